@@ -1,0 +1,59 @@
+import js from '@eslint/js'
+import tseslint from 'typescript-eslint'
+import vue from 'eslint-plugin-vue'
+import vueParser from 'vue-eslint-parser'
+
+const browserGlobals = ['window', 'document', 'navigator', 'localStorage', 'sessionStorage', 'indexedDB', 'fetch', 'location', 'self', 'caches']
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'dev-dist/**', '.e2e-tmp/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  ...vue.configs['flat/recommended'],
+  {
+    files: ['**/*.vue'],
+    languageOptions: { parser: vueParser, parserOptions: { parser: tseslint.parser, sourceType: 'module' } },
+  },
+  {
+    languageOptions: {
+      globals: {
+        window: 'readonly', document: 'readonly', navigator: 'readonly', console: 'readonly', setTimeout: 'readonly',
+        clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', process: 'readonly', URL: 'readonly',
+      },
+    },
+    rules: {
+      'vue/multi-word-component-names': 'off',
+      'vue/max-attributes-per-line': 'off',
+      'vue/singleline-html-element-content-newline': 'off',
+      'vue/html-self-closing': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // The domain is pure: no framework, no storage, no browser. Client and server share it.
+    files: ['src/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['vue', 'vue-router', 'pinia', 'dexie', 'dexie/*', '@vue/*'], message: 'src/domain stays framework-free.' },
+          { group: ['../db/*', '../stores/*', '../sync/*', '../components/*', '../views/*', '../composables/*', '../sw/*', 'node:*'], message: 'src/domain imports nothing outside itself.' },
+        ],
+      }],
+      'no-restricted-globals': ['error', ...browserGlobals.map((name) => ({ name, message: 'src/domain must not touch browser APIs.' }))],
+    },
+  },
+  {
+    // Views and components reach data through stores and composables only.
+    files: ['src/components/**/*.{ts,vue}', 'src/views/**/*.{ts,vue}'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['dexie', '**/db/*', '**/sync/*'], message: 'UI goes through stores.' }] }],
+      'no-restricted-globals': ['error', { name: 'fetch', message: 'UI goes through stores.' }, { name: 'indexedDB', message: 'UI goes through stores.' }],
+    },
+  },
+  {
+    files: ['server/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/src/db/*', '**/src/stores/*', '**/src/sync/*', 'vue', 'dexie'], message: 'The server shares only src/domain with the app.' }] }],
+    },
+  },
+)

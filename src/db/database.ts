@@ -1,0 +1,54 @@
+/**
+ * The phone's database: the one place the IndexedDB schema is written down.
+ * Every version stays, with its upgrade, so a phone that skipped releases
+ * still opens its data.
+ */
+import Dexie, { type Table } from 'dexie'
+import type { IncidentEvent } from '../domain/events'
+
+/** Where an event stands with the server. */
+export const SyncState = { pending: 0, acknowledged: 1, rejected: 2 } as const
+export type SyncStateValue = (typeof SyncState)[keyof typeof SyncState]
+
+export interface StoredEvent {
+  id: string
+  incidentId: string
+  hlc: string
+  /** Local arrival order: readers catch up with `lseq > cursor`. */
+  lseq: number
+  sync: SyncStateValue
+  /** The server's reason, when it refused the event. */
+  rejectedReason?: string
+  event: IncidentEvent
+}
+
+export interface KeyValue {
+  key: string
+  value: unknown
+}
+
+export class CommandPostDatabase extends Dexie {
+  events!: Table<StoredEvent, string>
+  kv!: Table<KeyValue, string>
+
+  constructor(name = 'command-post') {
+    super(name)
+    this.version(1).stores({
+      events: 'id, [incidentId+hlc], lseq, sync',
+      kv: 'key',
+    })
+  }
+}
+
+let shared: CommandPostDatabase | null = null
+
+/** The app's database; tests and the benchmark may open others by name. */
+export function database(): CommandPostDatabase {
+  shared ??= new CommandPostDatabase()
+  return shared
+}
+
+/** For tests: use this database as the app's. */
+export function useDatabase(db: CommandPostDatabase): void {
+  shared = db
+}

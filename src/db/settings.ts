@@ -1,0 +1,53 @@
+/**
+ * The responder's profile and the app's settings, one key-value row each.
+ */
+import { newId } from '../domain/ids'
+import type { CommandPostDatabase } from './database'
+
+export interface Profile {
+  /** The name other responders see on this phone's events. */
+  name: string
+  /** This phone's id: the actor id and the clock's node. */
+  deviceId: string
+}
+
+export interface SyncSettings {
+  /** '' means the app's own origin. */
+  serverUrl: string
+  token: string
+}
+
+export interface SyncCursor {
+  lastSeq: number
+  lastSyncAt: string | null
+}
+
+const defaults = {
+  profile: null as Profile | null,
+  sync: null as SyncSettings | null,
+  cursor: { lastSeq: 0, lastSyncAt: null } as SyncCursor,
+  favouriteRunbooks: [] as string[],
+  storagePersistAsked: false,
+}
+export type SettingKey = keyof typeof defaults
+export type SettingValue<K extends SettingKey> = (typeof defaults)[K]
+
+export async function readSetting<K extends SettingKey>(db: CommandPostDatabase, key: K): Promise<SettingValue<K>> {
+  const row = await db.kv.get(`setting:${key}`)
+  return (row ? row.value : defaults[key]) as SettingValue<K>
+}
+
+export async function writeSetting<K extends SettingKey>(db: CommandPostDatabase, key: K, value: SettingValue<K>): Promise<void> {
+  await db.kv.put({ key: `setting:${key}`, value: JSON.parse(JSON.stringify(value)) })
+}
+
+/** The profile, creating this phone's device id on first run (name still empty). */
+export async function loadProfile(db: CommandPostDatabase): Promise<Profile> {
+  return db.transaction('rw', db.kv, async () => {
+    const existing = await readSetting(db, 'profile')
+    if (existing) return existing
+    const created: Profile = { name: '', deviceId: newId() }
+    await writeSetting(db, 'profile', created)
+    return created
+  })
+}

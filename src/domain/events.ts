@@ -1,0 +1,187 @@
+/**
+ * The event vocabulary of CONTRACT.md §1, as runtime schemas (valibot) and the
+ * TypeScript types inferred from them. The app and the server both validate
+ * with these: there is no second copy of the rules.
+ */
+import * as v from 'valibot'
+import { HLC_PATTERN } from './hlc'
+import { ID_PATTERN } from './ids'
+
+const id = v.pipe(v.string(), v.regex(ID_PATTERN, 'must be 8–64 of A-Z a-z 0-9 _ -'))
+const text = (min: number, max: number) =>
+  v.pipe(v.string(), v.minLength(min, `must be at least ${min} characters`), v.maxLength(max, `must be at most ${max} characters`))
+const optionalText = (max: number) => v.optional(v.pipe(v.string(), v.maxLength(max, `must be at most ${max} characters`)))
+const int = (min: number, max: number) =>
+  v.pipe(v.number(), v.integer('must be a whole number'), v.minValue(min, `must be ${min} or more`), v.maxValue(max, `must be ${max} or less`))
+const isoTime = v.pipe(
+  v.string(),
+  v.maxLength(40),
+  v.check((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(s) && !Number.isNaN(Date.parse(s)), 'must be an ISO-8601 time'),
+)
+
+export const LIMITS = {
+  title: 200,
+  summary: 4000,
+  location: 200,
+  logText: 4000,
+  system: 200,
+  changeText: 4000,
+  updateBody: 8000,
+  audience: 80,
+  taskText: 1000,
+  personName: 80,
+  batchEvents: 500,
+  bodyBytes: 1024 * 1024,
+} as const
+
+export const SEVERITIES = [1, 2, 3, 4] as const
+export const STATUSES = ['active', 'mitigated', 'resolved'] as const
+export const ROLES = ['command', 'ops', 'comms', 'planning'] as const
+export const LOG_KINDS = ['action', 'observation', 'decision', 'note'] as const
+export const TASK_KINDS = ['followup', 'bug', 'handoff', 'staffing', 'other'] as const
+export const DEFAULT_UPDATE_CADENCE_MINUTES = 30
+
+export const ActorSchema = v.object({ id: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 of A-Z a-z 0-9 _ -')), name: text(1, LIMITS.personName) })
+export const PersonSchema = v.object({ id: v.optional(v.pipe(v.string(), v.maxLength(64))), name: text(1, LIMITS.personName) })
+const severity = int(1, 4)
+const cadence = int(1, 1440)
+
+export const payloadSchemas = {
+  'incident.declared': v.object({
+    title: text(1, LIMITS.title),
+    severity,
+    summary: optionalText(LIMITS.summary),
+    location: optionalText(LIMITS.location),
+    parentId: v.optional(id),
+    /** Extension: minutes between Comms updates (default 30). */
+    updateCadenceMinutes: v.optional(cadence),
+  }),
+  'incident.edited': v.pipe(
+    v.object({
+      title: v.optional(text(1, LIMITS.title)),
+      severity: v.optional(severity),
+      summary: optionalText(LIMITS.summary),
+      location: optionalText(LIMITS.location),
+      updateCadenceMinutes: v.optional(cadence),
+    }),
+    v.check((p) => Object.values(p).some((x) => x !== undefined), 'must change at least one field'),
+  ),
+  'incident.status': v.object({ status: v.picklist(STATUSES), note: optionalText(LIMITS.logText) }),
+  'role.assigned': v.object({
+    role: v.picklist(ROLES),
+    person: v.nullable(PersonSchema),
+    briefing: optionalText(LIMITS.updateBody),
+  }),
+  'log.entry': v.object({
+    text: text(1, LIMITS.logText),
+    kind: v.picklist(LOG_KINDS),
+    runbook: v.optional(v.object({ id: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_/.-]{1,200}$/, 'must be a runbook id')), step: v.optional(int(0, 10000)) })),
+  }),
+  'log.amended': v.pipe(
+    v.object({
+      entryId: id,
+      text: v.optional(text(1, LIMITS.logText)),
+      struck: v.optional(v.boolean()),
+      pinned: v.optional(v.boolean()),
+      reason: optionalText(LIMITS.logText),
+    }),
+    v.check((p) => p.text !== undefined || p.struck !== undefined || p.pinned !== undefined, 'must change text, struck or pinned'),
+  ),
+  'change.made': v.object({
+    changeId: id,
+    system: text(1, LIMITS.system),
+    what: text(1, LIMITS.changeText),
+    revert: text(1, LIMITS.changeText),
+  }),
+  'change.reverted': v.object({ changeId: id, note: optionalText(LIMITS.changeText) }),
+  'update.posted': v.object({
+    body: text(1, LIMITS.updateBody),
+    audience: optionalText(LIMITS.audience),
+    nextDueMinutes: v.optional(cadence),
+  }),
+  'task.added': v.object({
+    taskId: id,
+    text: text(1, LIMITS.taskText),
+    kind: v.picklist(TASK_KINDS),
+    owner: optionalText(LIMITS.personName),
+  }),
+  'task.done': v.object({ taskId: id }),
+  /** Extension: a task marked done by mistake is opened again. */
+  'task.reopened': v.object({ taskId: id }),
+} as const
+
+export type EventType = keyof typeof payloadSchemas
+export const EVENT_TYPES = Object.keys(payloadSchemas) as EventType[]
+
+const envelope = {
+  id,
+  incidentId: id,
+  at: isoTime,
+  hlc: v.pipe(v.string(), v.regex(HLC_PATTERN, 'must be <ms:15>:<counter:5>:<node>')),
+  actor: ActorSchema,
+  seq: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+}
+
+function variant<T extends EventType>(type: T) {
+  return v.object({ ...envelope, type: v.literal(type), payload: payloadSchemas[type] })
+}
+
+export const EventSchema = v.variant('type', [
+  variant('incident.declared'),
+  variant('incident.edited'),
+  variant('incident.status'),
+  variant('role.assigned'),
+  variant('log.entry'),
+  variant('log.amended'),
+  variant('change.made'),
+  variant('change.reverted'),
+  variant('update.posted'),
+  variant('task.added'),
+  variant('task.done'),
+  variant('task.reopened'),
+])
+
+export type IncidentEvent = v.InferOutput<typeof EventSchema>
+export type EventOf<T extends EventType> = Extract<IncidentEvent, { type: T }>
+export type PayloadOf<T extends EventType> = EventOf<T>['payload']
+export type Actor = v.InferOutput<typeof ActorSchema>
+export type Person = v.InferOutput<typeof PersonSchema>
+export type Severity = (typeof SEVERITIES)[number]
+export type Status = (typeof STATUSES)[number]
+export type Role = (typeof ROLES)[number]
+export type LogKind = (typeof LOG_KINDS)[number]
+export type TaskKind = (typeof TASK_KINDS)[number]
+
+export type Validation<T> = { ok: true; value: T } | { ok: false; reason: string }
+
+/** Validate an untrusted event; the reason names the first bad field, for people. */
+export function validateEvent(input: unknown): Validation<IncidentEvent> {
+  const result = v.safeParse(EventSchema, input)
+  if (result.success) return { ok: true, value: result.output }
+  return { ok: false, reason: describeIssue(result.issues[0]) }
+}
+
+/** Validate one payload alone: forms use it to show the message beside the field. */
+export function validatePayload<T extends EventType>(type: T, payload: unknown): Validation<PayloadOf<T>> {
+  const result = v.safeParse(payloadSchemas[type], payload)
+  if (result.success) return { ok: true, value: result.output as PayloadOf<T> }
+  return { ok: false, reason: describeIssue(result.issues[0]) }
+}
+
+/** Field-by-field errors of a payload, keyed by the payload field name. */
+export function payloadErrors(type: EventType, payload: unknown): Record<string, string> {
+  const result = v.safeParse(payloadSchemas[type], payload)
+  const errors: Record<string, string> = {}
+  if (result.success) return errors
+  for (const issue of result.issues) {
+    const key = issue.path?.map((p) => String(p.key)).join('.') || '_'
+    errors[key] ??= issue.message
+  }
+  return errors
+}
+
+function describeIssue(issue: v.BaseIssue<unknown> | undefined): string {
+  if (!issue) return 'invalid'
+  const path = issue.path?.map((p) => String(p.key)).join('.')
+  return path ? `${path}: ${issue.message}` : issue.message
+}

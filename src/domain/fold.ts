@@ -1,0 +1,339 @@
+/**
+ * The fold: an incident's state as a pure function of its events.
+ *
+ * Events are applied in `(hlc, id)` order, duplicates dropped, so every phone
+ * holding the same set of events shows the same state whatever order they
+ * arrived in. Per-field "last writer wins" falls out of that order.
+ */
+import { DEFAULT_UPDATE_CADENCE_MINUTES, ROLES } from './events'
+import type { Actor, EventOf, IncidentEvent, LogKind, Person, Role, Severity, Status, TaskKind } from './events'
+import { hlcMillis } from './hlc'
+
+export interface RoleAssignment {
+  /** null: not delegated, so the commander holds it. */
+  person: Person | null
+  since: string
+  by: Actor | null
+  briefing?: string
+}
+
+export interface Amendment {
+  eventId: string
+  at: string
+  actor: Actor
+  text?: string
+  struck?: boolean
+  pinned?: boolean
+  reason?: string
+}
+
+export interface LogEntry {
+  id: string
+  at: string
+  hlc: string
+  actor: Actor
+  kind: LogKind
+  text: string
+  originalText: string
+  struck: boolean
+  pinned: boolean
+  runbook?: { id: string; step?: number }
+  history: Amendment[]
+}
+
+export interface Change {
+  id: string
+  eventId: string
+  at: string
+  hlc: string
+  actor: Actor
+  system: string
+  what: string
+  revert: string
+  /** Recorded by someone who did not hold Ops at the time (freelancing). */
+  madeOutsideOps: boolean
+  opsHolder: Person
+  reverted: { at: string; actor: Actor; note?: string } | null
+}
+
+export interface StakeholderUpdate {
+  id: string
+  at: string
+  hlc: string
+  actor: Actor
+  body: string
+  audience?: string
+  nextDueMinutes?: number
+}
+
+export interface Task {
+  id: string
+  at: string
+  actor: Actor
+  text: string
+  kind: TaskKind
+  owner?: string
+  done: { at: string; actor: Actor } | null
+}
+
+export interface StatusChange {
+  eventId: string
+  at: string
+  actor: Actor
+  from: Status
+  to: Status
+  note?: string
+}
+
+export interface IncidentState {
+  id: string
+  title: string
+  severity: Severity
+  summary: string
+  location: string
+  parentId?: string
+  status: Status
+  declaredAt: string
+  declaredMs: number
+  declaredBy: Actor
+  updateCadenceMinutes: number
+  roles: Record<Role, RoleAssignment>
+  statusHistory: StatusChange[]
+  /** Every applied event in fold order: the raw material of the Timeline. */
+  events: IncidentEvent[]
+  entries: Map<string, LogEntry>
+  changes: Map<string, Change>
+  updates: StakeholderUpdate[]
+  tasks: Map<string, Task>
+  lastHlc: string
+  lastId: string
+  lastActivityAt: string
+  /** Events that name a log entry, change or task this incident does not have yet. */
+  orphans: Map<string, IncidentEvent[]>
+  /** Ids of applied events: duplicates are dropped. */
+  seen: Set<string>
+}
+
+export function compareEvents(a: Pick<IncidentEvent, 'hlc' | 'id'>, b: Pick<IncidentEvent, 'hlc' | 'id'>): number {
+  if (a.hlc !== b.hlc) return a.hlc < b.hlc ? -1 : 1
+  if (a.id !== b.id) return a.id < b.id ? -1 : 1
+  return 0
+}
+
+/** Sorted by (hlc, id), one copy of each id. */
+export function sortEvents(events: readonly IncidentEvent[]): IncidentEvent[] {
+  const sorted = [...events].sort(compareEvents)
+  const out: IncidentEvent[] = []
+  for (const e of sorted) if (out.length === 0 || out[out.length - 1]!.id !== e.id) out.push(e)
+  return out
+}
+
+export function samePerson(actor: { id?: string; name: string }, person: { id?: string; name: string }): boolean {
+  if (actor.id && person.id) return actor.id === person.id
+  return actor.name.trim().toLowerCase() === person.name.trim().toLowerCase()
+}
+
+/** Who holds a role: its assignee, else the commander. */
+export function holderOf(state: IncidentState, role: Role): Person {
+  return state.roles[role].person ?? state.roles.command.person!
+}
+
+function newState(declared: EventOf<'incident.declared'>): IncidentState {
+  const p = declared.payload
+  const commander: RoleAssignment = { person: { id: declared.actor.id, name: declared.actor.name }, since: declared.at, by: null }
+  const roles = Object.fromEntries(
+    ROLES.map((r) => [r, r === 'command' ? commander : { person: null, since: declared.at, by: null }]),
+  ) as Record<Role, RoleAssignment>
+  return {
+    id: declared.incidentId,
+    title: p.title,
+    severity: p.severity as Severity,
+    summary: p.summary ?? '',
+    location: p.location ?? '',
+    parentId: p.parentId,
+    status: 'active',
+    declaredAt: declared.at,
+    declaredMs: hlcMillis(declared.hlc),
+    declaredBy: declared.actor,
+    updateCadenceMinutes: p.updateCadenceMinutes ?? DEFAULT_UPDATE_CADENCE_MINUTES,
+    roles,
+    statusHistory: [],
+    events: [],
+    entries: new Map(),
+    changes: new Map(),
+    updates: [],
+    tasks: new Map(),
+    lastHlc: '',
+    lastId: '',
+    lastActivityAt: declared.at,
+    orphans: new Map(),
+    seen: new Set(),
+  }
+}
+
+/**
+ * Fold one incident's events. Returns null until its `incident.declared` is
+ * among them: events of an unknown incident wait for it.
+ */
+export function foldIncident(events: readonly IncidentEvent[]): IncidentState | null {
+  const sorted = sortEvents(events)
+  const declared = sorted.find((e): e is EventOf<'incident.declared'> => e.type === 'incident.declared')
+  if (!declared) return null
+  const state = newState(declared)
+  for (const e of sorted) if (e.incidentId === declared.incidentId) applyInOrder(state, e)
+  return state
+}
+
+/**
+ * Apply one more event to a folded state, in place. Returns false when the
+ * event sorts before the last one applied: the caller must fold again, since
+ * last-writer-wins needs the whole order. Duplicates return true and change nothing.
+ */
+export function applyEvent(state: IncidentState, e: IncidentEvent): boolean {
+  if (state.seen.has(e.id)) return true
+  if (e.incidentId !== state.id) return true
+  if (state.lastHlc && compareEvents(e, { hlc: state.lastHlc, id: state.lastId }) < 0) return false
+  applyInOrder(state, e)
+  return true
+}
+
+function applyInOrder(state: IncidentState, e: IncidentEvent): void {
+  if (state.seen.has(e.id)) return
+  state.seen.add(e.id)
+  state.events.push(e)
+  state.lastHlc = e.hlc
+  state.lastId = e.id
+  state.lastActivityAt = e.at
+  applyPayload(state, e)
+}
+
+function applyPayload(state: IncidentState, e: IncidentEvent): void {
+  switch (e.type) {
+    case 'incident.declared':
+      return // the first one made the state; later duplicates under other ids change nothing
+    case 'incident.edited': {
+      const p = e.payload
+      if (p.title !== undefined) state.title = p.title
+      if (p.severity !== undefined) state.severity = p.severity as Severity
+      if (p.summary !== undefined) state.summary = p.summary
+      if (p.location !== undefined) state.location = p.location
+      if (p.updateCadenceMinutes !== undefined) state.updateCadenceMinutes = p.updateCadenceMinutes
+      return
+    }
+    case 'incident.status': {
+      const from = state.status
+      state.status = e.payload.status
+      state.statusHistory.push({ eventId: e.id, at: e.at, actor: e.actor, from, to: e.payload.status, note: e.payload.note })
+      return
+    }
+    case 'role.assigned': {
+      const { role, person, briefing } = e.payload
+      if (role === 'command' && person === null) return // the commander cannot hand command back to itself
+      state.roles[role] = { person, since: e.at, by: e.actor, briefing }
+      return
+    }
+    case 'log.entry': {
+      const p = e.payload
+      state.entries.set(e.id, {
+        id: e.id, at: e.at, hlc: e.hlc, actor: e.actor, kind: p.kind, text: p.text, originalText: p.text,
+        struck: false, pinned: false, runbook: p.runbook, history: [],
+      })
+      return replayOrphans(state, e.id)
+    }
+    case 'log.amended': {
+      const entry = state.entries.get(e.payload.entryId)
+      if (!entry) return stashOrphan(state, e.payload.entryId, e)
+      const p = e.payload
+      if (p.text !== undefined) entry.text = p.text
+      if (p.struck !== undefined) entry.struck = p.struck
+      if (p.pinned !== undefined) entry.pinned = p.pinned
+      entry.history.push({ eventId: e.id, at: e.at, actor: e.actor, text: p.text, struck: p.struck, pinned: p.pinned, reason: p.reason })
+      return
+    }
+    case 'change.made': {
+      const p = e.payload
+      if (state.changes.has(p.changeId)) return
+      const opsHolder = holderOf(state, 'ops')
+      state.changes.set(p.changeId, {
+        id: p.changeId, eventId: e.id, at: e.at, hlc: e.hlc, actor: e.actor, system: p.system, what: p.what, revert: p.revert,
+        madeOutsideOps: !samePerson(e.actor, opsHolder), opsHolder, reverted: null,
+      })
+      return replayOrphans(state, p.changeId)
+    }
+    case 'change.reverted': {
+      const change = state.changes.get(e.payload.changeId)
+      if (!change) return stashOrphan(state, e.payload.changeId, e)
+      change.reverted = { at: e.at, actor: e.actor, note: e.payload.note }
+      return
+    }
+    case 'update.posted': {
+      const p = e.payload
+      state.updates.push({ id: e.id, at: e.at, hlc: e.hlc, actor: e.actor, body: p.body, audience: p.audience, nextDueMinutes: p.nextDueMinutes })
+      return
+    }
+    case 'task.added': {
+      const p = e.payload
+      if (state.tasks.has(p.taskId)) return
+      state.tasks.set(p.taskId, { id: p.taskId, at: e.at, actor: e.actor, text: p.text, kind: p.kind, owner: p.owner, done: null })
+      return replayOrphans(state, p.taskId)
+    }
+    case 'task.done':
+    case 'task.reopened': {
+      const task = state.tasks.get(e.payload.taskId)
+      if (!task) return stashOrphan(state, e.payload.taskId, e)
+      task.done = e.type === 'task.done' ? { at: e.at, actor: e.actor } : null
+      return
+    }
+  }
+}
+
+function stashOrphan(state: IncidentState, targetId: string, e: IncidentEvent): void {
+  const list = state.orphans.get(targetId)
+  if (list) list.push(e)
+  else state.orphans.set(targetId, [e])
+}
+
+function replayOrphans(state: IncidentState, targetId: string): void {
+  const waiting = state.orphans.get(targetId)
+  if (!waiting) return
+  state.orphans.delete(targetId)
+  for (const e of waiting) applyPayload(state, e)
+}
+
+export interface IncidentSummary {
+  id: string
+  title: string
+  severity: Severity
+  status: Status
+}
+
+/** Fold every incident in a mixed stream, and link sub-incidents to their parents. */
+export function foldIncidents(events: readonly IncidentEvent[]): Map<string, IncidentState> {
+  const byIncident = new Map<string, IncidentEvent[]>()
+  for (const e of events) {
+    const list = byIncident.get(e.incidentId)
+    if (list) list.push(e)
+    else byIncident.set(e.incidentId, [e])
+  }
+  const states = new Map<string, IncidentState>()
+  for (const [id, list] of byIncident) {
+    const state = foldIncident(list)
+    if (state) states.set(id, state)
+  }
+  return states
+}
+
+/** Sub-incidents of a parent, from all folded incidents. */
+export function childrenOf(parentId: string, all: Iterable<IncidentState>): IncidentSummary[] {
+  const out: IncidentSummary[] = []
+  for (const s of all) if (s.parentId === parentId) out.push({ id: s.id, title: s.title, severity: s.severity, status: s.status })
+  return out.sort((a, b) => a.severity - b.severity || a.title.localeCompare(b.title))
+}
+
+/** What stands in the way of resolving: open changes, and sub-incidents still active. */
+export function resolveBlockers(state: IncidentState, children: readonly IncidentSummary[]): { openChanges: Change[]; activeChildren: IncidentSummary[] } {
+  return {
+    openChanges: [...state.changes.values()].filter((c) => !c.reverted),
+    activeChildren: children.filter((c) => c.status !== 'resolved'),
+  }
+}

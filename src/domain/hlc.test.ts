@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest'
+import { HybridClock, MAX_DRIFT_MS, formatHlc, hlcMillis, parseHlc, receive, tick } from './hlc'
+
+describe('hybrid logical clock', () => {
+  it('formats so that string order is clock order', () => {
+    const a = formatHlc({ ms: 5, counter: 10, node: 'b' })
+    const b = formatHlc({ ms: 40, counter: 0, node: 'a' })
+    expect(a).toBe('000000000000005:00010:b')
+    expect(a < b).toBe(true)
+    expect(parseHlc(a)).toEqual({ ms: 5, counter: 10, node: 'b' })
+    expect(hlcMillis(b)).toBe(40)
+  })
+
+  it('refuses malformed strings', () => {
+    expect(parseHlc('12:1:x')).toBeNull()
+    expect(parseHlc('000000000000005:00010:bad node')).toBeNull()
+  })
+
+  it('follows the wall clock when it moves forward', () => {
+    expect(tick({ ms: 100, counter: 3, node: 'n' }, 200)).toEqual({ ms: 200, counter: 0, node: 'n' })
+  })
+
+  it('never goes backwards when the wall clock jumps back', () => {
+    let now = 1_000_000
+    const clock = new HybridClock('phone', () => now)
+    const first = clock.next()
+    now -= 60_000
+    const second = clock.next()
+    const third = clock.next()
+    expect(second > first).toBe(true)
+    expect(third > second).toBe(true)
+    expect(hlcMillis(third)).toBe(1_000_000)
+  })
+
+  it('carries into the next millisecond when the counter is exhausted', () => {
+    expect(tick({ ms: 7, counter: 99999, node: 'n' }, 7)).toEqual({ ms: 8, counter: 0, node: 'n' })
+  })
+
+  it('continues after the persisted value across a reload', () => {
+    const saved: string[] = []
+    const first = new HybridClock('phone', () => 5_000, null, (s) => saved.push(s))
+    first.next()
+    first.next()
+    const reloaded = new HybridClock('phone', () => 1_000, saved.at(-1))
+    expect(reloaded.next() > saved.at(-1)!).toBe(true)
+  })
+
+  it('orders local events after a received remote one', () => {
+    let now = 1_000
+    const clock = new HybridClock('a', () => now)
+    clock.receive(formatHlc({ ms: 9_000, counter: 4, node: 'b' }))
+    const next = clock.next()
+    expect(next > formatHlc({ ms: 9_000, counter: 4, node: 'b' })).toBe(true)
+    now = 20_000
+    expect(hlcMillis(clock.next())).toBe(20_000)
+  })
+
+  it('merges equal physical times by taking the larger counter', () => {
+    expect(receive({ ms: 10, counter: 2, node: 'a' }, { ms: 10, counter: 7, node: 'b' }, 5)).toEqual({ ms: 10, counter: 8, node: 'a' })
+    expect(receive({ ms: 10, counter: 2, node: 'a' }, { ms: 9, counter: 7, node: 'b' }, 5)).toEqual({ ms: 10, counter: 3, node: 'a' })
+    expect(receive({ ms: 8, counter: 2, node: 'a' }, { ms: 9, counter: 7, node: 'b' }, 5)).toEqual({ ms: 9, counter: 8, node: 'a' })
+    expect(receive({ ms: 8, counter: 2, node: 'a' }, { ms: 9, counter: 7, node: 'b' }, 50)).toEqual({ ms: 50, counter: 0, node: 'a' })
+  })
+
+  it('does not adopt a remote clock far in the future', () => {
+    const last = { ms: 10, counter: 0, node: 'a' }
+    expect(receive(last, { ms: 10 + MAX_DRIFT_MS * 2, counter: 0, node: 'b' }, 10)).toBe(last)
+    const clock = new HybridClock('a', () => 10)
+    clock.receive('garbage')
+    expect(clock.current).toBe('000000000000000:00000:a')
+  })
+
+  it('rejects an invalid node id', () => {
+    expect(() => new HybridClock('bad node')).toThrow(/node/)
+  })
+})
