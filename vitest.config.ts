@@ -6,7 +6,6 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'server/**/*.test.ts', 'build/**/*.test.ts', 'tests/unit/**/*.test.ts'],
     environment: 'node',
-    environmentMatchGlobs: undefined,
     setupFiles: ['tests/fixtures/setup.ts'],
     pool: 'forks',
   },

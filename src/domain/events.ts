@@ -9,7 +9,7 @@ import { ID_PATTERN } from './ids'
 
 const id = v.pipe(v.string(), v.regex(ID_PATTERN, 'must be 8–64 of A-Z a-z 0-9 _ -'))
 const text = (min: number, max: number) =>
-  v.pipe(v.string(), v.minLength(min, `must be at least ${min} characters`), v.maxLength(max, `must be at most ${max} characters`))
+  v.pipe(v.string(), v.minLength(min, min === 1 ? 'must not be empty' : `must be at least ${min} characters`), v.maxLength(max, `must be at most ${max} characters`))
 const optionalText = (max: number) => v.optional(v.pipe(v.string(), v.maxLength(max, `must be at most ${max} characters`)))
 const int = (min: number, max: number) =>
   v.pipe(v.number(), v.integer('must be a whole number'), v.minValue(min, `must be ${min} or more`), v.maxValue(max, `must be ${max} or less`))

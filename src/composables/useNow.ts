@@ -1,0 +1,14 @@
+import { onScopeDispose, ref, type Ref } from 'vue'
+
+export interface UseNowOptions {
+  /** How often to tick, in ms. */
+  interval?: number
+}
+
+/** The current time, ticking, so "3 min ago" and "update due in 12 min" stay true. */
+export function useNow(options: UseNowOptions = {}): Ref<number> {
+  const now = ref(Date.now())
+  const timer = setInterval(() => { now.value = Date.now() }, options.interval ?? 30_000)
+  onScopeDispose(() => clearInterval(timer))
+  return now
+}

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest'
+import { formatHlc } from '../domain/hlc'
+import type { IncidentEvent } from '../domain/events'
+import { CommandPostDatabase, SyncState } from './database'
+import { appendLocalEvents, eventsAfter, eventsOfIncident, markAcknowledged, markRejected, pendingCount, pendingEvents, savedClock, storeRemoteEvents } from './events'
+
+let n = 0
+function entry(i: number, incidentId = 'INC0000001'): IncidentEvent {
+  return {
+    id: `EVT${String(i).padStart(8, '0')}`, incidentId, type: 'log.entry', at: new Date(1_000 + i).toISOString(),
+    hlc: formatHlc({ ms: 1_000 + i, counter: 0, node: 'phone' }), actor: { id: 'phone', name: 'Dana' }, payload: { text: `e${i}`, kind: 'note' },
+  }
+}
+const openDb = () => new CommandPostDatabase(`db-test-${n++}`)
+
+describe('event storage', () => {
+  it('keeps local events pending until acknowledged, in order, with the clock saved', async () => {
+    const db = openDb()
+    await appendLocalEvents(db, [entry(1), entry(2)])
+    await appendLocalEvents(db, [entry(3)])
+    expect(await pendingCount(db)).toBe(3)
+    expect((await pendingEvents(db, 2)).map((e) => e.id)).toEqual(['EVT00000001', 'EVT00000002'])
+    expect(await savedClock(db)).toBe(entry(3).hlc)
+    await markAcknowledged(db, ['EVT00000001', 'EVT00000002'])
+    expect((await pendingEvents(db, 10)).map((e) => e.id)).toEqual(['EVT00000003'])
+  })
+
+  it('keeps rejected events, with the reason, out of the outbox', async () => {
+    const db = openDb()
+    await appendLocalEvents(db, [entry(1)])
+    await markRejected(db, [{ id: 'EVT00000001', reason: 'conflict' }])
+    expect(await pendingCount(db)).toBe(0)
+    const row = await db.events.get('EVT00000001')
+    expect(row).toMatchObject({ sync: SyncState.rejected, rejectedReason: 'conflict' })
+  })
+
+  it('stores remote events once, and acknowledges our own when they come back', async () => {
+    const db = openDb()
+    await appendLocalEvents(db, [entry(1)])
+    const fresh = await storeRemoteEvents(db, [entry(1), entry(2), entry(2)])
+    expect(fresh.map((e) => e.id)).toEqual(['EVT00000002'])
+    expect(await db.events.count()).toBe(2)
+    expect(await pendingCount(db)).toBe(0)
+  })
+
+  it('gives readers everything after their cursor, in arrival order', async () => {
+    const db = openDb()
+    await appendLocalEvents(db, [entry(5)])
+    await storeRemoteEvents(db, [entry(1)])
+    const all = await eventsAfter(db, 0)
+    expect(all.map((r) => [r.id, r.lseq])).toEqual([['EVT00000005', 1], ['EVT00000001', 2]])
+    expect((await eventsAfter(db, 1)).map((r) => r.id)).toEqual(['EVT00000001'])
+  })
+
+  it('reads one incident in clock order', async () => {
+    const db = openDb()
+    await appendLocalEvents(db, [entry(3), entry(1, 'INC0000002'), entry(2)])
+    expect((await eventsOfIncident(db, 'INC0000001')).map((e) => e.id)).toEqual(['EVT00000002', 'EVT00000003'])
+  })
+
+  it('refuses a duplicate local id and stores nothing of that batch', async () => {
+    const db = openDb()
+    await appendLocalEvents(db, [entry(1)])
+    await expect(appendLocalEvents(db, [entry(2), entry(1)])).rejects.toThrow()
+    expect(await db.events.count()).toBe(1)
+  })
+
+  it('a second connection (another tab) sees committed writes', async () => {
+    const name = `db-test-${n++}`
+    const first = new CommandPostDatabase(name)
+    await appendLocalEvents(first, [entry(1)])
+    const second = new CommandPostDatabase(name)
+    expect((await eventsAfter(second, 0)).map((r) => r.id)).toEqual(['EVT00000001'])
+  })
+})

@@ -1,0 +1,30 @@
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import { useProfileStore } from '../stores/profile'
+import IncidentsView from '../views/IncidentsView.vue'
+
+/** The first screen is in the main bundle; the rest load on first visit (and are precached). */
+const routes: RouteRecordRaw[] = [
+  { path: '/', redirect: '/incidents' },
+  { path: '/incidents', name: 'incidents', component: IncidentsView, meta: { title: 'Incidents' } },
+  { path: '/incidents/new', name: 'declare', component: () => import('../views/DeclareView.vue'), meta: { title: 'Declare incident' } },
+  { path: '/incidents/:id', name: 'incident', component: () => import('../views/IncidentView.vue'), props: true, meta: { title: 'Incident' } },
+  { path: '/runbooks', name: 'runbooks', component: () => import('../views/RunbooksView.vue'), meta: { title: 'Runbooks' } },
+  { path: '/runbooks/:id(.*)', name: 'runbook', component: () => import('../views/RunbookView.vue'), props: true, meta: { title: 'Runbook' } },
+  { path: '/settings', name: 'settings', component: () => import('../views/SettingsView.vue'), meta: { title: 'Settings' } },
+  { path: '/welcome', name: 'welcome', component: () => import('../views/WelcomeView.vue'), meta: { title: 'Welcome' } },
+  { path: '/:pathMatch(.*)*', redirect: '/incidents' },
+]
+
+export function createAppRouter() {
+  const router = createRouter({ history: createWebHistory(import.meta.env.BASE_URL), routes })
+  router.beforeEach((to) => {
+    // First run: every event carries a name, so ask for it before anything else.
+    const profile = useProfileStore()
+    if (!profile.hasName && to.name !== 'welcome') return { name: 'welcome', query: { next: to.fullPath } }
+    return true
+  })
+  router.afterEach((to) => {
+    document.title = `${String(to.meta.title ?? 'Command Post')} · Command Post`
+  })
+  return router
+}

@@ -1,0 +1,82 @@
+/**
+ * The one definition of how runbooks are indexed and searched. The build
+ * (build/runbooks/search-index.ts) indexes with these options and the app
+ * (src/runbooks/search.ts) loads the prebuilt index with the same ones:
+ * `MiniSearch.loadJSON` needs the very tokenizer and term processing the index
+ * was made with, or queries silently stop matching.
+ *
+ * Only types are imported from minisearch, so this module costs nothing in the
+ * app's first chunk.
+ */
+import type { Options, SearchOptions } from 'minisearch'
+
+/** The document handed to MiniSearch (built from a CompiledRunbook). */
+export interface RunbookSearchDoc {
+  id: string
+  title: string
+  summary: string
+  tags: string[]
+  text: string
+}
+
+export const SEARCH_FIELDS = ['title', 'tags', 'summary', 'text'] as const
+
+const SEPARATORS = /[\s\p{Z}\p{P}\p{S}]+/u
+// `NodeFilesystemSpaceFillingUp` → Node, Filesystem, Space, Filling, Up; `RAIDDegraded` → RAID, Degraded.
+const CAMEL_BOUNDARY = /(?<=[\p{Ll}\p{N}])(?=\p{Lu})|(?<=\p{Lu})(?=\p{Lu}\p{Ll})/u
+
+// Small on purpose: words that match nearly every runbook and only bloat the index.
+const STOP_WORDS = new Set([
+  'a', 'an', 'and', 'are', 'as', 'at', 'be', 'by', 'for', 'from', 'if', 'in', 'is', 'it', 'its', 'of',
+  'on', 'or', 'that', 'the', 'this', 'to', 'was', 'will', 'with',
+])
+
+function splitWords(text: string): string[] {
+  return text.split(SEPARATORS).filter((word) => word !== '')
+}
+
+/** Index-time tokenizer: words, plus the parts of camel-cased words so `filesystem` finds `NodeFilesystemSpaceFillingUp`. */
+export function tokenizeForIndex(text: string): string[] {
+  const tokens: string[] = []
+  for (const word of splitWords(text)) {
+    tokens.push(word)
+    const parts = word.split(CAMEL_BOUNDARY)
+    if (parts.length > 1) tokens.push(...parts)
+  }
+  return tokens
+}
+
+/** Lowercase, fold accents, drop stop words and single letters (a one-letter prefix matches everything). */
+export function processTerm(term: string): string | null {
+  const folded = term.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase()
+  if (folded.length < 2 && !/^\p{N}$/u.test(folded)) return null
+  if (STOP_WORDS.has(folded)) return null
+  return folded
+}
+
+/** Query options: prefix so results appear while typing, fuzzy for typos on a phone. */
+export const SEARCH_OPTIONS: SearchOptions = {
+  boost: { title: 3, tags: 2 },
+  prefix: true,
+  fuzzy: 0.2,
+  combineWith: 'AND',
+  // Queries are not camel-split: `etcdNoLeader` typed as one word should match the title as a whole.
+  tokenize: splitWords,
+  processTerm,
+}
+
+export const INDEX_OPTIONS: Options<RunbookSearchDoc> = {
+  idField: 'id',
+  fields: [...SEARCH_FIELDS],
+  // Hits are joined with the catalog by id; storing fields would only duplicate it in the index file.
+  storeFields: [],
+  tokenize: tokenizeForIndex,
+  processTerm,
+  stringifyField: (value: unknown) => (Array.isArray(value) ? value.join(' ') : String(value ?? '')),
+  searchOptions: SEARCH_OPTIONS,
+}
+
+/** Only the indexed fields: a CompiledRunbook also carries HTML that must not reach MiniSearch. */
+export function toSearchDoc(runbook: RunbookSearchDoc): RunbookSearchDoc {
+  return { id: runbook.id, title: runbook.title, summary: runbook.summary, tags: runbook.tags, text: runbook.text }
+}

@@ -1,0 +1,71 @@
+/**
+ * Runbook shapes shared by the build pipeline (build/runbooks) and the app
+ * (src/runbooks). Everything here is plain data that survives JSON.
+ */
+
+/** A heading of a compiled runbook; `id` is its anchor, unique within the page. */
+export interface RunbookHeading {
+  level: number
+  id: string
+  text: string
+}
+
+/**
+ * A task-list item (`- [ ] …`) of a runbook. `index` counts from 0 in document
+ * order and is what `log.entry` payload `runbook.step` refers to; the button in
+ * the HTML carries the same number in `data-step`.
+ */
+export interface RunbookStep {
+  index: number
+  text: string
+  /** Written as `- [x]` in the source: shown pressed until the responder toggles it. */
+  checked: boolean
+}
+
+/** What the catalog knows about a runbook without loading it: small, no HTML. */
+export interface RunbookMeta {
+  id: string
+  title: string
+  summary: string
+  tags: string[]
+  /** `YYYY-MM-DD`, or null when the front matter has no valid `updated`. */
+  updated: string | null
+  stepCount: number
+}
+
+/** The JSON asset at `runbooks/<id>.json`: one runbook, ready to show. */
+export interface RunbookPage extends RunbookMeta {
+  /** Sanitised HTML (allow-list); safe for `v-html`. Does not repeat the title. */
+  html: string
+  /** Level 2–3 headings, in order. */
+  toc: RunbookHeading[]
+  steps: RunbookStep[]
+}
+
+/** The build's full result for one file; `text`, `headings` and `warnings` stay at build time. */
+export interface CompiledRunbook extends RunbookPage {
+  headings: RunbookHeading[]
+  /** Plain text for the search index, capped (see MAX_TEXT_CHARS in build/runbooks/compile.ts). */
+  text: string
+  /** Problems worth telling the author about (bad front matter, links to missing runbooks). */
+  warnings: string[]
+}
+
+/** `virtual:runbooks`: the catalog bundled into the app. */
+export interface RunbookManifest {
+  /** ISO time the runbooks were compiled (or SOURCE_DATE_EPOCH). */
+  generatedAt: string
+  /**
+   * The prebuilt MiniSearch index, relative to `import.meta.env.BASE_URL`
+   * (content-hashed file name), or null when there are no runbooks.
+   */
+  searchIndex: string | null
+  runbooks: RunbookMeta[]
+}
+
+/** A search result: the catalog entry plus how well it matched. */
+export interface RunbookHit extends RunbookMeta {
+  score: number
+  /** Indexed terms that matched, for highlighting. */
+  terms: string[]
+}

@@ -1,0 +1,135 @@
+import { defineStore, acceptHMRUpdate } from 'pinia'
+import { liveQuery, type Subscription } from 'dexie'
+import { computed, ref, shallowRef } from 'vue'
+import type { EventType, IncidentEvent, PayloadOf, Validation } from '../domain/events'
+import { createEvent } from '../domain/factory'
+import { applyEvent, childrenOf, foldIncident } from '../domain/fold'
+import type { IncidentState, IncidentSummary } from '../domain/fold'
+import type { HybridClock } from '../domain/hlc'
+import { newId } from '../domain/ids'
+import { openDeviceClock } from '../db/clock'
+import { database } from '../db/database'
+import { appendLocalEvents, eventsAfter, rejectedEvents } from '../db/events'
+import { useProfileStore } from './profile'
+
+const STATUS_ORDER = { active: 0, mitigated: 1, resolved: 2 } as const
+
+/**
+ * Every incident on this phone, folded from its events, and the commands
+ * that add events. Folded states are kept outside Vue's deep reactivity (an
+ * incident can hold 10,000 entries); `revision` ticks when any of them changes.
+ */
+export const useIncidentsStore = defineStore('incidents', () => {
+  const revision = ref(0)
+  const ready = ref(false)
+  /** Event id → the server's reason, for events it refused. */
+  const rejected = shallowRef(new Map<string, string>())
+
+  const states = new Map<string, IncidentState>()
+  const eventsByIncident = new Map<string, IncidentEvent[]>()
+  const known = new Set<string>()
+  let cursor = 0
+  let clock: HybridClock | null = null
+  let catchingUp: Promise<void> = Promise.resolve()
+  const subscriptions: Subscription[] = []
+
+  function ingest(events: readonly IncidentEvent[]): void {
+    const touched = new Set<string>()
+    const refold = new Set<string>()
+    for (const e of events) {
+      if (known.has(e.id)) continue
+      known.add(e.id)
+      // Hybrid clock rule: what we write next must sort after everything we have seen.
+      clock?.receive(e.hlc)
+      const list = eventsByIncident.get(e.incidentId)
+      if (list) list.push(e)
+      else eventsByIncident.set(e.incidentId, [e])
+      touched.add(e.incidentId)
+      const state = states.get(e.incidentId)
+      if (!state || refold.has(e.incidentId) || !applyEvent(state, e)) refold.add(e.incidentId)
+    }
+    for (const id of refold) {
+      const state = foldIncident(eventsByIncident.get(id)!)
+      if (state) states.set(id, state)
+    }
+    if (touched.size) revision.value++
+  }
+
+  /** Read what other tabs, the sync engine or the service worker stored since we last looked. */
+  function catchUp(): Promise<void> {
+    catchingUp = catchingUp.then(async () => {
+      const rows = await eventsAfter(database(), cursor)
+      if (rows.length) {
+        cursor = rows[rows.length - 1]!.lseq
+        ingest(rows.map((r) => r.event))
+      }
+    })
+    return catchingUp
+  }
+
+  async function start(): Promise<void> {
+    if (ready.value) return
+    const db = database()
+    clock = await openDeviceClock(db, useProfileStore().deviceId)
+    await catchUp()
+    ready.value = true
+    // The kv row `lseq` changes with every stored event, in this tab or another.
+    subscriptions.push(liveQuery(() => db.kv.get('lseq')).subscribe({ next: () => void catchUp() }))
+    subscriptions.push(liveQuery(() => rejectedEvents(db)).subscribe({
+      next: (rows) => { rejected.value = new Map(rows.map((r) => [r.id, r.rejectedReason ?? 'rejected'])) },
+    }))
+  }
+
+  function stop(): void {
+    for (const s of subscriptions.splice(0)) s.unsubscribe()
+  }
+
+  const incidents = computed<IncidentState[]>(() => {
+    void revision.value
+    return [...states.values()].sort(
+      (a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || a.severity - b.severity || (a.lastHlc < b.lastHlc ? 1 : -1),
+    )
+  })
+
+  function incident(id: string): IncidentState | undefined {
+    void revision.value
+    return states.get(id)
+  }
+
+  function children(id: string): IncidentSummary[] {
+    void revision.value
+    return childrenOf(id, states.values())
+  }
+
+  /**
+   * Add one event to an incident. Resolves once it is committed to IndexedDB
+   * (and shown), or with the reason it was refused; nothing is stored then.
+   */
+  async function record<T extends EventType>(incidentId: string, type: T, payload: PayloadOf<T>): Promise<Validation<IncidentEvent>> {
+    const profile = useProfileStore()
+    if (!profile.hasName) return { ok: false, reason: 'Set your name in Settings first.' }
+    if (!clock) return { ok: false, reason: 'Still opening this phone’s data; try again in a moment.' }
+    const made = createEvent({ clock, actor: profile.actor }, type, incidentId, payload)
+    if (!made.ok) return made
+    await appendLocalEvents(database(), [made.value])
+    ingest([made.value])
+    return made
+  }
+
+  /** Declare a new incident (or a sub-incident, with `parentId`); resolves with its id. */
+  async function declare(payload: PayloadOf<'incident.declared'>): Promise<Validation<string>> {
+    const id = newId()
+    const result = await record(id, 'incident.declared', payload)
+    return result.ok ? { ok: true, value: id } : result
+  }
+
+  /** Events of one incident, for exports and the timeline. */
+  function eventsOf(id: string): readonly IncidentEvent[] {
+    void revision.value
+    return states.get(id)?.events ?? []
+  }
+
+  return { revision, ready, rejected, incidents, incident, children, eventsOf, start, stop, catchUp, record, declare }
+})
+
+if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useIncidentsStore, import.meta.hot))

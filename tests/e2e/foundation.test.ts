@@ -1,0 +1,63 @@
+import { after, before, test } from 'node:test'
+import assert from 'node:assert/strict'
+import type { Browser } from 'playwright-core'
+import { launchBrowser, newPhone, removeDir, startServer, type RunningServer } from './harness'
+import { IncidentPage, IncidentsPage } from './pages'
+
+let server: RunningServer
+let browser: Browser
+
+before(async () => {
+  server = await startServer()
+  browser = await launchBrowser()
+})
+after(async () => {
+  await browser?.close()
+  await server?.stop()
+  removeDir(server.dataDir)
+})
+
+test('declare an incident, log three entries, reload, and find them in order', async () => {
+  const { context, page } = await newPhone(browser, server.url, 'Dana')
+  const incident = await new IncidentsPage(page).declare('Core switch down at the high school', 2)
+  for (const text of ['Checked the closet: switch is dark', 'Power cycled the UPS', 'Switch back up, links green']) await incident.log(text)
+  await page.reload()
+  const reloaded = new IncidentPage(page)
+  await reloaded.timeline.getByText('Switch back up, links green').waitFor()
+  assert.deepEqual(await reloaded.entries(), ['Switch back up, links green', 'Power cycled the UPS', 'Checked the closet: switch is dark'])
+  await page.getByRole('link', { name: 'Incidents' }).click()
+  await page.getByRole('link', { name: /Core switch down at the high school/ }).waitFor()
+  await context.close()
+})
+
+test('refuses bad input beside the field, keeps what was typed, and stores nothing', async () => {
+  const { context, page } = await newPhone(browser, server.url, 'Sam')
+  await page.getByRole('button', { name: 'Declare incident' }).click()
+  const longTitle = 'x'.repeat(201)
+  await page.getByLabel('Title').fill(longTitle)
+  await page.getByRole('button', { name: 'Declare', exact: true }).click()
+  await page.getByText('must be at most 200 characters').waitFor()
+  await page.getByText('Choose a severity from 1 (worst) to 4.').waitFor()
+  assert.equal(await page.getByLabel('Title').inputValue(), longTitle)
+
+  await page.getByLabel('Title').fill('Wi-Fi down in the gym')
+  await page.getByLabel('Severity').selectOption('3')
+  await page.getByRole('button', { name: 'Declare', exact: true }).click()
+  const incident = new IncidentPage(page)
+  await page.getByRole('button', { name: 'Add to log' }).click()
+  await page.getByText('Type what you did or saw first.').waitFor()
+  const tooLong = 'y'.repeat(4001)
+  await page.getByLabel('Log entry').fill(tooLong)
+  await page.getByRole('button', { name: 'Add to log' }).click()
+  await page.getByText(/at most 4000 characters/).waitFor()
+  assert.equal(await page.getByLabel('Log entry').inputValue(), tooLong)
+  assert.deepEqual(await incident.entries(), [])
+  const stored = await page.evaluate(async () => {
+    const open = indexedDB.open('command-post')
+    const db = await new Promise<IDBDatabase>((resolve) => { open.onsuccess = () => resolve(open.result) })
+    const count = db.transaction('events').objectStore('events').count()
+    return new Promise<number>((resolve) => { count.onsuccess = () => resolve(count.result) })
+  })
+  assert.equal(stored, 1, 'only the declaration is stored')
+  await context.close()
+})

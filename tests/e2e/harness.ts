@@ -1,0 +1,118 @@
+/**
+ * End-to-end harness: the real server (server/main.ts) on 127.0.0.1 serving
+ * the built app, and Debian's Chromium driven by playwright-core.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+
+export const ROOT = resolve(import.meta.dirname, '../..')
+export const DIST_DIR = process.env.E2E_DIST_DIR ?? join(ROOT, 'dist')
+const TSX = join(ROOT, 'node_modules/.bin/tsx')
+
+export const CHROME_FLAGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
+]
+
+export function chromePath(): string {
+  const path = process.env.CHROME_PATH ?? '/usr/bin/chromium'
+  if (!existsSync(path)) {
+    throw new Error(`No Chromium at ${path}: install it with "apt-get install -y chromium" (or set CHROME_PATH).`)
+  }
+  return path
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: chromePath(), headless: true, args: CHROME_FLAGS })
+}
+
+export interface RunningServer {
+  url: string
+  dataDir: string
+  port: number
+  process: ChildProcess
+  /** SIGTERM and wait. */
+  stop(): Promise<void>
+  /** SIGKILL and wait: a crash. */
+  kill(): Promise<void>
+}
+
+export interface StartOptions {
+  dataDir?: string
+  port?: number
+  env?: Record<string, string>
+}
+
+/** Start the real server. Pass the same dataDir (and port) to restart it. */
+export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
+  if (!existsSync(join(DIST_DIR, 'index.html'))) throw new Error(`No built app in ${DIST_DIR}: run "npm run build" first.`)
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'cp-e2e-'))
+  const child = spawn(TSX, [join(ROOT, 'server/main.ts')], {
+    env: { ...process.env, PORT: String(options.port ?? 0), HOST: '127.0.0.1', DATA_DIR: dataDir, DIST_DIR, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stderr = ''
+  child.stderr!.on('data', (d) => { stderr += String(d) })
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    let out = ''
+    const timer = setTimeout(() => reject(new Error(`server did not start in 20 s\n${out}\n${stderr}`)), 20_000)
+    child.stdout!.on('data', (d) => {
+      out += String(d)
+      const match = /listening on (http:\/\/\S+)/.exec(out)
+      if (match) { clearTimeout(timer); resolveUrl(match[1]!) }
+    })
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited (${code})\n${out}\n${stderr}`)) })
+  })
+  const exited = new Promise<void>((r) => child.once('exit', () => r()))
+  return {
+    url,
+    dataDir,
+    port: Number(new URL(url).port),
+    process: child,
+    async stop() { child.kill('SIGTERM'); await exited },
+    async kill() { child.kill('SIGKILL'); await exited },
+  }
+}
+
+/** Issue an access token with the real CLI (`npm run token`): its first line is the token. */
+export function issueToken(dataDir: string, name: string): string {
+  const out = execFileSync(TSX, [join(ROOT, 'server/token-cli.ts'), '--name', name], { env: { ...process.env, DATA_DIR: dataDir }, encoding: 'utf8' })
+  return out.split('\n')[0]!.trim()
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true })
+}
+
+/**
+ * Wait until a service worker controls the page. The first load is not
+ * controlled (no clients.claim), so wait for activation, then reload.
+ */
+export async function waitForServiceWorker(page: Page): Promise<void> {
+  const deadline = Date.now() + 20_000
+  while (Date.now() < deadline) {
+    const state = await page.evaluate(async () => {
+      const reg = await navigator.serviceWorker.getRegistration()
+      return reg?.active?.state ?? 'none'
+    })
+    if (state === 'activated') break
+    await page.waitForTimeout(100)
+  }
+  if (!(await page.evaluate(() => !!navigator.serviceWorker.controller))) await page.reload()
+  const controlled = await page.evaluate(() => !!navigator.serviceWorker.controller)
+  if (!controlled) throw new Error('service worker never took control of the page')
+}
+
+/** A phone: a fresh browser context with the responder's name set on first run. */
+export async function newPhone(browser: Browser, baseUrl: string, name: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, hasTouch: true, isMobile: true })
+  const page = await context.newPage()
+  await page.goto(baseUrl)
+  await page.getByLabel('Your name').fill(name)
+  await page.getByRole('button', { name: 'Save' }).click()
+  await page.getByRole('heading', { name: 'Incidents' }).waitFor()
+  return { context, page }
+}
