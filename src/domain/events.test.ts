@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest'
+import { EVENT_TYPES, LIMITS, payloadErrors, validateEvent, validatePayload } from './events'
+import type { EventType } from './events'
+import { formatHlc } from './hlc'
+import { isId, newId } from './ids'
+
+const envelope = (type: string, payload: unknown) => ({
+  id: 'EVT00000001', incidentId: 'INC00000001', type, at: '2026-11-24T08:30:00.000Z',
+  hlc: formatHlc({ ms: 1_763_973_000_000, counter: 0, node: 'phone-1' }), actor: { id: 'phone-1', name: 'Dana' }, payload,
+})
+
+/** One valid payload of every type: the vocabulary of CONTRACT.md §1. */
+const valid: Record<EventType, unknown> = {
+  'incident.declared': { title: 'Core switch down', severity: 1, summary: 's', location: 'HS', parentId: 'INC00000000', updateCadenceMinutes: 15 },
+  'incident.edited': { severity: 2 },
+  'incident.status': { status: 'mitigated', note: 'on backup' },
+  'role.assigned': { role: 'ops', person: { id: 'phone-2', name: 'Sam' }, briefing: 'b' },
+  'log.entry': { text: 'Rebooted', kind: 'action', runbook: { id: 'switch-down', step: 3 } },
+  'log.amended': { entryId: 'EVT00000000', struck: true, reason: 'wrong incident' },
+  'change.made': { changeId: 'CHG00000001', system: 'core-sw-1', what: 'shut port 24', revert: 'no shut' },
+  'change.reverted': { changeId: 'CHG00000001' },
+  'update.posted': { body: 'Investigating', audience: 'Principals', nextDueMinutes: 30 },
+  'task.added': { taskId: 'TSK00000001', text: 'Call vendor', kind: 'followup', owner: 'Lee' },
+  'task.done': { taskId: 'TSK00000001' },
+  'task.reopened': { taskId: 'TSK00000001' },
+}
+
+/** Payloads each type must refuse, with the field the reason names. */
+const invalid: [EventType, unknown, string][] = [
+  ['incident.declared', { title: '', severity: 1 }, 'payload.title: must not be empty'],
+  ['incident.declared', { title: 'x'.repeat(LIMITS.title + 1), severity: 1 }, 'payload.title: must be at most 200 characters'],
+  ['incident.declared', { title: 'x', severity: 5 }, 'payload.severity: must be 4 or less'],
+  ['incident.declared', { title: 'x', severity: 0 }, 'payload.severity: must be 1 or more'],
+  ['incident.declared', { title: 'x', severity: 1.5 }, 'payload.severity: must be a whole number'],
+  ['incident.declared', { title: 'x', severity: '1' }, 'payload.severity'],
+  ['incident.declared', { title: 'x', severity: 1, summary: 'y'.repeat(4001) }, 'payload.summary'],
+  ['incident.declared', { title: 'x', severity: 1, location: 'y'.repeat(201) }, 'payload.location'],
+  ['incident.declared', { title: 'x', severity: 1, parentId: 'short' }, 'payload.parentId'],
+  ['incident.edited', {}, 'must change at least one field'],
+  ['incident.status', { status: 'closed' }, 'payload.status'],
+  ['role.assigned', { role: 'scribe', person: null }, 'payload.role'],
+  ['role.assigned', { role: 'ops', person: { name: '' } }, 'payload.person.name'],
+  ['role.assigned', { role: 'ops' }, 'payload.person'],
+  ['log.entry', { text: '', kind: 'action' }, 'payload.text: must not be empty'],
+  ['log.entry', { text: 'y'.repeat(4001), kind: 'action' }, 'payload.text: must be at most 4000 characters'],
+  ['log.entry', { text: 'x', kind: 'rumour' }, 'payload.kind'],
+  ['log.entry', { text: 'x', kind: 'note', runbook: { id: 'javascript:alert(1)' } }, 'payload.runbook.id'],
+  ['log.amended', { entryId: 'EVT00000000' }, 'must change text, struck or pinned'],
+  ['log.amended', { entryId: 'EVT00000000', text: '' }, 'payload.text'],
+  ['change.made', { changeId: 'CHG00000001', system: 'x', what: 'y' }, 'payload.revert'],
+  ['change.made', { changeId: 'bad id!', system: 'x', what: 'y', revert: 'z' }, 'payload.changeId'],
+  ['change.reverted', {}, 'payload.changeId'],
+  ['update.posted', { body: 'x', nextDueMinutes: 0 }, 'payload.nextDueMinutes'],
+  ['update.posted', { body: 'x', nextDueMinutes: 1441 }, 'payload.nextDueMinutes'],
+  ['update.posted', { body: 'x'.repeat(8001) }, 'payload.body'],
+  ['update.posted', { body: 'x', audience: 'a'.repeat(81) }, 'payload.audience'],
+  ['task.added', { taskId: 'TSK00000001', text: 'x', kind: 'chore' }, 'payload.kind'],
+  ['task.added', { taskId: 'TSK00000001', text: 'x'.repeat(1001), kind: 'bug' }, 'payload.text'],
+  ['task.done', { taskId: 1 }, 'payload.taskId'],
+]
+
+describe('event vocabulary', () => {
+  it('covers every type of the contract', () => {
+    expect(EVENT_TYPES.sort()).toEqual(Object.keys(valid).sort())
+  })
+
+  it.each(Object.entries(valid))('accepts a valid %s', (type, payload) => {
+    const result = validateEvent(envelope(type, payload))
+    expect(result.ok ? result.value.type : result.reason).toBe(type)
+  })
+
+  it.each(invalid)('refuses %s %j naming %s', (type, payload, reason) => {
+    const result = validateEvent(envelope(type, payload))
+    expect(result.ok).toBe(false)
+    if (!result.ok) expect(result.reason).toContain(reason)
+    expect(validatePayload(type, payload).ok).toBe(false)
+  })
+
+  it('refuses malformed envelopes with a reason naming the field', () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ id: 'short' }, 'id'],
+      [{ id: 'has space in it' }, 'id'],
+      [{ id: 'x'.repeat(65) }, 'id'],
+      [{ incidentId: undefined }, 'incidentId'],
+      [{ type: 'incident.deleted' }, 'type'],
+      [{ at: 'yesterday' }, 'at: must be an ISO-8601 time'],
+      [{ hlc: '12:0:phone' }, 'hlc'],
+      [{ actor: { id: 'phone-1', name: '' } }, 'actor.name'],
+      [{ actor: { id: 'phone 1', name: 'x' } }, 'actor.id'],
+      [{ actor: { id: 'phone-1', name: 'x'.repeat(81) } }, 'actor.name'],
+      [{ seq: -1 }, 'seq'],
+    ]
+    for (const [patch, field] of cases) {
+      const result = validateEvent({ ...envelope('task.done', { taskId: 'TSK00000001' }), ...patch })
+      expect(result.ok, JSON.stringify(patch)).toBe(false)
+      if (!result.ok) expect(result.reason).toContain(field)
+    }
+    for (const junk of [null, 42, 'event', [], {}]) expect(validateEvent(junk).ok).toBe(false)
+  })
+
+  it('strips fields it does not know instead of storing them', () => {
+    const result = validateEvent({ ...envelope('task.done', { taskId: 'TSK00000001', extra: '<script>' }), junk: 1 })
+    expect(result.ok && result.value).toEqual(envelope('task.done', { taskId: 'TSK00000001' }))
+  })
+
+  it('gives field-by-field errors for forms', () => {
+    expect(payloadErrors('incident.declared', { title: '', severity: 9 })).toEqual({ title: 'must not be empty', severity: 'must be 4 or less' })
+    expect(payloadErrors('log.entry', { text: 'ok', kind: 'note' })).toEqual({})
+  })
+})
+
+describe('ids', () => {
+  it('makes unique, valid, time-ordered ULIDs', () => {
+    const ids = new Set(Array.from({ length: 1000 }, () => newId()))
+    expect(ids.size).toBe(1000)
+    for (const id of ids) expect(isId(id) && id.length === 26).toBe(true)
+    expect(newId(1_000) < newId(2_000)).toBe(true)
+    expect(newId(0, () => new Uint8Array(16))).toBe('00000000000000000000000000')
+  })
+})
