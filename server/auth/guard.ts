@@ -1,0 +1,36 @@
+/**
+ * The onRequest hook for routes that need a token: 401 without a valid one,
+ * 429 past the token's rate. Runs before the body is read, so a stranger
+ * cannot make the server parse a megabyte.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { ApiError, RateLimitedError } from '../http/errors'
+import type { RateLimiter } from '../http/rate-limit'
+import type { TokenRecord } from '../store/types'
+import type { TokenService } from './tokens'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the auth guard on routes that need a token. */
+    token: TokenRecord | null
+  }
+}
+
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = /^Bearer +(\S+) *$/i.exec(header ?? '')
+  return match?.[1]
+}
+
+export function authGuard(tokens: TokenService, limiter: RateLimiter) {
+  return async function guard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const header = request.headers.authorization
+    const token = await tokens.verify(bearerToken(header))
+    if (!token) {
+      reply.header('www-authenticate', 'Bearer')
+      throw new ApiError(401, 'unauthorized', header ? 'the access token is not valid or was revoked' : 'send Authorization: Bearer <token>')
+    }
+    const decision = limiter.take(token.id)
+    if (!decision.allowed) throw new RateLimitedError(decision.retryAfter)
+    request.token = token
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * The link (and QR code) a responder opens on their phone to join with a token.
+ * The token rides in the URL fragment, which browsers never send to a server,
+ * so it stays out of proxy logs.
+ */
+import { networkInterfaces } from 'node:os'
+import qrcode from 'qrcode-terminal'
+
+/** PUBLIC_URL if set; else this host and port, with a LAN address for 0.0.0.0 / :: (a phone cannot open those). */
+export function publicOrigin(publicUrl: string | undefined, host: string, port: number): string {
+  if (publicUrl) return publicUrl.replace(/\/+$/, '')
+  let shown = host
+  if (host === '0.0.0.0' || host === '::') shown = lanAddress() ?? host
+  if (shown.includes(':')) shown = `[${shown}]`
+  return `http://${shown}:${port}`
+}
+
+export function joinLink(origin: string, token: string): string {
+  return `${origin}/#/join?token=${token}`
+}
+
+export function qrCode(text: string): Promise<string> {
+  return new Promise((resolve) => qrcode.generate(text, { small: true }, resolve))
+}
+
+function lanAddress(): string | undefined {
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address
+  }
+  return undefined
+}

@@ -1,0 +1,75 @@
+/**
+ * Access tokens: 32 random bytes, base64url. Only their SHA-256 is stored, so a
+ * copy of the database grants nothing; a token is shown once, when issued.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { EventEmitter } from 'node:events'
+import type { TokenRecord, TokenStore } from '../store/types'
+
+export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/
+/** last_used_at is written at most this often per token: each write is an fsync. */
+const TOUCH_INTERVAL_MS = 60_000
+
+export function generateToken(): string {
+  return randomBytes(32).toString('base64url')
+}
+
+export function hashToken(token: string): Buffer {
+  return createHash('sha256').update(token, 'utf8').digest()
+}
+
+export interface IssuedToken {
+  token: string
+  record: TokenRecord
+}
+
+export class TokenService {
+  /** Emits 'revoked' with a token id when a token is revoked in this process. */
+  readonly events = new EventEmitter()
+  private readonly touchedAt = new Map<number, number>()
+
+  constructor(private readonly store: TokenStore, private readonly now: () => number = Date.now) {}
+
+  async issue(name: string): Promise<IssuedToken> {
+    const clean = name.trim()
+    if (!clean || clean.length > 80) throw new Error('token name must be 1–80 characters')
+    const token = generateToken()
+    const record = await this.store.insertToken(clean, hashToken(token), new Date(this.now()).toISOString())
+    return { token, record }
+  }
+
+  /** The token's record when it is valid and not revoked, else null. */
+  async verify(token: string | undefined): Promise<TokenRecord | null> {
+    if (!token || !TOKEN_PATTERN.test(token)) return null
+    const hash = hashToken(token)
+    const found = await this.store.findActiveToken(hash)
+    // The lookup is by hash; compare again in constant time so no timing leaks from here.
+    if (!found || found.hash.length !== hash.length || !timingSafeEqual(found.hash, hash)) return null
+    const now = this.now()
+    if (now - (this.touchedAt.get(found.id) ?? 0) >= TOUCH_INTERVAL_MS) {
+      this.touchedAt.set(found.id, now)
+      await this.store.touchToken(found.id, new Date(now).toISOString())
+    }
+    const { hash: _hash, ...record } = found
+    return record
+  }
+
+  isActive(id: number): Promise<boolean> {
+    return this.store.isTokenActive(id)
+  }
+
+  async revoke(name: string): Promise<number> {
+    const ids = await this.store.revokeTokens(name, new Date(this.now()).toISOString())
+    for (const id of ids) this.events.emit('revoked', id)
+    return ids.length
+  }
+
+  list(): Promise<TokenRecord[]> {
+    return this.store.listActiveTokens()
+  }
+
+  /** True until the first token is issued: a fresh server issues one itself. */
+  async noneIssued(): Promise<boolean> {
+    return (await this.store.countTokens()) === 0
+  }
+}

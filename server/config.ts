@@ -1,0 +1,41 @@
+/** Server settings from the environment, with the documented defaults. */
+import { resolve } from 'node:path'
+import type { RateLimitOptions } from './http/rate-limit'
+
+export interface ServerConfig {
+  port: number
+  host: string
+  dataDir: string
+  distDir: string
+  /** Origin used in join links; undefined: derived from host and port. */
+  publicUrl: string | undefined
+  rateLimit: RateLimitOptions
+  heartbeatMs: number
+  tokenRecheckMs: number
+  logLevel: string
+  trustProxy: boolean
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): ServerConfig {
+  const perMinute = int(env, 'RATE_LIMIT_PER_MINUTE', 600)
+  return {
+    port: int(env, 'PORT', 8080, 65535),
+    host: env.HOST || '127.0.0.1',
+    dataDir: resolve(cwd, env.DATA_DIR || './data'),
+    distDir: resolve(cwd, env.DIST_DIR || './dist'),
+    publicUrl: env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/+$/, '') : undefined,
+    rateLimit: { perMinute, burst: int(env, 'RATE_LIMIT_BURST', Math.max(perMinute, 1)) },
+    heartbeatMs: int(env, 'SSE_HEARTBEAT_MS', 15_000, undefined, 10),
+    tokenRecheckMs: int(env, 'TOKEN_RECHECK_MS', 5_000, undefined, 10),
+    logLevel: env.LOG_LEVEL || 'info',
+    trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
+  }
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, max = Number.MAX_SAFE_INTEGER, min = 0): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  const n = Number(raw)
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be a whole number between ${min} and ${max}, not "${raw}"`)
+  return n
+}

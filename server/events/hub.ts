@@ -1,0 +1,40 @@
+/**
+ * Live event streams. The hub does not carry events: it tells each stream that
+ * the log grew, and each stream reads on from its own cursor. So a stream that
+ * is replaying its backlog, or is slow, can never skip or repeat an event.
+ */
+export interface Subscriber {
+  readonly tokenId: number
+  /** The log now reaches `lastSeq`. */
+  notify(lastSeq: number): void
+  close(): void
+}
+
+export class StreamHub {
+  private readonly subscribers = new Set<Subscriber>()
+
+  get size(): number {
+    return this.subscribers.size
+  }
+
+  add(subscriber: Subscriber): () => void {
+    this.subscribers.add(subscriber)
+    return () => this.subscribers.delete(subscriber)
+  }
+
+  publish(lastSeq: number): void {
+    for (const s of this.subscribers) s.notify(lastSeq)
+  }
+
+  tokenIds(): Set<number> {
+    return new Set([...this.subscribers].map((s) => s.tokenId))
+  }
+
+  closeToken(tokenId: number): void {
+    for (const s of [...this.subscribers]) if (s.tokenId === tokenId) s.close()
+  }
+
+  closeAll(): void {
+    for (const s of [...this.subscribers]) s.close()
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Turning a pushed batch into stored events and the §2 answer. Each entry is
+ * judged alone: a bad one is rejected with a reason and the rest are stored.
+ */
+import { validateEvent } from '../../src/domain/events'
+import type { EventStore, NewEvent } from '../store/types'
+import { canonicalJson } from './canonical'
+
+export interface Rejection {
+  id: string
+  reason: string
+}
+
+export interface PushAnswer {
+  accepted: string[]
+  duplicate: string[]
+  rejected: Rejection[]
+}
+
+export interface IngestResult {
+  answer: PushAnswer
+  /** Highest seq stored after this batch; listeners are told when anything was accepted. */
+  lastSeq: number
+}
+
+/** The reason given when an id is already stored with different content. */
+export const CONFLICT = 'conflict'
+
+/**
+ * Entries that are not objects with a string `id` cannot be matched by the
+ * client; they are rejected with id "" and their index in the reason.
+ */
+export async function ingest(store: EventStore, entries: readonly unknown[]): Promise<IngestResult> {
+  const rejected: (Rejection & { index: number })[] = []
+  const valid: (NewEvent & { index: number })[] = []
+
+  entries.forEach((entry, index) => {
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry) || typeof (entry as { id?: unknown }).id !== 'string') {
+      rejected.push({ index, id: '', reason: `events[${index}]: must be an object with a string id` })
+      return
+    }
+    // seq belongs to the server: whatever the client sent is dropped before validation.
+    const { seq: _clientSeq, ...candidate } = entry as Record<string, unknown>
+    const result = validateEvent(candidate)
+    if (!result.ok) {
+      rejected.push({ index, id: candidate.id as string, reason: result.reason })
+      return
+    }
+    const event = result.value
+    valid.push({ index, id: event.id, incidentId: event.incidentId, hlc: event.hlc, body: canonicalJson(event) })
+  })
+
+  const { outcomes, lastSeq } = await store.appendEvents(valid)
+  const accepted: string[] = []
+  const duplicate: string[] = []
+  outcomes.forEach((outcome, i) => {
+    const event = valid[i]!
+    if (outcome === 'accepted') accepted.push(event.id)
+    else if (outcome === 'duplicate') duplicate.push(event.id)
+    else rejected.push({ index: event.index, id: event.id, reason: CONFLICT })
+  })
+  rejected.sort((a, b) => a.index - b.index)
+  return { answer: { accepted, duplicate, rejected: rejected.map(({ id, reason }) => ({ id, reason })) }, lastSeq }
+}

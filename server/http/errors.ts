@@ -1,0 +1,64 @@
+/**
+ * Every error leaves as `{ error: { code, message } }`. Bad input is a 4xx,
+ * whatever part of the stack noticed it; only our own faults are a 500.
+ */
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+
+export type ErrorCode =
+  | 'bad_request'
+  | 'invalid_json'
+  | 'unsupported_media_type'
+  | 'unauthorized'
+  | 'not_found'
+  | 'too_large'
+  | 'rate_limited'
+  | 'internal_error'
+
+export class ApiError extends Error {
+  constructor(readonly statusCode: number, readonly code: ErrorCode, message: string) {
+    super(message)
+  }
+}
+
+export function errorBody(code: ErrorCode, message: string) {
+  return { error: { code, message } }
+}
+
+/** Maps fastify's own errors (body parsing, limits) onto the contract's codes. */
+export function toApiError(err: FastifyError | Error): ApiError {
+  if (err instanceof ApiError) return err
+  const code = (err as FastifyError).code
+  const status = (err as FastifyError).statusCode
+  switch (code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError(413, 'too_large', 'request body is larger than 1 MiB')
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ApiError(400, 'unsupported_media_type', 'send the body as application/json')
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new ApiError(400, 'invalid_json', 'the body is empty')
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new ApiError(400, 'invalid_json', 'the body is not valid JSON')
+  }
+  if (err instanceof SyntaxError || (status === 400 && /JSON/i.test(err.message))) {
+    return new ApiError(400, 'invalid_json', 'the body is not valid JSON')
+  }
+  if (status === 413) return new ApiError(413, 'too_large', err.message)
+  if (status === 429) return new ApiError(429, 'rate_limited', err.message)
+  if (status === 401) return new ApiError(401, 'unauthorized', err.message)
+  if (status === 404) return new ApiError(404, 'not_found', err.message)
+  if (status !== undefined && status >= 400 && status < 500) return new ApiError(400, 'bad_request', err.message)
+  return new ApiError(500, 'internal_error', 'the server failed; the request can be retried')
+}
+
+export function errorHandler(this: unknown, err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const api = toApiError(err)
+  if (api.statusCode >= 500) request.log.error({ err }, 'request failed')
+  if (api.statusCode === 429 && err instanceof RateLimitedError) reply.header('retry-after', String(err.retryAfter))
+  return reply.status(api.statusCode).send(errorBody(api.code, api.message))
+}
+
+export class RateLimitedError extends ApiError {
+  constructor(readonly retryAfter: number) {
+    super(429, 'rate_limited', `too many requests; retry in ${retryAfter} s`)
+  }
+}

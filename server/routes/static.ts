@@ -1,0 +1,34 @@
+/**
+ * The built app. Hashed files under /assets/ never change, so they are cached
+ * for a year; the service worker, index.html and the manifest must be checked
+ * on every load, or a phone would keep an old app forever.
+ * Any other GET that is not a file is a client route: it gets index.html.
+ */
+import { basename } from 'node:path'
+import fastifyStatic from '@fastify/static'
+import type { FastifyInstance } from 'fastify'
+
+const REVALIDATE = new Set(['sw.js', 'index.html', 'manifest.webmanifest'])
+const NO_CACHE = 'no-cache'
+const IMMUTABLE = 'public, max-age=31536000, immutable'
+const SHORT = 'public, max-age=3600'
+
+export function cacheControlFor(urlPath: string): string {
+  if (urlPath.startsWith('/assets/')) return IMMUTABLE
+  if (REVALIDATE.has(basename(urlPath)) || urlPath.endsWith('/')) return NO_CACHE
+  return SHORT
+}
+
+export async function staticRoutes(app: FastifyInstance, { distDir }: { distDir: string }): Promise<void> {
+  await app.register(fastifyStatic, {
+    root: distDir,
+    wildcard: true,
+    cacheControl: false,
+    dotfiles: 'ignore',
+    setHeaders(res, filePath) {
+      // filePath is on disk; the URL form is what the rules are written in.
+      const rel = filePath.slice(distDir.length).split('\\').join('/')
+      res.setHeader('cache-control', cacheControlFor(rel.startsWith('/') ? rel : `/${rel}`))
+    },
+  })
+}

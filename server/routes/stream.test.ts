@@ -1,0 +1,136 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { makeEvents } from '../../tests/fixtures/events'
+import { createTestApp, SseReader } from '../test-support'
+import type { TestApp } from '../test-support'
+
+interface Live extends TestApp { url: string }
+const open: Live[] = []
+const readers: SseReader[] = []
+afterEach(async () => {
+  for (const r of readers.splice(0)) await r.cancel()
+  for (const t of open.splice(0)) await t.close()
+})
+
+async function live(options: Parameters<typeof createTestApp>[0] = {}): Promise<Live> {
+  const t = await createTestApp({ heartbeatMs: 60_000, ...options })
+  const url = await t.app.listen({ port: 0, host: '127.0.0.1' })
+  const l = { ...t, url }
+  open.push(l)
+  return l
+}
+
+async function stream(t: Live, query = '', headers: Record<string, string> = {}) {
+  const { response, sse } = await SseReader.open(`${t.url}/api/events/stream${query}`, { ...t.auth, ...headers })
+  readers.push(sse)
+  return { response, sse }
+}
+
+const push = (t: Live, events: unknown[]) =>
+  t.app.inject({ method: 'POST', url: '/api/events', headers: t.auth, payload: { events } }).then((r) => r.json())
+
+describe('GET /api/events/stream', () => {
+  it('is an event stream with the security headers', async () => {
+    const t = await live()
+    const { response } = await stream(t)
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/)
+    expect(response.headers.get('cache-control')).toMatch(/no-cache/)
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff')
+    expect(response.headers.get('content-security-policy')).toMatch(/default-src 'self'/)
+    expect(response.headers.get('access-control-allow-origin')).toBe('*')
+  })
+
+  it('replays stored events, then pushes new ones live, as id: seq / data: event', async () => {
+    const t = await live()
+    const [a, b, c] = makeEvents(3)
+    await push(t, [a])
+    const { sse } = await stream(t)
+    const first = await sse.next()
+    expect(first.id).toBe('1')
+    expect(JSON.parse(first.data!)).toEqual({ ...a, seq: 1 })
+    await push(t, [b, c])
+    expect((await sse.next()).id).toBe('2')
+    const third = await sse.next()
+    expect(third.id).toBe('3')
+    expect(JSON.parse(third.data!).id).toBe(c!.id)
+  })
+
+  it('sends a duplicate push to nobody', async () => {
+    const t = await live()
+    const [a, b] = makeEvents(2)
+    const { sse } = await stream(t)
+    await push(t, [a])
+    await push(t, [a])
+    await push(t, [b])
+    expect((await sse.next()).id).toBe('1')
+    expect((await sse.next()).id).toBe('2')
+  })
+
+  it('resumes after ?after and after Last-Event-ID (which wins)', async () => {
+    const t = await live()
+    await push(t, makeEvents(5))
+    const byQuery = (await stream(t, '?after=3')).sse
+    expect((await byQuery.next()).id).toBe('4')
+    const byHeader = (await stream(t, '?after=1', { 'last-event-id': '4' })).sse
+    expect((await byHeader.next()).id).toBe('5')
+  })
+
+  it('delivers every event exactly once across a backlog larger than a page and concurrent pushes', async () => {
+    const t = await live()
+    await push(t, makeEvents(500))
+    await push(t, makeEvents(300))
+    const { sse } = await stream(t)
+    const pushing = Promise.all([push(t, makeEvents(200)), push(t, makeEvents(200))])
+    const seen: number[] = []
+    for (let i = 0; i < 1200; i++) seen.push(Number((await sse.next()).id))
+    await pushing
+    expect(seen).toEqual(Array.from({ length: 1200 }, (_, i) => i + 1))
+  })
+
+  it('sends heartbeat comments', async () => {
+    const t = await live({ heartbeatMs: 50 })
+    const { sse } = await stream(t)
+    const msg = await sse.next(2000, true) // ": connected"
+    expect(msg.comment).toBe('connected')
+    expect((await sse.next(2000, true)).comment).toBe('heartbeat')
+  })
+
+  it('answers 400 to a bad cursor and 401 without a token', async () => {
+    const t = await live()
+    expect((await fetch(`${t.url}/api/events/stream?after=x`, { headers: t.auth })).status).toBe(400)
+    expect((await fetch(`${t.url}/api/events/stream`, { headers: { ...t.auth, 'last-event-id': 'nope' } })).status).toBe(400)
+    const res = await fetch(`${t.url}/api/events/stream`)
+    expect(res.status).toBe(401)
+    expect(await res.json()).toEqual({ error: { code: 'unauthorized', message: expect.any(String) } })
+  })
+
+  it('closes the streams of a token revoked in this process at once', async () => {
+    const t = await live()
+    const { token } = await t.tokens.issue('Dana')
+    const dana = (await stream(t, '', { authorization: `Bearer ${token}` })).sse
+    const mine = (await stream(t)).sse
+    await new Promise((r) => setTimeout(r, 50))
+    await t.tokens.revoke('Dana')
+    await dana.waitForEnd(1000)
+    expect(mine.ended).toBe(false)
+    await push(t, makeEvents(1))
+    expect((await mine.next()).id).toBe('1')
+  })
+
+  it('closes the streams of a token revoked by another process (the CLI) at the next check', async () => {
+    const t = await live({ tokenRecheckMs: 50 })
+    const { token } = await t.tokens.issue('Lee')
+    const lee = (await stream(t, '', { authorization: `Bearer ${token}` })).sse
+    // Straight to the store, as the CLI does: no in-process event.
+    await t.store.revokeTokens('Lee', new Date().toISOString())
+    await lee.waitForEnd(2000)
+  })
+
+  it('ends open streams when the server closes', async () => {
+    const t = await live()
+    const { sse } = await stream(t)
+    open.splice(open.indexOf(t), 1)
+    await t.close()
+    await sse.waitForEnd(2000)
+  })
+})

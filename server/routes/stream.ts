@@ -1,0 +1,142 @@
+/**
+ * GET /api/events/stream: server-sent events, `id: <seq>` and `data: <event>`.
+ * Resumes after Last-Event-ID (a reconnecting EventSource) or ?after.
+ */
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http'
+import type { FastifyInstance } from 'fastify'
+import type { StreamHub, Subscriber } from '../events/hub'
+import type { TokenService } from '../auth/tokens'
+import type { EventStore } from '../store/types'
+import { parseCount } from './query'
+
+export interface StreamOptions {
+  store: EventStore
+  hub: StreamHub
+  tokens: TokenService
+  /** Comment line sent this often so proxies and phones keep the connection. */
+  heartbeatMs: number
+  /** How often open streams check their token was not revoked by the CLI (another process). */
+  tokenRecheckMs: number
+}
+
+const PAGE = 500
+
+export async function streamRoutes(app: FastifyInstance, options: StreamOptions): Promise<void> {
+  const { store, hub, tokens } = options
+
+  app.get('/api/events/stream', async (request, reply) => {
+    const lastEventId = request.headers['last-event-id']
+    // Last-Event-ID wins: a reconnecting EventSource repeats the original ?after.
+    const after = lastEventId !== undefined
+      ? parseCount(lastEventId, 'Last-Event-ID', 0)
+      : parseCount((request.query as Record<string, unknown>).after, 'after', 0)
+
+    reply.hijack()
+    // hijack() skips fastify's send path: copy the security and CORS headers set in onRequest.
+    const headers = reply.getHeaders() as OutgoingHttpHeaders
+    reply.raw.writeHead(200, {
+      ...headers,
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      // nginx: pass each message on at once instead of buffering the response.
+      'x-accel-buffering': 'no',
+    })
+    reply.raw.write(': connected\n\n')
+    const session = new SseSession(reply.raw, store, request.token!.id, after, options.heartbeatMs)
+    session.onClose(hub.add(session))
+    void session.pump()
+  })
+
+  // Revocation in this process closes streams at once; the CLI's, at the next check.
+  const onRevoked = (id: number) => hub.closeToken(id)
+  tokens.events.on('revoked', onRevoked)
+  const recheck = setInterval(() => {
+    for (const id of hub.tokenIds()) {
+      void tokens.isActive(id).then((active) => { if (!active) hub.closeToken(id) }, () => {})
+    }
+  }, options.tokenRecheckMs)
+  recheck.unref()
+
+  // Open streams would keep close() waiting forever.
+  app.addHook('preClose', async () => {
+    clearInterval(recheck)
+    tokens.events.off('revoked', onRevoked)
+    hub.closeAll()
+  })
+}
+
+class SseSession implements Subscriber {
+  private running = false
+  private again = false
+  private closed = false
+  private readonly heartbeat: NodeJS.Timeout
+  private readonly closeListeners: (() => void)[] = []
+
+  constructor(
+    private readonly raw: ServerResponse,
+    private readonly store: EventStore,
+    readonly tokenId: number,
+    private cursor: number,
+    heartbeatMs: number,
+  ) {
+    this.heartbeat = setInterval(() => this.raw.write(': heartbeat\n\n'), heartbeatMs)
+    raw.on('close', () => this.close())
+  }
+
+  onClose(listener: () => void): void {
+    this.closeListeners.push(listener)
+  }
+
+  notify(lastSeq: number): void {
+    if (lastSeq > this.cursor) void this.pump()
+  }
+
+  /** Sends everything after the cursor; one pump at a time, re-run if notified meanwhile. */
+  async pump(): Promise<void> {
+    if (this.running) {
+      this.again = true
+      return
+    }
+    this.running = true
+    try {
+      do {
+        this.again = false
+        let page
+        do {
+          page = await this.store.readEventsAfter(this.cursor, PAGE)
+          if (this.closed || page.events.length === 0) break
+          let chunk = ''
+          for (const event of page.events) chunk += `id: ${event.seq}\ndata: ${JSON.stringify(event)}\n\n`
+          this.cursor = page.events.at(-1)!.seq
+          // Back-pressure: a slow phone holds one page in memory, not the whole log.
+          if (!this.raw.write(chunk)) await drained(this.raw)
+        } while (page.more && !this.closed)
+      } while (this.again && !this.closed)
+    } catch {
+      this.close()
+    } finally {
+      this.running = false
+    }
+  }
+
+  close(): void {
+    if (this.closed) return
+    this.closed = true
+    clearInterval(this.heartbeat)
+    if (!this.raw.writableEnded) this.raw.end()
+    for (const listener of this.closeListeners) listener()
+  }
+}
+
+function drained(raw: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      raw.off('drain', done)
+      raw.off('close', done)
+      resolve()
+    }
+    raw.on('drain', done)
+    raw.on('close', done)
+  })
+}

@@ -1,0 +1,140 @@
+/**
+ * The Store on an embedded SQLite file (better-sqlite3). WAL with
+ * synchronous=FULL: a commit returns only after the WAL is fsynced, so an event
+ * answered "accepted" survives a power cut.
+ */
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import type { IncidentEvent } from '../../src/domain/events'
+import { migrate } from './migrations'
+import type { AppendOutcome, AppendResult, EventPage, NewEvent, SequencedEvent, Store, TokenRecord } from './types'
+
+export const DATABASE_FILE = 'command-post.sqlite'
+
+interface TokenRow { id: number; name: string; hash: Buffer; created_at: string; last_used_at: string | null }
+
+const toRecord = (row: TokenRow): TokenRecord => ({ id: row.id, name: row.name, createdAt: row.created_at, lastUsedAt: row.last_used_at })
+
+/** Opens (creating if needed) the database in `dataDir`, or `:memory:` for tests, migrated and configured. */
+export function openDatabase(dataDir: string | ':memory:'): Database.Database {
+  let file: string = dataDir
+  if (dataDir !== ':memory:') {
+    mkdirSync(dataDir, { recursive: true })
+    file = join(dataDir, DATABASE_FILE)
+  }
+  const db = new Database(file)
+  db.pragma('journal_mode = WAL')
+  db.pragma('synchronous = FULL')
+  // The token CLI writes from another process while the server runs: wait, don't fail.
+  db.pragma('busy_timeout = 5000')
+  migrate(db)
+  return db
+}
+
+export function openSqliteStore(dataDir: string | ':memory:'): Store {
+  return new SqliteStore(openDatabase(dataDir))
+}
+
+class SqliteStore implements Store {
+  private readonly insertEvent
+  private readonly bodyById
+  private readonly after
+  private readonly maxSeq
+  private readonly appendBatch
+
+  private readonly insertTokenStmt
+  private readonly activeByHash
+  private readonly activeById
+  private readonly touch
+  private readonly activeByName
+  private readonly revoke
+  private readonly listActive
+  private readonly count
+
+  constructor(private readonly db: Database.Database) {
+    this.insertEvent = db.prepare<[string, string, string, string, string]>(
+      'INSERT INTO events (id, incident_id, hlc, body, received_at) VALUES (?, ?, ?, ?, ?)',
+    )
+    this.bodyById = db.prepare<[string], { body: string }>('SELECT body FROM events WHERE id = ?')
+    this.after = db.prepare<[number, number], { seq: number; body: string }>('SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?')
+    this.maxSeq = db.prepare<[], { seq: number | null }>('SELECT MAX(seq) AS seq FROM events')
+
+    // One transaction per batch: one fsync for up to 500 events.
+    this.appendBatch = db.transaction((events: readonly NewEvent[]): AppendOutcome[] => {
+      const receivedAt = new Date().toISOString()
+      return events.map((e): AppendOutcome => {
+        // Look first: a conflicting INSERT would still use up an AUTOINCREMENT value and leave a gap in seq.
+        const existing = this.bodyById.get(e.id)
+        if (existing) return existing.body === e.body ? 'duplicate' : 'conflict'
+        this.insertEvent.run(e.id, e.incidentId, e.hlc, e.body, receivedAt)
+        return 'accepted'
+      })
+    })
+
+    this.insertTokenStmt = db.prepare<[string, Buffer, string], TokenRow>(
+      'INSERT INTO tokens (name, hash, created_at) VALUES (?, ?, ?) RETURNING id, name, hash, created_at, last_used_at',
+    )
+    this.activeByHash = db.prepare<[Buffer], TokenRow>('SELECT id, name, hash, created_at, last_used_at FROM tokens WHERE hash = ? AND revoked_at IS NULL')
+    this.activeById = db.prepare<[number], { id: number }>('SELECT id FROM tokens WHERE id = ? AND revoked_at IS NULL')
+    this.touch = db.prepare<[string, number]>('UPDATE tokens SET last_used_at = ? WHERE id = ?')
+    this.activeByName = db.prepare<[string], { id: number }>('SELECT id FROM tokens WHERE name = ? AND revoked_at IS NULL')
+    this.revoke = db.prepare<[string, string]>('UPDATE tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL')
+    this.listActive = db.prepare<[], TokenRow>('SELECT id, name, hash, created_at, last_used_at FROM tokens WHERE revoked_at IS NULL ORDER BY id')
+    this.count = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM tokens')
+  }
+
+  async appendEvents(events: readonly NewEvent[]): Promise<AppendResult> {
+    const outcomes = events.length ? this.appendBatch(events) : []
+    return { outcomes, lastSeq: this.maxSeq.get()?.seq ?? 0 }
+  }
+
+  async readEventsAfter(after: number, limit: number): Promise<EventPage> {
+    // One row more than asked tells whether there is more, without a COUNT.
+    const rows = this.after.all(after, limit + 1)
+    const more = rows.length > limit
+    const events = rows.slice(0, limit).map((row): SequencedEvent => ({ ...(JSON.parse(row.body) as IncidentEvent), seq: row.seq }))
+    return { events, more }
+  }
+
+  async lastSeq(): Promise<number> {
+    return this.maxSeq.get()?.seq ?? 0
+  }
+
+  async insertToken(name: string, hash: Buffer, createdAt: string): Promise<TokenRecord> {
+    return toRecord(this.insertTokenStmt.get(name, hash, createdAt)!)
+  }
+
+  async findActiveToken(hash: Buffer): Promise<(TokenRecord & { hash: Buffer }) | null> {
+    const row = this.activeByHash.get(hash)
+    return row ? { ...toRecord(row), hash: row.hash } : null
+  }
+
+  async isTokenActive(id: number): Promise<boolean> {
+    return this.activeById.get(id) !== undefined
+  }
+
+  async touchToken(id: number, at: string): Promise<void> {
+    this.touch.run(at, id)
+  }
+
+  async revokeTokens(name: string, at: string): Promise<number[]> {
+    return this.db.transaction(() => {
+      const ids = this.activeByName.all(name).map((r) => r.id)
+      this.revoke.run(at, name)
+      return ids
+    })()
+  }
+
+  async listActiveTokens(): Promise<TokenRecord[]> {
+    return this.listActive.all().map(toRecord)
+  }
+
+  async countTokens(): Promise<number> {
+    return this.count.get()?.n ?? 0
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close()
+  }
+}

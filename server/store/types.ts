@@ -1,0 +1,76 @@
+/**
+ * The one storage interface the server talks to. Routes and services depend on
+ * this file only, so another engine (PostgreSQL) can follow without touching them.
+ *
+ * Every method is async although SQLite is synchronous: a networked database is not.
+ */
+import type { IncidentEvent } from '../../src/domain/events'
+
+/** A validated event, ready to store. `body` is its canonical JSON without `seq`. */
+export interface NewEvent {
+  id: string
+  incidentId: string
+  hlc: string
+  body: string
+}
+
+/**
+ * What happened to one event of a batch:
+ * - accepted: stored now, with a new seq;
+ * - duplicate: an event with this id and the same body was already stored;
+ * - conflict: an event with this id but a different body was already stored.
+ */
+export type AppendOutcome = 'accepted' | 'duplicate' | 'conflict'
+
+export interface AppendResult {
+  /** One outcome per input event, in input order. */
+  outcomes: AppendOutcome[]
+  /** The highest seq stored so far (0 when empty). */
+  lastSeq: number
+}
+
+export type SequencedEvent = IncidentEvent & { seq: number }
+
+export interface EventPage {
+  events: SequencedEvent[]
+  /** True when more events exist after the last one returned. */
+  more: boolean
+}
+
+export interface EventStore {
+  /**
+   * Store a batch atomically. Resolves only once the batch is durable: the caller
+   * answers accepted/duplicate on that promise, and those must survive a crash.
+   */
+  appendEvents(events: readonly NewEvent[]): Promise<AppendResult>
+  /**
+   * Events with seq > after, ascending. Invariant for any engine: once a seq is
+   * visible here, every lower seq is visible too, or readers would skip events.
+   */
+  readEventsAfter(after: number, limit: number): Promise<EventPage>
+  lastSeq(): Promise<number>
+}
+
+export interface TokenRecord {
+  id: number
+  name: string
+  createdAt: string
+  lastUsedAt: string | null
+}
+
+export interface TokenStore {
+  insertToken(name: string, hash: Buffer, createdAt: string): Promise<TokenRecord>
+  /** The active (not revoked) token with this SHA-256 hash, with the stored hash. */
+  findActiveToken(hash: Buffer): Promise<(TokenRecord & { hash: Buffer }) | null>
+  isTokenActive(id: number): Promise<boolean>
+  touchToken(id: number, at: string): Promise<void>
+  /** Revokes every active token with this name; resolves to the ids revoked. */
+  revokeTokens(name: string, at: string): Promise<number[]>
+  listActiveTokens(): Promise<TokenRecord[]>
+  /** Tokens ever issued, revoked ones included. */
+  countTokens(): Promise<number>
+}
+
+export interface Store extends EventStore, TokenStore {
+  close(): Promise<void>
+}

@@ -1,0 +1,71 @@
+import { execFile } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { afterAll, describe, expect, it } from 'vitest'
+import { TOKEN_PATTERN, TokenService } from './auth/tokens'
+import { openSqliteStore } from './store/sqlite'
+import { tempDir } from './test-support'
+import { tokenCli } from './token-cli'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const run = promisify(execFile)
+const data = tempDir('cp-cli-')
+afterAll(() => data.remove())
+
+function capture() {
+  let text = ''
+  return { stream: { write: (s: string) => { text += s; return true } } as unknown as NodeJS.WritableStream, text: () => text }
+}
+
+async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const out = capture()
+  const err = capture()
+  const code = await tokenCli(args, { DATA_DIR: data.path, ...env }, out.stream, err.stream)
+  return { code, out: out.text(), err: err.text() }
+}
+
+describe('npm run token', () => {
+  it('issues a token: alone on the first line, then the join link and a QR code', async () => {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'server/token-cli.ts', '--name', 'Dana'], {
+      cwd: ROOT,
+      env: { ...process.env, DATA_DIR: data.path, PUBLIC_URL: 'https://cp.example.org/' },
+    })
+    const [token, link, ...qr] = stdout.split('\n')
+    expect(token).toMatch(TOKEN_PATTERN)
+    expect(link).toBe(`https://cp.example.org/#/join?token=${token}`)
+    expect(qr.join('\n')).toMatch(/[▀▄█]/)
+    const store = openSqliteStore(data.path)
+    expect(await new TokenService(store).verify(token)).toMatchObject({ name: 'Dana' })
+    await store.close()
+  })
+
+  it('builds the link from HOST and PORT without PUBLIC_URL', async () => {
+    const { code, out } = await cli(['--name', 'Lee'], { HOST: '10.0.0.5', PORT: '9000' })
+    expect(code).toBe(0)
+    expect(out.split('\n')[1]).toMatch(/^http:\/\/10\.0\.0\.5:9000\/#\/join\?token=[A-Za-z0-9_-]{43}$/)
+  })
+
+  it('lists names, created and last used, never the token', async () => {
+    const { out: issued } = await cli(['--name', 'Sam'])
+    const token = issued.split('\n')[0]!
+    const { code, out } = await cli(['--list'])
+    expect(code).toBe(0)
+    expect(out).toMatch(/^Sam\tcreated \S+\tlast used never$/m)
+    expect(out).toMatch(/^Dana\t/m)
+    expect(out).not.toContain(token)
+  })
+
+  it('revokes by name', async () => {
+    await cli(['--name', 'Kim'])
+    expect(await cli(['--revoke', 'Kim'])).toMatchObject({ code: 0, out: 'revoked 1 token named "Kim"\n' })
+    expect((await cli(['--list'])).out).not.toMatch(/^Kim\t/m)
+    expect(await cli(['--revoke', 'Kim'])).toMatchObject({ code: 1, err: 'no active token named "Kim"\n' })
+  })
+
+  it('explains its usage on bad arguments', async () => {
+    expect((await cli([])).code).toBe(2)
+    expect((await cli(['--bogus'])).code).toBe(2)
+    expect((await cli(['--name', 'a', '--list'])).code).toBe(2)
+    expect((await cli(['--name', '   '])).code).toBe(1)
+  })
+})

@@ -1,0 +1,63 @@
+/**
+ * Access tokens from the command line (works while the server runs):
+ *   npm run token -- --name "Dana"     issue; the token alone on the first line, then the join link and QR code
+ *   npm run token -- --list            names, created, last used (never the token)
+ *   npm run token -- --revoke "Dana"   revoke every active token with that name; open streams close within seconds
+ */
+import { parseArgs } from 'node:util'
+import { joinLink, publicOrigin, qrCode } from './auth/join-link'
+import { TokenService } from './auth/tokens'
+import { loadConfig } from './config'
+import { isEntry } from './is-entry'
+import { openSqliteStore } from './store/sqlite'
+
+const USAGE = 'usage: npm run token -- --name "<person>" | --list | --revoke "<person>"'
+
+export async function tokenCli(argv: string[], env: NodeJS.ProcessEnv, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  let values
+  try {
+    ({ values } = parseArgs({ args: argv, options: { name: { type: 'string' }, revoke: { type: 'string' }, list: { type: 'boolean' }, help: { type: 'boolean' } } }))
+  } catch (e) {
+    err.write(`${e instanceof Error ? e.message : String(e)}\n${USAGE}\n`)
+    return 2
+  }
+  const chosen = [values.name !== undefined, values.revoke !== undefined, values.list === true].filter(Boolean).length
+  if (values.help || chosen !== 1) {
+    err.write(`${USAGE}\n`)
+    return values.help ? 0 : 2
+  }
+
+  const config = loadConfig(env)
+  const store = openSqliteStore(config.dataDir)
+  const tokens = new TokenService(store)
+  try {
+    if (values.name !== undefined) {
+      const { token } = await tokens.issue(values.name)
+      const link = joinLink(publicOrigin(config.publicUrl, config.host, config.port), token)
+      out.write(`${token}\n${link}\n${await qrCode(link)}\n`)
+      return 0
+    }
+    if (values.revoke !== undefined) {
+      const n = await tokens.revoke(values.revoke)
+      if (n === 0) {
+        err.write(`no active token named "${values.revoke}"\n`)
+        return 1
+      }
+      out.write(`revoked ${n} token${n === 1 ? '' : 's'} named "${values.revoke}"\n`)
+      return 0
+    }
+    const list = await tokens.list()
+    if (list.length === 0) out.write('no active tokens\n')
+    for (const t of list) out.write(`${t.name}\tcreated ${t.createdAt}\tlast used ${t.lastUsedAt ?? 'never'}\n`)
+    return 0
+  } catch (e) {
+    err.write(`${e instanceof Error ? e.message : String(e)}\n`)
+    return 1
+  } finally {
+    await store.close()
+  }
+}
+
+if (isEntry(import.meta.url)) {
+  tokenCli(process.argv.slice(2), process.env, process.stdout, process.stderr).then((code) => { process.exitCode = code })
+}

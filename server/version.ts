@@ -1,0 +1,7 @@
+/** The app version, from package.json: what /api/health reports. */
+import { readFileSync } from 'node:fs'
+
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string }
+  return pkg.version ?? '0.0.0'
+}
