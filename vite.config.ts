@@ -1,10 +1,12 @@
 import { defineConfig } from 'vite'
 import vue from '@vitejs/plugin-vue'
 import { VitePWA } from 'vite-plugin-pwa'
+import { runbooksPlugin } from './build/runbooks/vite-plugin'
 
 export default defineConfig({
   plugins: [
     vue(),
+    runbooksPlugin(),
     VitePWA({
       strategies: 'injectManifest',
       srcDir: 'src/sw',
