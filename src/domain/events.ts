@@ -76,6 +76,8 @@ export const payloadSchemas = {
     text: text(1, LIMITS.logText),
     kind: v.picklist(LOG_KINDS),
     runbook: v.optional(v.object({ id: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_/.-]{1,200}$/, 'must be a runbook id')), step: v.optional(int(0, 10000)) })),
+    /** Extension: this decision keeps a `change.made` of the incident in place on purpose (see docs/CONTRACT-EXTENSIONS.md). */
+    keptChangeId: v.optional(id),
   }),
   'log.amended': v.pipe(
     v.object({

@@ -1,0 +1,105 @@
+/**
+ * Drafts written from the incident's state, for a person to edit before
+ * sending: the handoff briefing (the ICS 201 idea: situation, what was changed,
+ * what was said, what is left) and the next stakeholder update.
+ */
+import { cadenceStatus, describeCadence } from './cadence'
+import { groupChanges } from './changes'
+import { ROLE_LABELS, SEVERITY_LABELS } from './describe'
+import type { IncidentState, IncidentSummary, LogEntry } from './fold'
+import { roleBoard } from './roles'
+import { formatClock } from './time'
+
+export type TimeFormat = (iso: string) => string
+
+export interface DraftContext {
+  now: number
+  /** Sub-incidents of this incident (from `childrenOf`). */
+  children?: readonly IncidentSummary[]
+  formatTime?: TimeFormat
+}
+
+export const TASK_KIND_LABELS = { followup: 'Follow-up', bug: 'Bug', handoff: 'Handoff', staffing: 'Staffing', other: 'Other' } as const
+export const STATUS_LABELS = { active: 'Active', mitigated: 'Mitigated', resolved: 'Resolved' } as const
+
+export function clip(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim()
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat
+}
+
+/** What is affected: where, and what the summary says (or the title). */
+export function affected(state: IncidentState): string {
+  const what = state.summary.trim() ? clip(state.summary, 300) : state.title
+  return state.location.trim() ? `${state.location.trim()} — ${what}` : what
+}
+
+/** The newest action and decision entries that still stand (not struck). */
+export function recentWork(state: IncidentState, max: number): LogEntry[] {
+  const out: LogEntry[] = []
+  const events = state.events
+  for (let i = events.length - 1; i >= 0 && out.length < max; i--) {
+    const e = events[i]!
+    if (e.type !== 'log.entry') continue
+    const entry = state.entries.get(e.id)
+    if (entry && !entry.struck && (entry.kind === 'action' || entry.kind === 'decision')) out.push(entry)
+  }
+  return out
+}
+
+function list(title: string, items: string[], none: string): string[] {
+  if (!items.length) return [`${title}: ${none}`]
+  return [`${title} (${items.length}):`, ...items.map((i) => `- ${i}`)]
+}
+
+/** A handoff briefing draft for whoever takes a role next. */
+export function draftBriefing(state: IncidentState, ctx: DraftContext): string {
+  const fmt = ctx.formatTime ?? formatClock
+  const lines: string[] = []
+  lines.push(`Situation: ${state.title} — ${STATUS_LABELS[state.status]}, ${SEVERITY_LABELS[state.severity]}, declared ${fmt(state.declaredAt)} by ${state.declaredBy.name}.`)
+  lines.push(`Affected: ${affected(state)}`)
+  lines.push(`Roles: ${roleBoard(state).map((s) => `${ROLE_LABELS[s.role]} ${s.delegated ? s.holder.name : '(commander)'}`).join('; ')}.`)
+
+  const changes = groupChanges(state)
+  lines.push(...list('Open changes', changes.open.map((c) => `${c.system}: ${clip(c.what, 160)} — revert: ${clip(c.revert, 160)}`), 'none'))
+  if (changes.kept.length) lines.push(...list('Kept on purpose', changes.kept.map(({ change }) => `${change.system}: ${clip(change.what, 160)} — revert: ${clip(change.revert, 160)}`), 'none'))
+
+  const last = state.updates[state.updates.length - 1]
+  lines.push(last
+    ? `Last update ${fmt(last.at)} by ${last.actor.name}${last.audience ? ` to ${last.audience}` : ''}: “${clip(last.body, 240)}”`
+    : 'No stakeholder update posted yet.')
+  const cadence = cadenceStatus(state, ctx.now)
+  if (cadence.kind !== 'off') lines.push(`${describeCadence(cadence)} (due ${fmt(new Date(cadence.dueMs).toISOString())}).`)
+
+  const tasks = [...state.tasks.values()].filter((t) => !t.done)
+  lines.push(...list('Open tasks', tasks.map((t) => `[${TASK_KIND_LABELS[t.kind]}] ${clip(t.text, 160)}${t.owner ? ` (owner ${t.owner})` : ''}`), 'none'))
+
+  const active = (ctx.children ?? []).filter((c) => c.status !== 'resolved')
+  if (active.length) lines.push(...list('Sub-incidents still open', active.map((c) => `SEV${c.severity} ${c.title} (${c.status})`), 'none'))
+
+  const decisions = recentWork(state, 20).filter((e) => e.kind === 'decision').slice(0, 3)
+  if (decisions.length) lines.push(...list('Recent decisions', decisions.map((d) => `${fmt(d.at)} ${clip(d.text, 160)}`), 'none'))
+  return lines.join('\n')
+}
+
+export interface UpdateDraftContext extends DraftContext {
+  /** Minutes until the update after this one. */
+  nextDueMinutes: number
+}
+
+/** A stakeholder update draft: what is affected, what we are doing, when we speak next. */
+export function draftUpdate(state: IncidentState, ctx: UpdateDraftContext): string {
+  const fmt = ctx.formatTime ?? formatClock
+  const work = recentWork(state, 2).map((e) => clip(e.text, 200).replace(/[.!?…]+$/, ''))
+  const doing = state.status === 'mitigated'
+    ? `A workaround is in place; we are fixing the cause.${work.length ? ` Latest: ${work.join('; ')}.` : ''}`
+    : work.length ? `${work.join('; ')}.` : 'Investigating the cause.'
+  const next = state.status === 'resolved'
+    ? 'This is resolved; no further updates are planned.'
+    : `Next update by ${fmt(new Date(ctx.now + ctx.nextDueMinutes * 60_000).toISOString())}.`
+  return [
+    `${state.title} — ${STATUS_LABELS[state.status]}.`,
+    `Affected: ${affected(state)}`,
+    `What we are doing: ${doing}`,
+    next,
+  ].join('\n')
+}

@@ -1,0 +1,62 @@
+/**
+ * The people a team has seen: everyone who made an event, was given a role or
+ * owns a task, across every incident on this phone. The role picker offers
+ * them so a handoff does not depend on spelling a name the same way twice.
+ */
+import type { IncidentEvent, Person } from './events'
+
+export interface SeenPerson extends Person {
+  /** When they were last seen (the `at` of their latest event), for sorting. */
+  lastSeenAt: string
+}
+
+/**
+ * People in a stream of events, one entry per person. A person with a device
+ * id is one person whatever they are called; a typed name without an id joins
+ * the person of that name (case-insensitive). The newest name of an id wins.
+ * O(n) in the number of events.
+ */
+export function peopleSeen(events: Iterable<IncidentEvent>): SeenPerson[] {
+  const byId = new Map<string, SeenPerson>()
+  const byName = new Map<string, SeenPerson>()
+
+  function see(person: Person, at: string): void {
+    const name = person.name.trim()
+    if (!name) return
+    if (person.id) {
+      const known = byId.get(person.id)
+      if (known) {
+        if (at >= known.lastSeenAt) { known.name = name; known.lastSeenAt = at }
+        return
+      }
+      byId.set(person.id, { id: person.id, name, lastSeenAt: at })
+      return
+    }
+    const key = name.toLowerCase()
+    const known = byName.get(key)
+    if (known) { if (at > known.lastSeenAt) known.lastSeenAt = at }
+    else byName.set(key, { name, lastSeenAt: at })
+  }
+
+  for (const e of events) {
+    see(e.actor, e.at)
+    if (e.type === 'role.assigned' && e.payload.person) see(e.payload.person, e.at)
+    if (e.type === 'task.added' && e.payload.owner) see({ name: e.payload.owner }, e.at)
+  }
+
+  // A typed name that matches someone with an id is that someone.
+  const out = [...byId.values()]
+  const namesWithId = new Set(out.map((p) => p.name.toLowerCase()))
+  for (const [key, person] of byName) if (!namesWithId.has(key)) out.push(person)
+  return out.sort((a, b) => a.name.localeCompare(b.name) || (a.id ?? '').localeCompare(b.id ?? ''))
+}
+
+/**
+ * The person a typed name means: someone seen by that name (with their id),
+ * else a new person with the name only.
+ */
+export function personFromName(typed: string, seen: readonly Person[]): Person {
+  const name = typed.trim()
+  const match = seen.find((p) => p.name.trim().toLowerCase() === name.toLowerCase())
+  return match ? (match.id ? { id: match.id, name: match.name } : { name: match.name }) : { name }
+}
