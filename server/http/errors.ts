@@ -20,6 +20,12 @@ export class ApiError extends Error {
   }
 }
 
+export class RateLimitedError extends ApiError {
+  constructor(readonly retryAfter: number) {
+    super(429, 'rate_limited', `too many requests; retry in ${retryAfter} s`)
+  }
+}
+
 export function errorBody(code: ErrorCode, message: string) {
   return { error: { code, message } }
 }
@@ -55,10 +61,4 @@ export function errorHandler(this: unknown, err: FastifyError, request: FastifyR
   if (api.statusCode >= 500) request.log.error({ err }, 'request failed')
   if (api.statusCode === 429 && err instanceof RateLimitedError) reply.header('retry-after', String(err.retryAfter))
   return reply.status(api.statusCode).send(errorBody(api.code, api.message))
-}
-
-export class RateLimitedError extends ApiError {
-  constructor(readonly retryAfter: number) {
-    super(429, 'rate_limited', `too many requests; retry in ${retryAfter} s`)
-  }
 }

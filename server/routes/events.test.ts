@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import fc from 'fast-check'
 import { EVENT_TYPES, LIMITS, validateEvent } from '../../src/domain/events'
 import { makeEvent, makeEvents, makeIncident } from '../../tests/fixtures/events'
 import { createTestApp } from '../test-support'
@@ -161,4 +162,39 @@ describe('GET /api/events', () => {
       expect(res.json().error.code).toBe('bad_request')
     },
   )
+})
+
+describe('bad input never makes a 500', () => {
+  it('answers any JSON body with 200, 400 or 413 and the error shape', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.jsonValue(), fc.record({ events: fc.array(fc.jsonValue(), { maxLength: 5 }) })), async (body) => {
+        const res = await t.app.inject({ method: 'POST', url: '/api/events', headers: { ...t.auth, 'content-type': 'application/json' }, payload: JSON.stringify(body) })
+        expect([200, 400, 413]).toContain(res.statusCode)
+        if (res.statusCode !== 200) expect(res.json().error.code).toEqual(expect.any(String))
+      }),
+      { numRuns: 200 },
+    )
+  })
+
+  it('answers events that are almost right with a rejection, not an error', async () => {
+    const base = makeEvent('log.entry')
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('id', 'incidentId', 'type', 'at', 'hlc', 'actor', 'payload', 'seq'), fc.jsonValue(), async (field, value) => {
+        const res = await push([{ ...base, id: makeEvent('log.entry').id, [field]: value }])
+        expect(res.statusCode).toBe(200)
+      }),
+      { numRuns: 200 },
+    )
+  })
+})
+
+describe('a failing store', () => {
+  it('answers 500 in the error shape, without details', async () => {
+    const failing = await createTestApp()
+    failing.store.appendEvents = async () => { throw new Error('disk on fire') }
+    const res = await failing.app.inject({ method: 'POST', url: '/api/events', headers: failing.auth, payload: { events: [makeEvent('log.entry')] } })
+    expect(res.statusCode).toBe(500)
+    expect(res.json()).toEqual({ error: { code: 'internal_error', message: expect.not.stringContaining('disk') } })
+    await failing.close()
+  })
 })
