@@ -26,7 +26,9 @@ export function executableFindings(html: string): string[] {
     for (const { name, value } of Array.from(element.attributes)) {
       if (name.startsWith('on') || name === 'style' || name === 'srcset' || name === 'formaction') findings.push(`<${tag} ${name}>`)
       // Browsers ignore whitespace and control characters inside a scheme (`java\tscript:`).
-      const compact = value.replace(/[\u0000-\u0020\u007f]/g, '')
+      const compact = Array.from(value)
+        .filter((char) => char.charCodeAt(0) > 0x20 && char.charCodeAt(0) !== 0x7f)
+        .join('')
       if (/^(javascript|vbscript|data):/i.test(compact)) findings.push(`<${tag} ${name}="${value}">`)
       const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(compact)?.[1]?.toLowerCase()
       if (URL_ATTRIBUTES.has(name) && scheme && !SAFE_SCHEMES.has(scheme)) findings.push(`<${tag} ${name}="${value}">`)

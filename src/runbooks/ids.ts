@@ -18,13 +18,16 @@ export function isRunbookId(id: string): boolean {
 
 /**
  * The id of a file from its path relative to the runbooks folder (either
- * separator, `.md` optional). Characters outside the id alphabet become `-`.
+ * separator, `.md` optional). Accents are dropped; other characters outside
+ * the id alphabet become `-`.
  * Returns null when nothing usable is left (empty, or a `.`/`..` segment).
  */
 export function runbookIdFromPath(relativePath: string): string | null {
   const segments = relativePath
     .replace(/\\/g, '/')
     .replace(/\.md$/i, '')
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '') // école → ecole rather than -cole
     .toLowerCase()
     .split('/')
     .filter((segment) => segment !== '' && segment !== '.')

@@ -14,20 +14,29 @@ export type RunbookQuery = (query: string, limit?: number) => RunbookHit[]
 
 export function createRunbookQuery(index: MiniSearch<RunbookSearchDoc>, catalog: readonly RunbookMeta[]): RunbookQuery {
   const byId = new Map(catalog.map((runbook) => [runbook.id, runbook]))
+  const comparableTitles = new Map(catalog.map((runbook) => [runbook.id, comparable(runbook.title)]))
   return (query, limit = DEFAULT_HIT_LIMIT) => {
     const text = query.trim().slice(0, MAX_QUERY_CHARS)
     if (text === '') return []
     // Every word must match (narrows as you type); if that finds nothing, any word may.
     let results = index.search(text)
     if (results.length === 0) results = index.search(text, { combineWith: 'OR' })
+    const wanted = comparable(text)
+    const exact: RunbookHit[] = []
     const hits: RunbookHit[] = []
     for (const result of results) {
       const meta = byId.get(String(result.id))
       // An index entry missing from the catalog cannot be opened; skip it rather than show a dead link.
       if (!meta) continue
-      hits.push({ ...meta, score: result.score, terms: result.terms })
-      if (hits.length >= limit) break
+      // Typing a runbook's exact title puts it first, even if longer runbooks mention the words more.
+      const isExact = comparableTitles.get(meta.id) === wanted
+      if (!isExact && hits.length >= limit) continue
+      ;(isExact ? exact : hits).push({ ...meta, score: result.score, terms: result.terms })
     }
-    return hits
+    return exact.concat(hits).slice(0, limit)
   }
+}
+
+function comparable(text: string): string {
+  return text.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '')
 }

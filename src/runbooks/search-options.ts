@@ -23,7 +23,7 @@ export const SEARCH_FIELDS = ['title', 'tags', 'summary', 'text'] as const
 
 const SEPARATORS = /[\s\p{Z}\p{P}\p{S}]+/u
 // `NodeFilesystemSpaceFillingUp` → Node, Filesystem, Space, Filling, Up; `RAIDDegraded` → RAID, Degraded.
-const CAMEL_BOUNDARY = /(?<=[\p{Ll}\p{N}])(?=\p{Lu})|(?<=\p{Lu})(?=\p{Lu}\p{Ll})/u
+const CAMEL_BOUNDARY = /(?<=\p{Ll})(?=\p{Lu})|(?<=\p{Lu})(?=\p{Lu}\p{Ll})/u
 
 // Small on purpose: words that match nearly every runbook and only bloat the index.
 const STOP_WORDS = new Set([
@@ -59,6 +59,9 @@ export const SEARCH_OPTIONS: SearchOptions = {
   boost: { title: 3, tags: 2 },
   prefix: true,
   fuzzy: 0.2,
+  // Two typos are plenty; more lets a long word like `prometheusoperatorlisterrors` match unrelated
+  // runbooks and makes the query walk much more of the index.
+  maxFuzzy: 2,
   combineWith: 'AND',
   // Queries are not camel-split: `etcdNoLeader` typed as one word should match the title as a whole.
   tokenize: splitWords,
