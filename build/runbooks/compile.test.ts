@@ -54,6 +54,8 @@ describe('compileRunbook: hostile Markdown', () => {
     '',
     '<math><mi xlink:href="javascript:alert(22)">x</mi></math>',
     '',
+    '<javascript:alert(25)> [spaced](  javascript:alert(26)) [angled](<javascript:alert(27)>) <a href=" &#14; javascript:alert(28)">ctl</a> <a href="jav&NewLine;ascript:alert(29)">nl</a>',
+    '',
     '<!-- <script>alert(23)</script> -->',
     '',
     '## Impact',
@@ -92,7 +94,7 @@ describe('compileRunbook: hostile Markdown', () => {
 
   it('keeps the links but drops dangerous targets', () => {
     const anchors = Array.from(page(runbook.html).querySelectorAll('a'))
-    expect(anchors.map((a) => a.textContent)).toEqual(expect.arrayContaining(['plain js', 'mixed case', 'entity', 'hex entity', 'tab', 'data link', 'vb', 'protocol relative']))
+    expect(anchors.map((a) => a.textContent)).toEqual(expect.arrayContaining(['plain js', 'mixed case', 'entity', 'hex entity', 'tab', 'data link', 'vb', 'protocol relative', 'ctl', 'nl']))
     for (const a of anchors) expect(a.getAttribute('href')).toBeNull()
   })
 
