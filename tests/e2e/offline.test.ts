@@ -52,7 +52,8 @@ function shellFiles(dir: string): string[] {
 async function precachedPaths(page: Page): Promise<string[]> {
   return page.evaluate(async () => {
     const paths: string[] = []
-    for (const name of await caches.keys()) {
+    // Workbox names its precache workbox-precache-v2-<scope>; other caches are not the shell's.
+    for (const name of (await caches.keys()).filter((n) => n.includes('precache'))) {
       const cache = await caches.open(name)
       for (const request of await cache.keys()) paths.push(new URL(request.url).pathname)
     }
