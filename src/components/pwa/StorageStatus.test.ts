@@ -27,7 +27,7 @@ describe('StorageStatus', () => {
     const { wrapper } = await setup()
     expect(wrapper.get('h2').text()).toBe('Storage on this phone')
     expect(wrapper.get('[role="status"]').text()).toContain('Not persistent')
-    expect(wrapper.text()).toContain('Using 1.2 MB of 2.0 GB (under 1 %).')
+    expect(wrapper.text()).toContain('Using 1.2 MB of 2.0 GB (under 1\u00a0%).')
     await wrapper.get('button').trigger('click')
     await vi.waitFor(() => expect(wrapper.get('[role="status"]').text()).toContain('Persistent:'))
     expect(storage.persist).toHaveBeenCalledTimes(1)
@@ -46,7 +46,7 @@ describe('StorageStatus', () => {
     fakeStorageManager({ persisted: true, usage: 300_000_000, quota: 1_000_000_000 })
     const { wrapper } = await setup()
     expect(wrapper.get('[role="status"]').text()).toContain('Persistent:')
-    expect(wrapper.text()).toContain('Using 300 MB of 1.0 GB (30 %).')
+    expect(wrapper.text()).toContain('Using 300 MB of 1.0 GB (30\u00a0%).')
     expect(wrapper.find('button').exists()).toBe(false)
   })
 
