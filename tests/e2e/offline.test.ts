@@ -94,7 +94,7 @@ test('once the service worker controls it, the app opens and works with no netwo
   await page.reload()
   const reloaded = new IncidentPage(page)
   await reloaded.timeline.getByText('Confirmed: no link light on the district office uplink').waitFor()
-  assert.deepEqual(await reloaded.entries(), ['Confirmed: no link light on the district office uplink'])
+  assert.deepEqual((await reloaded.entries()).map((text) => text.trim()), ['Confirmed: no link light on the district office uplink'])
 
   // Deep links open offline from the shell.
   await page.goto(`${server.url}/incidents/${id}`)
