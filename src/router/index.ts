@@ -8,6 +8,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/incidents', name: 'incidents', component: IncidentsView, meta: { title: 'Incidents' } },
   { path: '/incidents/new', name: 'declare', component: () => import('../views/DeclareView.vue'), meta: { title: 'Declare incident' } },
   { path: '/incidents/:id', name: 'incident', component: () => import('../views/IncidentView.vue'), props: true, meta: { title: 'Incident' } },
+  { path: '/incidents/:id/:tab(roles|changes|updates|tasks|document)', name: 'incident-tab', component: () => import('../views/IncidentView.vue'), props: true, meta: { title: 'Incident' } },
   { path: '/runbooks', name: 'runbooks', component: () => import('../views/RunbooksView.vue'), meta: { title: 'Runbooks' } },
   { path: '/runbooks/:id(.*)', name: 'runbook', component: () => import('../views/RunbookView.vue'), props: true, meta: { title: 'Runbook' } },
   { path: '/settings', name: 'settings', component: () => import('../views/SettingsView.vue'), meta: { title: 'Settings' } },

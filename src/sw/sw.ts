@@ -7,8 +7,11 @@
  */
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching'
 import { NavigationRoute, registerRoute } from 'workbox-routing'
+import { registerUpdateReminders } from './notifications'
 
 declare const self: ServiceWorkerGlobalScope
+
+registerUpdateReminders(self)
 
 precacheAndRoute(self.__WB_MANIFEST)
 cleanupOutdatedCaches()

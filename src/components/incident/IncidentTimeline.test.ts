@@ -1,0 +1,129 @@
+// @vitest-environment happy-dom
+import 'fake-indexeddb/auto'
+import { flushPromises } from '@vue/test-utils'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { incidentWorld } from '../../../tests/fixtures/incident-world'
+import { useIncidentsStore } from '../../stores/incidents'
+import IncidentTimeline from './IncidentTimeline.vue'
+
+afterEach(() => {
+  useIncidentsStore().stop()
+  localStorage.clear()
+  document.body.innerHTML = ''
+})
+
+type Wrapper = ReturnType<Awaited<ReturnType<typeof incidentWorld>>['mount']>
+const texts = (wrapper: Wrapper) => wrapper.findAll('[aria-label="Timeline"] > li .timeline__text').map((p) => p.text())
+const itemWith = (wrapper: Wrapper, text: string) => wrapper.findAll('[aria-label="Timeline"] > li').find((li) => li.find('.timeline__text').text().includes(text))!
+const button = (w: Wrapper | ReturnType<Wrapper['find']>, label: string) => w.findAll('button').find((b) => b.text() === label)!
+
+describe('IncidentTimeline', () => {
+  it('shows new events as they are recorded, newest first', async () => {
+    const w = await incidentWorld()
+    const wrapper = w.mount(IncidentTimeline, { incidentId: w.id, rejected: new Map() })
+    await w.record('log.entry', { text: 'Closet is dark', kind: 'observation' })
+    await w.record('role.assigned', { role: 'ops', person: { name: 'Lee' } })
+    await flushPromises()
+    expect(texts(wrapper)).toEqual(['Ops → Lee', 'Closet is dark', 'Declared “Core switch down” (SEV2 · major)'])
+  })
+
+  it('filters by kind and by person, and says how many are shown', async () => {
+    const w = await incidentWorld()
+    await w.record('log.entry', { text: 'Rebooted core-sw-1', kind: 'action' })
+    await w.record('log.entry', { text: 'Fail over', kind: 'decision' })
+    await w.record('change.made', { changeId: 'CHANGE0001', system: 'dhcp', what: 'lease 1h', revert: 'lease 8d' })
+    await w.record('update.posted', { body: 'Working on it' })
+    await w.record('incident.status', { status: 'mitigated' })
+    const wrapper = w.mount(IncidentTimeline, { incidentId: w.id, rejected: new Map() })
+    await wrapper.find('input[value="decision"]').setValue(true)
+    expect(texts(wrapper)).toEqual(['Fail over'])
+    await wrapper.find('input[value="change"]').setValue(true)
+    expect(texts(wrapper)).toEqual(['Change on dhcp: lease 1h (revert: lease 8d)', 'Fail over'])
+    expect(wrapper.find('[role="status"]').text()).toBe('2 of 6 entries shown')
+    await wrapper.find('input[value="decision"]').setValue(false)
+    await wrapper.find('input[value="change"]').setValue(false)
+    await wrapper.find('input[value="status"]').setValue(true)
+    expect(texts(wrapper)).toEqual(['Status → mitigated'])
+    await button(wrapper, 'Show all').trigger('click')
+    expect(texts(wrapper)).toHaveLength(6)
+    const select = wrapper.find('#timeline-person')
+    expect(select.findAll('option').map((o) => o.text())).toEqual(['Everyone', 'Dana'])
+    await select.setValue(w.store.incident(w.id)!.declaredBy.id)
+    expect(texts(wrapper)).toHaveLength(6)
+  })
+
+  it('pins an entry: shown first, marked, and unpinned again', async () => {
+    const w = await incidentWorld()
+    await w.record('log.entry', { text: 'Key decision: fail over', kind: 'decision' })
+    await w.record('log.entry', { text: 'Later chatter', kind: 'note' })
+    const wrapper = w.mount(IncidentTimeline, { incidentId: w.id, rejected: new Map() })
+    const item = itemWith(wrapper, 'Key decision')
+    await button(item, 'Pin, correct or strike').trigger('click')
+    await button(item, 'Pin').trigger('click')
+    await vi.waitFor(() => expect(texts(wrapper)[0]).toBe('Key decision: fail over'))
+    const pinned = itemWith(wrapper, 'Key decision')
+    expect(pinned.text()).toContain('Pinned')
+    expect(pinned.attributes('data-pinned')).toBe('true')
+    await button(pinned, 'Pin, correct or strike').trigger('click')
+    await button(pinned, 'Unpin').trigger('click')
+    await vi.waitFor(() => expect(texts(wrapper)[0]).toBe('Later chatter'))
+  })
+
+  it('corrects an entry, keeping the original in its history', async () => {
+    const w = await incidentWorld()
+    await w.record('log.entry', { text: 'Rebooted core-sw-2', kind: 'action' })
+    const wrapper = w.mount(IncidentTimeline, { incidentId: w.id, rejected: new Map() })
+    const item = itemWith(wrapper, 'core-sw-2')
+    await button(item, 'Pin, correct or strike').trigger('click')
+    await button(item, 'Correct').trigger('click')
+    await item.find('textarea').setValue('Rebooted core-sw-1')
+    await item.find('input[type="text"]').setValue('wrong switch')
+    await item.find('form').trigger('submit')
+    await vi.waitFor(() => expect(texts(wrapper)[0]).toBe('Rebooted core-sw-1 (corrected)'))
+    const history = itemWith(wrapper, 'core-sw-1').find('.timeline__history')
+    expect(history.find('summary').text()).toBe('History (1)')
+    const lines = history.findAll('li').map((li) => li.text())
+    expect(lines[0]).toMatch(/^Original, .* Dana: “Rebooted core-sw-2”$/)
+    expect(lines[1]).toMatch(/Dana corrected to “Rebooted core-sw-1” — wrong switch$/)
+  })
+
+  it('strikes an entry through with a reason and can restore it; nothing is deleted', async () => {
+    const w = await incidentWorld()
+    await w.record('log.entry', { text: 'Printer on fire', kind: 'observation' })
+    const wrapper = w.mount(IncidentTimeline, { incidentId: w.id, rejected: new Map() })
+    let item = itemWith(wrapper, 'Printer on fire')
+    await button(item, 'Pin, correct or strike').trigger('click')
+    await button(item, 'Strike').trigger('click')
+    await item.find('input[type="text"]').setValue('wrong incident')
+    await item.find('form').trigger('submit')
+    await vi.waitFor(() => expect(itemWith(wrapper, 'Printer on fire').find('.timeline__text').classes()).toContain('struck'))
+    item = itemWith(wrapper, 'Printer on fire')
+    expect(item.find('.timeline__text').text()).toBe('Struck through: Printer on fire')
+    expect(item.find('.timeline__history').text()).toContain('struck it through — wrong incident')
+    await button(item, 'Pin, correct or strike').trigger('click')
+    await button(item, 'Restore').trigger('click')
+    await item.find('form').trigger('submit')
+    await vi.waitFor(() => expect(itemWith(wrapper, 'Printer on fire').find('.timeline__text').classes()).not.toContain('struck'))
+    expect(w.store.incident(w.id)!.entries.size).toBe(1)
+  })
+
+  it('renders a page of a long timeline and shows more on request', async () => {
+    const w = await incidentWorld()
+    for (let i = 0; i < 130; i++) await w.record('log.entry', { text: `entry ${i}`, kind: 'note' })
+    const wrapper = w.mount(IncidentTimeline, { incidentId: w.id, rejected: new Map() })
+    expect(texts(wrapper)).toHaveLength(100)
+    expect(texts(wrapper)[0]).toBe('entry 129')
+    const more = wrapper.findAll('button').find((b) => b.text().includes('more'))!
+    expect(more.text()).toBe('Show 31 more (31 older)')
+    await more.trigger('click')
+    expect(texts(wrapper)).toHaveLength(131)
+    expect(wrapper.findAll('button').some((b) => b.text().includes('more'))).toBe(false)
+  })
+
+  it('shows the server’s reason beside a refused event', async () => {
+    const w = await incidentWorld()
+    const entry = await w.record('log.entry', { text: 'Refused one', kind: 'note' })
+    const wrapper = w.mount(IncidentTimeline, { incidentId: w.id, rejected: new Map([[entry.id, 'payload.text: too long']]) })
+    expect(itemWith(wrapper, 'Refused one').find('[role="note"]').text()).toBe('Not accepted by the server: payload.text: too long')
+  })
+})

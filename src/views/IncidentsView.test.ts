@@ -1,0 +1,32 @@
+// @vitest-environment happy-dom
+import 'fake-indexeddb/auto'
+import { flushPromises } from '@vue/test-utils'
+import { afterEach, describe, expect, it } from 'vitest'
+import { incidentWorld } from '../../tests/fixtures/incident-world'
+import { useIncidentsStore } from '../stores/incidents'
+import IncidentsView from './IncidentsView.vue'
+
+afterEach(() => {
+  useIncidentsStore().stop()
+  localStorage.clear()
+  document.body.innerHTML = ''
+})
+
+describe('IncidentsView (incident command)', () => {
+  it('shows My roles and, on each card, the next update and open tasks, kept current', async () => {
+    const w = await incidentWorld({ title: 'Core switch down' })
+    const other = await w.store.declare({ title: 'Printer jam', severity: 4 })
+    await w.record('role.assigned', { role: 'command', person: { name: 'Sam' } }, other.ok ? other.value : '')
+    const wrapper = w.mount(IncidentsView, {})
+    const mine = wrapper.find('[aria-label="My roles"]')
+    expect(mine.findAll('li > a').map((a) => a.text())).toEqual(['Core switch down'])
+    const card = () => wrapper.findAll('.incident-card').find((c) => c.text().includes('Core switch down'))!
+    expect(card().text()).toMatch(/Next update in (29|30) min/)
+    await w.record('task.added', { taskId: 'TASK000001', text: 'Need one more person at the high school', kind: 'staffing' })
+    await flushPromises()
+    expect(card().text()).toContain('1 open task')
+    await w.record('role.assigned', { role: 'command', person: { name: 'Lee' } })
+    await flushPromises()
+    expect(wrapper.find('[aria-label="My roles"]').exists()).toBe(false)
+  })
+})
