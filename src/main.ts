@@ -15,7 +15,8 @@ async function boot(): Promise<void> {
   await profile.load()
   app.use(createAppRouter())
   await useIncidentsStore().start()
-  useSyncStore().start()
+  // Sync runs beside the UI: the app works the same whether it reaches a server or not.
+  void useSyncStore().start()
   app.mount('#app')
 }
 

@@ -1,5 +1,6 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { useProfileStore } from '../stores/profile'
+import { useSyncStore } from '../stores/sync'
 import IncidentsView from '../views/IncidentsView.vue'
 
 /** The first screen is in the main bundle; the rest load on first visit (and are precached). */
@@ -12,13 +13,22 @@ const routes: RouteRecordRaw[] = [
   { path: '/runbooks', name: 'runbooks', component: () => import('../views/RunbooksView.vue'), meta: { title: 'Runbooks' } },
   { path: '/runbooks/:id(.*)', name: 'runbook', component: () => import('../views/RunbookView.vue'), props: true, meta: { title: 'Runbook' } },
   { path: '/settings', name: 'settings', component: () => import('../views/SettingsView.vue'), meta: { title: 'Settings' } },
+  { path: '/join', name: 'join', component: () => import('../views/JoinView.vue'), meta: { title: 'Join a sync server' } },
   { path: '/welcome', name: 'welcome', component: () => import('../views/WelcomeView.vue'), meta: { title: 'Welcome' } },
   { path: '/:pathMatch(.*)*', redirect: '/incidents' },
 ]
 
 export function createAppRouter() {
   const router = createRouter({ history: createWebHistory(import.meta.env.BASE_URL), routes })
-  router.beforeEach((to) => {
+  router.beforeEach(async (to) => {
+    // A join link (`/#/join?token=…`): the token is in the fragment so no server ever sees it.
+    // Take it out of the address bar and history at once, store it (so it survives the
+    // welcome redirect below), then confirm on /join.
+    if (to.hash.startsWith('#/join?')) {
+      window.history.replaceState(window.history.state, '', window.location.href.split('#')[0])
+      const joined = await useSyncStore().joinFromFragment(to.hash).catch(() => ({ ok: false }))
+      return { name: 'join', query: { joined: joined.ok ? '1' : '0' }, replace: true }
+    }
     // First run: every event carries a name, so ask for it before anything else.
     const profile = useProfileStore()
     if (!profile.hasName && to.name !== 'welcome') return { name: 'welcome', query: { next: to.fullPath } }

@@ -1,25 +1,138 @@
 import { defineStore, acceptHMRUpdate } from 'pinia'
 import { liveQuery, type Subscription } from 'dexie'
 import { computed, ref, shallowRef } from 'vue'
+import type { Validation } from '../domain/events'
 import { database } from '../db/database'
 import { pendingCount } from '../db/events'
+import type { SyncSettings } from '../db/settings'
+import type { FetchLike } from '../sync/api'
+import { requestBackgroundPush, watchBrowser } from '../sync/browser'
+import { createSyncEngine, type SyncEngine, type SyncSnapshot } from '../sync/engine'
+import { normalizeServerUrl, parseJoinLink, tokenFromFragment } from '../sync/join-link'
 import type { SyncStatus } from '../sync/status'
-import { describeSyncStatus } from '../sync/status'
+import { describeSyncStatus, SYNC_PROBLEM_MESSAGES } from '../sync/status'
 import { useIncidentsStore } from './incidents'
 
-/** Sync state for the indicator and Settings. */
+const inBrowser = typeof window !== 'undefined'
+const appOrigin = () => (inBrowser ? window.location.origin : '')
+
+/**
+ * Sync state for the indicator, Settings and the join screen, and the
+ * commands that change it. The engine (src/sync) does the work; this store
+ * mirrors its snapshot into refs and wires it to the browser.
+ */
 export const useSyncStore = defineStore('sync', () => {
   const status = shallowRef<SyncStatus>({ kind: 'local-only' })
   const pending = ref(0)
-  let subscription: Subscription | null = null
+  const lastSyncAt = ref<string | null>(null)
+  /** '' = the app's own origin. Meaningful only when `joined`. */
+  const serverUrl = ref('')
+  const token = ref('')
+  const streaming = ref(false)
+  const joined = computed(() => token.value !== '')
 
-  function start(): void {
-    subscription ??= liveQuery(() => pendingCount(database())).subscribe({ next: (n) => { pending.value = n } })
+  let engine: SyncEngine | null = null
+  const cleanups: (() => void)[] = []
+
+  function mirror(snapshot: SyncSnapshot): void {
+    status.value = snapshot.status
+    lastSyncAt.value = snapshot.lastSyncAt
+    serverUrl.value = snapshot.settings?.serverUrl ?? ''
+    token.value = snapshot.settings?.token ?? ''
+    streaming.value = snapshot.streaming
   }
 
-  const label = computed(() => describeSyncStatus(status.value, pending.value, useIncidentsStore().rejected.size))
+  /** After a local write: sync soon, and let the service worker do it if this page goes away offline. */
+  function localWrite(): void {
+    engine?.nudge()
+    const offline = status.value.kind === 'offline' || (status.value.kind === 'error' && status.value.problem === 'unreachable')
+    if (inBrowser && joined.value && offline) void requestBackgroundPush(navigator.serviceWorker)
+  }
 
-  return { status, pending, label, start }
+  /** Start syncing with the saved settings (Local only without them). `fetch` is for tests. */
+  async function start(options: { fetch?: FetchLike } = {}): Promise<void> {
+    if (engine) return
+    const db = database()
+    engine = createSyncEngine({
+      db,
+      fetch: options.fetch,
+      online: inBrowser ? navigator.onLine : true,
+      visible: inBrowser ? document.visibilityState !== 'hidden' : true,
+      onChange: mirror,
+    })
+    if (inBrowser) cleanups.push(watchBrowser(engine, window))
+    const subscription: Subscription = liveQuery(() => pendingCount(db)).subscribe({
+      next: (n) => {
+        const grew = n > pending.value
+        pending.value = n
+        if (grew) localWrite()
+      },
+    })
+    cleanups.push(() => subscription.unsubscribe())
+    await engine.start()
+    mirror(engine.snapshot())
+  }
+
+  function stop(): void {
+    engine?.stop()
+    engine = null
+    for (const cleanup of cleanups.splice(0)) cleanup()
+  }
+
+  async function syncNow(): Promise<SyncStatus> {
+    return engine ? engine.syncNow() : status.value
+  }
+
+  async function configure(settings: SyncSettings | null): Promise<void> {
+    // A join link is handled by the router's first navigation, which can come before main.ts starts us.
+    if (!engine) await start()
+    const current = engine!
+    await current.configure(settings)
+    mirror(current.snapshot())
+  }
+
+  /** Settings form: '' for this app's own server. Returns the reason when not saved. */
+  async function join(url: string, accessToken: string): Promise<Validation<SyncSettings>> {
+    const server = normalizeServerUrl(url, appOrigin())
+    if (!server.ok) return server
+    const trimmed = accessToken.trim()
+    if (!trimmed) return { ok: false, reason: 'Paste the access token from your join link.' }
+    if (/\s/.test(trimmed)) return { ok: false, reason: 'An access token has no spaces in it; paste it again.' }
+    const settings = { serverUrl: server.value, token: trimmed }
+    await configure(settings)
+    return { ok: true, value: settings }
+  }
+
+  /** A pasted or scanned join link. */
+  async function joinWithLink(link: string): Promise<Validation<SyncSettings>> {
+    const parsed = parseJoinLink(link, appOrigin())
+    if (!parsed.ok) return parsed
+    return join(parsed.value.serverUrl, parsed.value.token)
+  }
+
+  /** A join link opened on this app (`#/join?token=…`): the server is this app's own origin. */
+  async function joinFromFragment(hash: string): Promise<Validation<SyncSettings>> {
+    const found = tokenFromFragment(hash)
+    if (!found) return { ok: false, reason: 'That join link has no access token in it. Ask for a new one.' }
+    return join('', found)
+  }
+
+  /** Back to Local only. Everything stays on this phone; unsent events wait for the next server. */
+  async function leave(): Promise<void> {
+    await configure(null)
+  }
+
+  const rejectedCount = computed(() => useIncidentsStore().rejected.size)
+  const label = computed(() => describeSyncStatus(status.value, pending.value, rejectedCount.value))
+  /** The long explanation when sync is failing, for Settings and the join screen. */
+  const problem = computed(() => (status.value.kind === 'error' ? SYNC_PROBLEM_MESSAGES[status.value.problem] : ''))
+  /** The server as people should read it. */
+  const serverName = computed(() => (serverUrl.value || appOrigin() || 'this app’s server'))
+
+  return {
+    status, pending, lastSyncAt, serverUrl, token, streaming, joined, rejectedCount, label, problem, serverName,
+    start, stop, syncNow, join, joinWithLink, joinFromFragment, leave,
+  }
 })
 
 if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useSyncStore, import.meta.hot))

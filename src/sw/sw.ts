@@ -7,10 +7,12 @@
  */
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching'
 import { NavigationRoute, registerRoute } from 'workbox-routing'
+import { registerBackgroundSync } from './background-sync'
 import { registerUpdateReminders } from './notifications'
 
 declare const self: ServiceWorkerGlobalScope
 
+registerBackgroundSync(self)
 registerUpdateReminders(self)
 
 precacheAndRoute(self.__WB_MANIFEST)

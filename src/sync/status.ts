@@ -7,15 +7,38 @@ export type SyncStatus =
   | { kind: 'offline' }
   | { kind: 'syncing' }
   | { kind: 'synced'; at: string }
-  | { kind: 'error'; message: string; retryAt: number | null }
+  | { kind: 'error'; problem: SyncProblem; retryAt: number | null }
+
+/**
+ * Why the last attempt failed. `auth` is the only one that is not retried:
+ * the token will not start working by itself.
+ */
+export type SyncProblem = 'unreachable' | 'auth' | 'rate-limited' | 'server' | 'storage'
+
+/** The long wording, for Settings and the join screen. */
+export const SYNC_PROBLEM_MESSAGES: Record<SyncProblem, string> = {
+  unreachable: 'The server cannot be reached. Everything you log is kept on this phone and sent when it can be.',
+  auth: 'Access token refused — ask for a new join link.',
+  'rate-limited': 'The server is busy. Sync will try again shortly.',
+  server: 'The server had a problem. Sync will try again shortly.',
+  storage: 'This phone could not save what the server sent (is its storage full?). Sync will try again shortly.',
+}
+
+/** The short wording for the header: always starts with a word from CONTRACT.md §3. */
+const PROBLEM_LABELS: Record<SyncProblem, string> = {
+  unreachable: 'Offline · server unreachable',
+  auth: 'Offline · access token refused',
+  'rate-limited': 'Syncing · server busy',
+  server: 'Offline · server error',
+  storage: 'Offline · phone storage problem',
+}
 
 export function describeSyncStatus(status: SyncStatus, pending: number, rejected: number): string {
-  const base = {
+  const base = status.kind === 'error' ? PROBLEM_LABELS[status.problem] : {
     'local-only': 'Local only',
     offline: 'Offline',
     syncing: 'Syncing',
     synced: 'Synced',
-    error: 'Offline · server unreachable',
   }[status.kind]
   const parts = [base]
   if (pending > 0) parts.push(`${pending} pending`)

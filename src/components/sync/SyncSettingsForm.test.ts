@@ -1,0 +1,78 @@
+// @vitest-environment happy-dom
+import 'fake-indexeddb/auto'
+import { flushPromises, mount } from '@vue/test-utils'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { freshApp } from '../../../tests/fixtures/app'
+import { FakeSyncServer, TEST_TOKEN } from '../../../tests/fixtures/sync-server'
+import { useIncidentsStore } from '../../stores/incidents'
+import { useSyncStore } from '../../stores/sync'
+import SyncJoinPaste from './SyncJoinPaste.vue'
+import SyncSettingsForm from './SyncSettingsForm.vue'
+import SyncStatusPanel from './SyncStatusPanel.vue'
+
+async function setup() {
+  const { pinia } = await freshApp()
+  const server = new FakeSyncServer()
+  const sync = useSyncStore()
+  await sync.start({ fetch: server.fetch })
+  return { pinia, server, sync }
+}
+
+afterEach(() => {
+  useSyncStore().stop()
+  useIncidentsStore().stop()
+})
+
+describe('sync settings', () => {
+  it('labels its fields as the contract says, and refuses a bad address beside the form, keeping what was typed', async () => {
+    const { pinia, sync } = await setup()
+    const wrapper = mount(SyncSettingsForm, { global: { plugins: [pinia] } })
+    expect(wrapper.find('label[for="sync-server-url"]').text()).toBe('Server URL')
+    expect(wrapper.find('label[for="sync-token"]').text()).toBe('Access token')
+    expect(wrapper.find('button[type="submit"]').text()).toMatch(/^Save/)
+    await wrapper.find('#sync-server-url').setValue('files.school.example')
+    await wrapper.find('#sync-token').setValue(TEST_TOKEN)
+    await wrapper.find('form').trigger('submit')
+    await flushPromises()
+    expect(wrapper.find('[role="alert"]').text()).toMatch(/https:\/\//)
+    expect((wrapper.find('#sync-server-url').element as HTMLInputElement).value).toBe('files.school.example')
+    expect(sync.joined).toBe(false)
+  })
+
+  it('saves, syncs, shows the facts, and leaves again', async () => {
+    const { pinia, sync } = await setup()
+    const form = mount(SyncSettingsForm, { global: { plugins: [pinia] } })
+    const panel = mount(SyncStatusPanel, { global: { plugins: [pinia] } })
+    expect(panel.text()).toContain('None: this phone is Local only')
+    expect(panel.find('button').exists()).toBe(false)
+    await form.find('#sync-token').setValue(TEST_TOKEN)
+    await form.find('form').trigger('submit')
+    await vi.waitFor(() => expect(sync.label).toBe('Synced'))
+    expect(form.find('[role="status"]').text()).toContain('Saved')
+    expect(panel.text()).toContain(window.location.origin)
+    expect(panel.text()).toContain('Last sync')
+    expect(panel.text()).toContain('just now')
+    expect(panel.find('button').text()).toBe('Sync now')
+
+    await form.findAll('button').find((b) => b.text() === 'Leave server')!.trigger('click')
+    await vi.waitFor(() => expect(sync.label).toBe('Local only'))
+    await flushPromises()
+    expect((form.find('#sync-token').element as HTMLInputElement).value).toBe('')
+    expect(form.find('[role="status"]').text()).toContain('Local only')
+  })
+
+  it('joins from a pasted link, and explains a link without a token', async () => {
+    const { pinia, sync } = await setup()
+    const wrapper = mount(SyncJoinPaste, { global: { plugins: [pinia] } })
+    expect(wrapper.find('label').text()).toBe('Paste a join link')
+    await wrapper.find('input').setValue(`${window.location.origin}/#/join`)
+    await wrapper.find('form').trigger('submit')
+    await flushPromises()
+    expect(wrapper.find('[role="alert"]').text()).toMatch(/no access token/)
+    await wrapper.find('input').setValue(`${window.location.origin}/#/join?token=${TEST_TOKEN}`)
+    await wrapper.find('form').trigger('submit')
+    await vi.waitFor(() => expect(sync.label).toBe('Synced'))
+    expect(wrapper.emitted('joined')).toHaveLength(1)
+    expect(sync.serverUrl).toBe('')
+  })
+})

@@ -1,0 +1,105 @@
+/**
+ * One connection to GET /api/events/stream, read with fetch() and a stream
+ * reader (EventSource cannot send the token). Events are handed on in small
+ * batches, each awaited before reading on, so a phone catching up on a long
+ * history holds one chunk in memory, not the whole log.
+ */
+import type { SyncApi } from './api'
+import { SyncError } from './api'
+import { SseParser } from './sse'
+
+export interface StreamBatch {
+  events: unknown[]
+  /** The highest `id:` (seq) in the batch. */
+  lastSeq: number
+}
+
+export interface StreamOptions {
+  api: SyncApi
+  after: number
+  signal: AbortSignal
+  /** Called once the server answered 200: the connection is up. */
+  onOpen?(): void
+  /** Store a batch; the stream waits for it. */
+  onBatch(batch: StreamBatch): Promise<void>
+  /** Nothing at all (not even a heartbeat) for this long: the connection is dead. */
+  idleTimeoutMs?: number
+  maxBatch?: number
+  setTimer?: (fn: () => void, ms: number) => unknown
+  clearTimer?: (handle: unknown) => void
+}
+
+/** The server sends a heartbeat every 15 s; three missed ones mean a dead socket. */
+export const STREAM_IDLE_TIMEOUT_MS = 45_000
+export const STREAM_BATCH = 100
+
+/**
+ * Resolves when the server ends the stream (it restarts, or the token was
+ * revoked and it closed us); rejects with SyncError when it cannot connect,
+ * and with an AbortError when `signal` aborts.
+ */
+export async function runStream(options: StreamOptions): Promise<void> {
+  const setTimer = options.setTimer ?? ((fn, ms) => setTimeout(fn, ms))
+  const clearTimer = options.clearTimer ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>))
+  const maxBatch = options.maxBatch ?? STREAM_BATCH
+  const idleMs = options.idleTimeoutMs ?? STREAM_IDLE_TIMEOUT_MS
+
+  // Our own controller: the idle watchdog aborts this connection without aborting the caller.
+  const local = new AbortController()
+  const forward = () => local.abort()
+  options.signal.addEventListener('abort', forward)
+  let idle = false
+  let watchdog: unknown = null
+  const arm = () => {
+    if (watchdog !== null) clearTimer(watchdog)
+    watchdog = setTimer(() => { idle = true; local.abort() }, idleMs)
+  }
+
+  const queue: { event: unknown; seq: number }[] = []
+  const parser = new SseParser({
+    onMessage(message) {
+      let event: unknown
+      try {
+        event = JSON.parse(message.data)
+      } catch {
+        return // a message we cannot read is skipped; the cursor moves past it with the next one
+      }
+      const seq = Number(message.id)
+      const fromBody = (event as { seq?: unknown } | null)?.seq
+      const known = Number.isSafeInteger(seq) && seq > 0 ? seq : typeof fromBody === 'number' ? fromBody : 0
+      queue.push({ event, seq: known })
+    },
+  })
+
+  try {
+    arm()
+    const response = await options.api.stream(options.after, local.signal)
+    options.onOpen?.()
+    const body = response.body
+    if (!body) throw new SyncError({ kind: 'server', status: response.status, message: 'the stream has no body' })
+    const reader = body.getReader()
+    const decoder = new TextDecoder()
+    try {
+      for (;;) {
+        const { done, value } = await reader.read()
+        if (done) break
+        arm()
+        parser.push(decoder.decode(value, { stream: true }))
+        while (queue.length) {
+          const slice = queue.splice(0, maxBatch)
+          await options.onBatch({ events: slice.map((q) => q.event), lastSeq: Math.max(...slice.map((q) => q.seq)) })
+        }
+      }
+    } finally {
+      reader.releaseLock()
+    }
+  } catch (e) {
+    if (options.signal.aborted) throw e
+    if (idle || (e as Error).name === 'AbortError' || !(e instanceof SyncError)) throw new SyncError({ kind: 'network' })
+    throw e
+  } finally {
+    if (watchdog !== null) clearTimer(watchdog)
+    options.signal.removeEventListener('abort', forward)
+    local.abort()
+  }
+}
