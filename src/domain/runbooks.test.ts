@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest'
+import type { EventType, IncidentEvent, PayloadOf } from './events'
+import { validateEvent } from './events'
+import { foldIncident, type IncidentState } from './fold'
+import { formatHlc } from './hlc'
+import { doneSteps, runbooksUsed, stepEntries, stepLogText } from './runbooks'
+
+const INC = 'INC0000001'
+let counter = 0
+
+function ev<T extends EventType>(type: T, payload: PayloadOf<T>, ms: number, id = `EVT${String(++counter).padStart(8, '0')}`): IncidentEvent {
+  const checked = validateEvent({
+    id, incidentId: INC, type, at: new Date(ms).toISOString(), hlc: formatHlc({ ms, counter: 0, node: 'dev-a' }),
+    actor: { id: 'dev-a', name: 'Dana' }, payload,
+  })
+  if (!checked.ok) throw new Error(checked.reason)
+  return checked.value
+}
+
+function fold(events: IncidentEvent[]): IncidentState {
+  const state = foldIncident(events)
+  if (!state) throw new Error('no state')
+  return state
+}
+
+const declared = ev('incident.declared', { title: 'Switch down', severity: 2 }, 1_000)
+const tick = (id: string, step: number, ms: number, entryId?: string) => ev('log.entry', { text: `✓ ${id} ${step}`, kind: 'action', runbook: { id, step } }, ms, entryId)
+
+describe('runbook steps in an incident', () => {
+  it('are done when a non-struck entry names them, whatever order the events arrive in', () => {
+    const events = [declared, tick('switch-down', 2, 2_000, 'ENTRY0001'), tick('switch-down', 0, 3_000), tick('dhcp', 1, 4_000), ev('log.amended', { entryId: 'ENTRY0001', struck: true }, 5_000)]
+    const forward = fold(events)
+    const shuffled = fold([events[4]!, events[2]!, events[0]!, events[3]!, events[1]!])
+    for (const state of [forward, shuffled]) {
+      expect([...doneSteps(state, 'switch-down')]).toEqual([0])
+      expect([...doneSteps(state, 'dhcp')]).toEqual([1])
+      expect(doneSteps(state, 'wifi').size).toBe(0)
+    }
+  })
+
+  it('count again when a struck entry is restored, and when another phone ticks the same step', () => {
+    const state = fold([
+      declared, tick('switch-down', 1, 2_000, 'ENTRY0001'), ev('log.amended', { entryId: 'ENTRY0001', struck: true }, 3_000),
+      ev('log.amended', { entryId: 'ENTRY0001', struck: false }, 4_000), tick('switch-down', 1, 5_000),
+    ])
+    expect([...doneSteps(state, 'switch-down')]).toEqual([1])
+    expect(stepEntries(state, 'switch-down', 1).map((e) => e.id)[0]).toBe('ENTRY0001')
+    expect(stepEntries(state, 'switch-down', 1)).toHaveLength(2)
+  })
+
+  it('stepEntries leaves struck entries out unless asked, and ignores entries without a step', () => {
+    const state = fold([
+      declared, tick('switch-down', 3, 2_000, 'ENTRY0001'), ev('log.amended', { entryId: 'ENTRY0001', struck: true }, 3_000),
+      ev('log.entry', { text: 'Opened the runbook', kind: 'note', runbook: { id: 'switch-down' } }, 4_000),
+    ])
+    expect(stepEntries(state, 'switch-down', 3)).toEqual([])
+    expect(stepEntries(state, 'switch-down', 3, true).map((e) => e.id)).toEqual(['ENTRY0001'])
+    expect(doneSteps(state, 'switch-down').size).toBe(0)
+  })
+
+  it('runbooksUsed lists each runbook once, most recently used first, with its done steps sorted', () => {
+    const state = fold([
+      declared, tick('switch-down', 4, 2_000), tick('dhcp', 0, 3_000), tick('switch-down', 1, 4_000, 'ENTRY0009'),
+      ev('log.entry', { text: 'plain', kind: 'note' }, 5_000), tick('wifi', 2, 6_000, 'ENTRY0010'),
+      ev('log.amended', { entryId: 'ENTRY0010', struck: true }, 7_000),
+    ])
+    expect(runbooksUsed(state)).toEqual([
+      { id: 'wifi', done: [], lastAt: new Date(6_000).toISOString() },
+      { id: 'switch-down', done: [1, 4], lastAt: new Date(4_000).toISOString() },
+      { id: 'dhcp', done: [0], lastAt: new Date(3_000).toISOString() },
+    ])
+    expect(runbooksUsed(fold([declared]))).toEqual([])
+  })
+})
+
+describe('stepLogText', () => {
+  it('names the step and the runbook', () => {
+    expect(stepLogText('Check the lights', 'Switch down in a closet', 5)).toBe('✓ Check the lights — Switch down in a closet, step 6')
+    expect(stepLogText('  ', 'Switch down', 0)).toBe('✓ Step 1 — Switch down, step 1')
+  })
+
+  it('stays within the log entry limit', () => {
+    const text = stepLogText('x'.repeat(5000), 'T', 0)
+    expect(text).toHaveLength(4000)
+    expect(text.endsWith('…')).toBe(true)
+  })
+})

@@ -1,0 +1,70 @@
+/**
+ * Runbook checklists inside an incident, derived from its log: a step is done
+ * in an incident when a `log.entry` of that incident names it
+ * (`runbook: { id, step }`) and that entry is not struck. Every phone holding
+ * the same events therefore shows the same ticks, whatever order they came in.
+ *
+ * Un-ticking a step strikes its entries (`log.amended` struck) rather than
+ * deleting anything: the log stays append-only and the mis-tap stays visible
+ * in the entry's history.
+ */
+import { LIMITS } from './events'
+import type { IncidentState, LogEntry } from './fold'
+
+export interface RunbookUse {
+  id: string
+  /** Steps done (a non-struck entry names them), ascending. */
+  done: number[]
+  /** When a step of it was last logged (ISO), struck or not: for "recently used" ordering. */
+  lastAt: string
+}
+
+/** The log entries that tick `step` of runbook `runbookId`, oldest first; struck ones only with `includeStruck`. */
+export function stepEntries(state: IncidentState, runbookId: string, step: number, includeStruck = false): LogEntry[] {
+  const out: LogEntry[] = []
+  for (const entry of state.entries.values()) {
+    if (entry.runbook?.id !== runbookId || entry.runbook.step !== step) continue
+    if (entry.struck && !includeStruck) continue
+    out.push(entry)
+  }
+  return out.sort((a, b) => (a.hlc < b.hlc ? -1 : a.hlc > b.hlc ? 1 : 0))
+}
+
+/** Step indexes of `runbookId` done in this incident. */
+export function doneSteps(state: IncidentState, runbookId: string): Set<number> {
+  const done = new Set<number>()
+  for (const entry of state.entries.values()) {
+    if (entry.struck || entry.runbook?.id !== runbookId || entry.runbook.step === undefined) continue
+    done.add(entry.runbook.step)
+  }
+  return done
+}
+
+/**
+ * Every runbook this incident's log refers to, most recently used first. A
+ * runbook whose only ticks were struck is still listed (done: []): someone
+ * opened it for this incident, and may want to continue.
+ */
+export function runbooksUsed(state: IncidentState): RunbookUse[] {
+  const byId = new Map<string, { done: Set<number>; lastAt: string; lastHlc: string }>()
+  for (const entry of state.entries.values()) {
+    if (!entry.runbook) continue
+    let use = byId.get(entry.runbook.id)
+    if (!use) byId.set(entry.runbook.id, (use = { done: new Set(), lastAt: entry.at, lastHlc: entry.hlc }))
+    if (entry.hlc > use.lastHlc) { use.lastHlc = entry.hlc; use.lastAt = entry.at }
+    if (!entry.struck && entry.runbook.step !== undefined) use.done.add(entry.runbook.step)
+  }
+  return [...byId.entries()]
+    .sort(([a, x], [b, y]) => (x.lastHlc === y.lastHlc ? a.localeCompare(b) : x.lastHlc < y.lastHlc ? 1 : -1))
+    .map(([id, use]) => ({ id, done: [...use.done].sort((a, b) => a - b), lastAt: use.lastAt }))
+}
+
+/**
+ * The log text for a ticked step. It names the runbook too: the Timeline and
+ * the exported log show only the text, and "✓ Check the lights" alone does not
+ * say which closet's checklist it came from.
+ */
+export function stepLogText(stepText: string, runbookTitle: string, stepIndex: number): string {
+  const text = `✓ ${stepText.trim() || `Step ${stepIndex + 1}`} — ${runbookTitle.trim()}, step ${stepIndex + 1}`
+  return text.length <= LIMITS.logText ? text : `${text.slice(0, LIMITS.logText - 1)}…`
+}
