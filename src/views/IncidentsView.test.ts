@@ -19,7 +19,8 @@ describe('IncidentsView (incident command)', () => {
     await w.record('role.assigned', { role: 'command', person: { name: 'Sam' } }, other.ok ? other.value : '')
     const wrapper = w.mount(IncidentsView, {})
     const mine = wrapper.find('[aria-label="My roles"]')
-    expect(mine.findAll('li > a').map((a) => a.text())).toEqual(['Core switch down'])
+    expect(mine.findAll('li .card__title').map((a) => a.text())).toEqual(['Core switch down'])
+    expect(mine.find('li a').text()).toBe('Incident commander · Ops · Comms · Planning')
     const card = () => wrapper.findAll('.incident-card').find((c) => c.text().includes('Core switch down'))!
     expect(card().text()).toMatch(/Next update in (29|30) min/)
     await w.record('task.added', { taskId: 'TASK000001', text: 'Need one more person at the high school', kind: 'staffing' })

@@ -122,11 +122,12 @@ describe('RolesMine', () => {
     await w.record('role.assigned', { role: 'comms', person: { name: 'dana' } }, leeId)
     const wrapper = w.mount(RolesMine, {})
     const items = wrapper.findAll('li.card')
-    expect(items.map((li) => [li.find('a').text(), li.find('.card__meta').text()])).toEqual([
+    expect(items.map((li) => [li.find('.card__title').text(), li.find('a').text()])).toEqual([
       ['Mine by default', 'Incident commander · Ops · Comms · Planning'],
       ['Comms for me', 'Comms'],
     ])
     expect(items[1]!.find('a').attributes('href')).toBe(`/incidents/${leeId}/roles`)
+    expect(items[1]!.find('a').attributes('aria-describedby')).toBe(items[1]!.find('.card__title').attributes('id'))
     expect(items[1]!.find('.duty-card').text()).toMatch(/Update stakeholders on the cadence/)
   })
 })
