@@ -1,0 +1,6 @@
+/** The data sets of a run, by seed: change a seed and every figure changes meaning. */
+export const INGEST = { incidents: 10, eventsEach: 10_000, seed: 1000, batch: 500 } as const
+export const PUSH = { incidents: 4, eventsEach: 5_000, seed: 2000 } as const
+export const BIG_INCIDENT = { seed: 3000, timelineItems: 10_000 } as const
+/** The everyday phone for cold start and the accessibility pass. */
+export const SMALL_PHONE = { incidents: 3, eventsEach: 60, seed: 4000 } as const
