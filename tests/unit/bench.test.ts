@@ -2,7 +2,7 @@
  * The benchmark's own arithmetic and data (bench/): a wrong percentile or a
  * budget checked the wrong way round would report a pass that is not one.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -102,6 +102,10 @@ describe('bench data', () => {
       '<link rel="icon" href="/icon.svg">',
       '<link rel="manifest" href="/manifest.webmanifest">',
     ].join('\n'))
-    expect(shellAssets(dir)).toEqual(['/assets/index-a.js', '/assets/vendor-b.js', '/assets/index-c.css'])
+    try {
+      expect(shellAssets(dir)).toEqual(['/assets/index-a.js', '/assets/vendor-b.js', '/assets/index-c.css'])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
