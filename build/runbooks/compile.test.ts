@@ -106,6 +106,12 @@ describe('compileRunbook: hostile Markdown', () => {
     expect(doc.textContent).toContain('fake control')
   })
 
+  it('gives tabindex only to the compiler\'s code blocks, never to hand-written ones', () => {
+    const own = compileRunbook('<pre tabindex="0">hand</pre>\n\n<div tabindex="0">x</div>\n', 'own.md')
+    expect(own.html).toContain('hand')
+    expect(own.html).not.toMatch(/tabindex/)
+  })
+
   it('drops HTML comments', () => {
     expect(runbook.html).not.toContain('alert(23)')
   })
@@ -171,6 +177,8 @@ describe('compileRunbook: structure', () => {
       expect(button?.hasAttribute('data-copy')).toBe(true)
       expect(button?.getAttribute('aria-label')).toBe('Copy code')
       expect(block.querySelector('pre code')).not.toBeNull()
+      // Scrollable sideways, so it must take keyboard focus.
+      expect(block.querySelector('pre')?.getAttribute('tabindex')).toBe('0')
     }
     expect(blocks[0]?.querySelector('code')?.className).toBe('language-sh')
     expect(blocks[0]?.querySelector('code')?.textContent).toBe('show interfaces status\n')

@@ -178,8 +178,10 @@ function installRenderers(markdown: MarkdownIt): void {
     `<span class="step-text" id="${(tokens[idx]?.meta as { textId: string }).textId}" data-cp="${env.nonce}">`
   rules.cp_step_text_close = () => '</span>'
 
+  // A long line scrolls the <pre> sideways: keyboard users must be able to focus it to scroll (axe scrollable-region-focusable).
+  const focusablePre = (inner: string, nonce: string) => inner.replace(/^<pre>/, `<pre tabindex="0" data-cp="${nonce}">`)
   const wrapCode = (inner: string, nonce: string) =>
-    `<div class="code-block" data-cp="${nonce}"><button type="button" class="copy-code" data-copy aria-label="Copy code" data-cp="${nonce}">Copy</button>${inner.trimEnd()}</div>\n`
+    `<div class="code-block" data-cp="${nonce}"><button type="button" class="copy-code" data-copy aria-label="Copy code" data-cp="${nonce}">Copy</button>${focusablePre(inner.trimEnd(), nonce)}</div>\n`
   const fence = rules.fence
   const codeBlock = rules.code_block
   rules.fence = (tokens, idx, options, env: CompileEnv, self) => wrapCode(fence ? fence(tokens, idx, options, env, self) : '', env.nonce)
@@ -230,6 +232,7 @@ function sanitize(html: string, nonce: string, id: string, knownIds: ReadonlySet
       h1: ['id'], h2: ['id'], h3: ['id'], h4: ['id'], h5: ['id'], h6: ['id'],
       span: ['id', 'class'],
       div: ['class', 'tabindex', 'role', 'aria-label'],
+      pre: ['tabindex'],
       button: ['type', 'class', 'data-copy', 'data-step', 'aria-pressed', 'aria-label', 'aria-describedby'],
       li: ['class', 'data-step'],
       ol: ['start'],
