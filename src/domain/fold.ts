@@ -110,8 +110,42 @@ export interface IncidentState {
   lastActivityAt: string
   /** Events that name a log entry, change or task this incident does not have yet. */
   orphans: Map<string, IncidentEvent[]>
-  /** Ids of applied events: duplicates are dropped. */
-  seen: Set<string>
+  /**
+   * Ids of applied events: duplicates are dropped. Built from `events` on first
+   * use: a full fold is already deduplicated by its sort, so only applyEvent pays for it.
+   */
+  seen: SeenIds
+}
+
+/** A set of event ids kept beside the applied events, built on first lookup. */
+export class SeenIds implements Iterable<string> {
+  private ids: Set<string> | null = null
+
+  constructor(private readonly events: readonly IncidentEvent[]) {}
+
+  private built(): Set<string> {
+    if (!this.ids) {
+      this.ids = new Set()
+      for (const e of this.events) this.ids.add(e.id)
+    }
+    return this.ids
+  }
+
+  get size(): number {
+    return this.ids ? this.ids.size : this.events.length
+  }
+
+  has(id: string): boolean {
+    return this.built().has(id)
+  }
+
+  add(id: string): void {
+    this.built().add(id)
+  }
+
+  [Symbol.iterator](): Iterator<string> {
+    return this.built()[Symbol.iterator]()
+  }
 }
 
 export function compareEvents(a: Pick<IncidentEvent, 'hlc' | 'id'>, b: Pick<IncidentEvent, 'hlc' | 'id'>): number {
@@ -144,7 +178,8 @@ function newState(declared: EventOf<'incident.declared'>): IncidentState {
   const roles = Object.fromEntries(
     ROLES.map((r) => [r, r === 'command' ? commander : { person: null, since: declared.at, by: null }]),
   ) as Record<Role, RoleAssignment>
-  return {
+  const events: IncidentEvent[] = []
+  const state: IncidentState = {
     id: declared.incidentId,
     title: p.title,
     severity: p.severity as Severity,
@@ -158,7 +193,7 @@ function newState(declared: EventOf<'incident.declared'>): IncidentState {
     updateCadenceMinutes: p.updateCadenceMinutes ?? DEFAULT_UPDATE_CADENCE_MINUTES,
     roles,
     statusHistory: [],
-    events: [],
+    events,
     entries: new Map(),
     changes: new Map(),
     updates: [],
@@ -167,8 +202,9 @@ function newState(declared: EventOf<'incident.declared'>): IncidentState {
     lastId: '',
     lastActivityAt: declared.at,
     orphans: new Map(),
-    seen: new Set(),
+    seen: new SeenIds(events),
   }
+  return state
 }
 
 /**
@@ -180,7 +216,9 @@ export function foldIncident(events: readonly IncidentEvent[]): IncidentState | 
   const declared = sorted.find((e): e is EventOf<'incident.declared'> => e.type === 'incident.declared')
   if (!declared) return null
   const state = newState(declared)
-  for (const e of sorted) if (e.incidentId === declared.incidentId) applyInOrder(state, e)
+  // sortEvents kept one copy of each id, so `seen` is not consulted here.
+  const id = declared.incidentId
+  for (const e of sorted) if (e.incidentId === id) appendInOrder(state, e)
   return state
 }
 
@@ -198,8 +236,14 @@ export function applyEvent(state: IncidentState, e: IncidentEvent): boolean {
 }
 
 function applyInOrder(state: IncidentState, e: IncidentEvent): void {
-  if (state.seen.has(e.id)) return
-  state.seen.add(e.id)
+  const seen = state.seen
+  if (seen.has(e.id)) return
+  seen.add(e.id)
+  appendInOrder(state, e)
+}
+
+/** Apply an event known to be new and in order. */
+function appendInOrder(state: IncidentState, e: IncidentEvent): void {
   state.events.push(e)
   state.lastHlc = e.hlc
   state.lastId = e.id
