@@ -12,6 +12,7 @@ export interface Subscriber {
 
 export class StreamHub {
   private readonly subscribers = new Set<Subscriber>()
+  private readonly growListeners = new Set<(lastSeq: number) => void>()
 
   get size(): number {
     return this.subscribers.size
@@ -22,7 +23,14 @@ export class StreamHub {
     return () => this.subscribers.delete(subscriber)
   }
 
+  /** Called on each publish before any subscriber: shared caches drop what is stale. */
+  onGrow(listener: (lastSeq: number) => void): () => void {
+    this.growListeners.add(listener)
+    return () => this.growListeners.delete(listener)
+  }
+
   publish(lastSeq: number): void {
+    for (const l of this.growListeners) l(lastSeq)
     for (const s of this.subscribers) s.notify(lastSeq)
   }
 

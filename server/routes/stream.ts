@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify'
 import type { StreamHub, Subscriber } from '../events/hub'
 import type { TokenService } from '../auth/tokens'
 import type { EventStore } from '../store/types'
+import { SharedPages } from '../events/pages'
 import { parseCount } from './query'
 
 export interface StreamOptions {
@@ -23,6 +24,8 @@ const PAGE = 500
 
 export async function streamRoutes(app: FastifyInstance, options: StreamOptions): Promise<void> {
   const { store, hub, tokens } = options
+  const pages = new SharedPages(store, PAGE)
+  const offGrow = hub.onGrow(() => pages.grew())
 
   app.get('/api/events/stream', async (request, reply) => {
     const lastEventId = request.headers['last-event-id']
@@ -43,7 +46,7 @@ export async function streamRoutes(app: FastifyInstance, options: StreamOptions)
       'x-accel-buffering': 'no',
     })
     reply.raw.write(': connected\n\n')
-    const session = new SseSession(reply.raw, store, request.token!.id, after, options.heartbeatMs)
+    const session = new SseSession(reply.raw, pages, request.token!.id, after, options.heartbeatMs)
     session.onClose(hub.add(session))
     void session.pump()
   })
@@ -61,6 +64,7 @@ export async function streamRoutes(app: FastifyInstance, options: StreamOptions)
   // Open streams would keep close() waiting forever.
   app.addHook('preClose', async () => {
     clearInterval(recheck)
+    offGrow()
     tokens.events.off('revoked', onRevoked)
     hub.closeAll()
   })
@@ -75,7 +79,7 @@ class SseSession implements Subscriber {
 
   constructor(
     private readonly raw: ServerResponse,
-    private readonly store: EventStore,
+    private readonly pages: SharedPages,
     readonly tokenId: number,
     private cursor: number,
     heartbeatMs: number,
@@ -104,13 +108,11 @@ class SseSession implements Subscriber {
         this.again = false
         let page
         do {
-          page = await this.store.readEventsAfter(this.cursor, PAGE)
-          if (this.closed || page.events.length === 0) break
-          let chunk = ''
-          for (const event of page.events) chunk += `id: ${event.seq}\ndata: ${JSON.stringify(event)}\n\n`
-          this.cursor = page.events.at(-1)!.seq
+          page = await this.pages.read(this.cursor)
+          if (this.closed || page.lastSeq === undefined) break
+          this.cursor = page.lastSeq
           // Back-pressure: a slow phone holds one page in memory, not the whole log.
-          if (!this.raw.write(chunk)) await drained(this.raw)
+          if (!this.raw.write(page.chunk)) await drained(this.raw)
         } while (page.more && !this.closed)
       } while (this.again && !this.closed)
     } catch {
