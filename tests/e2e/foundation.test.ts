@@ -1,24 +1,12 @@
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { Browser } from 'playwright-core'
-import { launchBrowser, newPhone, removeDir, startServer, type RunningServer } from './harness'
+import { newPhone, useE2eWorld } from './harness'
 import { IncidentPage, IncidentsPage } from './pages'
 
-let server: RunningServer
-let browser: Browser
-
-before(async () => {
-  server = await startServer()
-  browser = await launchBrowser()
-})
-after(async () => {
-  await browser?.close()
-  await server?.stop()
-  removeDir(server.dataDir)
-})
+const world = useE2eWorld()
 
 test('declare an incident, log three entries, reload, and find them in order', async () => {
-  const { context, page } = await newPhone(browser, server.url, 'Dana')
+  const { context, page } = await newPhone(world.browser, world.server.url, 'Dana')
   const incident = await new IncidentsPage(page).declare('Core switch down at the high school', 2)
   for (const text of ['Checked the closet: switch is dark', 'Power cycled the UPS', 'Switch back up, links green']) await incident.log(text)
   await page.reload()
@@ -31,7 +19,7 @@ test('declare an incident, log three entries, reload, and find them in order', a
 })
 
 test('refuses bad input beside the field, keeps what was typed, and stores nothing', async () => {
-  const { context, page } = await newPhone(browser, server.url, 'Sam')
+  const { context, page } = await newPhone(world.browser, world.server.url, 'Sam')
   await page.getByRole('button', { name: 'Declare incident' }).click()
   const longTitle = 'x'.repeat(201)
   await page.getByLabel('Title').fill(longTitle)

@@ -6,6 +6,7 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { after, before } from 'node:test'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 
 export const ROOT = resolve(import.meta.dirname, '../..')
@@ -115,4 +116,57 @@ export async function newPhone(browser: Browser, baseUrl: string, name: string):
   await page.getByRole('button', { name: 'Save' }).click()
   await page.getByRole('heading', { name: 'Incidents' }).waitFor()
   return { context, page }
+}
+
+export interface E2eWorld {
+  /** The real server of this test file; after `restartServer` the new one. */
+  readonly server: RunningServer
+  readonly browser: Browser
+  /** Stop the server, run `whileDown`, then start it again on the same data folder and port (phones keep their URL). */
+  restartServer(whileDown: () => Promise<void>): Promise<void>
+  /** A temporary folder removed after the file's tests. */
+  tempDir(prefix: string): string
+}
+
+/**
+ * One server and one browser per test file: registers node:test before/after
+ * hooks that start them and, whatever happened, close the browser, stop the
+ * server and remove its data folder and every tempDir. Read the getters
+ * inside tests only: they throw until `before` has run.
+ */
+export function useE2eWorld(options: StartOptions = {}): E2eWorld {
+  let server: RunningServer | undefined
+  let browser: Browser | undefined
+  const dirs: string[] = []
+  before(async () => {
+    server = await startServer(options)
+    browser = await launchBrowser()
+  })
+  after(async () => {
+    await browser?.close()
+    await server?.stop()
+    if (server) removeDir(server.dataDir)
+    for (const dir of dirs) removeDir(dir)
+  })
+  return {
+    get server() {
+      if (!server) throw new Error('the e2e server has not started: use world.server inside a test')
+      return server
+    },
+    get browser() {
+      if (!browser) throw new Error('the e2e browser has not started: use world.browser inside a test')
+      return browser
+    },
+    async restartServer(whileDown) {
+      const { dataDir, port } = this.server
+      await this.server.stop()
+      await whileDown()
+      server = await startServer({ ...options, dataDir, port })
+    },
+    tempDir(prefix) {
+      const dir = mkdtempSync(join(tmpdir(), prefix))
+      dirs.push(dir)
+      return dir
+    },
+  }
 }

@@ -1,27 +1,15 @@
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Browser } from 'playwright-core'
-import { ROOT, launchBrowser, newPhone, removeDir, startServer, type RunningServer } from './harness'
+import { ROOT, newPhone, useE2eWorld } from './harness'
 import { IncidentsPage } from './pages'
 import { IncidentCommandPage } from './command-pages'
 
-let server: RunningServer
-let browser: Browser
-
-before(async () => {
-  server = await startServer()
-  browser = await launchBrowser()
-})
-after(async () => {
-  await browser?.close()
-  await server?.stop()
-  removeDir(server.dataDir)
-})
+const world = useE2eWorld()
 
 test('runs a whole incident from declare to resolved, and the Markdown export holds every fact', async () => {
-  const { context, page } = await newPhone(browser, server.url, 'Dana')
+  const { context, page } = await newPhone(world.browser, world.server.url, 'Dana')
   await new IncidentsPage(page).declare('Core switch down at the high school', 2)
   const incident = new IncidentCommandPage(page)
   const parentUrl = page.url()

@@ -4,35 +4,15 @@
  * no network; Chromium finds nothing stopping an install; a new version
  * waits for the responder and keeps what they were typing.
  */
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { appendFileSync, cpSync, mkdtempSync, readdirSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { appendFileSync, cpSync, readdirSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
-import { CHROME_FLAGS, DIST_DIR, chromePath, launchBrowser, newPhone, removeDir, startServer, waitForServiceWorker, type RunningServer } from './harness'
+import { chromium, type Page } from 'playwright-core'
+import { CHROME_FLAGS, DIST_DIR, chromePath, newPhone, removeDir, startServer, useE2eWorld, waitForServiceWorker } from './harness'
 import { AppShell, IncidentPage, IncidentsPage } from './pages'
 
-let server: RunningServer
-let browser: Browser
-const tmpDirs: string[] = []
-
-before(async () => {
-  server = await startServer()
-  browser = await launchBrowser()
-})
-after(async () => {
-  await browser?.close()
-  await server?.stop()
-  removeDir(server.dataDir)
-  for (const dir of tmpDirs) removeDir(dir)
-})
-
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix))
-  tmpDirs.push(dir)
-  return dir
-}
+const world = useE2eWorld()
 
 /** Every file of the build the service worker must hold (vite.config.ts globPatterns), as URL paths. */
 function shellFiles(dir: string): string[] {
@@ -72,7 +52,7 @@ async function storedSetting(page: Page, key: string): Promise<unknown> {
 }
 
 test('once the service worker controls it, the app opens and works with no network', async () => {
-  const { context, page } = await newPhone(browser, server.url, 'Dana')
+  const { context, page } = await newPhone(world.browser, world.server.url, 'Dana')
   await waitForServiceWorker(page)
 
   // The app shell, every lazy route chunk and every runbook: all of the build is in the precache.
@@ -80,12 +60,12 @@ test('once the service worker controls it, the app opens and works with no netwo
   for (const file of shellFiles(DIST_DIR)) assert.ok(precached.includes(file), `${file} is precached`)
   assert.equal(new Set(precached).size, precached.length, 'no duplicate precache entries')
   // The API is never answered with the shell, even for a navigation.
-  const health = await page.goto(`${server.url}/api/health`)
+  const health = await page.goto(`${world.server.url}/api/health`)
   assert.match(health!.headers()['content-type'] ?? '', /application\/json/)
   assert.equal((await health!.json()).ok, true)
 
   await context.setOffline(true)
-  await page.goto(server.url)
+  await page.goto(world.server.url)
   await page.getByRole('heading', { name: 'Incidents' }).waitFor()
   const incident = await new IncidentsPage(page).declare('Fiber cut between district office and high school', 1)
   await incident.log('Confirmed: no link light on the district office uplink')
@@ -97,11 +77,11 @@ test('once the service worker controls it, the app opens and works with no netwo
   assert.deepEqual((await reloaded.entries()).map((text) => text.trim()), ['Confirmed: no link light on the district office uplink'])
 
   // Deep links open offline from the shell.
-  await page.goto(`${server.url}/incidents/${id}`)
+  await page.goto(`${world.server.url}/incidents/${id}`)
   await page.getByRole('heading', { name: 'Fiber cut between district office and high school' }).waitFor()
-  await page.goto(`${server.url}/runbooks`)
+  await page.goto(`${world.server.url}/runbooks`)
   await page.getByRole('heading', { name: 'Runbooks', level: 1 }).waitFor()
-  await page.goto(`${server.url}/runbooks/switch-down`)
+  await page.goto(`${world.server.url}/runbooks/switch-down`)
   await page.getByRole('heading', { level: 1 }).waitFor()
   assert.equal(await page.getByRole('link', { name: 'Runbooks' }).count(), 1)
 
@@ -119,7 +99,7 @@ test('once the service worker controls it, the app opens and works with no netwo
 })
 
 test('Chromium reports no installability errors, and the app offers its own install button', async () => {
-  const profileDir = tempDir('cp-e2e-profile-')
+  const profileDir = world.tempDir('cp-e2e-profile-')
   // Installability is never reported for incognito contexts: ask from a persistent profile.
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath: chromePath(),
@@ -129,7 +109,7 @@ test('Chromium reports no installability errors, and the app offers its own inst
   })
   try {
     const page = context.pages()[0] ?? (await context.newPage())
-    await page.goto(server.url)
+    await page.goto(world.server.url)
     await page.getByLabel('Your name').fill('Ines')
     await page.getByRole('button', { name: 'Save' }).click()
     await page.getByRole('heading', { name: 'Incidents' }).waitFor()
@@ -153,11 +133,11 @@ test('Chromium reports no installability errors, and the app offers its own inst
 
 test('a new version waits for the go-ahead, and the reload keeps the log entry being typed', async () => {
   // This test changes the served build, so it gets a server of its own over a copy of it.
-  const dist = tempDir('cp-e2e-dist-')
+  const dist = world.tempDir('cp-e2e-dist-')
   cpSync(DIST_DIR, dist, { recursive: true })
   const own = await startServer({ env: { DIST_DIR: dist } })
   try {
-    const { context, page } = await newPhone(browser, own.url, 'Sam')
+    const { context, page } = await newPhone(world.browser, own.url, 'Sam')
     await waitForServiceWorker(page)
     const incident = await new IncidentsPage(page).declare('Projector network down in room 204', 3)
     await incident.type('Swapped the patch cable, still no link — next: check the switch port')

@@ -3,28 +3,16 @@
  * service worker controls the page, the list, search, a deep-linked runbook and
  * a runbook checklist ticked into an incident's log all work offline.
  */
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { Browser } from 'playwright-core'
-import { launchBrowser, newPhone, removeDir, startServer, waitForServiceWorker, type RunningServer } from './harness'
+import { newPhone, useE2eWorld, waitForServiceWorker } from './harness'
 import { IncidentPage, IncidentsPage } from './pages'
 import { RunbookPage, RunbooksPage } from './runbook-pages'
 
-let server: RunningServer
-let browser: Browser
-
-before(async () => {
-  server = await startServer()
-  browser = await launchBrowser()
-})
-after(async () => {
-  await browser?.close()
-  await server?.stop()
-  removeDir(server.dataDir)
-})
+const world = useE2eWorld()
 
 test('offline: search runbooks, open one by deep link, tick a step from an incident and find it in the Timeline', async () => {
-  const { context, page } = await newPhone(browser, server.url, 'Dana')
+  const { context, page } = await newPhone(world.browser, world.server.url, 'Dana')
   await waitForServiceWorker(page)
   await context.setOffline(true)
   await page.reload()
@@ -40,7 +28,7 @@ test('offline: search runbooks, open one by deep link, tick a step from an incid
   assert.equal((await list.searchFor('dhcp'))[0], 'DHCP scope exhausted')
 
   // A deep link opens offline from the shell and the precache; without an incident the ticks are not logged.
-  await page.goto(`${server.url}/runbooks/switch-down`)
+  await page.goto(`${world.server.url}/runbooks/switch-down`)
   await page.getByRole('heading', { name: 'Switch down in a closet', level: 1 }).waitFor()
   const standalone = new RunbookPage(page)
   await standalone.tick(2)

@@ -3,32 +3,20 @@
  * working offline, nothing typed is lost while the server is down, and a
  * phone that joins late gets the whole history.
  */
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { Browser } from 'playwright-core'
 import { makeIncident } from '../fixtures/events'
-import { issueToken, launchBrowser, newPhone, removeDir, startServer, waitForServiceWorker, type RunningServer } from './harness'
+import { issueToken, newPhone, useE2eWorld, waitForServiceWorker } from './harness'
 import { IncidentPage, IncidentsPage } from './pages'
 import { openJoinLink, SyncIndicator, SyncSettingsPage } from './sync-pages'
 
-let server: RunningServer
-let browser: Browser
-
-before(async () => {
-  server = await startServer()
-  browser = await launchBrowser()
-})
-after(async () => {
-  await browser?.close()
-  await server?.stop()
-  removeDir(server.dataDir)
-})
+const world = useE2eWorld()
 
 /** A phone with a name that has opened its join link and finished its first sync. */
 async function joinedPhone(name: string) {
-  const token = issueToken(server.dataDir, name)
-  const phone = await newPhone(browser, server.url, name)
-  await openJoinLink(phone.page, server.url, token)
+  const token = issueToken(world.server.dataDir, name)
+  const phone = await newPhone(world.browser, world.server.url, name)
+  await openJoinLink(phone.page, world.server.url, token)
   const indicator = new SyncIndicator(phone.page)
   await indicator.waitFor(/^Synced$/)
   await new IncidentsPage(phone.page).open()
@@ -40,7 +28,7 @@ async function serverEvents(token: string): Promise<{ id: string; type: string; 
   const all = []
   let after = 0
   for (;;) {
-    const response = await fetch(`${server.url}/api/events?after=${after}&limit=1000`, { headers: { authorization: `Bearer ${token}` } })
+    const response = await fetch(`${world.server.url}/api/events?after=${after}&limit=1000`, { headers: { authorization: `Bearer ${token}` } })
     assert.equal(response.status, 200)
     const page = (await response.json()) as { events: { id: string; type: string; payload: object; seq: number }[]; last: number; more: boolean }
     all.push(...page.events)
@@ -115,17 +103,15 @@ test('entries logged while the server is down wait with a pending count and arri
   const incident = await new IncidentsPage(phone.page).declare('Library printers offline', 3)
   await phone.indicator.waitFor(/^Synced$/)
 
-  const { dataDir, port } = server
-  await server.stop()
-  await incident.log('Restarted the print spooler')
-  await incident.log('Floor 1 printers back')
-  // Stored at once ("2 pending"); the push that follows finds the server gone.
-  await phone.indicator.waitFor(/^Offline · server unreachable · 2 pending$/)
   const settings = new SyncSettingsPage(phone.page)
-  await settings.open()
-  assert.equal(await settings.fact('Waiting to send'), '2')
-
-  server = await startServer({ dataDir, port })
+  await world.restartServer(async () => {
+    await incident.log('Restarted the print spooler')
+    await incident.log('Floor 1 printers back')
+    // Stored at once ("2 pending"); the push that follows finds the server gone.
+    await phone.indicator.waitFor(/^Offline · server unreachable · 2 pending$/)
+    await settings.open()
+    assert.equal(await settings.fact('Waiting to send'), '2')
+  })
   // No tap anywhere: the engine's retry (or its stream reconnecting) sends them.
   await phone.indicator.waitFor(/^Synced$/, 90_000)
   assert.equal(await settings.fact('Waiting to send'), '0')
@@ -137,11 +123,11 @@ test('entries logged while the server is down wait with a pending count and arri
 })
 
 test('a phone that joins later pulls the whole history', async () => {
-  const token = issueToken(server.dataDir, 'seeder')
+  const token = issueToken(world.server.dataDir, 'seeder')
   // A long incident from elsewhere: more than one page of 1000 to pull.
   const history = makeIncident(1200)
   for (let i = 0; i < history.length; i += 500) {
-    const response = await fetch(`${server.url}/api/events`, {
+    const response = await fetch(`${world.server.url}/api/events`, {
       method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ events: history.slice(i, i + 500) }),
     })
@@ -194,7 +180,7 @@ test('with the page closed, the service worker sends what was logged offline (Ba
 })
 
 test('Settings: Local only until a server is saved by hand; a refused token says so; leaving goes back to Local only', async () => {
-  const { context, page } = await newPhone(browser, server.url, 'Ari')
+  const { context, page } = await newPhone(world.browser, world.server.url, 'Ari')
   const indicator = new SyncIndicator(page)
   await indicator.waitFor(/^Local only$/)
   const settings = new SyncSettingsPage(page)
@@ -205,9 +191,9 @@ test('Settings: Local only until a server is saved by hand; a refused token says
   await page.getByRole('alert').filter({ hasText: 'Access token refused — ask for a new join link.' }).waitFor()
   await indicator.waitFor(/^Offline · access token refused$/)
 
-  await settings.save(server.url, issueToken(server.dataDir, 'Ari'))
+  await settings.save(world.server.url, issueToken(world.server.dataDir, 'Ari'))
   await indicator.waitFor(/^Synced$/)
-  assert.equal(await settings.fact('Server'), server.url, 'the app’s own address is shown as the server')
+  assert.equal(await settings.fact('Server'), world.server.url, 'the app’s own address is shown as the server')
   assert.notEqual(await settings.fact('Last sync'), 'never')
   await settings.syncNow()
   await indicator.waitFor(/^Synced$/)
@@ -219,10 +205,10 @@ test('Settings: Local only until a server is saved by hand; a refused token says
 })
 
 test('a join link opened on a brand-new phone survives the name prompt, and the token never stays in the address bar', async () => {
-  const token = issueToken(server.dataDir, 'Noor')
-  const context = await browser.newContext({ viewport: { width: 320, height: 640 }, hasTouch: true, isMobile: true })
+  const token = issueToken(world.server.dataDir, 'Noor')
+  const context = await world.browser.newContext({ viewport: { width: 320, height: 640 }, hasTouch: true, isMobile: true })
   const page = await context.newPage()
-  await page.goto(`${server.url}/#/join?token=${token}`)
+  await page.goto(`${world.server.url}/#/join?token=${token}`)
   await page.getByLabel('Your name').waitFor()
   assert.ok(!page.url().includes(token), `no token in ${page.url()}`)
   await page.getByLabel('Your name').fill('Noor')
