@@ -1,4 +1,3 @@
-import { Workbox } from 'workbox-window'
 import { nextTick, onScopeDispose, ref, type Ref } from 'vue'
 
 /** The part of workbox-window's Workbox this composable uses (tests pass a fake). */
@@ -19,7 +18,8 @@ export interface UseSwUpdateOptions {
   checkInterval?: number
   /** If the new worker has not taken control after this many ms, reload anyway. */
   reloadFallback?: number
-  createWorkbox?: (url: string) => WorkboxLike
+  /** Default: workbox-window's Workbox, loaded on demand (it is not needed for the first screen). */
+  createWorkbox?: (url: string) => WorkboxLike | Promise<WorkboxLike>
   reload?: () => void
 }
 
@@ -74,15 +74,24 @@ export function useSwUpdate(options: UseSwUpdateOptions = {}): UseSwUpdateReturn
 
   if (enabled) {
     const url = options.url ?? `${import.meta.env.BASE_URL}sw.js`
-    wb = (options.createWorkbox ?? ((u) => new Workbox(u, { scope: import.meta.env.BASE_URL })))(url)
+    const create = options.createWorkbox
+      ?? (async (u: string) => new (await import('workbox-window')).Workbox(u, { scope: import.meta.env.BASE_URL }))
+    let disposed = false
     const onWaiting = () => { needRefresh.value = true }
     const onControlling = (event: { isUpdate?: boolean }) => {
       // isUpdate: an older version controlled this page. A first install (clients.claim) is not one.
       if (updating.value || event.isUpdate) void reloadKeepingDrafts()
     }
-    wb.addEventListener('waiting', onWaiting)
-    wb.addEventListener('controlling', onControlling)
-    const registering = wb.register().catch((error: unknown) => {
+    const attach = (created: WorkboxLike) => {
+      if (disposed) return undefined
+      wb = created
+      wb.addEventListener('waiting', onWaiting)
+      wb.addEventListener('controlling', onControlling)
+      return wb.register()
+    }
+    const made = create(url)
+    // A ready-made Workbox (tests) is wired at once; the default one once its module has loaded.
+    const registering = (made instanceof Promise ? made.then(attach) : Promise.resolve(attach(made))).catch((error: unknown) => {
       // Offline-first still works for this visit; the next load tries again.
       console.warn('Service worker registration failed', error)
     })
@@ -92,6 +101,7 @@ export function useSwUpdate(options: UseSwUpdateOptions = {}): UseSwUpdateReturn
     const timer = setInterval(check, options.checkInterval ?? 60 * 60_000)
     document.addEventListener('visibilitychange', check)
     cleanups.push(() => {
+      disposed = true
       clearInterval(timer)
       document.removeEventListener('visibilitychange', check)
       wb?.removeEventListener('waiting', onWaiting)

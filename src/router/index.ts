@@ -18,7 +18,11 @@ const routes: RouteRecordRaw[] = [
   { path: '/:pathMatch(.*)*', redirect: '/incidents' },
 ]
 
-export function createAppRouter() {
+/** Screens that work before this phone's incidents are read: the list shows its header at once. */
+const WITHOUT_DATA = new Set<unknown>(['incidents', 'welcome'])
+
+/** `dataReady`: resolves once the incidents store has read this phone's events (main.ts). */
+export function createAppRouter(options: { dataReady?: Promise<unknown> } = {}) {
   const router = createRouter({ history: createWebHistory(import.meta.env.BASE_URL), routes })
   router.beforeEach(async (to) => {
     // A join link (`/#/join?token=…`): the token is in the fragment so no server ever sees it.
@@ -32,6 +36,8 @@ export function createAppRouter() {
     // First run: every event carries a name, so ask for it before anything else.
     const profile = useProfileStore()
     if (!profile.hasName && to.name !== 'welcome') return { name: 'welcome', query: { next: to.fullPath } }
+    // An incident page before its events are read would say "not found"; a failed read shows the page as before.
+    if (options.dataReady && !WITHOUT_DATA.has(to.name)) await options.dataReady.catch(() => {})
     return true
   })
   router.afterEach((to) => {

@@ -6,8 +6,7 @@ import { database } from '../db/database'
 import { pendingCount } from '../db/events'
 import type { SyncSettings } from '../db/settings'
 import type { FetchLike } from '../sync/api'
-import { requestBackgroundPush, watchBrowser } from '../sync/browser'
-import { createSyncEngine, type SyncEngine, type SyncSnapshot } from '../sync/engine'
+import type { SyncEngine, SyncSnapshot } from '../sync/engine'
 import { normalizeServerUrl, parseJoinLink, tokenFromFragment } from '../sync/join-link'
 import type { SyncStatus } from '../sync/status'
 import { describeSyncStatus, SYNC_PROBLEM_MESSAGES } from '../sync/status'
@@ -15,6 +14,10 @@ import { useIncidentsStore } from './incidents'
 
 const inBrowser = typeof window !== 'undefined'
 const appOrigin = () => (inBrowser ? window.location.origin : '')
+
+// The engine loads on first use, after the first screen is up (main.ts): the
+// incidents list must not wait for code that only talks to a server.
+const loadEngine = () => Promise.all([import('../sync/engine'), import('../sync/browser')])
 
 /**
  * Sync state for the indicator, Settings and the join screen, and the
@@ -32,6 +35,10 @@ export const useSyncStore = defineStore('sync', () => {
   const joined = computed(() => token.value !== '')
 
   let engine: SyncEngine | null = null
+  let starting: Promise<void> | null = null
+  /** Bumped by stop(), so a start still loading its modules does not come back to life. */
+  let generation = 0
+  let requestBackgroundPush: typeof import('../sync/browser').requestBackgroundPush | null = null
   const cleanups: (() => void)[] = []
 
   function mirror(snapshot: SyncSnapshot): void {
@@ -46,21 +53,30 @@ export const useSyncStore = defineStore('sync', () => {
   function localWrite(): void {
     engine?.nudge()
     const offline = status.value.kind === 'offline' || (status.value.kind === 'error' && status.value.problem === 'unreachable')
-    if (inBrowser && joined.value && offline) void requestBackgroundPush(navigator.serviceWorker)
+    if (inBrowser && joined.value && offline && requestBackgroundPush) void requestBackgroundPush(navigator.serviceWorker)
   }
 
   /** Start syncing with the saved settings (Local only without them). `fetch` is for tests. */
-  async function start(options: { fetch?: FetchLike } = {}): Promise<void> {
-    if (engine) return
+  function start(options: { fetch?: FetchLike } = {}): Promise<void> {
+    starting ??= boot(options)
+    return starting
+  }
+
+  async function boot(options: { fetch?: FetchLike }): Promise<void> {
+    const born = generation
+    const [{ createSyncEngine }, browser] = await loadEngine()
+    if (born !== generation) return
+    requestBackgroundPush = browser.requestBackgroundPush
     const db = database()
-    engine = createSyncEngine({
+    const created = createSyncEngine({
       db,
       fetch: options.fetch,
       online: inBrowser ? navigator.onLine : true,
       visible: inBrowser ? document.visibilityState !== 'hidden' : true,
       onChange: mirror,
     })
-    if (inBrowser) cleanups.push(watchBrowser(engine, window))
+    engine = created
+    if (inBrowser) cleanups.push(browser.watchBrowser(created, window))
     const subscription: Subscription = liveQuery(() => pendingCount(db)).subscribe({
       next: (n) => {
         const grew = n > pending.value
@@ -69,11 +85,13 @@ export const useSyncStore = defineStore('sync', () => {
       },
     })
     cleanups.push(() => subscription.unsubscribe())
-    await engine.start()
-    mirror(engine.snapshot())
+    await created.start()
+    mirror(created.snapshot())
   }
 
   function stop(): void {
+    generation++
+    starting = null
     engine?.stop()
     engine = null
     for (const cleanup of cleanups.splice(0)) cleanup()
@@ -85,8 +103,9 @@ export const useSyncStore = defineStore('sync', () => {
 
   async function configure(settings: SyncSettings | null): Promise<void> {
     // A join link is handled by the router's first navigation, which can come before main.ts starts us.
-    if (!engine) await start()
-    const current = engine!
+    await start()
+    const current = engine
+    if (!current) return
     await current.configure(settings)
     mirror(current.snapshot())
   }

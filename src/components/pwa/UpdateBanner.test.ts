@@ -31,7 +31,10 @@ async function openIncident() {
   const declared = await useIncidentsStore().declare({ title: 'Core switch down', severity: 2 })
   if (!declared.ok) throw new Error(declared.reason)
   const Shell = defineComponent(() => () => [h(UpdateBanner), h(LogComposer, { incidentId: declared.value })])
+  FakeWorkbox.last = null
   const wrapper = mount(Shell, { global: { plugins: [world.pinia] }, attachTo: document.body })
+  // workbox-window loads on demand (useSwUpdate), so the Workbox exists a moment after mount.
+  await vi.waitFor(() => expect(FakeWorkbox.last?.registered).toBe(1))
   return { ...world, wrapper, incidentId: declared.value, wb: FakeWorkbox.last! }
 }
 
