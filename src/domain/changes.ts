@@ -36,8 +36,21 @@ export interface ChangeGroups {
   reverted: Change[]
 }
 
-/** Changes sorted into open / kept / reverted, each oldest first. */
+// Several parts of the incident page (tab badge, banner, panel) ask on every
+// write; the answer only changes with an event, so compute it once per event count.
+// States are mutated in place by the fold and replaced when refolded.
+const groupsCache = new WeakMap<IncidentState, { events: number; groups: ChangeGroups }>()
+
+/** Changes sorted into open / kept / reverted, each oldest first. Shared: do not mutate. */
 export function groupChanges(state: IncidentState): ChangeGroups {
+  const cached = groupsCache.get(state)
+  if (cached && cached.events === state.events.length) return cached.groups
+  const groups = computeGroups(state)
+  groupsCache.set(state, { events: state.events.length, groups })
+  return groups
+}
+
+function computeGroups(state: IncidentState): ChangeGroups {
   const kept = keptChanges(state)
   const groups: ChangeGroups = { open: [], kept: [], reverted: [] }
   for (const change of state.changes.values()) {

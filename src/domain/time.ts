@@ -8,6 +8,12 @@ export function formatAgo(iso: string, now: number): string {
   return new Date(iso).toLocaleDateString()
 }
 
+// One formatter for the page's life: toLocaleTimeString builds a new one per
+// call (~1 ms each), which a 10,000-entry timeline cannot afford. Created on
+// first use so a locale set before then is honoured.
+let clockFormat: Intl.DateTimeFormat | null = null
+
 export function formatClock(iso: string): string {
-  return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
+  clockFormat ??= new Intl.DateTimeFormat([], { hour: '2-digit', minute: '2-digit' })
+  return clockFormat.format(new Date(iso))
 }

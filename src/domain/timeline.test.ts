@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { DANA, KIM, LEE, SAM, incidentScript } from '../../tests/fixtures/incident-script'
+import { applyEvent } from './fold'
 import { NO_FILTER, filterTimeline, timelineActors, timelineItems } from './timeline'
 import type { TimelineCategory } from './describe'
 
@@ -75,5 +76,23 @@ describe('timeline', () => {
     expect(filtered.rest.length).toBe(1667)
     // Generous bound for a slow CI machine; quadratic work would take seconds.
     expect(elapsed).toBeLessThan(500)
+  })
+
+  it('hands out the same item while its event shows the same, a new one when an entry changes', () => {
+    const s = incidentScript()
+    const first = s.add('log.entry', { text: 'First', kind: 'note' })
+    s.add('log.entry', { text: 'Second', kind: 'note' })
+    const state = s.fold()
+    const before = timelineItems(state)
+    applyEvent(state, s.add('log.entry', { text: 'Third', kind: 'note' }))
+    const after = timelineItems(state)
+    expect(after.map((i) => i.text)).toEqual(['Third', 'Second', 'First', before[2]!.text])
+    expect(after[1]).toBe(before[0])
+    expect(after[2]).toBe(before[1])
+    applyEvent(state, s.add('log.amended', { entryId: first.id, text: 'First, corrected', reason: 'typo' }))
+    const amended = timelineItems(state)
+    expect(amended[2]).not.toBe(after[2])
+    expect(amended[2]!.text).toBe('First, corrected')
+    expect(amended[1]).toBe(after[1])
   })
 })

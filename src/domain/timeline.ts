@@ -52,7 +52,21 @@ export function describeInContext(e: IncidentEvent, state: IncidentState): strin
   }
 }
 
-/** Every item, newest first. */
+/**
+ * Items are kept per event and handed out again while nothing they show has
+ * changed, so a new entry re-renders one row, not every visible one. Events are
+ * immutable; log entries are mutated in place by the fold, hence the signature.
+ */
+const itemCache = new WeakMap<IncidentEvent, { item: TimelineItem; signature: string }>()
+
+function signatureOf(event: IncidentEvent, state: IncidentState, entry: LogEntry | undefined): string {
+  if (entry) return `${entry.text}\u0000${entry.struck}\u0000${entry.pinned}\u0000${entry.history.length}`
+  // Only these read other parts of the state (a change or task arriving later, by sync).
+  if (event.type === 'change.reverted' || event.type === 'task.done' || event.type === 'task.reopened') return describeInContext(event, state)
+  return ''
+}
+
+/** Every item, newest first. The same item object while its event shows the same. */
 export function timelineItems(state: IncidentState): TimelineItem[] {
   const out: TimelineItem[] = []
   const events = state.events
@@ -60,7 +74,15 @@ export function timelineItems(state: IncidentState): TimelineItem[] {
     const event = events[i]!
     if (event.type === 'log.amended') continue
     const entry = event.type === 'log.entry' ? state.entries.get(event.id) : undefined
-    out.push({ event, category: categoryOf(event), text: describeInContext(event, state), entry })
+    const signature = signatureOf(event, state, entry)
+    const cached = itemCache.get(event)
+    if (cached && cached.signature === signature && cached.item.entry === entry) {
+      out.push(cached.item)
+      continue
+    }
+    const item: TimelineItem = { event, category: categoryOf(event), text: describeInContext(event, state), entry }
+    itemCache.set(event, { item, signature })
+    out.push(item)
   }
   return out
 }

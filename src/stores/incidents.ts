@@ -14,6 +14,12 @@ import { useProfileStore } from './profile'
 
 const STATUS_ORDER = { active: 0, mitigated: 1, resolved: 2 } as const
 
+function sameEntries(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
+  if (a.size !== b.size) return false
+  for (const [k, v] of a) if (b.get(k) !== v) return false
+  return true
+}
+
 /**
  * Every incident on this phone, folded from its events, and the commands
  * that add events. Folded states are kept outside Vue's deep reactivity (an
@@ -76,7 +82,11 @@ export const useIncidentsStore = defineStore('incidents', () => {
     // The kv row `lseq` changes with every stored event, in this tab or another.
     subscriptions.push(liveQuery(() => db.kv.get('lseq')).subscribe({ next: () => void catchUp() }))
     subscriptions.push(liveQuery(() => rejectedEvents(db)).subscribe({
-      next: (rows) => { rejected.value = new Map(rows.map((r) => [r.id, r.rejectedReason ?? 'rejected'])) },
+      next: (rows) => {
+        // Re-runs on every write to the events table; a new Map each time would re-render the Timeline for nothing.
+        const next = new Map(rows.map((r) => [r.id, r.rejectedReason ?? 'rejected']))
+        if (!sameEntries(rejected.value, next)) rejected.value = next
+      },
     }))
   }
 
@@ -112,6 +122,7 @@ export const useIncidentsStore = defineStore('incidents', () => {
     const made = createEvent({ clock, actor: profile.actor }, type, incidentId, payload)
     if (!made.ok) return made
     await appendLocalEvents(database(), [made.value])
+    performance.mark('log-entry-committed') // bench hook: the IndexedDB commit of a recorded event
     ingest([made.value])
     return made
   }

@@ -107,17 +107,39 @@ describe('IncidentTimeline', () => {
     expect(w.store.incident(w.id)!.entries.size).toBe(1)
   })
 
-  it('renders a page of a long timeline and shows more on request', async () => {
+  it('renders only a window of a long timeline, each row placed in the whole list', async () => {
     const w = await incidentWorld()
     for (let i = 0; i < 130; i++) await w.record('log.entry', { text: `entry ${i}`, kind: 'note' })
     const wrapper = w.mount(IncidentTimeline, { incidentId: w.id, rejected: new Map() })
-    expect(texts(wrapper)).toHaveLength(100)
-    expect(texts(wrapper)[0]).toBe('entry 129')
-    const more = wrapper.findAll('button').find((b) => b.text().includes('more'))!
-    expect(more.text()).toBe('Show 31 more (31 older)')
-    await more.trigger('click')
-    expect(texts(wrapper)).toHaveLength(131)
-    expect(wrapper.findAll('button').some((b) => b.text().includes('more'))).toBe(false)
+    const shown = texts(wrapper)
+    // happy-dom has no layout: rows count at their estimated height, so a window plus overscan.
+    expect(shown.length).toBeGreaterThan(3)
+    expect(shown.length).toBeLessThan(40)
+    expect(shown[0]).toBe('entry 129')
+    const list = wrapper.find('[aria-label="Timeline"]')
+    expect(list.attributes('role')).toBe('list')
+    const rows = list.findAll(':scope > li')
+    expect(rows[0]!.attributes('aria-setsize')).toBe('131')
+    expect(rows[0]!.attributes('aria-posinset')).toBe('1')
+    expect(rows[1]!.attributes('aria-posinset')).toBe('2')
+    // The rows not rendered still take their room, so the page scrolls the whole length.
+    expect(parseInt((list.element as HTMLElement).style.paddingBottom)).toBeGreaterThan(100 * 90)
+    // A new entry goes on top and the set grows.
+    await w.record('log.entry', { text: 'entry 130', kind: 'note' })
+    await flushPromises()
+    expect(texts(wrapper)[0]).toBe('entry 130')
+    expect(list.findAll(':scope > li')[0]!.attributes('aria-setsize')).toBe('132')
+  })
+
+  it('filters the whole list, not just the rows in view', async () => {
+    const w = await incidentWorld()
+    await w.record('log.entry', { text: 'Oldest decision', kind: 'decision' })
+    for (let i = 0; i < 80; i++) await w.record('log.entry', { text: `entry ${i}`, kind: 'note' })
+    const wrapper = w.mount(IncidentTimeline, { incidentId: w.id, rejected: new Map() })
+    expect(texts(wrapper)).not.toContain('Oldest decision')
+    await wrapper.find('input[value="decision"]').setValue(true)
+    expect(texts(wrapper)).toEqual(['Oldest decision'])
+    expect(wrapper.find('[aria-label="Timeline"] > li').attributes('aria-setsize')).toBe('1')
   })
 
   it('shows the server’s reason beside a refused event', async () => {
