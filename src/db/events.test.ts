@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { formatHlc } from '../domain/hlc'
 import type { IncidentEvent } from '../domain/events'
 import { CommandPostDatabase, SyncState } from './database'
-import { appendLocalEvents, eventsAfter, eventsOfIncident, markAcknowledged, markRejected, pendingCount, pendingEvents, savedClock, storeRemoteEvents } from './events'
+import { acknowledgeRows, appendLocalEvents, eventsAfter, eventsOfIncident, markAcknowledged, markRejected, pendingCount, pendingEvents, pendingRows, savedClock, storeRemoteEvents } from './events'
 
 let n = 0
 function entry(i: number, incidentId = 'INC0000001'): IncidentEvent {
@@ -23,6 +23,29 @@ describe('event storage', () => {
     expect(await savedClock(db)).toBe(entry(3).hlc)
     await markAcknowledged(db, ['EVT00000001', 'EVT00000002'])
     expect((await pendingEvents(db, 10)).map((e) => e.id)).toEqual(['EVT00000003'])
+  })
+
+  it('acknowledges outbox rows written back whole, changing only their sync state', async () => {
+    const db = openDb()
+    await appendLocalEvents(db, [entry(1), entry(2), entry(3)])
+    const rows = await pendingRows(db, 2)
+    expect(rows.map((r) => [r.id, r.lseq])).toEqual([['EVT00000001', 1], ['EVT00000002', 2]])
+    await acknowledgeRows(db, rows)
+    expect((await pendingEvents(db, 10)).map((e) => e.id)).toEqual(['EVT00000003'])
+    expect(await db.events.get('EVT00000002')).toEqual({ ...rows[1], sync: SyncState.acknowledged })
+  })
+
+  it('stores a page where some events are held already, and counts only the new ones as fresh', async () => {
+    const db = openDb()
+    await storeRemoteEvents(db, [entry(2)])
+    await appendLocalEvents(db, [entry(4)])
+    const fresh = await storeRemoteEvents(db, [entry(1), entry(2), entry(3), entry(4), entry(3)])
+    expect(fresh.map((e) => e.id)).toEqual(['EVT00000001', 'EVT00000003'])
+    expect(await db.events.count()).toBe(4)
+    expect(await pendingCount(db)).toBe(0)
+    const after = await eventsAfter(db, 2)
+    expect(after.map((r) => r.id)).toEqual(['EVT00000001', 'EVT00000003'])
+    expect(after[0]!.lseq).toBeLessThan(after[1]!.lseq)
   })
 
   it('keeps rejected events, with the reason, out of the outbox', async () => {

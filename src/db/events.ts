@@ -4,6 +4,7 @@
  * reload would find.
  */
 import type { IncidentEvent } from '../domain/events'
+import Dexie from 'dexie'
 import type { CommandPostDatabase, StoredEvent } from './database'
 import { SyncState } from './database'
 
@@ -38,22 +39,34 @@ export async function appendLocalEvents(db: CommandPostDatabase, events: readonl
 export async function storeRemoteEvents(db: CommandPostDatabase, events: readonly IncidentEvent[], clock?: string): Promise<IncidentEvent[]> {
   if (events.length === 0) return []
   return db.transaction('rw', db.events, db.kv, async () => {
-    const existing = await db.events.bulkGet(events.map((e) => e.id))
-    const fresh: IncidentEvent[] = []
-    const acked: string[] = []
+    const candidates: IncidentEvent[] = []
     const seen = new Set<string>()
-    events.forEach((e, i) => {
-      const have = existing[i]
-      if (have) { if (have.sync !== SyncState.acknowledged) acked.push(e.id) }
-      else if (!seen.has(e.id)) { fresh.push(e); seen.add(e.id) }
-    })
-    if (fresh.length) {
-      let lseq = await nextLseq(db, fresh.length)
-      await db.events.bulkAdd(fresh.map((event) => ({
+    for (const e of events) if (!seen.has(e.id)) { candidates.push(e); seen.add(e.id) }
+    // Add first and let the primary key find the ones we hold: a pulled page is
+    // usually all new, and a lookup per id cost as much as the add itself.
+    // An lseq reserved for an event we already held is skipped: readers only need order.
+    let lseq = await nextLseq(db, candidates.length)
+    const failed = new Set<number>()
+    try {
+      await db.events.bulkAdd(candidates.map((event) => ({
         id: event.id, incidentId: event.incidentId, hlc: event.hlc, lseq: lseq++, sync: SyncState.acknowledged, event,
       })))
+    } catch (e) {
+      // Caught inside the transaction, a BulkError leaves the other adds in place.
+      if (!(e instanceof Dexie.BulkError)) throw e
+      for (const [pos, failure] of Object.entries(e.failuresByPos)) {
+        if (failure.name !== 'ConstraintError') throw failure
+        failed.add(Number(pos))
+      }
     }
-    if (acked.length) await db.events.where('id').anyOf(acked).modify({ sync: SyncState.acknowledged, rejectedReason: undefined })
+    const fresh = failed.size ? candidates.filter((_, i) => !failed.has(i)) : candidates
+    if (failed.size) {
+      // Held already: our own, echoed back, are acknowledged now; others are left alone.
+      const held = [...failed].map((i) => candidates[i]!.id)
+      const rows = await db.events.bulkGet(held)
+      const acked = held.filter((_, i) => rows[i] && rows[i].sync !== SyncState.acknowledged)
+      if (acked.length) await db.events.where('id').anyOf(acked).modify({ sync: SyncState.acknowledged, rejectedReason: undefined })
+    }
     if (clock) await db.kv.put({ key: CLOCK, value: clock })
     return fresh
   })
@@ -76,8 +89,13 @@ export async function eventsOfIncident(db: CommandPostDatabase, incidentId: stri
 
 /** The outbox: events not yet acknowledged, oldest first. Rejected ones are not retried. */
 export async function pendingEvents(db: CommandPostDatabase, limit: number): Promise<IncidentEvent[]> {
+  return (await pendingRows(db, limit)).map((r) => r.event)
+}
+
+/** The outbox as stored rows, so the pusher can write them back acknowledged without reading them again. */
+export async function pendingRows(db: CommandPostDatabase, limit: number): Promise<StoredEvent[]> {
   const rows = await db.events.where('sync').equals(SyncState.pending).limit(limit).toArray()
-  return rows.sort((a, b) => a.lseq - b.lseq).map((r) => r.event)
+  return rows.sort((a, b) => a.lseq - b.lseq)
 }
 
 export async function pendingCount(db: CommandPostDatabase): Promise<number> {
@@ -90,6 +108,15 @@ export async function rejectedEvents(db: CommandPostDatabase): Promise<StoredEve
 
 export async function markAcknowledged(db: CommandPostDatabase, ids: readonly string[]): Promise<void> {
   if (ids.length) await db.events.where('id').anyOf(ids as string[]).modify({ sync: SyncState.acknowledged })
+}
+
+/**
+ * Acknowledge outbox rows read by pendingRows: one bulk put of the rows in hand,
+ * where finding each by id again cost a read per row. Only `sync` changes;
+ * the rest of a row never does after it is written.
+ */
+export async function acknowledgeRows(db: CommandPostDatabase, rows: readonly StoredEvent[]): Promise<void> {
+  if (rows.length) await db.events.bulkPut(rows.map((r) => ({ ...r, sync: SyncState.acknowledged })))
 }
 
 export async function markRejected(db: CommandPostDatabase, rejected: readonly { id: string; reason: string }[]): Promise<void> {
