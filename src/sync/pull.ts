@@ -60,8 +60,13 @@ export async function pullAll(db: CommandPostDatabase, api: SyncApi, options: { 
   const limit = options.limit ?? PULL_LIMIT
   let { lastSeq } = await readSetting(db, 'cursor')
   const result: PullResult = { received: 0, fresh: 0, invalid: 0, lastSeq }
+  let next = api.pull(lastSeq, limit)
   for (;;) {
-    const page = await api.pull(lastSeq, limit)
+    const page = await next
+    // Ask for the following page while this one is stored: the server and IndexedDB work at once.
+    // A page after page.last is what the loop asks for next anyway (the cursor never moves back).
+    const prefetch = page.more && page.last > lastSeq ? api.pull(page.last, limit) : null
+    prefetch?.catch(() => {}) // awaited below; a failure while this page is stored must not go unhandled
     const stored = await storeServerEvents(db, page.events, page.last, options.now)
     result.received += page.events.length
     result.fresh += stored.fresh.length
@@ -71,5 +76,6 @@ export async function pullAll(db: CommandPostDatabase, api: SyncApi, options: { 
     lastSeq = stored.lastSeq
     result.lastSeq = lastSeq
     if (!page.more || !moved) return result
+    next = prefetch && page.last === lastSeq ? prefetch : api.pull(lastSeq, limit)
   }
 }
