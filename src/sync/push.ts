@@ -5,7 +5,8 @@
  */
 import { LIMITS, type IncidentEvent } from '../domain/events'
 import type { CommandPostDatabase } from '../db/database'
-import { markAcknowledged, markRejected, pendingEvents } from '../db/events'
+import type { StoredEvent } from '../db/database'
+import { acknowledgeRows, markRejected, pendingRows } from '../db/events'
 import { readSetting } from '../db/settings'
 import { createSyncApi, SyncError, type FetchLike, type PushAnswer, type SyncApi } from './api'
 
@@ -48,11 +49,19 @@ export function batchEvents(events: readonly IncidentEvent[], limits: PushLimits
   return batches
 }
 
+/** What a round of pushing needs beside the batch: its rows by id, and the IndexedDB writes still under way. */
+interface Round {
+  rows: Map<string, StoredEvent>
+  writes: Promise<void>[]
+}
+
 /**
  * Send one batch and record the answer. A 413 splits the batch in halves; an
  * event refused even alone is marked rejected with a reason, never dropped.
+ * The answer is written to IndexedDB while the next batch is on its way
+ * (pushOutbox waits for every write before it reads the outbox again).
  */
-async function sendBatch(db: CommandPostDatabase, api: SyncApi, batch: readonly IncidentEvent[], result: PushResult): Promise<void> {
+async function sendBatch(db: CommandPostDatabase, api: SyncApi, batch: readonly IncidentEvent[], result: PushResult, round: Round): Promise<void> {
   let answer: PushAnswer
   try {
     answer = await api.push(batch)
@@ -64,19 +73,24 @@ async function sendBatch(db: CommandPostDatabase, api: SyncApi, batch: readonly 
       return
     }
     const half = Math.ceil(batch.length / 2)
-    await sendBatch(db, api, batch.slice(0, half), result)
-    await sendBatch(db, api, batch.slice(half), result)
+    await sendBatch(db, api, batch.slice(0, half), result, round)
+    await sendBatch(db, api, batch.slice(half), result, round)
     return
   }
   const sent = new Set(batch.map((e) => e.id))
   const acknowledged = [...answer.accepted, ...answer.duplicate].filter((id) => sent.has(id))
   // A rejection with an id we did not send (the server could not read it) names nothing of ours.
   const rejected = answer.rejected.filter((r) => sent.has(r.id)).map((r) => ({ id: r.id, reason: String(r.reason || 'rejected') }))
-  await markAcknowledged(db, acknowledged)
-  await markRejected(db, rejected)
+  const rows = [...new Set(acknowledged)].map((id) => round.rows.get(id)!)
+  const write = acknowledgeRows(db, rows).then(() => markRejected(db, rejected))
+  write.catch(() => {}) // awaited by pushOutbox; until then a failure must not count as unhandled
+  round.writes.push(write)
   result.acknowledged += acknowledged.length
   result.rejected += rejected.length
 }
+
+/** Outbox rows read per round: several batches, so one batch's answer is stored while the next is sent. */
+const ROUND_BATCHES = 4
 
 /**
  * Push until the outbox is empty. Events written meanwhile are picked up by
@@ -87,10 +101,18 @@ async function sendBatch(db: CommandPostDatabase, api: SyncApi, batch: readonly 
 export async function pushOutbox(db: CommandPostDatabase, api: SyncApi, limits: PushLimits = PUSH_LIMITS): Promise<PushResult> {
   const result: PushResult = { acknowledged: 0, rejected: 0 }
   for (;;) {
-    const events = await pendingEvents(db, limits.maxEvents)
-    if (events.length === 0) return result
+    const rows = await pendingRows(db, limits.maxEvents * ROUND_BATCHES)
+    if (rows.length === 0) return result
     const before = result.acknowledged + result.rejected
-    for (const batch of batchEvents(events, limits)) await sendBatch(db, api, batch, result)
+    const round: Round = { rows: new Map(rows.map((r) => [r.id, r])), writes: [] }
+    try {
+      for (const batch of batchEvents(rows.map((r) => r.event), limits)) await sendBatch(db, api, batch, result, round)
+    } catch (e) {
+      // What the server answered before the failure is still recorded.
+      await Promise.allSettled(round.writes)
+      throw e
+    }
+    await Promise.all(round.writes)
     if (result.acknowledged + result.rejected === before) return result
   }
 }
