@@ -1,11 +1,44 @@
-import { defineConfig } from 'vite'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib'
+import { defineConfig, type Plugin } from 'vite'
 import vue from '@vitejs/plugin-vue'
 import { VitePWA } from 'vite-plugin-pwa'
 import { runbooksPlugin } from './build/runbooks/vite-plugin'
 
+const COMPRESSIBLE = /\.(js|css|html|json|svg|webmanifest)$/
+
+/**
+ * Writes `x.br` and `x.gz` beside every text file of the build, for the server
+ * (@fastify/static `preCompressed`): a phone's first visit downloads a third of
+ * the bytes, with no compression work per request. Only where it saves something.
+ */
+function precompress(): Plugin {
+  let outDir = 'dist'
+  return {
+    name: 'command-post:precompress',
+    apply: 'build',
+    configResolved(config) { outDir = config.build.outDir },
+    async writeBundle(_options, bundle) {
+      await Promise.all(Object.entries(bundle).filter(([name]) => COMPRESSIBLE.test(name)).map(async ([name, file]) => {
+        const raw = Buffer.from(file.type === 'chunk' ? file.code : file.source)
+        if (raw.length < 1024) return
+        const path = join(outDir, name)
+        const br = brotliCompressSync(raw, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: raw.length } })
+        const gz = gzipSync(raw, { level: 9 })
+        await Promise.all([
+          br.length < raw.length ? writeFile(`${path}.br`, br) : undefined,
+          gz.length < raw.length ? writeFile(`${path}.gz`, gz) : undefined,
+        ])
+      }))
+    },
+  }
+}
+
 export default defineConfig({
   plugins: [
     vue(),
+    precompress(),
     runbooksPlugin(),
     VitePWA({
       strategies: 'injectManifest',
