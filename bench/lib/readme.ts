@@ -46,7 +46,7 @@ export function readmeSection(specs: readonly MetricSpec[], results: Results, fa
     '```',
     '',
     'It always builds the app first (`vite build` with `bench/vite.config.ts`, into a temporary folder, so',
-    'the build is never stale and the shared `dist/` is left alone); that config adds one file, `blank.html`,',
+    'the build is never stale and the shared `dist/` is left alone); the app\'s `public/blank.html` (no script) is',
     'the cold-start limit page. It then starts the real server (`server/main.ts`, 127.0.0.1, port 0, temporary',
     'data folder, tokens from the token CLI), drives Debian\'s Chromium through playwright-core, and runs',
     'Lighthouse 12.8 in its own Chromium. It prints the table, the findings behind failing figures',
