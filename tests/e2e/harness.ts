@@ -160,8 +160,8 @@ export function useE2eWorld(options: StartOptions = {}): E2eWorld {
     async restartServer(whileDown) {
       const { dataDir, port } = this.server
       await this.server.stop()
-      await whileDown()
-      server = await startServer({ ...options, dataDir, port })
+      // Back up even when a check while down fails, so the file's later tests still have a server.
+      try { await whileDown() } finally { server = await startServer({ ...options, dataDir, port }) }
     },
     tempDir(prefix) {
       const dir = mkdtempSync(join(tmpdir(), prefix))
