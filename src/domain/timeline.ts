@@ -77,22 +77,51 @@ function stillShows(cached: Cached, event: IncidentEvent, state: IncidentState, 
   return true
 }
 
+/** The last answer per state: a write that only appends events extends it instead of walking all 10,000. */
+const lastItems = new WeakMap<IncidentState, { length: number; last: IncidentEvent | undefined; items: TimelineItem[] }>()
+
+/** Events that change rows already shown (amendments) or read other parts of the state. */
+const REACHES_BACK = new Set<IncidentEvent['type']>(['log.amended', 'change.reverted', 'task.done', 'task.reopened'])
+
 /** Every item, newest first. The same item object while its event shows the same. */
 export function timelineItems(state: IncidentState): TimelineItem[] {
+  const events = state.events
+  const prev = lastItems.get(state)
+  // Appended only (the fold keeps order, so an event from the past lands before the end and fails this check).
+  if (prev && events.length >= prev.length && events[prev.length - 1] === prev.last) {
+    const added: TimelineItem[] = []
+    let plain = true
+    for (let i = events.length - 1; i >= prev.length && plain; i--) {
+      const event = events[i]!
+      if (REACHES_BACK.has(event.type)) plain = false
+      else added.push(itemFor(event, state))
+    }
+    if (plain) {
+      const items = added.length ? added.concat(prev.items) : prev.items
+      lastItems.set(state, { length: events.length, last: events[events.length - 1], items })
+      return items
+    }
+  }
+  const items = allItems(state)
+  lastItems.set(state, { length: events.length, last: events[events.length - 1], items })
+  return items
+}
+
+function itemFor(event: IncidentEvent, state: IncidentState): TimelineItem {
+  const entry = event.type === 'log.entry' ? state.entries.get(event.id) : undefined
+  const cached = itemCache.get(event)
+  if (cached && stillShows(cached, event, state, entry)) return cached.item
+  const item: TimelineItem = { event, category: categoryOf(event), text: describeInContext(event, state), entry }
+  itemCache.set(event, { item, text: entry ? entry.text : item.text, struck: !!entry?.struck, pinned: !!entry?.pinned, amendments: entry?.history.length ?? 0 })
+  return item
+}
+
+function allItems(state: IncidentState): TimelineItem[] {
   const out: TimelineItem[] = []
   const events = state.events
   for (let i = events.length - 1; i >= 0; i--) {
     const event = events[i]!
-    if (event.type === 'log.amended') continue
-    const entry = event.type === 'log.entry' ? state.entries.get(event.id) : undefined
-    const cached = itemCache.get(event)
-    if (cached && stillShows(cached, event, state, entry)) {
-      out.push(cached.item)
-      continue
-    }
-    const item: TimelineItem = { event, category: categoryOf(event), text: describeInContext(event, state), entry }
-    itemCache.set(event, { item, text: entry ? entry.text : item.text, struck: !!entry?.struck, pinned: !!entry?.pinned, amendments: entry?.history.length ?? 0 })
-    out.push(item)
+    if (event.type !== 'log.amended') out.push(itemFor(event, state))
   }
   return out
 }
