@@ -62,6 +62,8 @@ declare global {
 
 /** From the list, open the incident; ms from the click to the first frame with the Timeline visible. */
 export async function openIncidentTimed(page: Page, incidentId: string): Promise<number> {
+  // The list mounts before incidents are folded (fast start); wait until this one is listed, untimed.
+  await page.locator(`a[href="/incidents/${incidentId}"]`).first().waitFor({ state: 'visible', timeout: 60_000 })
   return page.evaluate(async (id) => {
     const b = window.__bench
     const link = [...document.querySelectorAll('a')].find((a) => new URL(a.href).pathname === `/incidents/${id}`)
