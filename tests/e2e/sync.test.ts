@@ -216,9 +216,10 @@ test('a join link opened on a brand-new phone survives the name prompt, and the 
   await page.getByRole('heading', { name: 'You joined the sync server' }).waitFor()
   await new SyncIndicator(page).waitFor(/^Synced$/)
   assert.ok(!page.url().includes(token), `no token in ${page.url()}`)
-  // Back through every entry of this tab's history: none holds the token.
+  // Back through every entry of this tab's history: none holds the token. The first entry is
+  // the tab's initial about:blank; going back onto it made Chromium hang on closing the context.
   const entries = await page.evaluate(() => window.history.length)
-  for (let i = 1; i < entries; i++) {
+  for (let i = 1; i < entries - 1; i++) {
     await page.goBack({ waitUntil: 'commit' })
     assert.ok(!page.url().includes(token), `no token in the history entry ${page.url()}`)
   }
