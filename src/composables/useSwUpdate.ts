@@ -1,4 +1,5 @@
 import { nextTick, onScopeDispose, ref, type Ref } from 'vue'
+import { afterFirstScreen } from './first-screen'
 
 /** The part of workbox-window's Workbox this composable uses (tests pass a fake). */
 export interface WorkboxLike {
@@ -76,8 +77,9 @@ export function useSwUpdate(options: UseSwUpdateOptions = {}): UseSwUpdateReturn
     const url = options.url ?? `${import.meta.env.BASE_URL}sw.js`
     const create = options.createWorkbox
       ?? (async (u: string) => {
-        // Register once the page has loaded (Workbox's advice): the first screen gets the bandwidth and CPU.
-        if (document.readyState !== 'complete') await new Promise((done) => window.addEventListener('load', done, { once: true }))
+        // Register after the first screen (Workbox advises after load): that screen gets the bandwidth and CPU.
+        // (App.vue mounts the banner only then; this covers any other caller.)
+        await new Promise<void>((done) => afterFirstScreen(done))
         return new (await import('workbox-window')).Workbox(u, { scope: import.meta.env.BASE_URL })
       })
     let disposed = false

@@ -5,6 +5,7 @@
  */
 import Dexie, { type Table } from 'dexie'
 import type { IncidentEvent } from '../domain/events'
+import { DATABASE_NAME } from './name'
 
 /** Where an event stands with the server. */
 export const SyncState = { pending: 0, acknowledged: 1, rejected: 2 } as const
@@ -31,7 +32,7 @@ export class CommandPostDatabase extends Dexie {
   events!: Table<StoredEvent, string>
   kv!: Table<KeyValue, string>
 
-  constructor(name = 'command-post') {
+  constructor(name = DATABASE_NAME) {
     super(name)
     this.version(1).stores({
       events: 'id, [incidentId+hlc], lseq, sync',

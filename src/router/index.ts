@@ -2,6 +2,7 @@ import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { useProfileStore } from '../stores/profile'
 import { useSyncStore } from '../stores/sync'
 import IncidentsView from '../views/IncidentsView.vue'
+import WelcomeView from '../views/WelcomeView.vue'
 
 /** The first screen is in the main bundle; the rest load on first visit (and are precached). */
 const routes: RouteRecordRaw[] = [
@@ -14,7 +15,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/runbooks/:id(.*)', name: 'runbook', component: () => import('../views/RunbookView.vue'), props: true, meta: { title: 'Runbook' } },
   { path: '/settings', name: 'settings', component: () => import('../views/SettingsView.vue'), meta: { title: 'Settings' } },
   { path: '/join', name: 'join', component: () => import('../views/JoinView.vue'), meta: { title: 'Join a sync server' } },
-  { path: '/welcome', name: 'welcome', component: () => import('../views/WelcomeView.vue'), meta: { title: 'Welcome' } },
+  { path: '/welcome', name: 'welcome', component: WelcomeView, meta: { title: 'Welcome' } },
   { path: '/:pathMatch(.*)*', redirect: '/incidents' },
 ]
 

@@ -1,5 +1,4 @@
 import { defineStore, acceptHMRUpdate } from 'pinia'
-import { liveQuery, type Subscription } from 'dexie'
 import { computed, ref, shallowRef } from 'vue'
 import type { EventType, IncidentEvent, PayloadOf, Validation } from '../domain/events'
 import { createEvent } from '../domain/factory'
@@ -7,9 +6,8 @@ import { applyEvent, childrenOf, foldIncident } from '../domain/fold'
 import type { IncidentState, IncidentSummary } from '../domain/fold'
 import type { HybridClock } from '../domain/hlc'
 import { newId } from '../domain/ids'
-import { openDeviceClock } from '../db/clock'
-import { database } from '../db/database'
-import { appendLocalEvents, eventsAfter, rejectedEvents } from '../db/events'
+import { localData, type LocalData } from '../db/load'
+import type { Subscription } from '../db/local'
 import { useProfileStore } from './profile'
 
 const STATUS_ORDER = { active: 0, mitigated: 1, resolved: 2 } as const
@@ -36,6 +34,9 @@ export const useIncidentsStore = defineStore('incidents', () => {
   const known = new Set<string>()
   let cursor = 0
   let clock: HybridClock | null = null
+  /** The database code, once loaded (start). */
+  let data: LocalData | null = null
+  let opening: Promise<void> | null = null
   let catchingUp: Promise<void> = Promise.resolve()
   const subscriptions: Subscription[] = []
 
@@ -64,7 +65,8 @@ export const useIncidentsStore = defineStore('incidents', () => {
   /** Read what other tabs, the sync engine or the service worker stored since we last looked. */
   function catchUp(): Promise<void> {
     catchingUp = catchingUp.then(async () => {
-      const rows = await eventsAfter(database(), cursor)
+      if (!data) return
+      const rows = await data.eventsAfter(data.database(), cursor)
       if (rows.length) {
         cursor = rows[rows.length - 1]!.lseq
         ingest(rows.map((r) => r.event))
@@ -73,21 +75,41 @@ export const useIncidentsStore = defineStore('incidents', () => {
     return catchingUp
   }
 
-  async function start(): Promise<void> {
-    if (ready.value) return
-    const db = database()
-    clock = await openDeviceClock(db, useProfileStore().deviceId)
+  /** Reads this phone's events and follows new ones. Safe to call again: it opens once. */
+  function start(): Promise<void> {
+    opening ??= open().catch((error: unknown) => {
+      opening = null
+      throw error
+    })
+    return opening
+  }
+
+  async function open(): Promise<void> {
+    const profile = useProfileStore()
+    await profile.load()
+    const local = await localData()
+    const db = local.database()
+    clock = await local.openDeviceClock(db, profile.deviceId)
+    data = local
     await catchUp()
     ready.value = true
     // The kv row `lseq` changes with every stored event, in this tab or another.
-    subscriptions.push(liveQuery(() => db.kv.get('lseq')).subscribe({ next: () => void catchUp() }))
-    subscriptions.push(liveQuery(() => rejectedEvents(db)).subscribe({
+    subscriptions.push(local.liveQuery(() => db.kv.get('lseq')).subscribe({ next: () => void catchUp() }))
+    subscriptions.push(local.liveQuery(() => local.rejectedEvents(db)).subscribe({
       next: (rows) => {
         // Re-runs on every write to the events table; a new Map each time would re-render the Timeline for nothing.
         const next = new Map(rows.map((r) => [r.id, r.rejectedReason ?? 'rejected']))
         if (!sameEntries(rejected.value, next)) rejected.value = next
       },
     }))
+  }
+
+  /**
+   * A phone that has stored nothing yet (first visit): the list can say "no
+   * incidents" at once, and start() opens the database later, off the first screen.
+   */
+  function markNothingStored(): void {
+    ready.value = true
   }
 
   function stop(): void {
@@ -118,10 +140,11 @@ export const useIncidentsStore = defineStore('incidents', () => {
   async function record<T extends EventType>(incidentId: string, type: T, payload: PayloadOf<T>): Promise<Validation<IncidentEvent>> {
     const profile = useProfileStore()
     if (!profile.hasName) return { ok: false, reason: 'Set your name in Settings first.' }
-    if (!clock) return { ok: false, reason: 'Still opening this phone’s data; try again in a moment.' }
-    const made = createEvent({ clock, actor: profile.actor }, type, incidentId, payload)
+    // The first write of a first visit can come before the database has opened (main.ts).
+    if (!clock || !data) await start()
+    const made = createEvent({ clock: clock!, actor: profile.actor }, type, incidentId, payload)
     if (!made.ok) return made
-    await appendLocalEvents(database(), [made.value])
+    await data!.appendLocalEvents(data!.database(), [made.value])
     performance.mark('log-entry-committed') // bench hook: the IndexedDB commit of a recorded event
     ingest([made.value])
     return made
@@ -140,7 +163,7 @@ export const useIncidentsStore = defineStore('incidents', () => {
     return states.get(id)?.events ?? []
   }
 
-  return { revision, ready, rejected, incidents, incident, children, eventsOf, start, stop, catchUp, record, declare }
+  return { revision, ready, rejected, incidents, incident, children, eventsOf, start, markNothingStored, stop, catchUp, record, declare }
 })
 
 if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useIncidentsStore, import.meta.hot))

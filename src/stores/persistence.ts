@@ -1,7 +1,6 @@
 import { defineStore, acceptHMRUpdate } from 'pinia'
 import { computed, ref, watch, type WatchStopHandle } from 'vue'
-import { database } from '../db/database'
-import { readSetting, writeSetting } from '../db/settings'
+import { localData } from '../db/load'
 import { useIncidentsStore } from './incidents'
 import { useProfileStore } from './profile'
 
@@ -25,6 +24,7 @@ export const usePersistenceStore = defineStore('persistence', () => {
 
   async function refresh(): Promise<void> {
     if (!isSupported) return
+    const { database, readSetting } = await localData()
     asked.value = await readSetting(database(), 'storagePersistAsked')
     persisted.value = await navigator.storage.persisted()
     if (typeof navigator.storage.estimate === 'function') {
@@ -37,6 +37,7 @@ export const usePersistenceStore = defineStore('persistence', () => {
   /** Ask the browser to keep the data; `force` asks again (a tap in Settings). */
   async function request(force = false): Promise<boolean | null> {
     if (!isSupported) return null
+    const { database, readSetting, writeSetting } = await localData()
     if (!force && (await readSetting(database(), 'storagePersistAsked'))) return persisted.value
     try {
       persisted.value = await navigator.storage.persist()

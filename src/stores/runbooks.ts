@@ -2,8 +2,7 @@ import { defineStore, acceptHMRUpdate } from 'pinia'
 import { computed, ref } from 'vue'
 import type { IncidentEvent, Validation } from '../domain/events'
 import { stepEntries, stepLogText } from '../domain/runbooks'
-import { database } from '../db/database'
-import { readSetting, writeSetting } from '../db/settings'
+import { localData } from '../db/load'
 import type { RunbookStep } from '../runbooks/types'
 import { useIncidentsStore } from './incidents'
 
@@ -24,7 +23,8 @@ export const useRunbooksStore = defineStore('runbooks', () => {
 
   /** Reads the favourites once; safe to call from every screen that shows them. */
   function load(): Promise<void> {
-    loading ??= readSetting(database(), 'favouriteRunbooks')
+    loading ??= localData()
+      .then(({ database, readSetting }) => readSetting(database(), 'favouriteRunbooks'))
       .then((stored) => {
         favourites.value = Array.isArray(stored) ? stored.filter((id) => typeof id === 'string') : []
       })
@@ -46,7 +46,10 @@ export const useRunbooksStore = defineStore('runbooks', () => {
     const next = before.includes(id) ? before.filter((f) => f !== id) : [...before, id]
     favourites.value = next
     const mine = ++toggles
-    const write = writing.then(() => writeSetting(database(), 'favouriteRunbooks', next))
+    const write = writing.then(async () => {
+      const { database, writeSetting } = await localData()
+      await writeSetting(database(), 'favouriteRunbooks', next)
+    })
     writing = write.catch(() => {})
     try {
       await write

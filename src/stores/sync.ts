@@ -1,9 +1,7 @@
 import { defineStore, acceptHMRUpdate } from 'pinia'
-import { liveQuery, type Subscription } from 'dexie'
 import { computed, ref, shallowRef } from 'vue'
 import type { Validation } from '../domain/events'
-import { database } from '../db/database'
-import { pendingCount } from '../db/events'
+import { localData } from '../db/load'
 import type { SyncSettings } from '../db/settings'
 import type { FetchLike } from '../sync/api'
 import type { SyncEngine, SyncSnapshot } from '../sync/engine'
@@ -64,7 +62,7 @@ export const useSyncStore = defineStore('sync', () => {
 
   async function boot(options: { fetch?: FetchLike }): Promise<void> {
     const born = generation
-    const [{ createSyncEngine }, browser] = await loadEngine()
+    const [[{ createSyncEngine }, browser], { database, liveQuery, pendingCount }] = await Promise.all([loadEngine(), localData()])
     if (born !== generation) return
     requestBackgroundPush = browser.requestBackgroundPush
     const db = database()
@@ -77,7 +75,7 @@ export const useSyncStore = defineStore('sync', () => {
     })
     engine = created
     if (inBrowser) cleanups.push(browser.watchBrowser(created, window))
-    const subscription: Subscription = liveQuery(() => pendingCount(db)).subscribe({
+    const subscription = liveQuery(() => pendingCount(db)).subscribe({
       next: (n) => {
         const grew = n > pending.value
         pending.value = n

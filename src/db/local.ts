@@ -1,0 +1,9 @@
+/**
+ * Everything the stores use from the phone's database, in one module so it
+ * loads as one chunk, on first use (see ./load).
+ */
+export { liveQuery, type Subscription } from 'dexie'
+export { database, useDatabase } from './database'
+export { loadProfile, readSetting, writeSetting } from './settings'
+export { appendLocalEvents, eventsAfter, pendingCount, rejectedEvents } from './events'
+export { openDeviceClock } from './clock'
