@@ -1,3 +1,5 @@
+// First: starts opening a returning phone's database while the rest is evaluated.
+import './db/warm-up'
 import { createApp, watch } from 'vue'
 import { createPinia } from 'pinia'
 import App from './App.vue'
@@ -16,14 +18,17 @@ async function boot(): Promise<void> {
   app.use(pinia)
   const profile = useProfileStore()
   const incidents = useIncidentsStore()
-  // A phone that has stored nothing (a first visit) shows its welcome screen at once, without
-  // loading the database code: that comes with the first save.
-  const stored = await hasLocalData()
+  // A returning phone starts with the name it had last time (the database corrects it below), so
+  // its first screen waits for neither the database code nor the database. A phone that has stored
+  // nothing (a first visit) shows its welcome screen without loading the database code at all.
+  const restored = profile.restoreFromLastStart()
+  const stored = restored || (await hasLocalData())
   let loaded: Promise<void>
   if (stored) {
-    // The name decides the first route (welcome or not) and is the clock's node: needed before anything else.
-    await profile.load()
-    // Reading and folding every event takes longest: start it, and show the app meanwhile.
+    const reading = profile.load()
+    // Without the copy, the name decides the first route (welcome or not): wait for it.
+    if (!restored) await reading
+    // Reading and folding every event takes longest (it waits for the profile: the clock's node).
     // Routes that show incident data wait for it (router); the list's header and Declare button do not.
     loaded = incidents.start()
   } else {
@@ -32,10 +37,18 @@ async function boot(): Promise<void> {
   }
   const router = createAppRouter({ dataReady: loaded })
   // The first navigation starts here and, unless it waits for data, settles within this task;
-  // the app then renders once, in the next. Two shorter tasks instead of one long one.
+  // on a first visit the app then renders in the next: two shorter tasks instead of one long one.
+  // (A returning phone's events are being read meanwhile: yielding would let that go first.)
   app.use(router)
-  await nextTask()
+  if (!stored) await nextTask()
   app.mount('#app')
+  if (restored) {
+    // The database disagrees with the copy (its name is gone): ask for it as on a first visit.
+    void profile.load().then(() => {
+      const here = router.currentRoute.value
+      if (!profile.hasName && here.name !== 'welcome') void router.replace({ name: 'welcome', query: { next: here.fullPath } })
+    }, () => {})
+  }
   await Promise.all([loaded, router.isReady()])
   requestAnimationFrame(() => {
     // After the first route has rendered: the benchmark's cold-start end point.

@@ -2,28 +2,65 @@ import 'fake-indexeddb/auto'
 import { IDBFactory } from 'fake-indexeddb'
 import { describe, expect, it } from 'vitest'
 import { CommandPostDatabase } from './database'
-import { hasLocalData, localData } from './load'
+import { hasLocalData, localData, warmUp } from './load'
 import { DATABASE_NAME } from './name'
 
 describe('hasLocalData', () => {
   it('is false on a phone that never stored anything, and creates nothing by asking', async () => {
     const idb = new IDBFactory()
-    expect(await hasLocalData(idb)).toBe(false)
+    expect(await hasLocalData(idb, null)).toBe(false)
     expect(await idb.databases()).toEqual([])
   })
 
   it('is true once the app database exists, and ignores other databases', async () => {
     const idb = new IDBFactory()
     await indexedDBOpen(idb, 'something-else')
-    expect(await hasLocalData(idb)).toBe(false)
+    expect(await hasLocalData(idb, null)).toBe(false)
     await indexedDBOpen(idb, DATABASE_NAME)
-    expect(await hasLocalData(idb)).toBe(true)
+    expect(await hasLocalData(idb, null)).toBe(true)
   })
 
   it('says true when the browser cannot list databases, so the caller looks instead of assuming a first visit', async () => {
     expect(await hasLocalData({} as IDBFactory)).toBe(true)
     const failing = { databases: () => Promise.reject(new Error('SecurityError')) } as unknown as IDBFactory
     expect(await hasLocalData(failing)).toBe(true)
+  })
+
+  it('trusts the hint a returning phone left, without asking the browser', async () => {
+    const idb = new IDBFactory()
+    const hint = new Map<string, string>()
+    const storage = { getItem: (k: string) => hint.get(k) ?? null, setItem: (k: string, v: string) => void hint.set(k, v) }
+    expect(await hasLocalData(idb, storage)).toBe(false)
+    hint.set('command-post:has-local-data', '1')
+    expect(await hasLocalData(idb, storage)).toBe(true)
+  })
+})
+
+describe('warmUp', () => {
+  const hinted = { getItem: () => '1', setItem: () => {} }
+
+  it('opens nothing on a phone without the hint (a first visit creates no database)', async () => {
+    const idb = new IDBFactory()
+    warmUp({ getItem: () => null, setItem: () => {} }, idb)
+    await new Promise((r) => setTimeout(r, 20))
+    expect(await idb.databases()).toEqual([])
+  })
+
+  it('opens a returning phone’s database early, and steps aside for a schema upgrade', async () => {
+    const idb = new IDBFactory()
+    await indexedDBOpen(idb, DATABASE_NAME)
+    warmUp(hinted, idb)
+    await new Promise((r) => setTimeout(r, 20))
+    // Dexie opening a newer schema version must not be blocked by the early connection.
+    const upgraded = await new Promise<number>((resolve, reject) => {
+      const request = idb.open(DATABASE_NAME, 5)
+      request.onblocked = () => reject(new Error('blocked by the warm-up connection'))
+      request.onsuccess = () => {
+        request.result.close()
+        resolve(request.result.version)
+      }
+    })
+    expect(upgraded).toBe(5)
   })
 })
 

@@ -5,17 +5,54 @@ import { LIMITS } from '../domain/events'
 import { localData } from '../db/load'
 
 /**
+ * The profile as of the last start, in localStorage: a returning phone shows
+ * its screens without waiting for the database code and the database to open.
+ * IndexedDB stays the source of truth (load() corrects this copy).
+ */
+const CACHE_KEY = 'command-post:profile'
+
+function readCache(): { name: string; deviceId: string } | null {
+  try {
+    const parsed: unknown = JSON.parse(globalThis.localStorage?.getItem(CACHE_KEY) ?? 'null')
+    if (parsed && typeof parsed === 'object' && 'name' in parsed && 'deviceId' in parsed && typeof parsed.name === 'string' && typeof parsed.deviceId === 'string') {
+      return { name: parsed.name, deviceId: parsed.deviceId }
+    }
+  } catch {
+    // Blocked storage or a damaged copy: read the database instead.
+  }
+  return null
+}
+
+function writeCache(name: string, deviceId: string): void {
+  try {
+    globalThis.localStorage?.setItem(CACHE_KEY, JSON.stringify({ name, deviceId }))
+  } catch {
+    // Only a shortcut for the next start.
+  }
+}
+
+/**
  * Who is using this phone: the name on every event they make, and the
  * device id that is their actor id and their clock's node.
  */
 export const useProfileStore = defineStore('profile', () => {
   const name = ref('')
   const deviceId = ref('')
+  /** Read from the database (not just from the start-up copy). */
   const loaded = ref(false)
   let loading: Promise<void> | null = null
 
   const actor = computed<Actor>(() => ({ id: deviceId.value, name: name.value }))
   const hasName = computed(() => name.value.trim().length > 0)
+
+  /** The profile as of the last start, if this phone has one with a name; true when found. */
+  function restoreFromLastStart(): boolean {
+    const cached = readCache()
+    if (!cached?.name || !cached.deviceId) return false
+    name.value = cached.name
+    deviceId.value = cached.deviceId
+    return true
+  }
 
   /** Reads the profile once, creating this phone's device id on first run. Safe to call again. */
   function load(): Promise<void> {
@@ -25,6 +62,7 @@ export const useProfileStore = defineStore('profile', () => {
       name.value = profile.name
       deviceId.value = profile.deviceId
       loaded.value = true
+      writeCache(profile.name, profile.deviceId)
     })()
     // A failed read may be retried (a later call reads again).
     loading.catch(() => { loading = null })
@@ -41,10 +79,11 @@ export const useProfileStore = defineStore('profile', () => {
     const { database, writeSetting } = await localData()
     await writeSetting(database(), 'profile', { name: trimmed, deviceId: deviceId.value })
     name.value = trimmed
+    writeCache(trimmed, deviceId.value)
     return null
   }
 
-  return { name, deviceId, loaded, actor, hasName, load, saveName }
+  return { name, deviceId, loaded, actor, hasName, restoreFromLastStart, load, saveName }
 })
 
 if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useProfileStore, import.meta.hot))
