@@ -85,5 +85,8 @@ export default defineConfig({
   build: {
     target: 'es2022',
     sourcemap: false,
+    // Every browser the app supports understands <link rel=modulepreload> (Safari 16 simply
+    // skips the hint): no polyfill in the first bundle.
+    modulePreload: { polyfill: false },
   },
 })
