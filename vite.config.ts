@@ -37,7 +37,8 @@ function precompress(): Plugin {
 
 export default defineConfig({
   plugins: [
-    vue(),
+    // Every component is <script setup>: the Options API half of Vue's runtime never runs.
+    vue({ features: { optionsAPI: false } }),
     precompress(),
     runbooksPlugin(),
     VitePWA({
