@@ -49,3 +49,34 @@ test('refuses bad input beside the field, keeps what was typed, and stores nothi
   assert.equal(stored, 1, 'only the declaration is stored')
   await context.close()
 })
+
+test('a first visit creates no database until the name is saved; a phone whose data is gone asks for the name again', async () => {
+  const context = await world.browser.newContext({ viewport: { width: 360, height: 740 }, hasTouch: true, isMobile: true })
+  const page = await context.newPage()
+  const databases = () => page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name))
+  await page.goto(world.server.url)
+  await page.getByRole('heading', { name: 'Welcome to Command Post' }).waitFor()
+  // Give the page time to do anything it would do once idle (it should not open the database).
+  await page.waitForTimeout(1500)
+  assert.deepEqual(await databases(), [], 'the welcome screen opened no database')
+
+  await page.getByLabel('Your name').fill('Kim')
+  await page.getByRole('button', { name: 'Save' }).click()
+  await page.getByRole('heading', { name: 'Incidents' }).waitFor()
+  assert.deepEqual(await databases(), ['command-post'])
+
+  // The data is wiped behind the app's back (the copy of the name in localStorage stays).
+  await page.evaluate(() => new Promise<void>((resolve, reject) => {
+    const request = indexedDB.deleteDatabase('command-post')
+    request.onsuccess = () => resolve()
+    request.onerror = () => reject(request.error)
+  }))
+  await page.reload()
+  // The list opens from the copy, then the database, which has no name, sends the phone to the welcome screen.
+  await page.getByRole('heading', { name: 'Welcome to Command Post' }).waitFor()
+  assert.match(page.url(), /\/welcome\?next=(%2F|\/)incidents$/)
+  await page.getByLabel('Your name').fill('Kim')
+  await page.getByRole('button', { name: 'Save' }).click()
+  await page.getByRole('heading', { name: 'Incidents' }).waitFor()
+  await context.close()
+})
