@@ -1,5 +1,5 @@
 import { nextTick, onScopeDispose, ref, type Ref } from 'vue'
-import { afterFirstScreen } from './first-screen'
+import { afterFirstScreen } from './useFirstScreen'
 
 /** The part of workbox-window's Workbox this composable uses (tests pass a fake). */
 export interface WorkboxLike {

@@ -2,8 +2,9 @@
  * "After the first screen": work the responder is not waiting for (service
  * worker registration and its precache, sync, storage checks) starts once the
  * first screen is on the display and the browser is idle, so it never delays
- * that screen on a slow phone.
+ * that screen on a slow phone. The moment is once per page, hence module state.
  */
+import { readonly, ref, type Ref } from 'vue'
 
 let rendered: () => void = () => {}
 const firstScreenRendered = new Promise<void>((resolve) => { rendered = resolve })
@@ -38,6 +39,13 @@ export function whenFirstScreenShown(fallbackMs = 5000): Promise<void> {
     else window.addEventListener('load', arm, { once: true })
   })
   return Promise.race([firstScreenRendered.then(firstContentfulPaint), fallback])
+}
+
+/** For components: `shown` turns true once the first screen is on the display and the main thread is idle. */
+export function useFirstScreen(): { shown: Readonly<Ref<boolean>> } {
+  const shown = ref(false)
+  afterFirstScreen(() => { shown.value = true })
+  return { shown: readonly(shown) }
 }
 
 /** Runs `run` once the first screen is on the display and the main thread is idle. */

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest'
 // Each test gets a fresh module: "shown" is once per page.
 async function load() {
   vi.resetModules()
-  return import('./first-screen')
+  return import('./useFirstScreen')
 }
 
 describe('first screen', () => {
@@ -23,6 +23,15 @@ describe('first screen', () => {
     const started = Date.now()
     await whenFirstScreenShown(50)
     expect(Date.now() - started).toBeGreaterThanOrEqual(45)
+  })
+
+  it('useFirstScreen says shown only after the mark', async () => {
+    const { useFirstScreen, markFirstScreenShown } = await load()
+    const { shown } = useFirstScreen()
+    await new Promise((r) => setTimeout(r, 50))
+    expect(shown.value).toBe(false)
+    markFirstScreenShown()
+    await vi.waitFor(() => expect(shown.value).toBe(true))
   })
 
   it('nextTask resolves after the current task’s promise callbacks', async () => {
