@@ -66,26 +66,33 @@ export async function main(env: NodeJS.ProcessEnv = process.env, out: NodeJS.Wri
 
 /** Runs main() and shuts down cleanly on SIGTERM/SIGINT; a second signal exits at once. */
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  let server: RunningServer
+  let server: RunningServer | null = null
+  let stopping = false
+  const closeAndExit = (running: RunningServer) => {
+    running.close().then(() => process.exit(0), (err: unknown) => {
+      process.stderr.write(`shutdown failed: ${String(err)}\n`)
+      process.exit(1)
+    })
+  }
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(1)
+    stopping = true
+    process.stderr.write(`${signal}: closing streams and the database\n`)
+    setTimeout(() => process.exit(1), 10_000).unref()
+    // Still starting: it closes as soon as it is up (below).
+    if (server) closeAndExit(server)
+  }
+  // Before starting: a signal sent the moment the listening line appears must find these
+  // handlers, not Node's default (instant exit, no clean close of the database).
+  process.on('SIGTERM', stop)
+  process.on('SIGINT', stop)
   try {
     server = await main(env)
   } catch (err) {
     process.stderr.write(`Command Post could not start: ${err instanceof Error ? err.message : String(err)}\n`)
     process.exit(1)
   }
-  let stopping = false
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) process.exit(1)
-    stopping = true
-    process.stderr.write(`${signal}: closing streams and the database\n`)
-    setTimeout(() => process.exit(1), 10_000).unref()
-    server.close().then(() => process.exit(0), (err: unknown) => {
-      process.stderr.write(`shutdown failed: ${String(err)}\n`)
-      process.exit(1)
-    })
-  }
-  process.on('SIGTERM', stop)
-  process.on('SIGINT', stop)
+  if (stopping) closeAndExit(server)
 }
 
 if (isEntry(import.meta.url)) void run()
