@@ -31,6 +31,9 @@ function firstContentfulPaint(): Promise<void> {
   })
 }
 
+/** One observer for the page, however many callers wait. */
+const firstScreenPresented = firstScreenRendered.then(firstContentfulPaint)
+
 /** Resolves once the first screen is on the display; a few seconds after load if that never comes (a hidden tab paints nothing). */
 export function whenFirstScreenShown(fallbackMs = 5000): Promise<void> {
   const fallback = new Promise<void>((resolve) => {
@@ -38,7 +41,7 @@ export function whenFirstScreenShown(fallbackMs = 5000): Promise<void> {
     if (document.readyState === 'complete') arm()
     else window.addEventListener('load', arm, { once: true })
   })
-  return Promise.race([firstScreenRendered.then(firstContentfulPaint), fallback])
+  return Promise.race([firstScreenPresented, fallback])
 }
 
 /** For components: `shown` turns true once the first screen is on the display and the main thread is idle. */

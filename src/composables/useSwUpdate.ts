@@ -1,5 +1,4 @@
 import { nextTick, onScopeDispose, ref, type Ref } from 'vue'
-import { afterFirstScreen } from './useFirstScreen'
 
 /** The part of workbox-window's Workbox this composable uses (tests pass a fake). */
 export interface WorkboxLike {
@@ -76,12 +75,9 @@ export function useSwUpdate(options: UseSwUpdateOptions = {}): UseSwUpdateReturn
   if (enabled) {
     const url = options.url ?? `${import.meta.env.BASE_URL}sw.js`
     const create = options.createWorkbox
-      ?? (async (u: string) => {
-        // Register after the first screen (Workbox advises after load): that screen gets the bandwidth and CPU.
-        // (App.vue mounts the banner only then; this covers any other caller.)
-        await new Promise<void>((done) => afterFirstScreen(done))
-        return new (await import('workbox-window')).Workbox(u, { scope: import.meta.env.BASE_URL })
-      })
+      // Registers at once: the caller decides when (App.vue mounts the banner after the first screen,
+      // which is after load, as Workbox advises).
+      ?? (async (u: string) => new (await import('workbox-window')).Workbox(u, { scope: import.meta.env.BASE_URL }))
     let disposed = false
     const onWaiting = () => { needRefresh.value = true }
     const onControlling = (event: { isUpdate?: boolean }) => {

@@ -5,7 +5,6 @@ import { flushPromises, mount } from '@vue/test-utils'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { freshApp, reopenApp } from '../../../tests/fixtures/app'
 import { FakeWorkbox } from '../../../tests/fixtures/workbox'
-import { markFirstScreenShown } from '../../composables/useFirstScreen'
 import { useIncidentsStore } from '../../stores/incidents'
 import LogComposer from '../incident/LogComposer.vue'
 import UpdateBanner from './UpdateBanner.vue'
@@ -15,8 +14,6 @@ vi.mock('workbox-window', () => ({ Workbox: FakeWorkbox }))
 
 beforeEach(() => {
   vi.stubEnv('PROD', true)
-  // The app registers the service worker once its first screen is up (main.ts marks it).
-  markFirstScreenShown()
   Object.defineProperty(navigator, 'serviceWorker', { value: {}, configurable: true })
 })
 
