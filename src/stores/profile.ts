@@ -56,17 +56,21 @@ export const useProfileStore = defineStore('profile', () => {
 
   /** Reads the profile once, creating this phone's device id on first run. Safe to call again. */
   function load(): Promise<void> {
-    loading ??= (async () => {
-      const { database, loadProfile } = await localData()
-      const profile = await loadProfile(database())
-      name.value = profile.name
-      deviceId.value = profile.deviceId
-      loaded.value = true
-      writeCache(profile.name, profile.deviceId)
-    })()
-    // A failed read may be retried (a later call reads again).
-    loading.catch(() => { loading = null })
+    // A failed read may be retried: a later call reads again.
+    loading ??= read().catch((error: unknown) => {
+      loading = null
+      throw error
+    })
     return loading
+  }
+
+  async function read(): Promise<void> {
+    const { database, loadProfile } = await localData()
+    const profile = await loadProfile(database())
+    name.value = profile.name
+    deviceId.value = profile.deviceId
+    loaded.value = true
+    writeCache(profile.name, profile.deviceId)
   }
 
   /** Resolves once the name is stored; returns a reason when the name is not acceptable. */
