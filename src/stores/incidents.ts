@@ -8,6 +8,7 @@ import type { HybridClock } from '../domain/hlc'
 import { newId } from '../domain/ids'
 import { localData, type LocalData } from '../db/load'
 import type { Subscription } from '../db/local'
+import { onceUntilFailure } from './once'
 import { useProfileStore } from './profile'
 
 const STATUS_ORDER = { active: 0, mitigated: 1, resolved: 2 } as const
@@ -36,7 +37,6 @@ export const useIncidentsStore = defineStore('incidents', () => {
   let clock: HybridClock | null = null
   /** The database code, once loaded (start). */
   let data: LocalData | null = null
-  let opening: Promise<void> | null = null
   let catchingUp: Promise<void> = Promise.resolve()
   const subscriptions: Subscription[] = []
 
@@ -75,15 +75,6 @@ export const useIncidentsStore = defineStore('incidents', () => {
     return catchingUp
   }
 
-  /** Reads this phone's events and follows new ones. Safe to call again: it opens once. */
-  function start(): Promise<void> {
-    opening ??= open().catch((error: unknown) => {
-      opening = null
-      throw error
-    })
-    return opening
-  }
-
   async function open(): Promise<void> {
     const profile = useProfileStore()
     await profile.load()
@@ -103,6 +94,9 @@ export const useIncidentsStore = defineStore('incidents', () => {
       },
     }))
   }
+
+  /** Reads this phone's events and follows new ones. Safe to call again: it opens once. */
+  const start = onceUntilFailure(open)
 
   /**
    * A phone that has stored nothing yet (first visit): the list can say "no

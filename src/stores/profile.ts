@@ -3,6 +3,7 @@ import { computed, ref } from 'vue'
 import type { Actor } from '../domain/events'
 import { LIMITS } from '../domain/events'
 import { localData } from '../db/load'
+import { onceUntilFailure } from './once'
 
 /**
  * The profile as of the last start, in localStorage: a returning phone shows
@@ -40,7 +41,6 @@ export const useProfileStore = defineStore('profile', () => {
   const deviceId = ref('')
   /** Read from the database (not just from the start-up copy). */
   const loaded = ref(false)
-  let loading: Promise<void> | null = null
 
   const actor = computed<Actor>(() => ({ id: deviceId.value, name: name.value }))
   const hasName = computed(() => name.value.trim().length > 0)
@@ -54,16 +54,6 @@ export const useProfileStore = defineStore('profile', () => {
     return true
   }
 
-  /** Reads the profile once, creating this phone's device id on first run. Safe to call again. */
-  function load(): Promise<void> {
-    // A failed read may be retried: a later call reads again.
-    loading ??= read().catch((error: unknown) => {
-      loading = null
-      throw error
-    })
-    return loading
-  }
-
   async function read(): Promise<void> {
     const { database, loadProfile } = await localData()
     const profile = await loadProfile(database())
@@ -72,6 +62,9 @@ export const useProfileStore = defineStore('profile', () => {
     loaded.value = true
     writeCache(profile.name, profile.deviceId)
   }
+
+  /** Reads the profile once, creating this phone's device id on first run. Safe to call again. */
+  const load = onceUntilFailure(read)
 
   /** Resolves once the name is stored; returns a reason when the name is not acceptable. */
   async function saveName(next: string): Promise<string | null> {
