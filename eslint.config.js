@@ -2,8 +2,20 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 import vue from 'eslint-plugin-vue'
 import vueParser from 'vue-eslint-parser'
+import prettier from 'eslint-config-prettier'
 
-const browserGlobals = ['window', 'document', 'navigator', 'localStorage', 'sessionStorage', 'indexedDB', 'fetch', 'location', 'self', 'caches']
+const browserGlobals = [
+  'window',
+  'document',
+  'navigator',
+  'localStorage',
+  'sessionStorage',
+  'indexedDB',
+  'fetch',
+  'location',
+  'self',
+  'caches',
+]
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'data/**', 'dev-dist/**', '.e2e-tmp/**'] },
@@ -17,8 +29,16 @@ export default tseslint.config(
   {
     languageOptions: {
       globals: {
-        window: 'readonly', document: 'readonly', navigator: 'readonly', console: 'readonly', setTimeout: 'readonly',
-        clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', process: 'readonly', URL: 'readonly',
+        window: 'readonly',
+        document: 'readonly',
+        navigator: 'readonly',
+        console: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        process: 'readonly',
+        URL: 'readonly',
       },
     },
     rules: {
@@ -33,13 +53,34 @@ export default tseslint.config(
     // The domain is pure: no framework, no storage, no browser. Client and server share it.
     files: ['src/domain/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: ['vue', 'vue-router', 'pinia', 'dexie', 'dexie/*', '@vue/*'], message: 'src/domain stays framework-free.' },
-          { group: ['../db/*', '../stores/*', '../sync/*', '../components/*', '../views/*', '../composables/*', '../sw/*', 'node:*'], message: 'src/domain imports nothing outside itself.' },
-        ],
-      }],
-      'no-restricted-globals': ['error', ...browserGlobals.map((name) => ({ name, message: 'src/domain must not touch browser APIs.' }))],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['vue', 'vue-router', 'pinia', 'dexie', 'dexie/*', '@vue/*'],
+              message: 'src/domain stays framework-free.',
+            },
+            {
+              group: [
+                '../db/*',
+                '../stores/*',
+                '../sync/*',
+                '../components/*',
+                '../views/*',
+                '../composables/*',
+                '../sw/*',
+                'node:*',
+              ],
+              message: 'src/domain imports nothing outside itself.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        ...browserGlobals.map((name) => ({ name, message: 'src/domain must not touch browser APIs.' })),
+      ],
     },
   },
   {
@@ -47,14 +88,37 @@ export default tseslint.config(
     files: ['src/components/**/*.{ts,vue}', 'src/views/**/*.{ts,vue}'],
     rules: {
       // components/sync/ is the UI feature folder for sync, not the src/sync layer.
-      'no-restricted-imports': ['error', { patterns: [{ group: ['dexie', '**/db/*', '**/sync/*', '!**/components/sync/*'], message: 'UI goes through stores.' }] }],
-      'no-restricted-globals': ['error', { name: 'fetch', message: 'UI goes through stores.' }, { name: 'indexedDB', message: 'UI goes through stores.' }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['dexie', '**/db/*', '**/sync/*', '!**/components/sync/*'], message: 'UI goes through stores.' },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'fetch', message: 'UI goes through stores.' },
+        { name: 'indexedDB', message: 'UI goes through stores.' },
+      ],
     },
   },
   {
     files: ['server/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/src/db/*', '**/src/stores/*', '**/src/sync/*', 'vue', 'dexie'], message: 'The server shares only src/domain with the app.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/src/db/*', '**/src/stores/*', '**/src/sync/*', 'vue', 'dexie'],
+              message: 'The server shares only src/domain with the app.',
+            },
+          ],
+        },
+      ],
     },
   },
+  // Last: formatting is Prettier's job (npm run format); turn off the style rules that would fight it.
+  prettier,
 )

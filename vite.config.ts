@@ -18,19 +18,27 @@ function precompress(): Plugin {
   return {
     name: 'command-post:precompress',
     apply: 'build',
-    configResolved(config) { outDir = config.build.outDir },
+    configResolved(config) {
+      outDir = config.build.outDir
+    },
     async writeBundle(_options, bundle) {
-      await Promise.all(Object.entries(bundle).filter(([name]) => COMPRESSIBLE.test(name)).map(async ([name, file]) => {
-        const raw = Buffer.from(file.type === 'chunk' ? file.code : file.source)
-        if (raw.length < 1024) return
-        const path = join(outDir, name)
-        const br = brotliCompressSync(raw, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: raw.length } })
-        const gz = gzipSync(raw, { level: 9 })
-        await Promise.all([
-          br.length < raw.length ? writeFile(`${path}.br`, br) : undefined,
-          gz.length < raw.length ? writeFile(`${path}.gz`, gz) : undefined,
-        ])
-      }))
+      await Promise.all(
+        Object.entries(bundle)
+          .filter(([name]) => COMPRESSIBLE.test(name))
+          .map(async ([name, file]) => {
+            const raw = Buffer.from(file.type === 'chunk' ? file.code : file.source)
+            if (raw.length < 1024) return
+            const path = join(outDir, name)
+            const br = brotliCompressSync(raw, {
+              params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: raw.length },
+            })
+            const gz = gzipSync(raw, { level: 9 })
+            await Promise.all([
+              br.length < raw.length ? writeFile(`${path}.br`, br) : undefined,
+              gz.length < raw.length ? writeFile(`${path}.gz`, gz) : undefined,
+            ])
+          }),
+      )
     },
   }
 }
@@ -72,8 +80,17 @@ export default defineConfig({
           { src: '/maskable-icon-512x512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
         ],
         shortcuts: [
-          { name: 'Declare incident', short_name: 'Declare', url: '/incidents/new', icons: [{ src: '/pwa-192x192.png', sizes: '192x192', type: 'image/png' }] },
-          { name: 'Runbooks', url: '/runbooks', icons: [{ src: '/pwa-192x192.png', sizes: '192x192', type: 'image/png' }] },
+          {
+            name: 'Declare incident',
+            short_name: 'Declare',
+            url: '/incidents/new',
+            icons: [{ src: '/pwa-192x192.png', sizes: '192x192', type: 'image/png' }],
+          },
+          {
+            name: 'Runbooks',
+            url: '/runbooks',
+            icons: [{ src: '/pwa-192x192.png', sizes: '192x192', type: 'image/png' }],
+          },
         ],
       },
       injectManifest: {

@@ -25,7 +25,18 @@ import { runLighthouse } from './suites/lighthouse'
 import { lastSeq, sseFanout } from './suites/sse'
 import { NoSyncEngine, phoneSync } from './suites/sync'
 
-export const SUITES = ['bundle', 'fold', 'search', 'ingest', 'sse', 'cold', 'incident', 'a11y', 'sync', 'lighthouse'] as const
+export const SUITES = [
+  'bundle',
+  'fold',
+  'search',
+  'ingest',
+  'sse',
+  'cold',
+  'incident',
+  'a11y',
+  'sync',
+  'lighthouse',
+] as const
 type Suite = (typeof SUITES)[number]
 
 export interface RunOptions {
@@ -47,7 +58,12 @@ function log(message: string): void {
 
 /** Runs a bench/node script in its own process and returns its last JSON line. */
 function child<T>(script: string): T {
-  const out = execFileSync(TSX, [join(ROOT, 'bench/node', script)], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 * 1024 * 1024 })
+  const out = execFileSync(TSX, [join(ROOT, 'bench/node', script)], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 16 * 1024 * 1024,
+  })
   const line = out.trim().split('\n').at(-1) ?? ''
   return JSON.parse(line) as T
 }
@@ -75,18 +91,23 @@ export async function main(options: RunOptions): Promise<number> {
   const problems: string[] = []
   /** Said in the output and under the README table: samples cut short and the like. */
   const notes: string[] = []
-  const note = (message: string) => { notes.push(message); log(`  ${message}`) }
+  const note = (message: string) => {
+    notes.push(message)
+    log(`  ${message}`)
+  }
   /** A suite that breaks is reported and the run goes on: one broken screen must not hide every other figure. */
   const guarded = async (name: string, fn: () => Promise<void> | void) => {
     try {
       await step(name, fn)
     } catch (e) {
       problems.push(`${name}: ${e instanceof Error ? e.message : String(e)}`)
-      log(`  FAILED: ${e instanceof Error ? e.stack ?? e.message : String(e)}`)
+      log(`  FAILED: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`)
     }
   }
 
-  await step('row shape: bench rows = src/db rows, generated events valid', () => { child('shape-check.ts') })
+  await step('row shape: bench rows = src/db rows, generated events valid', () => {
+    child('shape-check.ts')
+  })
 
   let shell: string[] = []
   if (wanted('bundle') || wanted('cold')) shell = shellAssets(options.distDir)
@@ -101,7 +122,14 @@ export async function main(options: RunOptions): Promise<number> {
   }
   if (wanted('search')) {
     await guarded('search: 600 runbooks', () => {
-      const r = child<{ skipped?: string; search_p95_ms: number; search_p50_ms: number; search_index_build_ms: number; search_index_load_ms: number; index_kib: number }>('search.ts')
+      const r = child<{
+        skipped?: string
+        search_p95_ms: number
+        search_p50_ms: number
+        search_index_build_ms: number
+        search_index_load_ms: number
+        index_kib: number
+      }>('search.ts')
       if (r.skipped) {
         for (const m of ['search_p95_ms', 'search_index_build_ms', 'search_index_load_ms']) rec.skip(m, r.skipped)
         return
@@ -113,18 +141,27 @@ export async function main(options: RunOptions): Promise<number> {
     })
   }
 
-  const needServer = (['bundle', 'ingest', 'sse', 'cold', 'incident', 'a11y', 'sync', 'lighthouse'] as const).some(wanted)
+  const needServer = (['bundle', 'ingest', 'sse', 'cold', 'incident', 'a11y', 'sync', 'lighthouse'] as const).some(
+    wanted,
+  )
   let server: RunningServer | null = null
   let browser: Browser | null = null
   try {
     const ingestEvents = wanted('ingest') ? generateIncidents(INGEST.incidents, INGEST.eventsEach, INGEST.seed) : []
-    if (wanted('ingest')) await guarded('raw SQLite: 100,000 rows, one transaction', () => { rec.set('raw_sqlite_insert_eps', rawSqliteInsertEps(ingestEvents), 0) })
+    if (wanted('ingest'))
+      await guarded('raw SQLite: 100,000 rows, one transaction', () => {
+        rec.set('raw_sqlite_insert_eps', rawSqliteInsertEps(ingestEvents), 0)
+      })
 
     if (!needServer) return finish(rec, details, problems, notes, options)
     log('▸ server: 127.0.0.1, port 0, temporary data folder; tokens from the token CLI')
     const srv = await startServer()
     server = srv
-    const tokens = { ingest: issueToken(srv.dataDir, 'bench ingest'), streams: issueToken(srv.dataDir, 'bench streams'), phones: issueToken(srv.dataDir, 'bench phones') }
+    const tokens = {
+      ingest: issueToken(srv.dataDir, 'bench ingest'),
+      streams: issueToken(srv.dataDir, 'bench streams'),
+      phones: issueToken(srv.dataDir, 'bench phones'),
+    }
 
     // First, on the fresh server as `npm start` serves it, before the load suites leave the
     // machine busy (WAL checkpoints, a 100,000-event database) and with no other browser open.
@@ -138,7 +175,9 @@ export async function main(options: RunOptions): Promise<number> {
         details.lighthouseMetrics = r.metrics
         details.lighthouseFailing = r.failing
         details.lighthouseOpportunities = r.opportunities
-        note(`lighthouse: median of ${r.runs.length} runs; performance per run ${r.runs.map((x) => x.performance).join(', ')}`)
+        note(
+          `lighthouse: median of ${r.runs.length} runs; performance per run ${r.runs.map((x) => x.performance).join(', ')}`,
+        )
       })
     }
 
@@ -186,7 +225,9 @@ export async function main(options: RunOptions): Promise<number> {
         })
       }
       if (phone && incidentId && wanted('a11y')) {
-        await guarded('axe: every screen, light and dark', () => a11y(b!, phone.page, srv.url, incidentId, options.distDir, rec, details))
+        await guarded('axe: every screen, light and dark', () =>
+          a11y(b!, phone.page, srv.url, incidentId, options.distDir, rec, details),
+        )
       }
       await phone?.close()
     }
@@ -236,7 +277,10 @@ export async function main(options: RunOptions): Promise<number> {
       })
     }
 
-    if (b) { await b.close(); browser = null }
+    if (b) {
+      await b.close()
+      browser = null
+    }
   } finally {
     await closeAll(browser, server)
   }
@@ -252,7 +296,15 @@ async function closeAll(browser: Browser | null, server: RunningServer | null): 
   }
 }
 
-async function a11y(browser: Browser, page: Page, url: string, incidentId: string, distDir: string, rec: Recorder, details: Record<string, unknown>): Promise<void> {
+async function a11y(
+  browser: Browser,
+  page: Page,
+  url: string,
+  incidentId: string,
+  distDir: string,
+  rec: Recorder,
+  details: Record<string, unknown>,
+): Promise<void> {
   const runbook = firstRunbook(distDir)
   const screens = [
     { name: 'incidents', path: '/incidents' },
@@ -285,24 +337,42 @@ function firstRunbook(distDir: string): string | null {
   const dir = join(distDir, 'runbooks')
   const walk = (d: string): string | null => {
     let entries: string[]
-    try { entries = readdirSync(d).sort() } catch { return null }
+    try {
+      entries = readdirSync(d).sort()
+    } catch {
+      return null
+    }
     for (const name of entries) {
       const path = join(d, name)
       if (name.endsWith('.json')) return relative(dir, path).replace(/\.json$/, '')
-      if (statSync(path).isDirectory()) { const found = walk(path); if (found) return found }
+      if (statSync(path).isDirectory()) {
+        const found = walk(path)
+        if (found) return found
+      }
     }
     return null
   }
   return walk(dir)
 }
 
-function finish(rec: Recorder, details: Record<string, unknown>, problems: string[], notes: string[], options: RunOptions): number {
+function finish(
+  rec: Recorder,
+  details: Record<string, unknown>,
+  problems: string[],
+  notes: string[],
+  options: RunOptions,
+): number {
   const results = rec.results()
   writeResults(join(ROOT, 'bench/results.json'), results)
   const seconds = (performance.now() - options.started) / 1000
   // Load from other processes skews absolute figures (ratios less so): say how busy the machine was.
-  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end`
-  writeFileSync(join(ROOT, 'bench/results.details.json'), `${JSON.stringify({ machine, seconds, stepSeconds, problems, notes, ...details }, null, 2)}\n`)
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, load average ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')} at the end`
+  writeFileSync(
+    join(ROOT, 'bench/results.details.json'),
+    `${JSON.stringify({ machine, seconds, stepSeconds, problems, notes, ...details }, null, 2)}\n`,
+  )
   printFindings(details)
   log('')
   log(table(SPECS, results))
@@ -310,11 +380,23 @@ function finish(rec: Recorder, details: Record<string, unknown>, problems: strin
   log(`${machine}; run took ${seconds.toFixed(0)} s. Details: bench/results.details.json`)
   const failed = Object.entries(results).filter(([, r]) => !r.ok)
   for (const p of problems) log(`SUITE FAILED  ${p}`)
-  for (const [name, r] of failed) log(`BUDGET FAILED ${name}: ${r.value ?? 'not measured'} ${r.unit} (budget ${r.budget}${r.ratio !== null ? `, ratio ${r.ratio}` : ''})`)
+  for (const [name, r] of failed)
+    log(
+      `BUDGET FAILED ${name}: ${r.value ?? 'not measured'} ${r.unit} (budget ${r.budget}${r.ratio !== null ? `, ratio ${r.ratio}` : ''})`,
+    )
   if (failed.length === 0 && problems.length === 0) log('All budgets hold.')
   if (options.readme) {
     const chromium = typeof details.chromium === 'string' ? details.chromium : null
-    writeFileSync(join(ROOT, 'bench/README-section.md'), readmeSection(SPECS, results, { seconds, chromium, date: new Date(), load: currentLoad(), notes: [...notes, ...problems.map((p) => `suite failed: ${p}`)] }))
+    writeFileSync(
+      join(ROOT, 'bench/README-section.md'),
+      readmeSection(SPECS, results, {
+        seconds,
+        chromium,
+        date: new Date(),
+        load: currentLoad(),
+        notes: [...notes, ...problems.map((p) => `suite failed: ${p}`)],
+      }),
+    )
     log('Wrote bench/README-section.md')
   }
   if (options.noFail) return 0
@@ -326,10 +408,16 @@ function printFindings(details: Record<string, unknown>): void {
   const lines: string[] = []
   const lhFailing = (details.lighthouseFailing ?? []) as { id: string; category: string; score: number | null }[]
   for (const a of lhFailing) lines.push(`lighthouse ${a.category}: ${a.id} scores ${a.score}`)
-  const lhOpportunities = (details.lighthouseOpportunities ?? []) as { id: string; savingsMs: number; display: string }[]
+  const lhOpportunities = (details.lighthouseOpportunities ?? []) as {
+    id: string
+    savingsMs: number
+    display: string
+  }[]
   for (const o of lhOpportunities) lines.push(`lighthouse opportunity: ${o.id} (${o.display}, ≈ ${o.savingsMs} ms)`)
-  for (const f of (details.axe ?? []) as AxeFinding[]) lines.push(`axe ${f.impact}: ${f.rule} on ${f.screen} (${f.scheme}) at ${f.targets.join(', ')}`)
-  if (details.serviceWorkerRegisteredBy === 'bench') lines.push('the app did not register its service worker: the benchmark registered /sw.js itself')
+  for (const f of (details.axe ?? []) as AxeFinding[])
+    lines.push(`axe ${f.impact}: ${f.rule} on ${f.screen} (${f.scheme}) at ${f.targets.join(', ')}`)
+  if (details.serviceWorkerRegisteredBy === 'bench')
+    lines.push('the app did not register its service worker: the benchmark registered /sw.js itself')
   if (lines.length === 0) return
   log('')
   log('Findings:')

@@ -38,9 +38,15 @@ if (ownBuild) {
   process.stdout.write(`Building the app into ${distDir} …\n`)
   const t = performance.now()
   try {
-    execFileSync(join(ROOT, 'node_modules/.bin/vite'), ['build', '--config', 'bench/vite.config.ts', '--outDir', distDir, '--emptyOutDir', '--logLevel', 'warn'], {
-      cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' },
-    })
+    execFileSync(
+      join(ROOT, 'node_modules/.bin/vite'),
+      ['build', '--config', 'bench/vite.config.ts', '--outDir', distDir, '--emptyOutDir', '--logLevel', 'warn'],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'ignore', 'inherit'],
+        env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' },
+      },
+    )
   } catch {
     process.stderr.write('The app does not build: nothing to measure.\n')
     process.exit(2)
@@ -57,7 +63,16 @@ process.env.E2E_DIST_DIR = distDir
 const { main } = await import('./main')
 let code = 1
 try {
-  code = await main({ distDir, noFail: values['no-fail'], readme: values.readme, only: values.only?.split(',').map((s) => s.trim()).filter(Boolean), started })
+  code = await main({
+    distDir,
+    noFail: values['no-fail'],
+    readme: values.readme,
+    only: values.only
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    started,
+  })
 } finally {
   if (ownBuild) rmSync(distDir, { recursive: true, force: true })
 }

@@ -6,29 +6,151 @@
 import type { MetricSpec } from './lib/metrics'
 
 export const SPECS: readonly MetricSpec[] = [
-  { name: 'shell_gzip_kb', unit: 'kB gzip', budget: { on: 'value', op: '<=', n: 100 }, about: 'JS + CSS the first route (/incidents) loads, gzip -9, kB = 1000 bytes (aim ≤ 85): index.html entry, modulepreloads and stylesheets, plus every /assets file Chromium fetched before the app was interactive.' },
-  { name: 'cold_start_offline_ms', unit: 'ms', limitOf: 'blank_page_offline_ms', budget: { on: 'ratio', op: '<=', n: 3 }, about: 'Offline, service worker in control but stopped, new tab: navigation start → "Declare incident" visible and enabled on /incidents. Median of 10 (1 warm-up), alternating with the blank page. Phone holds 3 incidents × 60 events.' },
-  { name: 'blank_page_offline_ms', unit: 'ms', about: 'Limit: the same, for a precached page holding only that button (public/blank.html, no script).' },
-  { name: 'cold_start_offline_4x_ms', unit: 'ms', limitOf: 'blank_page_offline_4x_ms', budget: { on: 'ratio', op: '<=', n: 3 }, about: 'Cold start as above with the page CPU throttled 4× (CDP Emulation.setCPUThrottlingRate).' },
+  {
+    name: 'shell_gzip_kb',
+    unit: 'kB gzip',
+    budget: { on: 'value', op: '<=', n: 100 },
+    about:
+      'JS + CSS the first route (/incidents) loads, gzip -9, kB = 1000 bytes (aim ≤ 85): index.html entry, modulepreloads and stylesheets, plus every /assets file Chromium fetched before the app was interactive.',
+  },
+  {
+    name: 'cold_start_offline_ms',
+    unit: 'ms',
+    limitOf: 'blank_page_offline_ms',
+    budget: { on: 'ratio', op: '<=', n: 3 },
+    about:
+      'Offline, service worker in control but stopped, new tab: navigation start → "Declare incident" visible and enabled on /incidents. Median of 10 (1 warm-up), alternating with the blank page. Phone holds 3 incidents × 60 events.',
+  },
+  {
+    name: 'blank_page_offline_ms',
+    unit: 'ms',
+    about: 'Limit: the same, for a precached page holding only that button (public/blank.html, no script).',
+  },
+  {
+    name: 'cold_start_offline_4x_ms',
+    unit: 'ms',
+    limitOf: 'blank_page_offline_4x_ms',
+    budget: { on: 'ratio', op: '<=', n: 3 },
+    about: 'Cold start as above with the page CPU throttled 4× (CDP Emulation.setCPUThrottlingRate).',
+  },
   { name: 'blank_page_offline_4x_ms', unit: 'ms', about: 'Limit: the blank page, 4× throttled.' },
-  { name: 'log_entry_p95_ms', unit: 'ms', limitOf: 'raw_idb_put_p95_ms', budget: { on: 'value', op: '<=', n: 30 }, about: 'Incident with 10,000 timeline entries: click "Add to log" → entry in the Timeline (rendered only after its IndexedDB commit; all checked in IndexedDB after). p95 of 200 (5 warm-ups), or of those taken in 30 s (at least 40) when the app is slower than that.' },
-  { name: 'raw_idb_put_p95_ms', unit: 'ms', about: 'Limit: one put of a row of the same shape into a store with the same indexes, same page, until the transaction commits; interleaved with the entries, same count.' },
-  { name: 'timeline_10k_render_ms', unit: 'ms', budget: { on: 'value', op: '<=', n: 150 }, about: 'In-app navigation from the list to the 10,000-entry incident: click → first animation frame with the "Timeline" list visible. Median of 5 (1 warm-up).' },
-  { name: 'fold_100k_ms', unit: 'ms', limitOf: 'sort_100k_ms', about: 'Node (tsx, src/domain/fold.ts): foldIncident over 100,000 events of one incident, realistic mix, arrival order. Median of 5 (1 warm-up).' },
-  { name: 'sort_100k_ms', unit: 'ms', about: 'Limit: sorting the same 100,000 events by (hlc, id), interleaved with the folds.' },
-  { name: 'fold_apply_one_us', unit: 'µs', about: 'applyEvent of one new event onto a folded incident (10,000 → 30,000 events), median per event over batches of 100.' },
-  { name: 'server_ingest_eps', unit: 'events/s', limitOf: 'raw_sqlite_insert_eps', budget: { on: 'value', op: '>=', n: 20_000 }, about: 'POST /api/events, 100,000 events in 500-event batches, one client, one request at a time, real server on 127.0.0.1.' },
-  { name: 'sync_push_eps', unit: 'events/s', limitOf: 'raw_sqlite_insert_eps', about: 'A phone with 20,000 pending events opens the join link; until every one is acknowledged in its IndexedDB (app start included). Stops after 25 s: then the rate of what was acknowledged by then.' },
-  { name: 'sync_pull_eps', unit: 'events/s', limitOf: 'raw_sqlite_insert_eps', about: 'A fresh phone opens the join link and pulls the whole log (100,023 events: the ingested 100,000 and the fan-out test\'s) into IndexedDB. Stops after 25 s: then the rate of what was stored by then.' },
-  { name: 'raw_sqlite_insert_eps', unit: 'events/s', about: 'Limit: the same 100,000 rows in one transaction through the server\'s openDatabase (schema, WAL, synchronous=FULL). Best of 2 (fsync time varies on a shared disk).' },
-  { name: 'search_p95_ms', unit: 'ms', budget: { on: 'value', op: '<', n: 5 }, about: 'Runbook search, 600 runbooks (real corpus replicated, vocabulary per copy), queries typed keystroke by keystroke, typos, two words, misses; p95 over 3 timed passes of ≈ 280 queries (Node, the app\'s search-core, after a warm-up pass).' },
-  { name: 'search_index_build_ms', unit: 'ms', about: 'Build and serialise the MiniSearch index of the 600 runbooks (build time). Median of 3.' },
-  { name: 'search_index_load_ms', unit: 'ms', about: 'MiniSearch.loadJSON of that index: what a phone does on its first search. Median of 3.' },
-  { name: 'sse_fanout_p95_ms', unit: 'ms', about: '200 open /api/events/stream clients; one event POSTed → all 200 have it. p95 of 20 posts (3 warm-ups).' },
+  {
+    name: 'log_entry_p95_ms',
+    unit: 'ms',
+    limitOf: 'raw_idb_put_p95_ms',
+    budget: { on: 'value', op: '<=', n: 30 },
+    about:
+      'Incident with 10,000 timeline entries: click "Add to log" → entry in the Timeline (rendered only after its IndexedDB commit; all checked in IndexedDB after). p95 of 200 (5 warm-ups), or of those taken in 30 s (at least 40) when the app is slower than that.',
+  },
+  {
+    name: 'raw_idb_put_p95_ms',
+    unit: 'ms',
+    about:
+      'Limit: one put of a row of the same shape into a store with the same indexes, same page, until the transaction commits; interleaved with the entries, same count.',
+  },
+  {
+    name: 'timeline_10k_render_ms',
+    unit: 'ms',
+    budget: { on: 'value', op: '<=', n: 150 },
+    about:
+      'In-app navigation from the list to the 10,000-entry incident: click → first animation frame with the "Timeline" list visible. Median of 5 (1 warm-up).',
+  },
+  {
+    name: 'fold_100k_ms',
+    unit: 'ms',
+    limitOf: 'sort_100k_ms',
+    about:
+      'Node (tsx, src/domain/fold.ts): foldIncident over 100,000 events of one incident, realistic mix, arrival order. Median of 5 (1 warm-up).',
+  },
+  {
+    name: 'sort_100k_ms',
+    unit: 'ms',
+    about: 'Limit: sorting the same 100,000 events by (hlc, id), interleaved with the folds.',
+  },
+  {
+    name: 'fold_apply_one_us',
+    unit: 'µs',
+    about:
+      'applyEvent of one new event onto a folded incident (10,000 → 30,000 events), median per event over batches of 100.',
+  },
+  {
+    name: 'server_ingest_eps',
+    unit: 'events/s',
+    limitOf: 'raw_sqlite_insert_eps',
+    budget: { on: 'value', op: '>=', n: 20_000 },
+    about:
+      'POST /api/events, 100,000 events in 500-event batches, one client, one request at a time, real server on 127.0.0.1.',
+  },
+  {
+    name: 'sync_push_eps',
+    unit: 'events/s',
+    limitOf: 'raw_sqlite_insert_eps',
+    about:
+      'A phone with 20,000 pending events opens the join link; until every one is acknowledged in its IndexedDB (app start included). Stops after 25 s: then the rate of what was acknowledged by then.',
+  },
+  {
+    name: 'sync_pull_eps',
+    unit: 'events/s',
+    limitOf: 'raw_sqlite_insert_eps',
+    about:
+      "A fresh phone opens the join link and pulls the whole log (100,023 events: the ingested 100,000 and the fan-out test's) into IndexedDB. Stops after 25 s: then the rate of what was stored by then.",
+  },
+  {
+    name: 'raw_sqlite_insert_eps',
+    unit: 'events/s',
+    about:
+      "Limit: the same 100,000 rows in one transaction through the server's openDatabase (schema, WAL, synchronous=FULL). Best of 2 (fsync time varies on a shared disk).",
+  },
+  {
+    name: 'search_p95_ms',
+    unit: 'ms',
+    budget: { on: 'value', op: '<', n: 5 },
+    about:
+      "Runbook search, 600 runbooks (real corpus replicated, vocabulary per copy), queries typed keystroke by keystroke, typos, two words, misses; p95 over 3 timed passes of ≈ 280 queries (Node, the app's search-core, after a warm-up pass).",
+  },
+  {
+    name: 'search_index_build_ms',
+    unit: 'ms',
+    about: 'Build and serialise the MiniSearch index of the 600 runbooks (build time). Median of 3.',
+  },
+  {
+    name: 'search_index_load_ms',
+    unit: 'ms',
+    about: 'MiniSearch.loadJSON of that index: what a phone does on its first search. Median of 3.',
+  },
+  {
+    name: 'sse_fanout_p95_ms',
+    unit: 'ms',
+    about: '200 open /api/events/stream clients; one event POSTed → all 200 have it. p95 of 20 posts (3 warm-ups).',
+  },
   { name: 'server_rss_mb', unit: 'MB', about: 'Server process resident memory (VmRSS) with the 200 streams open.' },
-  { name: 'lighthouse_performance', unit: 'score', limitValue: 100, budget: { on: 'value', op: '>=', n: 100 }, about: 'Lighthouse 12.8, default (mobile) config, first visit to / as the server serves it; the median of 3 runs (computeMedianRun).' },
-  { name: 'lighthouse_accessibility', unit: 'score', limitValue: 100, budget: { on: 'value', op: '>=', n: 100 }, about: 'Same run.' },
-  { name: 'lighthouse_best_practices', unit: 'score', limitValue: 100, budget: { on: 'value', op: '>=', n: 100 }, about: 'Same run.' },
-  { name: 'axe_violations', unit: 'serious+critical', budget: { on: 'value', op: '<=', n: 0 }, about: 'axe-core rule violations of impact serious or critical, summed over every screen in light and dark mode.' },
+  {
+    name: 'lighthouse_performance',
+    unit: 'score',
+    limitValue: 100,
+    budget: { on: 'value', op: '>=', n: 100 },
+    about:
+      'Lighthouse 12.8, default (mobile) config, first visit to / as the server serves it; the median of 3 runs (computeMedianRun).',
+  },
+  {
+    name: 'lighthouse_accessibility',
+    unit: 'score',
+    limitValue: 100,
+    budget: { on: 'value', op: '>=', n: 100 },
+    about: 'Same run.',
+  },
+  {
+    name: 'lighthouse_best_practices',
+    unit: 'score',
+    limitValue: 100,
+    budget: { on: 'value', op: '>=', n: 100 },
+    about: 'Same run.',
+  },
+  {
+    name: 'axe_violations',
+    unit: 'serious+critical',
+    budget: { on: 'value', op: '<=', n: 0 },
+    about: 'axe-core rule violations of impact serious or critical, summed over every screen in light and dark mode.',
+  },
   { name: 'axe_violations_minor', unit: 'minor+moderate', about: 'The other axe violations, reported, no budget.' },
 ]

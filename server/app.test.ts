@@ -32,17 +32,24 @@ describe('authentication', () => {
 
   it.each(routes)('%s %s needs a token', async (method, url) => {
     const t = await app()
-    const res = await t.app.inject({ method, url, payload: method === 'POST' ? { events: [makeEvent('log.entry')] } : undefined })
+    const res = await t.app.inject({
+      method,
+      url,
+      payload: method === 'POST' ? { events: [makeEvent('log.entry')] } : undefined,
+    })
     expect(res.statusCode).toBe(401)
     expect(res.headers['www-authenticate']).toBe('Bearer')
     expect(res.json()).toEqual({ error: { code: 'unauthorized', message: expect.any(String) } })
   })
 
-  it.each(['Bearer wrong', 'Bearer ' + 'A'.repeat(43), 'Basic dXNlcjpwYXNz', 'Bearer'])('refuses %s', async (authorization) => {
-    const t = await app()
-    const res = await t.app.inject({ method: 'GET', url: '/api/events', headers: { authorization } })
-    expect(res.statusCode).toBe(401)
-  })
+  it.each(['Bearer wrong', 'Bearer ' + 'A'.repeat(43), 'Basic dXNlcjpwYXNz', 'Bearer'])(
+    'refuses %s',
+    async (authorization) => {
+      const t = await app()
+      const res = await t.app.inject({ method: 'GET', url: '/api/events', headers: { authorization } })
+      expect(res.statusCode).toBe(401)
+    },
+  )
 
   it('refuses a revoked token, and stores nothing it sent', async () => {
     const t = await app()
@@ -50,14 +57,24 @@ describe('authentication', () => {
     const headers = { authorization: `Bearer ${token}` }
     expect((await t.app.inject({ method: 'GET', url: '/api/events', headers })).statusCode).toBe(200)
     await t.tokens.revoke('Dana')
-    const res = await t.app.inject({ method: 'POST', url: '/api/events', headers, payload: { events: [makeEvent('log.entry')] } })
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/events',
+      headers,
+      payload: { events: [makeEvent('log.entry')] },
+    })
     expect(res.statusCode).toBe(401)
     expect(await t.store.lastSeq()).toBe(0)
   })
 
   it('answers 401 before looking at an oversized body', async () => {
     const t = await app()
-    const res = await t.app.inject({ method: 'POST', url: '/api/events', headers: { 'content-type': 'application/json' }, payload: 'x'.repeat(2_000_000) })
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/events',
+      headers: { 'content-type': 'application/json' },
+      payload: 'x'.repeat(2_000_000),
+    })
     expect(res.statusCode).toBe(401)
   })
 })
@@ -108,13 +125,21 @@ describe('headers', () => {
     const res = await t.app.inject({
       method: 'OPTIONS',
       url: '/api/events',
-      headers: { origin: 'https://elsewhere.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+      headers: {
+        origin: 'https://elsewhere.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type',
+      },
     })
     expect(res.statusCode).toBe(204)
     expect(res.headers['access-control-allow-origin']).toBe('*')
     expect(res.headers['access-control-allow-headers']).toMatch(/Authorization/)
     expect(res.headers['access-control-allow-methods']).toMatch(/POST/)
-    const get = await t.app.inject({ method: 'GET', url: '/api/events', headers: { ...t.auth, origin: 'https://elsewhere.example' } })
+    const get = await t.app.inject({
+      method: 'GET',
+      url: '/api/events',
+      headers: { ...t.auth, origin: 'https://elsewhere.example' },
+    })
     expect(get.headers['access-control-allow-origin']).toBe('*')
   })
 
@@ -128,28 +153,36 @@ describe('headers', () => {
 
 describe('the built app', () => {
   const dist = tempDir('cp-dist-')
-  beforeAll(() => { fakeDist(dist.path) })
+  beforeAll(() => {
+    fakeDist(dist.path)
+  })
   afterAll(() => dist.remove())
 
-  it.each(['/', '/runbooks/switch-down', '/incidents/01JABCDEF', '/settings?x=1'])('serves index.html for %s, not cached', async (url) => {
-    const t = await app({ distDir: dist.path })
-    const res = await t.app.inject({ method: 'GET', url })
-    expect(res.statusCode).toBe(200)
-    expect(res.headers['content-type']).toMatch(/text\/html/)
-    expect(res.body).toContain('<div id="app">')
-    expect(res.headers['cache-control']).toBe('no-cache')
-    expect(res.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY)
-  })
-
-  it.each([['/sw.js', 'no-cache'], ['/manifest.webmanifest', 'no-cache'], ['/index.html', 'no-cache'], ['/assets/index-abc123.js', 'public, max-age=31536000, immutable'], ['/robots.txt', 'public, max-age=3600']])(
-    'serves %s with Cache-Control %s',
-    async (url, cacheControl) => {
+  it.each(['/', '/runbooks/switch-down', '/incidents/01JABCDEF', '/settings?x=1'])(
+    'serves index.html for %s, not cached',
+    async (url) => {
       const t = await app({ distDir: dist.path })
       const res = await t.app.inject({ method: 'GET', url })
       expect(res.statusCode).toBe(200)
-      expect(res.headers['cache-control']).toBe(cacheControl)
+      expect(res.headers['content-type']).toMatch(/text\/html/)
+      expect(res.body).toContain('<div id="app">')
+      expect(res.headers['cache-control']).toBe('no-cache')
+      expect(res.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY)
     },
   )
+
+  it.each([
+    ['/sw.js', 'no-cache'],
+    ['/manifest.webmanifest', 'no-cache'],
+    ['/index.html', 'no-cache'],
+    ['/assets/index-abc123.js', 'public, max-age=31536000, immutable'],
+    ['/robots.txt', 'public, max-age=3600'],
+  ])('serves %s with Cache-Control %s', async (url, cacheControl) => {
+    const t = await app({ distDir: dist.path })
+    const res = await t.app.inject({ method: 'GET', url })
+    expect(res.statusCode).toBe(200)
+    expect(res.headers['cache-control']).toBe(cacheControl)
+  })
 
   it('answers 404, not HTML, for a missing hashed asset', async () => {
     const t = await app({ distDir: dist.path })

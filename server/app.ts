@@ -71,7 +71,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const path = request.url.split('?')[0]!
     const isRead = request.method === 'GET' || request.method === 'HEAD'
     // A missing hashed asset must stay a 404: answering HTML would poison caches as "immutable JS".
-    if (isRead && servesApp && !isApiPath(path) && !path.startsWith('/assets/') && existsSync(join(distDir, 'index.html'))) {
+    if (
+      isRead &&
+      servesApp &&
+      !isApiPath(path) &&
+      !path.startsWith('/assets/') &&
+      existsSync(join(distDir, 'index.html'))
+    ) {
       return reply.sendFile('index.html', distDir)
     }
     const err = new ApiError(404, 'not_found', `no ${request.method} ${path}`)

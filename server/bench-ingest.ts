@@ -28,9 +28,10 @@ async function bench(mode: 'inject' | 'http'): Promise<number> {
   const started = performance.now()
   let accepted = 0
   for (const body of bodies) {
-    const answer = mode === 'inject'
-      ? (await app.inject({ method: 'POST', url: '/api/events', headers, payload: body })).json()
-      : await (await fetch(`${url}/api/events`, { method: 'POST', headers, body })).json()
+    const answer =
+      mode === 'inject'
+        ? (await app.inject({ method: 'POST', url: '/api/events', headers, payload: body })).json()
+        : await (await fetch(`${url}/api/events`, { method: 'POST', headers, body })).json()
     accepted += (answer as { accepted: string[] }).accepted.length
   }
   const seconds = (performance.now() - started) / 1000
@@ -45,5 +46,7 @@ for (const mode of ['inject', 'http'] as const) {
   const rates = []
   for (let run = 0; run < 3; run++) rates.push(await bench(mode))
   const best = Math.max(...rates)
-  process.stdout.write(`${mode}: ${TOTAL} events in ${BATCH}-event batches: best ${Math.round(best)} events/s (runs: ${rates.map((r) => Math.round(r)).join(', ')})\n`)
+  process.stdout.write(
+    `${mode}: ${TOTAL} events in ${BATCH}-event batches: best ${Math.round(best)} events/s (runs: ${rates.map((r) => Math.round(r)).join(', ')})\n`,
+  )
 }

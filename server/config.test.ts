@@ -10,14 +10,35 @@ describe('loadConfig', () => {
   it('has the documented defaults', () => {
     const c = loadConfig({}, '/srv/cp')
     expect(c).toMatchObject({
-      port: 8080, host: '127.0.0.1', dataDir: '/srv/cp/data', distDir: '/srv/cp/dist', publicUrl: undefined,
-      rateLimit: { perMinute: 600, burst: 600 }, heartbeatMs: 15_000,
+      port: 8080,
+      host: '127.0.0.1',
+      dataDir: '/srv/cp/data',
+      distDir: '/srv/cp/dist',
+      publicUrl: undefined,
+      rateLimit: { perMinute: 600, burst: 600 },
+      heartbeatMs: 15_000,
     })
   })
 
   it('reads the environment and refuses nonsense', () => {
-    const c = loadConfig({ PORT: '0', HOST: '0.0.0.0', DATA_DIR: '/var/lib/cp', PUBLIC_URL: 'https://cp.example/', RATE_LIMIT_PER_MINUTE: '120', RATE_LIMIT_BURST: '10' }, '/x')
-    expect(c).toMatchObject({ port: 0, host: '0.0.0.0', dataDir: '/var/lib/cp', publicUrl: 'https://cp.example', rateLimit: { perMinute: 120, burst: 10 } })
+    const c = loadConfig(
+      {
+        PORT: '0',
+        HOST: '0.0.0.0',
+        DATA_DIR: '/var/lib/cp',
+        PUBLIC_URL: 'https://cp.example/',
+        RATE_LIMIT_PER_MINUTE: '120',
+        RATE_LIMIT_BURST: '10',
+      },
+      '/x',
+    )
+    expect(c).toMatchObject({
+      port: 0,
+      host: '0.0.0.0',
+      dataDir: '/var/lib/cp',
+      publicUrl: 'https://cp.example',
+      rateLimit: { perMinute: 120, burst: 10 },
+    })
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/)
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT/)
     expect(() => loadConfig({ RATE_LIMIT_PER_MINUTE: '-1' })).toThrow(/RATE_LIMIT_PER_MINUTE/)
@@ -26,7 +47,9 @@ describe('loadConfig', () => {
 
 describe('join links', () => {
   it('use PUBLIC_URL, else host and port', () => {
-    expect(joinLink(publicOrigin('https://cp.example/', '127.0.0.1', 8080), 'T')).toBe('https://cp.example/#/join?token=T')
+    expect(joinLink(publicOrigin('https://cp.example/', '127.0.0.1', 8080), 'T')).toBe(
+      'https://cp.example/#/join?token=T',
+    )
     expect(publicOrigin(undefined, '127.0.0.1', 8080)).toBe('http://127.0.0.1:8080')
     expect(publicOrigin(undefined, '::1', 8080)).toBe('http://[::1]:8080')
     expect(publicOrigin(undefined, '0.0.0.0', 8080)).toMatch(/^http:\/\/[^/]+:8080$/)

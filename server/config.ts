@@ -36,6 +36,7 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, max = Numbe
   const raw = env[name]
   if (raw === undefined || raw === '') return fallback
   const n = Number(raw)
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be a whole number between ${min} and ${max}, not "${raw}"`)
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new Error(`${name} must be a whole number between ${min} and ${max}, not "${raw}"`)
   return n
 }

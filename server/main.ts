@@ -20,7 +20,10 @@ export interface RunningServer {
   close(): Promise<void>
 }
 
-export async function main(env: NodeJS.ProcessEnv = process.env, out: NodeJS.WritableStream = process.stdout): Promise<RunningServer> {
+export async function main(
+  env: NodeJS.ProcessEnv = process.env,
+  out: NodeJS.WritableStream = process.stdout,
+): Promise<RunningServer> {
   const config = loadConfig(env)
   const store = openSqliteStore(config.dataDir)
   const tokens = new TokenService(store)
@@ -52,7 +55,9 @@ export async function main(env: NodeJS.ProcessEnv = process.env, out: NodeJS.Wri
 
   if (first) {
     const link = joinLink(publicOrigin(config.publicUrl, config.host, port), first.token)
-    out.write(`No access token existed, so one was made for "${FIRST_TOKEN_NAME}". Open this link on a phone to join:\n${link}\n${await qrCode(link)}\n`)
+    out.write(
+      `No access token existed, so one was made for "${FIRST_TOKEN_NAME}". Open this link on a phone to join:\n${link}\n${await qrCode(link)}\n`,
+    )
   }
   out.write(`Command Post listening on ${url}\n`)
 
@@ -69,10 +74,13 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   let server: RunningServer | null = null
   let stopping = false
   const closeAndExit = (running: RunningServer) => {
-    running.close().then(() => process.exit(0), (err: unknown) => {
-      process.stderr.write(`shutdown failed: ${String(err)}\n`)
-      process.exit(1)
-    })
+    running.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`shutdown failed: ${String(err)}\n`)
+        process.exit(1)
+      },
+    )
   }
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) process.exit(1)

@@ -12,7 +12,12 @@ import { SseReader, tempDir } from './test-support'
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const LISTENING = /^Command Post listening on (http:\/\/127\.0\.0\.1:(\d+))$/m
 
-interface Running { proc: ChildProcess; url: string; stdout: string; exited: Promise<number | null> }
+interface Running {
+  proc: ChildProcess
+  url: string
+  stdout: string
+  exited: Promise<number | null>
+}
 const procs: ChildProcess[] = []
 afterEach(() => {
   for (const p of procs.splice(0)) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL')
@@ -22,14 +27,24 @@ afterEach(() => {
 function startServer(dataDir: string): Promise<Running> {
   const proc = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, DIST_DIR: `${dataDir}-no-dist`, LOG_LEVEL: 'warn', SSE_HEARTBEAT_MS: '60000' },
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      DIST_DIR: `${dataDir}-no-dist`,
+      LOG_LEVEL: 'warn',
+      SSE_HEARTBEAT_MS: '60000',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   procs.push(proc)
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)))
   let stdout = ''
   let stderr = ''
-  proc.stderr!.on('data', (d: Buffer) => { stderr += d })
+  proc.stderr!.on('data', (d: Buffer) => {
+    stderr += d
+  })
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 20_000)
     proc.stdout!.on('data', (d: Buffer) => {
@@ -77,7 +92,11 @@ describe('the server process', () => {
         const batch = makeEvents(100)
         for (const e of batch) sent.set(e.id, e)
         try {
-          const res = await fetch(`${server.url}/api/events`, { method: 'POST', headers, body: JSON.stringify({ events: batch }) })
+          const res = await fetch(`${server.url}/api/events`, {
+            method: 'POST',
+            headers,
+            body: JSON.stringify({ events: batch }),
+          })
           const body = (await res.json()) as { accepted: string[]; duplicate: string[] }
           for (const id of [...body.accepted, ...body.duplicate]) acked.add(id)
         } catch {
@@ -112,7 +131,11 @@ describe('the server process', () => {
 
     // Re-sending after the restart is idempotent.
     const resend = [...acked].slice(0, 10).map((id) => sent.get(id))
-    const again = await fetch(`${server.url}/api/events`, { method: 'POST', headers, body: JSON.stringify({ events: resend }) })
+    const again = await fetch(`${server.url}/api/events`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ events: resend }),
+    })
     expect(((await again.json()) as { duplicate: string[] }).duplicate).toHaveLength(10)
     server.proc.kill('SIGTERM')
     expect(await server.exited).toBe(0)
@@ -124,7 +147,11 @@ describe('the server process', () => {
     const token = /token=([A-Za-z0-9_-]{43})/.exec(server.stdout)![1]!
     const auth = { authorization: `Bearer ${token}` }
     const events = makeEvents(3)
-    const res = await fetch(`${server.url}/api/events`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ events }) })
+    const res = await fetch(`${server.url}/api/events`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ events }),
+    })
     expect(((await res.json()) as { accepted: string[] }).accepted).toHaveLength(3)
     const { sse } = await SseReader.open(`${server.url}/api/events/stream`, auth)
     expect((await sse.next()).id).toBe('1')
@@ -136,7 +163,9 @@ describe('the server process', () => {
     expect(Date.now() - started).toBeLessThan(5000)
 
     const again = await startServer(dir)
-    const page = (await (await fetch(`${again.url}/api/events`, { headers: auth })).json()) as { events: { id: string }[] }
+    const page = (await (await fetch(`${again.url}/api/events`, { headers: auth })).json()) as {
+      events: { id: string }[]
+    }
     expect(page.events.map((e) => e.id)).toEqual(events.map((e) => e.id))
     again.proc.kill('SIGINT')
     expect(await again.exited).toBe(0)

@@ -10,10 +10,14 @@ import { run } from './main'
 function build(root: string, distDir: string): void {
   process.stderr.write('Building the app (vite build)…\n')
   // Build output goes to stderr: stdout is kept for the join link and the listening line.
-  const result = spawnSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--outDir', distDir], {
-    cwd: root,
-    stdio: ['ignore', process.stderr, process.stderr],
-  })
+  const result = spawnSync(
+    process.execPath,
+    [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--outDir', distDir],
+    {
+      cwd: root,
+      stdio: ['ignore', process.stderr, process.stderr],
+    },
+  )
   if (result.status !== 0) {
     process.stderr.write('vite build failed; not starting.\n')
     process.exit(result.status ?? 1)

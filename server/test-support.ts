@@ -26,7 +26,10 @@ export async function createTestApp(options: Partial<AppOptions> & { dataDir?: s
   const app = await buildApp({ version: '0.0.0-test', ...options, store, tokens })
   await app.ready()
   return {
-    app, store, tokens, token,
+    app,
+    store,
+    tokens,
+    token,
     auth: { authorization: `Bearer ${token}` },
     close: async () => {
       await app.close()
@@ -113,7 +116,10 @@ export class SseReader {
       if (left <= 0) throw new Error('timed out waiting for an SSE message')
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left)
-        this.waiting = () => { clearTimeout(timer); resolve() }
+        this.waiting = () => {
+          clearTimeout(timer)
+          resolve()
+        }
       })
     }
   }

@@ -14,7 +14,15 @@ afterAll(() => data.remove())
 
 function capture() {
   let text = ''
-  return { stream: { write: (s: string) => { text += s; return true } } as unknown as NodeJS.WritableStream, text: () => text }
+  return {
+    stream: {
+      write: (s: string) => {
+        text += s
+        return true
+      },
+    } as unknown as NodeJS.WritableStream,
+    text: () => text,
+  }
 }
 
 async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {

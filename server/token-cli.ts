@@ -13,10 +13,23 @@ import { openSqliteStore } from './store/sqlite'
 
 const USAGE = 'usage: npm run token -- --name "<person>" | --list | --revoke "<person>"'
 
-export async function tokenCli(argv: string[], env: NodeJS.ProcessEnv, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+export async function tokenCli(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  out: NodeJS.WritableStream,
+  err: NodeJS.WritableStream,
+): Promise<number> {
   let values
   try {
-    ({ values } = parseArgs({ args: argv, options: { name: { type: 'string' }, revoke: { type: 'string' }, list: { type: 'boolean' }, help: { type: 'boolean' } } }))
+    ;({ values } = parseArgs({
+      args: argv,
+      options: {
+        name: { type: 'string' },
+        revoke: { type: 'string' },
+        list: { type: 'boolean' },
+        help: { type: 'boolean' },
+      },
+    }))
   } catch (e) {
     err.write(`${e instanceof Error ? e.message : String(e)}\n${USAGE}\n`)
     return 2
@@ -59,5 +72,7 @@ export async function tokenCli(argv: string[], env: NodeJS.ProcessEnv, out: Node
 }
 
 if (isEntry(import.meta.url)) {
-  tokenCli(process.argv.slice(2), process.env, process.stdout, process.stderr).then((code) => { process.exitCode = code })
+  tokenCli(process.argv.slice(2), process.env, process.stdout, process.stderr).then((code) => {
+    process.exitCode = code
+  })
 }

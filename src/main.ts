@@ -44,10 +44,14 @@ async function boot(): Promise<void> {
   app.mount('#app')
   if (restored) {
     // The database disagrees with the copy (its name is gone): ask for it as on a first visit.
-    void profile.load().then(() => {
-      const here = router.currentRoute.value
-      if (!profile.hasName && here.name !== 'welcome') void router.replace({ name: 'welcome', query: { next: here.fullPath } })
-    }, () => {})
+    void profile.load().then(
+      () => {
+        const here = router.currentRoute.value
+        if (!profile.hasName && here.name !== 'welcome')
+          void router.replace({ name: 'welcome', query: { next: here.fullPath } })
+      },
+      () => {},
+    )
   }
   await Promise.all([loaded, router.isReady()])
   requestAnimationFrame(() => {
@@ -59,12 +63,13 @@ async function boot(): Promise<void> {
   // Its code loads after the first screen, so it never competes with it.
   // A first visit has nothing to read or send: that waits until the responder has saved a name
   // (a join link starts sync itself: router).
-  const background = () => afterFirstScreen(() => {
-    // A failure here shows on the first save instead (record() opens again).
-    incidents.start().catch(() => {})
-    usePersistenceStore().start()
-    void useSyncStore().start()
-  })
+  const background = () =>
+    afterFirstScreen(() => {
+      // A failure here shows on the first save instead (record() opens again).
+      incidents.start().catch(() => {})
+      usePersistenceStore().start()
+      void useSyncStore().start()
+    })
   if (stored) background()
   else watch(() => profile.hasName, background, { once: true })
 }

@@ -35,7 +35,16 @@ const WORDS = (
   'certificate expired renewed sso login failing teachers students district principal bell schedule testing window ' +
   'rollback config change reverted monitoring alert cleared escalated waiting on parts eta minutes'
 ).split(' ')
-const SYSTEMS = ['core switch HS-1', 'DHCP server', 'firewall FW-2', 'wifi controller', 'DNS resolver', 'SSO proxy', 'print server', 'VM host 3']
+const SYSTEMS = [
+  'core switch HS-1',
+  'DHCP server',
+  'firewall FW-2',
+  'wifi controller',
+  'DNS resolver',
+  'SSO proxy',
+  'print server',
+  'VM host 3',
+]
 const PEOPLE = ['Dana Ortiz', 'Sam Lee', 'Priya Shah', 'Marcus Green', 'Jo Kim', 'Alex Brown']
 const LOG_KINDS: LogKind[] = ['action', 'action', 'action', 'observation', 'observation', 'decision', 'note']
 const TASK_KINDS: TaskKind[] = ['followup', 'bug', 'handoff', 'staffing', 'other']
@@ -64,7 +73,10 @@ export interface IncidentOptions {
 /** One incident's events in clock order (ascending hlc). */
 export function generateIncident(options: IncidentOptions): IncidentEvent[] {
   const random = rng(options.seed)
-  const devices: Actor[] = Array.from({ length: options.devices ?? 4 }, (_, i) => ({ id: `bench-device-${options.seed}-${i}`, name: PEOPLE[i % PEOPLE.length]! }))
+  const devices: Actor[] = Array.from({ length: options.devices ?? 4 }, (_, i) => ({
+    id: `bench-device-${options.seed}-${i}`,
+    name: PEOPLE[i % PEOPLE.length]!,
+  }))
   let ms = options.startMs ?? SEED_START_MS
   const incidentId = seededId(random, ms)
   const entries: string[] = []
@@ -78,8 +90,13 @@ export function generateIncident(options: IncidentOptions): IncidentEvent[] {
   const push = (type: IncidentEvent['type'], payload: object, actor = pick(random, devices)): string => {
     const id = seededId(random, ms)
     out.push({
-      id, incidentId, type, at: new Date(ms).toISOString(), hlc: formatHlc({ ms, counter: 0, node: actor.id }),
-      actor: { id: actor.id, name: actor.name }, payload,
+      id,
+      incidentId,
+      type,
+      at: new Date(ms).toISOString(),
+      hlc: formatHlc({ ms, counter: 0, node: actor.id }),
+      actor: { id: actor.id, name: actor.name },
+      payload,
     } as IncidentEvent)
     if (type !== 'log.amended') items++
     // 0.2–5 s between events: a busy incident, thousands of events over a day.
@@ -87,36 +104,60 @@ export function generateIncident(options: IncidentOptions): IncidentEvent[] {
     return id
   }
 
-  push('incident.declared', {
-    title: options.title ?? `Network outage ${options.seed}: ${sentence(random, 3, 6)}`.slice(0, 200),
-    severity: int(random, 1, 3), summary: sentence(random, 10, 30), location: 'High school, building B',
-  }, devices[0])
+  push(
+    'incident.declared',
+    {
+      title: options.title ?? `Network outage ${options.seed}: ${sentence(random, 3, 6)}`.slice(0, 200),
+      severity: int(random, 1, 3),
+      summary: sentence(random, 10, 30),
+      location: 'High school, building B',
+    },
+    devices[0],
+  )
 
-  const done = () => (options.events !== undefined && out.length >= options.events) || (options.timelineItems !== undefined && items >= options.timelineItems)
+  const done = () =>
+    (options.events !== undefined && out.length >= options.events) ||
+    (options.timelineItems !== undefined && items >= options.timelineItems)
   while (!done()) {
     const r = random()
-    if (r < 0.70 || entries.length === 0) {
+    if (r < 0.7 || entries.length === 0) {
       const payload: Record<string, unknown> = { text: sentence(random, 4, 40), kind: pick(random, LOG_KINDS) }
       if (random() < 0.05) payload.runbook = { id: 'network/switch-down', step: int(random, 0, 12) }
       entries.push(push('log.entry', payload))
     } else if (r < 0.75) {
       const a = random()
-      const payload = a < 0.5 ? { entryId: pick(random, entries), text: sentence(random, 4, 30), reason: 'typo' }
-        : a < 0.8 ? { entryId: pick(random, entries), struck: true, reason: 'wrong device' }
-          : { entryId: pick(random, entries), pinned: true }
+      const payload =
+        a < 0.5
+          ? { entryId: pick(random, entries), text: sentence(random, 4, 30), reason: 'typo' }
+          : a < 0.8
+            ? { entryId: pick(random, entries), struck: true, reason: 'wrong device' }
+            : { entryId: pick(random, entries), pinned: true }
       push('log.amended', payload)
     } else if (r < 0.81) {
       const changeId = seededId(random, ms)
       openChanges.push(changeId)
-      push('change.made', { changeId, system: pick(random, SYSTEMS), what: sentence(random, 4, 15), revert: sentence(random, 4, 12) })
+      push('change.made', {
+        changeId,
+        system: pick(random, SYSTEMS),
+        what: sentence(random, 4, 15),
+        revert: sentence(random, 4, 12),
+      })
     } else if (r < 0.83 && openChanges.length) {
-      push('change.reverted', { changeId: openChanges.splice(int(random, 0, openChanges.length - 1), 1)[0]!, note: sentence(random, 3, 10) })
+      push('change.reverted', {
+        changeId: openChanges.splice(int(random, 0, openChanges.length - 1), 1)[0]!,
+        note: sentence(random, 3, 10),
+      })
     } else if (r < 0.87) {
       push('update.posted', { body: sentence(random, 20, 80), audience: 'Principals', nextDueMinutes: 30 })
     } else if (r < 0.92) {
       const taskId = seededId(random, ms)
       openTasks.push(taskId)
-      push('task.added', { taskId, text: sentence(random, 4, 14), kind: pick(random, TASK_KINDS), owner: pick(random, PEOPLE) })
+      push('task.added', {
+        taskId,
+        text: sentence(random, 4, 14),
+        kind: pick(random, TASK_KINDS),
+        owner: pick(random, PEOPLE),
+      })
     } else if (r < 0.95 && openTasks.length) {
       const taskId = openTasks.splice(int(random, 0, openTasks.length - 1), 1)[0]!
       doneTasks.push(taskId)

@@ -61,7 +61,8 @@ export class Recorder {
       const measured = this.values.get(spec.name)
       if (!measured) continue
       const value = measured.value
-      const limit = spec.limitOf !== undefined ? (this.values.get(spec.limitOf)?.value ?? null) : (spec.limitValue ?? null)
+      const limit =
+        spec.limitOf !== undefined ? (this.values.get(spec.limitOf)?.value ?? null) : (spec.limitValue ?? null)
       const ratio = value !== null && limit ? round(value / limit, 3) : null
       const budget = spec.budget ?? null
       let ok = true
@@ -69,7 +70,15 @@ export class Recorder {
         const x = budget.on === 'value' ? value : ratio
         ok = x !== null && holds(x, budget)
       }
-      out[spec.name] = { value, unit: spec.unit, limit, ratio, budget: budget?.n ?? null, ok, ...(measured.note ? { note: measured.note } : {}) }
+      out[spec.name] = {
+        value,
+        unit: spec.unit,
+        limit,
+        ratio,
+        budget: budget?.n ?? null,
+        ok,
+        ...(measured.note ? { note: measured.note } : {}),
+      }
     }
     return out
   }
@@ -85,7 +94,8 @@ export function describeBudget(b: Budget | undefined): string {
   return b ? `${b.on} ${b.op === '>=' ? '≥' : b.op === '<=' ? '≤' : '<'} ${b.n}` : '—'
 }
 
-const fmt = (x: number | null): string => (x === null ? '—' : Number.isInteger(x) ? String(x) : String(round(x, x < 10 ? 3 : 1)))
+const fmt = (x: number | null): string =>
+  x === null ? '—' : Number.isInteger(x) ? String(x) : String(round(x, x < 10 ? 3 : 1))
 
 /** Markdown table: readable in a terminal and pasteable into the README. */
 export function table(specs: readonly MetricSpec[], results: Results): string {
@@ -98,7 +108,9 @@ export function table(specs: readonly MetricSpec[], results: Results): string {
     if (!r) continue
     const limit = r.limit === null ? '—' : `${fmt(r.limit)}${spec.limitOf ? ` (${spec.limitOf})` : ' (target)'}`
     const value = r.value === null ? `n/a: ${r.note ?? ''}` : fmt(r.value)
-    rows.push(`| ${spec.name} | ${value} | ${r.unit} | ${limit} | ${fmt(r.ratio)} | ${describeBudget(spec.budget)} | ${spec.budget ? (r.ok ? 'yes' : '**NO**') : '—'} |`)
+    rows.push(
+      `| ${spec.name} | ${value} | ${r.unit} | ${limit} | ${fmt(r.ratio)} | ${describeBudget(spec.budget)} | ${spec.budget ? (r.ok ? 'yes' : '**NO**') : '—'} |`,
+    )
   }
   return rows.join('\n')
 }

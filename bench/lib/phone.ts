@@ -38,8 +38,19 @@ export async function openPhone(browser: Browser, url: string, name: string): Pr
 }
 
 /** The IndexedDB rows the app writes for these events (src/db/events.ts), numbered from `firstLseq`. */
-export function storedRows(events: readonly IncidentEvent[], firstLseq: number, sync: StoredEvent['sync']): StoredEvent[] {
-  return events.map((event, i) => ({ id: event.id, incidentId: event.incidentId, hlc: event.hlc, lseq: firstLseq + i, sync, event }))
+export function storedRows(
+  events: readonly IncidentEvent[],
+  firstLseq: number,
+  sync: StoredEvent['sync'],
+): StoredEvent[] {
+  return events.map((event, i) => ({
+    id: event.id,
+    incidentId: event.incidentId,
+    hlc: event.hlc,
+    lseq: firstLseq + i,
+    sync,
+    event,
+  }))
 }
 
 /**
@@ -51,10 +62,16 @@ export function storedRows(events: readonly IncidentEvent[], firstLseq: number, 
 class SeedServer {
   private readonly bodies = new Map<string, string>()
   private next = 0
-  private constructor(private readonly server: Server, readonly origin: string) {
+  private constructor(
+    private readonly server: Server,
+    readonly origin: string,
+  ) {
     server.on('request', (req, res) => {
       const body = this.bodies.get(req.url ?? '')
-      res.writeHead(body === undefined ? 404 : 200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' })
+      res.writeHead(body === undefined ? 404 : 200, {
+        'content-type': 'application/json',
+        'access-control-allow-origin': '*',
+      })
       res.end(body ?? '{}')
       // Each body is read once.
       if (body !== undefined) this.bodies.delete(req.url ?? '')
@@ -91,7 +108,11 @@ export async function stopSeedServer(): Promise<void> {
  * reload so the app reads them. The kv rows `lseq` and `clock` move on as
  * appendLocalEvents/storeRemoteEvents move them.
  */
-export async function seedEvents(page: Page, events: readonly IncidentEvent[], sync: 'pending' | 'acknowledged'): Promise<void> {
+export async function seedEvents(
+  page: Page,
+  events: readonly IncidentEvent[],
+  sync: 'pending' | 'acknowledged',
+): Promise<void> {
   seeds ??= SeedServer.start()
   const server = await seeds
   const lastLseq = await page.evaluate(async () => {
@@ -148,7 +169,10 @@ export async function countRows(page: Page): Promise<{ total: number; pending: n
       open.onerror = () => reject(open.error)
     })
     const store = db.transaction('events').objectStore('events')
-    const count = (req: IDBRequest<number>) => new Promise<number>((resolve) => { req.onsuccess = () => resolve(req.result) })
+    const count = (req: IDBRequest<number>) =>
+      new Promise<number>((resolve) => {
+        req.onsuccess = () => resolve(req.result)
+      })
     const [total, pending] = await Promise.all([count(store.count()), count(store.index('sync').count(0))])
     db.close()
     return { total, pending }
@@ -166,7 +190,9 @@ export async function ensureServiceWorker(page: Page): Promise<'app' | 'bench'> 
   while (!(await page.evaluate(async () => !!(await navigator.serviceWorker.getRegistration())))) {
     if (Date.now() > deadline) {
       registeredBy = 'bench'
-      await page.evaluate(async () => { await navigator.serviceWorker.register('/sw.js', { scope: '/' }) })
+      await page.evaluate(async () => {
+        await navigator.serviceWorker.register('/sw.js', { scope: '/' })
+      })
       break
     }
     await sleep(100)

@@ -19,7 +19,11 @@ export interface RunFacts {
 
 function cpuModel(): string {
   try {
-    return /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? cpus()[0]?.model ?? 'unknown'
+    return (
+      /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ??
+      cpus()[0]?.model ??
+      'unknown'
+    )
   } catch {
     return cpus()[0]?.model ?? 'unknown'
   }
@@ -27,13 +31,17 @@ function cpuModel(): string {
 
 export function readmeSection(specs: readonly MetricSpec[], results: Results, facts: RunFacts): string {
   const meaning = specs.map((s) => {
-    const limit = s.limitOf ? `limit: \`${s.limitOf}\` (same run)` : s.limitValue !== undefined ? `target ${s.limitValue}` : 'no limit'
+    const limit = s.limitOf
+      ? `limit: \`${s.limitOf}\` (same run)`
+      : s.limitValue !== undefined
+        ? `target ${s.limitValue}`
+        : 'no limit'
     return `| \`${s.name}\` | ${s.about} | ${limit} | ${describeBudget(s.budget)} |`
   })
   return [
     '## Performance',
     '',
-    'The benchmark measures the app as a responder\'s phone and the sync server run it, and puts every figure',
+    "The benchmark measures the app as a responder's phone and the sync server run it, and puts every figure",
     'beside a limit measured **in the same run** (a blank page served by the same service worker, a raw',
     'IndexedDB put, a plain sort, raw SQLite inserts): absolute times drift on shared machines, ratios much less.',
     'Same data every run (seeded), warm-up runs excluded.',
@@ -42,13 +50,13 @@ export function readmeSection(specs: readonly MetricSpec[], results: Results, fa
     'npm run bench                        # everything, about 4 minutes on 2 cores; exit 1 if a budget fails',
     'npm run bench -- --no-fail           # exploratory: print and save, exit 0',
     'npm run bench -- --only fold,search  # some suites: bundle fold search ingest sse cold incident a11y sync lighthouse',
-    'npm run bench -- --readme            # also rewrite this section with the run\'s table',
+    "npm run bench -- --readme            # also rewrite this section with the run's table",
     '```',
     '',
     'It always builds the app first (`vite build` with `bench/vite.config.ts`, into a temporary folder, so',
-    'the build is never stale and the shared `dist/` is left alone); the app\'s `public/blank.html` (no script) is',
+    "the build is never stale and the shared `dist/` is left alone); the app's `public/blank.html` (no script) is",
     'the cold-start limit page. It then starts the real server (`server/main.ts`, 127.0.0.1, port 0, temporary',
-    'data folder, tokens from the token CLI), drives Debian\'s Chromium through playwright-core, and runs',
+    "data folder, tokens from the token CLI), drives Debian's Chromium through playwright-core, and runs",
     'Lighthouse 12.8 in its own Chromium. It prints the table, the findings behind failing figures',
     '(Lighthouse audits and opportunities, axe rules and elements), and writes `bench/results.json`',
     '(`{ name: { value, unit, limit, ratio, budget, ok } }`, ratio = value / limit; a figure that could not be',

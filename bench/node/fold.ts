@@ -25,9 +25,16 @@ function time(fn: () => void): number {
 const fold: number[] = []
 const sort: number[] = []
 for (let i = 0; i < WARMUP + RUNS; i++) {
-  const f = time(() => { if (!foldIncident(events)) throw new Error('fold found no declaration') })
-  const s = time(() => { [...events].sort(compareEvents) })
-  if (i >= WARMUP) { fold.push(f); sort.push(s) }
+  const f = time(() => {
+    if (!foldIncident(events)) throw new Error('fold found no declaration')
+  })
+  const s = time(() => {
+    ;[...events].sort(compareEvents)
+  })
+  if (i >= WARMUP) {
+    fold.push(f)
+    sort.push(s)
+  }
 }
 
 // Incremental: fold 10,000 events, then apply the next 20,000 one at a time.
@@ -49,4 +56,6 @@ for (let i = 0; i + BATCH <= rest.length; i += BATCH) {
 if (refolds) throw new Error(`${refolds} events needed a refold: the bench data is not in clock order`)
 if (base.events.length !== more.length || base.id !== incidentId) throw new Error('incremental apply lost events')
 
-process.stdout.write(`${JSON.stringify({ fold_100k_ms: median(fold), sort_100k_ms: median(sort), fold_apply_one_us: median(perEvent), events: events.length })}\n`)
+process.stdout.write(
+  `${JSON.stringify({ fold_100k_ms: median(fold), sort_100k_ms: median(sort), fold_apply_one_us: median(perEvent), events: events.length })}\n`,
+)

@@ -18,7 +18,9 @@ import { median, percentile, pick, rng } from '../lib/stats'
 const RUNBOOKS = 600
 
 if (!corpusAvailable()) {
-  process.stdout.write(`${JSON.stringify({ skipped: 'the runbook corpus is not on this machine (RUNBOOK_CORPUS_DIR)' })}\n`)
+  process.stdout.write(
+    `${JSON.stringify({ skipped: 'the runbook corpus is not on this machine (RUNBOOK_CORPUS_DIR)' })}\n`,
+  )
   process.exit(0)
 }
 
@@ -55,14 +57,16 @@ for (let rep = 0; rep < 3; rep++) {
 }
 if (hits === 0) throw new Error('no query found anything: the index or the queries are broken')
 
-process.stdout.write(`${JSON.stringify({
-  search_p95_ms: percentile(times, 95),
-  search_p50_ms: median(times),
-  search_index_build_ms: median(builds),
-  search_index_load_ms: median(loads),
-  index_kib: json.length / 1024,
-  queries: times.length,
-})}\n`)
+process.stdout.write(
+  `${JSON.stringify({
+    search_p95_ms: percentile(times, 95),
+    search_p50_ms: median(times),
+    search_index_build_ms: median(builds),
+    search_index_load_ms: median(loads),
+    index_kib: json.length / 1024,
+    queries: times.length,
+  })}\n`,
+)
 
 /**
  * What a responder types, keystroke by keystroke: each prefix of a title word
@@ -81,6 +85,16 @@ function typedQueries(all: readonly CompiledRunbook[]): string[] {
     const second = pick(random, words(runbook.text).concat(['alert']))!.toLowerCase()
     out.push(`${word} ${second}`)
   }
-  out.push('pod crash', 'disk full', 'filesystem space', 'etcd leader', 'printer jam', 'network down', 'certificate expired', 'kubelet', 'zzzz qqqq')
+  out.push(
+    'pod crash',
+    'disk full',
+    'filesystem space',
+    'etcd leader',
+    'printer jam',
+    'network down',
+    'certificate expired',
+    'kubelet',
+    'zzzz qqqq',
+  )
   return out
 }

@@ -27,7 +27,10 @@ await storeRemoteEvents(db, remote, remote.at(-1)!.hlc)
 await appendLocalEvents(db, local)
 
 const rows = await db.events.orderBy('lseq').toArray()
-const expected = [...storedRows(remote, 1, SyncState.acknowledged), ...storedRows(local, remote.length + 1, SyncState.pending)]
+const expected = [
+  ...storedRows(remote, 1, SyncState.acknowledged),
+  ...storedRows(local, remote.length + 1, SyncState.pending),
+]
 assert.deepEqual(rows, expected, 'bench rows differ from the rows src/db/events.ts stores')
 const kv = Object.fromEntries((await db.kv.toArray()).map((r) => [r.key, r.value]))
 assert.equal(kv.lseq, remote.length + local.length, 'kv lseq')

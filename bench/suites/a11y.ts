@@ -32,7 +32,11 @@ async function runAxe(page: Page): Promise<Omit<AxeFinding, 'screen' | 'scheme'>
     const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<Result> } }).axe
     const result = await axe.run(document, { resultTypes: ['violations'] })
     return result.violations.map((v) => ({
-      rule: v.id, impact: v.impact ?? 'unknown', nodes: v.nodes.length, help: v.help, targets: v.nodes.slice(0, 3).map((n) => n.target.map(String).join(' ')),
+      rule: v.id,
+      impact: v.impact ?? 'unknown',
+      nodes: v.nodes.length,
+      help: v.help,
+      targets: v.nodes.slice(0, 3).map((n) => n.target.map(String).join(' ')),
     }))
   })
 }

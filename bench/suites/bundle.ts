@@ -24,7 +24,12 @@ export function shellAssets(distDir: string): string[] {
 }
 
 /** `assets` are URL paths from the site root; kB = 1000 bytes, as Vite prints them. */
-export function gzipKb(distDir: string, assets: Iterable<string>): { kb: number; files: { path: string; gzipBytes: number }[] } {
-  const files = [...new Set(assets)].sort().map((path) => ({ path, gzipBytes: gzipSync(readFileSync(join(distDir, path)), { level: 9 }).length }))
+export function gzipKb(
+  distDir: string,
+  assets: Iterable<string>,
+): { kb: number; files: { path: string; gzipBytes: number }[] } {
+  const files = [...new Set(assets)]
+    .sort()
+    .map((path) => ({ path, gzipBytes: gzipSync(readFileSync(join(distDir, path)), { level: 9 }).length }))
   return { kb: files.reduce((sum, f) => sum + f.gzipBytes, 0) / 1000, files }
 }

@@ -28,7 +28,12 @@ export function interactiveObserver(): void {
       observer.disconnect()
     }
   })
-  observer.observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ['disabled', 'hidden', 'class', 'style'] })
+  observer.observe(document, {
+    childList: true,
+    subtree: true,
+    attributes: true,
+    attributeFilter: ['disabled', 'hidden', 'class', 'style'],
+  })
 }
 
 export interface ColdStartSample {
@@ -39,7 +44,12 @@ export interface ColdStartSample {
 }
 
 /** One cold open of `path` in a new tab; `cpuRate` > 1 throttles the page's CPU (CDP). */
-export async function coldOpen(context: BrowserContext, url: string, path: string, cpuRate: number): Promise<ColdStartSample> {
+export async function coldOpen(
+  context: BrowserContext,
+  url: string,
+  path: string,
+  cpuRate: number,
+): Promise<ColdStartSample> {
   const page: Page = await context.newPage()
   try {
     const cdp = await context.newCDPSession(page)
@@ -53,10 +63,16 @@ export async function coldOpen(context: BrowserContext, url: string, path: strin
       if (/^\/assets\/.*\.(m?js|css)$/.test(p)) assets.push(p)
     })
     await page.goto(`${url}${path}`, { waitUntil: 'commit' })
-    await page.waitForFunction((mark) => (window as unknown as Record<string, unknown>)[mark] !== undefined, MARK, { timeout: 30_000, polling: 50 })
+    await page.waitForFunction((mark) => (window as unknown as Record<string, unknown>)[mark] !== undefined, MARK, {
+      timeout: 30_000,
+      polling: 50,
+    })
     const { ms, fromWorker } = await page.evaluate((mark) => {
       const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined
-      return { ms: (window as unknown as Record<string, number>)[mark]!, fromWorker: (nav?.workerStart ?? 0) > 0 && !!navigator.serviceWorker.controller }
+      return {
+        ms: (window as unknown as Record<string, number>)[mark]!,
+        fromWorker: (nav?.workerStart ?? 0) > 0 && !!navigator.serviceWorker.controller,
+      }
     }, MARK)
     return { ms, fromWorker, assets }
   } finally {
@@ -71,7 +87,13 @@ export interface ColdStartResult {
   assets: string[]
 }
 
-export async function coldStart(context: BrowserContext, url: string, cpuRate: number, samples: number, warmup: number): Promise<ColdStartResult> {
+export async function coldStart(
+  context: BrowserContext,
+  url: string,
+  cpuRate: number,
+  samples: number,
+  warmup: number,
+): Promise<ColdStartResult> {
   const app: number[] = []
   const blank: number[] = []
   let assets: string[] = []
@@ -80,9 +102,13 @@ export async function coldStart(context: BrowserContext, url: string, cpuRate: n
     for (let i = 0; i < warmup + samples; i++) {
       const a = await coldOpen(context, url, '/incidents', cpuRate)
       const b = await coldOpen(context, url, '/blank.html', cpuRate)
-      if (!a.fromWorker || !b.fromWorker) throw new Error('a cold-start page was not served by the service worker: the numbers would be meaningless')
+      if (!a.fromWorker || !b.fromWorker)
+        throw new Error('a cold-start page was not served by the service worker: the numbers would be meaningless')
       if (i === 0) assets = a.assets
-      if (i >= warmup) { app.push(a.ms); blank.push(b.ms) }
+      if (i >= warmup) {
+        app.push(a.ms)
+        blank.push(b.ms)
+      }
     }
   } finally {
     await context.setOffline(false)

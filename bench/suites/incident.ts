@@ -16,35 +16,46 @@ import { median, percentile } from '../lib/stats'
 export function pageHelpers(): void {
   const labelOf = (el: Element): string => {
     const ids = el.getAttribute('aria-labelledby')
-    if (ids) return ids.split(/\s+/).map((id) => document.getElementById(id)?.textContent ?? '').join(' ')
+    if (ids)
+      return ids
+        .split(/\s+/)
+        .map((id) => document.getElementById(id)?.textContent ?? '')
+        .join(' ')
     return el.getAttribute('aria-label') ?? ''
   }
   const timeline = (): HTMLElement | null => {
-    for (const el of document.querySelectorAll<HTMLElement>('ol, ul, [role="list"]')) if (/\btimeline\b/i.test(labelOf(el))) return el
+    for (const el of document.querySelectorAll<HTMLElement>('ol, ul, [role="list"]'))
+      if (/\btimeline\b/i.test(labelOf(el))) return el
     return null
   }
   const button = (name: string): HTMLButtonElement | null => {
-    for (const b of document.querySelectorAll('button')) if (b.textContent?.trim() === name || b.getAttribute('aria-label') === name) return b
+    for (const b of document.querySelectorAll('button'))
+      if (b.textContent?.trim() === name || b.getAttribute('aria-label') === name) return b
     return null
   }
   const field = (name: string): HTMLInputElement | HTMLTextAreaElement | null => {
     for (const label of document.querySelectorAll('label')) {
-      if (label.textContent?.trim() === name && label.htmlFor) return document.getElementById(label.htmlFor) as HTMLTextAreaElement | null
+      if (label.textContent?.trim() === name && label.htmlFor)
+        return document.getElementById(label.htmlFor) as HTMLTextAreaElement | null
     }
     return document.querySelector<HTMLTextAreaElement>(`[aria-label="${name}"]`)
   }
   /** Resolves with performance.now() when `test` first holds after a DOM change (or at once, given no records). */
-  const when = (test: (records: MutationRecord[]) => boolean, timeoutMs = 30_000): Promise<number> => new Promise((resolve, reject) => {
-    if (test([])) return resolve(performance.now())
-    const timer = setTimeout(() => { observer.disconnect(); reject(new Error('timed out waiting for the DOM')) }, timeoutMs)
-    const observer = new MutationObserver((records) => {
-      if (!test(records)) return
-      observer.disconnect()
-      clearTimeout(timer)
-      resolve(performance.now())
+  const when = (test: (records: MutationRecord[]) => boolean, timeoutMs = 30_000): Promise<number> =>
+    new Promise((resolve, reject) => {
+      if (test([])) return resolve(performance.now())
+      const timer = setTimeout(() => {
+        observer.disconnect()
+        reject(new Error('timed out waiting for the DOM'))
+      }, timeoutMs)
+      const observer = new MutationObserver((records) => {
+        if (!test(records)) return
+        observer.disconnect()
+        clearTimeout(timer)
+        resolve(performance.now())
+      })
+      observer.observe(document.body, { childList: true, subtree: true, characterData: true, attributes: true })
     })
-    observer.observe(document.body, { childList: true, subtree: true, characterData: true, attributes: true })
-  })
   const frame = () => new Promise<number>((resolve) => requestAnimationFrame(() => resolve(performance.now())))
   Object.assign(window, { __bench: { timeline, button, field, when, frame } })
 }
@@ -57,7 +68,9 @@ interface BenchHelpers {
   frame(): Promise<number>
 }
 declare global {
-  interface Window { __bench: BenchHelpers }
+  interface Window {
+    __bench: BenchHelpers
+  }
 }
 
 /** From the list, open the incident; ms from the click to the first frame with the Timeline visible. */
@@ -82,7 +95,9 @@ export async function openIncidentTimed(page: Page, incidentId: string): Promise
 export async function backToList(page: Page): Promise<void> {
   await page.evaluate(async () => {
     const b = window.__bench
-    const link = [...document.querySelectorAll('a')].find((a) => new URL(a.href).pathname === '/incidents' && a.closest('nav'))
+    const link = [...document.querySelectorAll('a')].find(
+      (a) => new URL(a.href).pathname === '/incidents' && a.closest('nav'),
+    )
     if (!link) throw new Error('no Incidents link in the navigation')
     link.click()
     await b.when(() => !!b.button('Declare incident'))
@@ -112,7 +127,13 @@ export interface LogEntryResult {
  * `minSamples`): the run must stay under five minutes, and such an app fails
  * the budget anyway. `samples` in the result says how many were taken.
  */
-export async function logEntries(page: Page, samples: number, warmup: number, capMs = 30_000, minSamples = 40): Promise<LogEntryResult> {
+export async function logEntries(
+  page: Page,
+  samples: number,
+  warmup: number,
+  capMs = 30_000,
+  minSamples = 40,
+): Promise<LogEntryResult> {
   await page.evaluate(async () => {
     // The limit's database: the app's events store schema (keyPath id, same indexes), nothing else.
     await new Promise<void>((resolve, reject) => {
@@ -123,7 +144,10 @@ export async function logEntries(page: Page, samples: number, warmup: number, ca
         store.createIndex('lseq', 'lseq')
         store.createIndex('sync', 'sync')
       }
-      open.onsuccess = () => { (window as unknown as { __benchRaw: IDBDatabase }).__benchRaw = open.result; resolve() }
+      open.onsuccess = () => {
+        ;(window as unknown as { __benchRaw: IDBDatabase }).__benchRaw = open.result
+        resolve()
+      }
       open.onerror = () => reject(open.error)
     })
   })
@@ -135,49 +159,66 @@ export async function logEntries(page: Page, samples: number, warmup: number, ca
     if (entry.length >= minSamples && Date.now() - started > capMs) break
     made++
     const text = `Bench entry ${i}: checked uplink ${i % 48} on the core switch`
-    const sample = await page.evaluate(async ({ text, i }) => {
-      const b = window.__bench
-      const db = (window as unknown as { __benchRaw: IDBDatabase }).__benchRaw
-      // Raw put: one row of the app's shape, one transaction, until it commits.
-      const row = {
-        id: `bench-raw-${i}-${Math.random().toString(36).slice(2, 10)}`, incidentId: 'bench-raw-incident', hlc: `${String(Date.now()).padStart(15, '0')}:00000:bench`,
-        lseq: 1_000_000 + i, sync: 0,
-        event: { id: 'x', incidentId: 'bench-raw-incident', type: 'log.entry', at: new Date().toISOString(), hlc: '', actor: { id: 'bench', name: 'Bench' }, payload: { text, kind: 'action' } },
-      }
-      const r0 = performance.now()
-      await new Promise<void>((resolve, reject) => {
-        const tx = db.transaction('events', 'readwrite')
-        tx.objectStore('events').put(row)
-        tx.oncomplete = () => resolve()
-        tx.onerror = () => reject(tx.error)
-      })
-      const rawMs = performance.now() - r0
-
-      const field = b.field('Log entry')
-      const button = b.button('Add to log')
-      if (!field || !button) throw new Error('no "Log entry" field or "Add to log" button on the incident page')
-      field.value = text
-      field.dispatchEvent(new Event('input', { bubbles: true }))
-      await b.frame() // let Vue take the text before the click, as a person's typing would
-      // Only what changed is looked at (pinned entries may come before the newest): cheap at any list size.
-      const shown = (records: MutationRecord[]) => {
-        const list = b.timeline()
-        if (!list) return false
-        for (const r of records) {
-          const nodes = r.type === 'characterData' ? [r.target] : [...r.addedNodes]
-          for (const node of nodes) if (node.textContent?.includes(text) && list.contains(node)) return true
+    const sample = await page.evaluate(
+      async ({ text, i }) => {
+        const b = window.__bench
+        const db = (window as unknown as { __benchRaw: IDBDatabase }).__benchRaw
+        // Raw put: one row of the app's shape, one transaction, until it commits.
+        const row = {
+          id: `bench-raw-${i}-${Math.random().toString(36).slice(2, 10)}`,
+          incidentId: 'bench-raw-incident',
+          hlc: `${String(Date.now()).padStart(15, '0')}:00000:bench`,
+          lseq: 1_000_000 + i,
+          sync: 0,
+          event: {
+            id: 'x',
+            incidentId: 'bench-raw-incident',
+            type: 'log.entry',
+            at: new Date().toISOString(),
+            hlc: '',
+            actor: { id: 'bench', name: 'Bench' },
+            payload: { text, kind: 'action' },
+          },
         }
-        return false
-      }
-      const t0 = performance.now()
-      button.click()
-      const entryMs = (await b.when(shown, 10_000)) - t0
-      // Settle: the app's follow-up work (live queries, sync nudge) must not spill into the next sample.
-      await b.frame()
-      await new Promise((resolve) => setTimeout(resolve, 30))
-      return { rawMs, entryMs }
-    }, { text, i })
-    if (i >= warmup) { entry.push(sample.entryMs); raw.push(sample.rawMs) }
+        const r0 = performance.now()
+        await new Promise<void>((resolve, reject) => {
+          const tx = db.transaction('events', 'readwrite')
+          tx.objectStore('events').put(row)
+          tx.oncomplete = () => resolve()
+          tx.onerror = () => reject(tx.error)
+        })
+        const rawMs = performance.now() - r0
+
+        const field = b.field('Log entry')
+        const button = b.button('Add to log')
+        if (!field || !button) throw new Error('no "Log entry" field or "Add to log" button on the incident page')
+        field.value = text
+        field.dispatchEvent(new Event('input', { bubbles: true }))
+        await b.frame() // let Vue take the text before the click, as a person's typing would
+        // Only what changed is looked at (pinned entries may come before the newest): cheap at any list size.
+        const shown = (records: MutationRecord[]) => {
+          const list = b.timeline()
+          if (!list) return false
+          for (const r of records) {
+            const nodes = r.type === 'characterData' ? [r.target] : [...r.addedNodes]
+            for (const node of nodes) if (node.textContent?.includes(text) && list.contains(node)) return true
+          }
+          return false
+        }
+        const t0 = performance.now()
+        button.click()
+        const entryMs = (await b.when(shown, 10_000)) - t0
+        // Settle: the app's follow-up work (live queries, sync nudge) must not spill into the next sample.
+        await b.frame()
+        await new Promise((resolve) => setTimeout(resolve, 30))
+        return { rawMs, entryMs }
+      },
+      { text, i },
+    )
+    if (i >= warmup) {
+      entry.push(sample.entryMs)
+      raw.push(sample.rawMs)
+    }
   }
   const stored = await page.evaluate(async () => {
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
@@ -193,5 +234,10 @@ export async function logEntries(page: Page, samples: number, warmup: number, ca
     return rows.filter((r) => r.event.type === 'log.entry' && r.event.payload.text?.startsWith('Bench entry ')).length
   })
   if (stored !== made) throw new Error(`only ${stored} of ${made} log entries are in IndexedDB`)
-  return { entryP95: percentile(entry, 95), entryMedian: median(entry), rawPutP95: percentile(raw, 95), samples: entry.length }
+  return {
+    entryP95: percentile(entry, 95),
+    entryMedian: median(entry),
+    rawPutP95: percentile(raw, 95),
+    samples: entry.length,
+  }
 }

@@ -22,9 +22,13 @@ export function rawSqliteInsertEps(events: readonly IncidentEvent[], runs = 2): 
     const dir = mkdtempSync(join(tmpdir(), 'cp-bench-sqlite-'))
     try {
       const db = openDatabase(dir)
-      const insert = db.prepare('INSERT INTO events (id, incident_id, hlc, body, received_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING')
+      const insert = db.prepare(
+        'INSERT INTO events (id, incident_id, hlc, body, received_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
+      )
       const receivedAt = new Date().toISOString()
-      const all = db.transaction(() => { for (const r of rows) insert.run(r[0], r[1], r[2], r[3], receivedAt) })
+      const all = db.transaction(() => {
+        for (const r of rows) insert.run(r[0], r[1], r[2], r[3], receivedAt)
+      })
       const t = performance.now()
       all()
       const ms = performance.now() - t
@@ -42,14 +46,20 @@ export function rawSqliteInsertEps(events: readonly IncidentEvent[], runs = 2): 
 /** POSTs every event in batches; returns events per second from first request to last answer. */
 export async function serverIngestEps(url: string, token: string, events: readonly IncidentEvent[]): Promise<number> {
   const bodies: string[] = []
-  for (let i = 0; i < events.length; i += INGEST.batch) bodies.push(JSON.stringify({ events: events.slice(i, i + INGEST.batch) }))
+  for (let i = 0; i < events.length; i += INGEST.batch)
+    bodies.push(JSON.stringify({ events: events.slice(i, i + INGEST.batch) }))
   let accepted = 0
   const t = performance.now()
   for (const body of bodies) {
-    const res = await fetch(`${url}/api/events`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body })
+    const res = await fetch(`${url}/api/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body,
+    })
     if (!res.ok) throw new Error(`POST /api/events answered ${res.status}: ${await res.text()}`)
     const answer = (await res.json()) as { accepted: string[]; rejected: unknown[] }
-    if (answer.rejected.length) throw new Error(`the server rejected bench events: ${JSON.stringify(answer.rejected.slice(0, 3))}`)
+    if (answer.rejected.length)
+      throw new Error(`the server rejected bench events: ${JSON.stringify(answer.rejected.slice(0, 3))}`)
     accepted += answer.accepted.length
   }
   const ms = performance.now() - t
@@ -57,7 +67,12 @@ export async function serverIngestEps(url: string, token: string, events: readon
   return events.length / (ms / 1000)
 }
 
-export async function ingestSuite(rec: Recorder, url: string, token: string, events: readonly IncidentEvent[]): Promise<void> {
+export async function ingestSuite(
+  rec: Recorder,
+  url: string,
+  token: string,
+  events: readonly IncidentEvent[],
+): Promise<void> {
   rec.set('raw_sqlite_insert_eps', rawSqliteInsertEps(events), 0)
   rec.set('server_ingest_eps', await serverIngestEps(url, token, events), 0)
 }

@@ -31,9 +31,18 @@ export interface LighthouseScores {
 }
 
 async function runOnce(url: string): Promise<Result> {
-  const chrome = await launch({ chromePath: chromePath(), chromeFlags: ['--headless=new', ...CHROME_FLAGS], logLevel: 'silent' })
+  const chrome = await launch({
+    chromePath: chromePath(),
+    chromeFlags: ['--headless=new', ...CHROME_FLAGS],
+    logLevel: 'silent',
+  })
   try {
-    const result = await lighthouse(url, { port: chrome.port, output: 'json', logLevel: 'error', onlyCategories: ['performance', 'accessibility', 'best-practices'] })
+    const result = await lighthouse(url, {
+      port: chrome.port,
+      output: 'json',
+      logLevel: 'error',
+      onlyCategories: ['performance', 'accessibility', 'best-practices'],
+    })
     if (!result) throw new Error('Lighthouse returned nothing')
     if (result.lhr.runtimeError) throw new Error(`Lighthouse: ${result.lhr.runtimeError.message}`)
     return result.lhr
@@ -44,7 +53,11 @@ async function runOnce(url: string): Promise<Result> {
 
 const scoresOf = (lhr: Result) => {
   const score = (id: string) => Math.round((lhr.categories[id]?.score ?? 0) * 100)
-  return { performance: score('performance'), accessibility: score('accessibility'), bestPractices: score('best-practices') }
+  return {
+    performance: score('performance'),
+    accessibility: score('accessibility'),
+    bestPractices: score('best-practices'),
+  }
 }
 
 export async function runLighthouse(url: string, runs = 3): Promise<LighthouseScores> {
@@ -64,12 +77,23 @@ export async function runLighthouse(url: string, runs = 3): Promise<LighthouseSc
   for (const audit of Object.values(audits)) {
     const d = audit.details as { type?: string; overallSavingsMs?: number } | undefined
     if (d?.type === 'opportunity' && (d.overallSavingsMs ?? 0) > 0) {
-      opportunities.push({ id: audit.id, title: audit.title, savingsMs: Math.round(d.overallSavingsMs!), display: audit.displayValue ?? '' })
+      opportunities.push({
+        id: audit.id,
+        title: audit.title,
+        savingsMs: Math.round(d.overallSavingsMs!),
+        display: audit.displayValue ?? '',
+      })
     }
   }
   opportunities.sort((a, b) => b.savingsMs - a.savingsMs)
   const metrics: Record<string, number> = {}
-  for (const id of ['first-contentful-paint', 'largest-contentful-paint', 'speed-index', 'total-blocking-time', 'cumulative-layout-shift']) {
+  for (const id of [
+    'first-contentful-paint',
+    'largest-contentful-paint',
+    'speed-index',
+    'total-blocking-time',
+    'cumulative-layout-shift',
+  ]) {
     metrics[id] = Math.round((audits[id]?.numericValue ?? NaN) * 1000) / 1000
   }
   return { ...scoresOf(median), runs: results.map(scoresOf), metrics, failing, opportunities }

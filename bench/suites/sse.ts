@@ -16,7 +16,10 @@ interface StreamClient {
 
 async function openStream(url: string, token: string, after: number): Promise<StreamClient> {
   const abort = new AbortController()
-  const res = await fetch(`${url}/api/events/stream?after=${after}`, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' }, signal: abort.signal })
+  const res = await fetch(`${url}/api/events/stream?after=${after}`, {
+    headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
+    signal: abort.signal,
+  })
   if (!res.ok || !res.body) throw new Error(`stream answered ${res.status}`)
   const waiting = new Map<string, (t: number) => void>()
   const seen = new Map<string, number>()
@@ -35,7 +38,10 @@ async function openStream(url: string, token: string, after: number): Promise<St
           if (!data) continue
           const id = (JSON.parse(data.slice(6)) as { id: string }).id
           const resolve = waiting.get(id)
-          if (resolve) { waiting.delete(id); resolve(now) } else seen.set(id, now)
+          if (resolve) {
+            waiting.delete(id)
+            resolve(now)
+          } else seen.set(id, now)
         }
       }
     } catch {
@@ -54,7 +60,8 @@ async function openStream(url: string, token: string, after: number): Promise<St
 
 /** Resident memory of a process and its descendants' largest (tsx runs the server in a child node). */
 export function serverRssMb(pid: number): number {
-  const rss = (p: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0) / 1024
+  const rss = (p: number) =>
+    Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0) / 1024
   const children = (p: number): number[] => {
     try {
       return readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)
@@ -74,14 +81,27 @@ export interface FanoutResult {
   rssMb: number
 }
 
-export async function sseFanout(url: string, streamToken: string, postToken: string, serverPid: number, events: readonly IncidentEvent[], clients = 200, posts = 20, warmup = 3): Promise<FanoutResult> {
+export async function sseFanout(
+  url: string,
+  streamToken: string,
+  postToken: string,
+  serverPid: number,
+  events: readonly IncidentEvent[],
+  clients = 200,
+  posts = 20,
+  warmup = 3,
+): Promise<FanoutResult> {
   // Start at the end of the log: the figure is fan-out, not backlog replay.
   const head = await lastSeq(url, postToken)
   const streams: StreamClient[] = []
   try {
     // Opened a few at a time: 200 at once is a thundering herd, not what is measured here.
     for (let i = 0; i < clients; i += 20) {
-      streams.push(...(await Promise.all(Array.from({ length: Math.min(20, clients - i) }, () => openStream(url, streamToken, head)))))
+      streams.push(
+        ...(await Promise.all(
+          Array.from({ length: Math.min(20, clients - i) }, () => openStream(url, streamToken, head)),
+        )),
+      )
     }
     await sleep(300)
     const rssMb = serverRssMb(serverPid)
@@ -90,7 +110,11 @@ export async function sseFanout(url: string, streamToken: string, postToken: str
       const event = events[i]!
       const arrivals = Promise.all(streams.map((s) => s.waitFor(event.id)))
       const t0 = performance.now()
-      const res = await fetch(`${url}/api/events`, { method: 'POST', headers: { authorization: `Bearer ${postToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ events: [event] }) })
+      const res = await fetch(`${url}/api/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${postToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ events: [event] }),
+      })
       if (!res.ok) throw new Error(`POST answered ${res.status}`)
       const times = await withTimeout(arrivals, 10_000, `not every stream got event ${i}`)
       if (i >= warmup) spans.push(Math.max(...times) - t0)
@@ -106,7 +130,9 @@ export async function lastSeq(url: string, token: string): Promise<number> {
   // The log's head: page through with the largest pages the API allows.
   let after = 0
   for (;;) {
-    const res = await fetch(`${url}/api/events?after=${after}&limit=1000`, { headers: { authorization: `Bearer ${token}` } })
+    const res = await fetch(`${url}/api/events?after=${after}&limit=1000`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
     if (!res.ok) throw new Error(`GET /api/events answered ${res.status}`)
     const page = (await res.json()) as { last: number; more: boolean }
     after = page.last

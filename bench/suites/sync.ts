@@ -67,7 +67,13 @@ interface Progress {
  * nothing moved in `stallMs`; stops at `capMs` (the run must stay under five
  * minutes) and says so.
  */
-async function until(page: Page, done: (c: Progress['counts']) => boolean, progress: (c: Progress['counts']) => number, stallMs: number, capMs: number): Promise<Progress> {
+async function until(
+  page: Page,
+  done: (c: Progress['counts']) => boolean,
+  progress: (c: Progress['counts']) => number,
+  stallMs: number,
+  capMs: number,
+): Promise<Progress> {
   const start = Date.now()
   let last = progress(await countRows(page))
   let movedAt = Date.now()
@@ -75,15 +81,21 @@ async function until(page: Page, done: (c: Progress['counts']) => boolean, progr
     const c = await countRows(page)
     if (done(c)) return { counts: c, capped: false }
     const p = progress(c)
-    if (p !== last) { last = p; movedAt = Date.now() }
-    if (Date.now() - movedAt > stallMs) throw new NoSyncEngine(`no sync progress in ${stallMs / 1000} s (at ${JSON.stringify(c)})`)
+    if (p !== last) {
+      last = p
+      movedAt = Date.now()
+    }
+    if (Date.now() - movedAt > stallMs)
+      throw new NoSyncEngine(`no sync progress in ${stallMs / 1000} s (at ${JSON.stringify(c)})`)
     if (Date.now() - start > capMs) return { counts: c, capped: true }
     await sleep(250)
   }
 }
 
 async function serverHas(url: string, token: string, seq: number): Promise<boolean> {
-  const res = await fetch(`${url}/api/events?after=${seq - 1}&limit=1`, { headers: { authorization: `Bearer ${token}` } })
+  const res = await fetch(`${url}/api/events?after=${seq - 1}&limit=1`, {
+    headers: { authorization: `Bearer ${token}` },
+  })
   const page = (await res.json()) as { events: { seq: number }[] }
   return page.events[0]?.seq === seq
 }
@@ -102,9 +114,20 @@ export interface SyncResult {
  * Pull first (a fresh phone takes the server's whole log: `head` events), then
  * push (`pending` events from another phone).
  */
-export async function phoneSync(browser: Browser, url: string, token: string, pending: readonly IncidentEvent[], head: number, say: (m: string) => void, capMs = 25_000): Promise<SyncResult> {
+export async function phoneSync(
+  browser: Browser,
+  url: string,
+  token: string,
+  pending: readonly IncidentEvent[],
+  head: number,
+  say: (m: string) => void,
+  capMs = 25_000,
+): Promise<SyncResult> {
   let t = performance.now()
-  const lap = (what: string) => { say(`${what}: ${((performance.now() - t) / 1000).toFixed(1)} s`); t = performance.now() }
+  const lap = (what: string) => {
+    say(`${what}: ${((performance.now() - t) / 1000).toFixed(1)} s`)
+    t = performance.now()
+  }
   const puller = await openPhone(browser, url, 'Bench Puller')
   lap('fresh phone ready')
   let pull: Progress
@@ -114,7 +137,13 @@ export async function phoneSync(browser: Browser, url: string, token: string, pe
     const before = (await countRows(puller.page)).total
     const t0 = performance.now()
     joinedBy = await join(puller.page, url, token)
-    pull = await until(puller.page, (c) => c.total - before >= head, (c) => c.total, 15_000, capMs)
+    pull = await until(
+      puller.page,
+      (c) => c.total - before >= head,
+      (c) => c.total,
+      15_000,
+      capMs,
+    )
     pullEps = (pull.counts.total - before) / ((performance.now() - t0) / 1000)
     lap(`pulled ${pull.counts.total - before} events`)
   } finally {
@@ -126,15 +155,31 @@ export async function phoneSync(browser: Browser, url: string, token: string, pe
     await seedEvents(pusher.page, pending, 'pending')
     lap(`phone with ${pending.length} pending events ready (app started with them)`)
     const before = await countRows(pusher.page)
-    if (before.pending !== pending.length) throw new Error(`seeded ${before.pending} pending events, wanted ${pending.length}`)
+    if (before.pending !== pending.length)
+      throw new Error(`seeded ${before.pending} pending events, wanted ${pending.length}`)
     const t0 = performance.now()
     await join(pusher.page, url, token)
-    const push = await until(pusher.page, (c) => c.pending === 0, (c) => c.pending, 15_000, capMs)
+    const push = await until(
+      pusher.page,
+      (c) => c.pending === 0,
+      (c) => c.pending,
+      15_000,
+      capMs,
+    )
     const pushed = pending.length - push.counts.pending
     const pushEps = pushed / ((performance.now() - t0) / 1000)
     lap(`pushed ${pushed} events`)
-    if (!push.capped && !(await serverHas(url, token, head + pending.length))) throw new Error('the phone says all acknowledged, but the server does not hold them all')
-    return { pullEps, pulled: pull.counts.total, pullCapped: pull.capped, pushEps, pushed, pushCapped: push.capped, joinedBy }
+    if (!push.capped && !(await serverHas(url, token, head + pending.length)))
+      throw new Error('the phone says all acknowledged, but the server does not hold them all')
+    return {
+      pullEps,
+      pulled: pull.counts.total,
+      pullCapped: pull.capped,
+      pushEps,
+      pushed,
+      pushCapped: push.capped,
+      joinedBy,
+    }
   } finally {
     await pusher.close()
   }

@@ -63,7 +63,11 @@ async function main(): Promise<void> {
       await page.setViewportSize({ width: spec.size, height: spec.size })
       await page.setContent(pageFor(svg, spec))
       await page.locator('img').evaluate((img: HTMLImageElement) => img.decode())
-      await page.screenshot({ path: join(PUBLIC, spec.file), omitBackground: true, clip: { x: 0, y: 0, width: spec.size, height: spec.size } })
+      await page.screenshot({
+        path: join(PUBLIC, spec.file),
+        omitBackground: true,
+        clip: { x: 0, y: 0, width: spec.size, height: spec.size },
+      })
       console.log(`public/${spec.file}`)
     }
   } finally {

@@ -27,7 +27,11 @@ export function authGuard(tokens: TokenService, limiter: RateLimiter) {
     const token = await tokens.verify(bearerToken(header))
     if (!token) {
       reply.header('www-authenticate', 'Bearer')
-      throw new ApiError(401, 'unauthorized', header ? 'the access token is not valid or was revoked' : 'send Authorization: Bearer <token>')
+      throw new ApiError(
+        401,
+        'unauthorized',
+        header ? 'the access token is not valid or was revoked' : 'send Authorization: Bearer <token>',
+      )
     }
     const decision = limiter.take(token.id)
     if (!decision.allowed) throw new RateLimitedError(decision.retryAfter)

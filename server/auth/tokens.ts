@@ -28,7 +28,10 @@ export class TokenService {
   readonly events = new EventEmitter()
   private readonly touchedAt = new Map<number, number>()
 
-  constructor(private readonly store: TokenStore, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly store: TokenStore,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async issue(name: string): Promise<IssuedToken> {
     const clean = name.trim()

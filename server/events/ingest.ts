@@ -35,7 +35,12 @@ export async function ingest(store: EventStore, entries: readonly unknown[]): Pr
   const valid: (NewEvent & { index: number })[] = []
 
   entries.forEach((entry, index) => {
-    if (entry === null || typeof entry !== 'object' || Array.isArray(entry) || typeof (entry as { id?: unknown }).id !== 'string') {
+    if (
+      entry === null ||
+      typeof entry !== 'object' ||
+      Array.isArray(entry) ||
+      typeof (entry as { id?: unknown }).id !== 'string'
+    ) {
       rejected.push({ index, id: '', reason: `events[${index}]: must be an object with a string id` })
       return
     }

@@ -6,13 +6,17 @@ import { SharedPages } from './pages'
 function fakeStore(events: SequencedEvent[]) {
   const reads: number[] = []
   const store: EventStore = {
-    async appendEvents() { throw new Error('not used') },
+    async appendEvents() {
+      throw new Error('not used')
+    },
     async readEventsAfter(after: number, limit: number): Promise<EventPage> {
       reads.push(after)
       const rest = events.filter((e) => e.seq > after)
       return { events: rest.slice(0, limit), more: rest.length > limit }
     },
-    async lastSeq() { return events.at(-1)?.seq ?? 0 },
+    async lastSeq() {
+      return events.at(-1)?.seq ?? 0
+    },
   }
   return { store, reads }
 }

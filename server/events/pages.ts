@@ -37,7 +37,9 @@ export class SharedPages {
     pages.set(after, page)
     // Oldest first: a Map iterates in insertion order.
     if (pages.size > this.keep) pages.delete(pages.keys().next().value!)
-    page.catch(() => { if (pages.get(after) === page) pages.delete(after) })
+    page.catch(() => {
+      if (pages.get(after) === page) pages.delete(after)
+    })
     return page
   }
 

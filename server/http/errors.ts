@@ -15,7 +15,11 @@ export type ErrorCode =
   | 'internal_error'
 
 export class ApiError extends Error {
-  constructor(readonly statusCode: number, readonly code: ErrorCode, message: string) {
+  constructor(
+    readonly statusCode: number,
+    readonly code: ErrorCode,
+    message: string,
+  ) {
     super(message)
   }
 }
@@ -56,7 +60,12 @@ export function toApiError(err: FastifyError | Error): ApiError {
   return new ApiError(500, 'internal_error', 'the server failed; the request can be retried')
 }
 
-export function errorHandler(this: unknown, err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function errorHandler(
+  this: unknown,
+  err: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
   const api = toApiError(err)
   if (api.statusCode >= 500) request.log.error({ err }, 'request failed')
   if (api.statusCode === 429 && err instanceof RateLimitedError) reply.header('retry-after', String(err.retryAfter))

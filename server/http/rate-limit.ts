@@ -19,7 +19,10 @@ export interface RateDecision {
 export class RateLimiter {
   private readonly buckets = new Map<string | number, { tokens: number; at: number }>()
 
-  constructor(private readonly options: RateLimitOptions, private readonly now: () => number = () => performance.now()) {}
+  constructor(
+    private readonly options: RateLimitOptions,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
 
   take(key: string | number): RateDecision {
     const { perMinute, burst } = this.options

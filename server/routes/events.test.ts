@@ -6,8 +6,12 @@ import { createTestApp } from '../test-support'
 import type { TestApp } from '../test-support'
 
 let t: TestApp
-beforeEach(async () => { t = await createTestApp() })
-afterEach(async () => { await t.close() })
+beforeEach(async () => {
+  t = await createTestApp()
+})
+afterEach(async () => {
+  await t.close()
+})
 
 const push = (events: unknown, headers: Record<string, string> = t.auth) =>
   t.app.inject({ method: 'POST', url: '/api/events', headers, payload: { events } })
@@ -15,7 +19,8 @@ const pull = (query = '') => t.app.inject({ method: 'GET', url: `/api/events${qu
 
 describe('test fixtures', () => {
   it('make a valid event of every type', () => {
-    for (const type of EVENT_TYPES) expect(validateEvent(makeEvent(type))).toEqual({ ok: true, value: expect.anything() })
+    for (const type of EVENT_TYPES)
+      expect(validateEvent(makeEvent(type))).toEqual({ ok: true, value: expect.anything() })
   })
 })
 
@@ -54,7 +59,11 @@ describe('POST /api/events', () => {
   it('detects a conflict inside one batch', async () => {
     const event = makeEvent('log.entry', { text: 'first' })
     const res = await push([event, { ...event, payload: { ...event.payload, text: 'second' } }, event])
-    expect(res.json()).toEqual({ accepted: [event.id], duplicate: [event.id], rejected: [{ id: event.id, reason: 'conflict' }] })
+    expect(res.json()).toEqual({
+      accepted: [event.id],
+      duplicate: [event.id],
+      rejected: [{ id: event.id, reason: 'conflict' }],
+    })
   })
 
   it('ignores a seq sent by the client and assigns its own', async () => {
@@ -69,13 +78,24 @@ describe('POST /api/events', () => {
     const good1 = makeEvent('incident.declared')
     const bad = makeEvent('incident.declared', { title: 'x'.repeat(LIMITS.title + 1) })
     const good2 = makeEvent('log.entry')
-    const res = await push([good1, bad, 'not an event', { id: 42 }, null, good2, { ...makeEvent('task.done'), type: 'nope' }])
+    const res = await push([
+      good1,
+      bad,
+      'not an event',
+      { id: 42 },
+      null,
+      good2,
+      { ...makeEvent('task.done'), type: 'nope' },
+    ])
     expect(res.statusCode).toBe(200)
     const body = res.json()
     expect(body.accepted).toEqual([good1.id, good2.id])
     expect(body.duplicate).toEqual([])
     expect(body.rejected).toHaveLength(5)
-    expect(body.rejected[0]).toEqual({ id: bad.id, reason: expect.stringMatching(/^payload\.title: must be at most 200/) })
+    expect(body.rejected[0]).toEqual({
+      id: bad.id,
+      reason: expect.stringMatching(/^payload\.title: must be at most 200/),
+    })
     expect(body.rejected[1]).toEqual({ id: '', reason: 'events[2]: must be an object with a string id' })
     expect(body.rejected[2]).toEqual({ id: '', reason: 'events[3]: must be an object with a string id' })
     expect(body.rejected[3]).toEqual({ id: '', reason: 'events[4]: must be an object with a string id' })
@@ -85,8 +105,14 @@ describe('POST /api/events', () => {
   })
 
   it('rejects ids and clocks of the wrong form', async () => {
-    const res = await push([{ ...makeEvent('log.entry'), id: 'short' }, { ...makeEvent('log.entry'), hlc: '12:1:x' }])
-    expect(res.json().rejected.map((r: { reason: string }) => r.reason)).toEqual([expect.stringMatching(/^id:/), expect.stringMatching(/^hlc:/)])
+    const res = await push([
+      { ...makeEvent('log.entry'), id: 'short' },
+      { ...makeEvent('log.entry'), hlc: '12:1:x' },
+    ])
+    expect(res.json().rejected.map((r: { reason: string }) => r.reason)).toEqual([
+      expect.stringMatching(/^id:/),
+      expect.stringMatching(/^hlc:/),
+    ])
   })
 
   it('takes 500 events; 501 is 413', async () => {
@@ -101,7 +127,12 @@ describe('POST /api/events', () => {
     const events = Array.from({ length: 140 }, () => ({ ...big, id: makeEvent('log.entry').id }))
     const payload = JSON.stringify({ events })
     expect(payload.length).toBeGreaterThan(LIMITS.bodyBytes)
-    const res = await t.app.inject({ method: 'POST', url: '/api/events', headers: { ...t.auth, 'content-type': 'application/json' }, payload })
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/events',
+      headers: { ...t.auth, 'content-type': 'application/json' },
+      payload,
+    })
     expect(res.statusCode).toBe(413)
     expect(res.json().error.code).toBe('too_large')
   })
@@ -118,7 +149,12 @@ describe('POST /api/events', () => {
     ['null', 'null', 'application/json'],
     ['prototype poisoning', '{"events":[], "__proto__": {"x": 1}}', 'application/json'],
   ])('answers 400 to %s', async (_name, payload, type) => {
-    const res = await t.app.inject({ method: 'POST', url: '/api/events', headers: { ...t.auth, 'content-type': type }, payload })
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/events',
+      headers: { ...t.auth, 'content-type': type },
+      payload,
+    })
     expect(res.statusCode).toBe(400)
     expect(res.json()).toEqual({ error: { code: expect.any(String), message: expect.any(String) } })
   })
@@ -129,7 +165,10 @@ describe('GET /api/events', () => {
     const events = makeEvents(5)
     await push(events)
     const first = (await pull('?limit=2')).json()
-    expect(first.events.map((e: { seq: number; id: string }) => [e.seq, e.id])).toEqual([[1, events[0]!.id], [2, events[1]!.id]])
+    expect(first.events.map((e: { seq: number; id: string }) => [e.seq, e.id])).toEqual([
+      [1, events[0]!.id],
+      [2, events[1]!.id],
+    ])
     expect(first.events[0]).toEqual({ ...events[0], seq: 1 })
     expect(first).toMatchObject({ last: 2, more: true })
     const rest = (await pull('?after=2&limit=10')).json()
@@ -154,24 +193,38 @@ describe('GET /api/events', () => {
     expect(max).toMatchObject({ last: 1000, more: true })
   })
 
-  it.each(['?after=-1', '?after=abc', '?after=1.5', '?limit=0', '?limit=1001', '?limit=x', '?after=1&after=2', '?after='])(
-    'answers 400 to %s',
-    async (query) => {
-      const res = await pull(query)
-      expect(res.statusCode).toBe(400)
-      expect(res.json().error.code).toBe('bad_request')
-    },
-  )
+  it.each([
+    '?after=-1',
+    '?after=abc',
+    '?after=1.5',
+    '?limit=0',
+    '?limit=1001',
+    '?limit=x',
+    '?after=1&after=2',
+    '?after=',
+  ])('answers 400 to %s', async (query) => {
+    const res = await pull(query)
+    expect(res.statusCode).toBe(400)
+    expect(res.json().error.code).toBe('bad_request')
+  })
 })
 
 describe('bad input never makes a 500', () => {
   it('answers any JSON body with 200, 400 or 413 and the error shape', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.jsonValue(), fc.record({ events: fc.array(fc.jsonValue(), { maxLength: 5 }) })), async (body) => {
-        const res = await t.app.inject({ method: 'POST', url: '/api/events', headers: { ...t.auth, 'content-type': 'application/json' }, payload: JSON.stringify(body) })
-        expect([200, 400, 413]).toContain(res.statusCode)
-        if (res.statusCode !== 200) expect(res.json().error.code).toEqual(expect.any(String))
-      }),
+      fc.asyncProperty(
+        fc.oneof(fc.jsonValue(), fc.record({ events: fc.array(fc.jsonValue(), { maxLength: 5 }) })),
+        async (body) => {
+          const res = await t.app.inject({
+            method: 'POST',
+            url: '/api/events',
+            headers: { ...t.auth, 'content-type': 'application/json' },
+            payload: JSON.stringify(body),
+          })
+          expect([200, 400, 413]).toContain(res.statusCode)
+          if (res.statusCode !== 200) expect(res.json().error.code).toEqual(expect.any(String))
+        },
+      ),
       { numRuns: 200 },
     )
   })
@@ -179,10 +232,14 @@ describe('bad input never makes a 500', () => {
   it('answers events that are almost right with a rejection, not an error', async () => {
     const base = makeEvent('log.entry')
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('id', 'incidentId', 'type', 'at', 'hlc', 'actor', 'payload', 'seq'), fc.jsonValue(), async (field, value) => {
-        const res = await push([{ ...base, id: makeEvent('log.entry').id, [field]: value }])
-        expect(res.statusCode).toBe(200)
-      }),
+      fc.asyncProperty(
+        fc.constantFrom('id', 'incidentId', 'type', 'at', 'hlc', 'actor', 'payload', 'seq'),
+        fc.jsonValue(),
+        async (field, value) => {
+          const res = await push([{ ...base, id: makeEvent('log.entry').id, [field]: value }])
+          expect(res.statusCode).toBe(200)
+        },
+      ),
       { numRuns: 200 },
     )
   })
@@ -191,8 +248,15 @@ describe('bad input never makes a 500', () => {
 describe('a failing store', () => {
   it('answers 500 in the error shape, without details', async () => {
     const failing = await createTestApp()
-    failing.store.appendEvents = async () => { throw new Error('disk on fire') }
-    const res = await failing.app.inject({ method: 'POST', url: '/api/events', headers: failing.auth, payload: { events: [makeEvent('log.entry')] } })
+    failing.store.appendEvents = async () => {
+      throw new Error('disk on fire')
+    }
+    const res = await failing.app.inject({
+      method: 'POST',
+      url: '/api/events',
+      headers: failing.auth,
+      payload: { events: [makeEvent('log.entry')] },
+    })
     expect(res.statusCode).toBe(500)
     expect(res.json()).toEqual({ error: { code: 'internal_error', message: expect.not.stringContaining('disk') } })
     await failing.close()

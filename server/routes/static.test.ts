@@ -13,7 +13,10 @@ describe('static files: precompressed', () => {
   let t: TestApp
   beforeAll(async () => {
     fakeDist(dist.path)
-    for (const [name, body] of [['assets/app-abc123.js', SCRIPT], ['index.html', PAGE]] as const) {
+    for (const [name, body] of [
+      ['assets/app-abc123.js', SCRIPT],
+      ['index.html', PAGE],
+    ] as const) {
       writeFileSync(join(dist.path, name), body)
       writeFileSync(join(dist.path, `${name}.br`), brotliCompressSync(body))
       writeFileSync(join(dist.path, `${name}.gz`), gzipSync(body))
@@ -26,7 +29,11 @@ describe('static files: precompressed', () => {
   })
 
   it('sends brotli to a browser that accepts it, as the same script, cached as the script', async () => {
-    const res = await t.app.inject({ method: 'GET', url: '/assets/app-abc123.js', headers: { 'accept-encoding': 'gzip, deflate, br' } })
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/assets/app-abc123.js',
+      headers: { 'accept-encoding': 'gzip, deflate, br' },
+    })
     expect(res.statusCode).toBe(200)
     expect(res.headers['content-encoding']).toBe('br')
     expect(res.headers.vary).toMatch(/accept-encoding/i)
@@ -36,14 +43,22 @@ describe('static files: precompressed', () => {
   })
 
   it('sends gzip when brotli is not accepted', async () => {
-    const res = await t.app.inject({ method: 'GET', url: '/assets/app-abc123.js', headers: { 'accept-encoding': 'gzip' } })
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/assets/app-abc123.js',
+      headers: { 'accept-encoding': 'gzip' },
+    })
     expect(res.headers['content-encoding']).toBe('gzip')
     expect(res.headers.vary).toMatch(/accept-encoding/i)
     expect(gunzipSync(res.rawPayload).toString()).toBe(SCRIPT)
   })
 
   it('sends the plain file to a client that accepts no encoding', async () => {
-    const res = await t.app.inject({ method: 'GET', url: '/assets/app-abc123.js', headers: { 'accept-encoding': 'identity' } })
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/assets/app-abc123.js',
+      headers: { 'accept-encoding': 'identity' },
+    })
     expect(res.statusCode).toBe(200)
     expect(res.headers['content-encoding']).toBeUndefined()
     expect(res.body).toBe(SCRIPT)
@@ -60,7 +75,11 @@ describe('static files: precompressed', () => {
   })
 
   it('compresses the client-route fallback (index.html) too', async () => {
-    const res = await t.app.inject({ method: 'GET', url: '/incidents/01JABCDEF', headers: { 'accept-encoding': 'gzip' } })
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/incidents/01JABCDEF',
+      headers: { 'accept-encoding': 'gzip' },
+    })
     expect(res.statusCode).toBe(200)
     expect(res.headers['content-type']).toMatch(/text\/html/)
     expect(res.headers['cache-control']).toBe('no-cache')

@@ -30,7 +30,11 @@ export async function staticRoutes(app: FastifyInstance, { distDir }: { distDir:
     setHeaders(res, filePath) {
       // filePath is on disk; the URL form is what the rules are written in.
       // A precompressed sibling (index.html.br) is cached as the file it stands for.
-      const rel = filePath.slice(distDir.length).split('\\').join('/').replace(/\.(br|gz)$/, '')
+      const rel = filePath
+        .slice(distDir.length)
+        .split('\\')
+        .join('/')
+        .replace(/\.(br|gz)$/, '')
       res.setHeader('cache-control', cacheControlFor(rel.startsWith('/') ? rel : `/${rel}`))
       // The body depends on Accept-Encoding (preCompressed): shared caches must keep one copy per encoding.
       res.setHeader('vary', 'Accept-Encoding')

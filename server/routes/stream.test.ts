@@ -3,7 +3,9 @@ import { makeEvents } from '../../tests/fixtures/events'
 import { createTestApp, SseReader } from '../test-support'
 import type { TestApp } from '../test-support'
 
-interface Live extends TestApp { url: string }
+interface Live extends TestApp {
+  url: string
+}
 const open: Live[] = []
 const readers: SseReader[] = []
 afterEach(async () => {
@@ -98,7 +100,9 @@ describe('GET /api/events/stream', () => {
   it('answers 400 to a bad cursor and 401 without a token', async () => {
     const t = await live()
     expect((await fetch(`${t.url}/api/events/stream?after=x`, { headers: t.auth })).status).toBe(400)
-    expect((await fetch(`${t.url}/api/events/stream`, { headers: { ...t.auth, 'last-event-id': 'nope' } })).status).toBe(400)
+    expect(
+      (await fetch(`${t.url}/api/events/stream`, { headers: { ...t.auth, 'last-event-id': 'nope' } })).status,
+    ).toBe(400)
     const res = await fetch(`${t.url}/api/events/stream`)
     expect(res.status).toBe(401)
     expect(await res.json()).toEqual({ error: { code: 'unauthorized', message: expect.any(String) } })

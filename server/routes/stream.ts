@@ -30,9 +30,10 @@ export async function streamRoutes(app: FastifyInstance, options: StreamOptions)
   app.get('/api/events/stream', async (request, reply) => {
     const lastEventId = request.headers['last-event-id']
     // Last-Event-ID wins: a reconnecting EventSource repeats the original ?after.
-    const after = lastEventId !== undefined
-      ? parseCount(lastEventId, 'Last-Event-ID', 0)
-      : parseCount((request.query as Record<string, unknown>).after, 'after', 0)
+    const after =
+      lastEventId !== undefined
+        ? parseCount(lastEventId, 'Last-Event-ID', 0)
+        : parseCount((request.query as Record<string, unknown>).after, 'after', 0)
 
     reply.hijack()
     // hijack() skips fastify's send path: copy the security and CORS headers set in onRequest.
@@ -56,7 +57,12 @@ export async function streamRoutes(app: FastifyInstance, options: StreamOptions)
   tokens.events.on('revoked', onRevoked)
   const recheck = setInterval(() => {
     for (const id of hub.tokenIds()) {
-      void tokens.isActive(id).then((active) => { if (!active) hub.closeToken(id) }, () => {})
+      void tokens.isActive(id).then(
+        (active) => {
+          if (!active) hub.closeToken(id)
+        },
+        () => {},
+      )
     }
   }, options.tokenRecheckMs)
   recheck.unref()

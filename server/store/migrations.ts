@@ -34,7 +34,9 @@ export function schemaVersion(db: Database.Database): number {
 export function migrate(db: Database.Database, list: readonly string[] = migrations): number {
   const current = schemaVersion(db)
   if (current > list.length) {
-    throw new Error(`database schema version ${current} is newer than this server knows (${list.length}); upgrade the server`)
+    throw new Error(
+      `database schema version ${current} is newer than this server knows (${list.length}); upgrade the server`,
+    )
   }
   for (let version = current; version < list.length; version++) {
     db.transaction(() => {

@@ -69,7 +69,11 @@ describe('SQLite store', () => {
     expect(await store.appendEvents([toNew(c)])).toEqual({ outcomes: ['accepted'], lastSeq: 3 })
     const page = await store.readEventsAfter(0, 10)
     expect(page.more).toBe(false)
-    expect(page.events.map((e) => [e.seq, e.id])).toEqual([[1, a.id], [2, b.id], [3, c.id]])
+    expect(page.events.map((e) => [e.seq, e.id])).toEqual([
+      [1, a.id],
+      [2, b.id],
+      [3, c.id],
+    ])
     expect(page.events[1]).toEqual({ ...b, seq: 2 })
   })
 

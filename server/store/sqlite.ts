@@ -12,9 +12,20 @@ import type { AppendOutcome, AppendResult, EventPage, NewEvent, SequencedEvent, 
 
 export const DATABASE_FILE = 'command-post.sqlite'
 
-interface TokenRow { id: number; name: string; hash: Buffer; created_at: string; last_used_at: string | null }
+interface TokenRow {
+  id: number
+  name: string
+  hash: Buffer
+  created_at: string
+  last_used_at: string | null
+}
 
-const toRecord = (row: TokenRow): TokenRecord => ({ id: row.id, name: row.name, createdAt: row.created_at, lastUsedAt: row.last_used_at })
+const toRecord = (row: TokenRow): TokenRecord => ({
+  id: row.id,
+  name: row.name,
+  createdAt: row.created_at,
+  lastUsedAt: row.last_used_at,
+})
 
 /** Opens (creating if needed) the database in `dataDir`, or `:memory:` for tests, migrated and configured. */
 export function openDatabase(dataDir: string | ':memory:'): Database.Database {
@@ -57,7 +68,9 @@ class SqliteStore implements Store {
       'INSERT INTO events (id, incident_id, hlc, body, received_at) VALUES (?, ?, ?, ?, ?)',
     )
     this.bodyById = db.prepare<[string], { body: string }>('SELECT body FROM events WHERE id = ?')
-    this.after = db.prepare<[number, number], { seq: number; body: string }>('SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?')
+    this.after = db.prepare<[number, number], { seq: number; body: string }>(
+      'SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
+    )
     this.maxSeq = db.prepare<[], { seq: number | null }>('SELECT MAX(seq) AS seq FROM events')
 
     // One transaction per batch: one fsync for up to 500 events.
@@ -75,12 +88,18 @@ class SqliteStore implements Store {
     this.insertTokenStmt = db.prepare<[string, Buffer, string], TokenRow>(
       'INSERT INTO tokens (name, hash, created_at) VALUES (?, ?, ?) RETURNING id, name, hash, created_at, last_used_at',
     )
-    this.activeByHash = db.prepare<[Buffer], TokenRow>('SELECT id, name, hash, created_at, last_used_at FROM tokens WHERE hash = ? AND revoked_at IS NULL')
+    this.activeByHash = db.prepare<[Buffer], TokenRow>(
+      'SELECT id, name, hash, created_at, last_used_at FROM tokens WHERE hash = ? AND revoked_at IS NULL',
+    )
     this.activeById = db.prepare<[number], { id: number }>('SELECT id FROM tokens WHERE id = ? AND revoked_at IS NULL')
     this.touch = db.prepare<[string, number]>('UPDATE tokens SET last_used_at = ? WHERE id = ?')
-    this.activeByName = db.prepare<[string], { id: number }>('SELECT id FROM tokens WHERE name = ? AND revoked_at IS NULL')
+    this.activeByName = db.prepare<[string], { id: number }>(
+      'SELECT id FROM tokens WHERE name = ? AND revoked_at IS NULL',
+    )
     this.revoke = db.prepare<[string, string]>('UPDATE tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL')
-    this.listActive = db.prepare<[], TokenRow>('SELECT id, name, hash, created_at, last_used_at FROM tokens WHERE revoked_at IS NULL ORDER BY id')
+    this.listActive = db.prepare<[], TokenRow>(
+      'SELECT id, name, hash, created_at, last_used_at FROM tokens WHERE revoked_at IS NULL ORDER BY id',
+    )
     this.count = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM tokens')
   }
 
@@ -93,7 +112,9 @@ class SqliteStore implements Store {
     // One row more than asked tells whether there is more, without a COUNT.
     const rows = this.after.all(after, limit + 1)
     const more = rows.length > limit
-    const events = rows.slice(0, limit).map((row): SequencedEvent => ({ ...(JSON.parse(row.body) as IncidentEvent), seq: row.seq }))
+    const events = rows
+      .slice(0, limit)
+      .map((row): SequencedEvent => ({ ...(JSON.parse(row.body) as IncidentEvent), seq: row.seq }))
     return { events, more }
   }
 

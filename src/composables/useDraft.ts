@@ -24,7 +24,12 @@ export function useDraft(options: UseDraftOptions): { text: Ref<string>; clear: 
       // Storage full or blocked: the draft still lives in memory.
     }
   })
-  return { text, clear: () => { text.value = '' } }
+  return {
+    text,
+    clear: () => {
+      text.value = ''
+    },
+  }
 }
 
 function read(key: string): string | null {

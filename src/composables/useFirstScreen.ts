@@ -7,7 +7,9 @@
 import { readonly, ref, type Ref } from 'vue'
 
 let rendered: () => void = () => {}
-const firstScreenRendered = new Promise<void>((resolve) => { rendered = resolve })
+const firstScreenRendered = new Promise<void>((resolve) => {
+  rendered = resolve
+})
 
 /** main.ts: the first route has rendered. */
 export function markFirstScreenShown(): void {
@@ -21,7 +23,8 @@ export function markFirstScreenShown(): void {
  */
 function firstContentfulPaint(): Promise<void> {
   return new Promise((resolve) => {
-    if (typeof PerformanceObserver === 'undefined' || !PerformanceObserver.supportedEntryTypes?.includes('paint')) return resolve()
+    if (typeof PerformanceObserver === 'undefined' || !PerformanceObserver.supportedEntryTypes?.includes('paint'))
+      return resolve()
     const observer = new PerformanceObserver((list) => {
       if (!list.getEntriesByName('first-contentful-paint').length) return
       observer.disconnect()
@@ -47,7 +50,9 @@ export function whenFirstScreenShown(fallbackMs = 5000): Promise<void> {
 /** For components: `shown` turns true once the first screen is on the display and the main thread is idle. */
 export function useFirstScreen(): { shown: Readonly<Ref<boolean>> } {
   const shown = ref(false)
-  afterFirstScreen(() => { shown.value = true })
+  afterFirstScreen(() => {
+    shown.value = true
+  })
   return { shown: readonly(shown) }
 }
 

@@ -20,12 +20,20 @@ export function useNotificationPermission(): UseNotificationPermission {
   const canAsk = computed(() => permission.value === 'default')
 
   function askedBefore(): boolean {
-    try { return localStorage.getItem(ASKED_KEY) === '1' } catch { return false }
+    try {
+      return localStorage.getItem(ASKED_KEY) === '1'
+    } catch {
+      return false
+    }
   }
 
   async function request(): Promise<NotificationPermission | 'unsupported'> {
     if (!isSupported) return 'unsupported'
-    try { localStorage.setItem(ASKED_KEY, '1') } catch { /* private mode: we may ask again next time */ }
+    try {
+      localStorage.setItem(ASKED_KEY, '1')
+    } catch {
+      /* private mode: we may ask again next time */
+    }
     try {
       permission.value = await Notification.requestPermission()
     } catch {

@@ -8,7 +8,9 @@ export interface UseNowOptions {
 /** The current time, ticking, so "3 min ago" and "update due in 12 min" stay true. */
 export function useNow(options: UseNowOptions = {}): Ref<number> {
   const now = ref(Date.now())
-  const timer = setInterval(() => { now.value = Date.now() }, options.interval ?? 30_000)
+  const timer = setInterval(() => {
+    now.value = Date.now()
+  }, options.interval ?? 30_000)
   onScopeDispose(() => clearInterval(timer))
   return now
 }

@@ -67,9 +67,10 @@ export function useQrScanner(options: UseQrScannerOptions) {
     } catch (e) {
       stop()
       const name = (e as Error).name
-      error.value = name === 'NotAllowedError'
-        ? 'The camera was not allowed. Paste the join link instead, or allow the camera in the browser’s site settings.'
-        : 'The camera could not be started. Paste the join link instead.'
+      error.value =
+        name === 'NotAllowedError'
+          ? 'The camera was not allowed. Paste the join link instead, or allow the camera in the browser’s site settings.'
+          : 'The camera could not be started. Paste the join link instead.'
     }
   }
 

@@ -4,7 +4,17 @@ import { RunbookLoadError, type LoadRunbookOptions } from '../runbooks/load'
 import type { RunbookPage } from '../runbooks/types'
 import { useRunbookPage } from './useRunbookPage'
 
-const page = (id: string): RunbookPage => ({ id, title: id, summary: '', tags: [], updated: null, stepCount: 0, html: '<p>x</p>', toc: [], steps: [] })
+const page = (id: string): RunbookPage => ({
+  id,
+  title: id,
+  summary: '',
+  tags: [],
+  updated: null,
+  stepCount: 0,
+  html: '<p>x</p>',
+  toc: [],
+  steps: [],
+})
 
 describe('useRunbookPage', () => {
   it('loads the page for the id, and aborts an outdated load when the id changes', async () => {
@@ -32,10 +42,37 @@ describe('useRunbookPage', () => {
 
   it('reports why a page cannot be shown', async () => {
     const scope = effectScope()
-    const offline = scope.run(() => useRunbookPage({ id: 'a', load: async (id) => { throw new RunbookLoadError(id, 'offline', 'no network') } }))!
-    const missing = scope.run(() => useRunbookPage({ id: 'b', load: async (id) => { throw new RunbookLoadError(id, 'not-found', 'gone') } }))!
-    const broken = scope.run(() => useRunbookPage({ id: 'c', load: async () => { throw new SyntaxError('bad cache entry') } }))!
-    await vi.waitFor(() => expect([offline.error.value, missing.error.value, broken.error.value]).toEqual(['offline', 'not-found', 'offline']))
+    const offline = scope.run(() =>
+      useRunbookPage({
+        id: 'a',
+        load: async (id) => {
+          throw new RunbookLoadError(id, 'offline', 'no network')
+        },
+      }),
+    )!
+    const missing = scope.run(() =>
+      useRunbookPage({
+        id: 'b',
+        load: async (id) => {
+          throw new RunbookLoadError(id, 'not-found', 'gone')
+        },
+      }),
+    )!
+    const broken = scope.run(() =>
+      useRunbookPage({
+        id: 'c',
+        load: async () => {
+          throw new SyntaxError('bad cache entry')
+        },
+      }),
+    )!
+    await vi.waitFor(() =>
+      expect([offline.error.value, missing.error.value, broken.error.value]).toEqual([
+        'offline',
+        'not-found',
+        'offline',
+      ]),
+    )
     expect(offline.page.value).toBeNull()
     expect(offline.loading.value).toBe(false)
     scope.stop()

@@ -23,23 +23,27 @@ export function useRunbookPage(options: UseRunbookPageOptions): UseRunbookPageRe
   const loading = ref(false)
   let controller: AbortController | null = null
 
-  watch(() => toValue(options.id), async (id) => {
-    controller?.abort()
-    const own = (controller = new AbortController())
-    page.value = null
-    error.value = null
-    loading.value = true
-    try {
-      const loaded = await load(id, { signal: own.signal })
-      if (!own.signal.aborted) page.value = loaded
-    } catch (e) {
-      if (own.signal.aborted) return
-      // Anything unexpected (a broken cache entry) reads to the responder like "not available here".
-      error.value = e instanceof RunbookLoadError ? e.reason : 'offline'
-    } finally {
-      if (!own.signal.aborted) loading.value = false
-    }
-  }, { immediate: true })
+  watch(
+    () => toValue(options.id),
+    async (id) => {
+      controller?.abort()
+      const own = (controller = new AbortController())
+      page.value = null
+      error.value = null
+      loading.value = true
+      try {
+        const loaded = await load(id, { signal: own.signal })
+        if (!own.signal.aborted) page.value = loaded
+      } catch (e) {
+        if (own.signal.aborted) return
+        // Anything unexpected (a broken cache entry) reads to the responder like "not available here".
+        error.value = e instanceof RunbookLoadError ? e.reason : 'offline'
+      } finally {
+        if (!own.signal.aborted) loading.value = false
+      }
+    },
+    { immediate: true },
+  )
 
   onScopeDispose(() => controller?.abort())
 

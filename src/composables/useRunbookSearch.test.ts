@@ -3,11 +3,23 @@ import { effectScope, nextTick, ref } from 'vue'
 import type { RunbookHit, RunbookMeta } from '../runbooks/types'
 import { useRunbookSearch, type UseRunbookSearchOptions } from './useRunbookSearch'
 
-vi.mock('virtual:runbooks', () => ({ default: { generatedAt: '2026-11-24T00:00:00.000Z', searchIndex: null, runbooks: [] } }))
+vi.mock('virtual:runbooks', () => ({
+  default: { generatedAt: '2026-11-24T00:00:00.000Z', searchIndex: null, runbooks: [] },
+}))
 
-const meta = (id: string, title: string, tags: string[] = []): RunbookMeta => ({ id, title, summary: `About ${title}`, tags, updated: null, stepCount: 1 })
+const meta = (id: string, title: string, tags: string[] = []): RunbookMeta => ({
+  id,
+  title,
+  summary: `About ${title}`,
+  tags,
+  updated: null,
+  stepCount: 1,
+})
 const hit = (id: string): RunbookHit => ({ ...meta(id, id), score: 1, terms: [id] })
-const catalog = [meta('switch-down', 'Switch down in a closet', ['network']), meta('dhcp', 'DHCP scope exhausted', ['network', 'dhcp'])]
+const catalog = [
+  meta('switch-down', 'Switch down in a closet', ['network']),
+  meta('dhcp', 'DHCP scope exhausted', ['network', 'dhcp']),
+]
 
 function start(options: Omit<UseRunbookSearchOptions, 'query'>) {
   const query = ref('')
@@ -16,8 +28,12 @@ function start(options: Omit<UseRunbookSearchOptions, 'query'>) {
   return { query, scope, ...result }
 }
 
-beforeEach(() => { vi.useFakeTimers() })
-afterEach(() => { vi.useRealTimers() })
+beforeEach(() => {
+  vi.useFakeTimers()
+})
+afterEach(() => {
+  vi.useRealTimers()
+})
 
 describe('useRunbookSearch', () => {
   it('waits for a pause in typing, then searches once with the latest text', async () => {
@@ -68,7 +84,9 @@ describe('useRunbookSearch', () => {
   })
 
   it('falls back to a plain title, summary and tag filter when the index cannot be loaded', async () => {
-    const search = vi.fn(async () => { throw new TypeError('Failed to fetch') })
+    const search = vi.fn(async () => {
+      throw new TypeError('Failed to fetch')
+    })
     const { query, hits, degraded } = start({ search, debounce: 0 })
     query.value = 'network closet'
     await nextTick()
@@ -84,7 +102,9 @@ describe('useRunbookSearch', () => {
   })
 
   it('prepares the index on demand, swallowing a failure, and stops when its scope ends', async () => {
-    const prepare = vi.fn(async () => { throw new Error('offline') })
+    const prepare = vi.fn(async () => {
+      throw new Error('offline')
+    })
     const search = vi.fn(async () => [hit('x')])
     const { query, scope, prepare: warm } = start({ search, prepare, debounce: 50 })
     warm()

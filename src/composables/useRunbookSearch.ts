@@ -55,17 +55,21 @@ export function useRunbookSearch(options: UseRunbookSearchOptions): UseRunbookSe
     }
   }
 
-  watch(() => toValue(options.query), (query) => {
-    clearTimeout(timer)
-    const ticket = ++latest
-    if (query.trim() === '') {
-      hits.value = null
-      answered.value = ''
-      searching.value = false
-      return
-    }
-    timer = setTimeout(() => void run(query, ticket), options.debounce ?? 120)
-  }, { immediate: true })
+  watch(
+    () => toValue(options.query),
+    (query) => {
+      clearTimeout(timer)
+      const ticket = ++latest
+      if (query.trim() === '') {
+        hits.value = null
+        answered.value = ''
+        searching.value = false
+        return
+      }
+      timer = setTimeout(() => void run(query, ticket), options.debounce ?? 120)
+    },
+    { immediate: true },
+  )
 
   onScopeDispose(() => {
     clearTimeout(timer)
@@ -78,7 +82,9 @@ export function useRunbookSearch(options: UseRunbookSearchOptions): UseRunbookSe
     searching,
     degraded,
     // A failure here shows up, with the fallback, at the first search.
-    prepare: () => { void prepareIndex().catch(() => {}) },
+    prepare: () => {
+      void prepareIndex().catch(() => {})
+    },
   }
 }
 

@@ -6,7 +6,10 @@ import { useSave } from './useSave'
 function pending<T>() {
   let settle!: (v: Validation<T>) => void
   let fail!: (e: Error) => void
-  const promise = new Promise<Validation<T>>((res, rej) => { settle = res; fail = rej })
+  const promise = new Promise<Validation<T>>((res, rej) => {
+    settle = res
+    fail = rej
+  })
   return { save: () => promise, settle, fail }
 }
 
@@ -36,7 +39,11 @@ describe('useSave', () => {
 
   it('says "Not saved: <message>" when the save throws, with no hint by default', async () => {
     const { error, run } = useSave()
-    await expect(run(async () => { throw new Error('QuotaExceededError') })).resolves.toBe(false)
+    await expect(
+      run(async () => {
+        throw new Error('QuotaExceededError')
+      }),
+    ).resolves.toBe(false)
     expect(error.value).toBe('Not saved: QuotaExceededError')
   })
 
@@ -52,7 +59,12 @@ describe('useSave', () => {
 
   it('reports a failing follow-up the same way, and clears the old error on the next run', async () => {
     const { error, run } = useSave()
-    await run(async () => ({ ok: true, value: 1 }), async () => { throw new Error('navigation aborted') })
+    await run(
+      async () => ({ ok: true, value: 1 }),
+      async () => {
+        throw new Error('navigation aborted')
+      },
+    )
     expect(error.value).toBe('Not saved: navigation aborted')
     const p = pending<number>()
     const done = run(p.save)

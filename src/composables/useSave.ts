@@ -27,12 +27,18 @@ export function useSave(options: UseSaveOptions = {}): UseSave {
   const saving = ref(false)
   const error = ref('')
 
-  async function run<T>(save: () => Promise<Validation<T>>, onSaved?: (value: T) => void | Promise<void>): Promise<boolean> {
+  async function run<T>(
+    save: () => Promise<Validation<T>>,
+    onSaved?: (value: T) => void | Promise<void>,
+  ): Promise<boolean> {
     error.value = ''
     saving.value = true
     try {
       const result = await save()
-      if (!result.ok) { error.value = result.reason; return false }
+      if (!result.ok) {
+        error.value = result.reason
+        return false
+      }
       await onSaved?.(result.value)
       return true
     } catch (e) {

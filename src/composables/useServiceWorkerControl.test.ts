@@ -6,9 +6,15 @@ function fakeContainer(controller: object | null) {
   const listeners = new Set<() => void>()
   return {
     controller,
-    addEventListener: vi.fn((_type: string, fn: () => void) => { listeners.add(fn) }),
-    removeEventListener: vi.fn((_type: string, fn: () => void) => { listeners.delete(fn) }),
-    fire() { for (const fn of listeners) fn() },
+    addEventListener: vi.fn((_type: string, fn: () => void) => {
+      listeners.add(fn)
+    }),
+    removeEventListener: vi.fn((_type: string, fn: () => void) => {
+      listeners.delete(fn)
+    }),
+    fire() {
+      for (const fn of listeners) fn()
+    },
     listeners,
   }
 }
@@ -17,7 +23,9 @@ describe('useServiceWorkerControl', () => {
   it('follows the page coming under a service worker’s control, and stops listening with its scope', () => {
     const container = fakeContainer(null)
     const scope = effectScope()
-    const { isSupported, controlled } = scope.run(() => useServiceWorkerControl({ container: container as unknown as ServiceWorkerContainer }))!
+    const { isSupported, controlled } = scope.run(() =>
+      useServiceWorkerControl({ container: container as unknown as ServiceWorkerContainer }),
+    )!
     expect(isSupported).toBe(true)
     expect(controlled.value).toBe(false)
     container.controller = {}

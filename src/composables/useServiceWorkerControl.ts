@@ -17,11 +17,16 @@ export interface UseServiceWorkerControlReturn {
 
 /** Whether this page is served by the service worker right now, kept current as it takes control. */
 export function useServiceWorkerControl(options: UseServiceWorkerControlOptions = {}): UseServiceWorkerControlReturn {
-  const container = options.container !== undefined
-    ? options.container
-    : typeof navigator !== 'undefined' ? navigator.serviceWorker ?? null : null
+  const container =
+    options.container !== undefined
+      ? options.container
+      : typeof navigator !== 'undefined'
+        ? (navigator.serviceWorker ?? null)
+        : null
   const controlled = ref(!!container?.controller)
-  const update = () => { controlled.value = !!container?.controller }
+  const update = () => {
+    controlled.value = !!container?.controller
+  }
   container?.addEventListener('controllerchange', update)
   onScopeDispose(() => container?.removeEventListener('controllerchange', update))
   return { isSupported: !!container, controlled }

@@ -7,7 +7,9 @@ import { useSwUpdate, type UseSwUpdateOptions } from './useSwUpdate'
 function setup(options: UseSwUpdateOptions = {}) {
   const reload = vi.fn()
   const scope = effectScope()
-  const sw = scope.run(() => useSwUpdate({ enabled: true, createWorkbox: (url) => new FakeWorkbox(url), reload, ...options }))!
+  const sw = scope.run(() =>
+    useSwUpdate({ enabled: true, createWorkbox: (url) => new FakeWorkbox(url), reload, ...options }),
+  )!
   return { sw, reload, scope, wb: FakeWorkbox.last! }
 }
 

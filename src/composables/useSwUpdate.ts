@@ -74,12 +74,15 @@ export function useSwUpdate(options: UseSwUpdateOptions = {}): UseSwUpdateReturn
 
   if (enabled) {
     const url = options.url ?? `${import.meta.env.BASE_URL}sw.js`
-    const create = options.createWorkbox
+    const create =
+      options.createWorkbox ??
       // Registers at once: the caller decides when (App.vue mounts the banner after the first screen,
       // which is after load, as Workbox advises).
-      ?? (async (u: string) => new (await import('workbox-window')).Workbox(u, { scope: import.meta.env.BASE_URL }))
+      (async (u: string) => new (await import('workbox-window')).Workbox(u, { scope: import.meta.env.BASE_URL }))
     let disposed = false
-    const onWaiting = () => { needRefresh.value = true }
+    const onWaiting = () => {
+      needRefresh.value = true
+    }
     const onControlling = (event: { isUpdate?: boolean }) => {
       // isUpdate: an older version controlled this page. A first install (clients.claim) is not one.
       if (updating.value || event.isUpdate) void reloadKeepingDrafts()
@@ -93,12 +96,15 @@ export function useSwUpdate(options: UseSwUpdateOptions = {}): UseSwUpdateReturn
     }
     const made = create(url)
     // A ready-made Workbox (tests) is wired at once; the default one once its module has loaded.
-    const registering = (made instanceof Promise ? made.then(attach) : Promise.resolve(attach(made))).catch((error: unknown) => {
-      // Offline-first still works for this visit; the next load tries again.
-      console.warn('Service worker registration failed', error)
-    })
+    const registering = (made instanceof Promise ? made.then(attach) : Promise.resolve(attach(made))).catch(
+      (error: unknown) => {
+        // Offline-first still works for this visit; the next load tries again.
+        console.warn('Service worker registration failed', error)
+      },
+    )
     const check = () => {
-      if (navigator.onLine && document.visibilityState === 'visible') void registering.then(() => wb?.update()).catch(() => {})
+      if (navigator.onLine && document.visibilityState === 'visible')
+        void registering.then(() => wb?.update()).catch(() => {})
     }
     const timer = setInterval(check, options.checkInterval ?? 60 * 60_000)
     document.addEventListener('visibilitychange', check)
@@ -110,7 +116,9 @@ export function useSwUpdate(options: UseSwUpdateOptions = {}): UseSwUpdateReturn
       wb?.removeEventListener('controlling', onControlling)
     })
   }
-  onScopeDispose(() => { for (const c of cleanups.splice(0)) c() })
+  onScopeDispose(() => {
+    for (const c of cleanups.splice(0)) c()
+  })
 
   return { isSupported, needRefresh, updating, applyUpdate, dismiss }
 }

@@ -25,7 +25,12 @@ async function world() {
   vi.setSystemTime(START)
   const w = await incidentWorld({ title: 'Wi-Fi down' })
   const notify = vi.fn<(r: UpdateDueReminder) => void>()
-  const Host = defineComponent({ setup() { useUpdateReminders({ notify }) }, render: () => null })
+  const Host = defineComponent({
+    setup() {
+      useUpdateReminders({ notify })
+    },
+    render: () => null,
+  })
   return { ...w, notify, host: () => mount(Host, { global: { plugins: [w.pinia] } }) }
 }
 
@@ -38,7 +43,12 @@ describe('useUpdateReminders', () => {
     expect(w.notify).not.toHaveBeenCalled()
     vi.advanceTimersByTime(20)
     expect(w.notify).toHaveBeenCalledOnce()
-    expect(w.notify.mock.calls[0]![0]).toMatchObject({ type: 'update-due', incidentId: w.id, title: 'Update due: Wi-Fi down', url: `/incidents/${w.id}/updates` })
+    expect(w.notify.mock.calls[0]![0]).toMatchObject({
+      type: 'update-due',
+      incidentId: w.id,
+      title: 'Update due: Wi-Fi down',
+      url: `/incidents/${w.id}/updates`,
+    })
   })
 
   it('does not remind someone who does not hold Comms', async () => {
@@ -81,7 +91,10 @@ describe('useUpdateReminders', () => {
 
   it('asks for notification permission when Comms comes to me during the session, never on load, once', async () => {
     const request = vi.fn(async () => 'default' as NotificationPermission)
-    vi.stubGlobal('Notification', Object.assign(function Notification() {}, { permission: 'default', requestPermission: request }))
+    vi.stubGlobal(
+      'Notification',
+      Object.assign(function Notification() {}, { permission: 'default', requestPermission: request }),
+    )
     const w = await world()
     w.host()
     expect(request).not.toHaveBeenCalled()

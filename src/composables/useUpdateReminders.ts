@@ -44,16 +44,23 @@ export function useUpdateReminders(options: UseUpdateRemindersOptions = {}): voi
     for (const id of [...timers.keys()]) if (timers.get(id)!.dueMs !== due.get(id)?.dueMs) clear(id)
     for (const [id, reminder] of due) {
       if (timers.has(id)) continue
-      const timer = setTimeout(() => { timers.delete(id); void notify(reminder) }, reminder.dueMs - now())
+      const timer = setTimeout(() => {
+        timers.delete(id)
+        void notify(reminder)
+      }, reminder.dueMs - now())
       timers.set(id, { dueMs: reminder.dueMs, timer })
     }
-    const holds = store.incidents.some((i) => i.status !== 'resolved' && rolesHeldBy(i, profile.actor).includes('comms'))
+    const holds = store.incidents.some(
+      (i) => i.status !== 'resolved' && rolesHeldBy(i, profile.actor).includes('comms'),
+    )
     if (heldComms === false && holds && permission.canAsk.value && !permission.askedBefore()) void permission.request()
     heldComms = holds
   }
 
   watch([() => store.revision, () => profile.actor], schedule, { immediate: true })
-  onScopeDispose(() => { for (const id of [...timers.keys()]) clear(id) })
+  onScopeDispose(() => {
+    for (const id of [...timers.keys()]) clear(id)
+  })
 }
 
 /** Show the reminder through the service worker (works with the tab in the background). */

@@ -4,18 +4,23 @@ import { mount } from '@vue/test-utils'
 import { afterEach, describe, expect, it } from 'vitest'
 import { rowAt, useVirtualList, type VirtualList } from './useVirtualList'
 
-afterEach(() => { document.body.innerHTML = '' })
+afterEach(() => {
+  document.body.innerHTML = ''
+})
 
 function harness(count: number, estimate = 100, keep?: () => number[]) {
   const n = ref(count)
   let api!: VirtualList
-  const wrapper = mount(defineComponent({
-    setup() {
-      const list = ref<HTMLElement | null>(null)
-      api = useVirtualList({ list, count: n, keyOf: (i) => `row-${i}`, estimate, overscan: 2, keep })
-      return () => h('ol', { ref: list }, [])
-    },
-  }), { attachTo: document.body })
+  const wrapper = mount(
+    defineComponent({
+      setup() {
+        const list = ref<HTMLElement | null>(null)
+        api = useVirtualList({ list, count: n, keyOf: (i) => `row-${i}`, estimate, overscan: 2, keep })
+        return () => h('ol', { ref: list }, [])
+      },
+    }),
+    { attachTo: document.body },
+  )
   return { n, api: () => api, wrapper }
 }
 
@@ -56,7 +61,17 @@ describe('useVirtualList', () => {
     const { api, wrapper } = harness(1000)
     const list = wrapper.element as HTMLElement
     // The list's top scrolled 5,000 px above the viewport.
-    list.getBoundingClientRect = () => ({ top: -5000, bottom: 0, left: 0, right: 0, width: 0, height: 0, x: 0, y: -5000, toJSON: () => ({}) })
+    list.getBoundingClientRect = () => ({
+      top: -5000,
+      bottom: 0,
+      left: 0,
+      right: 0,
+      width: 0,
+      height: 0,
+      x: 0,
+      y: -5000,
+      toJSON: () => ({}),
+    })
     api().update()
     await nextTick()
     expect(api().start.value).toBe(50 - 2)

@@ -1,4 +1,14 @@
-import { computed, onBeforeUnmount, onMounted, ref, shallowRef, toValue, type ComputedRef, type MaybeRefOrGetter, type Ref } from 'vue'
+import {
+  computed,
+  onBeforeUnmount,
+  onMounted,
+  ref,
+  shallowRef,
+  toValue,
+  type ComputedRef,
+  type MaybeRefOrGetter,
+  type Ref,
+} from 'vue'
 
 export interface UseVirtualListOptions {
   /** The list element; the page (window) scrolls, not the list. */
@@ -90,7 +100,8 @@ export function useVirtualList(options: UseVirtualListOptions): VirtualList {
     let k = 0
     for (; k < kept.length && kept[k]! < start.value; k++) indices.push(kept[k]!)
     for (let i = start.value; i < end.value; i++) indices.push(i)
-    for (; k < kept.length; k++) if (kept[k]! >= end.value && kept[k] !== indices[indices.length - 1]) indices.push(kept[k]!)
+    for (; k < kept.length; k++)
+      if (kept[k]! >= end.value && kept[k] !== indices[indices.length - 1]) indices.push(kept[k]!)
     const all = offsets.value
     return indices.map((index, j) => ({ index, skipBefore: j === 0 ? 0 : all[index]! - all[indices[j - 1]! + 1]! }))
   })
@@ -114,7 +125,10 @@ export function useVirtualList(options: UseVirtualListOptions): VirtualList {
     const before = observed.get(key)
     if (before === el) return
     if (before) observer.value?.unobserve(before)
-    if (!el) { observed.delete(key); return }
+    if (!el) {
+      observed.delete(key)
+      return
+    }
     observed.set(key, el)
     ;(el as HTMLElement).dataset.virtualKey = key
     observer.value?.observe(el)
@@ -130,7 +144,10 @@ export function useVirtualList(options: UseVirtualListOptions): VirtualList {
   // One read per frame, at most: scroll events come faster than frames.
   function schedule(): void {
     if (frame) return
-    frame = requestAnimationFrame(() => { frame = 0; update() })
+    frame = requestAnimationFrame(() => {
+      frame = 0
+      update()
+    })
   }
 
   onMounted(() => {

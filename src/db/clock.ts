@@ -6,6 +6,10 @@ import { HybridClock } from '../domain/hlc'
 import type { CommandPostDatabase } from './database'
 import { savedClock } from './events'
 
-export async function openDeviceClock(db: CommandPostDatabase, deviceId: string, now: () => number = Date.now): Promise<HybridClock> {
+export async function openDeviceClock(
+  db: CommandPostDatabase,
+  deviceId: string,
+  now: () => number = Date.now,
+): Promise<HybridClock> {
   return new HybridClock(deviceId, now, await savedClock(db))
 }

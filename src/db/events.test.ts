@@ -2,13 +2,30 @@ import { describe, expect, it } from 'vitest'
 import { formatHlc } from '../domain/hlc'
 import type { IncidentEvent } from '../domain/events'
 import { CommandPostDatabase, SyncState } from './database'
-import { acknowledgeRows, appendLocalEvents, eventsAfter, eventsOfIncident, markAcknowledged, markRejected, pendingCount, pendingEvents, pendingRows, savedClock, storeRemoteEvents } from './events'
+import {
+  acknowledgeRows,
+  appendLocalEvents,
+  eventsAfter,
+  eventsOfIncident,
+  markAcknowledged,
+  markRejected,
+  pendingCount,
+  pendingEvents,
+  pendingRows,
+  savedClock,
+  storeRemoteEvents,
+} from './events'
 
 let n = 0
 function entry(i: number, incidentId = 'INC0000001'): IncidentEvent {
   return {
-    id: `EVT${String(i).padStart(8, '0')}`, incidentId, type: 'log.entry', at: new Date(1_000 + i).toISOString(),
-    hlc: formatHlc({ ms: 1_000 + i, counter: 0, node: 'phone' }), actor: { id: 'phone', name: 'Dana' }, payload: { text: `e${i}`, kind: 'note' },
+    id: `EVT${String(i).padStart(8, '0')}`,
+    incidentId,
+    type: 'log.entry',
+    at: new Date(1_000 + i).toISOString(),
+    hlc: formatHlc({ ms: 1_000 + i, counter: 0, node: 'phone' }),
+    actor: { id: 'phone', name: 'Dana' },
+    payload: { text: `e${i}`, kind: 'note' },
   }
 }
 const openDb = () => new CommandPostDatabase(`db-test-${n++}`)
@@ -29,7 +46,10 @@ describe('event storage', () => {
     const db = openDb()
     await appendLocalEvents(db, [entry(1), entry(2), entry(3)])
     const rows = await pendingRows(db, 2)
-    expect(rows.map((r) => [r.id, r.lseq])).toEqual([['EVT00000001', 1], ['EVT00000002', 2]])
+    expect(rows.map((r) => [r.id, r.lseq])).toEqual([
+      ['EVT00000001', 1],
+      ['EVT00000002', 2],
+    ])
     await acknowledgeRows(db, rows)
     expect((await pendingEvents(db, 10)).map((e) => e.id)).toEqual(['EVT00000003'])
     expect(await db.events.get('EVT00000002')).toEqual({ ...rows[1], sync: SyncState.acknowledged })
@@ -71,7 +91,10 @@ describe('event storage', () => {
     await appendLocalEvents(db, [entry(5)])
     await storeRemoteEvents(db, [entry(1)])
     const all = await eventsAfter(db, 0)
-    expect(all.map((r) => [r.id, r.lseq])).toEqual([['EVT00000005', 1], ['EVT00000001', 2]])
+    expect(all.map((r) => [r.id, r.lseq])).toEqual([
+      ['EVT00000005', 1],
+      ['EVT00000001', 2],
+    ])
     expect((await eventsAfter(db, 1)).map((r) => r.id)).toEqual(['EVT00000001'])
   })
 

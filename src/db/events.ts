@@ -24,7 +24,12 @@ export async function appendLocalEvents(db: CommandPostDatabase, events: readonl
   await db.transaction('rw', db.events, db.kv, async () => {
     let lseq = await nextLseq(db, events.length)
     const rows: StoredEvent[] = events.map((event) => ({
-      id: event.id, incidentId: event.incidentId, hlc: event.hlc, lseq: lseq++, sync: SyncState.pending, event,
+      id: event.id,
+      incidentId: event.incidentId,
+      hlc: event.hlc,
+      lseq: lseq++,
+      sync: SyncState.pending,
+      event,
     }))
     await db.events.bulkAdd(rows)
     await db.kv.put({ key: CLOCK, value: events[events.length - 1]!.hlc })
@@ -36,21 +41,36 @@ export async function appendLocalEvents(db: CommandPostDatabase, events: readonl
  * acknowledged (our own, echoed back) and otherwise left alone.
  * Returns the events that were new to this phone.
  */
-export async function storeRemoteEvents(db: CommandPostDatabase, events: readonly IncidentEvent[], clock?: string): Promise<IncidentEvent[]> {
+export async function storeRemoteEvents(
+  db: CommandPostDatabase,
+  events: readonly IncidentEvent[],
+  clock?: string,
+): Promise<IncidentEvent[]> {
   if (events.length === 0) return []
   return db.transaction('rw', db.events, db.kv, async () => {
     const candidates: IncidentEvent[] = []
     const seen = new Set<string>()
-    for (const e of events) if (!seen.has(e.id)) { candidates.push(e); seen.add(e.id) }
+    for (const e of events)
+      if (!seen.has(e.id)) {
+        candidates.push(e)
+        seen.add(e.id)
+      }
     // Add first and let the primary key find the ones we hold: a pulled page is
     // usually all new, and a lookup per id cost as much as the add itself.
     // An lseq reserved for an event we already held is skipped: readers only need order.
     let lseq = await nextLseq(db, candidates.length)
     const failed = new Set<number>()
     try {
-      await db.events.bulkAdd(candidates.map((event) => ({
-        id: event.id, incidentId: event.incidentId, hlc: event.hlc, lseq: lseq++, sync: SyncState.acknowledged, event,
-      })))
+      await db.events.bulkAdd(
+        candidates.map((event) => ({
+          id: event.id,
+          incidentId: event.incidentId,
+          hlc: event.hlc,
+          lseq: lseq++,
+          sync: SyncState.acknowledged,
+          event,
+        })),
+      )
     } catch (e) {
       // Caught inside the transaction, a BulkError leaves the other adds in place.
       if (!(e instanceof Dexie.BulkError)) throw e
@@ -65,7 +85,8 @@ export async function storeRemoteEvents(db: CommandPostDatabase, events: readonl
       const held = [...failed].map((i) => candidates[i]!.id)
       const rows = await db.events.bulkGet(held)
       const acked = held.filter((_, i) => rows[i] && rows[i].sync !== SyncState.acknowledged)
-      if (acked.length) await db.events.where('id').anyOf(acked).modify({ sync: SyncState.acknowledged, rejectedReason: undefined })
+      if (acked.length)
+        await db.events.where('id').anyOf(acked).modify({ sync: SyncState.acknowledged, rejectedReason: undefined })
     }
     if (clock) await db.kv.put({ key: CLOCK, value: clock })
     return fresh
@@ -107,7 +128,11 @@ export async function rejectedEvents(db: CommandPostDatabase): Promise<StoredEve
 }
 
 export async function markAcknowledged(db: CommandPostDatabase, ids: readonly string[]): Promise<void> {
-  if (ids.length) await db.events.where('id').anyOf(ids as string[]).modify({ sync: SyncState.acknowledged })
+  if (ids.length)
+    await db.events
+      .where('id')
+      .anyOf(ids as string[])
+      .modify({ sync: SyncState.acknowledged })
 }
 
 /**
@@ -119,7 +144,10 @@ export async function acknowledgeRows(db: CommandPostDatabase, rows: readonly St
   if (rows.length) await db.events.bulkPut(rows.map((r) => ({ ...r, sync: SyncState.acknowledged })))
 }
 
-export async function markRejected(db: CommandPostDatabase, rejected: readonly { id: string; reason: string }[]): Promise<void> {
+export async function markRejected(
+  db: CommandPostDatabase,
+  rejected: readonly { id: string; reason: string }[],
+): Promise<void> {
   if (rejected.length === 0) return
   await db.transaction('rw', db.events, async () => {
     for (const r of rejected) await db.events.update(r.id, { sync: SyncState.rejected, rejectedReason: r.reason })

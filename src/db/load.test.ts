@@ -29,7 +29,10 @@ describe('hasLocalData', () => {
   it('trusts the hint a returning phone left, without asking the browser', async () => {
     const idb = new IDBFactory()
     const hint = new Map<string, string>()
-    const storage = { getItem: (k: string) => hint.get(k) ?? null, setItem: (k: string, v: string) => void hint.set(k, v) }
+    const storage = {
+      getItem: (k: string) => hint.get(k) ?? null,
+      setItem: (k: string, v: string) => void hint.set(k, v),
+    }
     expect(await hasLocalData(idb, storage)).toBe(false)
     hint.set('command-post:has-local-data', '1')
     expect(await hasLocalData(idb, storage)).toBe(true)

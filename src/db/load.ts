@@ -47,7 +47,10 @@ export function localData(): Promise<LocalData> {
  * The early connection steps aside for any schema upgrade and closes once
  * the app is up.
  */
-export function warmUp(hint: HintStorage | null = hintStorage(), idb: IDBFactory | undefined = globalThis.indexedDB): void {
+export function warmUp(
+  hint: HintStorage | null = hintStorage(),
+  idb: IDBFactory | undefined = globalThis.indexedDB,
+): void {
   if (hint?.getItem(HINT_KEY) !== '1' || !idb) return
   try {
     const request = idb.open(DATABASE_NAME)
@@ -69,7 +72,10 @@ export function warmUp(hint: HintStorage | null = hintStorage(), idb: IDBFactory
  * Loads no database code and creates nothing. A returning phone answers from
  * a localStorage hint: listing databases costs an IPC round trip (tens of ms).
  */
-export async function hasLocalData(idb: IDBFactory | undefined = globalThis.indexedDB, hint: HintStorage | null = hintStorage()): Promise<boolean> {
+export async function hasLocalData(
+  idb: IDBFactory | undefined = globalThis.indexedDB,
+  hint: HintStorage | null = hintStorage(),
+): Promise<boolean> {
   if (hint?.getItem(HINT_KEY) === '1') return true
   if (typeof idb?.databases !== 'function') return true
   try {

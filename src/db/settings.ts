@@ -37,7 +37,11 @@ export async function readSetting<K extends SettingKey>(db: CommandPostDatabase,
   return (row ? row.value : defaults[key]) as SettingValue<K>
 }
 
-export async function writeSetting<K extends SettingKey>(db: CommandPostDatabase, key: K, value: SettingValue<K>): Promise<void> {
+export async function writeSetting<K extends SettingKey>(
+  db: CommandPostDatabase,
+  key: K,
+  value: SettingValue<K>,
+): Promise<void> {
   await db.kv.put({ key: `setting:${key}`, value: JSON.parse(JSON.stringify(value)) })
 }
 

@@ -19,7 +19,13 @@ export interface DraftContext {
   formatTime?: TimeFormat
 }
 
-export const TASK_KIND_LABELS = { followup: 'Follow-up', bug: 'Bug', handoff: 'Handoff', staffing: 'Staffing', other: 'Other' } as const
+export const TASK_KIND_LABELS = {
+  followup: 'Follow-up',
+  bug: 'Bug',
+  handoff: 'Handoff',
+  staffing: 'Staffing',
+  other: 'Other',
+} as const
 export const STATUS_LABELS = { active: 'Active', mitigated: 'Mitigated', resolved: 'Resolved' } as const
 
 export function clip(text: string, max: number): string {
@@ -55,29 +61,75 @@ function list(title: string, items: string[], none: string): string[] {
 export function draftBriefing(state: IncidentState, ctx: DraftContext): string {
   const fmt = ctx.formatTime ?? formatClock
   const lines: string[] = []
-  lines.push(`Situation: ${state.title} — ${STATUS_LABELS[state.status]}, ${SEVERITY_LABELS[state.severity]}, declared ${fmt(state.declaredAt)} by ${state.declaredBy.name}.`)
+  lines.push(
+    `Situation: ${state.title} — ${STATUS_LABELS[state.status]}, ${SEVERITY_LABELS[state.severity]}, declared ${fmt(state.declaredAt)} by ${state.declaredBy.name}.`,
+  )
   lines.push(`Affected: ${affected(state)}`)
-  lines.push(`Roles: ${roleBoard(state).map((s) => `${ROLE_LABELS[s.role]} ${s.delegated ? s.holder.name : '(commander)'}`).join('; ')}.`)
+  lines.push(
+    `Roles: ${roleBoard(state)
+      .map((s) => `${ROLE_LABELS[s.role]} ${s.delegated ? s.holder.name : '(commander)'}`)
+      .join('; ')}.`,
+  )
 
   const changes = groupChanges(state)
-  lines.push(...list('Open changes', changes.open.map((c) => `${c.system}: ${clip(c.what, 160)} — revert: ${clip(c.revert, 160)}`), 'none'))
-  if (changes.kept.length) lines.push(...list('Kept on purpose', changes.kept.map(({ change }) => `${change.system}: ${clip(change.what, 160)} — revert: ${clip(change.revert, 160)}`), 'none'))
+  lines.push(
+    ...list(
+      'Open changes',
+      changes.open.map((c) => `${c.system}: ${clip(c.what, 160)} — revert: ${clip(c.revert, 160)}`),
+      'none',
+    ),
+  )
+  if (changes.kept.length)
+    lines.push(
+      ...list(
+        'Kept on purpose',
+        changes.kept.map(
+          ({ change }) => `${change.system}: ${clip(change.what, 160)} — revert: ${clip(change.revert, 160)}`,
+        ),
+        'none',
+      ),
+    )
 
   const last = state.updates[state.updates.length - 1]
-  lines.push(last
-    ? `Last update ${fmt(last.at)} by ${last.actor.name}${last.audience ? ` to ${last.audience}` : ''}: “${clip(last.body, 240)}”`
-    : 'No stakeholder update posted yet.')
+  lines.push(
+    last
+      ? `Last update ${fmt(last.at)} by ${last.actor.name}${last.audience ? ` to ${last.audience}` : ''}: “${clip(last.body, 240)}”`
+      : 'No stakeholder update posted yet.',
+  )
   const cadence = cadenceStatus(state, ctx.now)
-  if (cadence.kind !== 'off') lines.push(`${describeCadence(cadence)} (due ${fmt(new Date(cadence.dueMs).toISOString())}).`)
+  if (cadence.kind !== 'off')
+    lines.push(`${describeCadence(cadence)} (due ${fmt(new Date(cadence.dueMs).toISOString())}).`)
 
   const tasks = [...state.tasks.values()].filter((t) => !t.done)
-  lines.push(...list('Open tasks', tasks.map((t) => `[${TASK_KIND_LABELS[t.kind]}] ${clip(t.text, 160)}${t.owner ? ` (owner ${t.owner})` : ''}`), 'none'))
+  lines.push(
+    ...list(
+      'Open tasks',
+      tasks.map((t) => `[${TASK_KIND_LABELS[t.kind]}] ${clip(t.text, 160)}${t.owner ? ` (owner ${t.owner})` : ''}`),
+      'none',
+    ),
+  )
 
   const active = (ctx.children ?? []).filter((c) => c.status !== 'resolved')
-  if (active.length) lines.push(...list('Sub-incidents still open', active.map((c) => `SEV${c.severity} ${c.title} (${c.status})`), 'none'))
+  if (active.length)
+    lines.push(
+      ...list(
+        'Sub-incidents still open',
+        active.map((c) => `SEV${c.severity} ${c.title} (${c.status})`),
+        'none',
+      ),
+    )
 
-  const decisions = recentWork(state, 20).filter((e) => e.kind === 'decision').slice(0, 3)
-  if (decisions.length) lines.push(...list('Recent decisions', decisions.map((d) => `${fmt(d.at)} ${clip(d.text, 160)}`), 'none'))
+  const decisions = recentWork(state, 20)
+    .filter((e) => e.kind === 'decision')
+    .slice(0, 3)
+  if (decisions.length)
+    lines.push(
+      ...list(
+        'Recent decisions',
+        decisions.map((d) => `${fmt(d.at)} ${clip(d.text, 160)}`),
+        'none',
+      ),
+    )
   return lines.join('\n')
 }
 
@@ -90,12 +142,16 @@ export interface UpdateDraftContext extends DraftContext {
 export function draftUpdate(state: IncidentState, ctx: UpdateDraftContext): string {
   const fmt = ctx.formatTime ?? formatClock
   const work = recentWork(state, 2).map((e) => clip(e.text, 200).replace(/[.!?…]+$/, ''))
-  const doing = state.status === 'mitigated'
-    ? `A workaround is in place; we are fixing the cause.${work.length ? ` Latest: ${work.join('; ')}.` : ''}`
-    : work.length ? `${work.join('; ')}.` : 'Investigating the cause.'
-  const next = state.status === 'resolved'
-    ? 'This is resolved; no further updates are planned.'
-    : `Next update by ${fmt(new Date(ctx.now + ctx.nextDueMinutes * 60_000).toISOString())}.`
+  const doing =
+    state.status === 'mitigated'
+      ? `A workaround is in place; we are fixing the cause.${work.length ? ` Latest: ${work.join('; ')}.` : ''}`
+      : work.length
+        ? `${work.join('; ')}.`
+        : 'Investigating the cause.'
+  const next =
+    state.status === 'resolved'
+      ? 'This is resolved; no further updates are planned.'
+      : `Next update by ${fmt(new Date(ctx.now + ctx.nextDueMinutes * 60_000).toISOString())}.`
   return [
     `${state.title} — ${STATUS_LABELS[state.status]}.`,
     `Affected: ${affected(state)}`,

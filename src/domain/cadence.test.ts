@@ -2,7 +2,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { KIM, MIN, T0, incidentScript } from '../../tests/fixtures/incident-script'
 import { cadenceStatus, describeCadence, isUpdateDueReminder, nextUpdateDueMs, reminderFor } from './cadence'
 
-beforeEach(() => { vi.useFakeTimers(); vi.setSystemTime(T0) })
+beforeEach(() => {
+  vi.useFakeTimers()
+  vi.setSystemTime(T0)
+})
 afterEach(() => vi.useRealTimers())
 
 describe('cadence', () => {
@@ -63,7 +66,13 @@ describe('cadence', () => {
   it('builds a reminder that opens the Updates tab, and recognises one', () => {
     const s = incidentScript({ title: 'Wi-Fi down' }).fold()
     const reminder = reminderFor(s)!
-    expect(reminder).toMatchObject({ type: 'update-due', incidentId: s.id, title: 'Update due: Wi-Fi down', url: `/incidents/${s.id}/updates`, dueMs: s.declaredMs + 30 * MIN })
+    expect(reminder).toMatchObject({
+      type: 'update-due',
+      incidentId: s.id,
+      title: 'Update due: Wi-Fi down',
+      url: `/incidents/${s.id}/updates`,
+      dueMs: s.declaredMs + 30 * MIN,
+    })
     expect(reminder.body).toMatch(/first update/)
     expect(isUpdateDueReminder(reminder)).toBe(true)
     expect(isUpdateDueReminder({ ...reminder, url: 'https://evil.example/' })).toBe(false)

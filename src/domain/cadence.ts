@@ -32,11 +32,14 @@ export function cadenceStatus(state: IncidentState, now: number): CadenceStatus 
 /** "Next update in 12 min" / "Update overdue by 3 min"; empty once resolved. */
 export function describeCadence(status: CadenceStatus): string {
   switch (status.kind) {
-    case 'off': return ''
-    case 'due': return status.minutesLeft >= 120
-      ? `Next update in ${Math.round(status.minutesLeft / 60)} h`
-      : `Next update in ${status.minutesLeft} min`
-    case 'overdue': return status.minutesLate >= 1 ? `Update overdue by ${status.minutesLate} min` : 'Update overdue'
+    case 'off':
+      return ''
+    case 'due':
+      return status.minutesLeft >= 120
+        ? `Next update in ${Math.round(status.minutesLeft / 60)} h`
+        : `Next update in ${status.minutesLeft} min`
+    case 'overdue':
+      return status.minutesLate >= 1 ? `Update overdue by ${status.minutesLate} min` : 'Update overdue'
   }
 }
 
@@ -54,8 +57,15 @@ export interface UpdateDueReminder {
 export function isUpdateDueReminder(data: unknown): data is UpdateDueReminder {
   if (!data || typeof data !== 'object') return false
   const d = data as Record<string, unknown>
-  return d.type === 'update-due' && typeof d.incidentId === 'string' && typeof d.title === 'string' &&
-    typeof d.body === 'string' && typeof d.url === 'string' && d.url.startsWith('/') && typeof d.dueMs === 'number'
+  return (
+    d.type === 'update-due' &&
+    typeof d.incidentId === 'string' &&
+    typeof d.title === 'string' &&
+    typeof d.body === 'string' &&
+    typeof d.url === 'string' &&
+    d.url.startsWith('/') &&
+    typeof d.dueMs === 'number'
+  )
 }
 
 /** The reminder to show for an incident at its next due time; null once resolved. */

@@ -3,7 +3,12 @@ import { DANA, LEE, SAM, incidentScript } from '../../tests/fixtures/incident-sc
 import { groupChanges, keepDecisionText, keptChanges, resolveGuard, statusActions } from './changes'
 import { validatePayload } from './events'
 
-const change = (changeId: string, system = 'core-sw-1') => ({ changeId, system, what: 'shut port 24', revert: 'no shut port 24' })
+const change = (changeId: string, system = 'core-sw-1') => ({
+  changeId,
+  system,
+  what: 'shut port 24',
+  revert: 'no shut port 24',
+})
 
 describe('changes', () => {
   it('marks a change made outside Ops, and not one made by Ops', () => {
@@ -15,7 +20,9 @@ describe('changes', () => {
     const s = script.fold()
     // Ops unassigned: the commander holds it, so Dana's first change is inside Ops.
     expect([...s.changes.values()].map((c) => [c.id, c.madeOutsideOps, c.opsHolder.name])).toEqual([
-      ['CHANGE0001', false, 'Dana'], ['CHANGE0002', false, 'Lee'], ['CHANGE0003', true, 'Lee'],
+      ['CHANGE0001', false, 'Dana'],
+      ['CHANGE0002', false, 'Lee'],
+      ['CHANGE0003', true, 'Lee'],
     ])
   })
 
@@ -28,7 +35,9 @@ describe('changes', () => {
     script.add('log.entry', { text: 'Kept c', kind: 'decision', keptChangeId: 'CHANGE0003' }, SAM)
     const g = groupChanges(script.fold())
     expect(g.open.map((c) => c.system)).toEqual(['a'])
-    expect(g.kept.map((k) => [k.change.system, k.decision.actor.name, k.decision.text])).toEqual([['c', 'Sam', 'Kept c']])
+    expect(g.kept.map((k) => [k.change.system, k.decision.actor.name, k.decision.text])).toEqual([
+      ['c', 'Sam', 'Kept c'],
+    ])
     expect(g.reverted.map((c) => [c.system, c.reverted!.note])).toEqual([['b', 'port back up']])
   })
 
@@ -57,13 +66,20 @@ describe('changes', () => {
     const made = script.add('change.made', change('CHANGE0001'))
     const c = script.fold().changes.get('CHANGE0001')!
     expect(made.type).toBe('change.made')
-    expect(keepDecisionText(c, ' vendor visit tomorrow ')).toBe('Kept change on core-sw-1 on purpose: shut port 24 — vendor visit tomorrow. To revert later: no shut port 24')
-    expect(keepDecisionText(c, '')).toBe('Kept change on core-sw-1 on purpose: shut port 24. To revert later: no shut port 24')
+    expect(keepDecisionText(c, ' vendor visit tomorrow ')).toBe(
+      'Kept change on core-sw-1 on purpose: shut port 24 — vendor visit tomorrow. To revert later: no shut port 24',
+    )
+    expect(keepDecisionText(c, '')).toBe(
+      'Kept change on core-sw-1 on purpose: shut port 24. To revert later: no shut port 24',
+    )
   })
 
   it('accepts keptChangeId as an id and refuses anything else (contract extension)', () => {
     expect(validatePayload('log.entry', { text: 'k', kind: 'decision', keptChangeId: 'CHANGE0001' }).ok).toBe(true)
-    expect(validatePayload('log.entry', { text: 'k', kind: 'decision', keptChangeId: 'no spaces allowed' })).toEqual({ ok: false, reason: 'keptChangeId: must be 8–64 of A-Z a-z 0-9 _ -' })
+    expect(validatePayload('log.entry', { text: 'k', kind: 'decision', keptChangeId: 'no spaces allowed' })).toEqual({
+      ok: false,
+      reason: 'keptChangeId: must be 8–64 of A-Z a-z 0-9 _ -',
+    })
   })
 })
 
@@ -106,7 +122,9 @@ describe('status actions', () => {
     script.add('incident.status', { status: 'resolved' }, SAM)
     script.add('incident.status', { status: 'active', note: 'flapping' })
     expect(script.fold().statusHistory.map((h) => [h.from, h.to, h.actor.name, h.note])).toEqual([
-      ['active', 'mitigated', 'Lee', 'backup link'], ['mitigated', 'resolved', 'Sam', undefined], ['resolved', 'active', 'Dana', 'flapping'],
+      ['active', 'mitigated', 'Lee', 'backup link'],
+      ['mitigated', 'resolved', 'Sam', undefined],
+      ['resolved', 'active', 'Dana', 'flapping'],
     ])
   })
 })

@@ -98,8 +98,17 @@ export interface StatusAction {
 /** The status moves offered from each status: active → mitigated → resolved, and reopen. */
 export function statusActions(status: Status): StatusAction[] {
   switch (status) {
-    case 'active': return [{ to: 'mitigated', label: 'Mark mitigated' }, { to: 'resolved', label: 'Resolve' }]
-    case 'mitigated': return [{ to: 'resolved', label: 'Resolve' }, { to: 'active', label: 'Back to active' }]
-    case 'resolved': return [{ to: 'active', label: 'Reopen' }]
+    case 'active':
+      return [
+        { to: 'mitigated', label: 'Mark mitigated' },
+        { to: 'resolved', label: 'Resolve' },
+      ]
+    case 'mitigated':
+      return [
+        { to: 'resolved', label: 'Resolve' },
+        { to: 'active', label: 'Back to active' },
+      ]
+    case 'resolved':
+      return [{ to: 'active', label: 'Reopen' }]
   }
 }

@@ -5,13 +5,25 @@ import { formatHlc } from './hlc'
 import { isId, newId } from './ids'
 
 const envelope = (type: string, payload: unknown) => ({
-  id: 'EVT00000001', incidentId: 'INC00000001', type, at: '2026-11-24T08:30:00.000Z',
-  hlc: formatHlc({ ms: 1_763_973_000_000, counter: 0, node: 'phone-1' }), actor: { id: 'phone-1', name: 'Dana' }, payload,
+  id: 'EVT00000001',
+  incidentId: 'INC00000001',
+  type,
+  at: '2026-11-24T08:30:00.000Z',
+  hlc: formatHlc({ ms: 1_763_973_000_000, counter: 0, node: 'phone-1' }),
+  actor: { id: 'phone-1', name: 'Dana' },
+  payload,
 })
 
 /** One valid payload of every type: the vocabulary of CONTRACT.md §1. */
 const valid: Record<EventType, unknown> = {
-  'incident.declared': { title: 'Core switch down', severity: 1, summary: 's', location: 'HS', parentId: 'INC00000000', updateCadenceMinutes: 15 },
+  'incident.declared': {
+    title: 'Core switch down',
+    severity: 1,
+    summary: 's',
+    location: 'HS',
+    parentId: 'INC00000000',
+    updateCadenceMinutes: 15,
+  },
   'incident.edited': { severity: 2 },
   'incident.status': { status: 'mitigated', note: 'on backup' },
   'role.assigned': { role: 'ops', person: { id: 'phone-2', name: 'Sam' }, briefing: 'b' },
@@ -28,7 +40,11 @@ const valid: Record<EventType, unknown> = {
 /** Payloads each type must refuse, with the field the reason names. */
 const invalid: [EventType, unknown, string][] = [
   ['incident.declared', { title: '', severity: 1 }, 'payload.title: must not be empty'],
-  ['incident.declared', { title: 'x'.repeat(LIMITS.title + 1), severity: 1 }, 'payload.title: must be at most 200 characters'],
+  [
+    'incident.declared',
+    { title: 'x'.repeat(LIMITS.title + 1), severity: 1 },
+    'payload.title: must be at most 200 characters',
+  ],
   ['incident.declared', { title: 'x', severity: 5 }, 'payload.severity: must be 4 or less'],
   ['incident.declared', { title: 'x', severity: 0 }, 'payload.severity: must be 1 or more'],
   ['incident.declared', { title: 'x', severity: 1.5 }, 'payload.severity: must be a whole number'],
@@ -104,7 +120,10 @@ describe('event vocabulary', () => {
   })
 
   it('gives field-by-field errors for forms', () => {
-    expect(payloadErrors('incident.declared', { title: '', severity: 9 })).toEqual({ title: 'must not be empty', severity: 'must be 4 or less' })
+    expect(payloadErrors('incident.declared', { title: '', severity: 9 })).toEqual({
+      title: 'must not be empty',
+      severity: 'must be 4 or less',
+    })
     expect(payloadErrors('log.entry', { text: 'ok', kind: 'note' })).toEqual({})
   })
 })

@@ -9,10 +9,20 @@ import { ID_PATTERN } from './ids'
 
 const id = v.pipe(v.string(), v.regex(ID_PATTERN, 'must be 8–64 of A-Z a-z 0-9 _ -'))
 const text = (min: number, max: number) =>
-  v.pipe(v.string(), v.minLength(min, min === 1 ? 'must not be empty' : `must be at least ${min} characters`), v.maxLength(max, `must be at most ${max} characters`))
-const optionalText = (max: number) => v.optional(v.pipe(v.string(), v.maxLength(max, `must be at most ${max} characters`)))
+  v.pipe(
+    v.string(),
+    v.minLength(min, min === 1 ? 'must not be empty' : `must be at least ${min} characters`),
+    v.maxLength(max, `must be at most ${max} characters`),
+  )
+const optionalText = (max: number) =>
+  v.optional(v.pipe(v.string(), v.maxLength(max, `must be at most ${max} characters`)))
 const int = (min: number, max: number) =>
-  v.pipe(v.number(), v.integer('must be a whole number'), v.minValue(min, `must be ${min} or more`), v.maxValue(max, `must be ${max} or less`))
+  v.pipe(
+    v.number(),
+    v.integer('must be a whole number'),
+    v.minValue(min, `must be ${min} or more`),
+    v.maxValue(max, `must be ${max} or less`),
+  )
 const isoTime = v.pipe(
   v.string(),
   v.maxLength(40),
@@ -41,8 +51,14 @@ export const LOG_KINDS = ['action', 'observation', 'decision', 'note'] as const
 export const TASK_KINDS = ['followup', 'bug', 'handoff', 'staffing', 'other'] as const
 export const DEFAULT_UPDATE_CADENCE_MINUTES = 30
 
-export const ActorSchema = v.object({ id: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 of A-Z a-z 0-9 _ -')), name: text(1, LIMITS.personName) })
-export const PersonSchema = v.object({ id: v.optional(v.pipe(v.string(), v.maxLength(64))), name: text(1, LIMITS.personName) })
+export const ActorSchema = v.object({
+  id: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 of A-Z a-z 0-9 _ -')),
+  name: text(1, LIMITS.personName),
+})
+export const PersonSchema = v.object({
+  id: v.optional(v.pipe(v.string(), v.maxLength(64))),
+  name: text(1, LIMITS.personName),
+})
 const severity = int(1, 4)
 const cadence = int(1, 1440)
 
@@ -75,7 +91,12 @@ export const payloadSchemas = {
   'log.entry': v.object({
     text: text(1, LIMITS.logText),
     kind: v.picklist(LOG_KINDS),
-    runbook: v.optional(v.object({ id: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_/.-]{1,200}$/, 'must be a runbook id')), step: v.optional(int(0, 10000)) })),
+    runbook: v.optional(
+      v.object({
+        id: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_/.-]{1,200}$/, 'must be a runbook id')),
+        step: v.optional(int(0, 10000)),
+      }),
+    ),
     /** Extension: this decision keeps a `change.made` of the incident in place on purpose (see docs/CONTRACT-EXTENSIONS.md). */
     keptChangeId: v.optional(id),
   }),
@@ -87,7 +108,10 @@ export const payloadSchemas = {
       pinned: v.optional(v.boolean()),
       reason: optionalText(LIMITS.logText),
     }),
-    v.check((p) => p.text !== undefined || p.struck !== undefined || p.pinned !== undefined, 'must change text, struck or pinned'),
+    v.check(
+      (p) => p.text !== undefined || p.struck !== undefined || p.pinned !== undefined,
+      'must change text, struck or pinned',
+    ),
   ),
   'change.made': v.object({
     changeId: id,

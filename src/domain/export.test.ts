@@ -3,7 +3,12 @@ import { DANA, KIM, LEE, MIN, SAM, T0, incidentScript, utcDateTime } from '../..
 import { activityByPerson, activityLogMarkdown, exportFileName, formatDateTime, incidentMarkdown, md } from './export'
 
 function wholeIncident() {
-  const s = incidentScript({ title: 'Core switch down', severity: 2, location: 'High school', summary: 'No network in building B.' })
+  const s = incidentScript({
+    title: 'Core switch down',
+    severity: 2,
+    location: 'High school',
+    summary: 'No network in building B.',
+  })
   s.add('role.assigned', { role: 'ops', person: { id: LEE.id, name: 'Lee' } })
   s.add('role.assigned', { role: 'comms', person: { id: KIM.id, name: 'Kim' } })
   const first = s.add('log.entry', { text: 'Rebooted core-sw-2', kind: 'action' }, LEE)
@@ -12,8 +17,16 @@ function wholeIncident() {
   s.add('log.amended', { entryId: wrong.id, struck: true, reason: 'wrong incident' }, SAM)
   const key = s.add('log.entry', { text: 'Fail over to the backup uplink', kind: 'decision' })
   s.add('log.amended', { entryId: key.id, pinned: true })
-  s.add('change.made', { changeId: 'CHANGE0001', system: 'core-sw-1', what: 'shut port 24', revert: 'no shut port 24' }, LEE)
-  s.add('change.made', { changeId: 'CHANGE0002', system: 'firewall', what: 'allow 10.2.0.0/16', revert: 'remove rule 7' }, DANA)
+  s.add(
+    'change.made',
+    { changeId: 'CHANGE0001', system: 'core-sw-1', what: 'shut port 24', revert: 'no shut port 24' },
+    LEE,
+  )
+  s.add(
+    'change.made',
+    { changeId: 'CHANGE0002', system: 'firewall', what: 'allow 10.2.0.0/16', revert: 'remove rule 7' },
+    DANA,
+  )
   s.add('change.made', { changeId: 'CHANGE0003', system: 'dhcp', what: 'lease 1h', revert: 'lease 8d' }, LEE)
   s.add('change.reverted', { changeId: 'CHANGE0001', note: 'uplink restored' }, LEE)
   s.add('log.entry', { text: 'Kept change on firewall on purpose', kind: 'decision', keptChangeId: 'CHANGE0002' })
@@ -24,7 +37,11 @@ function wholeIncident() {
   s.add('task.added', { taskId: 'TASK000001', text: 'Replace the PSU', kind: 'followup', owner: 'Sam' })
   s.add('task.added', { taskId: 'TASK000002', text: 'Bug: *switch* firmware', kind: 'bug' })
   s.add('task.done', { taskId: 'TASK000002' }, SAM)
-  s.add('role.assigned', { role: 'command', person: { id: SAM.id, name: 'Sam' }, briefing: 'Uplink is on backup.\nKim has comms.' })
+  s.add('role.assigned', {
+    role: 'command',
+    person: { id: SAM.id, name: 'Sam' },
+    briefing: 'Uplink is on backup.\nKim has comms.',
+  })
   s.add('incident.status', { status: 'resolved', note: 'all green' }, SAM)
   return s
 }
@@ -57,7 +74,9 @@ describe('incidentMarkdown', () => {
     expect(text).toContain('### Open (1)\n\n- **dhcp**: lease 1h — to revert: lease 8d')
     expect(text).toContain('### Kept on purpose (1)\n\n- **firewall**: allow 10.2.0.0/16 — to revert: remove rule 7')
     expect(text).toContain('**made outside Ops** (Ops was Lee)')
-    expect(text).toMatch(/### Reverted \(1\)\n\n- \*\*core-sw-1\*\*: shut port 24 — to revert: no shut port 24 .* — reverted 2026-11-24 09:\d\d by Lee: uplink restored/)
+    expect(text).toMatch(
+      /### Reverted \(1\)\n\n- \*\*core-sw-1\*\*: shut port 24 — to revert: no shut port 24 .* — reverted 2026-11-24 09:\d\d by Lee: uplink restored/,
+    )
   })
 
   it('has every update, newest first, and no due time once resolved', () => {
@@ -78,7 +97,9 @@ describe('incidentMarkdown', () => {
 
   it('has sub-incidents, handoff briefings, status history and pinned entries', () => {
     expect(text).toContain('## Sub-incidents\n\n- SEV3 · minor — Gym Wi-Fi: Resolved')
-    expect(text).toMatch(/### .* · Incident commander → Sam \(from Dana\)\n\n> Uplink is on backup\.\n> Kim has comms\./)
+    expect(text).toMatch(
+      /### .* · Incident commander → Sam \(from Dana\)\n\n> Uplink is on backup\.\n> Kim has comms\./,
+    )
     expect(text).toMatch(/- .* · Sam: active → resolved — all green/)
     expect(text).toMatch(/## Key entries \(pinned\)\n\n- .* · Dana \(decision\): Fail over to the backup uplink/)
   })
@@ -94,7 +115,11 @@ describe('incidentMarkdown', () => {
 
   it('shows the due time while open, and the parent of a sub-incident', () => {
     const child = incidentScript({ title: 'Gym Wi-Fi', parentId: 'PARENT0001' })
-    const doc = incidentMarkdown(child.fold(), { now: T0 + 10 * MIN, formatTime: utcDateTime, parent: { id: 'PARENT0001', title: 'Core switch down', severity: 2, status: 'active' } })
+    const doc = incidentMarkdown(child.fold(), {
+      now: T0 + 10 * MIN,
+      formatTime: utcDateTime,
+      parent: { id: 'PARENT0001', title: 'Core switch down', severity: 2, status: 'active' },
+    })
     expect(doc).toContain('- Sub-incident of: Core switch down (active)')
     expect(doc).toContain('Next update in 21 min')
     expect(doc).toContain('No changes recorded.')
@@ -130,13 +155,17 @@ describe('activity log', () => {
     expect(text.startsWith('# Activity log: Core switch down')).toBe(true)
     expect(text).toContain('## Lee\n\nNow holds: Ops\n\n- 2026-11-24 09:00 action: Rebooted core-sw-1')
     expect(text).toContain('## Sam\n\nNow holds: Incident commander')
-    expect(text).toMatch(/## Kim\n\nNow holds: Comms\n\n- 2026-11-24 09:05 Update to Principals: Building B offline; working on it\./)
+    expect(text).toMatch(
+      /## Kim\n\nNow holds: Comms\n\n- 2026-11-24 09:05 Update to Principals: Building B offline; working on it\./,
+    )
   })
 })
 
 describe('helpers', () => {
   it('escapes Markdown and keeps line breaks inside an item', () => {
-    expect(md('a *b* _c_ [d](e) <script> # f | g ~h~ `i` \\')).toBe('a \\*b\\* \\_c\\_ \\[d\\](e) \\<script\\> \\# f \\| g \\~h\\~ \\`i\\` \\\\')
+    expect(md('a *b* _c_ [d](e) <script> # f | g ~h~ `i` \\')).toBe(
+      'a \\*b\\* \\_c\\_ \\[d\\](e) \\<script\\> \\# f \\| g \\~h\\~ \\`i\\` \\\\',
+    )
     expect(md('one\ntwo')).toBe('one  \n  two')
   })
 

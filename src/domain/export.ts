@@ -36,9 +36,7 @@ export function formatDateTime(iso: string): string {
  * formatting, links or HTML are escaped; line breaks stay inside the item.
  */
 export function md(text: string): string {
-  return text
-    .replace(/[\\`*_[\]<>|#~]/g, (c) => `\\${c}`)
-    .replace(/\r?\n/g, '  \n  ')
+  return text.replace(/[\\`*_[\]<>|#~]/g, (c) => `\\${c}`).replace(/\r?\n/g, '  \n  ')
 }
 
 function changeLine(c: Change, fmt: TimeFormat): string {
@@ -53,13 +51,20 @@ function changesSection(groups: ChangeGroups, fmt: TimeFormat): string[] {
   out.push(...(groups.open.length ? groups.open.map((c) => changeLine(c, fmt)) : ['None.']), '')
   if (groups.kept.length) {
     out.push(`### Kept on purpose (${groups.kept.length})`, '')
-    for (const { change, decision } of groups.kept) out.push(`${changeLine(change, fmt)} — kept by ${md(decision.actor.name)} at ${fmt(decision.at)}`)
+    for (const { change, decision } of groups.kept)
+      out.push(`${changeLine(change, fmt)} — kept by ${md(decision.actor.name)} at ${fmt(decision.at)}`)
     out.push('')
   }
   out.push(`### Reverted (${groups.reverted.length})`, '')
-  out.push(...(groups.reverted.length
-    ? groups.reverted.map((c) => `${changeLine(c, fmt)} — reverted ${fmt(c.reverted!.at)} by ${md(c.reverted!.actor.name)}${c.reverted!.note ? `: ${md(c.reverted!.note)}` : ''}`)
-    : ['None.']), '')
+  out.push(
+    ...(groups.reverted.length
+      ? groups.reverted.map(
+          (c) =>
+            `${changeLine(c, fmt)} — reverted ${fmt(c.reverted!.at)} by ${md(c.reverted!.actor.name)}${c.reverted!.note ? `: ${md(c.reverted!.note)}` : ''}`,
+        )
+      : ['None.']),
+    '',
+  )
   return out
 }
 
@@ -68,7 +73,8 @@ function entryLine(entry: LogEntry): string {
   const notes: string[] = []
   if (entry.text !== entry.originalText) notes.push(`corrected; originally: “${md(entry.originalText)}”`)
   const strike = [...entry.history].reverse().find((h) => h.struck !== undefined)
-  if (entry.struck && strike) notes.push(`struck by ${md(strike.actor.name)}${strike.reason ? `: ${md(strike.reason)}` : ''}`)
+  if (entry.struck && strike)
+    notes.push(`struck by ${md(strike.actor.name)}${strike.reason ? `: ${md(strike.reason)}` : ''}`)
   return `${text}${notes.length ? ` _(${notes.join('; ')})_` : ''}`
 }
 
@@ -85,7 +91,9 @@ export function incidentMarkdown(state: IncidentState, ctx: ExportContext): stri
   const out: string[] = [`# ${md(state.title)}`, '']
   out.push(`- Severity: ${SEVERITY_LABELS[state.severity]}`)
   const lastStatus = state.statusHistory[state.statusHistory.length - 1]
-  out.push(`- Status: ${STATUS_LABELS[state.status]}${lastStatus ? ` (since ${fmt(lastStatus.at)}, ${md(lastStatus.actor.name)})` : ''}`)
+  out.push(
+    `- Status: ${STATUS_LABELS[state.status]}${lastStatus ? ` (since ${fmt(lastStatus.at)}, ${md(lastStatus.actor.name)})` : ''}`,
+  )
   out.push(`- Declared: ${fmt(state.declaredAt)} by ${md(state.declaredBy.name)}`)
   if (state.location) out.push(`- Location: ${md(state.location)}`)
   if (ctx.parent) out.push(`- Sub-incident of: ${md(ctx.parent.title)} (${ctx.parent.status})`)
@@ -95,7 +103,9 @@ export function incidentMarkdown(state: IncidentState, ctx: ExportContext): stri
   out.push('## Roles', '')
   for (const seat of roleBoard(state)) {
     const holder = seat.delegated ? md(seat.holder.name) : `${md(seat.holder.name)} (commander)`
-    out.push(`- ${ROLE_LABELS[seat.role]}: ${holder}${seat.by ? ` — since ${fmt(seat.since)}, assigned by ${md(seat.by.name)}` : ''}`)
+    out.push(
+      `- ${ROLE_LABELS[seat.role]}: ${holder}${seat.by ? ` — since ${fmt(seat.since)}, assigned by ${md(seat.by.name)}` : ''}`,
+    )
   }
   out.push('')
 
@@ -103,7 +113,10 @@ export function incidentMarkdown(state: IncidentState, ctx: ExportContext): stri
 
   out.push('## Stakeholder updates', '')
   const cadence = cadenceStatus(state, ctx.now)
-  out.push(`Cadence: every ${state.updateCadenceMinutes} min.${cadence.kind !== 'off' ? ` ${describeCadence(cadence)} (due ${fmt(new Date(cadence.dueMs).toISOString())}).` : ''}`, '')
+  out.push(
+    `Cadence: every ${state.updateCadenceMinutes} min.${cadence.kind !== 'off' ? ` ${describeCadence(cadence)} (due ${fmt(new Date(cadence.dueMs).toISOString())}).` : ''}`,
+    '',
+  )
   if (!state.updates.length) out.push('No updates posted.', '')
   for (const u of [...state.updates].reverse()) {
     out.push(`### ${fmt(u.at)} · ${md(u.actor.name)}${u.audience ? ` → ${md(u.audience)}` : ''}`, '', md(u.body), '')
@@ -113,7 +126,9 @@ export function incidentMarkdown(state: IncidentState, ctx: ExportContext): stri
   out.push(`## Tasks (${tasks.filter((t) => !t.done).length} open)`, '')
   if (!tasks.length) out.push('No tasks.')
   for (const t of tasks) {
-    out.push(`- [${t.done ? 'x' : ' '}] ${TASK_KIND_LABELS[t.kind]}: ${md(t.text)}${t.owner ? ` — owner ${md(t.owner)}` : ''}${t.done ? ` (done ${fmt(t.done.at)}, ${md(t.done.actor.name)})` : ''}`)
+    out.push(
+      `- [${t.done ? 'x' : ' '}] ${TASK_KIND_LABELS[t.kind]}: ${md(t.text)}${t.owner ? ` — owner ${md(t.owner)}` : ''}${t.done ? ` (done ${fmt(t.done.at)}, ${md(t.done.actor.name)})` : ''}`,
+    )
   }
   out.push('')
 
@@ -129,21 +144,26 @@ export function incidentMarkdown(state: IncidentState, ctx: ExportContext): stri
     out.push('## Handoff briefings', '')
     for (const e of handoffs) {
       if (e.type !== 'role.assigned') continue
-      out.push(`### ${fmt(e.at)} · ${ROLE_LABELS[e.payload.role]} → ${md(e.payload.person?.name ?? 'the commander')} (from ${md(e.actor.name)})`, '')
+      out.push(
+        `### ${fmt(e.at)} · ${ROLE_LABELS[e.payload.role]} → ${md(e.payload.person?.name ?? 'the commander')} (from ${md(e.actor.name)})`,
+        '',
+      )
       out.push(...e.payload.briefing!.split(/\r?\n/).map((l) => `> ${md(l)}`), '')
     }
   }
 
   if (state.statusHistory.length) {
     out.push('## Status history', '')
-    for (const s of state.statusHistory) out.push(`- ${fmt(s.at)} · ${md(s.actor.name)}: ${s.from} → ${s.to}${s.note ? ` — ${md(s.note)}` : ''}`)
+    for (const s of state.statusHistory)
+      out.push(`- ${fmt(s.at)} · ${md(s.actor.name)}: ${s.from} → ${s.to}${s.note ? ` — ${md(s.note)}` : ''}`)
     out.push('')
   }
 
   const pinned = [...state.entries.values()].filter((e) => e.pinned)
   if (pinned.length) {
     out.push('## Key entries (pinned)', '')
-    for (const entry of pinned) out.push(`- ${fmt(entry.at)} · ${md(entry.actor.name)} (${entry.kind}): ${entryLine(entry)}`)
+    for (const entry of pinned)
+      out.push(`- ${fmt(entry.at)} · ${md(entry.actor.name)} (${entry.kind}): ${entryLine(entry)}`)
     out.push('')
   }
 
@@ -179,7 +199,10 @@ export function activityByPerson(state: IncidentState): PersonActivity[] {
     if (!person) {
       // Two devices with one name are one person to a reader of the log.
       person = people.find((p) => samePerson({ name: p.name }, { name: e.actor.name }))
-      if (!person) { person = { name: e.actor.name, id: e.actor.id, items: [] }; people.push(person) }
+      if (!person) {
+        person = { name: e.actor.name, id: e.actor.id, items: [] }
+        people.push(person)
+      }
       byId.set(e.actor.id, person)
     }
     const text = e.type === 'log.amended' ? describeAmendment(e, state) : describeInContext(e, state)
@@ -191,10 +214,17 @@ export function activityByPerson(state: IncidentState): PersonActivity[] {
 /** The activity log as Markdown: one section per person, what they did and when. */
 export function activityLogMarkdown(state: IncidentState, ctx: ExportContext): string {
   const fmt = ctx.formatTime ?? formatDateTime
-  const out = [`# Activity log: ${md(state.title)}`, '', `Exported ${fmt(new Date(ctx.now).toISOString())}. One section per person, in the order things happened.`, '']
+  const out = [
+    `# Activity log: ${md(state.title)}`,
+    '',
+    `Exported ${fmt(new Date(ctx.now).toISOString())}. One section per person, in the order things happened.`,
+    '',
+  ]
   for (const person of activityByPerson(state)) {
     out.push(`## ${md(person.name)}`, '')
-    const roles = roleBoard(state).filter((s) => s.delegated && samePerson({ id: person.id, name: person.name }, s.holder)).map((s) => ROLE_LABELS[s.role])
+    const roles = roleBoard(state)
+      .filter((s) => s.delegated && samePerson({ id: person.id, name: person.name }, s.holder))
+      .map((s) => ROLE_LABELS[s.role])
     if (roles.length) out.push(`Now holds: ${roles.join(', ')}`, '')
     for (const item of person.items) out.push(`- ${fmt(item.at)} ${md(item.text)}`)
     out.push('')
@@ -204,6 +234,12 @@ export function activityLogMarkdown(state: IncidentState, ctx: ExportContext): s
 
 /** A file name for a download: the title in lower-case words, then what it is. */
 export function exportFileName(state: IncidentState, what: 'incident' | 'activity-log'): string {
-  const slug = state.title.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'incident'
+  const slug =
+    state.title
+      .toLowerCase()
+      .normalize('NFKD')
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60) || 'incident'
   return `${slug}-${what}.md`
 }

@@ -11,7 +11,11 @@ let counter = 0
 const dana = { id: 'dev-dana', name: 'Dana' }
 const sam = { id: 'dev-sam', name: 'Sam' }
 
-function ev<T extends EventType>(type: T, payload: PayloadOf<T>, opts: { ms?: number; actor?: { id: string; name: string }; incidentId?: string; id?: string } = {}): IncidentEvent {
+function ev<T extends EventType>(
+  type: T,
+  payload: PayloadOf<T>,
+  opts: { ms?: number; actor?: { id: string; name: string }; incidentId?: string; id?: string } = {},
+): IncidentEvent {
   counter += 1
   const ms = opts.ms ?? 1_700_000_000_000 + counter
   const actor = opts.actor ?? dana
@@ -29,7 +33,8 @@ function ev<T extends EventType>(type: T, payload: PayloadOf<T>, opts: { ms?: nu
   return checked.value
 }
 
-const declared = (opts = {}) => ev('incident.declared', { title: 'Core switch down', severity: 2, location: 'High school' }, { ms: 1_000, ...opts })
+const declared = (opts = {}) =>
+  ev('incident.declared', { title: 'Core switch down', severity: 2, location: 'High school' }, { ms: 1_000, ...opts })
 
 function fold(events: IncidentEvent[]): IncidentState {
   const state = foldIncident(events)
@@ -57,7 +62,14 @@ describe('fold', () => {
 
   it('starts from the declaration, with the declarer in command of every role', () => {
     const s = fold([declared()])
-    expect(s).toMatchObject({ id: INC, title: 'Core switch down', severity: 2, location: 'High school', status: 'active', summary: '' })
+    expect(s).toMatchObject({
+      id: INC,
+      title: 'Core switch down',
+      severity: 2,
+      location: 'High school',
+      status: 'active',
+      summary: '',
+    })
     for (const role of ['command', 'ops', 'comms', 'planning'] as const) expect(holderOf(s, role)).toEqual(dana)
     expect(s.updateCadenceMinutes).toBe(30)
   })
@@ -66,7 +78,11 @@ describe('fold', () => {
     const a = ev('incident.edited', { title: 'Title A', severity: 1 }, { ms: 2_000 })
     const b = ev('incident.edited', { title: 'Title B' }, { ms: 3_000, actor: sam })
     const c = ev('incident.edited', { summary: 'Uplink fibre cut', updateCadenceMinutes: 15 }, { ms: 2_500 })
-    for (const order of [[a, b, c], [c, b, a], [b, a, c]]) {
+    for (const order of [
+      [a, b, c],
+      [c, b, a],
+      [b, a, c],
+    ]) {
       const s = fold([declared(), ...order])
       expect(s.title).toBe('Title B')
       expect(s.severity).toBe(1)
@@ -76,9 +92,18 @@ describe('fold', () => {
   })
 
   it('tracks status changes with who and when', () => {
-    const s = fold([declared(), ev('incident.status', { status: 'mitigated', note: 'on backup link' }, { ms: 2_000 }), ev('incident.status', { status: 'resolved' }, { ms: 3_000, actor: sam }), ev('incident.status', { status: 'active', note: 'flapping again' }, { ms: 4_000 })])
+    const s = fold([
+      declared(),
+      ev('incident.status', { status: 'mitigated', note: 'on backup link' }, { ms: 2_000 }),
+      ev('incident.status', { status: 'resolved' }, { ms: 3_000, actor: sam }),
+      ev('incident.status', { status: 'active', note: 'flapping again' }, { ms: 4_000 }),
+    ])
     expect(s.status).toBe('active')
-    expect(s.statusHistory.map((h) => [h.from, h.to, h.actor.name])).toEqual([['active', 'mitigated', 'Dana'], ['mitigated', 'resolved', 'Sam'], ['resolved', 'active', 'Dana']])
+    expect(s.statusHistory.map((h) => [h.from, h.to, h.actor.name])).toEqual([
+      ['active', 'mitigated', 'Dana'],
+      ['mitigated', 'resolved', 'Sam'],
+      ['resolved', 'active', 'Dana'],
+    ])
   })
 
   it('assigns, hands off with a briefing and hands back roles', () => {
@@ -86,11 +111,18 @@ describe('fold', () => {
     expect(holderOf(s1, 'ops')).toEqual(sam)
     expect(holderOf(s1, 'comms')).toEqual(dana)
     const lee = { name: 'Lee' }
-    const s2 = fold([declared(), ev('role.assigned', { role: 'command', person: lee, briefing: 'Switch is on backup power' }, { ms: 2_000 })])
+    const s2 = fold([
+      declared(),
+      ev('role.assigned', { role: 'command', person: lee, briefing: 'Switch is on backup power' }, { ms: 2_000 }),
+    ])
     expect(holderOf(s2, 'command')).toEqual(lee)
     expect(holderOf(s2, 'planning')).toEqual(lee)
     expect(s2.roles.command.briefing).toBe('Switch is on backup power')
-    const s3 = fold([declared(), ev('role.assigned', { role: 'ops', person: sam }, { ms: 2_000 }), ev('role.assigned', { role: 'ops', person: null }, { ms: 3_000 })])
+    const s3 = fold([
+      declared(),
+      ev('role.assigned', { role: 'ops', person: sam }, { ms: 2_000 }),
+      ev('role.assigned', { role: 'ops', person: null }, { ms: 3_000 }),
+    ])
     expect(holderOf(s3, 'ops')).toEqual(dana)
   })
 
@@ -100,8 +132,15 @@ describe('fold', () => {
   })
 
   it('keeps log entries in clock order with kinds and runbook steps', () => {
-    const s = fold([declared(), ev('log.entry', { text: 'second', kind: 'decision' }, { ms: 3_000 }), ev('log.entry', { text: 'first', kind: 'action', runbook: { id: 'switch-down', step: 2 } }, { ms: 2_000 })])
-    expect([...s.entries.values()].sort((a, b) => (a.hlc < b.hlc ? -1 : 1)).map((e) => e.text)).toEqual(['first', 'second'])
+    const s = fold([
+      declared(),
+      ev('log.entry', { text: 'second', kind: 'decision' }, { ms: 3_000 }),
+      ev('log.entry', { text: 'first', kind: 'action', runbook: { id: 'switch-down', step: 2 } }, { ms: 2_000 }),
+    ])
+    expect([...s.entries.values()].sort((a, b) => (a.hlc < b.hlc ? -1 : 1)).map((e) => e.text)).toEqual([
+      'first',
+      'second',
+    ])
     expect(s.events.map((e) => e.type)).toEqual(['incident.declared', 'log.entry', 'log.entry'])
     expect(s.entries.get(s.events[1]!.id)!.runbook).toEqual({ id: 'switch-down', step: 2 })
   })
@@ -126,29 +165,51 @@ describe('fold', () => {
 
   it('records changes, marks those made outside Ops, and reverts them', () => {
     const assignOps = ev('role.assigned', { role: 'ops', person: sam }, { ms: 2_000 })
-    const bySam = ev('change.made', { changeId: 'CHG0000001', system: 'core-sw-1', what: 'shut port 24', revert: 'no shut port 24' }, { ms: 3_000, actor: sam })
-    const byDana = ev('change.made', { changeId: 'CHG0000002', system: 'dhcp', what: 'lease 1h', revert: 'lease 8d' }, { ms: 4_000 })
+    const bySam = ev(
+      'change.made',
+      { changeId: 'CHG0000001', system: 'core-sw-1', what: 'shut port 24', revert: 'no shut port 24' },
+      { ms: 3_000, actor: sam },
+    )
+    const byDana = ev(
+      'change.made',
+      { changeId: 'CHG0000002', system: 'dhcp', what: 'lease 1h', revert: 'lease 8d' },
+      { ms: 4_000 },
+    )
     const revert = ev('change.reverted', { changeId: 'CHG0000001', note: 'port back' }, { ms: 5_000, actor: sam })
     const s = fold([declared(), assignOps, bySam, byDana, revert])
     expect(s.changes.get('CHG0000001')).toMatchObject({ madeOutsideOps: false, reverted: { note: 'port back' } })
     expect(s.changes.get('CHG0000002')).toMatchObject({ madeOutsideOps: true, opsHolder: sam, reverted: null })
-    const byCommanderBeforeOps = fold([declared(), ev('change.made', { changeId: 'CHG0000003', system: 'x', what: 'y', revert: 'z' }, { ms: 1_500 })])
+    const byCommanderBeforeOps = fold([
+      declared(),
+      ev('change.made', { changeId: 'CHG0000003', system: 'x', what: 'y', revert: 'z' }, { ms: 1_500 }),
+    ])
     expect(byCommanderBeforeOps.changes.get('CHG0000003')!.madeOutsideOps).toBe(false)
   })
 
   it('matches a typed name when the assignee has no id', () => {
-    const s = fold([declared(), ev('role.assigned', { role: 'ops', person: { name: 'sam ' } }, { ms: 2_000 }), ev('change.made', { changeId: 'CHG0000004', system: 'x', what: 'y', revert: 'z' }, { ms: 3_000, actor: sam })])
+    const s = fold([
+      declared(),
+      ev('role.assigned', { role: 'ops', person: { name: 'sam ' } }, { ms: 2_000 }),
+      ev('change.made', { changeId: 'CHG0000004', system: 'x', what: 'y', revert: 'z' }, { ms: 3_000, actor: sam }),
+    ])
     expect(s.changes.get('CHG0000004')!.madeOutsideOps).toBe(false)
   })
 
   it('collects updates and cadence', () => {
-    const s = fold([declared(), ev('update.posted', { body: 'Investigating', audience: 'Principals', nextDueMinutes: 15 }, { ms: 2_000 })])
+    const s = fold([
+      declared(),
+      ev('update.posted', { body: 'Investigating', audience: 'Principals', nextDueMinutes: 15 }, { ms: 2_000 }),
+    ])
     expect(s.updates).toHaveLength(1)
     expect(s.updates[0]).toMatchObject({ body: 'Investigating', audience: 'Principals', nextDueMinutes: 15 })
   })
 
   it('adds, completes and reopens tasks by last writer', () => {
-    const add = ev('task.added', { taskId: 'TSK0000001', text: 'Need one more person at the high school', kind: 'staffing', owner: 'Lee' }, { ms: 2_000 })
+    const add = ev(
+      'task.added',
+      { taskId: 'TSK0000001', text: 'Need one more person at the high school', kind: 'staffing', owner: 'Lee' },
+      { ms: 2_000 },
+    )
     const done = ev('task.done', { taskId: 'TSK0000001' }, { ms: 3_000 })
     const reopen = ev('task.reopened', { taskId: 'TSK0000001' }, { ms: 4_000 })
     expect(fold([declared(), add, done]).tasks.get('TSK0000001')!.done).not.toBeNull()
@@ -156,13 +217,27 @@ describe('fold', () => {
   })
 
   it('links sub-incidents to the parent and guards resolving', () => {
-    const parentEvents = [declared(), ev('change.made', { changeId: 'CHG0000009', system: 'fw', what: 'allow', revert: 'deny' }, { ms: 2_000 })]
-    const child = ev('incident.declared', { title: 'Bells at the middle school', severity: 3, parentId: INC }, { ms: 3_000, incidentId: 'INC0000002' })
-    const otherChild = ev('incident.declared', { title: 'Phones', severity: 2, parentId: INC }, { ms: 3_500, incidentId: 'INC0000003' })
+    const parentEvents = [
+      declared(),
+      ev('change.made', { changeId: 'CHG0000009', system: 'fw', what: 'allow', revert: 'deny' }, { ms: 2_000 }),
+    ]
+    const child = ev(
+      'incident.declared',
+      { title: 'Bells at the middle school', severity: 3, parentId: INC },
+      { ms: 3_000, incidentId: 'INC0000002' },
+    )
+    const otherChild = ev(
+      'incident.declared',
+      { title: 'Phones', severity: 2, parentId: INC },
+      { ms: 3_500, incidentId: 'INC0000003' },
+    )
     const done = ev('incident.status', { status: 'resolved' }, { ms: 4_000, incidentId: 'INC0000003' })
     const all = foldIncidents([...parentEvents, child, otherChild, done])
     const kids = childrenOf(INC, all.values())
-    expect(kids.map((k) => [k.title, k.status])).toEqual([['Phones', 'resolved'], ['Bells at the middle school', 'active']])
+    expect(kids.map((k) => [k.title, k.status])).toEqual([
+      ['Phones', 'resolved'],
+      ['Bells at the middle school', 'active'],
+    ])
     const blockers = resolveBlockers(all.get(INC)!, kids)
     expect(blockers.openChanges.map((c) => c.id)).toEqual(['CHG0000009'])
     expect(blockers.activeChildren.map((c) => c.id)).toEqual(['INC0000002'])
@@ -198,13 +273,28 @@ describe('fold is deterministic whatever the arrival order (property)', () => {
   const base: IncidentEvent[] = (() => {
     const out: IncidentEvent[] = [declared()]
     let ms = 1_000
-    const next = (i: number) => ({ ms: (ms += (i % 3 === 0 ? 0 : 7)), actor: actors[i % 3]! })
+    const next = (i: number) => ({ ms: (ms += i % 3 === 0 ? 0 : 7), actor: actors[i % 3]! })
     for (let i = 0; i < 12; i++) {
-      const entry = ev('log.entry', { text: `entry ${i}`, kind: (['action', 'observation', 'decision', 'note'] as const)[i % 4]! }, next(i))
+      const entry = ev(
+        'log.entry',
+        { text: `entry ${i}`, kind: (['action', 'observation', 'decision', 'note'] as const)[i % 4]! },
+        next(i),
+      )
       out.push(entry)
-      if (i % 3 === 0) out.push(ev('log.amended', { entryId: entry.id, text: `fixed ${i}`, pinned: i % 2 === 0 }, next(i + 1)))
+      if (i % 3 === 0)
+        out.push(ev('log.amended', { entryId: entry.id, text: `fixed ${i}`, pinned: i % 2 === 0 }, next(i + 1)))
       if (i % 4 === 1) out.push(ev('incident.edited', { title: `title ${i}`, severity: ((i % 4) + 1) as 1 }, next(i)))
-      if (i % 5 === 2) out.push(ev('role.assigned', { role: (['ops', 'comms', 'planning', 'command'] as const)[i % 4]!, person: i % 2 ? null : actors[(i + 1) % 3]! }, next(i)))
+      if (i % 5 === 2)
+        out.push(
+          ev(
+            'role.assigned',
+            {
+              role: (['ops', 'comms', 'planning', 'command'] as const)[i % 4]!,
+              person: i % 2 ? null : actors[(i + 1) % 3]!,
+            },
+            next(i),
+          ),
+        )
       if (i % 4 === 3) {
         const changeId = `CHG${String(i).padStart(7, '0')}`
         out.push(ev('change.made', { changeId, system: 'sw', what: `w${i}`, revert: `r${i}` }, next(i)))
@@ -216,7 +306,8 @@ describe('fold is deterministic whatever the arrival order (property)', () => {
         out.push(ev('task.added', { taskId, text: 't', kind: 'followup' }, next(i)))
         out.push(ev(i % 2 ? 'task.reopened' : 'task.done', { taskId }, next(i + 1)))
       }
-      if (i % 7 === 4) out.push(ev('incident.status', { status: (['mitigated', 'resolved', 'active'] as const)[i % 3]! }, next(i)))
+      if (i % 7 === 4)
+        out.push(ev('incident.status', { status: (['mitigated', 'resolved', 'active'] as const)[i % 3]! }, next(i)))
     }
     return out
   })()
@@ -224,10 +315,14 @@ describe('fold is deterministic whatever the arrival order (property)', () => {
 
   it('gives identical state for shuffled and duplicated events (1,000 runs)', () => {
     fc.assert(
-      fc.property(fc.shuffledSubarray(base, { minLength: base.length, maxLength: base.length }), fc.array(fc.integer({ min: 0, max: base.length - 1 }), { maxLength: 10 }), (shuffled, dupIdx) => {
-        const withDuplicates = [...shuffled, ...dupIdx.map((i) => structuredClone(base[i]!))]
-        expect(visible(foldIncident(withDuplicates))).toEqual(expected)
-      }),
+      fc.property(
+        fc.shuffledSubarray(base, { minLength: base.length, maxLength: base.length }),
+        fc.array(fc.integer({ min: 0, max: base.length - 1 }), { maxLength: 10 }),
+        (shuffled, dupIdx) => {
+          const withDuplicates = [...shuffled, ...dupIdx.map((i) => structuredClone(base[i]!))]
+          expect(visible(foldIncident(withDuplicates))).toEqual(expected)
+        },
+      ),
       { numRuns: 1000 },
     )
   })

@@ -174,7 +174,11 @@ export function holderOf(state: IncidentState, role: Role): Person {
 
 function newState(declared: EventOf<'incident.declared'>): IncidentState {
   const p = declared.payload
-  const commander: RoleAssignment = { person: { id: declared.actor.id, name: declared.actor.name }, since: declared.at, by: null }
+  const commander: RoleAssignment = {
+    person: { id: declared.actor.id, name: declared.actor.name },
+    since: declared.at,
+    by: null,
+  }
   const roles = Object.fromEntries(
     ROLES.map((r) => [r, r === 'command' ? commander : { person: null, since: declared.at, by: null }]),
   ) as Record<Role, RoleAssignment>
@@ -267,7 +271,14 @@ function applyPayload(state: IncidentState, e: IncidentEvent): void {
     case 'incident.status': {
       const from = state.status
       state.status = e.payload.status
-      state.statusHistory.push({ eventId: e.id, at: e.at, actor: e.actor, from, to: e.payload.status, note: e.payload.note })
+      state.statusHistory.push({
+        eventId: e.id,
+        at: e.at,
+        actor: e.actor,
+        from,
+        to: e.payload.status,
+        note: e.payload.note,
+      })
       return
     }
     case 'role.assigned': {
@@ -279,8 +290,17 @@ function applyPayload(state: IncidentState, e: IncidentEvent): void {
     case 'log.entry': {
       const p = e.payload
       state.entries.set(e.id, {
-        id: e.id, at: e.at, hlc: e.hlc, actor: e.actor, kind: p.kind, text: p.text, originalText: p.text,
-        struck: false, pinned: false, runbook: p.runbook, history: [],
+        id: e.id,
+        at: e.at,
+        hlc: e.hlc,
+        actor: e.actor,
+        kind: p.kind,
+        text: p.text,
+        originalText: p.text,
+        struck: false,
+        pinned: false,
+        runbook: p.runbook,
+        history: [],
       })
       return replayOrphans(state, e.id)
     }
@@ -291,7 +311,15 @@ function applyPayload(state: IncidentState, e: IncidentEvent): void {
       if (p.text !== undefined) entry.text = p.text
       if (p.struck !== undefined) entry.struck = p.struck
       if (p.pinned !== undefined) entry.pinned = p.pinned
-      entry.history.push({ eventId: e.id, at: e.at, actor: e.actor, text: p.text, struck: p.struck, pinned: p.pinned, reason: p.reason })
+      entry.history.push({
+        eventId: e.id,
+        at: e.at,
+        actor: e.actor,
+        text: p.text,
+        struck: p.struck,
+        pinned: p.pinned,
+        reason: p.reason,
+      })
       return
     }
     case 'change.made': {
@@ -299,8 +327,17 @@ function applyPayload(state: IncidentState, e: IncidentEvent): void {
       if (state.changes.has(p.changeId)) return
       const opsHolder = holderOf(state, 'ops')
       state.changes.set(p.changeId, {
-        id: p.changeId, eventId: e.id, at: e.at, hlc: e.hlc, actor: e.actor, system: p.system, what: p.what, revert: p.revert,
-        madeOutsideOps: !samePerson(e.actor, opsHolder), opsHolder, reverted: null,
+        id: p.changeId,
+        eventId: e.id,
+        at: e.at,
+        hlc: e.hlc,
+        actor: e.actor,
+        system: p.system,
+        what: p.what,
+        revert: p.revert,
+        madeOutsideOps: !samePerson(e.actor, opsHolder),
+        opsHolder,
+        reverted: null,
       })
       return replayOrphans(state, p.changeId)
     }
@@ -312,13 +349,29 @@ function applyPayload(state: IncidentState, e: IncidentEvent): void {
     }
     case 'update.posted': {
       const p = e.payload
-      state.updates.push({ id: e.id, at: e.at, hlc: e.hlc, actor: e.actor, body: p.body, audience: p.audience, nextDueMinutes: p.nextDueMinutes })
+      state.updates.push({
+        id: e.id,
+        at: e.at,
+        hlc: e.hlc,
+        actor: e.actor,
+        body: p.body,
+        audience: p.audience,
+        nextDueMinutes: p.nextDueMinutes,
+      })
       return
     }
     case 'task.added': {
       const p = e.payload
       if (state.tasks.has(p.taskId)) return
-      state.tasks.set(p.taskId, { id: p.taskId, at: e.at, actor: e.actor, text: p.text, kind: p.kind, owner: p.owner, done: null })
+      state.tasks.set(p.taskId, {
+        id: p.taskId,
+        at: e.at,
+        actor: e.actor,
+        text: p.text,
+        kind: p.kind,
+        owner: p.owner,
+        done: null,
+      })
       return replayOrphans(state, p.taskId)
     }
     case 'task.done':
@@ -370,12 +423,16 @@ export function foldIncidents(events: readonly IncidentEvent[]): Map<string, Inc
 /** Sub-incidents of a parent, from all folded incidents. */
 export function childrenOf(parentId: string, all: Iterable<IncidentState>): IncidentSummary[] {
   const out: IncidentSummary[] = []
-  for (const s of all) if (s.parentId === parentId) out.push({ id: s.id, title: s.title, severity: s.severity, status: s.status })
+  for (const s of all)
+    if (s.parentId === parentId) out.push({ id: s.id, title: s.title, severity: s.severity, status: s.status })
   return out.sort((a, b) => a.severity - b.severity || a.title.localeCompare(b.title))
 }
 
 /** What stands in the way of resolving: open changes, and sub-incidents still active. */
-export function resolveBlockers(state: IncidentState, children: readonly IncidentSummary[]): { openChanges: Change[]; activeChildren: IncidentSummary[] } {
+export function resolveBlockers(
+  state: IncidentState,
+  children: readonly IncidentSummary[],
+): { openChanges: Change[]; activeChildren: IncidentSummary[] } {
   return {
     openChanges: [...state.changes.values()].filter((c) => !c.reverted),
     activeChildren: children.filter((c) => c.status !== 'resolved'),

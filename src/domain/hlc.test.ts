@@ -38,7 +38,12 @@ describe('hybrid logical clock', () => {
 
   it('continues after the persisted value across a reload', () => {
     const saved: string[] = []
-    const first = new HybridClock('phone', () => 5_000, null, (s) => saved.push(s))
+    const first = new HybridClock(
+      'phone',
+      () => 5_000,
+      null,
+      (s) => saved.push(s),
+    )
     first.next()
     first.next()
     const reloaded = new HybridClock('phone', () => 1_000, saved.at(-1))
@@ -56,10 +61,26 @@ describe('hybrid logical clock', () => {
   })
 
   it('merges equal physical times by taking the larger counter', () => {
-    expect(receive({ ms: 10, counter: 2, node: 'a' }, { ms: 10, counter: 7, node: 'b' }, 5)).toEqual({ ms: 10, counter: 8, node: 'a' })
-    expect(receive({ ms: 10, counter: 2, node: 'a' }, { ms: 9, counter: 7, node: 'b' }, 5)).toEqual({ ms: 10, counter: 3, node: 'a' })
-    expect(receive({ ms: 8, counter: 2, node: 'a' }, { ms: 9, counter: 7, node: 'b' }, 5)).toEqual({ ms: 9, counter: 8, node: 'a' })
-    expect(receive({ ms: 8, counter: 2, node: 'a' }, { ms: 9, counter: 7, node: 'b' }, 50)).toEqual({ ms: 50, counter: 0, node: 'a' })
+    expect(receive({ ms: 10, counter: 2, node: 'a' }, { ms: 10, counter: 7, node: 'b' }, 5)).toEqual({
+      ms: 10,
+      counter: 8,
+      node: 'a',
+    })
+    expect(receive({ ms: 10, counter: 2, node: 'a' }, { ms: 9, counter: 7, node: 'b' }, 5)).toEqual({
+      ms: 10,
+      counter: 3,
+      node: 'a',
+    })
+    expect(receive({ ms: 8, counter: 2, node: 'a' }, { ms: 9, counter: 7, node: 'b' }, 5)).toEqual({
+      ms: 9,
+      counter: 8,
+      node: 'a',
+    })
+    expect(receive({ ms: 8, counter: 2, node: 'a' }, { ms: 9, counter: 7, node: 'b' }, 50)).toEqual({
+      ms: 50,
+      counter: 0,
+      node: 'a',
+    })
   })
 
   it('does not adopt a remote clock far in the future', () => {

@@ -26,7 +26,10 @@ export function peopleSeen(events: Iterable<IncidentEvent>): SeenPerson[] {
     if (person.id) {
       const known = byId.get(person.id)
       if (known) {
-        if (at >= known.lastSeenAt) { known.name = name; known.lastSeenAt = at }
+        if (at >= known.lastSeenAt) {
+          known.name = name
+          known.lastSeenAt = at
+        }
         return
       }
       byId.set(person.id, { id: person.id, name, lastSeenAt: at })
@@ -34,8 +37,9 @@ export function peopleSeen(events: Iterable<IncidentEvent>): SeenPerson[] {
     }
     const key = name.toLowerCase()
     const known = byName.get(key)
-    if (known) { if (at > known.lastSeenAt) known.lastSeenAt = at }
-    else byName.set(key, { name, lastSeenAt: at })
+    if (known) {
+      if (at > known.lastSeenAt) known.lastSeenAt = at
+    } else byName.set(key, { name, lastSeenAt: at })
   }
 
   for (const e of events) {

@@ -8,7 +8,10 @@ describe('roles', () => {
   it('gives the commander every role nobody was given', () => {
     const s = incidentScript().fold()
     expect(roleBoard(s).map((r) => [r.role, r.holder.name, r.delegated])).toEqual([
-      ['command', 'Dana', true], ['ops', 'Dana', false], ['comms', 'Dana', false], ['planning', 'Dana', false],
+      ['command', 'Dana', true],
+      ['ops', 'Dana', false],
+      ['comms', 'Dana', false],
+      ['planning', 'Dana', false],
     ])
     expect(rolesHeldBy(s, DANA)).toEqual(['command', 'ops', 'comms', 'planning'])
     expect(rolesHeldBy(s, SAM)).toEqual([])
@@ -30,9 +33,18 @@ describe('roles', () => {
   it('hands command off with a briefing: the new commander holds the undelegated roles', () => {
     const script = incidentScript()
     script.add('role.assigned', { role: 'comms', person: { id: KIM.id, name: 'Kim' } })
-    script.add('role.assigned', { role: 'command', person: { id: SAM.id, name: 'Sam' }, briefing: 'Uplink cut; Kim on comms.' })
+    script.add('role.assigned', {
+      role: 'command',
+      person: { id: SAM.id, name: 'Sam' },
+      briefing: 'Uplink cut; Kim on comms.',
+    })
     const s = script.fold()
-    expect(roleBoard(s)[0]).toMatchObject({ role: 'command', holder: { name: 'Sam' }, briefing: 'Uplink cut; Kim on comms.', by: DANA })
+    expect(roleBoard(s)[0]).toMatchObject({
+      role: 'command',
+      holder: { name: 'Sam' },
+      briefing: 'Uplink cut; Kim on comms.',
+      by: DANA,
+    })
     expect(rolesHeldBy(s, SAM)).toEqual(['command', 'ops', 'planning'])
     expect(rolesHeldBy(s, KIM)).toEqual(['comms'])
     expect(rolesHeldBy(s, DANA)).toEqual([])

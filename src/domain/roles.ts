@@ -9,10 +9,12 @@ import type { IncidentState } from './fold'
 
 /** One line a responder can act on, per role. */
 export const ROLE_DUTIES: Record<Role, string> = {
-  command: 'Hold every role you have not handed out. Keep the big picture: set priorities, assign roles, decide. Hands off the keyboard.',
+  command:
+    'Hold every role you have not handed out. Keep the big picture: set priorities, assign roles, decide. Hands off the keyboard.',
   ops: 'The only one who changes systems. Record every change with how to revert it, and revert before the incident is closed.',
   comms: 'Update stakeholders on the cadence, before they ask. Keep the incident document true.',
-  planning: 'Track follow-ups, bugs, handoffs and staffing. Notice where things diverged from normal and make sure it is written down.',
+  planning:
+    'Track follow-ups, bugs, handoffs and staffing. Notice where things diverged from normal and make sure it is written down.',
 }
 
 export interface RoleSeat {

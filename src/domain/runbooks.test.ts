@@ -8,10 +8,20 @@ import { doneSteps, runbooksUsed, stepEntries, stepLogText } from './runbooks'
 const INC = 'INC0000001'
 let counter = 0
 
-function ev<T extends EventType>(type: T, payload: PayloadOf<T>, ms: number, id = `EVT${String(++counter).padStart(8, '0')}`): IncidentEvent {
+function ev<T extends EventType>(
+  type: T,
+  payload: PayloadOf<T>,
+  ms: number,
+  id = `EVT${String(++counter).padStart(8, '0')}`,
+): IncidentEvent {
   const checked = validateEvent({
-    id, incidentId: INC, type, at: new Date(ms).toISOString(), hlc: formatHlc({ ms, counter: 0, node: 'dev-a' }),
-    actor: { id: 'dev-a', name: 'Dana' }, payload,
+    id,
+    incidentId: INC,
+    type,
+    at: new Date(ms).toISOString(),
+    hlc: formatHlc({ ms, counter: 0, node: 'dev-a' }),
+    actor: { id: 'dev-a', name: 'Dana' },
+    payload,
   })
   if (!checked.ok) throw new Error(checked.reason)
   return checked.value
@@ -24,11 +34,18 @@ function fold(events: IncidentEvent[]): IncidentState {
 }
 
 const declared = ev('incident.declared', { title: 'Switch down', severity: 2 }, 1_000)
-const tick = (id: string, step: number, ms: number, entryId?: string) => ev('log.entry', { text: `✓ ${id} ${step}`, kind: 'action', runbook: { id, step } }, ms, entryId)
+const tick = (id: string, step: number, ms: number, entryId?: string) =>
+  ev('log.entry', { text: `✓ ${id} ${step}`, kind: 'action', runbook: { id, step } }, ms, entryId)
 
 describe('runbook steps in an incident', () => {
   it('are done when a non-struck entry names them, whatever order the events arrive in', () => {
-    const events = [declared, tick('switch-down', 2, 2_000, 'ENTRY0001'), tick('switch-down', 0, 3_000), tick('dhcp', 1, 4_000), ev('log.amended', { entryId: 'ENTRY0001', struck: true }, 5_000)]
+    const events = [
+      declared,
+      tick('switch-down', 2, 2_000, 'ENTRY0001'),
+      tick('switch-down', 0, 3_000),
+      tick('dhcp', 1, 4_000),
+      ev('log.amended', { entryId: 'ENTRY0001', struck: true }, 5_000),
+    ]
     const forward = fold(events)
     const shuffled = fold([events[4]!, events[2]!, events[0]!, events[3]!, events[1]!])
     for (const state of [forward, shuffled]) {
@@ -40,8 +57,11 @@ describe('runbook steps in an incident', () => {
 
   it('count again when a struck entry is restored, and when another phone ticks the same step', () => {
     const state = fold([
-      declared, tick('switch-down', 1, 2_000, 'ENTRY0001'), ev('log.amended', { entryId: 'ENTRY0001', struck: true }, 3_000),
-      ev('log.amended', { entryId: 'ENTRY0001', struck: false }, 4_000), tick('switch-down', 1, 5_000),
+      declared,
+      tick('switch-down', 1, 2_000, 'ENTRY0001'),
+      ev('log.amended', { entryId: 'ENTRY0001', struck: true }, 3_000),
+      ev('log.amended', { entryId: 'ENTRY0001', struck: false }, 4_000),
+      tick('switch-down', 1, 5_000),
     ])
     expect([...doneSteps(state, 'switch-down')]).toEqual([1])
     expect(stepEntries(state, 'switch-down', 1).map((e) => e.id)[0]).toBe('ENTRY0001')
@@ -50,7 +70,9 @@ describe('runbook steps in an incident', () => {
 
   it('stepEntries leaves struck entries out unless asked, and ignores entries without a step', () => {
     const state = fold([
-      declared, tick('switch-down', 3, 2_000, 'ENTRY0001'), ev('log.amended', { entryId: 'ENTRY0001', struck: true }, 3_000),
+      declared,
+      tick('switch-down', 3, 2_000, 'ENTRY0001'),
+      ev('log.amended', { entryId: 'ENTRY0001', struck: true }, 3_000),
       ev('log.entry', { text: 'Opened the runbook', kind: 'note', runbook: { id: 'switch-down' } }, 4_000),
     ])
     expect(stepEntries(state, 'switch-down', 3)).toEqual([])
@@ -60,8 +82,12 @@ describe('runbook steps in an incident', () => {
 
   it('runbooksUsed lists each runbook once, most recently used first, with its done steps sorted', () => {
     const state = fold([
-      declared, tick('switch-down', 4, 2_000), tick('dhcp', 0, 3_000), tick('switch-down', 1, 4_000, 'ENTRY0009'),
-      ev('log.entry', { text: 'plain', kind: 'note' }, 5_000), tick('wifi', 2, 6_000, 'ENTRY0010'),
+      declared,
+      tick('switch-down', 4, 2_000),
+      tick('dhcp', 0, 3_000),
+      tick('switch-down', 1, 4_000, 'ENTRY0009'),
+      ev('log.entry', { text: 'plain', kind: 'note' }, 5_000),
+      tick('wifi', 2, 6_000, 'ENTRY0010'),
       ev('log.amended', { entryId: 'ENTRY0010', struck: true }, 7_000),
     ])
     expect(runbooksUsed(state)).toEqual([
@@ -75,7 +101,9 @@ describe('runbook steps in an incident', () => {
 
 describe('stepLogText', () => {
   it('names the step and the runbook', () => {
-    expect(stepLogText('Check the lights', 'Switch down in a closet', 5)).toBe('✓ Check the lights — Switch down in a closet, step 6')
+    expect(stepLogText('Check the lights', 'Switch down in a closet', 5)).toBe(
+      '✓ Check the lights — Switch down in a closet, step 6',
+    )
     expect(stepLogText('  ', 'Switch down', 0)).toBe('✓ Step 1 — Switch down, step 1')
   })
 

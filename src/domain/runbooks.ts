@@ -51,7 +51,10 @@ export function runbooksUsed(state: IncidentState): RunbookUse[] {
     if (!entry.runbook) continue
     let use = byId.get(entry.runbook.id)
     if (!use) byId.set(entry.runbook.id, (use = { done: new Set(), lastAt: entry.at, lastHlc: entry.hlc }))
-    if (entry.hlc > use.lastHlc) { use.lastHlc = entry.hlc; use.lastAt = entry.at }
+    if (entry.hlc > use.lastHlc) {
+      use.lastHlc = entry.hlc
+      use.lastAt = entry.at
+    }
     if (!entry.struck && entry.runbook.step !== undefined) use.done.add(entry.runbook.step)
   }
   return [...byId.entries()]

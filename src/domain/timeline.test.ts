@@ -24,7 +24,19 @@ describe('timeline', () => {
   it('lists every event but amendments, newest first, naming changes and tasks', () => {
     const { s } = busyIncident()
     const items = timelineItems(s.fold())
-    expect(items.map((i) => i.category)).toEqual(['note', 'status', 'task', 'task', 'update', 'change', 'change', 'role', 'decision', 'observation', 'incident'])
+    expect(items.map((i) => i.category)).toEqual([
+      'note',
+      'status',
+      'task',
+      'task',
+      'update',
+      'change',
+      'change',
+      'role',
+      'decision',
+      'observation',
+      'incident',
+    ])
     expect(items.map((i) => i.text)).toContain('Reverted change on core-sw-1: shut port 24 — uplink back')
     expect(items.map((i) => i.text)).toContain('Task done: Order spare PSU')
     expect(items.map((i) => i.text)).toContain('Ops → Lee (with a handoff briefing)')
@@ -38,12 +50,19 @@ describe('timeline', () => {
     expect(all.pinned.map((i) => i.text)).toEqual(['Fail over to backup uplink'])
     expect(all.rest).toHaveLength(items.length - 1)
     const kinds = (...c: TimelineCategory[]) => ({ categories: new Set(c), actorId: null })
-    expect(filterTimeline(items, kinds('change')).rest.map((i) => i.event.type)).toEqual(['change.reverted', 'change.made'])
+    expect(filterTimeline(items, kinds('change')).rest.map((i) => i.event.type)).toEqual([
+      'change.reverted',
+      'change.made',
+    ])
     expect(filterTimeline(items, kinds('action', 'note')).rest.map((i) => i.text)).toEqual(['Coffee arrived'])
     expect(filterTimeline(items, kinds('role')).rest).toHaveLength(1)
     expect(filterTimeline(items, kinds('status')).rest.map((i) => i.text)).toEqual(['Status → mitigated'])
     const sams = filterTimeline(items, { categories: new Set(), actorId: SAM.id })
-    expect(sams.rest.map((i) => i.text)).toEqual(['Coffee arrived', 'Task done: Order spare PSU', 'Task (followup): Order spare PSU'])
+    expect(sams.rest.map((i) => i.text)).toEqual([
+      'Coffee arrived',
+      'Task done: Order spare PSU',
+      'Task (followup): Order spare PSU',
+    ])
     expect(sams.pinned).toEqual([])
     expect(filterTimeline(items, { categories: new Set(['decision']), actorId: DANA.id }).pinned).toHaveLength(1)
   })
@@ -66,7 +85,8 @@ describe('timeline', () => {
 
   it('builds and filters 10,000 entries in linear time', () => {
     const s = incidentScript()
-    for (let i = 0; i < 10_000; i++) s.add('log.entry', { text: `entry ${i}`, kind: i % 2 ? 'action' : 'observation' }, i % 3 ? DANA : LEE)
+    for (let i = 0; i < 10_000; i++)
+      s.add('log.entry', { text: `entry ${i}`, kind: i % 2 ? 'action' : 'observation' }, i % 3 ? DANA : LEE)
     const state = s.fold()
     const started = performance.now()
     const items = timelineItems(state)
@@ -102,10 +122,18 @@ describe('timeline', () => {
     const state = s.fold()
     const first = timelineItems(state)
     expect(timelineItems(state)).toBe(first)
-    applyEvent(state, s.add('change.made', { changeId: 'CHANGE0009', system: 'dns', what: 'ttl 60', revert: 'ttl 3600' }))
+    applyEvent(
+      state,
+      s.add('change.made', { changeId: 'CHANGE0009', system: 'dns', what: 'ttl 60', revert: 'ttl 3600' }),
+    )
     applyEvent(state, s.add('log.entry', { text: 'Two', kind: 'note' }))
     const appended = timelineItems(state)
-    expect(appended.map((i) => i.text)).toEqual(['Two', 'Change on dns: ttl 60 (revert: ttl 3600)', 'One', first[1]!.text])
+    expect(appended.map((i) => i.text)).toEqual([
+      'Two',
+      'Change on dns: ttl 60 (revert: ttl 3600)',
+      'One',
+      first[1]!.text,
+    ])
     expect(appended.slice(2)).toEqual(first)
     expect(appended).toEqual(timelineItems(s.fold()))
     applyEvent(state, s.add('change.reverted', { changeId: 'CHANGE0009' }))

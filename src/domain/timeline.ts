@@ -47,8 +47,10 @@ export function describeInContext(e: IncidentEvent, state: IncidentState): strin
       const base = e.payload.person ? `${label} → ${e.payload.person.name}` : `${label} handed back to the commander`
       return e.payload.briefing ? `${base} (with a handoff briefing)` : base
     }
-    case 'log.entry': return state.entries.get(e.id)?.text ?? e.payload.text
-    default: return describeEvent(e)
+    case 'log.entry':
+      return state.entries.get(e.id)?.text ?? e.payload.text
+    default:
+      return describeEvent(e)
   }
 }
 
@@ -71,14 +73,24 @@ interface Cached {
 // Compared field by field: no string is built per event on every write (10,000 of them).
 function stillShows(cached: Cached, event: IncidentEvent, state: IncidentState, entry: LogEntry | undefined): boolean {
   if (cached.item.entry !== entry) return false
-  if (entry) return cached.text === entry.text && cached.struck === entry.struck && cached.pinned === entry.pinned && cached.amendments === entry.history.length
+  if (entry)
+    return (
+      cached.text === entry.text &&
+      cached.struck === entry.struck &&
+      cached.pinned === entry.pinned &&
+      cached.amendments === entry.history.length
+    )
   // Only these read other parts of the state (a change or task arriving later, by sync).
-  if (event.type === 'change.reverted' || event.type === 'task.done' || event.type === 'task.reopened') return cached.text === describeInContext(event, state)
+  if (event.type === 'change.reverted' || event.type === 'task.done' || event.type === 'task.reopened')
+    return cached.text === describeInContext(event, state)
   return true
 }
 
 /** The last answer per state: a write that only appends events extends it instead of walking all 10,000. */
-const lastItems = new WeakMap<IncidentState, { length: number; last: IncidentEvent | undefined; items: TimelineItem[] }>()
+const lastItems = new WeakMap<
+  IncidentState,
+  { length: number; last: IncidentEvent | undefined; items: TimelineItem[] }
+>()
 
 /** Events that change rows already shown (amendments) or read other parts of the state. */
 const REACHES_BACK = new Set<IncidentEvent['type']>(['log.amended', 'change.reverted', 'task.done', 'task.reopened'])
@@ -112,7 +124,13 @@ function itemFor(event: IncidentEvent, state: IncidentState): TimelineItem {
   const cached = itemCache.get(event)
   if (cached && stillShows(cached, event, state, entry)) return cached.item
   const item: TimelineItem = { event, category: categoryOf(event), text: describeInContext(event, state), entry }
-  itemCache.set(event, { item, text: entry ? entry.text : item.text, struck: !!entry?.struck, pinned: !!entry?.pinned, amendments: entry?.history.length ?? 0 })
+  itemCache.set(event, {
+    item,
+    text: entry ? entry.text : item.text,
+    struck: !!entry?.struck,
+    pinned: !!entry?.pinned,
+    amendments: entry?.history.length ?? 0,
+  })
   return item
 }
 
@@ -142,7 +160,10 @@ export function matchesFilter(item: TimelineItem, filter: TimelineFilter): boole
 }
 
 /** Filtered items, pinned entries first (newest pinned first), then the rest. */
-export function filterTimeline(items: readonly TimelineItem[], filter: TimelineFilter): { pinned: TimelineItem[]; rest: TimelineItem[] } {
+export function filterTimeline(
+  items: readonly TimelineItem[],
+  filter: TimelineFilter,
+): { pinned: TimelineItem[]; rest: TimelineItem[] } {
   const pinned: TimelineItem[] = []
   const rest: TimelineItem[] = []
   for (const item of items) {

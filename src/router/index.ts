@@ -8,13 +8,51 @@ import WelcomeView from '../views/WelcomeView.vue'
 const routes: RouteRecordRaw[] = [
   { path: '/', redirect: '/incidents' },
   { path: '/incidents', name: 'incidents', component: IncidentsView, meta: { title: 'Incidents' } },
-  { path: '/incidents/new', name: 'declare', component: () => import('../views/DeclareView.vue'), meta: { title: 'Declare incident' } },
-  { path: '/incidents/:id', name: 'incident', component: () => import('../views/IncidentView.vue'), props: true, meta: { title: 'Incident' } },
-  { path: '/incidents/:id/:tab(roles|changes|updates|tasks|document)', name: 'incident-tab', component: () => import('../views/IncidentView.vue'), props: true, meta: { title: 'Incident' } },
-  { path: '/runbooks', name: 'runbooks', component: () => import('../views/RunbooksView.vue'), meta: { title: 'Runbooks' } },
-  { path: '/runbooks/:id(.*)', name: 'runbook', component: () => import('../views/RunbookView.vue'), props: true, meta: { title: 'Runbook' } },
-  { path: '/settings', name: 'settings', component: () => import('../views/SettingsView.vue'), meta: { title: 'Settings' } },
-  { path: '/join', name: 'join', component: () => import('../views/JoinView.vue'), meta: { title: 'Join a sync server' } },
+  {
+    path: '/incidents/new',
+    name: 'declare',
+    component: () => import('../views/DeclareView.vue'),
+    meta: { title: 'Declare incident' },
+  },
+  {
+    path: '/incidents/:id',
+    name: 'incident',
+    component: () => import('../views/IncidentView.vue'),
+    props: true,
+    meta: { title: 'Incident' },
+  },
+  {
+    path: '/incidents/:id/:tab(roles|changes|updates|tasks|document)',
+    name: 'incident-tab',
+    component: () => import('../views/IncidentView.vue'),
+    props: true,
+    meta: { title: 'Incident' },
+  },
+  {
+    path: '/runbooks',
+    name: 'runbooks',
+    component: () => import('../views/RunbooksView.vue'),
+    meta: { title: 'Runbooks' },
+  },
+  {
+    path: '/runbooks/:id(.*)',
+    name: 'runbook',
+    component: () => import('../views/RunbookView.vue'),
+    props: true,
+    meta: { title: 'Runbook' },
+  },
+  {
+    path: '/settings',
+    name: 'settings',
+    component: () => import('../views/SettingsView.vue'),
+    meta: { title: 'Settings' },
+  },
+  {
+    path: '/join',
+    name: 'join',
+    component: () => import('../views/JoinView.vue'),
+    meta: { title: 'Join a sync server' },
+  },
   { path: '/welcome', name: 'welcome', component: WelcomeView, meta: { title: 'Welcome' } },
   { path: '/:pathMatch(.*)*', redirect: '/incidents' },
 ]
@@ -31,7 +69,9 @@ export function createAppRouter(options: { dataReady?: Promise<unknown> } = {}) 
     // welcome redirect below), then confirm on /join.
     if (to.hash.startsWith('#/join?')) {
       window.history.replaceState(window.history.state, '', window.location.href.split('#')[0])
-      const joined = await useSyncStore().joinFromFragment(to.hash).catch(() => ({ ok: false }))
+      const joined = await useSyncStore()
+        .joinFromFragment(to.hash)
+        .catch(() => ({ ok: false }))
       return { name: 'join', query: { joined: joined.ok ? '1' : '0' }, replace: true }
     }
     // First run: every event carries a name, so ask for it before anything else.

@@ -61,7 +61,10 @@ describe('a first visit', () => {
     const db = firstVisit()
     const incidents = useIncidentsStore()
     await useProfileStore().saveName('Dana')
-    const [, declared] = await Promise.all([incidents.start(), incidents.declare({ title: 'Printer queue stuck', severity: 4 })])
+    const [, declared] = await Promise.all([
+      incidents.start(),
+      incidents.declare({ title: 'Printer queue stuck', severity: 4 }),
+    ])
     expect(declared.ok).toBe(true)
     expect(incidents.incidents).toHaveLength(1)
     expect(await db.events.count()).toBe(1)

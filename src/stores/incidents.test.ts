@@ -13,7 +13,8 @@ describe('incidents store', () => {
     const declared = await store.declare({ title: 'Core switch down', severity: 2 })
     expect(declared.ok).toBe(true)
     const id = declared.ok ? declared.value : ''
-    for (const text of ['one', 'two', 'three']) expect((await store.record(id, 'log.entry', { text, kind: 'action' })).ok).toBe(true)
+    for (const text of ['one', 'two', 'three'])
+      expect((await store.record(id, 'log.entry', { text, kind: 'action' })).ok).toBe(true)
 
     await reopenApp(dbName)
     const reloaded = useIncidentsStore()
@@ -61,7 +62,16 @@ describe('incidents store', () => {
     const id = declared.ok ? declared.value : ''
     const other = store.incident(id)!.events[0]!
     const { storeRemoteEvents } = await import('../db/events')
-    const remote = { ...other, id: 'REMOTE00001', type: 'log.entry' as const, hlc: other.hlc.replace(/:[^:]+$/, ':other-phone').replace(/^\d{15}/, (ms) => String(Number(ms) + 5).padStart(15, '0')), actor: { id: 'other-phone', name: 'Sam' }, payload: { text: 'from Sam', kind: 'observation' as const } }
+    const remote = {
+      ...other,
+      id: 'REMOTE00001',
+      type: 'log.entry' as const,
+      hlc: other.hlc
+        .replace(/:[^:]+$/, ':other-phone')
+        .replace(/^\d{15}/, (ms) => String(Number(ms) + 5).padStart(15, '0')),
+      actor: { id: 'other-phone', name: 'Sam' },
+      payload: { text: 'from Sam', kind: 'observation' as const },
+    }
     await storeRemoteEvents(db, [remote])
     await store.catchUp()
     expect([...store.incident(id)!.entries.values()].map((e) => e.text)).toEqual(['from Sam'])

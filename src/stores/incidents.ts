@@ -86,13 +86,17 @@ export const useIncidentsStore = defineStore('incidents', () => {
     ready.value = true
     // The kv row `lseq` changes with every stored event, in this tab or another.
     subscriptions.push(local.liveQuery(() => db.kv.get('lseq')).subscribe({ next: () => void catchUp() }))
-    subscriptions.push(local.liveQuery(() => local.rejectedEvents(db)).subscribe({
-      next: (rows) => {
-        // Re-runs on every write to the events table; a new Map each time would re-render the Timeline for nothing.
-        const next = new Map(rows.map((r) => [r.id, r.rejectedReason ?? 'rejected']))
-        if (!sameEntries(rejected.value, next)) rejected.value = next
-      },
-    }))
+    subscriptions.push(
+      local
+        .liveQuery(() => local.rejectedEvents(db))
+        .subscribe({
+          next: (rows) => {
+            // Re-runs on every write to the events table; a new Map each time would re-render the Timeline for nothing.
+            const next = new Map(rows.map((r) => [r.id, r.rejectedReason ?? 'rejected']))
+            if (!sameEntries(rejected.value, next)) rejected.value = next
+          },
+        }),
+    )
   }
 
   /** Reads this phone's events and follows new ones. Safe to call again: it opens once. */
@@ -113,7 +117,8 @@ export const useIncidentsStore = defineStore('incidents', () => {
   const incidents = computed<IncidentState[]>(() => {
     void revision.value
     return [...states.values()].sort(
-      (a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || a.severity - b.severity || (a.lastHlc < b.lastHlc ? 1 : -1),
+      (a, b) =>
+        STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || a.severity - b.severity || (a.lastHlc < b.lastHlc ? 1 : -1),
     )
   })
 
@@ -131,7 +136,11 @@ export const useIncidentsStore = defineStore('incidents', () => {
    * Add one event to an incident. Resolves once it is committed to IndexedDB
    * (and shown), or with the reason it was refused; nothing is stored then.
    */
-  async function record<T extends EventType>(incidentId: string, type: T, payload: PayloadOf<T>): Promise<Validation<IncidentEvent>> {
+  async function record<T extends EventType>(
+    incidentId: string,
+    type: T,
+    payload: PayloadOf<T>,
+  ): Promise<Validation<IncidentEvent>> {
     const profile = useProfileStore()
     if (!profile.hasName) return { ok: false, reason: 'Set your name in Settings first.' }
     // The first write of a first visit can come before the database has opened (main.ts).
@@ -157,7 +166,21 @@ export const useIncidentsStore = defineStore('incidents', () => {
     return states.get(id)?.events ?? []
   }
 
-  return { revision, ready, rejected, incidents, incident, children, eventsOf, start, markNothingStored, stop, catchUp, record, declare }
+  return {
+    revision,
+    ready,
+    rejected,
+    incidents,
+    incident,
+    children,
+    eventsOf,
+    start,
+    markNothingStored,
+    stop,
+    catchUp,
+    record,
+    declare,
+  }
 })
 
 if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useIncidentsStore, import.meta.hot))

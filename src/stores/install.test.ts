@@ -9,10 +9,33 @@ import { isIos, useInstallStore } from './install'
 
 describe('isIos', () => {
   it('knows iPhones and iPads (which say they are Macs with touch), and nothing else', () => {
-    expect(isIos({ userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Version/18.0 Mobile Safari/604.1', maxTouchPoints: 5 })).toBe(true)
-    expect(isIos({ userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) Safari/605.1.15', maxTouchPoints: 5, platform: 'MacIntel' })).toBe(true)
-    expect(isIos({ userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) Safari/605.1.15', maxTouchPoints: 0, platform: 'MacIntel' })).toBe(false)
-    expect(isIos({ userAgent: 'Mozilla/5.0 (Linux; Android 15; Pixel 9) Chrome/140.0 Mobile Safari/537.36', maxTouchPoints: 5 })).toBe(false)
+    expect(
+      isIos({
+        userAgent:
+          'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Version/18.0 Mobile Safari/604.1',
+        maxTouchPoints: 5,
+      }),
+    ).toBe(true)
+    expect(
+      isIos({
+        userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) Safari/605.1.15',
+        maxTouchPoints: 5,
+        platform: 'MacIntel',
+      }),
+    ).toBe(true)
+    expect(
+      isIos({
+        userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) Safari/605.1.15',
+        maxTouchPoints: 0,
+        platform: 'MacIntel',
+      }),
+    ).toBe(false)
+    expect(
+      isIos({
+        userAgent: 'Mozilla/5.0 (Linux; Android 15; Pixel 9) Chrome/140.0 Mobile Safari/537.36',
+        maxTouchPoints: 5,
+      }),
+    ).toBe(false)
   })
 })
 
@@ -72,7 +95,9 @@ describe('useInstallStore', () => {
   })
 
   it('gives iPhone users the Share → Add to Home Screen hint unless already on the home screen', async () => {
-    vi.spyOn(navigator, 'userAgent', 'get').mockReturnValue('Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) Mobile/15E148')
+    vi.spyOn(navigator, 'userAgent', 'get').mockReturnValue(
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) Mobile/15E148',
+    )
     await freshApp()
     const store = useInstallStore()
     store.start()

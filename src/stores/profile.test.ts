@@ -43,7 +43,10 @@ describe('profile store', () => {
     next.restoreFromLastStart()
     await next.load()
     expect(next.name).toBe('Dana K.')
-    expect(JSON.parse(localStorage.getItem('command-post:profile')!)).toEqual({ name: 'Dana K.', deviceId: first.deviceId })
+    expect(JSON.parse(localStorage.getItem('command-post:profile')!)).toEqual({
+      name: 'Dana K.',
+      deviceId: first.deviceId,
+    })
   })
 
   it('has nothing to restore on a first visit, or from a damaged or nameless copy', () => {

@@ -15,7 +15,14 @@ const CACHE_KEY = 'command-post:profile'
 function readCache(): { name: string; deviceId: string } | null {
   try {
     const parsed: unknown = JSON.parse(globalThis.localStorage?.getItem(CACHE_KEY) ?? 'null')
-    if (parsed && typeof parsed === 'object' && 'name' in parsed && 'deviceId' in parsed && typeof parsed.name === 'string' && typeof parsed.deviceId === 'string') {
+    if (
+      parsed &&
+      typeof parsed === 'object' &&
+      'name' in parsed &&
+      'deviceId' in parsed &&
+      typeof parsed.name === 'string' &&
+      typeof parsed.deviceId === 'string'
+    ) {
       return { name: parsed.name, deviceId: parsed.deviceId }
     }
   } catch {

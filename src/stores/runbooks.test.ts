@@ -13,7 +13,13 @@ describe('useRunbooksStore favourites', () => {
   it('are stored on this phone in the order starred, and read back after a reload', async () => {
     const { db, dbName } = await freshApp()
     const store = useRunbooksStore()
-    expect(await Promise.all([store.toggleFavourite('switch-down'), store.toggleFavourite('dhcp'), store.toggleFavourite('wifi')])).toEqual([null, null, null])
+    expect(
+      await Promise.all([
+        store.toggleFavourite('switch-down'),
+        store.toggleFavourite('dhcp'),
+        store.toggleFavourite('wifi'),
+      ]),
+    ).toEqual([null, null, null])
     expect(await store.toggleFavourite('dhcp')).toBeNull()
     expect(store.favourites).toEqual(['switch-down', 'wifi'])
     expect(await readSetting(db, 'favouriteRunbooks')).toEqual(['switch-down', 'wifi'])
@@ -51,7 +57,11 @@ describe('useRunbooksStore steps', () => {
     const second = await store.tickStep(id, runbook, { index: 6, text: 'Check the lights' }) // another phone, at the same time
     await store.tickStep(id, runbook, { index: 7, text: 'Check the UPS' })
     if (!first.ok || !second.ok) throw new Error('not logged')
-    expect(first.value.payload).toEqual({ text: '✓ Check the lights — Switch down in a closet, step 7', kind: 'action', runbook: { id: 'switch-down', step: 6 } })
+    expect(first.value.payload).toEqual({
+      text: '✓ Check the lights — Switch down in a closet, step 7',
+      kind: 'action',
+      runbook: { id: 'switch-down', step: 6 },
+    })
 
     expect(await store.untickStep(id, 'switch-down', 6)).toBeNull()
     const entries = incidents.incident(id)!.entries
@@ -63,6 +73,8 @@ describe('useRunbooksStore steps', () => {
 
   it('refuses to untick in an incident this phone does not have', async () => {
     await freshApp()
-    expect(await useRunbooksStore().untickStep('NOSUCHINCIDENT', 'switch-down', 0)).toBe('That incident is not on this phone.')
+    expect(await useRunbooksStore().untickStep('NOSUCHINCIDENT', 'switch-down', 0)).toBe(
+      'That incident is not on this phone.',
+    )
   })
 })

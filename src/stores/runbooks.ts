@@ -31,7 +31,9 @@ export const useRunbooksStore = defineStore('runbooks', () => {
       .catch(() => {
         // Unreadable storage: start with none rather than block the list; the next toggle rewrites it.
       })
-      .finally(() => { loaded.value = true })
+      .finally(() => {
+        loaded.value = true
+      })
     return loading
   }
 
@@ -65,7 +67,11 @@ export const useRunbooksStore = defineStore('runbooks', () => {
    * Tick a step in an incident: one `log.entry` (kind action) naming the
    * runbook and step. Resolves once it is stored on this phone (and shown), offline too.
    */
-  function tickStep(incidentId: string, runbook: { id: string; title: string }, step: Pick<RunbookStep, 'index' | 'text'>): Promise<Validation<IncidentEvent>> {
+  function tickStep(
+    incidentId: string,
+    runbook: { id: string; title: string },
+    step: Pick<RunbookStep, 'index' | 'text'>,
+  ): Promise<Validation<IncidentEvent>> {
     return useIncidentsStore().record(incidentId, 'log.entry', {
       text: stepLogText(step.text, runbook.title, step.index),
       kind: 'action',
@@ -83,7 +89,11 @@ export const useRunbooksStore = defineStore('runbooks', () => {
     const state = incidents.incident(incidentId)
     if (!state) return 'That incident is not on this phone.'
     for (const entry of stepEntries(state, runbookId, step)) {
-      const result = await incidents.record(incidentId, 'log.amended', { entryId: entry.id, struck: true, reason: 'Un-ticked in the runbook checklist' })
+      const result = await incidents.record(incidentId, 'log.amended', {
+        entryId: entry.id,
+        struck: true,
+        reason: 'Un-ticked in the runbook checklist',
+      })
       if (!result.ok) return result.reason
     }
     return null

@@ -42,7 +42,7 @@ describe('sync store', () => {
   it('shows a refused token in words, and the refused events count', async () => {
     const { sync, incidents, server } = await setup()
     const declared = await incidents.declare({ title: 'Badge readers offline', severity: 2 })
-    server.refuse.set(declared.ok ? (incidents.eventsOf(declared.value)[0]!.id) : '', 'conflict')
+    server.refuse.set(declared.ok ? incidents.eventsOf(declared.value)[0]!.id : '', 'conflict')
     await sync.join('', TEST_TOKEN)
     await vi.waitFor(() => expect(sync.label).toBe('Synced · 1 refused by server'))
     expect(sync.rejectedCount).toBe(1)

@@ -50,8 +50,10 @@ export const useSyncStore = defineStore('sync', () => {
   /** After a local write: sync soon, and let the service worker do it if this page goes away offline. */
   function localWrite(): void {
     engine?.nudge()
-    const offline = status.value.kind === 'offline' || (status.value.kind === 'error' && status.value.problem === 'unreachable')
-    if (inBrowser && joined.value && offline && requestBackgroundPush) void requestBackgroundPush(navigator.serviceWorker)
+    const offline =
+      status.value.kind === 'offline' || (status.value.kind === 'error' && status.value.problem === 'unreachable')
+    if (inBrowser && joined.value && offline && requestBackgroundPush)
+      void requestBackgroundPush(navigator.serviceWorker)
   }
 
   /** Start syncing with the saved settings (Local only without them). `fetch` is for tests. */
@@ -62,7 +64,10 @@ export const useSyncStore = defineStore('sync', () => {
 
   async function boot(options: { fetch?: FetchLike }): Promise<void> {
     const born = generation
-    const [[{ createSyncEngine }, browser], { database, liveQuery, pendingCount }] = await Promise.all([loadEngine(), localData()])
+    const [[{ createSyncEngine }, browser], { database, liveQuery, pendingCount }] = await Promise.all([
+      loadEngine(),
+      localData(),
+    ])
     if (born !== generation) return
     requestBackgroundPush = browser.requestBackgroundPush
     const db = database()
@@ -144,11 +149,27 @@ export const useSyncStore = defineStore('sync', () => {
   /** The long explanation when sync is failing, for Settings and the join screen. */
   const problem = computed(() => (status.value.kind === 'error' ? SYNC_PROBLEM_MESSAGES[status.value.problem] : ''))
   /** The server as people should read it. */
-  const serverName = computed(() => (serverUrl.value || appOrigin() || 'this app’s server'))
+  const serverName = computed(() => serverUrl.value || appOrigin() || 'this app’s server')
 
   return {
-    status, pending, lastSyncAt, serverUrl, token, streaming, joined, rejectedCount, label, problem, serverName,
-    start, stop, syncNow, join, joinWithLink, joinFromFragment, leave,
+    status,
+    pending,
+    lastSyncAt,
+    serverUrl,
+    token,
+    streaming,
+    joined,
+    rejectedCount,
+    label,
+    problem,
+    serverName,
+    start,
+    stop,
+    syncNow,
+    join,
+    joinWithLink,
+    joinFromFragment,
+    leave,
   }
 })
 

@@ -5,7 +5,9 @@ import { registerUpdateReminders } from './notifications'
 type Listener = (event: unknown) => void
 
 /** Just enough of a service worker scope to dispatch its events by hand. */
-function fakeWorker(windows: { url: string; focus: () => Promise<void>; navigate: (u: string) => Promise<unknown> }[] = []) {
+function fakeWorker(
+  windows: { url: string; focus: () => Promise<void>; navigate: (u: string) => Promise<unknown> }[] = [],
+) {
   const listeners = new Map<string, Listener>()
   const sw = {
     location: { origin: 'https://cp.example' },
@@ -23,16 +25,26 @@ function fakeWorker(windows: { url: string; focus: () => Promise<void>; navigate
 }
 
 const reminder: UpdateDueReminder = {
-  type: 'update-due', incidentId: 'INC00000001', title: 'Update due: Wi-Fi down', body: 'Tap to write it.', url: '/incidents/INC00000001/updates', dueMs: 1,
+  type: 'update-due',
+  incidentId: 'INC00000001',
+  title: 'Update due: Wi-Fi down',
+  body: 'Tap to write it.',
+  url: '/incidents/INC00000001/updates',
+  dueMs: 1,
 }
 
 describe('update reminders in the service worker', () => {
   it('shows one notification per incident for an update-due message', async () => {
     const { sw, dispatch } = fakeWorker()
     await dispatch('message', { data: reminder })
-    expect(sw.registration.showNotification).toHaveBeenCalledWith('Update due: Wi-Fi down', expect.objectContaining({
-      body: 'Tap to write it.', tag: 'update-due:INC00000001', data: { url: '/incidents/INC00000001/updates' },
-    }))
+    expect(sw.registration.showNotification).toHaveBeenCalledWith(
+      'Update due: Wi-Fi down',
+      expect.objectContaining({
+        body: 'Tap to write it.',
+        tag: 'update-due:INC00000001',
+        data: { url: '/incidents/INC00000001/updates' },
+      }),
+    )
   })
 
   it('ignores other messages (SKIP_WAITING, sync) and malformed reminders', async () => {
@@ -43,7 +55,11 @@ describe('update reminders in the service worker', () => {
   })
 
   it('focuses an open window on the incident when tapped, or opens one', async () => {
-    const win = { url: 'https://cp.example/incidents', focus: vi.fn(async () => undefined), navigate: vi.fn(async () => null) }
+    const win = {
+      url: 'https://cp.example/incidents',
+      focus: vi.fn(async () => undefined),
+      navigate: vi.fn(async () => null),
+    }
     const open = fakeWorker([win])
     const close = vi.fn()
     await open.dispatch('notificationclick', { notification: { data: { url: reminder.url }, close } })

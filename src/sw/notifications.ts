@@ -11,14 +11,16 @@ export function registerUpdateReminders(sw: ServiceWorkerGlobalScope): void {
   sw.addEventListener('message', (event) => {
     if (!isUpdateDueReminder(event.data)) return
     const reminder = event.data
-    event.waitUntil(sw.registration.showNotification(reminder.title, {
-      body: reminder.body,
-      // One notification per incident: a newer reminder replaces the older one.
-      tag: `update-due:${reminder.incidentId}`,
-      data: { url: reminder.url },
-      icon: '/pwa-192x192.png',
-      badge: '/maskable-icon-192x192.png',
-    }))
+    event.waitUntil(
+      sw.registration.showNotification(reminder.title, {
+        body: reminder.body,
+        // One notification per incident: a newer reminder replaces the older one.
+        tag: `update-due:${reminder.incidentId}`,
+        data: { url: reminder.url },
+        icon: '/pwa-192x192.png',
+        badge: '/maskable-icon-192x192.png',
+      }),
+    )
   })
 
   sw.addEventListener('notificationclick', (event) => {

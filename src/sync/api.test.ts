@@ -5,7 +5,9 @@ import { backoffDelay } from './backoff'
 describe('sync api', () => {
   it('builds endpoint addresses for the same origin and for another server', () => {
     expect(apiUrl('', 'events')).toBe('/api/events')
-    expect(apiUrl('https://sync.example/cp/', 'events/stream?after=3')).toBe('https://sync.example/cp/api/events/stream?after=3')
+    expect(apiUrl('https://sync.example/cp/', 'events/stream?after=3')).toBe(
+      'https://sync.example/cp/api/events/stream?after=3',
+    )
   })
 
   it('reads Retry-After as seconds or as a date', () => {
@@ -17,7 +19,10 @@ describe('sync api', () => {
   })
 
   it('turns statuses and thrown fetches into typed failures', async () => {
-    const answer = (status: number, headers: Record<string, string> = {}) => async () => new Response('{"error":{"code":"x","message":"boom"}}', { status, headers })
+    const answer =
+      (status: number, headers: Record<string, string> = {}) =>
+      async () =>
+        new Response('{"error":{"code":"x","message":"boom"}}', { status, headers })
     const failureOf = async (fetchFn: () => Promise<Response>) => {
       try {
         await createSyncApi({ serverUrl: '', token: 't' }, fetchFn).pull(0, 10)
@@ -30,7 +35,11 @@ describe('sync api', () => {
     expect(await failureOf(answer(413))).toEqual({ kind: 'too-large' })
     expect(await failureOf(answer(429, { 'retry-after': '5' }))).toEqual({ kind: 'rate-limited', retryAfterMs: 5000 })
     expect(await failureOf(answer(503))).toEqual({ kind: 'server', status: 503, message: 'boom' })
-    expect(await failureOf(async () => { throw new TypeError('Failed to fetch') })).toEqual({ kind: 'network' })
+    expect(
+      await failureOf(async () => {
+        throw new TypeError('Failed to fetch')
+      }),
+    ).toEqual({ kind: 'network' })
   })
 
   it('sends the token as a bearer header and never in the address', async () => {

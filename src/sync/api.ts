@@ -68,7 +68,8 @@ function abortError(): Error {
 async function failureOf(response: Response): Promise<SyncFailure> {
   if (response.status === 401 || response.status === 403) return { kind: 'auth' }
   if (response.status === 413) return { kind: 'too-large' }
-  if (response.status === 429) return { kind: 'rate-limited', retryAfterMs: retryAfterMs(response.headers.get('retry-after')) }
+  if (response.status === 429)
+    return { kind: 'rate-limited', retryAfterMs: retryAfterMs(response.headers.get('retry-after')) }
   let message = response.statusText
   try {
     const body = (await response.json()) as { error?: { message?: unknown } }
@@ -91,7 +92,12 @@ export function createSyncApi(settings: SyncSettings, fetchFn: FetchLike, signal
     const combined = signals.length > 1 ? AbortSignal.any(signals) : signals[0]
     let response: Response
     try {
-      response = await fetchFn(apiUrl(settings.serverUrl, path), { ...init, signal: combined, cache: 'no-store', headers: { ...auth, ...init.headers } })
+      response = await fetchFn(apiUrl(settings.serverUrl, path), {
+        ...init,
+        signal: combined,
+        cache: 'no-store',
+        headers: { ...auth, ...init.headers },
+      })
     } catch {
       if (combined?.aborted) throw abortError()
       throw new SyncError({ kind: 'network' })
@@ -111,7 +117,11 @@ export function createSyncApi(settings: SyncSettings, fetchFn: FetchLike, signal
 
   return {
     async push(events) {
-      const response = await call('events', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events }) })
+      const response = await call('events', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ events }),
+      })
       const answer = await json<Partial<PushAnswer>>(response)
       return {
         accepted: Array.isArray(answer.accepted) ? answer.accepted : [],

@@ -202,9 +202,15 @@ describe('sync engine: pull', () => {
     server.seed(makeEvents(2500))
     await engine.start()
     await engine.idle()
-    expect(server.pulls().map((r) => [r.query.get('after'), r.query.get('limit')])).toEqual([['0', '1000'], ['1000', '1000'], ['2000', '1000']])
+    expect(server.pulls().map((r) => [r.query.get('after'), r.query.get('limit')])).toEqual([
+      ['0', '1000'],
+      ['1000', '1000'],
+      ['2000', '1000'],
+    ])
     expect(await db.events.count()).toBe(2500)
-    expect((await db.events.toArray()).every((r) => r.sync === SyncState.acknowledged && !('seq' in r.event))).toBe(true)
+    expect((await db.events.toArray()).every((r) => r.sync === SyncState.acknowledged && !('seq' in r.event))).toBe(
+      true,
+    )
     const cursor = await readSetting(db, 'cursor')
     expect(cursor.lastSeq).toBe(2500)
     expect(cursor.lastSyncAt).not.toBeNull()

@@ -127,7 +127,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
 
   function schedule(ms: number): void {
     retryTimer = clearTimer(retryTimer)
-    retryTimer = timers.set(() => { retryTimer = null; void requestCycle() }, ms)
+    retryTimer = timers.set(() => {
+      retryTimer = null
+      void requestCycle()
+    }, ms)
   }
 
   /** One round at a time; a request during a round runs one more after it. */
@@ -141,7 +144,9 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         again = false
         await cycle()
       } while (again)
-    })().finally(() => { running = null })
+    })().finally(() => {
+      running = null
+    })
     return running
   }
 
@@ -157,7 +162,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     refused = false
     try {
       // Background rounds while all is well, or retries while failing, do not flicker the indicator.
-      const quiet = !wasManual && (status.kind === 'error' || (status.kind === 'synced' && (await pendingCount(db)) === 0))
+      const quiet =
+        !wasManual && (status.kind === 'error' || (status.kind === 'synced' && (await pendingCount(db)) === 0))
       if (!quiet) setStatus({ kind: 'syncing' })
       await pushOutbox(db, current.api)
       await pullAll(db, current.api, { now })
@@ -263,7 +269,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     },
     nudge() {
       debounceTimer = clearTimer(debounceTimer)
-      debounceTimer = timers.set(() => { debounceTimer = null; void requestCycle() }, debounceMs)
+      debounceTimer = timers.set(() => {
+        debounceTimer = null
+        void requestCycle()
+      }, debounceMs)
     },
     async syncNow() {
       debounceTimer = clearTimer(debounceTimer)

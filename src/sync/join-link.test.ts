@@ -14,8 +14,14 @@ describe('join links', () => {
   })
 
   it('takes the server from the link: empty for the app’s own origin, the origin otherwise', () => {
-    expect(parseJoinLink(`${APP}/#/join?token=${TOKEN}`, APP)).toEqual({ ok: true, value: { serverUrl: '', token: TOKEN } })
-    expect(parseJoinLink(`  http://10.0.0.5:8080/#/join?token=${TOKEN}\n`, APP)).toEqual({ ok: true, value: { serverUrl: 'http://10.0.0.5:8080', token: TOKEN } })
+    expect(parseJoinLink(`${APP}/#/join?token=${TOKEN}`, APP)).toEqual({
+      ok: true,
+      value: { serverUrl: '', token: TOKEN },
+    })
+    expect(parseJoinLink(`  http://10.0.0.5:8080/#/join?token=${TOKEN}\n`, APP)).toEqual({
+      ok: true,
+      value: { serverUrl: 'http://10.0.0.5:8080', token: TOKEN },
+    })
     expect(parseJoinLink(TOKEN, APP)).toEqual({ ok: true, value: { serverUrl: '', token: TOKEN } })
   })
 

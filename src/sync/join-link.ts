@@ -32,10 +32,15 @@ export function normalizeServerUrl(input: string, appOrigin: string): Validation
   try {
     url = new URL(trimmed)
   } catch {
-    return { ok: false, reason: 'Enter an address starting with https:// (or leave it empty for this app’s own server).' }
+    return {
+      ok: false,
+      reason: 'Enter an address starting with https:// (or leave it empty for this app’s own server).',
+    }
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return { ok: false, reason: 'The address must start with https:// or http://.' }
-  if (url.username || url.password) return { ok: false, reason: 'Put the access token in its own field, not in the address.' }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    return { ok: false, reason: 'The address must start with https:// or http://.' }
+  if (url.username || url.password)
+    return { ok: false, reason: 'Put the access token in its own field, not in the address.' }
   const value = `${url.origin}${url.pathname.replace(/\/+$/, '')}`
   return { ok: true, value: value === appOrigin ? '' : value }
 }

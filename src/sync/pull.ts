@@ -26,7 +26,12 @@ export interface StoreResult {
  * rather than stopping sync for good; the server validated them with the
  * same rules, so that only happens with a server newer than this app.
  */
-export async function storeServerEvents(db: CommandPostDatabase, events: readonly unknown[], lastSeq: number, now: () => number = Date.now): Promise<StoreResult> {
+export async function storeServerEvents(
+  db: CommandPostDatabase,
+  events: readonly unknown[],
+  lastSeq: number,
+  now: () => number = Date.now,
+): Promise<StoreResult> {
   const valid: IncidentEvent[] = []
   let invalid = 0
   for (const e of events) {
@@ -56,7 +61,11 @@ export interface PullResult {
 }
 
 /** GET pages after the saved cursor until the server says there is no more. */
-export async function pullAll(db: CommandPostDatabase, api: SyncApi, options: { limit?: number; now?: () => number } = {}): Promise<PullResult> {
+export async function pullAll(
+  db: CommandPostDatabase,
+  api: SyncApi,
+  options: { limit?: number; now?: () => number } = {},
+): Promise<PullResult> {
   const limit = options.limit ?? PULL_LIMIT
   let { lastSeq } = await readSetting(db, 'cursor')
   const result: PullResult = { received: 0, fresh: 0, invalid: 0, lastSeq }

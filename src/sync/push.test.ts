@@ -24,7 +24,8 @@ describe('batchEvents', () => {
     expect(batches.length).toBeGreaterThan(1)
     for (const batch of batches) expect(bytes(batch)).toBeLessThanOrEqual(limits.maxBytes)
     // Full batches: adding the next event would have gone over.
-    for (let i = 0; i < batches.length - 1; i++) expect(bytes([...batches[i]!, batches[i + 1]![0]!])).toBeGreaterThan(limits.maxBytes)
+    for (let i = 0; i < batches.length - 1; i++)
+      expect(bytes([...batches[i]!, batches[i + 1]![0]!])).toBeGreaterThan(limits.maxBytes)
   })
 })
 

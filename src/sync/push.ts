@@ -61,7 +61,13 @@ interface Round {
  * The answer is written to IndexedDB while the next batch is on its way
  * (pushOutbox waits for every write before it reads the outbox again).
  */
-async function sendBatch(db: CommandPostDatabase, api: SyncApi, batch: readonly IncidentEvent[], result: PushResult, round: Round): Promise<void> {
+async function sendBatch(
+  db: CommandPostDatabase,
+  api: SyncApi,
+  batch: readonly IncidentEvent[],
+  result: PushResult,
+  round: Round,
+): Promise<void> {
   let answer: PushAnswer
   try {
     answer = await api.push(batch)
@@ -80,7 +86,9 @@ async function sendBatch(db: CommandPostDatabase, api: SyncApi, batch: readonly 
   const sent = new Set(batch.map((e) => e.id))
   const acknowledged = [...answer.accepted, ...answer.duplicate].filter((id) => sent.has(id))
   // A rejection with an id we did not send (the server could not read it) names nothing of ours.
-  const rejected = answer.rejected.filter((r) => sent.has(r.id)).map((r) => ({ id: r.id, reason: String(r.reason || 'rejected') }))
+  const rejected = answer.rejected
+    .filter((r) => sent.has(r.id))
+    .map((r) => ({ id: r.id, reason: String(r.reason || 'rejected') }))
   const rows = [...new Set(acknowledged)].map((id) => round.rows.get(id)!)
   const write = acknowledgeRows(db, rows).then(() => markRejected(db, rejected))
   write.catch(() => {}) // awaited by pushOutbox; until then a failure must not count as unhandled
@@ -98,7 +106,11 @@ const ROUND_BATCHES = 4
  * none of our events cannot loop forever; they stay pending for next time.
  * Throws SyncError for anything but 413; what was settled before stays settled.
  */
-export async function pushOutbox(db: CommandPostDatabase, api: SyncApi, limits: PushLimits = PUSH_LIMITS): Promise<PushResult> {
+export async function pushOutbox(
+  db: CommandPostDatabase,
+  api: SyncApi,
+  limits: PushLimits = PUSH_LIMITS,
+): Promise<PushResult> {
   const result: PushResult = { acknowledged: 0, rejected: 0 }
   for (;;) {
     const rows = await pendingRows(db, limits.maxEvents * ROUND_BATCHES)
@@ -106,7 +118,11 @@ export async function pushOutbox(db: CommandPostDatabase, api: SyncApi, limits: 
     const before = result.acknowledged + result.rejected
     const round: Round = { rows: new Map(rows.map((r) => [r.id, r])), writes: [] }
     try {
-      for (const batch of batchEvents(rows.map((r) => r.event), limits)) await sendBatch(db, api, batch, result, round)
+      for (const batch of batchEvents(
+        rows.map((r) => r.event),
+        limits,
+      ))
+        await sendBatch(db, api, batch, result, round)
     } catch (e) {
       // What the server answered before the failure is still recorded.
       await Promise.allSettled(round.writes)
@@ -127,7 +143,10 @@ export type BackgroundPushOutcome = 'pushed' | 'local-only' | 'refused'
  * Background Sync `sync` event. Network and server failures throw, so the
  * browser schedules another attempt; a refused token does not.
  */
-export async function pushWithSavedSettings(db: CommandPostDatabase, fetchFn: FetchLike): Promise<BackgroundPushOutcome> {
+export async function pushWithSavedSettings(
+  db: CommandPostDatabase,
+  fetchFn: FetchLike,
+): Promise<BackgroundPushOutcome> {
   const settings = await readSetting(db, 'sync')
   if (!settings?.token) return 'local-only'
   try {

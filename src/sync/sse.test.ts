@@ -5,7 +5,11 @@ function parse(chunks: string[]): { messages: SseMessage[]; comments: string[]; 
   const messages: SseMessage[] = []
   const comments: string[] = []
   const retries: number[] = []
-  const parser = new SseParser({ onMessage: (m) => messages.push(m), onComment: (c) => comments.push(c), onRetry: (ms) => retries.push(ms) })
+  const parser = new SseParser({
+    onMessage: (m) => messages.push(m),
+    onComment: (c) => comments.push(c),
+    onRetry: (ms) => retries.push(ms),
+  })
   for (const chunk of chunks) parser.push(chunk)
   return { messages, comments, retries, parser }
 }
@@ -37,11 +41,14 @@ describe('SseParser', () => {
     const whole = parse([stream]).messages
     expect(parse([crlf]).messages).toEqual(whole)
     expect(parse([cr]).messages).toEqual(whole)
-    for (let cut = 1; cut < crlf.length; cut++) expect(parse([crlf.slice(0, cut), crlf.slice(cut)]).messages).toEqual(whole)
+    for (let cut = 1; cut < crlf.length; cut++)
+      expect(parse([crlf.slice(0, cut), crlf.slice(cut)]).messages).toEqual(whole)
   })
 
   it('joins multi-line data, keeps the event type, strips one leading space only, and ignores unknown fields', () => {
-    const { messages, retries } = parse(['event: ping\ndata:  two spaces\ndata:x\nfoo: bar\nretry: 3000\nretry: soon\n\n'])
+    const { messages, retries } = parse([
+      'event: ping\ndata:  two spaces\ndata:x\nfoo: bar\nretry: 3000\nretry: soon\n\n',
+    ])
     expect(messages).toEqual([{ id: '', event: 'ping', data: ' two spaces\nx' }])
     expect(retries).toEqual([3000])
   })

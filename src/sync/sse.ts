@@ -69,11 +69,20 @@ export class SseParser {
     let value = colon === -1 ? '' : line.slice(colon + 1)
     if (value.startsWith(' ')) value = value.slice(1)
     switch (field) {
-      case 'data': this.data.push(value); break
-      case 'event': this.event = value; break
-      case 'id': if (!value.includes('\0')) this.lastId = value; break
-      case 'retry': if (/^\d+$/.test(value)) this.handlers.onRetry?.(Number(value)); break
-      default: break // unknown fields are ignored, as the spec says
+      case 'data':
+        this.data.push(value)
+        break
+      case 'event':
+        this.event = value
+        break
+      case 'id':
+        if (!value.includes('\0')) this.lastId = value
+        break
+      case 'retry':
+        if (/^\d+$/.test(value)) this.handlers.onRetry?.(Number(value))
+        break
+      default:
+        break // unknown fields are ignored, as the spec says
     }
   }
 

@@ -34,12 +34,15 @@ const PROBLEM_LABELS: Record<SyncProblem, string> = {
 }
 
 export function describeSyncStatus(status: SyncStatus, pending: number, rejected: number): string {
-  const base = status.kind === 'error' ? PROBLEM_LABELS[status.problem] : {
-    'local-only': 'Local only',
-    offline: 'Offline',
-    syncing: 'Syncing',
-    synced: 'Synced',
-  }[status.kind]
+  const base =
+    status.kind === 'error'
+      ? PROBLEM_LABELS[status.problem]
+      : {
+          'local-only': 'Local only',
+          offline: 'Offline',
+          syncing: 'Syncing',
+          synced: 'Synced',
+        }[status.kind]
   const parts = [base]
   if (pending > 0) parts.push(`${pending} pending`)
   if (rejected > 0) parts.push(`${rejected} refused by server`)

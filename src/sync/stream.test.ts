@@ -12,12 +12,22 @@ function setup() {
   const batches: StreamBatch[] = []
   const controller = new AbortController()
   let opened = 0
-  const run = (maxBatch = 100) => runStream({
-    api, after: 0, signal: controller.signal, maxBatch, idleTimeoutMs: 45_000,
-    setTimer: timers.set, clearTimer: timers.clear,
-    onOpen: () => { opened++ },
-    onBatch: async (batch) => { batches.push(batch) },
-  })
+  const run = (maxBatch = 100) =>
+    runStream({
+      api,
+      after: 0,
+      signal: controller.signal,
+      maxBatch,
+      idleTimeoutMs: 45_000,
+      setTimer: timers.set,
+      clearTimer: timers.clear,
+      onOpen: () => {
+        opened++
+      },
+      onBatch: async (batch) => {
+        batches.push(batch)
+      },
+    })
   return { server, timers, batches, controller, run, opened: () => opened }
 }
 
@@ -34,7 +44,11 @@ describe('runStream', () => {
     server.seed(makeEvents(5))
     server.streams[0]!.write(sseFor(server.stored))
     await until(() => batches.length === 3)
-    expect(batches.map((b) => [b.events.length, b.lastSeq])).toEqual([[2, 2], [2, 4], [1, 5]])
+    expect(batches.map((b) => [b.events.length, b.lastSeq])).toEqual([
+      [2, 2],
+      [2, 4],
+      [1, 5],
+    ])
     expect((batches[0]!.events[0] as { id: string }).id).toBe(server.stored[0]!.id)
     server.streams[0]!.close()
     await expect(done).resolves.toBeUndefined()

@@ -52,7 +52,10 @@ export async function runStream(options: StreamOptions): Promise<void> {
   let watchdog: unknown = null
   const arm = () => {
     if (watchdog !== null) clearTimer(watchdog)
-    watchdog = setTimer(() => { idle = true; local.abort() }, idleMs)
+    watchdog = setTimer(() => {
+      idle = true
+      local.abort()
+    }, idleMs)
   }
 
   const queue: { event: unknown; seq: number }[] = []
@@ -95,7 +98,8 @@ export async function runStream(options: StreamOptions): Promise<void> {
     }
   } catch (e) {
     if (options.signal.aborted) throw e
-    if (idle || (e as Error).name === 'AbortError' || !(e instanceof SyncError)) throw new SyncError({ kind: 'network' })
+    if (idle || (e as Error).name === 'AbortError' || !(e instanceof SyncError))
+      throw new SyncError({ kind: 'network' })
     throw e
   } finally {
     if (watchdog !== null) clearTimer(watchdog)

@@ -20,8 +20,12 @@ describe('IncidentView', () => {
     expect(wrapper.find('.incident-header__mine').text()).toBe('You: Commander · Ops · Comms · Planning')
     const nav = wrapper.find('nav[aria-label="Incident sections"]')
     expect(nav.findAll('a').map((a) => [a.text(), a.attributes('href')])).toEqual([
-      ['Log', `/incidents/${w.id}`], ['Roles', `/incidents/${w.id}/roles`], ['Changes', `/incidents/${w.id}/changes`],
-      ['Updates', `/incidents/${w.id}/updates`], ['Tasks', `/incidents/${w.id}/tasks`], ['Document', `/incidents/${w.id}/document`],
+      ['Log', `/incidents/${w.id}`],
+      ['Roles', `/incidents/${w.id}/roles`],
+      ['Changes', `/incidents/${w.id}/changes`],
+      ['Updates', `/incidents/${w.id}/updates`],
+      ['Tasks', `/incidents/${w.id}/tasks`],
+      ['Document', `/incidents/${w.id}/document`],
     ])
     expect(nav.find('[aria-current="page"]').text()).toBe('Log')
     expect(wrapper.find('label.visually-hidden').text()).toBe('Log entry')
@@ -39,7 +43,13 @@ describe('IncidentView', () => {
     expect(wrapper.find('.open-changes h2').text()).toBe('1 open change — diverged from normal')
     expect(wrapper.find('a[href$="/changes"].incident-tabs__link').text()).toBe('Changes1(1 open)')
     expect(wrapper.find('a[href$="/tasks"].incident-tabs__link').text()).toBe('Tasks1(1 open)')
-    for (const [tab, marker] of [['roles', '#roles-title'], ['changes', '#changes-open-title'], ['updates', '#composer-title'], ['tasks', '#tasks-open-title'], ['document', 'article.document']] as const) {
+    for (const [tab, marker] of [
+      ['roles', '#roles-title'],
+      ['changes', '#changes-open-title'],
+      ['updates', '#composer-title'],
+      ['tasks', '#tasks-open-title'],
+      ['document', 'article.document'],
+    ] as const) {
       await wrapper.setProps({ tab })
       expect(wrapper.find(marker).exists()).toBe(true)
       expect(wrapper.find('[aria-current="page"]').attributes('href')).toBe(`/incidents/${w.id}/${tab}`)

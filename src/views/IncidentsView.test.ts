@@ -23,7 +23,11 @@ describe('IncidentsView (incident command)', () => {
     expect(mine.find('li a').text()).toBe('Incident commander · Ops · Comms · Planning')
     const card = () => wrapper.findAll('.incident-card').find((c) => c.text().includes('Core switch down'))!
     expect(card().text()).toMatch(/Next update in (29|30) min/)
-    await w.record('task.added', { taskId: 'TASK000001', text: 'Need one more person at the high school', kind: 'staffing' })
+    await w.record('task.added', {
+      taskId: 'TASK000001',
+      text: 'Need one more person at the high school',
+      kind: 'staffing',
+    })
     await flushPromises()
     expect(card().text()).toContain('1 open task')
     await w.record('role.assigned', { role: 'command', person: { name: 'Lee' } })

@@ -32,7 +32,10 @@ async function setup(options: { withIncident?: boolean; fetch?: ReturnType<typeo
       { path: '/incidents/:id', component: Stub },
     ],
   })
-  await router.push(options.path ?? (options.withIncident === false ? '/runbooks/switch-down' : `/runbooks/switch-down?incident=${incidentId}`))
+  await router.push(
+    options.path ??
+      (options.withIncident === false ? '/runbooks/switch-down' : `/runbooks/switch-down?incident=${incidentId}`),
+  )
   const wrapper = mount(App, { global: { plugins: [world.pinia, router] }, attachTo: document.body })
   return { ...world, store, router, wrapper, incidentId, fetch }
 }
@@ -41,7 +44,8 @@ async function shown(wrapper: ReturnType<typeof mount>) {
   await vi.waitFor(() => expect(wrapper.findAll('button.step-toggle').length).toBeGreaterThan(0))
 }
 
-const stepButton = (wrapper: ReturnType<typeof mount>, index: number) => wrapper.get(`button.step-toggle[data-step="${index}"]`)
+const stepButton = (wrapper: ReturnType<typeof mount>, index: number) =>
+  wrapper.get(`button.step-toggle[data-step="${index}"]`)
 
 async function storedEvents(db: Awaited<ReturnType<typeof setup>>['db'], type: string): Promise<IncidentEvent[]> {
   return (await db.events.toArray()).map((row) => row.event).filter((e) => e.type === type)
@@ -79,13 +83,19 @@ describe('RunbookView', () => {
     const [entry] = await storedEvents(db, 'log.entry')
     expect(entry).toMatchObject({
       incidentId,
-      payload: { kind: 'action', runbook: { id: 'switch-down', step: 5 }, text: `✓ ${page.steps[5]!.text} — Switch down in a closet, step 6` },
+      payload: {
+        kind: 'action',
+        runbook: { id: 'switch-down', step: 5 },
+        text: `✓ ${page.steps[5]!.text} — Switch down in a closet, step 6`,
+      },
     })
     await flushPromises()
     expect(stepButton(wrapper, 5).attributes('aria-pressed')).toBe('true')
     expect(stepButton(wrapper, 5).element.closest('li.step')!.hasAttribute('data-done')).toBe(true)
     expect(stepButton(wrapper, 4).attributes('aria-pressed')).toBe('false')
-    expect([...store.incident(incidentId)!.entries.values()].map((e) => e.runbook)).toEqual([{ id: 'switch-down', step: 5 }])
+    expect([...store.incident(incidentId)!.entries.values()].map((e) => e.runbook)).toEqual([
+      { id: 'switch-down', step: 5 },
+    ])
     expect(wrapper.get('.runbook__status').text()).toContain('Logged step 6')
   })
 
@@ -93,15 +103,26 @@ describe('RunbookView', () => {
     const { store, incidentId, router, wrapper: first } = await setup()
     first.unmount()
     // Steps 0 and 3 done (one by "another phone" via the same store), step 7 done then struck, another runbook's step 1.
-    for (const [id, step] of [['switch-down', 0], ['switch-down', 3], ['switch-down', 7], ['dhcp-scope-exhausted', 1]] as const) {
-      const made = await store.record(incidentId, 'log.entry', { text: `done ${step}`, kind: 'action', runbook: { id, step } })
+    for (const [id, step] of [
+      ['switch-down', 0],
+      ['switch-down', 3],
+      ['switch-down', 7],
+      ['dhcp-scope-exhausted', 1],
+    ] as const) {
+      const made = await store.record(incidentId, 'log.entry', {
+        text: `done ${step}`,
+        kind: 'action',
+        runbook: { id, step },
+      })
       if (!made.ok) throw new Error(made.reason)
       if (step === 7) await store.record(incidentId, 'log.amended', { entryId: made.value.id, struck: true })
     }
     const wrapper = mount(App, { global: { plugins: [router] }, attachTo: document.body })
     await shown(wrapper)
     await flushPromises()
-    const pressed = wrapper.findAll('button.step-toggle[aria-pressed="true"]').map((b) => Number(b.attributes('data-step')))
+    const pressed = wrapper
+      .findAll('button.step-toggle[aria-pressed="true"]')
+      .map((b) => Number(b.attributes('data-step')))
     expect(pressed).toEqual([0, 3])
   })
 
@@ -153,7 +174,9 @@ describe('RunbookView', () => {
     await vi.waitFor(() => expect(wrapper.get('h1').text()).toBe('Campus network outage'))
     expect(router.currentRoute.value.fullPath).toBe(`/runbooks/campus-network-outage?incident=${incidentId}`)
     expect(fetch.mock.calls.map(([url]) => String(url))).toContain('/runbooks/campus-network-outage.json')
-    await vi.waitFor(() => expect(wrapper.findAll('button.step-toggle').length).toBe(starterPage('campus-network-outage').steps.length))
+    await vi.waitFor(() =>
+      expect(wrapper.findAll('button.step-toggle').length).toBe(starterPage('campus-network-outage').steps.length),
+    )
   })
 
   it('copies a code block and says so in a live region', async () => {

@@ -41,7 +41,8 @@ async function setup(path?: string) {
 }
 
 /** The stored setting, read from the test's database (the UI itself only goes through the store). */
-const storedFavourites = async (db: Awaited<ReturnType<typeof freshApp>>['db']) => (await db.kv.get('setting:favouriteRunbooks'))?.value
+const storedFavourites = async (db: Awaited<ReturnType<typeof freshApp>>['db']) =>
+  (await db.kv.get('setting:favouriteRunbooks'))?.value
 
 const titles = (wrapper: ReturnType<typeof mount>) => wrapper.findAll('.runbook-item__title').map((a) => a.text())
 
@@ -62,7 +63,9 @@ describe('RunbooksView', () => {
     expect(titles(wrapper)).toEqual(catalogTitles)
 
     await input.trigger('focus')
-    await vi.waitFor(() => expect(fetch.mock.calls.map(([url]) => String(url))).toContain(`/${starter.manifest.searchIndex}`))
+    await vi.waitFor(() =>
+      expect(fetch.mock.calls.map(([url]) => String(url))).toContain(`/${starter.manifest.searchIndex}`),
+    )
 
     await input.setValue('dhcp')
     await vi.waitFor(() => expect(wrapper.find('ul[aria-label="Search results"]').exists()).toBe(true))
@@ -71,7 +74,9 @@ describe('RunbooksView', () => {
     expect(wrapper.get('#runbook-search-status').attributes('role')).toBe('status')
 
     await input.setValue('xylophonequartz')
-    await vi.waitFor(() => expect(wrapper.get('#runbook-search-status').text()).toBe('No runbook matches “xylophonequartz”'))
+    await vi.waitFor(() =>
+      expect(wrapper.get('#runbook-search-status').text()).toBe('No runbook matches “xylophonequartz”'),
+    )
     expect(titles(wrapper)).toEqual([])
 
     await input.setValue('')
@@ -84,16 +89,26 @@ describe('RunbooksView', () => {
     expect(star.attributes('aria-pressed')).toBe('false')
     await star.trigger('click')
     await vi.waitFor(() => expect(titles(wrapper)[0]).toBe('Wi-Fi authentication failing'))
-    expect(wrapper.get('button[aria-label="Favourite Wi-Fi authentication failing"]').attributes('aria-pressed')).toBe('true')
+    expect(wrapper.get('button[aria-label="Favourite Wi-Fi authentication failing"]').attributes('aria-pressed')).toBe(
+      'true',
+    )
     await wrapper.get('button[aria-label="Favourite DHCP scope exhausted"]').trigger('click')
-    await vi.waitFor(async () => expect(await storedFavourites(db)).toEqual(['wifi-auth-failing', 'dhcp-scope-exhausted']))
+    await vi.waitFor(async () =>
+      expect(await storedFavourites(db)).toEqual(['wifi-auth-failing', 'dhcp-scope-exhausted']),
+    )
     // Pinned in catalog order; the rest follow in catalog order.
-    expect(titles(wrapper).slice(0, 3)).toEqual(['DHCP scope exhausted', 'Wi-Fi authentication failing', 'Campus network outage'])
+    expect(titles(wrapper).slice(0, 3)).toEqual([
+      'DHCP scope exhausted',
+      'Wi-Fi authentication failing',
+      'Campus network outage',
+    ])
     wrapper.unmount()
 
     const again = await reopenApp(dbName)
     const { wrapper: reopened } = await open(again.pinia)
-    await vi.waitFor(() => expect(titles(reopened).slice(0, 2)).toEqual(['DHCP scope exhausted', 'Wi-Fi authentication failing']))
+    await vi.waitFor(() =>
+      expect(titles(reopened).slice(0, 2)).toEqual(['DHCP scope exhausted', 'Wi-Fi authentication failing']),
+    )
     expect(reopened.get('button[aria-label="Favourite DHCP scope exhausted"]').attributes('aria-pressed')).toBe('true')
 
     await reopened.get('button[aria-label="Favourite DHCP scope exhausted"]').trigger('click')
@@ -106,7 +121,10 @@ describe('RunbooksView', () => {
     const tagged = starter.manifest.runbooks.filter((r) => r.tags.includes('network')).map((r) => r.title)
     expect(tagged.length).toBeGreaterThan(1)
     expect(tagged.length).toBeLessThan(catalogTitles.length)
-    await wrapper.findAll('.runbook-tag').find((b) => b.text() === 'network')!.trigger('click')
+    await wrapper
+      .findAll('.runbook-tag')
+      .find((b) => b.text() === 'network')!
+      .trigger('click')
     await vi.waitFor(() => expect(titles(wrapper)).toEqual(tagged))
     expect(router.currentRoute.value.query.tag).toBe('network')
     expect(wrapper.findAll('.runbook-tag[aria-pressed="true"]').every((b) => b.text() === 'network')).toBe(true)
@@ -135,12 +153,18 @@ describe('RunbooksView', () => {
     wrapper.unmount()
 
     const listeners: Array<() => void> = []
-    const container = { controller: null as object | null, addEventListener: (_: string, fn: () => void) => listeners.push(fn), removeEventListener: vi.fn() }
+    const container = {
+      controller: null as object | null,
+      addEventListener: (_: string, fn: () => void) => listeners.push(fn),
+      removeEventListener: vi.fn(),
+    }
     Object.defineProperty(navigator, 'serviceWorker', { configurable: true, value: container })
     const { wrapper: second } = await open((await freshApp()).pinia)
     expect(second.get('.runbook-offline').text()).toMatch(/^Runbooks · updated/)
     container.controller = {}
     for (const fn of listeners) fn()
-    await vi.waitFor(() => expect(second.get('.runbook-offline').text()).toMatch(/^✓ Runbooks available offline · updated .*2026$/))
+    await vi.waitFor(() =>
+      expect(second.get('.runbook-offline').text()).toMatch(/^✓ Runbooks available offline · updated .*2026$/),
+    )
   })
 })

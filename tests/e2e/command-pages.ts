@@ -21,7 +21,10 @@ export class IncidentCommandPage extends IncidentPage {
   }
 
   seat(role: RoleName) {
-    return this.page.getByRole('list', { name: 'Roles' }).getByRole('listitem').filter({ has: this.page.getByRole('heading', { name: new RegExp(`^${role} —`) }) })
+    return this.page
+      .getByRole('list', { name: 'Roles' })
+      .getByRole('listitem')
+      .filter({ has: this.page.getByRole('heading', { name: new RegExp(`^${role} —`) }) })
   }
 
   async assign(role: RoleName, person: string): Promise<void> {
@@ -43,12 +46,19 @@ export class IncidentCommandPage extends IncidentPage {
     await briefing.fill(`${draft}\n${addition}`)
     await seat.getByLabel('Person').fill(person)
     await seat.getByRole('button', { name: `Hand off ${role}` }).click()
-    await this.seat(role).getByRole('heading', { name: `${role} — ${person}` }).waitFor()
+    await this.seat(role)
+      .getByRole('heading', { name: `${role} — ${person}` })
+      .waitFor()
     return draft
   }
 
   /** Record a change; `anyway` confirms past the "Ops is …" warning. Returns the warning, if any. */
-  async recordChange(system: string, what: string, revert: string, options: { anyway?: boolean } = {}): Promise<string | null> {
+  async recordChange(
+    system: string,
+    what: string,
+    revert: string,
+    options: { anyway?: boolean } = {},
+  ): Promise<string | null> {
     await this.tab('Changes')
     const form = this.page.locator('form.change-form')
     await form.getByLabel('System').fill(system)
@@ -83,7 +93,11 @@ export class IncidentCommandPage extends IncidentPage {
     await this.page.getByRole('list', { name: 'Posted updates' }).getByText(body).waitFor()
   }
 
-  async addTask(text: string, kind: 'followup' | 'bug' | 'handoff' | 'staffing' | 'other', owner?: string): Promise<void> {
+  async addTask(
+    text: string,
+    kind: 'followup' | 'bug' | 'handoff' | 'staffing' | 'other',
+    owner?: string,
+  ): Promise<void> {
     await this.tab('Tasks')
     await this.page.getByLabel('Task', { exact: true }).fill(text)
     await this.page.getByLabel('Kind').selectOption(kind)
@@ -111,7 +125,11 @@ export class IncidentCommandPage extends IncidentPage {
     for (let i = 0; i < decisions.length; i++) {
       await panel.getByRole('button', { name: decisions[i] === 'revert' ? 'Revert now' : 'Keep on purpose' }).click()
       const left = decisions.length - i - 1
-      await (left ? panel.getByText(`${left} open change${left > 1 ? 's' : ''} to decide`) : panel.getByText('No open changes left to decide.')).waitFor()
+      await (
+        left
+          ? panel.getByText(`${left} open change${left > 1 ? 's' : ''} to decide`)
+          : panel.getByText('No open changes left to decide.')
+      ).waitFor()
     }
     if (note) await panel.getByLabel('Resolution note').fill(note)
     await panel.getByRole('button', { name: 'Resolve incident' }).click()

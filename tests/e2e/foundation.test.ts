@@ -8,11 +8,16 @@ const world = useE2eWorld()
 test('declare an incident, log three entries, reload, and find them in order', async () => {
   const { context, page } = await newPhone(world.browser, world.server.url, 'Dana')
   const incident = await new IncidentsPage(page).declare('Core switch down at the high school', 2)
-  for (const text of ['Checked the closet: switch is dark', 'Power cycled the UPS', 'Switch back up, links green']) await incident.log(text)
+  for (const text of ['Checked the closet: switch is dark', 'Power cycled the UPS', 'Switch back up, links green'])
+    await incident.log(text)
   await page.reload()
   const reloaded = new IncidentPage(page)
   await reloaded.timeline.getByText('Switch back up, links green').waitFor()
-  assert.deepEqual(await reloaded.entries(), ['Switch back up, links green', 'Power cycled the UPS', 'Checked the closet: switch is dark'])
+  assert.deepEqual(await reloaded.entries(), [
+    'Switch back up, links green',
+    'Power cycled the UPS',
+    'Checked the closet: switch is dark',
+  ])
   await page.getByRole('link', { name: 'Incidents' }).click()
   await page.getByRole('link', { name: /Core switch down at the high school/ }).waitFor()
   await context.close()
@@ -42,16 +47,24 @@ test('refuses bad input beside the field, keeps what was typed, and stores nothi
   assert.deepEqual(await incident.entries(), [])
   const stored = await page.evaluate(async () => {
     const open = indexedDB.open('command-post')
-    const db = await new Promise<IDBDatabase>((resolve) => { open.onsuccess = () => resolve(open.result) })
+    const db = await new Promise<IDBDatabase>((resolve) => {
+      open.onsuccess = () => resolve(open.result)
+    })
     const count = db.transaction('events').objectStore('events').count()
-    return new Promise<number>((resolve) => { count.onsuccess = () => resolve(count.result) })
+    return new Promise<number>((resolve) => {
+      count.onsuccess = () => resolve(count.result)
+    })
   })
   assert.equal(stored, 1, 'only the declaration is stored')
   await context.close()
 })
 
 test('a first visit creates no database until the name is saved; a phone whose data is gone asks for the name again', async () => {
-  const context = await world.browser.newContext({ viewport: { width: 360, height: 740 }, hasTouch: true, isMobile: true })
+  const context = await world.browser.newContext({
+    viewport: { width: 360, height: 740 },
+    hasTouch: true,
+    isMobile: true,
+  })
   const page = await context.newPage()
   const databases = () => page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name))
   await page.goto(world.server.url)
@@ -66,11 +79,14 @@ test('a first visit creates no database until the name is saved; a phone whose d
   assert.deepEqual(await databases(), ['command-post'])
 
   // The data is wiped behind the app's back (the copy of the name in localStorage stays).
-  await page.evaluate(() => new Promise<void>((resolve, reject) => {
-    const request = indexedDB.deleteDatabase('command-post')
-    request.onsuccess = () => resolve()
-    request.onerror = () => reject(request.error)
-  }))
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const request = indexedDB.deleteDatabase('command-post')
+        request.onsuccess = () => resolve()
+        request.onerror = () => reject(request.error)
+      }),
+  )
   await page.reload()
   // The list opens from the copy, then the database, which has no name, sends the phone to the welcome screen.
   await page.getByRole('heading', { name: 'Welcome to Command Post' }).waitFor()

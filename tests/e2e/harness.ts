@@ -14,8 +14,14 @@ export const DIST_DIR = process.env.E2E_DIST_DIR ?? join(ROOT, 'dist')
 const TSX = join(ROOT, 'node_modules/.bin/tsx')
 
 export const CHROME_FLAGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
 ]
 
 export function chromePath(): string {
@@ -49,23 +55,39 @@ export interface StartOptions {
 
 /** Start the real server. Pass the same dataDir (and port) to restart it. */
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
-  if (!existsSync(join(DIST_DIR, 'index.html'))) throw new Error(`No built app in ${DIST_DIR}: run "npm run build" first.`)
+  if (!existsSync(join(DIST_DIR, 'index.html')))
+    throw new Error(`No built app in ${DIST_DIR}: run "npm run build" first.`)
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'cp-e2e-'))
   const child = spawn(TSX, [join(ROOT, 'server/main.ts')], {
-    env: { ...process.env, PORT: String(options.port ?? 0), HOST: '127.0.0.1', DATA_DIR: dataDir, DIST_DIR, ...options.env },
+    env: {
+      ...process.env,
+      PORT: String(options.port ?? 0),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      DIST_DIR,
+      ...options.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let stderr = ''
-  child.stderr!.on('data', (d) => { stderr += String(d) })
+  child.stderr!.on('data', (d) => {
+    stderr += String(d)
+  })
   const url = await new Promise<string>((resolveUrl, reject) => {
     let out = ''
     const timer = setTimeout(() => reject(new Error(`server did not start in 20 s\n${out}\n${stderr}`)), 20_000)
     child.stdout!.on('data', (d) => {
       out += String(d)
       const match = /listening on (http:\/\/\S+)/.exec(out)
-      if (match) { clearTimeout(timer); resolveUrl(match[1]!) }
+      if (match) {
+        clearTimeout(timer)
+        resolveUrl(match[1]!)
+      }
     })
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited (${code})\n${out}\n${stderr}`)) })
+    child.on('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`server exited (${code})\n${out}\n${stderr}`))
+    })
   })
   const exited = new Promise<void>((r) => child.once('exit', () => r()))
   return {
@@ -73,14 +95,23 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     dataDir,
     port: Number(new URL(url).port),
     process: child,
-    async stop() { child.kill('SIGTERM'); await exited },
-    async kill() { child.kill('SIGKILL'); await exited },
+    async stop() {
+      child.kill('SIGTERM')
+      await exited
+    },
+    async kill() {
+      child.kill('SIGKILL')
+      await exited
+    },
   }
 }
 
 /** Issue an access token with the real CLI (`npm run token`): its first line is the token. */
 export function issueToken(dataDir: string, name: string): string {
-  const out = execFileSync(TSX, [join(ROOT, 'server/token-cli.ts'), '--name', name], { env: { ...process.env, DATA_DIR: dataDir }, encoding: 'utf8' })
+  const out = execFileSync(TSX, [join(ROOT, 'server/token-cli.ts'), '--name', name], {
+    env: { ...process.env, DATA_DIR: dataDir },
+    encoding: 'utf8',
+  })
   return out.split('\n')[0]!.trim()
 }
 
@@ -108,7 +139,11 @@ export async function waitForServiceWorker(page: Page): Promise<void> {
 }
 
 /** A phone: a fresh browser context with the responder's name set on first run. */
-export async function newPhone(browser: Browser, baseUrl: string, name: string): Promise<{ context: BrowserContext; page: Page }> {
+export async function newPhone(
+  browser: Browser,
+  baseUrl: string,
+  name: string,
+): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport: { width: 360, height: 740 }, hasTouch: true, isMobile: true })
   const page = await context.newPage()
   await page.goto(baseUrl)
@@ -161,7 +196,11 @@ export function useE2eWorld(options: StartOptions = {}): E2eWorld {
       const { dataDir, port } = this.server
       await this.server.stop()
       // Back up even when a check while down fails, so the file's later tests still have a server.
-      try { await whileDown() } finally { server = await startServer({ ...options, dataDir, port }) }
+      try {
+        await whileDown()
+      } finally {
+        server = await startServer({ ...options, dataDir, port })
+      }
     },
     tempDir(prefix) {
       const dir = mkdtempSync(join(tmpdir(), prefix))

@@ -9,7 +9,16 @@ import assert from 'node:assert/strict'
 import { appendFileSync, cpSync, readdirSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { chromium, type Page } from 'playwright-core'
-import { CHROME_FLAGS, DIST_DIR, chromePath, newPhone, removeDir, startServer, useE2eWorld, waitForServiceWorker } from './harness'
+import {
+  CHROME_FLAGS,
+  DIST_DIR,
+  chromePath,
+  newPhone,
+  removeDir,
+  startServer,
+  useE2eWorld,
+  waitForServiceWorker,
+} from './harness'
 import { AppShell, IncidentPage, IncidentsPage } from './pages'
 
 const world = useE2eWorld()
@@ -21,7 +30,8 @@ function shellFiles(dir: string): string[] {
     for (const entry of readdirSync(d, { withFileTypes: true })) {
       const path = join(d, entry.name)
       if (entry.isDirectory()) walk(path)
-      else if (/\.(js|css|html|svg|json)$/.test(entry.name) && entry.name !== 'sw.js') out.push(`/${relative(dir, path).split('\\').join('/')}`)
+      else if (/\.(js|css|html|svg|json)$/.test(entry.name) && entry.name !== 'sw.js')
+        out.push(`/${relative(dir, path).split('\\').join('/')}`)
     }
   }
   walk(dir)
@@ -45,9 +55,13 @@ async function precachedPaths(page: Page): Promise<string[]> {
 async function storedSetting(page: Page, key: string): Promise<unknown> {
   return page.evaluate(async (k) => {
     const open = indexedDB.open('command-post')
-    const db = await new Promise<IDBDatabase>((resolve) => { open.onsuccess = () => resolve(open.result) })
+    const db = await new Promise<IDBDatabase>((resolve) => {
+      open.onsuccess = () => resolve(open.result)
+    })
     const get = db.transaction('kv').objectStore('kv').get(`setting:${k}`)
-    return new Promise<unknown>((resolve) => { get.onsuccess = () => resolve((get.result as { value?: unknown } | undefined)?.value) })
+    return new Promise<unknown>((resolve) => {
+      get.onsuccess = () => resolve((get.result as { value?: unknown } | undefined)?.value)
+    })
   }, key)
 }
 
@@ -74,7 +88,10 @@ test('once the service worker controls it, the app opens and works with no netwo
   await page.reload()
   const reloaded = new IncidentPage(page)
   await reloaded.timeline.getByText('Confirmed: no link light on the district office uplink').waitFor()
-  assert.deepEqual((await reloaded.entries()).map((text) => text.trim()), ['Confirmed: no link light on the district office uplink'])
+  assert.deepEqual(
+    (await reloaded.entries()).map((text) => text.trim()),
+    ['Confirmed: no link light on the district office uplink'],
+  )
 
   // Deep links open offline from the shell.
   await page.goto(`${world.server.url}/incidents/${id}`)
@@ -86,14 +103,22 @@ test('once the service worker controls it, the app opens and works with no netwo
   assert.equal(await page.getByRole('link', { name: 'Runbooks' }).count(), 1)
 
   // Nothing from /api comes out of a cache while offline.
-  const apiOffline = await page.evaluate(() => fetch('/api/health').then(() => 'answered', () => 'failed'))
+  const apiOffline = await page.evaluate(() =>
+    fetch('/api/health').then(
+      () => 'answered',
+      () => 'failed',
+    ),
+  )
   assert.equal(apiOffline, 'failed')
 
   // Declaring the first incident was the moment to ask the browser to keep the data; Settings shows where it stands.
   assert.equal(await storedSetting(page, 'storagePersistAsked'), true)
   await page.getByRole('link', { name: 'Settings' }).click()
   const storage = new AppShell(page).storageStatus
-  await storage.getByText(/persistent/i).first().waitFor()
+  await storage
+    .getByText(/persistent/i)
+    .first()
+    .waitFor()
   await storage.getByText(/^Using .+ of .+\(.+%\)\.$/).waitFor()
   await context.close()
 })
@@ -119,11 +144,20 @@ test('Chromium reports no installability errors, and the app offers its own inst
     assert.deepEqual(installabilityErrors, [])
     const manifest = await cdp.send('Page.getAppManifest')
     assert.deepEqual(manifest.errors, [])
-    const parsed = JSON.parse(manifest.data ?? '{}') as { name: string; id: string; start_url: string; display: string; icons: { purpose?: string }[] }
+    const parsed = JSON.parse(manifest.data ?? '{}') as {
+      name: string
+      id: string
+      start_url: string
+      display: string
+      icons: { purpose?: string }[]
+    }
     assert.equal(parsed.name, 'Command Post')
     assert.equal(parsed.start_url, '/incidents')
     assert.equal(parsed.display, 'standalone')
-    assert.ok(parsed.icons.some((icon) => icon.purpose === 'maskable'), 'a maskable icon')
+    assert.ok(
+      parsed.icons.some((icon) => icon.purpose === 'maskable'),
+      'a maskable icon',
+    )
     // beforeinstallprompt reached the app: its button shows on the empty incidents list.
     await new AppShell(page).installButton.waitFor({ timeout: 15_000 })
   } finally {
@@ -144,7 +178,9 @@ test('a new version waits for the go-ahead, and the reload keeps the log entry b
 
     // Deploy "the next version": any byte of sw.js that differs makes the browser install it.
     appendFileSync(join(dist, 'sw.js'), '\n// e2e: the next version\n')
-    await page.evaluate(async () => { await (await navigator.serviceWorker.getRegistration())!.update() })
+    await page.evaluate(async () => {
+      await (await navigator.serviceWorker.getRegistration())!.update()
+    })
     const shell = new AppShell(page)
     await shell.updateReloadButton.waitFor()
     // It waits: nothing reloads while the responder is typing.

@@ -27,7 +27,10 @@ export class RunbooksPage {
   async searchFor(query: string): Promise<string[]> {
     await this.search.fill(query)
     const results = this.page.getByRole('list', { name: 'Search results' })
-    await this.page.getByRole('status').filter({ hasText: `“${query}”` }).waitFor()
+    await this.page
+      .getByRole('status')
+      .filter({ hasText: `“${query}”` })
+      .waitFor()
     return results.locator('.runbook-item__title').allInnerTexts()
   }
 

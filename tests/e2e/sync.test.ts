@@ -24,13 +24,21 @@ async function joinedPhone(name: string) {
 }
 
 /** Everything the server holds, read through the API like any client. */
-async function serverEvents(token: string): Promise<{ id: string; type: string; payload: { text?: string; title?: string } }[]> {
+async function serverEvents(
+  token: string,
+): Promise<{ id: string; type: string; payload: { text?: string; title?: string } }[]> {
   const all = []
   let after = 0
   for (;;) {
-    const response = await fetch(`${world.server.url}/api/events?after=${after}&limit=1000`, { headers: { authorization: `Bearer ${token}` } })
+    const response = await fetch(`${world.server.url}/api/events?after=${after}&limit=1000`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
     assert.equal(response.status, 200)
-    const page = (await response.json()) as { events: { id: string; type: string; payload: object; seq: number }[]; last: number; more: boolean }
+    const page = (await response.json()) as {
+      events: { id: string; type: string; payload: object; seq: number }[]
+      last: number
+      more: boolean
+    }
     all.push(...page.events)
     after = page.last
     if (!page.more) return all
@@ -46,16 +54,23 @@ async function entries(incident: IncidentPage): Promise<string[]> {
 async function phoneEventIds(page: import('playwright-core').Page): Promise<string[]> {
   return page.evaluate(async () => {
     const open = indexedDB.open('command-post')
-    const db = await new Promise<IDBDatabase>((resolve) => { open.onsuccess = () => resolve(open.result) })
+    const db = await new Promise<IDBDatabase>((resolve) => {
+      open.onsuccess = () => resolve(open.result)
+    })
     const keys = db.transaction('events').objectStore('events').getAllKeys()
-    return new Promise<string[]>((resolve) => { keys.onsuccess = () => resolve(keys.result as string[]) })
+    return new Promise<string[]>((resolve) => {
+      keys.onsuccess = () => resolve(keys.result as string[])
+    })
   })
 }
 
 test('two phones log offline to the same incident and, back online, show the same timeline', async () => {
   const a = await joinedPhone('Dana')
   const b = await joinedPhone('Sam')
-  assert.ok(!a.page.url().includes(a.token) && !a.page.url().includes('#'), `the token left the address bar: ${a.page.url()}`)
+  assert.ok(
+    !a.page.url().includes(a.token) && !a.page.url().includes('#'),
+    `the token left the address bar: ${a.page.url()}`,
+  )
 
   const incidentA = await new IncidentsPage(a.page).declare('Gym Wi-Fi down', 2)
   await a.indicator.waitFor(/^Synced$/)
@@ -86,13 +101,16 @@ test('two phones log offline to the same incident and, back online, show the sam
   assert.equal(entriesA.length, 4)
   assert.deepEqual(await entries(incidentB), entriesA, 'both phones show the same entries in the same order')
   assert.deepEqual([...entriesA].sort(), [
-    'Dana: AP in the gym office has no power', 'Dana: PoE switch port 7 is off',
-    'Sam: moved the scoreboard laptop to wired', 'Sam: students report no Wi-Fi in the bleachers',
+    'Dana: AP in the gym office has no power',
+    'Dana: PoE switch port 7 is off',
+    'Sam: moved the scoreboard laptop to wired',
+    'Sam: students report no Wi-Fi in the bleachers',
   ])
 
   const held = await serverEvents(a.token)
   assert.equal(new Set(held.map((e) => e.id)).size, held.length, 'the server holds each event once')
-  for (const text of entriesA) assert.equal(held.filter((e) => e.payload.text === text).length, 1, `"${text}" is held once`)
+  for (const text of entriesA)
+    assert.equal(held.filter((e) => e.payload.text === text).length, 1, `"${text}" is held once`)
   assert.equal(held.filter((e) => e.payload.title === 'Gym Wi-Fi down').length, 1)
   await a.context.close()
   await b.context.close()
@@ -128,7 +146,8 @@ test('a phone that joins later pulls the whole history', async () => {
   const history = makeIncident(1200)
   for (let i = 0; i < history.length; i += 500) {
     const response = await fetch(`${world.server.url}/api/events`, {
-      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ events: history.slice(i, i + 500) }),
     })
     assert.equal(response.status, 200)
@@ -161,7 +180,8 @@ test('with the page closed, the service worker sends what was logged offline (Ba
   await incident.log('Swapped the HDMI hub; waiting on a spare')
   await phone.indicator.waitFor(/^Offline · 1 pending$/)
   const tags = await phone.page.evaluate(async () => {
-    const registration = (await navigator.serviceWorker.getRegistration()) as (ServiceWorkerRegistration & { sync?: { getTags(): Promise<string[]> } }) | undefined
+    const registration = (await navigator.serviceWorker.getRegistration()) as
+      (ServiceWorkerRegistration & { sync?: { getTags(): Promise<string[]> } }) | undefined
     return registration?.sync ? registration.sync.getTags() : null
   })
   assert.deepEqual(tags, ['push-outbox'])
@@ -172,7 +192,9 @@ test('with the page closed, the service worker sends what was logged offline (Ba
   const deadline = Date.now() + 30_000
   let arrived = 0
   while (Date.now() < deadline && arrived === 0) {
-    arrived = (await serverEvents(phone.token)).filter((e) => e.payload.text === 'Swapped the HDMI hub; waiting on a spare').length
+    arrived = (await serverEvents(phone.token)).filter(
+      (e) => e.payload.text === 'Swapped the HDMI hub; waiting on a spare',
+    ).length
     if (arrived === 0) await new Promise((resolve) => setTimeout(resolve, 250))
   }
   assert.equal(arrived, 1, 'the service worker pushed the outbox')
@@ -206,7 +228,11 @@ test('Settings: Local only until a server is saved by hand; a refused token says
 
 test('a join link opened on a brand-new phone survives the name prompt, and the token never stays in the address bar', async () => {
   const token = issueToken(world.server.dataDir, 'Noor')
-  const context = await world.browser.newContext({ viewport: { width: 320, height: 640 }, hasTouch: true, isMobile: true })
+  const context = await world.browser.newContext({
+    viewport: { width: 320, height: 640 },
+    hasTouch: true,
+    isMobile: true,
+  })
   const page = await context.newPage()
   await page.goto(`${world.server.url}/#/join?token=${token}`)
   await page.getByLabel('Your name').waitFor()

@@ -57,7 +57,15 @@ describe('bench results', () => {
     expect(r.floor).toEqual({ value: 100, unit: 'ms', limit: null, ratio: null, budget: null, ok: true })
     expect(r.rate!.ok).toBe(true)
     expect(r.score).toMatchObject({ limit: 100, ratio: 0.99, ok: false })
-    expect(r.missing).toEqual({ value: null, unit: 'events/s', limit: 100, ratio: null, budget: null, ok: true, note: 'no sync engine' })
+    expect(r.missing).toEqual({
+      value: null,
+      unit: 'events/s',
+      limit: 100,
+      ratio: null,
+      budget: null,
+      ok: true,
+      note: 'no sync engine',
+    })
     const printed = table(specs, r)
     expect(printed).toContain('| slow | 301 | ms | 100 (floor) | 3.01 | ratio ≤ 3 | **NO** |')
     expect(printed).toContain('n/a: no sync engine')
@@ -93,15 +101,18 @@ describe('bench data', () => {
     db.close()
   })
 
-  it('finds the first route\'s JS and CSS in index.html', () => {
+  it("finds the first route's JS and CSS in index.html", () => {
     const dir = mkdtempSync(join(tmpdir(), 'bench-shell-'))
-    writeFileSync(join(dir, 'index.html'), [
-      '<script type="module" crossorigin src="/assets/index-a.js"></script>',
-      '<link rel="modulepreload" crossorigin href="/assets/vendor-b.js">',
-      '<link rel="stylesheet" crossorigin href="/assets/index-c.css">',
-      '<link rel="icon" href="/icon.svg">',
-      '<link rel="manifest" href="/manifest.webmanifest">',
-    ].join('\n'))
+    writeFileSync(
+      join(dir, 'index.html'),
+      [
+        '<script type="module" crossorigin src="/assets/index-a.js"></script>',
+        '<link rel="modulepreload" crossorigin href="/assets/vendor-b.js">',
+        '<link rel="stylesheet" crossorigin href="/assets/index-c.css">',
+        '<link rel="icon" href="/icon.svg">',
+        '<link rel="manifest" href="/manifest.webmanifest">',
+      ].join('\n'),
+    )
     try {
       expect(shellAssets(dir)).toEqual(['/assets/index-a.js', '/assets/vendor-b.js', '/assets/index-c.css'])
     } finally {

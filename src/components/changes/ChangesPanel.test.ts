@@ -13,7 +13,12 @@ afterEach(() => {
   document.body.innerHTML = ''
 })
 
-async function fill(wrapper: { find: (s: string) => { setValue: (v: string) => Promise<void> } }, system: string, what: string, revert: string) {
+async function fill(
+  wrapper: { find: (s: string) => { setValue: (v: string) => Promise<void> } },
+  system: string,
+  what: string,
+  revert: string,
+) {
   await wrapper.find('#change-system').setValue(system)
   await wrapper.find('#change-what').setValue(what)
   await wrapper.find('#change-revert').setValue(revert)
@@ -30,7 +35,12 @@ describe('ChangesPanel', () => {
     await wrapper.find('form').trigger('submit')
     await vi.waitFor(() => expect(changes(w)).toHaveLength(1))
     await flushPromises()
-    expect(changes(w)[0]).toMatchObject({ system: 'core-sw-1', what: 'shut port 24', revert: 'no shut port 24', madeOutsideOps: false })
+    expect(changes(w)[0]).toMatchObject({
+      system: 'core-sw-1',
+      what: 'shut port 24',
+      revert: 'no shut port 24',
+      madeOutsideOps: false,
+    })
     expect(changes(w)[0]!.id).toMatch(/^[0-9A-Z]{26}$/)
     const open = wrapper.find('[aria-label="Open changes"]')
     expect(open.text()).toContain('core-sw-1')
@@ -76,7 +86,10 @@ describe('ChangesPanel', () => {
     const w = await incidentWorld()
     await w.record('change.made', { changeId: 'CHANGE0001', system: 'dhcp', what: 'lease 1h', revert: 'lease 8d' })
     const wrapper = w.mount(ChangesPanel, { incidentId: w.id })
-    await wrapper.findAll('button').find((b) => b.text().startsWith('Mark reverted'))!.trigger('click')
+    await wrapper
+      .findAll('button')
+      .find((b) => b.text().startsWith('Mark reverted'))!
+      .trigger('click')
     await wrapper.find('#revert-note-CHANGE0001').setValue('back to 8 days')
     await wrapper.find('.change__revert').trigger('submit')
     await vi.waitFor(() => expect(changes(w)[0]!.reverted?.note).toBe('back to 8 days'))
@@ -101,7 +114,12 @@ describe('ChangesOpenBanner', () => {
     const w = await incidentWorld()
     const wrapper = w.mount(ChangesOpenBanner, { incidentId: w.id })
     expect(wrapper.find('.open-changes').exists()).toBe(false)
-    await w.record('change.made', { changeId: 'CHANGE0001', system: 'core-sw-1', what: 'shut port 24', revert: 'no shut' })
+    await w.record('change.made', {
+      changeId: 'CHANGE0001',
+      system: 'core-sw-1',
+      what: 'shut port 24',
+      revert: 'no shut',
+    })
     await w.record('change.made', { changeId: 'CHANGE0002', system: 'dhcp', what: 'lease 1h', revert: 'lease 8d' })
     await flushPromises()
     expect(wrapper.find('h2').text()).toBe('2 open changes — diverged from normal')

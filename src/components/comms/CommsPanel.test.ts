@@ -38,7 +38,10 @@ describe('CommsPanel', () => {
   it('edits the cadence with incident.edited', async () => {
     const w = await incidentWorld()
     const wrapper = w.mount(CommsPanel, { incidentId: w.id })
-    await wrapper.findAll('button').find((b) => b.text() === 'Change cadence')!.trigger('click')
+    await wrapper
+      .findAll('button')
+      .find((b) => b.text() === 'Change cadence')!
+      .trigger('click')
     await wrapper.find(`#cadence-${w.id}`).setValue(15)
     await wrapper.find('form.row').trigger('submit')
     await vi.waitFor(() => expect(w.store.incident(w.id)!.updateCadenceMinutes).toBe(15))
@@ -62,14 +65,20 @@ describe('CommsPanel', () => {
     await wrapper.find(`#update-next-${w.id}`).setValue(20)
     await wrapper.find('form.composer').trigger('submit')
     await vi.waitFor(() => expect(w.store.incident(w.id)!.updates).toHaveLength(1))
-    expect(w.store.incident(w.id)!.updates[0]).toMatchObject({ body: 'Building B is offline; we are failing over. Next update by 10:30.', audience: 'Principals', nextDueMinutes: 20 })
+    expect(w.store.incident(w.id)!.updates[0]).toMatchObject({
+      body: 'Building B is offline; we are failing over. Next update by 10:30.',
+      audience: 'Principals',
+      nextDueMinutes: 20,
+    })
     await flushPromises()
     const history = wrapper.find('[aria-label="Posted updates"]')
     expect(history.text()).toContain('→ Principals')
     expect(history.text()).toContain('next in 20 min')
     expect(wrapper.find('.cadence__status').text()).toMatch(/Next update in (20|21) min/)
     // Ready for the next one: a fresh draft, not the posted text.
-    expect((wrapper.find(`#update-body-${w.id}`).element as HTMLTextAreaElement).value).toContain('Core switch down — Active.')
+    expect((wrapper.find(`#update-body-${w.id}`).element as HTMLTextAreaElement).value).toContain(
+      'Core switch down — Active.',
+    )
   })
 
   it('refuses an empty update and a next-due time out of range', async () => {
@@ -79,7 +88,10 @@ describe('CommsPanel', () => {
     await wrapper.find(`#update-next-${w.id}`).setValue(5000)
     await wrapper.find('form.composer').trigger('submit')
     await flushPromises()
-    const alerts = wrapper.findAll('form.composer [role="alert"]').map((a) => a.text()).filter(Boolean)
+    const alerts = wrapper
+      .findAll('form.composer [role="alert"]')
+      .map((a) => a.text())
+      .filter(Boolean)
     expect(alerts).toEqual(['Write the update first.', 'must be 1440 or less'])
     expect(w.store.incident(w.id)!.updates).toHaveLength(0)
   })
@@ -89,7 +101,12 @@ describe('CommsPanel', () => {
     await w.record('update.posted', { body: 'Still down.' })
     const wrapper = w.mount(CommsPanel, { incidentId: w.id })
     expect('share' in navigator).toBe(false)
-    expect(wrapper.find('[aria-label="Posted updates"] li').findAll('button').map((b) => b.text())).toEqual(['Copy'])
+    expect(
+      wrapper
+        .find('[aria-label="Posted updates"] li')
+        .findAll('button')
+        .map((b) => b.text()),
+    ).toEqual(['Copy'])
   })
 
   it('shares an update: system share sheet when present, copy, and a mailto link', async () => {
@@ -101,17 +118,31 @@ describe('CommsPanel', () => {
     await w.record('update.posted', { body: 'All schools back online.' })
     const wrapper = w.mount(CommsPanel, { incidentId: w.id })
     const item = wrapper.find('[aria-label="Posted updates"] li')
-    await item.findAll('button').find((b) => b.text() === 'Share')!.trigger('click')
+    await item
+      .findAll('button')
+      .find((b) => b.text() === 'Share')!
+      .trigger('click')
     expect(share).toHaveBeenCalledWith({ title: 'Update: Core switch down', text: 'All schools back online.' })
-    await item.findAll('button').find((b) => b.text() === 'Copy')!.trigger('click')
+    await item
+      .findAll('button')
+      .find((b) => b.text() === 'Copy')!
+      .trigger('click')
     await flushPromises()
     expect(writeText).toHaveBeenCalledWith('All schools back online.')
     expect(wrapper.find('[role="status"].visually-hidden').text()).toBe('Update copied.')
-    expect(item.find('a').attributes('href')).toBe('mailto:?subject=Update%3A%20Core%20switch%20down&body=All%20schools%20back%20online.')
+    expect(item.find('a').attributes('href')).toBe(
+      'mailto:?subject=Update%3A%20Core%20switch%20down&body=All%20schools%20back%20online.',
+    )
   })
 
   it('offers reminders to the Comms holder only, and says who Comms is to others', async () => {
-    vi.stubGlobal('Notification', Object.assign(function Notification() {}, { permission: 'default', requestPermission: vi.fn(async () => 'granted') }))
+    vi.stubGlobal(
+      'Notification',
+      Object.assign(function Notification() {}, {
+        permission: 'default',
+        requestPermission: vi.fn(async () => 'granted'),
+      }),
+    )
     const w = await incidentWorld()
     const wrapper = w.mount(CommsPanel, { incidentId: w.id })
     expect(wrapper.findAll('button').some((b) => b.text() === 'Remind me when an update is due')).toBe(true)

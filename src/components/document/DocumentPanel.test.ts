@@ -20,7 +20,12 @@ afterEach(() => {
 async function busy() {
   const w = await incidentWorld({ summary: 'No network in building B' })
   await w.record('role.assigned', { role: 'ops', person: { name: 'Lee' } })
-  await w.record('change.made', { changeId: 'CHANGE0001', system: 'core-sw-1', what: 'shut port 24', revert: 'no shut port 24' })
+  await w.record('change.made', {
+    changeId: 'CHANGE0001',
+    system: 'core-sw-1',
+    what: 'shut port 24',
+    revert: 'no shut port 24',
+  })
   await w.record('change.made', { changeId: 'CHANGE0002', system: 'dhcp', what: 'lease 1h', revert: 'lease 8d' })
   await w.record('change.reverted', { changeId: 'CHANGE0002', note: 'back to normal' })
   await w.record('update.posted', { body: 'Building B offline; failing over.', audience: 'Principals' })
@@ -57,9 +62,14 @@ describe('DocumentPanel', () => {
     const writeText = vi.fn(async () => undefined)
     Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true })
     const created: Blob[] = []
-    vi.spyOn(URL, 'createObjectURL').mockImplementation((blob) => { created.push(blob as Blob); return 'blob:test' })
+    vi.spyOn(URL, 'createObjectURL').mockImplementation((blob) => {
+      created.push(blob as Blob)
+      return 'blob:test'
+    })
     const clicks: string[] = []
-    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) { clicks.push(this.download) })
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      clicks.push(this.download)
+    })
     const wrapper = w.mount(DocumentPanel, { incidentId: w.id })
 
     const markdown = (wrapper.find('textarea').element as HTMLTextAreaElement).value
@@ -68,13 +78,22 @@ describe('DocumentPanel', () => {
     expect(markdown).toContain('**core-sw-1**: shut port 24 — to revert: no shut port 24')
     expect(markdown).toContain('## Sub-incidents\n\n- SEV3 · minor — Gym Wi-Fi: Active')
 
-    await wrapper.findAll('button').find((b) => b.text() === 'Copy Markdown')!.trigger('click')
+    await wrapper
+      .findAll('button')
+      .find((b) => b.text() === 'Copy Markdown')!
+      .trigger('click')
     await flushPromises()
     expect(writeText).toHaveBeenCalledWith(markdown)
     expect(wrapper.find('[role="status"]').text()).toBe('Markdown copied.')
 
-    await wrapper.findAll('button').find((b) => b.text() === 'Download Markdown')!.trigger('click')
-    await wrapper.findAll('button').find((b) => b.text() === 'Download activity log')!.trigger('click')
+    await wrapper
+      .findAll('button')
+      .find((b) => b.text() === 'Download Markdown')!
+      .trigger('click')
+    await wrapper
+      .findAll('button')
+      .find((b) => b.text() === 'Download activity log')!
+      .trigger('click')
     expect(clicks).toEqual(['core-switch-down-incident.md', 'core-switch-down-activity-log.md'])
     expect(await created[0]!.text()).toBe(markdown)
     const activity = await created[1]!.text()
@@ -85,9 +104,19 @@ describe('DocumentPanel', () => {
 
   it('says so when the clipboard is blocked', async () => {
     const w = await incidentWorld()
-    Object.defineProperty(navigator, 'clipboard', { value: { writeText: vi.fn(async () => { throw new Error('denied') }) }, configurable: true })
+    Object.defineProperty(navigator, 'clipboard', {
+      value: {
+        writeText: vi.fn(async () => {
+          throw new Error('denied')
+        }),
+      },
+      configurable: true,
+    })
     const wrapper = w.mount(DocumentPanel, { incidentId: w.id })
-    await wrapper.findAll('button').find((b) => b.text() === 'Copy Markdown')!.trigger('click')
+    await wrapper
+      .findAll('button')
+      .find((b) => b.text() === 'Copy Markdown')!
+      .trigger('click')
     await flushPromises()
     expect(wrapper.find('[role="status"]').text()).toMatch(/Copy blocked/)
   })
@@ -97,10 +126,16 @@ describe('DocumentPanel', () => {
     const print = vi.fn()
     Object.defineProperty(window, 'print', { value: print, configurable: true })
     const wrapper = w.mount(DocumentPanel, { incidentId: w.id })
-    await wrapper.findAll('button').find((b) => b.text() === 'Print')!.trigger('click')
+    await wrapper
+      .findAll('button')
+      .find((b) => b.text() === 'Print')!
+      .trigger('click')
     expect(print).toHaveBeenCalledOnce()
-    expect(printCss).toMatch(/@media print \{[\s\S]*\.incident-tabs, \.status-control, \.open-changes, [^{]*\.document-actions, \.document-markdown \{ display: none !important; \}/)
+    expect(printCss).toMatch(
+      /@media print \{[\s\S]*\.incident-tabs,\s+\.status-control,\s+\.open-changes,[^{]*\.document-actions,\s+\.document-markdown \{\s+display: none !important;\s+\}/,
+    )
     // Every control of the document tab is marked to stay off paper.
-    for (const el of wrapper.findAll('.document-actions, .document-markdown')) expect(el.classes()).toContain('no-print')
+    for (const el of wrapper.findAll('.document-actions, .document-markdown'))
+      expect(el.classes()).toContain('no-print')
   })
 })

@@ -17,7 +17,11 @@ describe('IncidentCard', () => {
   it('shows next update, open tasks and open changes, and follows the state through revision', async () => {
     const w = await incidentWorld()
     const state = w.store.incident(w.id)!
-    const wrapper = w.mount(IncidentCard, { incident: state, now: state.declaredMs + 18 * MIN, revision: w.store.revision })
+    const wrapper = w.mount(IncidentCard, {
+      incident: state,
+      now: state.declaredMs + 18 * MIN,
+      revision: w.store.revision,
+    })
     expect(wrapper.find('.incident-card__command').text()).toBe('Next update in 12 min')
     await w.record('task.added', { taskId: 'TASK000001', text: 'a', kind: 'other' })
     await w.record('task.added', { taskId: 'TASK000002', text: 'b', kind: 'bug' })

@@ -15,7 +15,11 @@ afterEach(() => {
 
 type Wrapper = ReturnType<Awaited<ReturnType<typeof incidentWorld>>['mount']>
 const buttons = (wrapper: Wrapper) => wrapper.findAll('button').map((b) => b.text())
-const click = (wrapper: Wrapper, label: string) => wrapper.findAll('button').find((b) => b.text() === label)!.trigger('click')
+const click = (wrapper: Wrapper, label: string) =>
+  wrapper
+    .findAll('button')
+    .find((b) => b.text() === label)!
+    .trigger('click')
 
 describe('IncidentStatusControl', () => {
   it('moves active → mitigated → resolved → reopened, each logged with who and when', async () => {
@@ -38,21 +42,35 @@ describe('IncidentStatusControl', () => {
     await click(wrapper, 'Reopen')
     await vi.waitFor(() => expect(w.store.incident(w.id)!.status).toBe('active'))
     expect(w.store.incident(w.id)!.statusHistory.map((h) => [h.from, h.to, h.actor.name, h.note])).toEqual([
-      ['active', 'mitigated', 'Dana', undefined], ['mitigated', 'resolved', 'Dana', 'all green'], ['resolved', 'active', 'Dana', undefined],
+      ['active', 'mitigated', 'Dana', undefined],
+      ['mitigated', 'resolved', 'Dana', 'all green'],
+      ['resolved', 'active', 'Dana', undefined],
     ])
   })
 
   it('asks about each open change: revert now, or keep on purpose (logged as a decision)', async () => {
     const w = await incidentWorld()
-    await w.record('change.made', { changeId: 'CHANGE0001', system: 'core-sw-1', what: 'shut port 24', revert: 'no shut port 24' })
-    await w.record('change.made', { changeId: 'CHANGE0002', system: 'firewall', what: 'allow 10.2.0.0/16', revert: 'remove rule 7' })
+    await w.record('change.made', {
+      changeId: 'CHANGE0001',
+      system: 'core-sw-1',
+      what: 'shut port 24',
+      revert: 'no shut port 24',
+    })
+    await w.record('change.made', {
+      changeId: 'CHANGE0002',
+      system: 'firewall',
+      what: 'allow 10.2.0.0/16',
+      revert: 'remove rule 7',
+    })
     await w.record('change.made', { changeId: 'CHANGE0003', system: 'dhcp', what: 'lease 1h', revert: 'lease 8d' })
     await w.record('change.reverted', { changeId: 'CHANGE0003' })
     const wrapper = w.mount(IncidentStatusControl, { incidentId: w.id })
     await click(wrapper, 'Resolve')
     await flushPromises()
     expect(wrapper.find('.notice[role="status"]').text()).toContain('2 open changes to decide')
-    expect(wrapper.find('.notice[role="status"]').text()).toContain('core-sw-1 — shut port 24.To revert: no shut port 24')
+    expect(wrapper.find('.notice[role="status"]').text()).toContain(
+      'core-sw-1 — shut port 24.To revert: no shut port 24',
+    )
     expect(buttons(wrapper)).not.toContain('Resolve incident')
     await wrapper.find(`#resolve-note-${w.id}`).setValue('port 24 back up')
     await click(wrapper, 'Revert now')
@@ -63,7 +81,10 @@ describe('IncidentStatusControl', () => {
     await vi.waitFor(() => expect(wrapper.text()).toContain('No open changes left to decide.'))
     const state = w.store.incident(w.id)!
     const decision = [...state.entries.values()].at(-1)!
-    expect(decision).toMatchObject({ kind: 'decision', text: 'Kept change on firewall on purpose: allow 10.2.0.0/16 — the gym needs it until Monday. To revert later: remove rule 7' })
+    expect(decision).toMatchObject({
+      kind: 'decision',
+      text: 'Kept change on firewall on purpose: allow 10.2.0.0/16 — the gym needs it until Monday. To revert later: remove rule 7',
+    })
     expect(groupChanges(state).kept.map((k) => k.change.id)).toEqual(['CHANGE0002'])
     expect(state.status).toBe('active')
     await click(wrapper, 'Resolve incident')

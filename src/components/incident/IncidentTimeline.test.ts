@@ -14,8 +14,10 @@ afterEach(() => {
 
 type Wrapper = ReturnType<Awaited<ReturnType<typeof incidentWorld>>['mount']>
 const texts = (wrapper: Wrapper) => wrapper.findAll('[aria-label="Timeline"] > li .timeline__text').map((p) => p.text())
-const itemWith = (wrapper: Wrapper, text: string) => wrapper.findAll('[aria-label="Timeline"] > li').find((li) => li.find('.timeline__text').text().includes(text))!
-const button = (w: Wrapper | ReturnType<Wrapper['find']>, label: string) => w.findAll('button').find((b) => b.text() === label)!
+const itemWith = (wrapper: Wrapper, text: string) =>
+  wrapper.findAll('[aria-label="Timeline"] > li').find((li) => li.find('.timeline__text').text().includes(text))!
+const button = (w: Wrapper | ReturnType<Wrapper['find']>, label: string) =>
+  w.findAll('button').find((b) => b.text() === label)!
 
 describe('IncidentTimeline', () => {
   it('shows new events as they are recorded, newest first', async () => {
@@ -96,14 +98,18 @@ describe('IncidentTimeline', () => {
     await button(item, 'Strike').trigger('click')
     await item.find('input[type="text"]').setValue('wrong incident')
     await item.find('form').trigger('submit')
-    await vi.waitFor(() => expect(itemWith(wrapper, 'Printer on fire').find('.timeline__text').classes()).toContain('struck'))
+    await vi.waitFor(() =>
+      expect(itemWith(wrapper, 'Printer on fire').find('.timeline__text').classes()).toContain('struck'),
+    )
     item = itemWith(wrapper, 'Printer on fire')
     expect(item.find('.timeline__text').text()).toBe('Struck through: Printer on fire')
     expect(item.find('.timeline__history').text()).toContain('struck it through — wrong incident')
     await button(item, 'Pin, correct or strike').trigger('click')
     await button(item, 'Restore').trigger('click')
     await item.find('form').trigger('submit')
-    await vi.waitFor(() => expect(itemWith(wrapper, 'Printer on fire').find('.timeline__text').classes()).not.toContain('struck'))
+    await vi.waitFor(() =>
+      expect(itemWith(wrapper, 'Printer on fire').find('.timeline__text').classes()).not.toContain('struck'),
+    )
     expect(w.store.incident(w.id)!.entries.size).toBe(1)
   })
 
@@ -145,7 +151,12 @@ describe('IncidentTimeline', () => {
   it('shows the server’s reason beside a refused event', async () => {
     const w = await incidentWorld()
     const entry = await w.record('log.entry', { text: 'Refused one', kind: 'note' })
-    const wrapper = w.mount(IncidentTimeline, { incidentId: w.id, rejected: new Map([[entry.id, 'payload.text: too long']]) })
-    expect(itemWith(wrapper, 'Refused one').find('[role="note"]').text()).toBe('Not accepted by the server: payload.text: too long')
+    const wrapper = w.mount(IncidentTimeline, {
+      incidentId: w.id,
+      rejected: new Map([[entry.id, 'payload.text: too long']]),
+    })
+    expect(itemWith(wrapper, 'Refused one').find('[role="note"]').text()).toBe(
+      'Not accepted by the server: payload.text: too long',
+    )
   })
 })

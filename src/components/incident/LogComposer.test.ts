@@ -27,7 +27,11 @@ describe('LogComposer', () => {
     await wrapper.find('textarea').setValue('Rebooted core-sw-1')
     await wrapper.find('input[value="decision"]').setValue(true)
     await wrapper.find('form').trigger('submit')
-    await vi.waitFor(() => expect([...store.incident(incidentId)!.entries.values()].map((e) => [e.text, e.kind])).toEqual([['Rebooted core-sw-1', 'decision']]))
+    await vi.waitFor(() =>
+      expect([...store.incident(incidentId)!.entries.values()].map((e) => [e.text, e.kind])).toEqual([
+        ['Rebooted core-sw-1', 'decision'],
+      ]),
+    )
     await flushPromises()
     expect((wrapper.find('textarea').element as HTMLTextAreaElement).value).toBe('')
   })

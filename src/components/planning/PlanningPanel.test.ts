@@ -25,7 +25,12 @@ describe('PlanningPanel', () => {
     await wrapper.find('form').trigger('submit')
     await vi.waitFor(() => expect(w.store.incident(w.id)!.tasks.size).toBe(1))
     const [task] = w.store.incident(w.id)!.tasks.values()
-    expect(task).toMatchObject({ text: 'Need one more person at the high school', kind: 'staffing', owner: 'Lee', done: null })
+    expect(task).toMatchObject({
+      text: 'Need one more person at the high school',
+      kind: 'staffing',
+      owner: 'Lee',
+      done: null,
+    })
     await flushPromises()
     expect(wrapper.find('#tasks-open-title').text()).toBe('Open tasks (1)')
     expect(wrapper.find('[aria-label="Open tasks"]').text()).toContain('Staffing · Lee')
@@ -49,7 +54,12 @@ describe('PlanningPanel', () => {
     await flushPromises()
     expect(wrapper.find('#tasks-open-title').text()).toBe('Open tasks (2)')
     expect(wrapper.find('[aria-label="Done tasks"]').exists()).toBe(false)
-    expect(w.store.incident(w.id)!.events.map((e) => e.type).slice(-2)).toEqual(['task.done', 'task.reopened'])
+    expect(
+      w.store
+        .incident(w.id)!
+        .events.map((e) => e.type)
+        .slice(-2),
+    ).toEqual(['task.done', 'task.reopened'])
   })
 
   it('refuses an empty task and keeps the box as stored when a write fails', async () => {
@@ -62,7 +72,9 @@ describe('PlanningPanel', () => {
     vi.spyOn(w.db.events, 'bulkAdd').mockRejectedValueOnce(new Error('QuotaExceededError'))
     const box = wrapper.find('[aria-label="Open tasks"] input[type="checkbox"]')
     await box.setValue(true)
-    await vi.waitFor(() => expect(wrapper.find('[aria-label="Open tasks"] [role="alert"]').text()).toContain('QuotaExceededError'))
+    await vi.waitFor(() =>
+      expect(wrapper.find('[aria-label="Open tasks"] [role="alert"]').text()).toContain('QuotaExceededError'),
+    )
     expect((box.element as HTMLInputElement).checked).toBe(false)
     expect(w.store.incident(w.id)!.tasks.get('TASK000001')!.done).toBeNull()
   })

@@ -53,7 +53,9 @@ describe('InstallButton', () => {
   })
 
   it('tells iPhone users to use Share → Add to Home Screen instead of a button', async () => {
-    vi.spyOn(navigator, 'userAgent', 'get').mockReturnValue('Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) Mobile/15E148')
+    vi.spyOn(navigator, 'userAgent', 'get').mockReturnValue(
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) Mobile/15E148',
+    )
     const { wrapper } = await setup()
     expect(wrapper.find('button').exists()).toBe(false)
     expect(wrapper.text()).toBe('To install: tap Share, then Add to Home Screen.')

@@ -83,7 +83,9 @@ describe('UpdateBanner', () => {
     wrapper.unmount()
     const { pinia } = await reopenApp(dbName)
     const again = mount(LogComposer, { props: { incidentId }, global: { plugins: [pinia] } })
-    expect((again.get('textarea').element as HTMLTextAreaElement).value).toBe('Rebooted core-sw-1, waiting for links to come up')
+    expect((again.get('textarea').element as HTMLTextAreaElement).value).toBe(
+      'Rebooted core-sw-1, waiting for links to come up',
+    )
     expect(await db.events.count()).toBe(1)
     again.unmount()
   })

@@ -15,7 +15,8 @@ afterEach(() => {
   vi.restoreAllMocks()
 })
 
-const seat = (wrapper: ReturnType<Awaited<ReturnType<typeof incidentWorld>>['mount']>, role: string) => wrapper.find(`[data-role="${role}"].seat`)
+const seat = (wrapper: ReturnType<Awaited<ReturnType<typeof incidentWorld>>['mount']>, role: string) =>
+  wrapper.find(`[data-role="${role}"].seat`)
 
 describe('RolesPanel', () => {
   it('shows the commander holding every undelegated role, and my duty cards', async () => {
@@ -25,18 +26,31 @@ describe('RolesPanel', () => {
     expect(seat(wrapper, 'ops').find('h3').text()).toBe('Ops — Dana (commander)')
     expect(seat(wrapper, 'command').find('h3').text()).toBe('Incident commander — Dana')
     expect(wrapper.find('[aria-label="Your duty as Incident commander"]').text()).toMatch(/big picture/)
-    expect(wrapper.find('.duties__standin summary').text()).toBe('Also yours until you hand them out: Ops, Comms, Planning')
+    expect(wrapper.find('.duties__standin summary').text()).toBe(
+      'Also yours until you hand them out: Ops, Comms, Planning',
+    )
     // Command cannot be handed back to itself, nor "assigned" without a briefing.
-    expect(seat(wrapper, 'command').findAll('button').map((b) => b.text())).toEqual(['Hand off Incident commander'])
+    expect(
+      seat(wrapper, 'command')
+        .findAll('button')
+        .map((b) => b.text()),
+    ).toEqual(['Hand off Incident commander'])
   })
 
   it('assigns a role to a typed name, picks up a known person with their id, and hands it back', async () => {
     const w = await incidentWorld()
     // Sam is known to the team from another incident, with a device id.
     const other = await w.store.declare({ title: 'Printer', severity: 4 })
-    await w.record('role.assigned', { role: 'planning', person: { id: 'dev-sam', name: 'Sam' } }, other.ok ? other.value : '')
+    await w.record(
+      'role.assigned',
+      { role: 'planning', person: { id: 'dev-sam', name: 'Sam' } },
+      other.ok ? other.value : '',
+    )
     const wrapper = w.mount(RolesPanel, { incidentId: w.id })
-    await seat(wrapper, 'ops').findAll('button').find((b) => b.text() === 'Assign Ops')!.trigger('click')
+    await seat(wrapper, 'ops')
+      .findAll('button')
+      .find((b) => b.text() === 'Assign Ops')!
+      .trigger('click')
     expect(wrapper.findAll('datalist option').map((o) => o.attributes('value'))).toEqual(['Dana', 'Sam'])
     await wrapper.find('input[list]').setValue('sam')
     await wrapper.find('form').trigger('submit')
@@ -45,7 +59,10 @@ describe('RolesPanel', () => {
     expect(seat(wrapper, 'ops').text()).toContain('Sam')
     expect(seat(wrapper, 'ops').text()).toContain('assigned by Dana')
 
-    await seat(wrapper, 'ops').findAll('button').find((b) => b.text().startsWith('Hand back Ops'))!.trigger('click')
+    await seat(wrapper, 'ops')
+      .findAll('button')
+      .find((b) => b.text().startsWith('Hand back Ops'))!
+      .trigger('click')
     await vi.waitFor(() => expect(w.store.incident(w.id)!.roles.ops.person).toBeNull())
     await flushPromises()
     expect(seat(wrapper, 'ops').find('h3').text()).toBe('Ops — Dana (commander)')
@@ -55,7 +72,10 @@ describe('RolesPanel', () => {
   it('refuses an empty name beside the field', async () => {
     const w = await incidentWorld()
     const wrapper = w.mount(RolesPanel, { incidentId: w.id })
-    await seat(wrapper, 'comms').findAll('button').find((b) => b.text() === 'Assign Comms')!.trigger('click')
+    await seat(wrapper, 'comms')
+      .findAll('button')
+      .find((b) => b.text() === 'Assign Comms')!
+      .trigger('click')
     await wrapper.find('form').trigger('submit')
     await flushPromises()
     expect(wrapper.find('[role="alert"]').text()).toBe('Type or pick who takes the role.')
@@ -64,8 +84,17 @@ describe('RolesPanel', () => {
 
   it('hands command off with a briefing drafted from the state, edited before sending', async () => {
     const w = await incidentWorld({ summary: 'No network in building B' })
-    await w.record('change.made', { changeId: 'CHANGE0001', system: 'core-sw-1', what: 'shut port 24', revert: 'no shut port 24' })
-    await w.record('task.added', { taskId: 'TASK000001', text: 'Need one more person at the high school', kind: 'staffing' })
+    await w.record('change.made', {
+      changeId: 'CHANGE0001',
+      system: 'core-sw-1',
+      what: 'shut port 24',
+      revert: 'no shut port 24',
+    })
+    await w.record('task.added', {
+      taskId: 'TASK000001',
+      text: 'Need one more person at the high school',
+      kind: 'staffing',
+    })
     await w.record('update.posted', { body: 'Building B offline.', audience: 'Principals' })
     const wrapper = w.mount(RolesPanel, { incidentId: w.id })
     await seat(wrapper, 'command').find('button').trigger('click')
@@ -90,16 +119,25 @@ describe('RolesPanel', () => {
 
   it('asks for notification permission when I take Comms myself, only the first time', async () => {
     const request = vi.fn(async () => 'granted' as NotificationPermission)
-    vi.stubGlobal('Notification', Object.assign(function Notification() {}, { permission: 'default', requestPermission: request }))
+    vi.stubGlobal(
+      'Notification',
+      Object.assign(function Notification() {}, { permission: 'default', requestPermission: request }),
+    )
     try {
       const w = await incidentWorld()
       const wrapper = w.mount(RolesPanel, { incidentId: w.id })
-      await seat(wrapper, 'comms').findAll('button').find((b) => b.text() === 'Assign Comms')!.trigger('click')
+      await seat(wrapper, 'comms')
+        .findAll('button')
+        .find((b) => b.text() === 'Assign Comms')!
+        .trigger('click')
       await wrapper.find('input[list]').setValue('Dana')
       await wrapper.find('form').trigger('submit')
       await vi.waitFor(() => expect(w.store.incident(w.id)!.roles.comms.person?.name).toBe('Dana'))
       expect(request).toHaveBeenCalledTimes(1)
-      await seat(wrapper, 'ops').findAll('button').find((b) => b.text() === 'Assign Ops')!.trigger('click')
+      await seat(wrapper, 'ops')
+        .findAll('button')
+        .find((b) => b.text() === 'Assign Ops')!
+        .trigger('click')
       await wrapper.find('input[list]').setValue('Dana')
       await wrapper.find('form').trigger('submit')
       await vi.waitFor(() => expect(w.store.incident(w.id)!.roles.ops.person?.name).toBe('Dana'))

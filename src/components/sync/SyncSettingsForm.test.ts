@@ -54,7 +54,10 @@ describe('sync settings', () => {
     expect(panel.text()).toContain('just now')
     expect(panel.find('button').text()).toBe('Sync now')
 
-    await form.findAll('button').find((b) => b.text() === 'Leave server')!.trigger('click')
+    await form
+      .findAll('button')
+      .find((b) => b.text() === 'Leave server')!
+      .trigger('click')
     await vi.waitFor(() => expect(sync.label).toBe('Local only'))
     await flushPromises()
     expect((form.find('#sync-token').element as HTMLInputElement).value).toBe('')
