@@ -52,7 +52,14 @@ export async function ingest(store: EventStore, entries: readonly unknown[]): Pr
       return
     }
     const event = result.value
-    valid.push({ index, id: event.id, incidentId: event.incidentId, hlc: event.hlc, body: canonicalJson(event) })
+    valid.push({
+      index,
+      id: event.id,
+      incidentId: event.incidentId,
+      type: event.type,
+      hlc: event.hlc,
+      body: canonicalJson(event),
+    })
   })
 
   const { outcomes, lastSeq } = await store.appendEvents(valid)
@@ -62,7 +69,8 @@ export async function ingest(store: EventStore, entries: readonly unknown[]): Pr
     const event = valid[i]!
     if (outcome === 'accepted') accepted.push(event.id)
     else if (outcome === 'duplicate') duplicate.push(event.id)
-    else rejected.push({ index: event.index, id: event.id, reason: CONFLICT })
+    // conflict, or the declaration rule's already_declared / before_declared: the outcome is the reason.
+    else rejected.push({ index: event.index, id: event.id, reason: outcome })
   })
   rejected.sort((a, b) => a.index - b.index)
   return { answer: { accepted, duplicate, rejected: rejected.map(({ id, reason }) => ({ id, reason })) }, lastSeq }

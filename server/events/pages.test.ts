@@ -17,6 +17,9 @@ function fakeStore(events: SequencedEvent[]) {
     async lastSeq() {
       return events.at(-1)?.seq ?? 0
     },
+    async declarationOf() {
+      throw new Error('not used')
+    },
   }
   return { store, reads }
 }

@@ -115,6 +115,52 @@ describe('POST /api/events', () => {
     ])
   })
 
+  it('refuses a blank-looking title or log text with the field named, and stores nothing', async () => {
+    const zeroWidth = makeEvent('incident.declared', { title: '\u200B\u200B' })
+    const spaces = makeEvent('incident.declared', { title: '   \u00A0 ' })
+    const lone = makeEvent('log.entry', { text: '\u200B' })
+    const res = await push([zeroWidth, spaces, lone])
+    expect(res.json()).toEqual({
+      accepted: [],
+      duplicate: [],
+      rejected: [
+        { id: zeroWidth.id, reason: 'payload.title: must contain visible text' },
+        { id: spaces.id, reason: 'payload.title: must contain visible text' },
+        { id: lone.id, reason: 'payload.text: must contain visible text' },
+      ],
+    })
+    expect((await pull()).json().events).toEqual([])
+  })
+
+  it('stores texts NFC-normalised, and calls the same non-NFC event sent again a duplicate', async () => {
+    const event = makeEvent('incident.declared', { title: 'Cafe\u0301 Wi-Fi down' })
+    expect((await push([event])).json().accepted).toEqual([event.id])
+    expect((await pull()).json().events[0].payload.title).toBe('Caf\u00E9 Wi-Fi down')
+    expect((await push([event])).json()).toEqual({ accepted: [], duplicate: [event.id], rejected: [] })
+  })
+
+  it('refuses a second declaration and events stamped at or before the first (already_declared, before_declared)', async () => {
+    const [declared, entry] = makeIncident(2)
+    const incidentId = declared!.incidentId
+    expect((await push([declared, entry])).json().accepted).toHaveLength(2)
+    const near1970 = makeEvent(
+      'incident.declared',
+      { title: 'Taken over', severity: 4 },
+      { incidentId, hlc: '000000000000001:00000:evil', at: '1970-01-01T00:00:00.001Z' },
+    )
+    const backDated = makeEvent('incident.status', { status: 'resolved' }, { incidentId, hlc: declared!.hlc })
+    const res = await push([near1970, backDated, declared])
+    expect(res.json()).toEqual({
+      accepted: [],
+      duplicate: [declared!.id],
+      rejected: [
+        { id: near1970.id, reason: 'already_declared' },
+        { id: backDated.id, reason: 'before_declared' },
+      ],
+    })
+    expect((await pull()).json().events.map((e: { id: string }) => e.id)).toEqual([declared!.id, entry!.id])
+  })
+
   it('takes 500 events; 501 is 413', async () => {
     expect((await push(makeEvents(500))).json().accepted).toHaveLength(500)
     const res = await push(makeEvents(501))

@@ -24,6 +24,12 @@ export const migrations: readonly string[] = [
     revoked_at TEXT
   );
   `,
+  // 2: each incident's declarations, for the declaration rule checked on every append.
+  // Partial: only declaration rows are indexed, so it stays small and writes of other events skip it.
+  `
+  CREATE INDEX events_declarations ON events (incident_id)
+    WHERE json_extract(body, '$.type') = 'incident.declared';
+  `,
 ]
 
 export function schemaVersion(db: Database.Database): number {

@@ -10,7 +10,7 @@ import { DATABASE_FILE, openDatabase, openSqliteStore } from './sqlite'
 import type { NewEvent, Store } from './types'
 
 function toNew(event: ReturnType<typeof makeEvent>): NewEvent {
-  return { id: event.id, incidentId: event.incidentId, hlc: event.hlc, body: canonicalJson(event) }
+  return { id: event.id, incidentId: event.incidentId, type: event.type, hlc: event.hlc, body: canonicalJson(event) }
 }
 
 const cleanup: (() => void | Promise<void>)[] = []
@@ -75,6 +75,78 @@ describe('SQLite store', () => {
       [3, c.id],
     ])
     expect(page.events[1]).toEqual({ ...b, seq: 2 })
+  })
+
+  it('keeps the first declaration stored and refuses a later one or events stamped before it', async () => {
+    const store = memoryStore()
+    const incidentId = 'INC0000000000000000000001'
+    const early = makeEvent('log.entry', {}, { incidentId, hlc: '000000000001000:00000:phone' })
+    // Orphans wait as before: no declaration is stored yet, so a back-dated event is still taken.
+    expect((await store.appendEvents([toNew(early)])).outcomes).toEqual(['accepted'])
+    expect(await store.declarationOf(incidentId)).toBeNull()
+    const decl = makeEvent('incident.declared', {}, { incidentId, hlc: '000000000005000:00000:phone' })
+    const sameBatch = makeEvent('log.entry', {}, { incidentId, hlc: '000000000004000:00000:phone' })
+    expect((await store.appendEvents([toNew(decl), toNew(sameBatch)])).outcomes).toEqual([
+      'accepted',
+      'before_declared',
+    ])
+    expect(await store.declarationOf(incidentId)).toEqual({ id: decl.id, hlc: decl.hlc, seq: 2 })
+    const near1970 = makeEvent(
+      'incident.declared',
+      { title: 'Pwned' },
+      { incidentId, hlc: '000000000000001:00000:evil' },
+    )
+    const later = makeEvent('incident.declared', {}, { incidentId, hlc: '000000000009000:00000:phone' })
+    const atStamp = makeEvent('incident.status', {}, { incidentId, hlc: decl.hlc })
+    const after = makeEvent('incident.status', {}, { incidentId, hlc: '000000000005000:00001:phone' })
+    expect((await store.appendEvents([near1970, later, atStamp, after, decl].map(toNew))).outcomes).toEqual([
+      'already_declared',
+      'already_declared',
+      'before_declared',
+      'accepted',
+      'duplicate',
+    ])
+    expect((await store.readEventsAfter(0, 10)).events.map((e) => e.id)).toEqual([early.id, decl.id, after.id])
+  })
+
+  it('lets only one of two concurrent batches declare an incident', async () => {
+    const store = memoryStore()
+    const incidentId = 'INC0000000000000000000002'
+    const a = makeEvent('incident.declared', { title: 'A' }, { incidentId })
+    const b = makeEvent('incident.declared', { title: 'B' }, { incidentId })
+    const results = await Promise.all([store.appendEvents([toNew(a)]), store.appendEvents([toNew(b)])])
+    expect(results.map((r) => r.outcomes[0]).sort()).toEqual(['accepted', 'already_declared'])
+    expect((await store.declarationOf(incidentId))?.id).toBe(a.id)
+  })
+
+  it('finds declarations stored before migration 2 through its partial index', () => {
+    const db = new Database(':memory:')
+    migrate(db, migrations.slice(0, 1))
+    const insert = db.prepare('INSERT INTO events (id, incident_id, hlc, body, received_at) VALUES (?, ?, ?, ?, ?)')
+    const incidentId = 'INC0000000000000000000003'
+    const first = makeEvent('incident.declared', {}, { incidentId, hlc: '000000000009000:00000:phone' })
+    const second = makeEvent('incident.declared', {}, { incidentId, hlc: '000000000000001:00000:evil' })
+    for (const e of [first, second]) insert.run(e.id, e.incidentId, e.hlc, canonicalJson(e), 'now')
+    expect(migrate(db)).toBe(migrations.length)
+    const sql = `SELECT id, hlc, seq FROM events WHERE incident_id = ? AND json_extract(body, '$.type') = 'incident.declared' ORDER BY seq LIMIT 1`
+    expect(db.prepare(sql).get(incidentId)).toEqual({ id: first.id, hlc: first.hlc, seq: 1 })
+    const plan = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(incidentId) as { detail: string }[]
+    expect(plan.map((p) => p.detail).join('\n')).toMatch(/USING INDEX events_declarations/)
+    db.close()
+  })
+
+  it('calls a re-sent event duplicate when the stored copy differs only by Unicode normalisation', async () => {
+    const store = memoryStore()
+    const event = makeEvent('log.entry', { text: 'Caf\u00E9' })
+    // As a server before NFC normalisation stored it: decomposed.
+    const legacy = {
+      ...toNew(event),
+      body: canonicalJson({ ...event, payload: { ...event.payload, text: 'Cafe\u0301' } }),
+    }
+    await store.appendEvents([legacy])
+    expect((await store.appendEvents([toNew(event)])).outcomes).toEqual(['duplicate'])
+    const changed = makeEvent('log.entry', { text: 'Cafe' }, { id: event.id, incidentId: event.incidentId })
+    expect((await store.appendEvents([toNew(changed)])).outcomes).toEqual(['conflict'])
   })
 
   it('pages with `more` and reads after a cursor', async () => {

@@ -6,9 +6,19 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
+import { refusalFor } from '../../src/domain/declaration'
 import type { IncidentEvent } from '../../src/domain/events'
 import { migrate } from './migrations'
-import type { AppendOutcome, AppendResult, EventPage, NewEvent, SequencedEvent, Store, TokenRecord } from './types'
+import type {
+  AppendOutcome,
+  AppendResult,
+  EventPage,
+  NewEvent,
+  SequencedEvent,
+  StoredDeclaration,
+  Store,
+  TokenRecord,
+} from './types'
 
 export const DATABASE_FILE = 'command-post.sqlite'
 
@@ -47,9 +57,20 @@ export function openSqliteStore(dataDir: string | ':memory:'): Store {
   return new SqliteStore(openDatabase(dataDir))
 }
 
+/**
+ * Whether a stored body and a new one are the same event. Bodies stored before
+ * texts were NFC-normalised may differ from a re-sent copy only by that: the
+ * same event, so a duplicate, not a conflict. Normalising the whole JSON is
+ * safe: keys, ids and stamps are ASCII, and no JSON delimiter composes with a mark.
+ */
+function sameContent(stored: string, incoming: string): boolean {
+  return stored === incoming || stored.normalize('NFC') === incoming.normalize('NFC')
+}
+
 class SqliteStore implements Store {
   private readonly insertEvent
   private readonly bodyById
+  private readonly declaration
   private readonly after
   private readonly maxSeq
   private readonly appendBatch
@@ -68,6 +89,12 @@ class SqliteStore implements Store {
       'INSERT INTO events (id, incident_id, hlc, body, received_at) VALUES (?, ?, ?, ?, ?)',
     )
     this.bodyById = db.prepare<[string], { body: string }>('SELECT body FROM events WHERE id = ?')
+    // Same WHERE as the partial index events_declarations (migration 2), so SQLite uses it.
+    this.declaration = db.prepare<[string], StoredDeclaration>(
+      `SELECT id, hlc, seq FROM events
+       WHERE incident_id = ? AND json_extract(body, '$.type') = 'incident.declared'
+       ORDER BY seq LIMIT 1`,
+    )
     this.after = db.prepare<[number, number], { seq: number; body: string }>(
       'SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
     )
@@ -79,7 +106,10 @@ class SqliteStore implements Store {
       return events.map((e): AppendOutcome => {
         // Look first: a conflicting INSERT would still use up an AUTOINCREMENT value and leave a gap in seq.
         const existing = this.bodyById.get(e.id)
-        if (existing) return existing.body === e.body ? 'duplicate' : 'conflict'
+        if (existing) return sameContent(existing.body, e.body) ? 'duplicate' : 'conflict'
+        // Read inside this transaction: an earlier event of the batch, or another push, already counts.
+        const refusal = refusalFor(e, this.declaration.get(e.incidentId) ?? null)
+        if (refusal) return refusal
         this.insertEvent.run(e.id, e.incidentId, e.hlc, e.body, receivedAt)
         return 'accepted'
       })
@@ -116,6 +146,10 @@ class SqliteStore implements Store {
       .slice(0, limit)
       .map((row): SequencedEvent => ({ ...(JSON.parse(row.body) as IncidentEvent), seq: row.seq }))
     return { events, more }
+  }
+
+  async declarationOf(incidentId: string): Promise<StoredDeclaration | null> {
+    return this.declaration.get(incidentId) ?? null
   }
 
   async lastSeq(): Promise<number> {

@@ -4,23 +4,34 @@
  *
  * Every method is async although SQLite is synchronous: a networked database is not.
  */
-import type { IncidentEvent } from '../../src/domain/events'
+import type { DeclarationRefusal } from '../../src/domain/declaration'
+import type { EventType, IncidentEvent } from '../../src/domain/events'
 
 /** A validated event, ready to store. `body` is its canonical JSON without `seq`. */
 export interface NewEvent {
   id: string
   incidentId: string
+  type: EventType
   hlc: string
   body: string
+}
+
+/** The declaration an incident has here: the first `incident.declared` stored for it. */
+export interface StoredDeclaration {
+  id: string
+  hlc: string
+  seq: number
 }
 
 /**
  * What happened to one event of a batch:
  * - accepted: stored now, with a new seq;
  * - duplicate: an event with this id and the same body was already stored;
- * - conflict: an event with this id but a different body was already stored.
+ * - conflict: an event with this id but a different body was already stored;
+ * - already_declared / before_declared: refused by the declaration rule of
+ *   src/domain/declaration.ts against the incident's stored declaration.
  */
-export type AppendOutcome = 'accepted' | 'duplicate' | 'conflict'
+export type AppendOutcome = 'accepted' | 'duplicate' | 'conflict' | DeclarationRefusal
 
 export interface AppendResult {
   /** One outcome per input event, in input order. */
@@ -41,8 +52,13 @@ export interface EventStore {
   /**
    * Store a batch atomically. Resolves only once the batch is durable: the caller
    * answers accepted/duplicate on that promise, and those must survive a crash.
+   * Each event is judged by `refusalFor` (src/domain/declaration.ts) against its
+   * incident's stored declaration inside the same transaction, so two concurrent
+   * batches cannot both declare one incident; events earlier in the batch count.
    */
   appendEvents(events: readonly NewEvent[]): Promise<AppendResult>
+  /** The first `incident.declared` stored for this incident, or null when none is stored yet. */
+  declarationOf(incidentId: string): Promise<StoredDeclaration | null>
   /**
    * Events with seq > after, ascending. Invariant for any engine: once a seq is
    * visible here, every lower seq is visible too, or readers would skip events.

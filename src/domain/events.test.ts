@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { EVENT_TYPES, LIMITS, payloadErrors, validateEvent, validatePayload } from './events'
+import { EVENT_TYPES, LIMITS, hasVisibleText, payloadErrors, validateEvent, validatePayload } from './events'
 import type { EventType } from './events'
-import { formatHlc } from './hlc'
+import { createEvent } from './factory'
+import { HybridClock, formatHlc } from './hlc'
 import { isId, newId } from './ids'
 
 const envelope = (type: string, payload: unknown) => ({
@@ -125,6 +126,91 @@ describe('event vocabulary', () => {
       severity: 'must be 4 or less',
     })
     expect(payloadErrors('log.entry', { text: 'ok', kind: 'note' })).toEqual({})
+  })
+})
+
+describe('visible text or nothing', () => {
+  /** Texts with nothing a reader can see. */
+  const blanks: [string, string][] = [
+    ['two zero-width spaces', '\u200B\u200B'],
+    ['spaces only', '     '],
+    ['a lone zero-width space', '\u200B'],
+    ['a byte-order mark', '\uFEFF'],
+    ['no-break spaces only', '\u00A0\u00A0\u202F'],
+    ['combining marks only (300)', '\u0301'.repeat(300)],
+    ['tabs, newlines, bidi marks and a word joiner', '\t\r\n\u200E\u200F\u2060'],
+    ['a Hangul filler and a braille blank', '\u3164\u2800'],
+  ]
+  /** Every required text field, as (type, payload with the text in it, the field the reason must name). */
+  const fields: [EventType, (t: string) => unknown, string][] = [
+    ['incident.declared', (t) => ({ title: t, severity: 1 }), 'payload.title'],
+    ['incident.edited', (t) => ({ title: t }), 'payload.title'],
+    ['role.assigned', (t) => ({ role: 'ops', person: { name: t } }), 'payload.person.name'],
+    ['log.entry', (t) => ({ text: t, kind: 'note' }), 'payload.text'],
+    ['log.amended', (t) => ({ entryId: 'EVT00000000', text: t }), 'payload.text'],
+    ['change.made', (t) => ({ changeId: 'CHG00000001', system: t, what: 'w', revert: 'r' }), 'payload.system'],
+    ['change.made', (t) => ({ changeId: 'CHG00000001', system: 's', what: t, revert: 'r' }), 'payload.what'],
+    ['change.made', (t) => ({ changeId: 'CHG00000001', system: 's', what: 'w', revert: t }), 'payload.revert'],
+    ['update.posted', (t) => ({ body: t }), 'payload.body'],
+    ['task.added', (t) => ({ taskId: 'TSK00000001', text: t, kind: 'other' }), 'payload.text'],
+  ]
+
+  it.each(blanks)('refuses %s in every required text field, naming the field', (_, blank) => {
+    expect(hasVisibleText(blank)).toBe(false)
+    for (const [type, payload, field] of fields) {
+      const result = validateEvent(envelope(type, payload(blank)))
+      expect(result.ok ? 'accepted' : result.reason, `${type} ${field}`).toBe(`${field}: must contain visible text`)
+      const key = field.replace(/^payload\./, '')
+      expect(payloadErrors(type, payload(blank))[key]).toBe('must contain visible text')
+    }
+    const actor = validateEvent({
+      ...envelope('task.done', { taskId: 'TSK00000001' }),
+      actor: { id: 'p1', name: blank },
+    })
+    expect(actor.ok ? 'accepted' : actor.reason).toBe('actor.name: must contain visible text')
+  })
+
+  it('says "must not be empty" for an empty text, before anything else', () => {
+    expect(payloadErrors('log.entry', { text: '', kind: 'note' })).toEqual({ text: 'must not be empty' })
+  })
+
+  it.each([
+    ['a family emoji joined by zero-width joiners', '\u{1F469}\u200D\u{1F469}\u200D\u{1F467}'],
+    ['a flag (regional indicators)', '\u{1F1FA}\u{1F1E6}'],
+    ['a letter with a combining accent', 'e\u0301'],
+    ['a word padded with zero-width spaces', '\u200BDNS\u200B'],
+    ['one CJK character', '\u706B'],
+  ])('accepts %s', (_, good) => {
+    expect(hasVisibleText(good)).toBe(true)
+    for (const [type, payload] of fields) expect(validateEvent(envelope(type, payload(good))).ok, type).toBe(true)
+  })
+
+  it('stores texts NFC-normalised, and counts limits after normalising', () => {
+    const decomposed = 'Cafe\u0301 '.repeat(40) // 240 UTF-16 units, 200 once composed
+    expect(decomposed.length).toBeGreaterThan(LIMITS.title)
+    const result = validateEvent(
+      envelope('incident.declared', { title: decomposed, severity: 1, summary: 'Re\u0301sume\u0301' }),
+    )
+    if (!result.ok) throw new Error(result.reason)
+    const payload = result.value.payload as { title: string; summary: string }
+    expect(payload.title).toBe('Café '.repeat(40))
+    expect(payload.title.length).toBe(LIMITS.title)
+    expect(payload.summary).toBe('R\u00E9sum\u00E9')
+    const person = validateEvent(envelope('role.assigned', { role: 'ops', person: { name: 'Zoe\u0308' } }))
+    expect(person.ok && person.value.payload).toMatchObject({ person: { name: 'Zo\u00EB' } })
+  })
+
+  it('makes the phone store the normalised event, so a re-sent copy is the same content', () => {
+    const clock = new HybridClock('phone-1', () => 1_763_973_000_000)
+    const made = createEvent({ clock, actor: { id: 'phone-1', name: 'Jose\u0301' } }, 'log.entry', 'INC00000001', {
+      text: 'Reboote\u0301',
+      kind: 'note',
+    })
+    if (!made.ok) throw new Error(made.reason)
+    expect(made.value.actor.name).toBe('Jos\u00E9')
+    expect(made.value.payload).toEqual({ text: 'Reboot\u00E9', kind: 'note' })
+    // Validating the stored copy again (as the server does) changes nothing.
+    expect(validateEvent(made.value)).toEqual({ ok: true, value: made.value })
   })
 })
 

@@ -8,14 +8,36 @@ import { HLC_PATTERN } from './hlc'
 import { ID_PATTERN } from './ids'
 
 const id = v.pipe(v.string(), v.regex(ID_PATTERN, 'must be 8–64 of A-Z a-z 0-9 _ -'))
+/**
+ * A character a reader can see. Not visible: white space, control and format
+ * characters (zero-width space, joiners, BOM, bidi marks), lone surrogates,
+ * default-ignorable code points (Hangul fillers, variation selectors), the
+ * braille blank, and combining marks, which need a base character to sit on
+ * (300 of them alone render as nothing readable).
+ */
+const VISIBLE = /[^\p{White_Space}\p{Cc}\p{Cf}\p{Cs}\p{M}\p{Default_Ignorable_Code_Point}\u2800]/u
+
+/** True when `s` has at least one character a reader can see (see VISIBLE). */
+export function hasVisibleText(s: string): boolean {
+  return VISIBLE.test(s)
+}
+
+/**
+ * A required text: NFC-normalised first, so limits count the stored form and
+ * the same words typed on two keyboards are stored the same; refused when empty,
+ * when nothing in it is visible, or when longer than `max` UTF-16 code units.
+ */
 const text = (min: number, max: number) =>
   v.pipe(
     v.string(),
+    v.normalize('NFC'),
     v.minLength(min, min === 1 ? 'must not be empty' : `must be at least ${min} characters`),
+    v.check(hasVisibleText, 'must contain visible text'),
     v.maxLength(max, `must be at most ${max} characters`),
   )
+/** An optional text: NFC-normalised like `text`, and may be blank. */
 const optionalText = (max: number) =>
-  v.optional(v.pipe(v.string(), v.maxLength(max, `must be at most ${max} characters`)))
+  v.optional(v.pipe(v.string(), v.normalize('NFC'), v.maxLength(max, `must be at most ${max} characters`)))
 const int = (min: number, max: number) =>
   v.pipe(
     v.number(),

@@ -342,3 +342,100 @@ describe('fold is deterministic whatever the arrival order (property)', () => {
     )
   })
 })
+
+describe('the declaration the server stored first is the incident’s', () => {
+  const mallory = { id: 'dev-mallory', name: 'Mallory' }
+  const withSeq = (e: IncidentEvent, seq: number): IncidentEvent => ({ ...e, seq })
+
+  it('ignores a second declaration stamped near 1970 with a lower hlc but a higher seq', () => {
+    const real = withSeq(declared(), 1)
+    const entry = withSeq(ev('log.entry', { text: 'Rebooted', kind: 'action' }, { ms: 2_000 }), 2)
+    const hostile = withSeq(
+      ev('incident.declared', { title: 'Pwned', severity: 4 }, { ms: 5, actor: mallory, id: 'EVT00000000' }),
+      3,
+    )
+    for (const events of [
+      [real, entry, hostile],
+      [hostile, entry, real],
+    ]) {
+      const s = fold(events)
+      expect(s).toMatchObject({ title: 'Core switch down', severity: 2, declaredBy: dana })
+      expect(s.roles.command.person).toEqual(dana)
+      expect(s.events.map((e) => e.id)).toEqual([real.id, entry.id])
+    }
+  })
+
+  it('ignores events stamped at or before the declaration, folded or applied', () => {
+    const decl = declared()
+    const before = ev('incident.status', { status: 'resolved' }, { ms: 500, actor: mallory })
+    const sameStamp = ev('role.assigned', { role: 'command', person: mallory }, { ms: 1_000, id: 'EVTzzzzzzzz' })
+    expect(sameStamp.hlc).toBe(decl.hlc)
+    const after = ev('log.entry', { text: 'after', kind: 'note' }, { ms: 2_000 })
+    const s = fold([before, decl, sameStamp, after])
+    expect(s.status).toBe('active')
+    expect(s.roles.command.person).toEqual(dana)
+    expect(s.events.map((e) => e.id)).toEqual([decl.id, after.id])
+
+    const inc = fold([decl])
+    expect(applyEvent(inc, sameStamp)).toBe(true) // nothing to refold: it is ignored either way
+    expect(applyEvent(inc, before)).toBe(true)
+    expect(inc.roles.command.person).toEqual(dana)
+    expect(inc.events).toHaveLength(1)
+  })
+
+  it('lets (hlc, id) decide when no declaration has a seq, and puts synced ones first', () => {
+    const early = ev('incident.declared', { title: 'Early', severity: 1 }, { ms: 1_000, id: 'EVTbbbbbbbb' })
+    const tie = ev('incident.declared', { title: 'Tie, lower id', severity: 1 }, { ms: 1_000, id: 'EVTaaaaaaaa' })
+    expect(tie.hlc).toBe(early.hlc)
+    const late = ev('incident.declared', { title: 'Late', severity: 3 }, { ms: 9_000, actor: sam })
+    expect(fold([late, early]).title).toBe('Early')
+    expect(fold([late, early, tie]).title).toBe('Tie, lower id')
+    // Synced (seq) beats not yet synced, whatever the stamps; then the lower seq wins.
+    expect(fold([early, withSeq(late, 4)]).title).toBe('Late')
+    expect(fold([withSeq(early, 9), withSeq(late, 4)]).title).toBe('Late')
+    // A copy of the same declaration with a seq counts, whatever copy came first.
+    expect(fold([early, withSeq(late, 4), withSeq(early, 2)]).title).toBe('Early')
+  })
+
+  it('asks for a refold when another declaration arrives, since its seq may make it the incident’s', () => {
+    const s = fold([declared()])
+    const other = ev('incident.declared', { title: 'Other', severity: 1 }, { ms: 3_000, actor: sam })
+    expect(applyEvent(s, other)).toBe(false)
+    expect(s.title).toBe('Core switch down')
+  })
+
+  it('is unchanged by hostile declarations and back-dated events in any order (property)', () => {
+    const real = withSeq(declared(), 1)
+    const honest = [
+      real,
+      withSeq(ev('log.entry', { text: 'one', kind: 'note' }, { ms: 2_000 }), 2),
+      withSeq(ev('incident.edited', { title: 'Core switch B down' }, { ms: 3_000, actor: sam }), 3),
+      ev('incident.status', { status: 'mitigated' }, { ms: 4_000 }),
+    ]
+    const hostile = [
+      withSeq(ev('incident.declared', { title: 'Pwned', severity: 4 }, { ms: 1, actor: mallory }), 5),
+      ev('incident.declared', { title: 'Pwned later', severity: 4 }, { ms: 9_000, actor: mallory }),
+      withSeq(ev('incident.edited', { title: 'Back-dated' }, { ms: 999, actor: mallory }), 6),
+      ev('role.assigned', { role: 'command', person: mallory }, { ms: 2, actor: mallory }),
+    ]
+    const expected = visible(foldIncident(honest))
+    fc.assert(
+      fc.property(
+        fc.shuffledSubarray([...honest, ...hostile], { minLength: 8, maxLength: 8 }),
+        fc.array(fc.integer({ min: 0, max: 7 }), { maxLength: 4 }),
+        (shuffled, dupIdx) => {
+          const all = [...shuffled, ...dupIdx.map((i) => structuredClone(shuffled[i]!))]
+          expect(visible(foldIncident(all))).toEqual(expected)
+          let state: IncidentState | null = null
+          const seen: IncidentEvent[] = []
+          for (const e of all) {
+            seen.push(e)
+            if (!state || !applyEvent(state, e)) state = foldIncident(seen)
+          }
+          expect(visible(state)).toEqual(expected)
+        },
+      ),
+      { numRuns: 300 },
+    )
+  })
+})

@@ -4,7 +4,13 @@
  * Events are applied in `(hlc, id)` order, duplicates dropped, so every phone
  * holding the same set of events shows the same state whatever order they
  * arrived in. Per-field "last writer wins" falls out of that order.
+ *
+ * Only one declaration is the incident's (src/domain/declaration.ts): the one
+ * the server stored first. Other declarations, and events stamped at or before
+ * it, cannot be true and are ignored, as the server refuses them.
  */
+import { ALREADY_DECLARED, chooseDeclaration, refusalFor } from './declaration'
+import type { Declaration } from './declaration'
 import { DEFAULT_UPDATE_CADENCE_MINUTES, ROLES } from './events'
 import type { Actor, EventOf, IncidentEvent, LogKind, Person, Role, Severity, Status, TaskKind } from './events'
 import { hlcMillis } from './hlc'
@@ -96,6 +102,8 @@ export interface IncidentState {
   declaredAt: string
   declaredMs: number
   declaredBy: Actor
+  /** The incident's declaration: events stamped at or before it are ignored. */
+  declaration: Declaration
   updateCadenceMinutes: number
   roles: Record<Role, RoleAssignment>
   statusHistory: StatusChange[]
@@ -194,6 +202,7 @@ function newState(declared: EventOf<'incident.declared'>): IncidentState {
     declaredAt: declared.at,
     declaredMs: hlcMillis(declared.hlc),
     declaredBy: declared.actor,
+    declaration: { id: declared.id, hlc: declared.hlc },
     updateCadenceMinutes: p.updateCadenceMinutes ?? DEFAULT_UPDATE_CADENCE_MINUTES,
     roles,
     statusHistory: [],
@@ -213,16 +222,18 @@ function newState(declared: EventOf<'incident.declared'>): IncidentState {
 
 /**
  * Fold one incident's events. Returns null until its `incident.declared` is
- * among them: events of an unknown incident wait for it.
+ * among them: events of an unknown incident wait for it. Events may carry the
+ * server's `seq`; it decides which declaration is the incident's.
  */
-export function foldIncident(events: readonly IncidentEvent[]): IncidentState | null {
-  const sorted = sortEvents(events)
-  const declared = sorted.find((e): e is EventOf<'incident.declared'> => e.type === 'incident.declared')
+export function foldIncident(events: readonly (IncidentEvent & { seq?: number })[]): IncidentState | null {
+  // Chosen from every copy before dedup: a copy with a seq counts whatever the arrival order.
+  const declared = chooseDeclaration(events)
   if (!declared) return null
   const state = newState(declared)
   // sortEvents kept one copy of each id, so `seen` is not consulted here.
   const id = declared.incidentId
-  for (const e of sorted) if (e.incidentId === id) appendInOrder(state, e)
+  for (const e of sortEvents(events))
+    if (e.incidentId === id && !refusalFor(e, state.declaration)) appendInOrder(state, e)
   return state
 }
 
@@ -234,6 +245,11 @@ export function foldIncident(events: readonly IncidentEvent[]): IncidentState | 
 export function applyEvent(state: IncidentState, e: IncidentEvent): boolean {
   if (state.seen.has(e.id)) return true
   if (e.incidentId !== state.id) return true
+  const refusal = refusalFor(e, state.declaration)
+  // Another declaration may be the incident's (the seq decides): only a full fold can tell.
+  if (refusal === ALREADY_DECLARED) return false
+  // Stamped at or before the declaration: a full fold ignores it too.
+  if (refusal) return true
   if (state.lastHlc && compareEvents(e, { hlc: state.lastHlc, id: state.lastId }) < 0) return false
   applyInOrder(state, e)
   return true
