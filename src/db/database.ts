@@ -49,7 +49,7 @@ export function database(): CommandPostDatabase {
   return shared
 }
 
-/** For tests: use this database as the app's. */
-export function useDatabase(db: CommandPostDatabase): void {
+/** For tests: make `db` the app's database, the one `database()` returns from now on (no migration, no close). */
+export function replaceDatabase(db: CommandPostDatabase): void {
   shared = db
 }
