@@ -38,6 +38,11 @@ export class CommandPostDatabase extends Dexie {
       events: 'id, [incidentId+hlc], lseq, sync',
       kv: 'key',
     })
+    // The outbox in local order: the pusher reads the oldest pending events first and stops at its page size.
+    // IndexedDB fills a new index from the rows already stored, so no upgrade() is needed.
+    this.version(2).stores({
+      events: 'id, [incidentId+hlc], lseq, sync, [sync+lseq]',
+    })
   }
 }
 
@@ -49,7 +54,7 @@ export function database(): CommandPostDatabase {
   return shared
 }
 
-/** For tests: use this database as the app's. */
-export function useDatabase(db: CommandPostDatabase): void {
+/** For tests: make `db` the app's database, the one `database()` returns from now on (no migration, no close). */
+export function replaceDatabase(db: CommandPostDatabase): void {
   shared = db
 }

@@ -115,8 +115,12 @@ export async function pendingEvents(db: CommandPostDatabase, limit: number): Pro
 
 /** The outbox as stored rows, so the pusher can write them back acknowledged without reading them again. */
 export async function pendingRows(db: CommandPostDatabase, limit: number): Promise<StoredEvent[]> {
-  const rows = await db.events.where('sync').equals(SyncState.pending).limit(limit).toArray()
-  return rows.sort((a, b) => a.lseq - b.lseq)
+  // The [sync+lseq] index hands pending rows over in local order, so the limit keeps the oldest ones.
+  return db.events
+    .where('[sync+lseq]')
+    .between([SyncState.pending, Dexie.minKey], [SyncState.pending, Dexie.maxKey])
+    .limit(limit)
+    .toArray()
 }
 
 export async function pendingCount(db: CommandPostDatabase): Promise<number> {

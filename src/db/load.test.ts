@@ -1,5 +1,6 @@
 import 'fake-indexeddb/auto'
 import { IDBFactory } from 'fake-indexeddb'
+import Dexie from 'dexie'
 import { describe, expect, it } from 'vitest'
 import { CommandPostDatabase } from './database'
 import { hasLocalData, localData, warmUp } from './load'
@@ -64,6 +65,27 @@ describe('warmUp', () => {
       }
     })
     expect(upgraded).toBe(5)
+  })
+
+  it('steps aside for the app’s own schema upgrade from version 1', async () => {
+    const v1 = new Dexie(DATABASE_NAME)
+    v1.version(1).stores({ events: 'id, [incidentId+hlc], lseq, sync', kv: 'key' })
+    await v1.open()
+    v1.close()
+    // Hold the warm-up's request to learn when its connection is open (its own handler runs first).
+    let early: IDBOpenDBRequest | undefined
+    warmUp(hinted, {
+      open: (name: string) => (early = indexedDB.open(name)),
+    } as IDBFactory)
+    await new Promise((resolve) => early!.addEventListener('success', resolve))
+    const db = new CommandPostDatabase()
+    const blocked = new Promise<never>((_, reject) =>
+      db.on('blocked', () => reject(new Error('blocked by the warm-up connection'))),
+    )
+    await Promise.race([db.open(), blocked])
+    expect(db.verno).toBe(2)
+    expect(db.events.schema.idxByName['[sync+lseq]']).toBeDefined()
+    db.close()
   })
 })
 

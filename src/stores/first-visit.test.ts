@@ -5,7 +5,7 @@
 import 'fake-indexeddb/auto'
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, describe, expect, it } from 'vitest'
-import { CommandPostDatabase, useDatabase } from '../db/database'
+import { CommandPostDatabase, replaceDatabase } from '../db/database'
 import { readSetting } from '../db/settings'
 import { useIncidentsStore } from './incidents'
 import { useProfileStore } from './profile'
@@ -13,7 +13,7 @@ import { useProfileStore } from './profile'
 let n = 0
 function firstVisit(): CommandPostDatabase {
   const db = new CommandPostDatabase(`first-visit-${Date.now()}-${n++}`)
-  useDatabase(db)
+  replaceDatabase(db)
   setActivePinia(createPinia())
   return db
 }

@@ -2,7 +2,7 @@
 import 'fake-indexeddb/auto'
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { CommandPostDatabase, useDatabase } from '../db/database'
+import { CommandPostDatabase, replaceDatabase } from '../db/database'
 import { readSetting, writeSetting } from '../db/settings'
 import { useProfileStore } from './profile'
 
@@ -11,7 +11,7 @@ let db: CommandPostDatabase
 
 beforeEach(() => {
   db = new CommandPostDatabase(`profile-${Date.now()}-${n++}`)
-  useDatabase(db)
+  replaceDatabase(db)
   setActivePinia(createPinia())
 })
 

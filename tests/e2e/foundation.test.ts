@@ -1,9 +1,9 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { newPhone, useE2eWorld } from './harness'
+import { newPhone, registerE2eWorld } from './harness'
 import { IncidentPage, IncidentsPage } from './pages'
 
-const world = useE2eWorld()
+const world = registerE2eWorld()
 
 test('declare an incident, log three entries, reload, and find them in order', async () => {
   const { context, page } = await newPhone(world.browser, world.server.url, 'Dana')

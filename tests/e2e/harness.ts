@@ -169,7 +169,7 @@ export interface E2eWorld {
  * server and remove its data folder and every tempDir. Read the getters
  * inside tests only: they throw until `before` has run.
  */
-export function useE2eWorld(options: StartOptions = {}): E2eWorld {
+export function registerE2eWorld(options: StartOptions = {}): E2eWorld {
   let server: RunningServer | undefined
   let browser: Browser | undefined
   const dirs: string[] = []

@@ -2,11 +2,11 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { ROOT, newPhone, useE2eWorld } from './harness'
+import { ROOT, newPhone, registerE2eWorld } from './harness'
 import { IncidentsPage } from './pages'
 import { IncidentCommandPage } from './command-pages'
 
-const world = useE2eWorld()
+const world = registerE2eWorld()
 
 test('runs a whole incident from declare to resolved, and the Markdown export holds every fact', async () => {
   const { context, page } = await newPhone(world.browser, world.server.url, 'Dana')

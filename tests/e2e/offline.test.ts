@@ -16,12 +16,12 @@ import {
   newPhone,
   removeDir,
   startServer,
-  useE2eWorld,
+  registerE2eWorld,
   waitForServiceWorker,
 } from './harness'
 import { AppShell, IncidentPage, IncidentsPage } from './pages'
 
-const world = useE2eWorld()
+const world = registerE2eWorld()
 
 /** Every file of the build the service worker must hold (vite.config.ts globPatterns), as URL paths. */
 function shellFiles(dir: string): string[] {

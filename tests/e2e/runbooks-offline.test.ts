@@ -5,11 +5,11 @@
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { newPhone, useE2eWorld, waitForServiceWorker } from './harness'
+import { newPhone, registerE2eWorld, waitForServiceWorker } from './harness'
 import { IncidentPage, IncidentsPage } from './pages'
 import { RunbookPage, RunbooksPage } from './runbook-pages'
 
-const world = useE2eWorld()
+const world = registerE2eWorld()
 
 test('offline: search runbooks, open one by deep link, tick a step from an incident and find it in the Timeline', async () => {
   const { context, page } = await newPhone(world.browser, world.server.url, 'Dana')

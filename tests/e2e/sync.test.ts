@@ -6,11 +6,11 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { makeIncident } from '../fixtures/events'
-import { issueToken, newPhone, useE2eWorld, waitForServiceWorker } from './harness'
+import { issueToken, newPhone, registerE2eWorld, waitForServiceWorker } from './harness'
 import { IncidentPage, IncidentsPage } from './pages'
 import { openJoinLink, SyncIndicator, SyncSettingsPage } from './sync-pages'
 
-const world = useE2eWorld()
+const world = registerE2eWorld()
 
 /** A phone with a name that has opened its join link and finished its first sync. */
 async function joinedPhone(name: string) {

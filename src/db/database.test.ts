@@ -1,0 +1,68 @@
+import Dexie from 'dexie'
+import { describe, expect, it } from 'vitest'
+import type { IncidentEvent } from '../domain/events'
+import { formatHlc } from '../domain/hlc'
+import { CommandPostDatabase, SyncState, type StoredEvent, type SyncStateValue } from './database'
+import { appendLocalEvents, pendingRows } from './events'
+
+let n = 0
+
+/** Version 1 of the schema exactly as phones in the field have it: the upgrade starts from this, not from today's class. */
+async function createVersion1(name: string, rows: readonly StoredEvent[], lastLseq: number): Promise<void> {
+  const v1 = new Dexie(name)
+  v1.version(1).stores({ events: 'id, [incidentId+hlc], lseq, sync', kv: 'key' })
+  await v1.table('events').bulkAdd(rows as StoredEvent[])
+  await v1.table('kv').put({ key: 'lseq', value: lastLseq })
+  v1.close()
+}
+
+function row(lseq: number, id: string, sync: SyncStateValue): StoredEvent {
+  const event: IncidentEvent = {
+    id,
+    incidentId: 'INC0000001',
+    type: 'log.entry',
+    at: new Date(1_000 + lseq).toISOString(),
+    hlc: formatHlc({ ms: 1_000 + lseq, counter: 0, node: 'phone' }),
+    actor: { id: 'phone', name: 'Dana' },
+    payload: { text: `entry ${lseq}`, kind: 'note' },
+  }
+  return { id, incidentId: event.incidentId, hlc: event.hlc, lseq, sync, event }
+}
+
+// Ids run against local order (lseq 1 has the largest id), so a read in id order, as the version 1
+// outbox read was, cannot pass for oldest first.
+const { pending, acknowledged, rejected } = SyncState
+const STATES: SyncStateValue[] = [pending, acknowledged, pending, pending, rejected, acknowledged, pending, pending]
+const ROWS = STATES.map((sync, i) => row(i + 1, `EVT${String(90 - i * 7).padStart(8, '0')}`, sync))
+// Written in neither id nor lseq order.
+const SCRAMBLED = [5, 2, 7, 0, 3, 6, 1, 4].map((i) => ROWS[i]!)
+const OLDEST_FIRST = ROWS.filter((r) => r.sync === pending)
+
+describe('schema upgrade from version 1 (adds the [sync+lseq] outbox index)', () => {
+  it('keeps every row and reads the outbox oldest first, whole and page by page', async () => {
+    const name = `upgrade-test-${n++}`
+    await createVersion1(name, SCRAMBLED, ROWS.length)
+    const idOrder = [...OLDEST_FIRST].sort((a, b) => a.id.localeCompare(b.id))
+    expect(idOrder.map((r) => r.lseq)).not.toEqual(OLDEST_FIRST.map((r) => r.lseq))
+
+    const db = new CommandPostDatabase(name)
+    await db.open()
+    expect(db.verno).toBe(2)
+    expect(await db.events.orderBy('lseq').toArray()).toEqual(ROWS)
+    expect(await pendingRows(db, 100)).toEqual(OLDEST_FIRST)
+    expect(await pendingRows(db, 2)).toEqual(OLDEST_FIRST.slice(0, 2))
+    db.close()
+  })
+
+  it('goes on numbering after the upgrade: an event made afterwards queues behind the old ones', async () => {
+    const name = `upgrade-test-${n++}`
+    await createVersion1(name, SCRAMBLED, ROWS.length)
+    const db = new CommandPostDatabase(name)
+    const later = row(0, 'EVT00000001', pending).event
+    await appendLocalEvents(db, [later])
+    const outbox = await pendingRows(db, 100)
+    expect(outbox.map((r) => r.id)).toEqual([...OLDEST_FIRST.map((r) => r.id), later.id])
+    expect(outbox.at(-1)!.lseq).toBe(ROWS.length + 1)
+    db.close()
+  })
+})
