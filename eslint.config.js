@@ -119,6 +119,25 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Commands, not payloads: the UI calls the feature commands (composables/use*Commands), never builds events.
+    // no-restricted-syntax, not no-restricted-imports, so the layer rules above keep their own options.
+    files: ['src/components/**/*.{ts,vue}', 'src/views/**/*.{ts,vue}'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "ImportSpecifier[imported.name='PayloadOf']",
+          message: 'Components call a feature command (composables/use*Commands) instead of building a payload.',
+        },
+        {
+          selector: "CallExpression[callee.type='MemberExpression'][callee.property.name=/^(record|declare)$/]",
+          message: 'Components call a feature command (composables/use*Commands) instead of recording events.',
+        },
+      ],
+    },
+  },
   // Last: formatting is Prettier's job (npm run format); turn off the style rules that would fight it.
   prettier,
 )

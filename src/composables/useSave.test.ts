@@ -72,4 +72,19 @@ describe('useSave', () => {
     p.settle({ ok: true, value: 2 })
     await expect(done).resolves.toBe(true)
   })
+
+  it('puts field errors beside their fields, not in the form message, and clears them on the next run', async () => {
+    const { error, fields, run } = useSave()
+    const onSaved = vi.fn()
+    const refused = run(
+      async () => ({ ok: false, reason: 'Write the update first.', fields: { body: 'Write the update first.' } }),
+      onSaved,
+    )
+    await expect(refused).resolves.toBe(false)
+    expect(fields.value).toEqual({ body: 'Write the update first.' })
+    expect(error.value).toBe('')
+    expect(onSaved).not.toHaveBeenCalled()
+    await run(async () => ({ ok: true, value: 1 }))
+    expect(fields.value).toEqual({})
+  })
 })

@@ -1,5 +1,5 @@
 import { ref, type Ref } from 'vue'
-import type { Validation } from '../domain/events'
+import type { CommandResult, FieldErrors } from '../domain/command-result'
 
 export interface UseSaveOptions {
   /** First words of the message when saving throws (the phone's database failed), e.g. 'Not posted'. */
@@ -11,14 +11,16 @@ export interface UseSaveOptions {
 export interface UseSave {
   /** True while a save is under way: forms disable their button so one tap records one event. */
   saving: Ref<boolean>
-  /** Why the last save failed, for a role=alert; '' when it did not. */
+  /** Why the last save failed, for a role=alert; '' when it did not, or when the fault was in the fields. */
   error: Ref<string>
+  /** The last save's field errors (field → message, shown beside the field); empty when none. */
+  fields: Ref<FieldErrors>
   /**
-   * Clear the error, run `save`, then `onSaved` with its value (inside the same
+   * Clear the errors, run `save`, then `onSaved` with its value (inside the same
    * guard, so a failing follow-up is reported too). Resolves true only when both
-   * succeeded; a rejected event or a thrown error leaves the form as it was.
+   * succeeded; a refused command or a thrown error leaves the form as it was.
    */
-  run: <T>(save: () => Promise<Validation<T>>, onSaved?: (value: T) => void | Promise<void>) => Promise<boolean>
+  run: <T>(save: () => Promise<CommandResult<T>>, onSaved?: (value: T) => void | Promise<void>) => Promise<boolean>
 }
 
 /** The one submit pattern of every form that records an event: saving flag, error text, no lost input. */
@@ -26,17 +28,21 @@ export function useSave(options: UseSaveOptions = {}): UseSave {
   const failure = options.failure ?? 'Not saved'
   const saving = ref(false)
   const error = ref('')
+  const fields = ref<FieldErrors>({})
 
   async function run<T>(
-    save: () => Promise<Validation<T>>,
+    save: () => Promise<CommandResult<T>>,
     onSaved?: (value: T) => void | Promise<void>,
   ): Promise<boolean> {
     error.value = ''
+    fields.value = {}
     saving.value = true
     try {
       const result = await save()
       if (!result.ok) {
-        error.value = result.reason
+        // Field errors go beside their fields, not again in the form's message.
+        if (result.fields && Object.keys(result.fields).length) fields.value = result.fields
+        else error.value = result.reason
         return false
       }
       await onSaved?.(result.value)
@@ -49,5 +55,5 @@ export function useSave(options: UseSaveOptions = {}): UseSave {
     }
   }
 
-  return { saving, error, run }
+  return { saving, error, fields, run }
 }

@@ -8,7 +8,7 @@ import { groupChanges } from './changes'
 import type { ChangeGroups } from './changes'
 import { ROLE_LABELS, SEVERITY_LABELS } from './describe'
 import type { EventOf, IncidentEvent } from './events'
-import { samePerson } from './fold'
+import { sameName, samePerson } from './people'
 import type { Change, IncidentState, IncidentSummary, LogEntry } from './fold'
 import { STATUS_LABELS, TASK_KIND_LABELS } from './briefing'
 import type { TimeFormat } from './briefing'
@@ -198,7 +198,7 @@ export function activityByPerson(state: IncidentState): PersonActivity[] {
     let person = byId.get(e.actor.id)
     if (!person) {
       // Two devices with one name are one person to a reader of the log.
-      person = people.find((p) => samePerson({ name: p.name }, { name: e.actor.name }))
+      person = people.find((p) => sameName(p.name, e.actor.name))
       if (!person) {
         person = { name: e.actor.name, id: e.actor.id, items: [] }
         people.push(person)

@@ -14,6 +14,7 @@ import type { Declaration } from './declaration'
 import { DEFAULT_UPDATE_CADENCE_MINUTES, ROLES } from './events'
 import type { Actor, EventOf, IncidentEvent, LogKind, Person, Role, Severity, Status, TaskKind } from './events'
 import { hlcMillis } from './hlc'
+import { samePerson } from './people'
 
 export interface RoleAssignment {
   /** null: not delegated, so the commander holds it. */
@@ -168,11 +169,6 @@ export function sortEvents(events: readonly IncidentEvent[]): IncidentEvent[] {
   const out: IncidentEvent[] = []
   for (const e of sorted) if (out.length === 0 || out[out.length - 1]!.id !== e.id) out.push(e)
   return out
-}
-
-export function samePerson(actor: { id?: string; name: string }, person: { id?: string; name: string }): boolean {
-  if (actor.id && person.id) return actor.id === person.id
-  return actor.name.trim().toLowerCase() === person.name.trim().toLowerCase()
 }
 
 /** Who holds a role: its assignee, else the commander. */

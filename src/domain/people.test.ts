@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { DANA, KIM, LEE, SAM, incidentScript } from '../../tests/fixtures/incident-script'
-import { peopleSeen, personFromName } from './people'
+import { nameKey, peopleSeen, personFromName, sameName, samePerson } from './people'
 
 describe('peopleSeen', () => {
   it('lists actors, role assignees and task owners across incidents, once each, by name', () => {
@@ -47,5 +47,39 @@ describe('personFromName', () => {
   })
   it('makes a name-only person for someone new', () => {
     expect(personFromName(' Jordan ', seen)).toEqual({ name: 'Jordan' })
+  })
+})
+
+describe('samePerson', () => {
+  it('decides by id when both have one, whatever the names', () => {
+    expect(samePerson({ id: SAM.id, name: 'Sam' }, { id: SAM.id, name: 'Samuel' })).toBe(true)
+    // Two devices whose responders share a name are two people.
+    expect(samePerson({ id: SAM.id, name: 'Sam' }, { id: LEE.id, name: 'Sam' })).toBe(false)
+  })
+
+  it('decides by trimmed, case-insensitive name when either has no id', () => {
+    expect(samePerson({ id: SAM.id, name: 'Sam' }, { name: ' sam ' })).toBe(true)
+    expect(samePerson({ name: 'PAT' }, { id: LEE.id, name: 'pat' })).toBe(true)
+    expect(samePerson({ name: 'Pat' }, { name: 'Patricia' })).toBe(false)
+  })
+
+  it('is symmetric', () => {
+    const pairs = [
+      [{ id: SAM.id, name: 'Sam' }, { name: 'sam' }],
+      [
+        { id: SAM.id, name: 'Sam' },
+        { id: LEE.id, name: 'Sam' },
+      ],
+      [{ name: 'Kim' }, { name: 'Dana' }],
+    ] as const
+    for (const [a, b] of pairs) expect(samePerson(a, b)).toBe(samePerson(b, a))
+  })
+})
+
+describe('sameName and nameKey', () => {
+  it('compare names trimmed and case-insensitively', () => {
+    expect(nameKey('  Dana R. ')).toBe('dana r.')
+    expect(sameName('Dana', ' DANA')).toBe(true)
+    expect(sameName('Dana', 'Dan')).toBe(false)
   })
 })

@@ -5,6 +5,32 @@
  */
 import type { IncidentEvent, Person } from './events'
 
+/** Anything that names a person: an actor (always an id), a role holder or a typed name (maybe no id). */
+export interface PersonRef {
+  id?: string
+  name: string
+}
+
+/** The form under which two names are the same name: trimmed, case-insensitive. */
+export function nameKey(name: string): string {
+  return name.trim().toLowerCase()
+}
+
+/** Two names are one name when they match trimmed and case-insensitively ("sam " is "Sam"). */
+export function sameName(a: string, b: string): boolean {
+  return nameKey(a) === nameKey(b)
+}
+
+/**
+ * The one rule for "the same person": when both carry an id (a device), the ids
+ * decide, so two responders who share a first name stay apart; when either has
+ * none (a typed name), the names decide, trimmed and case-insensitive.
+ */
+export function samePerson(a: PersonRef, b: PersonRef): boolean {
+  if (a.id && b.id) return a.id === b.id
+  return sameName(a.name, b.name)
+}
+
 export interface SeenPerson extends Person {
   /** When they were last seen (the `at` of their latest event), for sorting. */
   lastSeenAt: string
@@ -35,7 +61,7 @@ export function peopleSeen(events: Iterable<IncidentEvent>): SeenPerson[] {
       byId.set(person.id, { id: person.id, name, lastSeenAt: at })
       return
     }
-    const key = name.toLowerCase()
+    const key = nameKey(name)
     const known = byName.get(key)
     if (known) {
       if (at > known.lastSeenAt) known.lastSeenAt = at
@@ -50,7 +76,7 @@ export function peopleSeen(events: Iterable<IncidentEvent>): SeenPerson[] {
 
   // A typed name that matches someone with an id is that someone.
   const out = [...byId.values()]
-  const namesWithId = new Set(out.map((p) => p.name.toLowerCase()))
+  const namesWithId = new Set(out.map((p) => nameKey(p.name)))
   for (const [key, person] of byName) if (!namesWithId.has(key)) out.push(person)
   return out.sort((a, b) => a.name.localeCompare(b.name) || (a.id ?? '').localeCompare(b.id ?? ''))
 }
@@ -61,6 +87,7 @@ export function peopleSeen(events: Iterable<IncidentEvent>): SeenPerson[] {
  */
 export function personFromName(typed: string, seen: readonly Person[]): Person {
   const name = typed.trim()
-  const match = seen.find((p) => p.name.trim().toLowerCase() === name.toLowerCase())
+  // A typed name has no id, so it is the same person as anyone seen by that name.
+  const match = seen.find((p) => samePerson({ name }, p))
   return match ? (match.id ? { id: match.id, name: match.name } : { name: match.name }) : { name }
 }

@@ -4,8 +4,9 @@
  */
 import { ROLES } from './events'
 import type { Actor, Person, Role } from './events'
-import { holderOf, samePerson } from './fold'
+import { holderOf } from './fold'
 import type { IncidentState } from './fold'
+import { samePerson, type PersonRef } from './people'
 
 /** One line a responder can act on, per role. */
 export const ROLE_DUTIES: Record<Role, string> = {
@@ -43,7 +44,7 @@ export function roleBoard(state: IncidentState): RoleSeat[] {
 }
 
 /** Roles a person holds in an incident, the commander's undelegated ones included. */
-export function rolesHeldBy(state: IncidentState, person: { id?: string; name: string }): Role[] {
+export function rolesHeldBy(state: IncidentState, person: PersonRef): Role[] {
   if (!person.name.trim()) return []
   return ROLES.filter((role) => samePerson(person, holderOf(state, role)))
 }
@@ -54,7 +55,7 @@ export interface MyIncidentRoles {
 }
 
 /** Open incidents where a person holds at least one role: their "My roles" list. */
-export function myIncidentRoles(states: Iterable<IncidentState>, me: { id?: string; name: string }): MyIncidentRoles[] {
+export function myIncidentRoles(states: Iterable<IncidentState>, me: PersonRef): MyIncidentRoles[] {
   const out: MyIncidentRoles[] = []
   for (const incident of states) {
     if (incident.status === 'resolved') continue
