@@ -7,6 +7,7 @@ import { categoryOf, describeEvent, ROLE_LABELS } from './describe'
 import type { TimelineCategory } from './describe'
 import type { Actor, IncidentEvent } from './events'
 import type { IncidentState, LogEntry } from './fold'
+import type { LocalDay } from './time'
 
 export interface TimelineItem {
   event: IncidentEvent
@@ -180,4 +181,26 @@ export function timelineActors(state: IncidentState): Actor[] {
   // Later events overwrite: the newest name of a device wins.
   for (const e of state.events) byId.set(e.actor.id, e.actor)
   return [...byId.values()].sort((a, b) => a.name.localeCompare(b.name))
+}
+
+/**
+ * Where the list shown needs a day heading: index → the day that starts there.
+ * A heading opens the list, opens the unpinned part (`restStart`, the number of
+ * pinned items shown above it), and marks every change of day between
+ * neighbours. One pass; `dayOf` (from the time formatter) answers neighbours on
+ * the same day without asking Intl, so 10,000 items cost a few Intl calls per day.
+ */
+export function timelineDayStarts(
+  items: readonly TimelineItem[],
+  dayOf: (ms: number) => LocalDay,
+  restStart = 0,
+): Map<number, LocalDay> {
+  const starts = new Map<number, LocalDay>()
+  let previous = ''
+  for (let i = 0; i < items.length; i++) {
+    const day = dayOf(Date.parse(items[i]!.event.at))
+    if (i === 0 || i === restStart || day.key !== previous) starts.set(i, day)
+    previous = day.key
+  }
+  return starts
 }
