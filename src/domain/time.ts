@@ -179,7 +179,8 @@ const DAYS_KEPT = 16
  */
 export function createTimeFormatter(options: TimeOptions): TimeFormatter {
   const { timeZone, hourCycle } = options
-  const locale = options.locale === undefined || typeof options.locale === 'string' ? options.locale : [...options.locale]
+  const locale =
+    options.locale === undefined || typeof options.locale === 'string' ? options.locale : [...options.locale]
   // 2-digit hours for a forced 24-hour clock: `en-GB` with a numeric hour writes `1:30`, not the `01:30` it shows by default.
   const hour: Intl.DateTimeFormatOptions =
     hourCycle === 'h23'
