@@ -13,6 +13,8 @@ export interface TimelineItem {
   event: IncidentEvent
   category: TimelineCategory
   text: string
+  /** `event.at` in ms since the epoch, parsed once per item: day headings walk all 10,000 on every change. */
+  atMs: number
   /** Set for log entries: the ones that can be pinned, corrected or struck. */
   entry?: LogEntry
 }
@@ -124,7 +126,13 @@ function itemFor(event: IncidentEvent, state: IncidentState): TimelineItem {
   const entry = event.type === 'log.entry' ? state.entries.get(event.id) : undefined
   const cached = itemCache.get(event)
   if (cached && stillShows(cached, event, state, entry)) return cached.item
-  const item: TimelineItem = { event, category: categoryOf(event), text: describeInContext(event, state), entry }
+  const item: TimelineItem = {
+    event,
+    category: categoryOf(event),
+    text: describeInContext(event, state),
+    atMs: Date.parse(event.at),
+    entry,
+  }
   itemCache.set(event, {
     item,
     text: entry ? entry.text : item.text,
@@ -198,7 +206,7 @@ export function timelineDayStarts(
   const starts = new Map<number, LocalDay>()
   let previous = ''
   for (let i = 0; i < items.length; i++) {
-    const day = dayOf(Date.parse(items[i]!.event.at))
+    const day = dayOf(items[i]!.atMs)
     if (i === 0 || i === restStart || day.key !== previous) starts.set(i, day)
     previous = day.key
   }
