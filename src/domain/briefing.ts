@@ -8,7 +8,6 @@ import { groupChanges } from './changes'
 import { ROLE_LABELS, SEVERITY_LABELS } from './describe'
 import type { IncidentState, IncidentSummary, LogEntry } from './fold'
 import { roleBoard } from './roles'
-import { formatClock } from './time'
 
 export type TimeFormat = (iso: string) => string
 
@@ -16,7 +15,8 @@ export interface DraftContext {
   now: number
   /** Sub-incidents of this incident (from `childrenOf`). */
   children?: readonly IncidentSummary[]
-  formatTime?: TimeFormat
+  /** How a time reads to this person: the UI passes the clock store's `at` (date when not today, their 12/24-hour choice). */
+  formatTime: TimeFormat
 }
 
 export const TASK_KIND_LABELS = {
@@ -59,7 +59,7 @@ function list(title: string, items: string[], none: string): string[] {
 
 /** A handoff briefing draft for whoever takes a role next. */
 export function draftBriefing(state: IncidentState, ctx: DraftContext): string {
-  const fmt = ctx.formatTime ?? formatClock
+  const fmt = ctx.formatTime
   const lines: string[] = []
   lines.push(
     `Situation: ${state.title} — ${STATUS_LABELS[state.status]}, ${SEVERITY_LABELS[state.severity]}, declared ${fmt(state.declaredAt)} by ${state.declaredBy.name}.`,
@@ -140,7 +140,7 @@ export interface UpdateDraftContext extends DraftContext {
 
 /** A stakeholder update draft: what is affected, what we are doing, when we speak next. */
 export function draftUpdate(state: IncidentState, ctx: UpdateDraftContext): string {
-  const fmt = ctx.formatTime ?? formatClock
+  const fmt = ctx.formatTime
   const work = recentWork(state, 2).map((e) => clip(e.text, 200).replace(/[.!?…]+$/, ''))
   const doing =
     state.status === 'mitigated'

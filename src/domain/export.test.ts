@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { DANA, KIM, LEE, MIN, SAM, T0, incidentScript, utcDateTime } from '../../tests/fixtures/incident-script'
-import { activityByPerson, activityLogMarkdown, exportFileName, formatDateTime, incidentMarkdown, md } from './export'
+import { DANA, KIM, LEE, MIN, SAM, T0, incidentScript } from '../../tests/fixtures/incident-script'
+import { activityByPerson, activityLogMarkdown, exportFileName, incidentMarkdown, md } from './export'
 
 function wholeIncident() {
   const s = incidentScript({
@@ -50,15 +50,15 @@ describe('incidentMarkdown', () => {
   const s = wholeIncident()
   const text = incidentMarkdown(s.fold(), {
     now: T0 + 60 * MIN,
-    formatTime: utcDateTime,
+    timeZone: 'UTC',
     children: [{ id: 'CHILD00001', title: 'Gym Wi-Fi', severity: 3, status: 'resolved' }],
   })
 
-  it('heads the document with title, severity, status, declaration and location', () => {
-    expect(text.startsWith('# Core switch down\n')).toBe(true)
+  it('heads the document with title, zone, severity, status, declaration and location', () => {
+    expect(text.startsWith('# Core switch down\n\nTimes are in UTC (UTC+00:00).\n\n- Severity')).toBe(true)
     expect(text).toContain('- Severity: SEV2 · major')
-    expect(text).toMatch(/- Status: Resolved \(since 2026-11-24 09:\d\d, Sam\)/)
-    expect(text).toContain('- Declared: 2026-11-24 09:00 by Dana')
+    expect(text).toMatch(/- Status: Resolved \(since 2026-11-24 09:\d\d \+00:00, Sam\)/)
+    expect(text).toContain('- Declared: 2026-11-24 09:00 +00:00 by Dana')
     expect(text).toContain('- Location: High school')
     expect(text).toContain('## Summary\n\nNo network in building B.')
   })
@@ -75,7 +75,7 @@ describe('incidentMarkdown', () => {
     expect(text).toContain('### Kept on purpose (1)\n\n- **firewall**: allow 10.2.0.0/16 — to revert: remove rule 7')
     expect(text).toContain('**made outside Ops** (Ops was Lee)')
     expect(text).toMatch(
-      /### Reverted \(1\)\n\n- \*\*core-sw-1\*\*: shut port 24 — to revert: no shut port 24 .* — reverted 2026-11-24 09:\d\d by Lee: uplink restored/,
+      /### Reverted \(1\)\n\n- \*\*core-sw-1\*\*: shut port 24 — to revert: no shut port 24 .* — reverted 2026-11-24 09:\d\d \+00:00 by Lee: uplink restored/,
     )
   })
 
@@ -117,7 +117,7 @@ describe('incidentMarkdown', () => {
     const child = incidentScript({ title: 'Gym Wi-Fi', parentId: 'PARENT0001' })
     const doc = incidentMarkdown(child.fold(), {
       now: T0 + 10 * MIN,
-      formatTime: utcDateTime,
+      timeZone: 'UTC',
       parent: { id: 'PARENT0001', title: 'Core switch down', severity: 2, status: 'active' },
     })
     expect(doc).toContain('- Sub-incident of: Core switch down (active)')
@@ -151,12 +151,13 @@ describe('activity log', () => {
   })
 
   it('renders one Markdown section per person with the roles they hold', () => {
-    const text = activityLogMarkdown(wholeIncident().fold(), { now: T0, formatTime: utcDateTime })
-    expect(text.startsWith('# Activity log: Core switch down')).toBe(true)
-    expect(text).toContain('## Lee\n\nNow holds: Ops\n\n- 2026-11-24 09:00 action: Rebooted core-sw-1')
+    const text = activityLogMarkdown(wholeIncident().fold(), { now: T0, timeZone: 'UTC' })
+    expect(text.startsWith('# Activity log: Core switch down\n\nExported 2026-11-24 09:00 +00:00.')).toBe(true)
+    expect(text).toContain('\n\nTimes are in UTC (UTC+00:00).\n\n## Dana')
+    expect(text).toContain('## Lee\n\nNow holds: Ops\n\n- 2026-11-24 09:00 +00:00 action: Rebooted core-sw-1')
     expect(text).toContain('## Sam\n\nNow holds: Incident commander')
     expect(text).toMatch(
-      /## Kim\n\nNow holds: Comms\n\n- 2026-11-24 09:05 Update to Principals: Building B offline; working on it\./,
+      /## Kim\n\nNow holds: Comms\n\n- 2026-11-24 09:05 \+00:00 Update to Principals: Building B offline; working on it\./,
     )
   })
 })
@@ -167,11 +168,6 @@ describe('helpers', () => {
       'a \\*b\\* \\_c\\_ \\[d\\](e) \\<script\\> \\# f \\| g \\~h\\~ \\`i\\` \\\\',
     )
     expect(md('one\ntwo')).toBe('one  \n  two')
-  })
-
-  it('formats date and time in local time', () => {
-    const iso = new Date(2026, 10, 24, 7, 5).toISOString()
-    expect(formatDateTime(iso)).toBe('2026-11-24 07:05')
   })
 
   it('names export files after the title', () => {

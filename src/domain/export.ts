@@ -1,7 +1,9 @@
 /**
  * The incident document as Markdown (to paste into a ticket, mail or wiki) and
  * the per-person activity log (the ICS 214 idea: who did what, when). Pure, so
- * the document view, the download and the tests show the same text.
+ * the document view, the download and the tests show the same text. Every time
+ * is written `2026-11-01 01:30 -04:00` (date, 24-hour time, UTC offset), and
+ * the zone is named once under the title: a pasted document is read elsewhere.
  */
 import { cadenceStatus, describeCadence } from './cadence'
 import { groupChanges } from './changes'
@@ -13,22 +15,15 @@ import type { Change, IncidentState, IncidentSummary, LogEntry } from './fold'
 import { STATUS_LABELS, TASK_KIND_LABELS } from './briefing'
 import type { TimeFormat } from './briefing'
 import { roleBoard } from './roles'
+import { createExportTimes } from './time'
 import { describeInContext } from './timeline'
 
 export interface ExportContext {
   now: number
+  /** IANA zone the times are written in (the phone's); named once at the top. */
+  timeZone: string
   children?: readonly IncidentSummary[]
   parent?: IncidentSummary
-  /** Date and time as the reader wants it; default `YYYY-MM-DD HH:MM` local time. */
-  formatTime?: TimeFormat
-}
-
-const pad = (n: number) => String(n).padStart(2, '0')
-
-/** `2026-11-24 09:05`, local time: unambiguous in a pasted document. */
-export function formatDateTime(iso: string): string {
-  const d = new Date(iso)
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`
 }
 
 /**
@@ -87,8 +82,10 @@ function timelineLine(e: IncidentEvent, state: IncidentState, fmt: TimeFormat): 
 
 /** The whole incident as one Markdown document. */
 export function incidentMarkdown(state: IncidentState, ctx: ExportContext): string {
-  const fmt = ctx.formatTime ?? formatDateTime
-  const out: string[] = [`# ${md(state.title)}`, '']
+  const times = createExportTimes(ctx.timeZone)
+  const fmt = times.format
+  // The zone line is filled in last: it lists the UTC offsets the document's times turned out to use.
+  const out: string[] = [`# ${md(state.title)}`, '', '', '']
   out.push(`- Severity: ${SEVERITY_LABELS[state.severity]}`)
   const lastStatus = state.statusHistory[state.statusHistory.length - 1]
   out.push(
@@ -170,6 +167,7 @@ export function incidentMarkdown(state: IncidentState, ctx: ExportContext): stri
   out.push('## Timeline', '')
   for (const e of state.events) if (e.type !== 'log.amended') out.push(timelineLine(e, state, fmt))
   out.push('')
+  out[2] = times.zoneNote()
   return out.join('\n')
 }
 
@@ -213,11 +211,14 @@ export function activityByPerson(state: IncidentState): PersonActivity[] {
 
 /** The activity log as Markdown: one section per person, what they did and when. */
 export function activityLogMarkdown(state: IncidentState, ctx: ExportContext): string {
-  const fmt = ctx.formatTime ?? formatDateTime
+  const times = createExportTimes(ctx.timeZone)
+  const fmt = times.format
   const out = [
     `# Activity log: ${md(state.title)}`,
     '',
     `Exported ${fmt(new Date(ctx.now).toISOString())}. One section per person, in the order things happened.`,
+    '',
+    '', // the zone, once every time is written
     '',
   ]
   for (const person of activityByPerson(state)) {
@@ -229,6 +230,7 @@ export function activityLogMarkdown(state: IncidentState, ctx: ExportContext): s
     for (const item of person.items) out.push(`- ${fmt(item.at)} ${md(item.text)}`)
     out.push('')
   }
+  out[4] = times.zoneNote()
   return out.join('\n')
 }
 

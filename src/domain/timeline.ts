@@ -7,11 +7,14 @@ import { categoryOf, describeEvent, ROLE_LABELS } from './describe'
 import type { TimelineCategory } from './describe'
 import type { Actor, IncidentEvent } from './events'
 import type { IncidentState, LogEntry } from './fold'
+import type { LocalDay } from './time'
 
 export interface TimelineItem {
   event: IncidentEvent
   category: TimelineCategory
   text: string
+  /** `event.at` in ms since the epoch, parsed once per item: day headings walk all 10,000 on every change. */
+  atMs: number
   /** Set for log entries: the ones that can be pinned, corrected or struck. */
   entry?: LogEntry
 }
@@ -123,7 +126,13 @@ function itemFor(event: IncidentEvent, state: IncidentState): TimelineItem {
   const entry = event.type === 'log.entry' ? state.entries.get(event.id) : undefined
   const cached = itemCache.get(event)
   if (cached && stillShows(cached, event, state, entry)) return cached.item
-  const item: TimelineItem = { event, category: categoryOf(event), text: describeInContext(event, state), entry }
+  const item: TimelineItem = {
+    event,
+    category: categoryOf(event),
+    text: describeInContext(event, state),
+    atMs: Date.parse(event.at),
+    entry,
+  }
   itemCache.set(event, {
     item,
     text: entry ? entry.text : item.text,
@@ -180,4 +189,26 @@ export function timelineActors(state: IncidentState): Actor[] {
   // Later events overwrite: the newest name of a device wins.
   for (const e of state.events) byId.set(e.actor.id, e.actor)
   return [...byId.values()].sort((a, b) => a.name.localeCompare(b.name))
+}
+
+/**
+ * Where the list shown needs a day heading: index → the day that starts there.
+ * A heading opens the list, opens the unpinned part (`restStart`, the number of
+ * pinned items shown above it), and marks every change of day between
+ * neighbours. One pass; `dayOf` (from the time formatter) answers neighbours on
+ * the same day without asking Intl, so 10,000 items cost a few Intl calls per day.
+ */
+export function timelineDayStarts(
+  items: readonly TimelineItem[],
+  dayOf: (ms: number) => LocalDay,
+  restStart = 0,
+): Map<number, LocalDay> {
+  const starts = new Map<number, LocalDay>()
+  let previous = ''
+  for (let i = 0; i < items.length; i++) {
+    const day = dayOf(items[i]!.atMs)
+    if (i === 0 || i === restStart || day.key !== previous) starts.set(i, day)
+    previous = day.key
+  }
+  return starts
 }

@@ -3,10 +3,12 @@ import 'fake-indexeddb/auto'
 import { flushPromises } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { incidentWorld } from '../../../tests/fixtures/incident-world'
+import { useClockStore } from '../../stores/clock'
 import { useIncidentsStore } from '../../stores/incidents'
 import IncidentTimeline from './IncidentTimeline.vue'
 
 afterEach(() => {
+  vi.useRealTimers()
   useIncidentsStore().stop()
   localStorage.clear()
   document.body.innerHTML = ''
@@ -158,5 +160,40 @@ describe('IncidentTimeline', () => {
     expect(itemWith(wrapper, 'Refused one').find('[role="note"]').text()).toBe(
       'Not accepted by the server: payload.text: too long',
     )
+  })
+
+  it('heads each day, dates the entries not from today, and follows the clock setting', async () => {
+    // Only Date is faked: IndexedDB and Vue still run on real timers.
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(Date.UTC(2026, 9, 31, 5, 30)) // Sat 31 Oct, 01:30 in New York
+    const w = await incidentWorld()
+    vi.setSystemTime(Date.UTC(2026, 10, 1, 5, 30)) // Sun 1 Nov, 01:30 EDT
+    await w.record('log.entry', { text: 'Failover started', kind: 'action' })
+    vi.setSystemTime(Date.UTC(2026, 10, 1, 6, 30)) // an hour later, 01:30 EST
+    await w.record('log.entry', { text: 'Failover finished', kind: 'action' })
+    vi.setSystemTime(Date.UTC(2026, 10, 2, 15, 0)) // Mon 2 Nov, 10:00
+    await w.record('log.entry', { text: 'Post-mortem booked', kind: 'note' })
+    const clock = useClockStore()
+    clock.timeZone = 'America/New_York'
+    clock.locale = ['en-US']
+    clock.now = Date.now()
+    clock.setChoice('h23')
+    const wrapper = w.mount(IncidentTimeline, { incidentId: w.id, rejected: new Map() })
+    await flushPromises()
+    const rows = wrapper.findAll('[aria-label="Timeline"] > li')
+    expect(rows.map((li) => li.find('h3').exists() && li.find('h3').text())).toEqual([
+      'Today',
+      'Yesterday',
+      false,
+      'Sat, Oct 31',
+    ])
+    const times = () => wrapper.findAll('[aria-label="Timeline"] > li time').map((t) => t.text())
+    expect(times()).toEqual(['10:00', 'Sun, Nov 1, 01:30 EST', 'Sun, Nov 1, 01:30 EDT', 'Sat, Oct 31, 01:30'])
+    // The list still counts entries, not headings.
+    expect(rows[0]!.attributes('aria-setsize')).toBe('4')
+    clock.setChoice('h12')
+    await flushPromises()
+    expect(times()[1]).toBe('Sun, Nov 1, 1:30 AM EST')
+    expect(localStorage.getItem('command-post:clock')).toBe('h12')
   })
 })
