@@ -60,6 +60,7 @@ export const PushBodySchema = v.object(
       v.array(v.unknown(), BAD_PUSH_BODY),
       v.minLength(1, 'events must hold at least one event'),
       v.maxLength(LIMITS.batchEvents, `at most ${LIMITS.batchEvents} events per request; split the batch`),
+      v.readonly(),
     ),
   },
   BAD_PUSH_BODY,
@@ -112,7 +113,7 @@ export const ErrorBodySchema = v.object({ error: ErrorDetailSchema })
  */
 export const ErrorMessageSchema = v.object({ error: v.pick(ErrorDetailSchema, ['message']) })
 
-export type PushBody = v.InferInput<typeof PushBodySchema>
+export type PushBody = v.InferOutput<typeof PushBodySchema>
 export type Rejection = v.InferOutput<typeof RejectionSchema>
 export type PushAnswer = v.InferOutput<typeof PushAnswerSchema>
 export type PullQuery = v.InferOutput<typeof PullQuerySchema>
