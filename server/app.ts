@@ -14,6 +14,7 @@ import { ApiError, errorBody, errorHandler } from './http/errors'
 import { isApiPath, registerHeaders } from './http/headers'
 import { RateLimiter } from './http/rate-limit'
 import type { RateLimitOptions } from './http/rate-limit'
+import { installValibot } from './http/valibot'
 import { eventRoutes } from './routes/events'
 import { healthRoutes } from './routes/health'
 import { staticRoutes } from './routes/static'
@@ -31,6 +32,8 @@ export interface AppOptions {
   tokenRecheckMs?: number
   logger?: FastifyServerOptions['logger']
   trustProxy?: boolean
+  /** Check every answer against its wire schema (src/domain/wire.ts); a mismatch is a 500. For tests. */
+  checkResponses?: boolean
 }
 
 export const DEFAULT_RATE_LIMIT: RateLimitOptions = { perMinute: 600, burst: 600 }
@@ -45,6 +48,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   })
   app.decorateRequest('token', null)
   app.setErrorHandler(errorHandler)
+  installValibot(app, { checkResponses: options.checkResponses })
   registerHeaders(app)
 
   const hub = new StreamHub()

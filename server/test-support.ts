@@ -23,7 +23,8 @@ export async function createTestApp(options: Partial<AppOptions> & { dataDir?: s
   const store = options.store ?? openSqliteStore(options.dataDir ?? ':memory:')
   const tokens = options.tokens ?? new TokenService(store)
   const { token } = await tokens.issue('Tester')
-  const app = await buildApp({ version: '0.0.0-test', ...options, store, tokens })
+  // Every answer a test provokes is checked against its wire schema.
+  const app = await buildApp({ version: '0.0.0-test', checkResponses: true, ...options, store, tokens })
   await app.ready()
   return {
     app,

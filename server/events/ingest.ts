@@ -3,19 +3,9 @@
  * judged alone: a bad one is rejected with a reason and the rest are stored.
  */
 import { validateEvent } from '../../src/domain/events'
+import type { PushAnswer, Rejection } from '../../src/domain/wire'
 import type { EventStore, NewEvent } from '../store/types'
 import { canonicalJson } from './canonical'
-
-export interface Rejection {
-  id: string
-  reason: string
-}
-
-export interface PushAnswer {
-  accepted: string[]
-  duplicate: string[]
-  rejected: Rejection[]
-}
 
 export interface IngestResult {
   answer: PushAnswer

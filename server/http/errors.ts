@@ -3,16 +3,7 @@
  * whatever part of the stack noticed it; only our own faults are a 500.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-
-export type ErrorCode =
-  | 'bad_request'
-  | 'invalid_json'
-  | 'unsupported_media_type'
-  | 'unauthorized'
-  | 'not_found'
-  | 'too_large'
-  | 'rate_limited'
-  | 'internal_error'
+import type { ErrorBody, ErrorCode } from '../../src/domain/wire'
 
 export class ApiError extends Error {
   constructor(
@@ -30,7 +21,7 @@ export class RateLimitedError extends ApiError {
   }
 }
 
-export function errorBody(code: ErrorCode, message: string) {
+export function errorBody(code: ErrorCode, message: string): ErrorBody {
   return { error: { code, message } }
 }
 

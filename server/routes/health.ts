@@ -1,6 +1,13 @@
 /** GET /api/health: open to all, for load balancers and the app's server check. */
 import type { FastifyInstance } from 'fastify'
+import { HealthAnswerSchema } from '../../src/domain/wire'
+import { ERROR_RESPONSES, type ValibotTypeProvider } from '../http/valibot'
 
 export async function healthRoutes(app: FastifyInstance, { version }: { version: string }): Promise<void> {
-  app.get('/api/health', async () => ({ ok: true, version }))
+  app
+    .withTypeProvider<ValibotTypeProvider>()
+    .get('/api/health', { schema: { response: { 200: HealthAnswerSchema, ...ERROR_RESPONSES } } }, async () => ({
+      ok: true as const,
+      version,
+    }))
 }

@@ -7,8 +7,9 @@ import type { FastifyInstance } from 'fastify'
 import type { StreamHub, Subscriber } from '../events/hub'
 import type { TokenService } from '../auth/tokens'
 import type { EventStore } from '../store/types'
+import { StreamQuerySchema, StreamResumeSchema } from '../../src/domain/wire'
 import { SharedPages } from '../events/pages'
-import { parseCount } from './query'
+import { ERROR_RESPONSES, parseRequestPart, type ValibotTypeProvider } from '../http/valibot'
 
 export interface StreamOptions {
   store: EventStore
@@ -27,13 +28,11 @@ export async function streamRoutes(app: FastifyInstance, options: StreamOptions)
   const pages = new SharedPages(store, PAGE)
   const offGrow = hub.onGrow(() => pages.grew())
 
-  app.get('/api/events/stream', async (request, reply) => {
+  const route = { schema: { querystring: StreamQuerySchema, response: ERROR_RESPONSES } }
+  app.withTypeProvider<ValibotTypeProvider>().get('/api/events/stream', route, async (request, reply) => {
     const lastEventId = request.headers['last-event-id']
     // Last-Event-ID wins: a reconnecting EventSource repeats the original ?after.
-    const after =
-      lastEventId !== undefined
-        ? parseCount(lastEventId, 'Last-Event-ID', 0)
-        : parseCount((request.query as Record<string, unknown>).after, 'after', 0)
+    const after = lastEventId !== undefined ? parseRequestPart(StreamResumeSchema, lastEventId) : request.query.after
 
     reply.hijack()
     // hijack() skips fastify's send path: copy the security and CORS headers set in onRequest.

@@ -228,7 +228,8 @@ export function payloadErrors(type: EventType, payload: unknown): Record<string,
   return errors
 }
 
-function describeIssue(issue: v.BaseIssue<unknown> | undefined): string {
+/** A valibot issue for people: `path: message`, or the message alone at the top level. */
+export function describeIssue(issue: v.BaseIssue<unknown> | undefined): string {
   if (!issue) return 'invalid'
   const path = issue.path?.map((p) => String(p.key)).join('.')
   return path ? `${path}: ${issue.message}` : issue.message

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { makeEvent } from '../../tests/fixtures/events'
 import { apiUrl, createSyncApi, retryAfterMs, SyncError } from './api'
 import { backoffDelay } from './backoff'
 
@@ -50,6 +51,70 @@ describe('sync api', () => {
     })
     expect(await api.pull(4, 1000)).toEqual({ events: [], last: 4, more: false })
     expect(seen).toEqual([{ url: 'https://sync.example/api/events?after=4&limit=1000', auth: 'Bearer secret-token' }])
+  })
+})
+
+describe('answers that break the wire protocol', () => {
+  const api = (body: BodyInit | null) =>
+    createSyncApi({ serverUrl: '', token: 't' }, async () => new Response(body, { status: 200 }))
+  const failureOf = (call: Promise<unknown>) =>
+    call.then(
+      () => null,
+      (e: unknown) => {
+        expect(e).toBeInstanceOf(SyncError)
+        return (e as SyncError).failure
+      },
+    )
+  const badAnswer = (detail: string | RegExp = /./) => ({
+    kind: 'bad-answer',
+    detail: typeof detail === 'string' ? detail : expect.stringMatching(detail),
+  })
+  const event = makeEvent('log.entry')
+
+  it.each([
+    ['HTML instead of JSON (a sign-in page)', '<!doctype html><title>Sign in</title>', 'not JSON'],
+    ['an empty body', '', 'not JSON'],
+    ['null', 'null', /./],
+    ['a missing list', '{"accepted":[],"rejected":[]}', /^duplicate: /],
+    ['ids of the wrong type', '{"accepted":"a,b","duplicate":[],"rejected":[]}', /^accepted: /],
+    [
+      'a rejection without a reason',
+      '{"accepted":[],"duplicate":[],"rejected":[{"id":"x"}]}',
+      /^rejected\.0\.reason: /,
+    ],
+  ])('a push answer with %s is a bad-answer failure', async (_name, body, detail) => {
+    expect(await failureOf(api(body).push([event]))).toEqual(badAnswer(detail))
+  })
+
+  it.each([
+    ['HTML instead of JSON', '<html><body>Welcome to the hotel Wi-Fi</body></html>', 'not JSON'],
+    ['events that are not a list', '{"events":{},"last":0,"more":false}', /^events: /],
+    ['no last', '{"events":[],"more":false}', /^last: /],
+    ['last as a string', '{"events":[],"last":"4","more":false}', /^last: /],
+    ['a fractional last', '{"events":[],"last":1.5,"more":false}', /^last: /],
+    ['more as a string', '{"events":[],"last":0,"more":"false"}', /^more: /],
+  ])('a pull page with %s is a bad-answer failure', async (_name, body, detail) => {
+    expect(await failureOf(api(body).pull(0, 10))).toEqual(badAnswer(detail))
+  })
+
+  it('passes a page with an unreadable event on: events are judged one by one when stored', async () => {
+    const page = { events: [{ nonsense: true }, { ...event, seq: 2 }], last: 2, more: false }
+    expect(await api(JSON.stringify(page)).pull(0, 10)).toEqual(page)
+  })
+
+  it('reads a body cut off mid-way as the network failing, not as a bad answer', async () => {
+    const broken = new ReadableStream({
+      start(controller) {
+        controller.error(new TypeError('connection reset'))
+      },
+    })
+    expect(await failureOf(api(broken).pull(0, 10))).toEqual({ kind: 'network' })
+  })
+
+  it('takes the message of an error answer even with a code this app does not know', async () => {
+    const fetchFn = async () => new Response('{"error":{"code":"from_the_future","message":"later"}}', { status: 400 })
+    const failure = await failureOf(createSyncApi({ serverUrl: '', token: 't' }, fetchFn).pull(0, 10))
+    expect(failure).toEqual({ kind: 'server', status: 400, message: 'later' })
   })
 })
 

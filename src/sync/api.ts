@@ -1,25 +1,22 @@
 /**
  * The sync endpoint of CONTRACT.md §2, as typed calls. Every failure becomes a
  * `SyncError` with a typed `failure`, so the engine decides what to do from a
- * union, not from status codes scattered around.
+ * union, not from status codes scattered around. Answers are parsed with the
+ * server's own wire schemas (src/domain/wire.ts).
  */
-import type { IncidentEvent } from '../domain/events'
+import * as v from 'valibot'
+import { describeIssue, type IncidentEvent } from '../domain/events'
+import {
+  ErrorMessageSchema,
+  PullPageSchema,
+  PushAnswerSchema,
+  type PullPage,
+  type PushAnswer,
+  type PushBody,
+} from '../domain/wire'
 import type { SyncSettings } from '../db/settings'
 
-/** An event as the server sends it: ours plus its arrival order. */
-export type RemoteEvent = IncidentEvent & { seq: number }
-
-export interface PushAnswer {
-  accepted: string[]
-  duplicate: string[]
-  rejected: { id: string; reason: string }[]
-}
-
-export interface PullPage {
-  events: RemoteEvent[]
-  last: number
-  more: boolean
-}
+export type { PullPage, PushAnswer }
 
 export type SyncFailure =
   /** fetch() threw: no network, DNS, connection refused, or aborted mid-way. */
@@ -29,12 +26,23 @@ export type SyncFailure =
   | { kind: 'rate-limited'; retryAfterMs: number }
   /** 5xx, 400 and anything else we did not expect: retried with backoff. */
   | { kind: 'server'; status: number; message: string }
+  /**
+   * A 2xx whose body is not the contract's answer (HTML from a captive portal or
+   * a wrong Server URL, a field missing or of the wrong type): retried with backoff.
+   */
+  | { kind: 'bad-answer'; detail: string }
 
 export class SyncError extends Error {
   constructor(readonly failure: SyncFailure) {
-    super(failure.kind === 'server' ? `server answered ${failure.status}: ${failure.message}` : failure.kind)
+    super(describeFailure(failure))
     this.name = 'SyncError'
   }
+}
+
+function describeFailure(failure: SyncFailure): string {
+  if (failure.kind === 'server') return `server answered ${failure.status}: ${failure.message}`
+  if (failure.kind === 'bad-answer') return `unexpected answer from the server: ${failure.detail}`
+  return failure.kind
 }
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>
@@ -70,13 +78,14 @@ async function failureOf(response: Response): Promise<SyncFailure> {
   if (response.status === 413) return { kind: 'too-large' }
   if (response.status === 429)
     return { kind: 'rate-limited', retryAfterMs: retryAfterMs(response.headers.get('retry-after')) }
-  let message = response.statusText
+  let body: unknown = null
   try {
-    const body = (await response.json()) as { error?: { message?: unknown } }
-    if (typeof body.error?.message === 'string') message = body.error.message
+    body = await response.json()
   } catch {
     // Not JSON (a proxy's error page): the status text will do.
   }
+  const parsed = v.safeParse(ErrorMessageSchema, body)
+  const message = parsed.success ? parsed.output.error.message : response.statusText
   return { kind: 'server', status: response.status, message }
 }
 
@@ -106,13 +115,25 @@ export function createSyncApi(settings: SyncSettings, fetchFn: FetchLike, signal
     return response
   }
 
-  async function json<T>(response: Response): Promise<T> {
+  /** The body parsed with `schema`; a body that does not match is a `bad-answer` SyncError. */
+  async function answer<S extends v.GenericSchema>(response: Response, schema: S): Promise<v.InferOutput<S>> {
+    let text: string
     try {
-      return (await response.json()) as T
+      text = await response.text()
     } catch {
-      // A captive portal or a half-read body: treat as the network failing.
+      if (signal?.aborted) throw abortError()
+      // The connection dropped mid-body: the network failed, not the server.
       throw new SyncError({ kind: 'network' })
     }
+    let body: unknown
+    try {
+      body = JSON.parse(text)
+    } catch {
+      throw new SyncError({ kind: 'bad-answer', detail: 'not JSON' })
+    }
+    const result = v.safeParse(schema, body)
+    if (!result.success) throw new SyncError({ kind: 'bad-answer', detail: describeIssue(result.issues[0]) })
+    return result.output
   }
 
   return {
@@ -120,21 +141,13 @@ export function createSyncApi(settings: SyncSettings, fetchFn: FetchLike, signal
       const response = await call('events', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ events }),
+        body: JSON.stringify({ events } satisfies PushBody),
       })
-      const answer = await json<Partial<PushAnswer>>(response)
-      return {
-        accepted: Array.isArray(answer.accepted) ? answer.accepted : [],
-        duplicate: Array.isArray(answer.duplicate) ? answer.duplicate : [],
-        rejected: Array.isArray(answer.rejected) ? answer.rejected : [],
-      }
+      return answer(response, PushAnswerSchema)
     },
     async pull(after, limit) {
       const response = await call(`events?after=${after}&limit=${limit}`, { method: 'GET' })
-      const page = await json<Partial<PullPage>>(response)
-      const events = Array.isArray(page.events) ? page.events : []
-      const last = typeof page.last === 'number' ? page.last : Math.max(after, ...events.map((e) => e.seq))
-      return { events, last, more: page.more === true }
+      return answer(response, PullPageSchema)
     },
     stream(after, signal) {
       return call(`events/stream?after=${after}`, { method: 'GET', headers: { accept: 'text/event-stream' }, signal })

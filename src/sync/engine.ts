@@ -83,6 +83,7 @@ const PROBLEMS: Record<Exclude<SyncFailure['kind'], 'auth'> | 'storage', SyncPro
   'too-large': 'server',
   'rate-limited': 'rate-limited',
   server: 'server',
+  'bad-answer': 'bad-answer',
 }
 
 export function createSyncEngine(options: SyncEngineOptions): SyncEngine {

@@ -5,12 +5,14 @@
  * saved, or neither and the same page is fetched again.
  */
 import { validateEvent, type IncidentEvent } from '../domain/events'
+import { PULL_LIMITS } from '../domain/wire'
 import type { CommandPostDatabase } from '../db/database'
 import { storeRemoteEvents } from '../db/events'
 import { readSetting, writeSetting } from '../db/settings'
 import type { SyncApi } from './api'
 
-export const PULL_LIMIT = 1000
+/** The most the server hands out per page: fewer round trips on a catch-up. */
+export const PULL_LIMIT = PULL_LIMITS.max
 
 export interface StoreResult {
   /** Events new to this phone. */

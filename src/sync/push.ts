@@ -88,7 +88,7 @@ async function sendBatch(
   // A rejection with an id we did not send (the server could not read it) names nothing of ours.
   const rejected = answer.rejected
     .filter((r) => sent.has(r.id))
-    .map((r) => ({ id: r.id, reason: String(r.reason || 'rejected') }))
+    .map((r) => ({ id: r.id, reason: r.reason || 'rejected' }))
   const rows = [...new Set(acknowledged)].map((id) => round.rows.get(id)!)
   const write = acknowledgeRows(db, rows).then(() => markRejected(db, rejected))
   write.catch(() => {}) // awaited by pushOutbox; until then a failure must not count as unhandled

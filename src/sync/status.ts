@@ -13,7 +13,7 @@ export type SyncStatus =
  * Why the last attempt failed. `auth` is the only one that is not retried:
  * the token will not start working by itself.
  */
-export type SyncProblem = 'unreachable' | 'auth' | 'rate-limited' | 'server' | 'storage'
+export type SyncProblem = 'unreachable' | 'auth' | 'rate-limited' | 'server' | 'bad-answer' | 'storage'
 
 /** The long wording, for Settings and the join screen. */
 export const SYNC_PROBLEM_MESSAGES: Record<SyncProblem, string> = {
@@ -21,6 +21,8 @@ export const SYNC_PROBLEM_MESSAGES: Record<SyncProblem, string> = {
   auth: 'Access token refused — ask for a new join link.',
   'rate-limited': 'The server is busy. Sync will try again shortly.',
   server: 'The server had a problem. Sync will try again shortly.',
+  'bad-answer':
+    'The server sent an answer this app cannot read (is the Server URL right, or is a sign-in page in the way?). Sync will try again shortly.',
   storage: 'This phone could not save what the server sent (is its storage full?). Sync will try again shortly.',
 }
 
@@ -30,6 +32,7 @@ const PROBLEM_LABELS: Record<SyncProblem, string> = {
   auth: 'Offline · access token refused',
   'rate-limited': 'Syncing · server busy',
   server: 'Offline · server error',
+  'bad-answer': 'Offline · unexpected answer from the server',
   storage: 'Offline · phone storage problem',
 }
 
