@@ -19,8 +19,7 @@ function setup() {
       signal: controller.signal,
       maxBatch,
       idleTimeoutMs: 45_000,
-      setTimer: timers.set,
-      clearTimer: timers.clear,
+      timers,
       onOpen: () => {
         opened++
       },
