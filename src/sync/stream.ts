@@ -43,6 +43,9 @@ export async function runStream(options: StreamOptions): Promise<void> {
   const maxBatch = options.maxBatch ?? STREAM_BATCH
   const idleMs = options.idleTimeoutMs ?? STREAM_IDLE_TIMEOUT_MS
 
+  // Aborted while the caller was still getting ready (reading the cursor): an abort
+  // listener would never fire, and a connection opened now would never be closed.
+  options.signal.throwIfAborted()
   // Our own controller: the idle watchdog aborts this connection without aborting the caller.
   const local = new AbortController()
   const forward = () => local.abort()
