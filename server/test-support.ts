@@ -2,6 +2,7 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createParser } from 'eventsource-parser'
 import type { FastifyInstance } from 'fastify'
 import type { AppOptions } from './app'
 import { buildApp } from './app'
@@ -61,11 +62,15 @@ export interface SseMessage {
   comment?: string
 }
 
-/** Reads an event stream message by message; `next` waits up to `timeoutMs`. */
+/**
+ * Reads an event stream message by message, with the app's SSE parser
+ * (eventsource-parser). Waits are on the stream itself: without a
+ * `timeoutMs`, only the test's own timeout bounds them, so a busy machine
+ * makes a test slower, not red.
+ */
 export class SseReader {
-  private buffer = ''
   private readonly queue: SseMessage[] = []
-  private waiting: (() => void) | undefined
+  private wake: (() => void) | undefined
   ended = false
 
   constructor(private readonly reader: ReadableStreamDefaultReader<Uint8Array>) {
@@ -80,57 +85,59 @@ export class SseReader {
 
   private async read(): Promise<void> {
     const decoder = new TextDecoder()
+    const parser = createParser({
+      onEvent: (event) => this.queue.push({ id: event.id, data: event.data }),
+      onComment: (comment) => this.queue.push({ comment: comment.trim() }),
+    })
     try {
       for (;;) {
         const { value, done } = await this.reader.read()
         if (done) break
-        this.buffer += decoder.decode(value, { stream: true })
-        let end
-        while ((end = this.buffer.indexOf('\n\n')) >= 0) {
-          const block = this.buffer.slice(0, end)
-          this.buffer = this.buffer.slice(end + 2)
-          const msg: SseMessage = {}
-          for (const line of block.split('\n')) {
-            if (line.startsWith(':')) msg.comment = line.slice(1).trim()
-            else if (line.startsWith('id: ')) msg.id = line.slice(4)
-            else if (line.startsWith('data: ')) msg.data = line.slice(6)
-          }
-          this.queue.push(msg)
-        }
-        this.waiting?.()
+        parser.feed(decoder.decode(value, { stream: true }))
+        this.signal()
       }
     } catch {
       // aborted: treated as the end of the stream
     }
     this.ended = true
-    this.waiting?.()
+    this.signal()
   }
 
-  /** The next message that carries data (comments skipped unless `comments`). */
-  async next(timeoutMs = 3000, comments = false): Promise<SseMessage> {
-    const deadline = Date.now() + timeoutMs
+  private signal(): void {
+    const wake = this.wake
+    this.wake = undefined
+    wake?.()
+  }
+
+  /** Resolves on the next message or the end, or after `deadline` (ms since the epoch). */
+  private changed(deadline: number | undefined): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = deadline === undefined ? undefined : setTimeout(resolve, Math.max(0, deadline - Date.now()))
+      this.wake = () => {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
+  }
+
+  /** The next message that carries data (comments skipped unless `comments`); rejects past `timeoutMs` if given. */
+  async next(timeoutMs?: number, comments = false): Promise<SseMessage> {
+    const deadline = timeoutMs === undefined ? undefined : Date.now() + timeoutMs
     for (;;) {
       const i = this.queue.findIndex((m) => comments || m.data !== undefined)
       if (i >= 0) return this.queue.splice(0, i + 1).at(-1)!
       if (this.ended) throw new Error('stream ended')
-      const left = deadline - Date.now()
-      if (left <= 0) throw new Error('timed out waiting for an SSE message')
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left)
-        this.waiting = () => {
-          clearTimeout(timer)
-          resolve()
-        }
-      })
+      if (deadline !== undefined && Date.now() >= deadline) throw new Error('timed out waiting for an SSE message')
+      await this.changed(deadline)
     }
   }
 
-  /** Resolves when the server ends the stream. */
-  async waitForEnd(timeoutMs = 3000): Promise<void> {
-    const deadline = Date.now() + timeoutMs
+  /** Resolves when the server ends the stream; rejects past `timeoutMs` if given. */
+  async waitForEnd(timeoutMs?: number): Promise<void> {
+    const deadline = timeoutMs === undefined ? undefined : Date.now() + timeoutMs
     while (!this.ended) {
-      if (Date.now() > deadline) throw new Error('stream still open')
-      await new Promise((r) => setTimeout(r, 20))
+      if (deadline !== undefined && Date.now() >= deadline) throw new Error('stream still open')
+      await this.changed(deadline)
     }
   }
 

@@ -92,9 +92,9 @@ describe('GET /api/events/stream', () => {
   it('sends heartbeat comments', async () => {
     const t = await live({ heartbeatMs: 50 })
     const { sse } = await stream(t)
-    const msg = await sse.next(2000, true) // ": connected"
+    const msg = await sse.next(undefined, true) // ": connected"
     expect(msg.comment).toBe('connected')
-    expect((await sse.next(2000, true)).comment).toBe('heartbeat')
+    expect((await sse.next(undefined, true)).comment).toBe('heartbeat')
   })
 
   it('answers 400 to a bad cursor and 401 without a token', async () => {
@@ -113,9 +113,11 @@ describe('GET /api/events/stream', () => {
     const { token } = await t.tokens.issue('Dana')
     const dana = (await stream(t, '', { authorization: `Bearer ${token}` })).sse
     const mine = (await stream(t)).sse
-    await new Promise((r) => setTimeout(r, 50))
+    // Both sessions are registered once their ": connected" arrived.
+    expect((await dana.next(undefined, true)).comment).toBe('connected')
+    expect((await mine.next(undefined, true)).comment).toBe('connected')
     await t.tokens.revoke('Dana')
-    await dana.waitForEnd(1000)
+    await dana.waitForEnd()
     expect(mine.ended).toBe(false)
     await push(t, makeEvents(1))
     expect((await mine.next()).id).toBe('1')
@@ -127,7 +129,7 @@ describe('GET /api/events/stream', () => {
     const lee = (await stream(t, '', { authorization: `Bearer ${token}` })).sse
     // Straight to the store, as the CLI does: no in-process event.
     await t.store.revokeTokens('Lee', new Date().toISOString())
-    await lee.waitForEnd(2000)
+    await lee.waitForEnd()
   })
 
   it('ends open streams when the server closes', async () => {
@@ -135,6 +137,6 @@ describe('GET /api/events/stream', () => {
     const { sse } = await stream(t)
     open.splice(open.indexOf(t), 1)
     await t.close()
-    await sse.waitForEnd(2000)
+    await sse.waitForEnd()
   })
 })

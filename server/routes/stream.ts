@@ -4,6 +4,7 @@
  */
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http'
 import type { FastifyInstance } from 'fastify'
+import { singleFlight } from '../../src/domain/single-flight'
 import type { StreamHub, Subscriber } from '../events/hub'
 import type { TokenService } from '../auth/tokens'
 import type { EventStore } from '../store/types'
@@ -48,7 +49,7 @@ export async function streamRoutes(app: FastifyInstance, options: StreamOptions)
     reply.raw.write(': connected\n\n')
     const session = new SseSession(reply.raw, pages, request.token!.id, after, options.heartbeatMs)
     session.onClose(hub.add(session))
-    void session.pump()
+    session.catchUp()
   })
 
   // Revocation in this process closes streams at once; the CLI's, at the next check.
@@ -76,8 +77,8 @@ export async function streamRoutes(app: FastifyInstance, options: StreamOptions)
 }
 
 class SseSession implements Subscriber {
-  private running = false
-  private again = false
+  /** One catch-up at a time on this socket; a notify meanwhile runs one more after it. */
+  private readonly pump = singleFlight(() => this.sendAfterCursor())
   private closed = false
   private readonly heartbeat: NodeJS.Timeout
   private readonly closeListeners: (() => void)[] = []
@@ -98,32 +99,28 @@ class SseSession implements Subscriber {
   }
 
   notify(lastSeq: number): void {
-    if (lastSeq > this.cursor) void this.pump()
+    if (lastSeq > this.cursor) this.catchUp()
   }
 
-  /** Sends everything after the cursor; one pump at a time, re-run if notified meanwhile. */
-  async pump(): Promise<void> {
-    if (this.running) {
-      this.again = true
-      return
-    }
-    this.running = true
+  /** Send everything after the cursor, now or after the catch-up under way. */
+  catchUp(): void {
+    void this.pump.run()
+  }
+
+  /** Never throws: a failed read or write ends the session. */
+  private async sendAfterCursor(): Promise<void> {
+    if (this.closed) return
     try {
+      let page
       do {
-        this.again = false
-        let page
-        do {
-          page = await this.pages.read(this.cursor)
-          if (this.closed || page.lastSeq === undefined) break
-          this.cursor = page.lastSeq
-          // Back-pressure: a slow phone holds one page in memory, not the whole log.
-          if (!this.raw.write(page.chunk)) await drained(this.raw)
-        } while (page.more && !this.closed)
-      } while (this.again && !this.closed)
+        page = await this.pages.read(this.cursor)
+        if (this.closed || page.lastSeq === undefined) break
+        this.cursor = page.lastSeq
+        // Back-pressure: a slow phone holds one page in memory, not the whole log.
+        if (!this.raw.write(page.chunk)) await drained(this.raw)
+      } while (page.more && !this.closed)
     } catch {
       this.close()
-    } finally {
-      this.running = false
     }
   }
 

@@ -1,12 +1,16 @@
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { makeEvent, makeEvents, makeIncident } from '../../tests/fixtures/events'
 import { FakeSyncServer, sseFor, TEST_TOKEN } from '../../tests/fixtures/sync-server'
 import { ManualTimers } from '../../tests/fixtures/timers'
 import { CommandPostDatabase, SyncState } from '../db/database'
 import { appendLocalEvents, eventsOfIncident, pendingCount } from '../db/events'
 import { readSetting, writeSetting } from '../db/settings'
-import { createSyncEngine, type SyncEngine, type SyncEngineOptions } from './engine'
+import { createSyncEngine, type SyncEngine, type SyncEngineOptions, type SyncSnapshot } from './engine'
 import { TOO_LARGE_REASON } from './push'
+
+// Every wait below is on state (a round ending, a snapshot, a timer being set), never on the clock;
+// this only bounds a hang. fake-indexeddb on a busy machine can take seconds for the big batches.
+const TIMEOUT = 60_000
 
 let n = 0
 const engines: SyncEngine[] = []
@@ -19,18 +23,45 @@ async function world(options: Partial<SyncEngineOptions> & { joined?: boolean } 
   const server = new FakeSyncServer()
   const timers = new ManualTimers()
   if (options.joined !== false) await writeSetting(db, 'sync', { serverUrl: '', token: TEST_TOKEN })
-  const engine = createSyncEngine({ db, fetch: server.fetch, timers, random: () => 0, stream: false, ...options })
+  const waiters = new Set<() => Promise<void>>()
+  const engine = createSyncEngine({
+    db,
+    fetch: server.fetch,
+    timers,
+    random: () => 0,
+    stream: false,
+    onChange: () => waiters.forEach((w) => void w()),
+    ...options,
+  })
   engines.push(engine)
+  /** Resolves once `check` holds, checked now and after every change the engine reports. */
+  const when = (check: (snapshot: SyncSnapshot) => boolean | Promise<boolean>) =>
+    new Promise<void>((resolve, reject) => {
+      const waiter = async () => {
+        let done: boolean
+        try {
+          done = await check(engine.snapshot())
+        } catch (e) {
+          waiters.delete(waiter)
+          return reject(e as Error)
+        }
+        if (!done) return
+        waiters.delete(waiter)
+        resolve()
+      }
+      waiters.add(waiter)
+      void waiter()
+    })
   /** Run the next waiting retry/interval timer and wait for its round. */
   const next = async () => {
     const ms = timers.fireNext(45_000)
     await engine.idle()
     return ms
   }
-  return { db, server, timers, engine, next }
+  return { db, server, timers, engine, next, when }
 }
 
-describe('sync engine: push', () => {
+describe('sync engine: push', { timeout: TIMEOUT }, () => {
   it('sends the outbox in batches of at most 500 and marks every event acknowledged', async () => {
     const { db, server, engine } = await world()
     await appendLocalEvents(db, makeEvents(1203))
@@ -97,7 +128,7 @@ describe('sync engine: push', () => {
   })
 })
 
-describe('sync engine: failures and retries', () => {
+describe('sync engine: failures and retries', { timeout: TIMEOUT }, () => {
   it('backs off exponentially with jitter while the server is unreachable, capped at 60 s', async () => {
     const { db, server, timers, engine, next } = await world()
     for (let i = 0; i < 9; i++) server.fail({ kind: 'network' })
@@ -196,7 +227,7 @@ describe('sync engine: failures and retries', () => {
   })
 })
 
-describe('sync engine: pull', () => {
+describe('sync engine: pull', { timeout: TIMEOUT }, () => {
   it('pages through the server’s history 1000 at a time and keeps the cursor', async () => {
     const { db, server, engine } = await world()
     server.seed(makeEvents(2500))
@@ -249,48 +280,51 @@ describe('sync engine: pull', () => {
   })
 })
 
-describe('sync engine: stream', () => {
+describe('sync engine: stream', { timeout: TIMEOUT }, () => {
   it('stores streamed events as they arrive, split anywhere, with heartbeats between', async () => {
-    const { db, server, engine } = await world({ stream: true })
+    const { db, server, engine, when } = await world({ stream: true })
     await engine.start()
     await engine.idle()
-    await vi.waitFor(() => expect(server.streams).toHaveLength(1))
+    await when((s) => s.streaming)
+    expect(server.streams).toHaveLength(1)
     expect(server.streams[0]!.after).toBe(0)
-    await vi.waitFor(() => expect(engine.snapshot().streaming).toBe(true))
 
     const fromOthers = makeEvents(5)
     server.seed(fromOthers)
     const text = sseFor(server.stored.slice(0, 3)) + ': heartbeat\n\n' + sseFor(server.stored.slice(3))
     const stream = server.streams[0]!
     for (let i = 0; i < text.length; i += 37) stream.write(text.slice(i, i + 37))
-    await vi.waitFor(async () => expect(await db.events.count()).toBe(5))
-    await vi.waitFor(async () => expect((await readSetting(db, 'cursor')).lastSeq).toBe(5))
+    await when(async () => (await readSetting(db, 'cursor')).lastSeq === 5)
+    expect(await db.events.count()).toBe(5)
   })
 
   it('reconnects after the server closes the stream, resuming after the cursor', async () => {
-    const { server, timers, engine } = await world({ stream: true })
+    const { server, timers, engine, when } = await world({ stream: true })
     server.seed(makeEvents(4))
     await engine.start()
     await engine.idle()
-    await vi.waitFor(() => expect(server.streams).toHaveLength(1))
+    await when((s) => s.streaming)
+    expect(server.streams).toHaveLength(1)
     expect(server.streams[0]!.after).toBe(4)
     server.streams[0]!.close()
-    await vi.waitFor(() => expect(timers.pending()).toContain(500))
+    await timers.waitFor(500)
     timers.fire(500)
-    await vi.waitFor(() => expect(server.streams).toHaveLength(2))
+    await when((s) => s.streaming)
+    expect(server.streams).toHaveLength(2)
     expect(server.streams[1]!.after).toBe(4)
   })
 
   it('closes the stream when the page is hidden or the network goes, and opens it again after', async () => {
-    const { server, engine } = await world({ stream: true })
+    const { server, engine, when } = await world({ stream: true })
     await engine.start()
     await engine.idle()
-    await vi.waitFor(() => expect(engine.snapshot().streaming).toBe(true))
+    await when((s) => s.streaming)
     engine.setVisible(false)
     expect(engine.snapshot().streaming).toBe(false)
     engine.setVisible(true)
     await engine.idle()
-    await vi.waitFor(() => expect(server.streams).toHaveLength(2))
+    await when((s) => s.streaming)
+    expect(server.streams).toHaveLength(2)
     engine.setOnline(false)
     expect(engine.snapshot()).toMatchObject({ streaming: false, status: { kind: 'offline' } })
   })

@@ -6,25 +6,19 @@
  * Offline, nothing is lost: local events stay `pending` in IndexedDB until
  * the server acknowledges or refuses them; refused ones stay, marked.
  */
+import { singleFlight } from '../domain/single-flight'
 import type { CommandPostDatabase } from '../db/database'
 import { pendingCount } from '../db/events'
 import { readSetting, writeSetting, type SyncSettings } from '../db/settings'
-import { createSyncApi, SyncError, type FetchLike, type SyncApi, type SyncFailure } from './api'
-import { backoffDelay } from './backoff'
-import { startLiveStream, type LiveStream } from './live'
-import { pullAll } from './pull'
+import { createSyncApi, SyncError, type FetchLike, type SyncApi } from './api'
+import { pullAll, storeServerEvents } from './pull'
 import { pushOutbox } from './push'
+import { createRetryPolicy, type RetryableFailure } from './retry'
 import type { SyncProblem, SyncStatus } from './status'
+import { superviseStream, type StreamSupervisor } from './stream-supervisor'
+import { systemTimers, timerSlot, type Timers } from './timers'
 
-export interface Timers {
-  set(fn: () => void, ms: number): unknown
-  clear(handle: unknown): void
-}
-
-const defaultTimers: Timers = {
-  set: (fn, ms) => setTimeout(fn, ms),
-  clear: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-}
+export type { Timers } from './timers'
 
 export interface SyncSnapshot {
   status: SyncStatus
@@ -37,8 +31,9 @@ export interface SyncSnapshot {
 export interface SyncEngineOptions {
   db: CommandPostDatabase
   fetch?: FetchLike
-  now?: () => number
+  /** Jitter for the retry delays, 0 ≤ random() < 1. */
   random?: () => number
+  /** The clock and timers of every part (retries, debounce, interval, stream watchdog). */
   timers?: Timers
   /** Initial network and visibility; later changes come through setOnline / setVisible. */
   online?: boolean
@@ -77,7 +72,8 @@ interface Generation {
   controller: AbortController
 }
 
-const PROBLEMS: Record<Exclude<SyncFailure['kind'], 'auth'> | 'storage', SyncProblem> = {
+const PROBLEMS: Record<RetryableFailure['kind'], SyncProblem> = {
+  auth: 'auth',
   storage: 'storage',
   network: 'unreachable',
   'too-large': 'server',
@@ -86,15 +82,27 @@ const PROBLEMS: Record<Exclude<SyncFailure['kind'], 'auth'> | 'storage', SyncPro
   'bad-answer': 'bad-answer',
 }
 
+/**
+ * Composes the parts: rounds (push then pull) run one at a time through a
+ * single-flight scheduler; their failures go to a retry policy whose delay
+ * a timer slot waits out; a stream supervisor keeps the live stream open.
+ * What is left here is the state the indicator shows and when to start what.
+ */
 export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   const { db } = options
   const fetchFn: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
-  const now = options.now ?? Date.now
+  const timers = options.timers ?? systemTimers
+  const now = () => timers.now()
   const random = options.random ?? Math.random
-  const timers = options.timers ?? defaultTimers
   const intervalMs = options.intervalMs ?? 30_000
   const debounceMs = options.debounceMs ?? 300
   const useStream = options.stream ?? true
+
+  const rounds = singleFlight(round)
+  const retry = createRetryPolicy({ random })
+  /** The next round: the retry after a failure, or the regular interval while all is well. */
+  const nextRound = timerSlot(timers)
+  const debounce = timerSlot(timers)
 
   let gen: Generation | null = null
   let status: SyncStatus = { kind: 'local-only' }
@@ -103,15 +111,9 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   let visible = options.visible ?? true
   let started = false
   let configuring = 0
-  /** The token was refused: no more automatic attempts until the settings change. */
-  let refused = false
-  let failures = 0
+  /** syncNow() asked: this round runs even after a refused token, and shows "Syncing". */
   let manual = false
-  let retryTimer: unknown = null
-  let debounceTimer: unknown = null
-  let running: Promise<void> | null = null
-  let again = false
-  let stream: LiveStream | null = null
+  let stream: StreamSupervisor | null = null
   let streaming = false
 
   const snapshot = (): SyncSnapshot => ({ status, settings: gen?.settings ?? null, lastSyncAt, streaming })
@@ -121,46 +123,21 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     emit()
   }
 
-  function clearTimer(handle: unknown): null {
-    if (handle !== null) timers.clear(handle)
-    return null
-  }
+  const requestRound = () => rounds.run()
+  const roundIn = (ms: number) => nextRound.set(() => void requestRound(), ms)
 
-  function schedule(ms: number): void {
-    retryTimer = clearTimer(retryTimer)
-    retryTimer = timers.set(() => {
-      retryTimer = null
-      void requestCycle()
-    }, ms)
-  }
-
-  /** One round at a time; a request during a round runs one more after it. */
-  function requestCycle(): Promise<void> {
-    if (running) {
-      again = true
-      return running
-    }
-    running = (async () => {
-      do {
-        again = false
-        await cycle()
-      } while (again)
-    })().finally(() => {
-      running = null
-    })
-    return running
-  }
-
-  async function cycle(): Promise<void> {
+  /** One push-then-pull; never throws (a failure becomes a status and a retry). */
+  async function round(): Promise<void> {
     if (!started || configuring) return
-    retryTimer = clearTimer(retryTimer)
+    nextRound.clear()
     const current = gen
     if (!current) return setStatus({ kind: 'local-only' })
-    if (refused && !manual) return
+    if (retry.stopped && !manual) return
     if (!online) return setStatus({ kind: 'offline' })
     const wasManual = manual
     manual = false
-    refused = false
+    // A manual attempt lifts a refused token's stop: if it fails otherwise, retries resume.
+    if (wasManual) retry.clear()
     try {
       // Background rounds while all is well, or retries while failing, do not flicker the indicator.
       const quiet =
@@ -169,10 +146,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       await pushOutbox(db, current.api)
       await pullAll(db, current.api, { now })
       if (current !== gen) return
-      failures = 0
+      retry.succeeded()
       lastSyncAt = new Date(now()).toISOString()
       setStatus({ kind: 'synced', at: lastSyncAt })
-      schedule(intervalMs)
+      roundIn(intervalMs)
       ensureStream()
     } catch (e) {
       // Aborted because the settings changed: the new settings' round takes over.
@@ -183,17 +160,19 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
 
   function fail(e: unknown): void {
     // Anything but a SyncError came from this phone: IndexedDB refusing a write.
-    const failure: SyncFailure | { kind: 'storage' } = e instanceof SyncError ? e.failure : { kind: 'storage' }
-    if (failure.kind === 'auth') {
-      refused = true
-      retryTimer = clearTimer(retryTimer)
-      stopStream()
+    const failure: RetryableFailure = e instanceof SyncError ? e.failure : { kind: 'storage' }
+    const decision = retry.failed(failure)
+    if (decision.kind === 'stop') {
+      nextRound.clear()
+      void stopStream()
       return setStatus({ kind: 'error', problem: 'auth', retryAt: null })
     }
-    let delay = backoffDelay(failures++, { random })
-    if (failure.kind === 'rate-limited') delay = Math.max(delay, failure.retryAfterMs)
-    setStatus(online ? { kind: 'error', problem: PROBLEMS[failure.kind], retryAt: now() + delay } : { kind: 'offline' })
-    schedule(delay)
+    setStatus(
+      online
+        ? { kind: 'error', problem: PROBLEMS[failure.kind], retryAt: now() + decision.delayMs }
+        : { kind: 'offline' },
+    )
+    roundIn(decision.delayMs)
   }
 
   function setStreaming(value: boolean): void {
@@ -202,31 +181,30 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     emit()
   }
 
-  /** Keep one stream open while it makes sense (see live.ts for the reconnecting). */
+  /** Keep one stream open while it makes sense. */
   function ensureStream(): void {
-    if (!useStream || stream || !gen || refused || !online || !visible || !started) return
-    stream = startLiveStream({
-      db,
+    if (!useStream || stream || !gen || retry.stopped || !online || !visible || !started) return
+    stream = superviseStream({
       api: gen.api,
-      now,
-      random,
-      setTimer: timers.set,
-      clearTimer: timers.clear,
+      timers,
+      retry: createRetryPolicy({ random }),
       idleTimeoutMs: options.streamIdleTimeoutMs,
+      cursor: async () => (await readSetting(db, 'cursor')).lastSeq,
+      async store(batch) {
+        await storeServerEvents(db, batch.events, batch.lastSeq, now)
+        lastSyncAt = new Date(now()).toISOString()
+        emit()
+      },
       onOpen() {
         setStreaming(true)
         // The server is back: send what queued up now rather than at the next retry.
-        if (status.kind === 'error') void requestCycle()
-      },
-      onStored() {
-        lastSyncAt = new Date(now()).toISOString()
-        emit()
+        if (status.kind === 'error') void requestRound()
       },
       onClosed(failure) {
         setStreaming(false)
         if (failure?.failure.kind === 'auth') fail(failure)
         // Let the indicator find out the server is gone, instead of still saying "Synced".
-        else if (failure && status.kind === 'synced') void requestCycle()
+        else if (failure && status.kind === 'synced') void requestRound()
       },
     })
   }
@@ -246,11 +224,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
 
   function install(settings: SyncSettings | null): void {
     gen = generation(settings)
-    refused = false
-    failures = 0
+    retry.clear()
     if (!gen) return setStatus({ kind: 'local-only' })
     setStatus(online ? { kind: 'syncing' } : { kind: 'offline' })
-    void requestCycle()
+    void requestRound()
   }
 
   return {
@@ -263,33 +240,29 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     },
     stop() {
       started = false
-      retryTimer = clearTimer(retryTimer)
-      debounceTimer = clearTimer(debounceTimer)
+      nextRound.clear()
+      debounce.clear()
       gen?.controller.abort()
       void stopStream()
     },
     nudge() {
-      debounceTimer = clearTimer(debounceTimer)
-      debounceTimer = timers.set(() => {
-        debounceTimer = null
-        void requestCycle()
-      }, debounceMs)
+      debounce.set(() => void requestRound(), debounceMs)
     },
     async syncNow() {
-      debounceTimer = clearTimer(debounceTimer)
+      debounce.clear()
       manual = true
-      failures = 0
-      await requestCycle()
+      retry.restart()
+      await requestRound()
       return status
     },
     async configure(next) {
       const serverChanged = (gen?.settings.serverUrl ?? null) !== (next?.serverUrl ?? null)
       configuring++
       try {
-        retryTimer = clearTimer(retryTimer)
+        nextRound.clear()
         gen?.controller.abort()
         // Wait for the old round and stream to let go, so nothing they fetched lands after the reset.
-        await Promise.all([running?.catch(() => {}), stopStream()])
+        await Promise.all([rounds.idle(), stopStream()])
         await db.transaction('rw', db.kv, async () => {
           await writeSetting(db, 'sync', next)
           if (serverChanged) await writeSetting(db, 'cursor', { lastSeq: 0, lastSyncAt: null })
@@ -306,21 +279,19 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       online = value
       if (!value) {
         void stopStream()
-        if (gen && !refused) setStatus({ kind: 'offline' })
+        if (gen && !retry.stopped) setStatus({ kind: 'offline' })
         return
       }
-      failures = 0
-      void requestCycle()
+      retry.restart()
+      void requestRound()
     },
     setVisible(value) {
       if (visible === value) return
       visible = value
       if (!value) void stopStream()
-      else void requestCycle()
+      else void requestRound()
     },
     snapshot,
-    async idle() {
-      while (running) await running
-    },
+    idle: () => rounds.idle(),
   }
 }

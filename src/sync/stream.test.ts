@@ -19,8 +19,7 @@ function setup() {
       signal: controller.signal,
       maxBatch,
       idleTimeoutMs: 45_000,
-      setTimer: timers.set,
-      clearTimer: timers.clear,
+      timers,
       onOpen: () => {
         opened++
       },
@@ -31,9 +30,9 @@ function setup() {
   return { server, timers, batches, controller, run, opened: () => opened }
 }
 
+/** Yields to the event loop until `check` holds; no deadline of its own (the test timeout bounds a hang). */
 async function until(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 5))
-  expect(check()).toBe(true)
+  while (!check()) await new Promise((resolve) => setTimeout(resolve, 1))
 }
 
 describe('runStream', () => {
@@ -53,6 +52,18 @@ describe('runStream', () => {
     server.streams[0]!.close()
     await expect(done).resolves.toBeUndefined()
     expect(opened()).toBe(1)
+  })
+
+  it('reads CRLF line ends and messages split anywhere, one character at a time included', async () => {
+    const { server, batches, run } = setup()
+    void run()
+    await until(() => server.streams.length === 1)
+    server.seed(makeEvents(3))
+    const text = (sseFor(server.stored) + ': heartbeat\n\n').replace(/\n/g, '\r\n')
+    for (const char of text) server.streams[0]!.write(char)
+    await until(() => batches.flatMap((b) => b.events).length === 3)
+    expect(batches.at(-1)!.lastSeq).toBe(3)
+    server.streams[0]!.close()
   })
 
   it('skips a message that is not JSON without losing the ones around it', async () => {

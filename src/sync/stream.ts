@@ -4,9 +4,10 @@
  * batches, each awaited before reading on, so a phone catching up on a long
  * history holds one chunk in memory, not the whole log.
  */
+import { createParser } from 'eventsource-parser'
 import type { SyncApi } from './api'
 import { SyncError } from './api'
-import { SseParser } from './sse'
+import { systemTimers, type Timers } from './timers'
 
 export interface StreamBatch {
   events: unknown[]
@@ -25,8 +26,7 @@ export interface StreamOptions {
   /** Nothing at all (not even a heartbeat) for this long: the connection is dead. */
   idleTimeoutMs?: number
   maxBatch?: number
-  setTimer?: (fn: () => void, ms: number) => unknown
-  clearTimer?: (handle: unknown) => void
+  timers?: Timers
 }
 
 /** The server sends a heartbeat every 15 s; three missed ones mean a dead socket. */
@@ -39,11 +39,13 @@ export const STREAM_BATCH = 100
  * and with an AbortError when `signal` aborts.
  */
 export async function runStream(options: StreamOptions): Promise<void> {
-  const setTimer = options.setTimer ?? ((fn, ms) => setTimeout(fn, ms))
-  const clearTimer = options.clearTimer ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>))
+  const timers = options.timers ?? systemTimers
   const maxBatch = options.maxBatch ?? STREAM_BATCH
   const idleMs = options.idleTimeoutMs ?? STREAM_IDLE_TIMEOUT_MS
 
+  // Aborted while the caller was still getting ready (reading the cursor): an abort
+  // listener would never fire, and a connection opened now would never be closed.
+  options.signal.throwIfAborted()
   // Our own controller: the idle watchdog aborts this connection without aborting the caller.
   const local = new AbortController()
   const forward = () => local.abort()
@@ -51,23 +53,24 @@ export async function runStream(options: StreamOptions): Promise<void> {
   let idle = false
   let watchdog: unknown = null
   const arm = () => {
-    if (watchdog !== null) clearTimer(watchdog)
-    watchdog = setTimer(() => {
+    if (watchdog !== null) timers.clearTimeout(watchdog)
+    watchdog = timers.setTimeout(() => {
       idle = true
       local.abort()
     }, idleMs)
   }
 
   const queue: { event: unknown; seq: number }[] = []
-  const parser = new SseParser({
-    onMessage(message) {
+  // Comments (the server's heartbeats) need no handler: any bytes at all re-arm the watchdog.
+  const parser = createParser({
+    onEvent(message) {
       let event: unknown
       try {
         event = JSON.parse(message.data)
       } catch {
         return // a message we cannot read is skipped; the cursor moves past it with the next one
       }
-      const seq = Number(message.id)
+      const seq = Number(message.id ?? '')
       const fromBody = (event as { seq?: unknown } | null)?.seq
       const known = Number.isSafeInteger(seq) && seq > 0 ? seq : typeof fromBody === 'number' ? fromBody : 0
       queue.push({ event, seq: known })
@@ -87,7 +90,7 @@ export async function runStream(options: StreamOptions): Promise<void> {
         const { done, value } = await reader.read()
         if (done) break
         arm()
-        parser.push(decoder.decode(value, { stream: true }))
+        parser.feed(decoder.decode(value, { stream: true }))
         while (queue.length) {
           const slice = queue.splice(0, maxBatch)
           await options.onBatch({ events: slice.map((q) => q.event), lastSeq: Math.max(...slice.map((q) => q.seq)) })
@@ -102,7 +105,7 @@ export async function runStream(options: StreamOptions): Promise<void> {
       throw new SyncError({ kind: 'network' })
     throw e
   } finally {
-    if (watchdog !== null) clearTimer(watchdog)
+    if (watchdog !== null) timers.clearTimeout(watchdog)
     options.signal.removeEventListener('abort', forward)
     local.abort()
   }
