@@ -14,7 +14,9 @@ const VOLATILE = new Set(['date', 'etag', 'last-modified', 'connection', 'keep-a
 function stable(res: LightMyRequestResponse): Record<string, unknown> {
   const headers = Object.entries(res.headers)
     .filter(([name]) => !VOLATILE.has(name))
-    .sort(([a], [b]) => a.localeCompare(b))
+    // Helmet joins directives with ';', the old hook with '; ': the same policy (CSP allows optional whitespace there).
+    .map(([name, value]) => [name, name === 'content-security-policy' ? String(value).split(/;\s*/).join('; ') : value])
+    .sort(([a], [b]) => String(a).localeCompare(String(b)))
   return { status: res.statusCode, headers: Object.fromEntries(headers) }
 }
 
