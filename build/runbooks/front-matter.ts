@@ -67,7 +67,7 @@ function parseYaml(block: string): { data: Record<string, FrontMatterValue>; war
       const text = scalarText(pair.value)
       if (text !== '') data[key] = text
     } else if (isSeq(pair.value)) {
-      const items = pair.value.items.filter(isScalar).map(scalarText)
+      const items = pair.value.items.flatMap((item) => (isScalar(item) ? [scalarText(item)] : []))
       if (items.length > 0) data[key] = items
     }
   }
