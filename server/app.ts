@@ -12,7 +12,7 @@ import type { TokenService } from './auth/tokens'
 import { StreamHub } from './events/hub'
 import { ApiError, errorBody, errorHandler } from './http/errors'
 import { isApiPath, registerHeaders } from './http/headers'
-import { RateLimiter } from './http/rate-limit'
+import { registerRateLimit } from './http/rate-limit'
 import type { RateLimitOptions } from './http/rate-limit'
 import { installValibot } from './http/valibot'
 import { eventRoutes } from './routes/events'
@@ -49,14 +49,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorateRequest('token', null)
   app.setErrorHandler(errorHandler)
   installValibot(app, { checkResponses: options.checkResponses })
-  registerHeaders(app)
+  await registerHeaders(app)
 
   const hub = new StreamHub()
-  const limiter = new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT)
 
   await app.register(healthRoutes, { version: options.version })
   await app.register(async (api) => {
-    api.addHook('onRequest', authGuard(options.tokens, limiter))
+    api.addHook('onRequest', authGuard(options.tokens))
+    await registerRateLimit(api, options.rateLimit ?? DEFAULT_RATE_LIMIT)
     await api.register(eventRoutes, { store: options.store, hub })
     await api.register(streamRoutes, {
       store: options.store,

@@ -2,11 +2,16 @@
  * Front matter of a runbook: the YAML (`---`) or TOML (`+++`) block Hugo and
  * most static-site tools put at the top of a Markdown file.
  *
- * This reads the flat subset runbooks use (`key: value`, quoted strings, `[a, b]`
- * and `- item` lists, `|`/`>` blocks) and skips the rest (nested maps such as
- * Hugo's `menu:`). It never throws: a line it cannot read becomes a warning and
- * the runbook still builds, because one typo must not take the runbooks offline.
+ * YAML is read by a full YAML 1.2 parser (every scalar form: plain, quoted,
+ * folded, literal, over several lines); TOML by a small flat subset. Values are
+ * strings or lists of strings; nested maps (Hugo's `menu:`) are skipped. It never
+ * throws: a line it cannot read becomes a warning naming that line (the build
+ * prefixes the file), and the runbook still builds, because one typo must not
+ * take the runbooks offline.
  */
+import { isMap, isScalar, isSeq, parseDocument } from 'yaml'
+import type { Scalar, YAMLError } from 'yaml'
+
 
 export type FrontMatterValue = string | string[]
 
@@ -18,6 +23,11 @@ export interface FrontMatter {
 
 const KEY_LINE = /^([A-Za-z_][\w.-]*)\s*[:=]\s*(.*)$/
 
+/**
+ * Splits a runbook into its front matter and Markdown body. Without a leading
+ * `---`/`+++` fence the whole source is the body. Never throws: unreadable
+ * lines, an unclosed fence or a YAML syntax error come back in `warnings`.
+ */
 export function parseFrontMatter(source: string): FrontMatter {
   const text = source.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n')
   const lines = text.split('\n')
@@ -29,48 +39,60 @@ export function parseFrontMatter(source: string): FrontMatter {
     // Most likely a forgotten closing fence; showing the block as text beats guessing where it ends.
     return { data: {}, body: text, warnings: [`front matter starts with ${fence} but is never closed; shown as text`] }
   }
-  const { data, warnings } = fence === '---' ? parseYamlSubset(lines.slice(1, closeAt)) : parseTomlSubset(lines.slice(1, closeAt))
+  const { data, warnings } = fence === '---' ? parseYaml(lines.slice(1, closeAt).join('\n')) : parseTomlSubset(lines.slice(1, closeAt))
   return { data, body: lines.slice(closeAt + 1).join('\n'), warnings }
 }
 
-function parseYamlSubset(lines: string[]): { data: Record<string, FrontMatterValue>; warnings: string[] } {
+/**
+ * YAML 1.2 through the `yaml` package, with the failsafe schema: every scalar
+ * stays the string the author wrote (`1.10` is not 1.1, `2026-03-01` not a Date),
+ * which is what the flat string/list shape promises. Maps (Hugo's `menu:`) and
+ * empty values are skipped. A syntax error becomes one warning per line, with
+ * the file's line number, and whatever YAML recovered is kept.
+ */
+function parseYaml(block: string): { data: Record<string, FrontMatterValue>; warnings: string[] } {
   const data: Record<string, FrontMatterValue> = {}
-  const warnings: string[] = []
-  let i = 0
-  while (i < lines.length) {
-    const line = lines[i] ?? ''
-    i++
-    if (line.trim() === '' || line.trimStart().startsWith('#')) continue
-    if (/^\s/.test(line)) continue // belongs to a nested map we skip
-    const match = /^([A-Za-z_][\w.-]*)\s*:(?:\s+(.*)|\s*)$/.exec(line)
-    if (!match) {
-      warnings.push(`front matter line ${i + 1} is not "key: value": ${truncate(line)}`)
-      continue
+  const blockLines = block.split('\n')
+  const doc = parseDocument(block, { schema: 'failsafe', version: '1.2' })
+  const warnings = yamlProblems([...doc.errors, ...doc.warnings], blockLines)
+  if (doc.contents === null) return { data, warnings }
+  if (!isMap(doc.contents)) {
+    warnings.push('front matter is not a list of "key: value" lines; ignored')
+    return { data, warnings }
+  }
+  for (const pair of doc.contents.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : ''
+    if (key === '') continue
+    if (isScalar(pair.value)) {
+      const text = scalarText(pair.value)
+      if (text !== '') data[key] = text
+    } else if (isSeq(pair.value)) {
+      const items = pair.value.items.flatMap((item) => (isScalar(item) ? [scalarText(item)] : []))
+      if (items.length > 0) data[key] = items
     }
-    const key = match[1] as string
-    const raw = stripComment(match[2] ?? '').trim()
-    if (raw === '|' || raw === '>' || /^[|>][+-]?$/.test(raw)) {
-      const block: string[] = []
-      while (i < lines.length && (/^\s/.test(lines[i] ?? '') || (lines[i] ?? '').trim() === '')) block.push((lines[i++] ?? '').trim())
-      data[key] = raw.startsWith('|') ? block.join('\n').trim() : block.join(' ').replace(/\s+/g, ' ').trim()
-      continue
-    }
-    if (raw === '') {
-      // Either a block list (`- item` lines) or a nested map; only the list is kept.
-      const items: string[] = []
-      let nested = false
-      while (i < lines.length && (/^\s/.test(lines[i] ?? '') || (lines[i] ?? '').trim() === '' || /^-\s/.test(lines[i] ?? ''))) {
-        const item = /^\s*-\s+(.*)$/.exec(lines[i] ?? '')
-        if (item) items.push(unquote(stripComment(item[1] ?? '').trim()))
-        else if ((lines[i] ?? '').trim() !== '') nested = true
-        i++
-      }
-      if (items.length > 0 && !nested) data[key] = items
-      continue
-    }
-    data[key] = raw.startsWith('[') ? parseFlowList(raw) : unquote(raw)
   }
   return { data, warnings }
+}
+
+/** The scalar as a string; block scalars lose the final line break YAML keeps (`|`, `>`), which means nothing in a title or summary. */
+function scalarText(node: Scalar): string {
+  const text = node.value === null || node.value === undefined ? '' : String(node.value)
+  return node.type === 'BLOCK_FOLDED' || node.type === 'BLOCK_LITERAL' ? text.replace(/\n+$/, '') : text
+}
+
+/** One warning per offending line, numbered as in the runbook file (the opening fence is line 1). */
+function yamlProblems(problems: YAMLError[], blockLines: string[]): string[] {
+  const seen = new Set<number>()
+  const warnings: string[] = []
+  for (const problem of problems) {
+    const blockLine = problem.linePos?.[0].line ?? 1
+    if (seen.has(blockLine)) continue
+    seen.add(blockLine)
+    // The library's message names block-relative positions; ours names the file's line instead.
+    const reason = (problem.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')
+    warnings.push(`front matter line ${blockLine + 1} is not valid YAML (${reason}): ${truncate(blockLines[blockLine - 1] ?? '')}`)
+  }
+  return warnings
 }
 
 function parseTomlSubset(lines: string[]): { data: Record<string, FrontMatterValue>; warnings: string[] } {

@@ -1,11 +1,11 @@
 /**
- * The onRequest hook for routes that need a token: 401 without a valid one,
- * 429 past the token's rate. Runs before the body is read, so a stranger
- * cannot make the server parse a megabyte.
+ * The onRequest hook for routes that need a token: 401 without a valid one.
+ * Runs before the body is read, so a stranger cannot make the server parse a
+ * megabyte; the rate limit (http/rate-limit.ts) runs after it, keyed by the
+ * token it sets.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { ApiError, RateLimitedError } from '../http/errors'
-import type { RateLimiter } from '../http/rate-limit'
+import { ApiError } from '../http/errors'
 import type { TokenRecord } from '../store/types'
 import type { TokenService } from './tokens'
 
@@ -21,7 +21,7 @@ export function bearerToken(header: string | undefined): string | undefined {
   return match?.[1]
 }
 
-export function authGuard(tokens: TokenService, limiter: RateLimiter) {
+export function authGuard(tokens: TokenService) {
   return async function guard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const header = request.headers.authorization
     const token = await tokens.verify(bearerToken(header))
@@ -33,8 +33,6 @@ export function authGuard(tokens: TokenService, limiter: RateLimiter) {
         header ? 'the access token is not valid or was revoked' : 'send Authorization: Bearer <token>',
       )
     }
-    const decision = limiter.take(token.id)
-    if (!decision.allowed) throw new RateLimitedError(decision.retryAfter)
     request.token = token
   }
 }

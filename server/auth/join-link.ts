@@ -4,7 +4,7 @@
  * so it stays out of proxy logs.
  */
 import { networkInterfaces } from 'node:os'
-import qrcode from 'qrcode-terminal'
+import QRCode from 'qrcode'
 
 /** PUBLIC_URL if set; else this host and port, with a LAN address for 0.0.0.0 / :: (a phone cannot open those). */
 export function publicOrigin(publicUrl: string | undefined, host: string, port: number): string {
@@ -19,8 +19,20 @@ export function joinLink(origin: string, token: string): string {
   return `${origin}/#/join?token=${token}`
 }
 
+/**
+ * Error correction of the printed code. L (7 %) is what qrcode-terminal used:
+ * the smallest symbol for the link, which a phone reads more easily off a
+ * terminal than a denser one with more redundancy it never needs there.
+ */
+export const QR_ERROR_CORRECTION = 'L'
+
+/**
+ * The text as a QR code for a terminal: two modules per character row (half
+ * blocks), drawn black on an ANSI white background so it scans on dark and
+ * light terminal themes alike.
+ */
 export function qrCode(text: string): Promise<string> {
-  return new Promise((resolve) => qrcode.generate(text, { small: true }, resolve))
+  return QRCode.toString(text, { type: 'terminal', small: true, errorCorrectionLevel: QR_ERROR_CORRECTION })
 }
 
 function lanAddress(): string | undefined {

@@ -12,6 +12,9 @@ const PREFIX = 'command-post:draft:'
  * Text being typed, kept in localStorage as it changes, so a reload (an app
  * update, a crash, a dead battery) never loses it. Call `clear()` only after
  * the text has been saved for real.
+ *
+ * Hand-written on purpose: VueUse's useLocalStorage saved a dozen lines but
+ * added 111 B gzip to the first screen (and 1.8 kB to the composer chunk).
  */
 export function useDraft(options: UseDraftOptions): { text: Ref<string>; clear: () => void } {
   const storageKey = PREFIX + options.key

@@ -9,7 +9,11 @@ export interface UseShareText {
   mailtoHref(subject: string, body: string): string
 }
 
-/** Ways to get text out of the app to the people who need it, feature-detected. */
+/**
+ * Ways to get text out of the app to the people who need it, feature-detected.
+ * Not VueUse's useClipboard: it falls back to execCommand and reports success
+ * either way, and `copy` must say when the user has to select the text by hand.
+ */
 export function useShareText(): UseShareText {
   const canShare = typeof navigator !== 'undefined' && typeof navigator.share === 'function'
 
