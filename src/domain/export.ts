@@ -13,7 +13,7 @@ import type { Change, IncidentState, IncidentSummary, LogEntry } from './fold'
 import { STATUS_LABELS, TASK_KIND_LABELS } from './briefing'
 import type { TimeFormat } from './briefing'
 import { roleBoard } from './roles'
-import { describeInContext } from './timeline'
+import { describeInContext, hasOwnRow } from './timeline'
 
 export interface ExportContext {
   now: number
@@ -168,7 +168,7 @@ export function incidentMarkdown(state: IncidentState, ctx: ExportContext): stri
   }
 
   out.push('## Timeline', '')
-  for (const e of state.events) if (e.type !== 'log.amended') out.push(timelineLine(e, state, fmt))
+  for (const e of state.events) if (hasOwnRow(e)) out.push(timelineLine(e, state, fmt))
   out.push('')
   return out.join('\n')
 }

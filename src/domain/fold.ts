@@ -5,6 +5,7 @@
  * holding the same set of events shows the same state whatever order they
  * arrived in. Per-field "last writer wins" falls out of that order.
  */
+import { assertNever } from './assert'
 import { DEFAULT_UPDATE_CADENCE_MINUTES, ROLES } from './events'
 import type { Actor, EventOf, IncidentEvent, LogKind, Person, Role, Severity, Status, TaskKind } from './events'
 import { hlcMillis } from './hlc'
@@ -255,6 +256,7 @@ function appendInOrder(state: IncidentState, e: IncidentEvent): void {
   applyPayload(state, e)
 }
 
+/** One event's effect on the state. Every type is handled: a new one fails the type check at `assertNever`. */
 function applyPayload(state: IncidentState, e: IncidentEvent): void {
   switch (e.type) {
     case 'incident.declared':
@@ -381,6 +383,8 @@ function applyPayload(state: IncidentState, e: IncidentEvent): void {
       task.done = e.type === 'task.done' ? { at: e.at, actor: e.actor } : null
       return
     }
+    default:
+      return assertNever(e, 'event type')
   }
 }
 
