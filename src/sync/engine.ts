@@ -17,8 +17,8 @@ import { pushOutbox } from './push'
 import type { SyncProblem, SyncStatus } from './status'
 
 export interface Timers {
-  set(fn: () => void, ms: number): unknown
-  clear(handle: unknown): void
+  set: (fn: () => void, ms: number) => unknown
+  clear: (handle: unknown) => void
 }
 
 const defaultTimers: Timers = {
@@ -186,7 +186,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     if (failure.kind === 'auth') {
       refused = true
       retryTimer = clearTimer(retryTimer)
-      stopStream()
+      void stopStream()
       return setStatus({ kind: 'error', problem: 'auth', retryAt: null })
     }
     let delay = backoffDelay(failures++, { random })

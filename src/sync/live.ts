@@ -15,8 +15,8 @@ export interface LiveStreamOptions {
   api: SyncApi
   now: () => number
   random: () => number
-  setTimer(fn: () => void, ms: number): unknown
-  clearTimer(handle: unknown): void
+  setTimer: (fn: () => void, ms: number) => unknown
+  clearTimer: (handle: unknown) => void
   idleTimeoutMs?: number
   /** Connected (again). */
   onOpen(): void
