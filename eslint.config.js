@@ -169,6 +169,11 @@ export default tseslint.config(
             })),
             { from: { file: { categories: 'app' } }, allow: { to: { element: { types: { anyOf: appImports } } } } },
             { from: { file: { categories: 'app' } }, allow: { to: { file: { categories: 'app' } } } },
+            // The runbook loader and search fetch over the network: the UI reaches them through composables.
+            {
+              from: { element: { type: 'ui' } },
+              disallow: { to: { element: { type: 'runbooks', fileInternalPath: ['load.ts', 'search.ts'] } } },
+            },
           ],
         },
       ],
