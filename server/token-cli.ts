@@ -72,7 +72,9 @@ export async function tokenCli(
 }
 
 if (isEntry(import.meta.url)) {
-  tokenCli(process.argv.slice(2), process.env, process.stdout, process.stderr).then((code) => {
+  // Failures of the command resolve with an exit code; a rejection (bad configuration) is
+  // left unhandled on purpose, so the process exits with its stack.
+  void tokenCli(process.argv.slice(2), process.env, process.stdout, process.stderr).then((code) => {
     process.exitCode = code
   })
 }

@@ -38,7 +38,7 @@ const toRecord = (row: TokenRow): TokenRecord => ({
 })
 
 /** Opens (creating if needed) the database in `dataDir`, or `:memory:` for tests, migrated and configured. */
-export function openDatabase(dataDir: string | ':memory:'): Database.Database {
+export function openDatabase(dataDir: string): Database.Database {
   let file: string = dataDir
   if (dataDir !== ':memory:') {
     mkdirSync(dataDir, { recursive: true })
@@ -53,7 +53,7 @@ export function openDatabase(dataDir: string | ':memory:'): Database.Database {
   return db
 }
 
-export function openSqliteStore(dataDir: string | ':memory:'): Store {
+export function openSqliteStore(dataDir: string): Store {
   return new SqliteStore(openDatabase(dataDir))
 }
 

@@ -45,7 +45,7 @@ export function useQrScanner(options: UseQrScannerOptions) {
     if (!isSupported || active.value) return
     error.value = ''
     try {
-      const detector = new Detector!({ formats: ['qr_code'] })
+      const detector = new Detector({ formats: ['qr_code'] })
       stream.value = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' }, audio: false })
       active.value = true
       const video = options.video.value

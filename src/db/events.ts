@@ -132,11 +132,7 @@ export async function rejectedEvents(db: CommandPostDatabase): Promise<StoredEve
 }
 
 export async function markAcknowledged(db: CommandPostDatabase, ids: readonly string[]): Promise<void> {
-  if (ids.length)
-    await db.events
-      .where('id')
-      .anyOf(ids as string[])
-      .modify({ sync: SyncState.acknowledged })
+  if (ids.length) await db.events.where('id').anyOf(ids).modify({ sync: SyncState.acknowledged })
 }
 
 /**

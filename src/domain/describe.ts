@@ -2,7 +2,9 @@
  * One line of plain text for each event, as the Timeline and the exports
  * show it. Pure, so the Markdown export and the screen say the same thing.
  */
+import { assertNever } from './assert'
 import type { IncidentEvent, Role } from './events'
+import type { IncidentState } from './fold'
 
 export const ROLE_LABELS: Record<Role, string> = {
   command: 'Incident commander',
@@ -22,6 +24,7 @@ export const SEVERITY_LABELS: Record<number, string> = {
 export type TimelineCategory =
   'action' | 'observation' | 'decision' | 'note' | 'change' | 'update' | 'role' | 'status' | 'task' | 'incident'
 
+/** The filter a timeline item falls under; every type is named, a new one fails the type check here. */
 export function categoryOf(e: IncidentEvent): TimelineCategory {
   switch (e.type) {
     case 'log.entry':
@@ -39,12 +42,21 @@ export function categoryOf(e: IncidentEvent): TimelineCategory {
     case 'task.done':
     case 'task.reopened':
       return 'task'
-    default:
+    case 'incident.declared':
+    case 'incident.edited':
+    case 'log.amended':
       return 'incident'
+    default:
+      return assertNever(e, 'event type')
   }
 }
 
-export function describeEvent(e: IncidentEvent): string {
+/**
+ * One line per event, naming the change or task an event refers to and showing
+ * a log entry as amended so far. Reads `state` only for those; every type is
+ * named, a new one fails the type check here.
+ */
+export function describeEvent(e: IncidentEvent, state: IncidentState): string {
   switch (e.type) {
     case 'incident.declared':
       return `Declared “${e.payload.title}” (${SEVERITY_LABELS[e.payload.severity]})`
@@ -62,23 +74,31 @@ export function describeEvent(e: IncidentEvent): string {
       return `Status → ${e.payload.status}${e.payload.note ? `: ${e.payload.note}` : ''}`
     case 'role.assigned': {
       const label = ROLE_LABELS[e.payload.role]
-      return e.payload.person ? `${label} → ${e.payload.person.name}` : `${label} handed back to the commander`
+      const base = e.payload.person ? `${label} → ${e.payload.person.name}` : `${label} handed back to the commander`
+      return e.payload.briefing ? `${base} (with a handoff briefing)` : base
     }
     case 'log.entry':
-      return e.payload.text
+      return state.entries.get(e.id)?.text ?? e.payload.text
     case 'log.amended':
       return 'Amended a log entry'
     case 'change.made':
       return `Change on ${e.payload.system}: ${e.payload.what} (revert: ${e.payload.revert})`
-    case 'change.reverted':
-      return `Reverted a change${e.payload.note ? `: ${e.payload.note}` : ''}`
+    case 'change.reverted': {
+      const change = state.changes.get(e.payload.changeId)
+      const what = change ? ` on ${change.system}: ${change.what}` : ''
+      return `Reverted change${what}${e.payload.note ? ` — ${e.payload.note}` : ''}`
+    }
     case 'update.posted':
       return `Update${e.payload.audience ? ` to ${e.payload.audience}` : ''}: ${e.payload.body}`
     case 'task.added':
       return `Task (${e.payload.kind}): ${e.payload.text}${e.payload.owner ? ` — ${e.payload.owner}` : ''}`
     case 'task.done':
-      return 'Task done'
-    case 'task.reopened':
-      return 'Task reopened'
+    case 'task.reopened': {
+      const task = state.tasks.get(e.payload.taskId)
+      const verb = e.type === 'task.done' ? 'Task done' : 'Task reopened'
+      return task ? `${verb}: ${task.text}` : verb
+    }
+    default:
+      return assertNever(e, 'event type')
   }
 }

@@ -16,7 +16,7 @@ import { STATUS_LABELS, TASK_KIND_LABELS } from './briefing'
 import type { TimeFormat } from './briefing'
 import { roleBoard } from './roles'
 import { createExportTimes } from './time'
-import { describeInContext } from './timeline'
+import { describeInContext, hasOwnRow } from './timeline'
 
 export interface ExportContext {
   now: number
@@ -165,7 +165,7 @@ export function incidentMarkdown(state: IncidentState, ctx: ExportContext): stri
   }
 
   out.push('## Timeline', '')
-  for (const e of state.events) if (e.type !== 'log.amended') out.push(timelineLine(e, state, fmt))
+  for (const e of state.events) if (hasOwnRow(e)) out.push(timelineLine(e, state, fmt))
   out.push('')
   out[2] = times.zoneNote()
   return out.join('\n')

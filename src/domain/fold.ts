@@ -11,6 +11,7 @@
  */
 import { ALREADY_DECLARED, chooseDeclaration, refusalFor } from './declaration'
 import type { Declaration } from './declaration'
+import { assertNever } from './assert'
 import { DEFAULT_UPDATE_CADENCE_MINUTES, ROLES } from './events'
 import type { Actor, EventOf, IncidentEvent, LogKind, Person, Role, Severity, Status, TaskKind } from './events'
 import { hlcMillis } from './hlc'
@@ -267,6 +268,7 @@ function appendInOrder(state: IncidentState, e: IncidentEvent): void {
   applyPayload(state, e)
 }
 
+/** One event's effect on the state. Every type is handled: a new one fails the type check at `assertNever`. */
 function applyPayload(state: IncidentState, e: IncidentEvent): void {
   switch (e.type) {
     case 'incident.declared':
@@ -393,6 +395,8 @@ function applyPayload(state: IncidentState, e: IncidentEvent): void {
       task.done = e.type === 'task.done' ? { at: e.at, actor: e.actor } : null
       return
     }
+    default:
+      return assertNever(e, 'event type')
   }
 }
 

@@ -3,9 +3,9 @@
  * newest first, with filters by kind and by person. Linear in the number of
  * events, so a 10,000-entry incident costs one pass per change, not n².
  */
-import { categoryOf, describeEvent, ROLE_LABELS } from './describe'
+import { categoryOf, describeEvent } from './describe'
 import type { TimelineCategory } from './describe'
-import type { Actor, IncidentEvent } from './events'
+import type { Actor, EventType, IncidentEvent } from './events'
 import type { IncidentState, LogEntry } from './fold'
 import type { LocalDay } from './time'
 
@@ -31,30 +31,39 @@ export const TIMELINE_FILTERS: { category: TimelineCategory; label: string }[] =
   { category: 'task', label: 'Tasks' },
 ]
 
-/** One line per event, naming the change or task an event refers to. */
-export function describeInContext(e: IncidentEvent, state: IncidentState): string {
-  switch (e.type) {
-    case 'change.reverted': {
-      const change = state.changes.get(e.payload.changeId)
-      const what = change ? ` on ${change.system}: ${change.what}` : ''
-      return `Reverted change${what}${e.payload.note ? ` — ${e.payload.note}` : ''}`
-    }
-    case 'task.done':
-    case 'task.reopened': {
-      const task = state.tasks.get(e.payload.taskId)
-      const verb = e.type === 'task.done' ? 'Task done' : 'Task reopened'
-      return task ? `${verb}: ${task.text}` : verb
-    }
-    case 'role.assigned': {
-      const label = ROLE_LABELS[e.payload.role]
-      const base = e.payload.person ? `${label} → ${e.payload.person.name}` : `${label} handed back to the commander`
-      return e.payload.briefing ? `${base} (with a handoff briefing)` : base
-    }
-    case 'log.entry':
-      return state.entries.get(e.id)?.text ?? e.payload.text
-    default:
-      return describeEvent(e)
-  }
+/**
+ * How an event of each type shows on the Timeline; the incremental update
+ * (`timelineItems`) and the exports rely on it:
+ * - `own`: a row that shows the event alone;
+ * - `entry`: a row that shows its log entry, which later amendments change in place;
+ * - `refers`: a row that reads another part of the state (a change or task that
+ *   may arrive later, by sync), so it is described again when that changes;
+ * - `amends`: no row of its own; it changes a row already shown.
+ */
+export type TimelineRow = 'own' | 'entry' | 'refers' | 'amends'
+
+/** The one list of event types by how they show; a new type fails the type check here. */
+export const TIMELINE_ROWS: Record<EventType, TimelineRow> = {
+  'incident.declared': 'own',
+  'incident.edited': 'own',
+  'incident.status': 'own',
+  'role.assigned': 'own',
+  'log.entry': 'entry',
+  'log.amended': 'amends',
+  'change.made': 'own',
+  'change.reverted': 'refers',
+  'update.posted': 'own',
+  'task.added': 'own',
+  'task.done': 'refers',
+  'task.reopened': 'refers',
+}
+
+/** One line per event as the Timeline, the document and the exports show it: `describeEvent` under the name they import. */
+export const describeInContext = describeEvent
+
+/** Whether an event gets a Timeline row of its own (amendments show on their entry). */
+export function hasOwnRow(e: IncidentEvent): boolean {
+  return TIMELINE_ROWS[e.type] !== 'amends'
 }
 
 /**
@@ -83,9 +92,7 @@ function stillShows(cached: Cached, event: IncidentEvent, state: IncidentState, 
       cached.pinned === entry.pinned &&
       cached.amendments === entry.history.length
     )
-  // Only these read other parts of the state (a change or task arriving later, by sync).
-  if (event.type === 'change.reverted' || event.type === 'task.done' || event.type === 'task.reopened')
-    return cached.text === describeInContext(event, state)
+  if (TIMELINE_ROWS[event.type] === 'refers') return cached.text === describeEvent(event, state)
   return true
 }
 
@@ -94,9 +101,6 @@ const lastItems = new WeakMap<
   IncidentState,
   { length: number; last: IncidentEvent | undefined; items: TimelineItem[] }
 >()
-
-/** Events that change rows already shown (amendments) or read other parts of the state. */
-const REACHES_BACK = new Set<IncidentEvent['type']>(['log.amended', 'change.reverted', 'task.done', 'task.reopened'])
 
 /** Every item, newest first. The same item object while its event shows the same. */
 export function timelineItems(state: IncidentState): TimelineItem[] {
@@ -108,7 +112,9 @@ export function timelineItems(state: IncidentState): TimelineItem[] {
     let plain = true
     for (let i = events.length - 1; i >= prev.length && plain; i--) {
       const event = events[i]!
-      if (REACHES_BACK.has(event.type)) plain = false
+      // Amendments change rows already shown; references may change once their target arrives.
+      const row = TIMELINE_ROWS[event.type]
+      if (row === 'amends' || row === 'refers') plain = false
       else added.push(itemFor(event, state))
     }
     if (plain) {
@@ -129,7 +135,7 @@ function itemFor(event: IncidentEvent, state: IncidentState): TimelineItem {
   const item: TimelineItem = {
     event,
     category: categoryOf(event),
-    text: describeInContext(event, state),
+    text: describeEvent(event, state),
     atMs: Date.parse(event.at),
     entry,
   }
@@ -148,7 +154,7 @@ function allItems(state: IncidentState): TimelineItem[] {
   const events = state.events
   for (let i = events.length - 1; i >= 0; i--) {
     const event = events[i]!
-    if (event.type !== 'log.amended') out.push(itemFor(event, state))
+    if (hasOwnRow(event)) out.push(itemFor(event, state))
   }
   return out
 }

@@ -82,7 +82,7 @@ export function createAppRouter(options: { dataReady?: Promise<unknown> } = {}) 
     return true
   })
   router.afterEach((to) => {
-    document.title = `${String(to.meta.title ?? 'Command Post')} · Command Post`
+    document.title = `${typeof to.meta.title === 'string' ? to.meta.title : 'Command Post'} · Command Post`
   })
   return router
 }

@@ -75,7 +75,8 @@ export const INDEX_OPTIONS: Options<RunbookSearchDoc> = {
   storeFields: [],
   tokenize: tokenizeForIndex,
   processTerm,
-  stringifyField: (value: unknown) => (Array.isArray(value) ? value.join(' ') : String(value ?? '')),
+  // Every field of a RunbookSearchDoc is a string or a list of strings (tags).
+  stringifyField: (value: unknown) => (Array.isArray(value) ? value.join(' ') : typeof value === 'string' ? value : ''),
   searchOptions: SEARCH_OPTIONS,
 }
 

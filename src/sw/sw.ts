@@ -25,7 +25,7 @@ registerRoute(new NavigationRoute(createHandlerBoundToURL('index.html'), { denyl
 // registerType 'prompt': a new version waits until the responder taps "Reload"
 // in the update banner (useSwUpdate), which sends this message.
 self.addEventListener('message', (event) => {
-  if (event.data?.type === 'SKIP_WAITING') void self.skipWaiting()
+  if ((event.data as { type?: unknown } | null)?.type === 'SKIP_WAITING') void self.skipWaiting()
 })
 
 // Take control at once. On a first visit this makes the open tab offline-capable

@@ -44,7 +44,7 @@ export async function storeServerEvents(
     }
     // `seq` is the server's bookkeeping, not part of the event this phone keeps.
     const { seq: _seq, ...event } = checked.value
-    valid.push(event as IncidentEvent)
+    valid.push(event)
   }
   return db.transaction('rw', db.events, db.kv, async () => {
     const fresh = await storeRemoteEvents(db, valid)

@@ -9,11 +9,11 @@ export type TimerHandle = unknown
 
 export interface Timers {
   /** Milliseconds since the epoch. */
-  now(): number
+  now: () => number
   /** Run `fn` once after `ms` milliseconds. */
-  setTimeout(fn: () => void, ms: number): TimerHandle
+  setTimeout: (fn: () => void, ms: number) => TimerHandle
   /** Cancel a timer that has not run yet; a handle that already ran is ignored. */
-  clearTimeout(handle: TimerHandle): void
+  clearTimeout: (handle: TimerHandle) => void
 }
 
 /** The real clock and timers of the page, the service worker or Node. */
