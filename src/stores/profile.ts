@@ -1,6 +1,6 @@
 import { defineStore, acceptHMRUpdate } from 'pinia'
 import { computed, ref } from 'vue'
-import type { Actor } from '../domain/vocabulary'
+import type { Actor } from '../domain/events'
 import { LIMITS } from '../domain/vocabulary'
 import { localData } from '../db/load'
 import { onceUntilFailure } from './once'
