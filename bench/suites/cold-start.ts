@@ -57,21 +57,24 @@ export async function coldOpen(
     await cdp.send('ServiceWorker.enable')
     await cdp.send('ServiceWorker.stopAllWorkers')
     if (cpuRate > 1) await cdp.send('Emulation.setCPUThrottlingRate', { rate: cpuRate })
-    const assets: string[] = []
-    page.on('request', (r) => {
-      const p = new URL(r.url()).pathname
-      if (/^\/assets\/.*\.(m?js|css)$/.test(p)) assets.push(p)
-    })
     await page.goto(`${url}${path}`, { waitUntil: 'commit' })
     await page.waitForFunction((mark) => (window as unknown as Record<string, unknown>)[mark] !== undefined, MARK, {
       timeout: 30_000,
       polling: 50,
     })
-    const { ms, fromWorker } = await page.evaluate((mark) => {
+    // The assets are those the page asked for before it was interactive (Resource Timing, same clock as the mark):
+    // on a busy machine the lazy chunks that load after the first screen would otherwise be counted as the shell.
+    const { ms, fromWorker, assets } = await page.evaluate((mark) => {
       const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined
+      const at = (window as unknown as Record<string, number>)[mark]!
       return {
-        ms: (window as unknown as Record<string, number>)[mark]!,
+        ms: at,
         fromWorker: (nav?.workerStart ?? 0) > 0 && !!navigator.serviceWorker.controller,
+        assets: performance
+          .getEntriesByType('resource')
+          .filter((e) => e.startTime <= at)
+          .map((e) => new URL(e.name).pathname)
+          .filter((p) => /^\/assets\/.*\.(m?js|css)$/.test(p)),
       }
     }, MARK)
     return { ms, fromWorker, assets }

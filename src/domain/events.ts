@@ -6,22 +6,21 @@
 import * as v from 'valibot'
 import { HLC_PATTERN } from './hlc'
 import { ID_PATTERN } from './ids'
+import {
+  DEFAULT_UPDATE_CADENCE_MINUTES,
+  LIMITS,
+  LOG_KINDS,
+  ROLES,
+  SEVERITIES,
+  STATUSES,
+  TASK_KINDS,
+  hasVisibleText,
+} from './vocabulary'
+
+// The vocabulary's constants live apart from the schemas so the first screen can use them without valibot.
+export { DEFAULT_UPDATE_CADENCE_MINUTES, LIMITS, LOG_KINDS, ROLES, SEVERITIES, STATUSES, TASK_KINDS, hasVisibleText }
 
 const id = v.pipe(v.string(), v.regex(ID_PATTERN, 'must be 8–64 of A-Z a-z 0-9 _ -'))
-/**
- * A character a reader can see. Not visible: white space, control and format
- * characters (zero-width space, joiners, BOM, bidi marks), lone surrogates,
- * default-ignorable code points (Hangul fillers, variation selectors), the
- * braille blank, and combining marks, which need a base character to sit on
- * (300 of them alone render as nothing readable).
- */
-const VISIBLE = /[^\p{White_Space}\p{Cc}\p{Cf}\p{Cs}\p{M}\p{Default_Ignorable_Code_Point}\u2800]/u
-
-/** True when `s` has at least one character a reader can see (see VISIBLE). */
-export function hasVisibleText(s: string): boolean {
-  return VISIBLE.test(s)
-}
-
 /**
  * A required text: NFC-normalised first, so limits count the stored form and
  * the same words typed on two keyboards are stored the same; refused when empty,
@@ -50,28 +49,6 @@ const isoTime = v.pipe(
   v.maxLength(40),
   v.check((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(s) && !Number.isNaN(Date.parse(s)), 'must be an ISO-8601 time'),
 )
-
-export const LIMITS = {
-  title: 200,
-  summary: 4000,
-  location: 200,
-  logText: 4000,
-  system: 200,
-  changeText: 4000,
-  updateBody: 8000,
-  audience: 80,
-  taskText: 1000,
-  personName: 80,
-  batchEvents: 500,
-  bodyBytes: 1024 * 1024,
-} as const
-
-export const SEVERITIES = [1, 2, 3, 4] as const
-export const STATUSES = ['active', 'mitigated', 'resolved'] as const
-export const ROLES = ['command', 'ops', 'comms', 'planning'] as const
-export const LOG_KINDS = ['action', 'observation', 'decision', 'note'] as const
-export const TASK_KINDS = ['followup', 'bug', 'handoff', 'staffing', 'other'] as const
-export const DEFAULT_UPDATE_CADENCE_MINUTES = 30
 
 export const ActorSchema = v.object({
   id: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 of A-Z a-z 0-9 _ -')),

@@ -12,7 +12,7 @@
 import { ALREADY_DECLARED, chooseDeclaration, refusalFor } from './declaration'
 import type { Declaration } from './declaration'
 import { assertNever } from './assert'
-import { DEFAULT_UPDATE_CADENCE_MINUTES, ROLES } from './events'
+import { DEFAULT_UPDATE_CADENCE_MINUTES, ROLES } from './vocabulary'
 import type { Actor, EventOf, IncidentEvent, LogKind, Person, Role, Severity, Status, TaskKind } from './events'
 import { hlcMillis } from './hlc'
 import { samePerson } from './people'

@@ -2,7 +2,7 @@
  * Roles as the Incident Command System hands them out: who holds each one,
  * which ones a responder holds, and the short duty card for each.
  */
-import { ROLES } from './events'
+import { ROLES } from './vocabulary'
 import type { Actor, Person, Role } from './events'
 import { holderOf } from './fold'
 import type { IncidentState } from './fold'

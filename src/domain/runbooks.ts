@@ -8,7 +8,7 @@
  * deleting anything: the log stays append-only and the mis-tap stays visible
  * in the entry's history.
  */
-import { LIMITS } from './events'
+import { LIMITS } from './vocabulary'
 import type { IncidentState, LogEntry } from './fold'
 
 export interface RunbookUse {

@@ -1,7 +1,6 @@
 import { defineStore, acceptHMRUpdate } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { EventType, IncidentEvent, PayloadOf, Validation } from '../domain/events'
-import { createEvent } from '../domain/factory'
 import { applyEvent, childrenOf, foldIncident } from '../domain/fold'
 import type { IncidentState, IncidentSummary } from '../domain/fold'
 import type { HybridClock } from '../domain/hlc'
@@ -145,6 +144,8 @@ export const useIncidentsStore = defineStore('incidents', () => {
     if (!profile.hasName) return { ok: false, reason: 'Set your name in Settings first.' }
     // The first write of a first visit can come before the database has opened (main.ts).
     if (!clock || !data) await start()
+    // The validators (valibot) load with the first write, not with the first screen; later writes find the module loaded.
+    const { createEvent } = await import('../domain/factory')
     const made = createEvent({ clock: clock!, actor: profile.actor }, type, incidentId, payload)
     if (!made.ok) return made
     await data!.appendLocalEvents(data!.database(), [made.value])

@@ -1,7 +1,7 @@
 import { defineStore, acceptHMRUpdate } from 'pinia'
 import { computed, ref } from 'vue'
 import type { Actor } from '../domain/events'
-import { LIMITS } from '../domain/events'
+import { LIMITS } from '../domain/vocabulary'
 import { localData } from '../db/load'
 import { onceUntilFailure } from './once'
 
