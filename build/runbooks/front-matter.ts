@@ -76,7 +76,8 @@ function parseYaml(block: string): { data: Record<string, FrontMatterValue>; war
 
 /** The scalar as a string; block scalars lose the final line break YAML keeps (`|`, `>`), which means nothing in a title or summary. */
 function scalarText(node: Scalar): string {
-  const text = node.value === null || node.value === undefined ? '' : String(node.value)
+  // The failsafe schema reads every scalar as a string.
+  const text = typeof node.value === 'string' ? node.value : ''
   return node.type === 'BLOCK_FOLDED' || node.type === 'BLOCK_LITERAL' ? text.replace(/\n+$/, '') : text
 }
 

@@ -47,7 +47,7 @@ export function singleFlight(task: () => Promise<void>): SingleFlight {
       }
       // `current` is set before the task starts, so a task that asks for a run
       // from its synchronous start queues a re-run instead of a second flight.
-      let settle!: { resolve(): void; reject(e: unknown): void }
+      let settle!: { resolve: () => void; reject: (e: unknown) => void }
       current = new Promise<void>((resolve, reject) => (settle = { resolve, reject }))
       loop().then(settle.resolve, settle.reject)
       return current

@@ -133,9 +133,9 @@ export function formatIsoLocal(ms: number, timeZone: string): string {
 /** Times for one exported document, which says its zone once at the top. */
 export interface ExportTimes {
   /** `2026-11-01 01:30 -04:00` for an ISO timestamp; remembers the offset for `zoneNote`. */
-  format(iso: string): string
+  format: (iso: string) => string
   /** `Times are in America/New_York (UTC-04:00/-05:00).`: the offsets met so far, oldest first. */
-  zoneNote(): string
+  zoneNote: () => string
 }
 
 /** A formatter for one export in `timeZone`: call `zoneNote` after formatting every time. */
@@ -161,13 +161,13 @@ export function createExportTimes(timeZone: string): ExportTimes {
 export interface TimeFormatter {
   readonly options: Readonly<TimeOptions>
   /** The day `ms` falls on. O(1) for the last few days met, so a pass over 10,000 entries costs a few Intl calls per day. */
-  day(ms: number): LocalDay
+  day: (ms: number) => LocalDay
   /** Time of day (`01:30`, `1:30 AM`), with the zone name (`EDT`) on a day when the clocks change. */
-  clock(ms: number): string
+  clock: (ms: number) => string
   /** `clock` for a time on the same day as `now`; otherwise with its date (`Sat 31 Oct, 01:30`, the year when not this year's). */
-  at(ms: number, now: number): string
+  at: (ms: number, now: number) => string
   /** `Today`, `Yesterday` (in the locale's words), else the date (`Sat 28 Nov`; the year when not this year's). */
-  dayHeading(day: LocalDay, now: number): string
+  dayHeading: (day: LocalDay, now: number) => string
 }
 
 /** How many recent days `day()` remembers: a timeline spans a few, an export a few more. */

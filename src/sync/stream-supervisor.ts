@@ -19,7 +19,7 @@ export interface StreamSupervisorOptions {
   /** The seq to resume after, read afresh on every (re)connection. */
   cursor(): Promise<number>
   /** Store a batch (and move the cursor); the stream reads on once it resolves. */
-  store(batch: StreamBatch): Promise<void>
+  store: (batch: StreamBatch) => Promise<void>
   idleTimeoutMs?: number
   /** Connected (again). */
   onOpen(): void

@@ -31,22 +31,25 @@ export interface TimerSlot {
 }
 
 export function timerSlot(timers: Timers): TimerSlot {
-  let handle: TimerHandle | null = null
+  // Boxed: a handle is `unknown` and may itself be null-ish on some platforms.
+  let armed: { handle: TimerHandle } | null = null
   const clear = () => {
-    if (handle !== null) timers.clearTimeout(handle)
-    handle = null
+    if (armed !== null) timers.clearTimeout(armed.handle)
+    armed = null
   }
   return {
     set(fn, ms) {
       clear()
-      handle = timers.setTimeout(() => {
-        handle = null
-        fn()
-      }, ms)
+      armed = {
+        handle: timers.setTimeout(() => {
+          armed = null
+          fn()
+        }, ms),
+      }
     },
     clear,
     get pending() {
-      return handle !== null
+      return armed !== null
     },
   }
 }
