@@ -72,7 +72,8 @@ export function readServerAddress(dataDir: string): ServerAddress | null {
  */
 export function cliLinkOrigin(config: ServerConfig, env: NodeJS.ProcessEnv): LinkOrigin {
   const change = 'set PUBLIC_URL to change it'
-  if (config.publicUrl) return { origin: config.publicUrl, explanation: `Link uses ${config.publicUrl} from PUBLIC_URL.` }
+  if (config.publicUrl)
+    return { origin: config.publicUrl, explanation: `Link uses ${config.publicUrl} from PUBLIC_URL.` }
   const own = publicOrigin(undefined, config.host, config.port)
   if (env.HOST || env.PORT) {
     const from = [env.HOST ? 'HOST' : '', env.PORT ? 'PORT' : ''].filter(Boolean).join(' and ')

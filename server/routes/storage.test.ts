@@ -34,9 +34,11 @@ async function app(quota: Partial<DailyQuota>, clock = { now: ELEVEN_PM }) {
 const push = (events: readonly IncidentEvent[], auth = t.auth) =>
   t.app.inject({ method: 'POST', url: '/api/events', headers: auth, payload: { events } })
 const storedIds = async () =>
-  ((await t.app.inject({ method: 'GET', url: '/api/events?limit=1000', headers: t.auth })).json().events as {
-    id: string
-  }[]).map((e) => e.id)
+  (
+    (await t.app.inject({ method: 'GET', url: '/api/events?limit=1000', headers: t.auth })).json().events as {
+      id: string
+    }[]
+  ).map((e) => e.id)
 const health = () => t.app.inject({ method: 'GET', url: '/api/health' })
 
 describe('daily quotas', () => {

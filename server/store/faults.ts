@@ -61,9 +61,7 @@ export class QuotaExceededError extends Error {
     readonly unit: 'events' | 'bytes',
     readonly limit: number,
   ) {
-    super(
-      `${scope === 'token' ? "this access token's" : "the server's"} daily quota of ${limit} ${unit} is used up`,
-    )
+    super(`${scope === 'token' ? "this access token's" : "the server's"} daily quota of ${limit} ${unit} is used up`)
     this.name = 'QuotaExceededError'
   }
 }

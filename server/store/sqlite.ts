@@ -74,7 +74,8 @@ function quotaBreach(
   const over = (limit: number, used: number, more: number) => limit > 0 && used + more > limit
   if (over(quota.tokenEvents, token.events, adding.events))
     return new QuotaExceededError('token', 'events', quota.tokenEvents)
-  if (over(quota.tokenBytes, token.bytes, adding.bytes)) return new QuotaExceededError('token', 'bytes', quota.tokenBytes)
+  if (over(quota.tokenBytes, token.bytes, adding.bytes))
+    return new QuotaExceededError('token', 'bytes', quota.tokenBytes)
   if (over(quota.serverEvents, server.events, adding.events))
     return new QuotaExceededError('server', 'events', quota.serverEvents)
   if (over(quota.serverBytes, server.bytes, adding.bytes))
@@ -136,7 +137,9 @@ class SqliteStore implements Store {
     )
     this.maxSeq = db.prepare<[], { seq: number | null }>('SELECT MAX(seq) AS seq FROM events')
 
-    this.tokenUsage = db.prepare<[string, number], Usage>('SELECT events, bytes FROM usage WHERE day = ? AND token_id = ?')
+    this.tokenUsage = db.prepare<[string, number], Usage>(
+      'SELECT events, bytes FROM usage WHERE day = ? AND token_id = ?',
+    )
     this.serverUsage = db.prepare<[string], { events: number | null; bytes: number | null }>(
       'SELECT SUM(events) AS events, SUM(bytes) AS bytes FROM usage WHERE day = ?',
     )
