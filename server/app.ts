@@ -19,6 +19,8 @@ import { eventRoutes } from './routes/events'
 import { healthRoutes } from './routes/health'
 import { staticRoutes } from './routes/static'
 import { streamRoutes } from './routes/stream'
+import type { DailyQuota } from './store/faults'
+import type { StorageHealth } from './store/health'
 import type { Store } from './store/types'
 
 export interface AppOptions {
@@ -34,6 +36,12 @@ export interface AppOptions {
   trustProxy?: boolean
   /** Check every answer against its wire schema (src/domain/wire.ts); a mismatch is a 500. For tests. */
   checkResponses?: boolean
+  /** Daily storage quotas per token and for the server (store/faults.ts); default: none. */
+  quota?: DailyQuota
+  /** Whether the storage takes writes, for /api/health; stopped when the app closes. */
+  storageHealth?: StorageHealth
+  /** Clock of the quota's UTC day (ms since the epoch); default Date.now. */
+  now?: () => number
 }
 
 export const DEFAULT_RATE_LIMIT: RateLimitOptions = { perMinute: 600, burst: 600 }
@@ -53,11 +61,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   const hub = new StreamHub()
 
-  await app.register(healthRoutes, { version: options.version })
+  if (options.storageHealth) app.addHook('onClose', async () => options.storageHealth!.stop())
+  await app.register(healthRoutes, { version: options.version, storage: options.storageHealth })
   await app.register(async (api) => {
     api.addHook('onRequest', authGuard(options.tokens))
     await registerRateLimit(api, options.rateLimit ?? DEFAULT_RATE_LIMIT)
-    await api.register(eventRoutes, { store: options.store, hub })
+    await api.register(eventRoutes, {
+      store: options.store,
+      hub,
+      quota: options.quota,
+      storage: options.storageHealth,
+      now: options.now,
+    })
     await api.register(streamRoutes, {
       store: options.store,
       hub,

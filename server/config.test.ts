@@ -17,7 +17,17 @@ describe('loadConfig', () => {
       publicUrl: undefined,
       rateLimit: { perMinute: 600, burst: 600 },
       heartbeatMs: 15_000,
+      quota: { tokenEvents: 50_000, tokenBytes: 50 * 1024 * 1024, serverEvents: 2_000_000, serverBytes: 2 * 1024 ** 3 },
+      storageProbeMs: 10_000,
     })
+  })
+
+  it('reads the quotas (MiB for bytes, 0 for no limit) and refuses a bad one naming it', () => {
+    const c = loadConfig({ QUOTA_TOKEN_EVENTS_PER_DAY: '0', QUOTA_TOKEN_MIB_PER_DAY: '1', STORAGE_PROBE_MS: '500' })
+    expect(c.quota).toMatchObject({ tokenEvents: 0, tokenBytes: 1024 * 1024 })
+    expect(c.storageProbeMs).toBe(500)
+    expect(() => loadConfig({ QUOTA_SERVER_MIB_PER_DAY: '-1' })).toThrow(/QUOTA_SERVER_MIB_PER_DAY/)
+    expect(() => loadConfig({ STORAGE_PROBE_MS: '5' })).toThrow(/STORAGE_PROBE_MS/)
   })
 
   it('reads the environment and refuses nonsense', () => {

@@ -1,6 +1,9 @@
 /** Server settings from the environment, with the documented defaults. */
 import { resolve } from 'node:path'
 import type { RateLimitOptions } from './http/rate-limit'
+import type { DailyQuota } from './store/faults'
+
+const MIB = 1024 * 1024
 
 export interface ServerConfig {
   port: number
@@ -14,6 +17,10 @@ export interface ServerConfig {
   tokenRecheckMs: number
   logLevel: string
   trustProxy: boolean
+  /** Storage per UTC day, per token and for the whole server (events, bytes); 0 = no limit. */
+  quota: DailyQuota
+  /** Milliseconds between checks that the storage takes writes (GET /api/health). */
+  storageProbeMs: number
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): ServerConfig {
@@ -29,6 +36,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     tokenRecheckMs: int(env, 'TOKEN_RECHECK_MS', 5_000, undefined, 10),
     logLevel: env.LOG_LEVEL || 'info',
     trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
+    quota: {
+      tokenEvents: int(env, 'QUOTA_TOKEN_EVENTS_PER_DAY', 50_000),
+      tokenBytes: int(env, 'QUOTA_TOKEN_MIB_PER_DAY', 50, 1024 * 1024) * MIB,
+      serverEvents: int(env, 'QUOTA_SERVER_EVENTS_PER_DAY', 2_000_000),
+      serverBytes: int(env, 'QUOTA_SERVER_MIB_PER_DAY', 2048, 1024 * 1024) * MIB,
+    },
+    storageProbeMs: int(env, 'STORAGE_PROBE_MS', 10_000, undefined, 100),
   }
 }
 

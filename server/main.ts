@@ -2,16 +2,50 @@
  * The server process: settings from the environment, the SQLite store, one
  * port for the app and /api. `tsx server/main.ts` runs it alone.
  */
+import { rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app'
-import { joinLink, publicOrigin, qrCode } from './auth/join-link'
+import { joinLink, qrCode } from './auth/join-link'
 import { TokenService } from './auth/tokens'
 import { loadConfig } from './config'
 import { isEntry } from './is-entry'
+import { serverLinkOrigin, writeServerAddress } from './server-address'
+import { StorageHealth } from './store/health'
 import { openSqliteStore } from './store/sqlite'
 import { packageVersion } from './version'
 
 export const FIRST_TOKEN_NAME = 'first responder'
+
+/** Where the first token goes when stdout is not a terminal (a log file, systemd, journald keep stdout). */
+export const FIRST_TOKEN_FILE = 'first-token.txt'
+
+/**
+ * Log paths that could carry a secret. Fastify's request serializer logs no
+ * headers today; this keeps a token out even if a serializer or a log call adds them.
+ */
+export const REDACTED_LOG_PATHS = [
+  'req.headers.authorization',
+  'request.headers.authorization',
+  'headers.authorization',
+  'req.headers.cookie',
+]
+
+/**
+ * Writes the first token, its join link and QR code to `DATA_DIR/first-token.txt`,
+ * readable by this user only (0600; a file left from an earlier start is replaced,
+ * never reused with its old mode). Resolves to the file's path.
+ */
+async function writeFirstToken(dataDir: string, token: string, link: string): Promise<string> {
+  const file = join(dataDir, FIRST_TOKEN_FILE)
+  rmSync(file, { force: true })
+  writeFileSync(
+    file,
+    `${token}\n${link}\n${await qrCode(link)}\nAccess token "${FIRST_TOKEN_NAME}", made on the server's first start: the token, its join link (open it on a phone) and a QR code of the link. Delete this file once used.\n`,
+    { mode: 0o600, flag: 'wx' },
+  )
+  return file
+}
 
 export interface RunningServer {
   app: FastifyInstance
@@ -30,6 +64,9 @@ export async function main(
   // Issued before listening so there is no moment with a server nobody can use.
   const first = (await tokens.noneIssued()) ? await tokens.issue(FIRST_TOKEN_NAME) : null
 
+  const storageHealth = new StorageHealth(store, { intervalMs: config.storageProbeMs })
+  storageHealth.start()
+
   const app = await buildApp({
     store,
     tokens,
@@ -39,12 +76,15 @@ export async function main(
     heartbeatMs: config.heartbeatMs,
     tokenRecheckMs: config.tokenRecheckMs,
     // Logs go to stderr: stdout carries only what a person or a script reads (link, QR, the listening line).
-    logger: { level: config.logLevel, stream: process.stderr },
+    logger: { level: config.logLevel, stream: process.stderr, redact: REDACTED_LOG_PATHS },
     trustProxy: config.trustProxy,
+    quota: config.quota,
+    storageHealth,
   })
   try {
     await app.listen({ port: config.port, host: config.host })
   } catch (err) {
+    storageHealth.stop()
     await store.close()
     throw err
   }
@@ -53,11 +93,28 @@ export async function main(
   const host = config.host.includes(':') ? `[${config.host}]` : config.host
   const url = `http://${host}:${port}`
 
+  const { origin, source } = serverLinkOrigin(config, port)
+  // For the token CLI: its links then use this address without repeating PORT or PUBLIC_URL.
+  writeServerAddress(config.dataDir, { origin, source, pid: process.pid, at: new Date().toISOString() })
+
   if (first) {
-    const link = joinLink(publicOrigin(config.publicUrl, config.host, port), first.token)
-    out.write(
-      `No access token existed, so one was made for "${FIRST_TOKEN_NAME}". Open this link on a phone to join:\n${link}\n${await qrCode(link)}\n`,
-    )
+    const link = joinLink(origin, first.token)
+    const made = `No access token existed, so one was made for "${FIRST_TOKEN_NAME}".`
+    // A terminal is read by a person; anything else (a file, systemd, journald) may be kept for years.
+    if ((out as Partial<NodeJS.WriteStream>).isTTY === true) {
+      out.write(`${made} Open this link on a phone to join:\n${link}\n${await qrCode(link)}\n`)
+    } else {
+      try {
+        const file = await writeFirstToken(config.dataDir, first.token, link)
+        out.write(
+          `${made} Output is not a terminal, so its join link is not printed: it is in ${file} (readable only by this user). Show it with: cat ${file}\n`,
+        )
+      } catch (e) {
+        out.write(
+          `${made} Output is not a terminal and ${join(config.dataDir, FIRST_TOKEN_FILE)} could not be written (${e instanceof Error ? e.message : String(e)}): revoke it with npm run token -- --revoke "${FIRST_TOKEN_NAME}" and issue another.\n`,
+        )
+      }
+    }
   }
   out.write(`Command Post listening on ${url}\n`)
 

@@ -4,6 +4,8 @@
  */
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
+import { readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { makeEvents } from '../tests/fixtures/events'
@@ -16,15 +18,22 @@ interface Running {
   proc: ChildProcess
   url: string
   stdout: string
+  /** Everything written to stderr so far (the log). */
+  stderr(): string
+  /** Everything written to stdout so far. */
+  output(): string
   exited: Promise<number | null>
 }
+
+/** The first token, from the file the server writes it to when stdout is not a terminal. */
+const firstToken = (dataDir: string) => readFileSync(join(dataDir, 'first-token.txt'), 'utf8').split('\n')[0]!
 const procs: ChildProcess[] = []
 afterEach(() => {
   for (const p of procs.splice(0)) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL')
 })
 
 /** Starts `server/main.ts` under node directly (not the tsx CLI, which would outlive a SIGKILL of its wrapper). */
-function startServer(dataDir: string): Promise<Running> {
+function startServer(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<Running> {
   const proc = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: ROOT,
     env: {
@@ -35,6 +44,7 @@ function startServer(dataDir: string): Promise<Running> {
       DIST_DIR: `${dataDir}-no-dist`,
       LOG_LEVEL: 'warn',
       SSE_HEARTBEAT_MS: '60000',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -52,7 +62,7 @@ function startServer(dataDir: string): Promise<Running> {
       const m = LISTENING.exec(stdout)
       if (m) {
         clearTimeout(timer)
-        resolve({ proc, url: m[1]!, stdout, exited })
+        resolve({ proc, url: m[1]!, stdout, stderr: () => stderr, output: () => stdout, exited })
       }
     })
     void exited.then((code) => reject(new Error(`server exited (${code}): ${stderr}`)))
@@ -63,11 +73,19 @@ const data = tempDir('cp-process-')
 afterAll(() => data.remove())
 
 describe('the server process', () => {
-  it('prints one listening line and, on a fresh data dir, a first token with its join link', async () => {
-    const server = await startServer(`${data.path}/fresh`)
+  it('prints one listening line and, on a fresh data dir, writes the first token to a 0600 file, not to stdout', async () => {
+    const dir = `${data.path}/fresh`
+    const server = await startServer(dir)
     expect(server.stdout.match(/Command Post listening on/g)).toHaveLength(1)
-    expect(server.stdout).toMatch(/first responder/)
-    expect(server.stdout).toMatch(/http:\/\/127\.0\.0\.1:\d+\/#\/join\?token=[A-Za-z0-9_-]{43}/)
+    const file = join(dir, 'first-token.txt')
+    // stdout is a pipe here, as under systemd or `> server.log`: it says where, never the token.
+    expect(server.stdout).toContain(`first responder`)
+    expect(server.stdout).toContain(file)
+    expect(server.stdout).not.toMatch(/token=/)
+    expect(statSync(file).mode & 0o777).toBe(0o600)
+    const [token, link] = readFileSync(file, 'utf8').split('\n')
+    expect(link).toBe(`${server.url}/#/join?token=${token}`)
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/)
     server.proc.kill('SIGTERM')
     expect(await server.exited).toBe(0)
     // A second start makes no new token.
@@ -80,7 +98,7 @@ describe('the server process', () => {
   it('keeps every acknowledged event across SIGKILL mid-stream, exactly once', async () => {
     const dir = `${data.path}/crash`
     let server = await startServer(dir)
-    const token = /token=([A-Za-z0-9_-]{43})/.exec(server.stdout)![1]!
+    const token = firstToken(dir)
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' }
     const acked = new Set<string>()
     const sent = new Map<string, unknown>()
@@ -144,7 +162,7 @@ describe('the server process', () => {
   it('shuts down on SIGTERM: open streams end, the process exits 0, data stays', async () => {
     const dir = `${data.path}/graceful`
     const server = await startServer(dir)
-    const token = /token=([A-Za-z0-9_-]{43})/.exec(server.stdout)![1]!
+    const token = firstToken(dir)
     const auth = { authorization: `Bearer ${token}` }
     const events = makeEvents(3)
     const res = await fetch(`${server.url}/api/events`, {
@@ -169,5 +187,36 @@ describe('the server process', () => {
     expect(page.events.map((e) => e.id)).toEqual(events.map((e) => e.id))
     again.proc.kill('SIGINT')
     expect(await again.exited).toBe(0)
+  }, 60_000)
+
+  it('logs no token, join link or Authorization header at any level', async () => {
+    const dir = `${data.path}/logs`
+    const server = await startServer(dir, { LOG_LEVEL: 'trace' })
+    const token = firstToken(dir)
+    const auth = { authorization: `Bearer ${token}` }
+    const wrong = `Bearer ${'w'.repeat(43)}`
+    const post = await fetch(`${server.url}/api/events`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ events: makeEvents(2) }),
+    })
+    expect(post.status).toBe(200)
+    expect((await fetch(`${server.url}/api/events`, { headers: auth })).status).toBe(200)
+    expect((await fetch(`${server.url}/api/events`, { headers: { authorization: wrong } })).status).toBe(401)
+    expect((await fetch(`${server.url}/api/events?after=x`, { headers: auth })).status).toBe(400)
+    const { sse } = await SseReader.open(`${server.url}/api/events/stream`, auth)
+    expect((await sse.next()).id).toBe('1')
+    await sse.cancel()
+    server.proc.kill('SIGTERM')
+    expect(await server.exited).toBe(0)
+
+    const everything = server.output() + server.stderr()
+    // The log did record the requests: this is not a silent logger passing by accident.
+    expect(server.stderr()).toMatch(/"url":"\/api\/events"/)
+    expect(everything).not.toContain(token)
+    expect(everything).not.toContain('w'.repeat(43))
+    expect(everything).not.toMatch(/bearer/i)
+    expect(everything).not.toMatch(/authorization/i)
+    expect(everything).not.toMatch(/join\?token=/)
   }, 60_000)
 })

@@ -47,10 +47,20 @@ describe('npm run token', () => {
     await store.close()
   })
 
-  it('builds the link from HOST and PORT without PUBLIC_URL', async () => {
-    const { code, out } = await cli(['--name', 'Lee'], { HOST: '10.0.0.5', PORT: '9000' })
+  it('builds the link from HOST and PORT without PUBLIC_URL, and says so', async () => {
+    const { code, out, err } = await cli(['--name', 'Lee'], { HOST: '10.0.0.5', PORT: '9000' })
     expect(code).toBe(0)
     expect(out.split('\n')[1]).toMatch(/^http:\/\/10\.0\.0\.5:9000\/#\/join\?token=[A-Za-z0-9_-]{43}$/)
+    expect(err).toBe('Link uses http://10.0.0.5:9000 from HOST and PORT; set PUBLIC_URL to change it.\n')
+  })
+
+  it('says which address it used: PUBLIC_URL, or the defaults when no server ever ran', async () => {
+    expect((await cli(['--name', 'Ori'], { PUBLIC_URL: 'https://cp.example/' })).err).toBe(
+      'Link uses https://cp.example from PUBLIC_URL.\n',
+    )
+    const { out, err } = await cli(['--name', 'Ivo'], { PORT: '' })
+    expect(out.split('\n')[1]).toMatch(/^http:\/\/127\.0\.0\.1:8080\//)
+    expect(err).toMatch(/^Link uses http:\/\/127\.0\.0\.1:8080 from the default HOST and PORT/)
   })
 
   it('lists names, created and last used, never the token', async () => {

@@ -1,14 +1,16 @@
 /**
  * Access tokens from the command line (works while the server runs):
  *   npm run token -- --name "Dana"     issue; the token alone on the first line, then the join link and QR code
+ *                                      (on stderr: which address the link uses, and from which setting)
  *   npm run token -- --list            names, created, last used (never the token)
  *   npm run token -- --revoke "Dana"   revoke every active token with that name; open streams close within seconds
  */
 import { parseArgs } from 'node:util'
-import { joinLink, publicOrigin, qrCode } from './auth/join-link'
+import { joinLink, qrCode } from './auth/join-link'
 import { TokenService } from './auth/tokens'
 import { loadConfig } from './config'
 import { isEntry } from './is-entry'
+import { cliLinkOrigin } from './server-address'
 import { openSqliteStore } from './store/sqlite'
 
 const USAGE = 'usage: npm run token -- --name "<person>" | --list | --revoke "<person>"'
@@ -46,8 +48,12 @@ export async function tokenCli(
   try {
     if (values.name !== undefined) {
       const { token } = await tokens.issue(values.name)
-      const link = joinLink(publicOrigin(config.publicUrl, config.host, config.port), token)
+      // The same settings as the server (loadConfig), or the address the server recorded in DATA_DIR.
+      const { origin, explanation } = cliLinkOrigin(config, env)
+      const link = joinLink(origin, token)
       out.write(`${token}\n${link}\n${await qrCode(link)}\n`)
+      // On stderr: stdout stays token, link, QR for scripts.
+      err.write(`${explanation}\n`)
       return 0
     }
     if (values.revoke !== undefined) {

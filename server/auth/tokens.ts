@@ -51,7 +51,8 @@ export class TokenService {
     const now = this.now()
     if (now - (this.touchedAt.get(found.id) ?? 0) >= TOUCH_INTERVAL_MS) {
       this.touchedAt.set(found.id, now)
-      await this.store.touchToken(found.id, new Date(now).toISOString())
+      // "Last used" is informational: a disk that is full or read-only must not lock everyone out of reads.
+      await this.store.touchToken(found.id, new Date(now).toISOString()).catch(() => {})
     }
     const { hash: _hash, ...record } = found
     return record

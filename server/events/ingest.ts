@@ -4,7 +4,7 @@
  */
 import { validateEvent } from '../../src/domain/events'
 import type { PushAnswer, Rejection } from '../../src/domain/wire'
-import type { EventStore, NewEvent } from '../store/types'
+import type { AppendOptions, EventStore, NewEvent } from '../store/types'
 import { canonicalJson } from './canonical'
 
 export interface IngestResult {
@@ -19,8 +19,14 @@ export const CONFLICT = 'conflict'
 /**
  * Entries that are not objects with a string `id` cannot be matched by the
  * client; they are rejected with id "" and their index in the reason.
+ * `options` (the token and its quota) go to EventStore.appendEvents, whose
+ * QuotaExceededError and StorageFaultError pass through: nothing is answered then.
  */
-export async function ingest(store: EventStore, entries: readonly unknown[]): Promise<IngestResult> {
+export async function ingest(
+  store: EventStore,
+  entries: readonly unknown[],
+  options?: AppendOptions,
+): Promise<IngestResult> {
   const rejected: (Rejection & { index: number })[] = []
   const valid: (NewEvent & { index: number })[] = []
 
@@ -52,7 +58,7 @@ export async function ingest(store: EventStore, entries: readonly unknown[]): Pr
     })
   })
 
-  const { outcomes, lastSeq } = await store.appendEvents(valid)
+  const { outcomes, lastSeq } = await store.appendEvents(valid, options)
   const accepted: string[] = []
   const duplicate: string[] = []
   outcomes.forEach((outcome, i) => {

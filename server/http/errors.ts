@@ -15,9 +15,21 @@ export class ApiError extends Error {
   }
 }
 
-export class RateLimitedError extends ApiError {
-  constructor(readonly retryAfter: number) {
-    super(429, 'rate_limited', `too many requests; retry in ${retryAfter} s`)
+/** An error answered with `Retry-After: <retryAfter>` (whole seconds): the client may try again then. */
+export class RetryLaterError extends ApiError {
+  constructor(
+    statusCode: number,
+    code: ErrorCode,
+    message: string,
+    readonly retryAfter: number,
+  ) {
+    super(statusCode, code, message)
+  }
+}
+
+export class RateLimitedError extends RetryLaterError {
+  constructor(retryAfter: number) {
+    super(429, 'rate_limited', `too many requests; retry in ${retryAfter} s`, retryAfter)
   }
 }
 
@@ -59,6 +71,6 @@ export function errorHandler(
 ): FastifyReply {
   const api = toApiError(err)
   if (api.statusCode >= 500) request.log.error({ err }, 'request failed')
-  if (api.statusCode === 429 && err instanceof RateLimitedError) reply.header('retry-after', String(err.retryAfter))
+  if (err instanceof RetryLaterError) reply.header('retry-after', String(err.retryAfter))
   return reply.status(api.statusCode).send(errorBody(api.code, api.message))
 }

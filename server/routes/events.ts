@@ -3,15 +3,60 @@ import type { FastifyInstance } from 'fastify'
 import { PullPageSchema, PullQuerySchema, PushAnswerSchema, PushBodySchema } from '../../src/domain/wire'
 import { ingest } from '../events/ingest'
 import type { StreamHub } from '../events/hub'
+import { RetryLaterError } from '../http/errors'
 import { ERROR_RESPONSES, type ValibotTypeProvider } from '../http/valibot'
+import {
+  NO_QUOTA,
+  QuotaExceededError,
+  secondsUntilNextUtcDay,
+  StorageFaultError,
+  utcDay,
+  type DailyQuota,
+} from '../store/faults'
+import type { StorageHealth } from '../store/health'
 import type { EventStore } from '../store/types'
+
+/** Retry-After (s) of a push the storage refused: the probe runs more often than this. */
+export const STORAGE_RETRY_AFTER_S = 30
 
 export interface EventRoutesOptions {
   store: EventStore
   hub: StreamHub
+  quota?: DailyQuota
+  /** Told at once when a push finds the storage refusing writes. */
+  storage?: StorageHealth
+  /** The clock that decides the quota's UTC day (milliseconds since the epoch). */
+  now?: () => number
 }
 
-export async function eventRoutes(app: FastifyInstance, { store, hub }: EventRoutesOptions): Promise<void> {
+/**
+ * A refusal of the storage as the contract's answer: 429 quota_exceeded until
+ * the next UTC day, or 507 storage_full. Either way nothing of the push was stored.
+ */
+function storageRefusal(e: unknown, now: number, storage: StorageHealth | undefined): unknown {
+  if (e instanceof QuotaExceededError)
+    return new RetryLaterError(
+      429,
+      'quota_exceeded',
+      `${e.message}; nothing of this push was stored, send it again after midnight UTC`,
+      secondsUntilNextUtcDay(now),
+    )
+  if (e instanceof StorageFaultError) {
+    storage?.writeFailed(e.reason)
+    return new RetryLaterError(
+      507,
+      'storage_full',
+      `${e.message}; nothing of this push was stored, send it again later`,
+      STORAGE_RETRY_AFTER_S,
+    )
+  }
+  return e
+}
+
+export async function eventRoutes(
+  app: FastifyInstance,
+  { store, hub, quota = NO_QUOTA, storage, now = Date.now }: EventRoutesOptions,
+): Promise<void> {
   const api = app.withTypeProvider<ValibotTypeProvider>()
 
   // A body that is not { events: [1–500 entries] } never reaches the handler (400, or 413 past 500).
@@ -19,7 +64,16 @@ export async function eventRoutes(app: FastifyInstance, { store, hub }: EventRou
     '/api/events',
     { schema: { body: PushBodySchema, response: { 200: PushAnswerSchema, ...ERROR_RESPONSES } } },
     async (request) => {
-      const { answer, lastSeq } = await ingest(store, request.body.events)
+      const at = now()
+      // The auth guard always sets a token here; without one (a test app) nothing is counted.
+      const options = request.token ? { tokenId: request.token.id, day: utcDay(at), quota } : undefined
+      let result
+      try {
+        result = await ingest(store, request.body.events, options)
+      } catch (e) {
+        throw storageRefusal(e, at, storage)
+      }
+      const { answer, lastSeq } = result
       // The answer is sent after the commit: accepted means on disk.
       if (answer.accepted.length) hub.publish(lastSeq)
       return answer

@@ -1,13 +1,29 @@
-/** GET /api/health: open to all, for load balancers and the app's server check. */
+/**
+ * GET /api/health: open to all, for load balancers and the app's server check.
+ * 503 with `ok: false` and a reason while the storage does not take writes
+ * (store/health.ts), so a load balancer or monitor sees it; 200 again once it does.
+ */
 import type { FastifyInstance } from 'fastify'
-import { HealthAnswerSchema } from '../../src/domain/wire'
+import { HealthDownSchema, HealthUpSchema } from '../../src/domain/wire'
 import { ERROR_RESPONSES, type ValibotTypeProvider } from '../http/valibot'
+import type { StorageHealth } from '../store/health'
 
-export async function healthRoutes(app: FastifyInstance, { version }: { version: string }): Promise<void> {
+export interface HealthRoutesOptions {
+  version: string
+  /** Without it, health reports only that the process answers. */
+  storage?: StorageHealth
+}
+
+export async function healthRoutes(app: FastifyInstance, { version, storage }: HealthRoutesOptions): Promise<void> {
   app
     .withTypeProvider<ValibotTypeProvider>()
-    .get('/api/health', { schema: { response: { 200: HealthAnswerSchema, ...ERROR_RESPONSES } } }, async () => ({
-      ok: true as const,
-      version,
-    }))
+    .get(
+      '/api/health',
+      { schema: { response: { 200: HealthUpSchema, 503: HealthDownSchema, ...ERROR_RESPONSES } } },
+      async (_request, reply) => {
+        const state = storage?.state ?? { ok: true }
+        if (!state.ok) return reply.status(503).send({ ok: false as const, reason: state.reason, version })
+        return { ok: true as const, version }
+      },
+    )
 }

@@ -30,6 +30,24 @@ export const migrations: readonly string[] = [
   CREATE INDEX events_declarations ON events (incident_id)
     WHERE json_extract(body, '$.type') = 'incident.declared';
   `,
+  // 3 and 4: held for migrations of other branches; whoever merges replaces these placeholders.
+  `-- 3: reserved`,
+  `-- 4: reserved`,
+  // 5: daily storage usage per token (quotas, counted in the append's transaction), and the
+  // one-row table the storage health probe writes to.
+  `
+  CREATE TABLE usage (
+    day TEXT NOT NULL,                     -- UTC day, YYYY-MM-DD
+    token_id INTEGER NOT NULL,
+    events INTEGER NOT NULL,
+    bytes INTEGER NOT NULL,                -- UTF-8 bytes of the stored bodies
+    PRIMARY KEY (day, token_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE write_probe (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    at TEXT NOT NULL
+  );
+  `,
 ]
 
 export function schemaVersion(db: Database.Database): number {

@@ -3,13 +3,15 @@
  * synchronous=FULL: a commit returns only after the WAL is fsynced, so an event
  * answered "accepted" survives a power cut.
  */
-import { mkdirSync } from 'node:fs'
-import { join } from 'node:path'
+import { mkdirSync, statfsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import Database from 'better-sqlite3'
 import { refusalFor } from '../../src/domain/declaration'
 import type { IncidentEvent } from '../../src/domain/events'
+import { QuotaExceededError, StorageFaultError, storageFaultOf, type DailyQuota } from './faults'
 import { migrate } from './migrations'
 import type {
+  AppendOptions,
   AppendOutcome,
   AppendResult,
   EventPage,
@@ -57,6 +59,35 @@ export function openSqliteStore(dataDir: string): Store {
   return new SqliteStore(openDatabase(dataDir))
 }
 
+/** A Store on an open, migrated database: tests keep `db` to inject faults (max_page_count, query_only). */
+export function sqliteStore(db: Database.Database): Store {
+  return new SqliteStore(db)
+}
+
+/** The first limit of `quota` that `used` plus `adding` would go over, as the error to throw. */
+function quotaBreach(
+  quota: DailyQuota,
+  token: { events: number; bytes: number },
+  server: { events: number; bytes: number },
+  adding: { events: number; bytes: number },
+): QuotaExceededError | null {
+  const over = (limit: number, used: number, more: number) => limit > 0 && used + more > limit
+  if (over(quota.tokenEvents, token.events, adding.events))
+    return new QuotaExceededError('token', 'events', quota.tokenEvents)
+  if (over(quota.tokenBytes, token.bytes, adding.bytes))
+    return new QuotaExceededError('token', 'bytes', quota.tokenBytes)
+  if (over(quota.serverEvents, server.events, adding.events))
+    return new QuotaExceededError('server', 'events', quota.serverEvents)
+  if (over(quota.serverBytes, server.bytes, adding.bytes))
+    return new QuotaExceededError('server', 'bytes', quota.serverBytes)
+  return null
+}
+
+interface Usage {
+  events: number
+  bytes: number
+}
+
 /**
  * Whether a stored body and a new one are the same event. Bodies stored before
  * texts were NFC-normalised may differ from a re-sent copy only by that: the
@@ -74,6 +105,12 @@ class SqliteStore implements Store {
   private readonly after
   private readonly maxSeq
   private readonly appendBatch
+  private readonly tokenUsage
+  private readonly serverUsage
+  private readonly addUsage
+  private readonly probe
+  /** Where a file database lives, for the free-space check; null in memory. */
+  private readonly dir: string | null
 
   private readonly insertTokenStmt
   private readonly activeByHash
@@ -100,10 +137,23 @@ class SqliteStore implements Store {
     )
     this.maxSeq = db.prepare<[], { seq: number | null }>('SELECT MAX(seq) AS seq FROM events')
 
+    this.tokenUsage = db.prepare<[string, number], Usage>(
+      'SELECT events, bytes FROM usage WHERE day = ? AND token_id = ?',
+    )
+    this.serverUsage = db.prepare<[string], { events: number | null; bytes: number | null }>(
+      'SELECT SUM(events) AS events, SUM(bytes) AS bytes FROM usage WHERE day = ?',
+    )
+    this.addUsage = db.prepare<[string, number, number, number]>(
+      `INSERT INTO usage (day, token_id, events, bytes) VALUES (?, ?, ?, ?)
+       ON CONFLICT (day, token_id) DO UPDATE SET events = events + excluded.events, bytes = bytes + excluded.bytes`,
+    )
+    this.probe = db.prepare<[string]>('INSERT OR REPLACE INTO write_probe (id, at) VALUES (1, ?)')
+    this.dir = db.memory ? null : dirname(db.name)
+
     // One transaction per batch: one fsync for up to 500 events.
-    this.appendBatch = db.transaction((events: readonly NewEvent[]): AppendOutcome[] => {
+    this.appendBatch = db.transaction((events: readonly NewEvent[], options?: AppendOptions): AppendOutcome[] => {
       const receivedAt = new Date().toISOString()
-      return events.map((e): AppendOutcome => {
+      const outcomes = events.map((e): AppendOutcome => {
         // Look first: a conflicting INSERT would still use up an AUTOINCREMENT value and leave a gap in seq.
         const existing = this.bodyById.get(e.id)
         if (existing) return sameContent(existing.body, e.body) ? 'duplicate' : 'conflict'
@@ -113,6 +163,8 @@ class SqliteStore implements Store {
         this.insertEvent.run(e.id, e.incidentId, e.hlc, e.body, receivedAt)
         return 'accepted'
       })
+      if (options) this.countUsage(events, outcomes, options)
+      return outcomes
     })
 
     this.insertTokenStmt = db.prepare<[string, Buffer, string], TokenRow>(
@@ -133,9 +185,52 @@ class SqliteStore implements Store {
     this.count = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM tokens')
   }
 
-  async appendEvents(events: readonly NewEvent[]): Promise<AppendResult> {
-    const outcomes = events.length ? this.appendBatch(events) : []
-    return { outcomes, lastSeq: this.maxSeq.get()?.seq ?? 0 }
+  /**
+   * Adds the batch's accepted events to the token's usage of the day, inside
+   * the append's transaction; throwing here rolls the whole batch back.
+   */
+  private countUsage(events: readonly NewEvent[], outcomes: readonly AppendOutcome[], options: AppendOptions): void {
+    const adding = { events: 0, bytes: 0 }
+    outcomes.forEach((outcome, i) => {
+      if (outcome !== 'accepted') return
+      adding.events++
+      adding.bytes += Buffer.byteLength(events[i]!.body)
+    })
+    // Only duplicates or refusals: nothing stored, nothing counted, never refused for quota.
+    if (adding.events === 0) return
+    const token = this.tokenUsage.get(options.day, options.tokenId) ?? { events: 0, bytes: 0 }
+    const sums = this.serverUsage.get(options.day)
+    const server = { events: sums?.events ?? 0, bytes: sums?.bytes ?? 0 }
+    const breach = quotaBreach(options.quota, token, server, adding)
+    if (breach) throw breach
+    this.addUsage.run(options.day, options.tokenId, adding.events, adding.bytes)
+  }
+
+  async appendEvents(events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult> {
+    try {
+      const outcomes = events.length ? this.appendBatch(events, options) : []
+      return { outcomes, lastSeq: this.maxSeq.get()?.seq ?? 0 }
+    } catch (e) {
+      const reason = storageFaultOf(e)
+      throw reason ? new StorageFaultError(reason, e) : e
+    }
+  }
+
+  async probeWrite(headroomBytes: number): Promise<void> {
+    try {
+      this.probe.run(new Date().toISOString())
+    } catch (e) {
+      const reason = storageFaultOf(e)
+      throw reason ? new StorageFaultError(reason, e) : e
+    }
+    // The tiny write above fits in a page already there; a push needs new ones.
+    const pragma = (name: string) => this.db.pragma(name, { simple: true }) as number
+    const freePages = pragma('max_page_count') - pragma('page_count') + pragma('freelist_count')
+    if (freePages * pragma('page_size') < headroomBytes) throw new StorageFaultError('disk_full')
+    if (this.dir) {
+      const fs = statfsSync(this.dir)
+      if (fs.bavail * fs.bsize < headroomBytes) throw new StorageFaultError('disk_full')
+    }
   }
 
   async readEventsAfter(after: number, limit: number): Promise<EventPage> {

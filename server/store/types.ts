@@ -6,6 +6,7 @@
  */
 import type { DeclarationRefusal } from '../../src/domain/declaration'
 import type { EventType, IncidentEvent } from '../../src/domain/events'
+import type { DailyQuota } from './faults'
 
 /** A validated event, ready to store. `body` is its canonical JSON without `seq`. */
 export interface NewEvent {
@@ -48,6 +49,15 @@ export interface EventPage {
   more: boolean
 }
 
+/** Who appends, and the day's quota to hold the batch to (store/faults.ts). */
+export interface AppendOptions {
+  /** The access token the batch came with: its usage is counted. */
+  tokenId: number
+  /** The UTC day (`YYYY-MM-DD`) the usage counts for. */
+  day: string
+  quota: DailyQuota
+}
+
 export interface EventStore {
   /**
    * Store a batch atomically. Resolves only once the batch is durable: the caller
@@ -55,8 +65,14 @@ export interface EventStore {
    * Each event is judged by `refusalFor` (src/domain/declaration.ts) against its
    * incident's stored declaration inside the same transaction, so two concurrent
    * batches cannot both declare one incident; events earlier in the batch count.
+   *
+   * With `options`, the accepted events (duplicates and refusals do not count)
+   * are added to the token's usage of `day` in the same transaction; a batch that
+   * would go over `options.quota` is refused whole with QuotaExceededError.
+   * A write the storage refuses (disk full, read-only) rejects with
+   * StorageFaultError and stores nothing. Both come from store/faults.ts.
    */
-  appendEvents(events: readonly NewEvent[]): Promise<AppendResult>
+  appendEvents(events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult>
   /** The first `incident.declared` stored for this incident, or null when none is stored yet. */
   declarationOf(incidentId: string): Promise<StoredDeclaration | null>
   /**
@@ -88,5 +104,11 @@ export interface TokenStore {
 }
 
 export interface Store extends EventStore, TokenStore {
+  /**
+   * A tiny committed write, plus a check that the storage has room for a full
+   * push (`headroomBytes`). Resolves when writes work; rejects with
+   * StorageFaultError when they do not. Cheap enough to run every few seconds.
+   */
+  probeWrite(headroomBytes: number): Promise<void>
   close(): Promise<void>
 }

@@ -23,6 +23,8 @@ export const ERROR_CODES = [
   'not_found',
   'too_large',
   'rate_limited',
+  'quota_exceeded',
+  'storage_full',
   'internal_error',
 ] as const
 
@@ -99,8 +101,24 @@ export const StreamQuerySchema = v.object({ after: v.optional(countParam('after'
 /** `Last-Event-ID` of a reconnecting EventSource: the seq of the last message it received. */
 export const StreamResumeSchema = countParam('Last-Event-ID')
 
-/** `GET /api/health` answer (200), open to all. */
-export const HealthAnswerSchema = v.object({ ok: v.literal(true), version: v.string() })
+/**
+ * Why the server's storage does not take writes: the disk (or the database's
+ * size limit) is full, the database is read-only, or another write failure.
+ */
+export const STORAGE_FAULT_REASONS = ['disk_full', 'read_only', 'write_failed'] as const
+
+/** `GET /api/health` answer while all is well (200). */
+export const HealthUpSchema = v.object({ ok: v.literal(true), version: v.string() })
+
+/** `GET /api/health` answer (503) while the storage does not take writes; reads may still work. */
+export const HealthDownSchema = v.object({
+  ok: v.literal(false),
+  reason: v.picklist(STORAGE_FAULT_REASONS),
+  version: v.string(),
+})
+
+/** `GET /api/health` answer, open to all: 200 with `ok: true`, or 503 with `ok: false` and a reason. */
+export const HealthAnswerSchema = v.variant('ok', [HealthUpSchema, HealthDownSchema])
 
 const ErrorDetailSchema = v.object({ code: v.picklist(ERROR_CODES), message: v.string() })
 

@@ -24,6 +24,10 @@ export type SyncFailure =
   | { kind: 'auth' }
   | { kind: 'too-large' }
   | { kind: 'rate-limited'; retryAfterMs: number }
+  /** 429 `quota_exceeded`: this token's or the server's storage for the day is used up; nothing was stored. */
+  | { kind: 'quota'; retryAfterMs: number }
+  /** 507 `storage_full`: the server's disk is full or read-only; nothing was stored. */
+  | { kind: 'server-storage'; retryAfterMs: number }
   /** 5xx, 400 and anything else we did not expect: retried with backoff. */
   | { kind: 'server'; status: number; message: string }
   /**
@@ -73,17 +77,27 @@ function abortError(): Error {
   return e
 }
 
+/** The `code` of an error body, whatever it is; undefined when the body is not the contract's. */
+const ErrorCodeOnlySchema = v.object({ error: v.object({ code: v.string() }) })
+
 async function failureOf(response: Response): Promise<SyncFailure> {
   if (response.status === 401 || response.status === 403) return { kind: 'auth' }
   if (response.status === 413) return { kind: 'too-large' }
-  if (response.status === 429)
-    return { kind: 'rate-limited', retryAfterMs: retryAfterMs(response.headers.get('retry-after')) }
   let body: unknown = null
   try {
     body = await response.json()
   } catch {
     // Not JSON (a proxy's error page): the status text will do.
   }
+  const wait = retryAfterMs(response.headers.get('retry-after'))
+  const code = v.safeParse(ErrorCodeOnlySchema, body)
+  if (response.status === 429) {
+    const quota = code.success && code.output.error.code === 'quota_exceeded'
+    return { kind: quota ? 'quota' : 'rate-limited', retryAfterMs: wait }
+  }
+  // 507 Insufficient Storage is what the server answers for a full or read-only disk, whatever proxy is between.
+  if (response.status === 507 || (code.success && code.output.error.code === 'storage_full'))
+    return { kind: 'server-storage', retryAfterMs: wait }
   const parsed = v.safeParse(ErrorMessageSchema, body)
   const message = parsed.success ? parsed.output.error.message : response.statusText
   return { kind: 'server', status: response.status, message }

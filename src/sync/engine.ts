@@ -78,8 +78,18 @@ const PROBLEMS: Record<RetryableFailure['kind'], SyncProblem> = {
   network: 'unreachable',
   'too-large': 'server',
   'rate-limited': 'rate-limited',
+  quota: 'quota',
+  'server-storage': 'server-storage',
   server: 'server',
   'bad-answer': 'bad-answer',
+}
+
+/** Refusals of a push that leave reads working: the round still pulls, and sending waits for Retry-After. */
+function pushHeldBy(e: unknown): (SyncError & { failure: { kind: 'quota' | 'server-storage' } }) | null {
+  if (!(e instanceof SyncError)) return null
+  return e.failure.kind === 'quota' || e.failure.kind === 'server-storage'
+    ? (e as SyncError & { failure: { kind: 'quota' | 'server-storage' } })
+    : null
 }
 
 /**
@@ -115,6 +125,12 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   let manual = false
   let stream: StreamSupervisor | null = null
   let streaming = false
+  /**
+   * The server refused pushes until `until` (quota used up, storage full). Until
+   * then rounds only pull, whatever asks for them (a local write, the stream
+   * reopening); only "Sync now" pushes sooner.
+   */
+  let hold: { until: number; problem: SyncProblem } | null = null
 
   const snapshot = (): SyncSnapshot => ({ status, settings: gen?.settings ?? null, lastSyncAt, streaming })
   const emit = () => options.onChange?.(snapshot())
@@ -138,14 +154,31 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     manual = false
     // A manual attempt lifts a refused token's stop: if it fails otherwise, retries resume.
     if (wasManual) retry.clear()
+    const held = hold && !wasManual && now() < hold.until ? hold : null
     try {
       // Background rounds while all is well, or retries while failing, do not flicker the indicator.
       const quiet =
         !wasManual && (status.kind === 'error' || (status.kind === 'synced' && (await pendingCount(db)) === 0))
       if (!quiet) setStatus({ kind: 'syncing' })
-      await pushOutbox(db, current.api)
+      let refused: SyncError | null = null
+      if (!held) {
+        try {
+          await pushOutbox(db, current.api)
+          hold = null
+        } catch (e) {
+          // Quota or full storage: what others send can still be fetched.
+          refused = pushHeldBy(e)
+          if (!refused) throw e
+        }
+      }
       await pullAll(db, current.api, { now })
       if (current !== gen) return
+      if (refused || held) {
+        ensureStream()
+        if (refused) return fail(refused)
+        setStatus({ kind: 'error', problem: held!.problem, retryAt: held!.until })
+        return roundIn(held!.until - now())
+      }
       retry.succeeded()
       lastSyncAt = new Date(now()).toISOString()
       setStatus({ kind: 'synced', at: lastSyncAt })
@@ -167,6 +200,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       void stopStream()
       return setStatus({ kind: 'error', problem: 'auth', retryAt: null })
     }
+    if (failure.kind === 'quota' || failure.kind === 'server-storage')
+      hold = { until: now() + decision.delayMs, problem: PROBLEMS[failure.kind] }
     setStatus(
       online
         ? { kind: 'error', problem: PROBLEMS[failure.kind], retryAt: now() + decision.delayMs }
@@ -225,6 +260,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   function install(settings: SyncSettings | null): void {
     gen = generation(settings)
     retry.clear()
+    hold = null
     if (!gen) return setStatus({ kind: 'local-only' })
     setStatus(online ? { kind: 'syncing' } : { kind: 'offline' })
     void requestRound()

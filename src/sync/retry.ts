@@ -1,7 +1,7 @@
 /**
  * When to try again after a failure (docs/CONTRACT-EXTENSIONS.md): backoff
- * from 1 s doubling to 60 s with jitter (backoff.ts); on 429 at least what
- * `Retry-After` said; on a refused token (401/403) not at all until the
+ * from 1 s doubling to 60 s with jitter (backoff.ts); on 429 (rate limit or
+ * daily quota) and 507 (server storage full) at least what `Retry-After` said; on a refused token (401/403) not at all until the
  * settings change, since the token will not start working by itself.
  *
  * A decision only: the caller owns the timer. One policy per thing retried
@@ -42,7 +42,8 @@ export function createRetryPolicy(options: BackoffOptions = {}): RetryPolicy {
         return { kind: 'stop' }
       }
       const delay = backoffDelay(attempt++, options)
-      return { kind: 'retry', delayMs: failure.kind === 'rate-limited' ? Math.max(delay, failure.retryAfterMs) : delay }
+      // The server said when (429, 507): never sooner than that.
+      return { kind: 'retry', delayMs: 'retryAfterMs' in failure ? Math.max(delay, failure.retryAfterMs) : delay }
     },
     succeeded() {
       attempt = 0

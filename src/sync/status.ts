@@ -13,7 +13,17 @@ export type SyncStatus =
  * Why the last attempt failed. `auth` is the only one that is not retried:
  * the token will not start working by itself.
  */
-export type SyncProblem = 'unreachable' | 'auth' | 'rate-limited' | 'server' | 'bad-answer' | 'storage'
+export type SyncProblem =
+  | 'unreachable'
+  | 'auth'
+  | 'rate-limited'
+  | 'server'
+  | 'bad-answer'
+  | 'storage'
+  /** The server's daily storage quota (this token's or everyone's) is used up: sending waits for the next UTC day. */
+  | 'quota'
+  /** The server's disk is full or read-only: sending waits; receiving goes on. */
+  | 'server-storage'
 
 /** The long wording, for Settings and the join screen. */
 export const SYNC_PROBLEM_MESSAGES: Record<SyncProblem, string> = {
@@ -24,6 +34,10 @@ export const SYNC_PROBLEM_MESSAGES: Record<SyncProblem, string> = {
   'bad-answer':
     'The server sent an answer this app cannot read (is the Server URL right, or is a sign-in page in the way?). Sync will try again shortly.',
   storage: 'This phone could not save what the server sent (is its storage full?). Sync will try again shortly.',
+  quota:
+    "The server's daily storage quota is used up. Everything you log is kept on this phone and sent when the quota renews (at midnight UTC); entries from others still arrive.",
+  'server-storage':
+    "The server's storage is full, so it cannot take new entries. Everything you log is kept on this phone and sent once the server has room; entries from others still arrive.",
 }
 
 /** The short wording for the header: always starts with a word from CONTRACT.md §3. */
@@ -34,6 +48,8 @@ const PROBLEM_LABELS: Record<SyncProblem, string> = {
   server: 'Offline · server error',
   'bad-answer': 'Offline · unexpected answer from the server',
   storage: 'Offline · phone storage problem',
+  quota: 'Syncing · server quota reached',
+  'server-storage': 'Offline · server storage full',
 }
 
 export function describeSyncStatus(status: SyncStatus, pending: number, rejected: number): string {
