@@ -53,7 +53,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   const hub = new StreamHub()
 
-  await app.register(healthRoutes, { version: options.version })
+  await app.register(healthRoutes, { version: options.version, hub })
   await app.register(async (api) => {
     api.addHook('onRequest', authGuard(options.tokens))
     await registerRateLimit(api, options.rateLimit ?? DEFAULT_RATE_LIMIT)

@@ -99,8 +99,16 @@ export const StreamQuerySchema = v.object({ after: v.optional(countParam('after'
 /** `Last-Event-ID` of a reconnecting EventSource: the seq of the last message it received. */
 export const StreamResumeSchema = countParam('Last-Event-ID')
 
-/** `GET /api/health` answer (200), open to all. */
-export const HealthAnswerSchema = v.object({ ok: v.literal(true), version: v.string() })
+/**
+ * `GET /api/health` answer (200), open to all. `streams`: event streams open
+ * on this server now (one per browser profile that has the app open and
+ * visible); optional so the app still reads an older server's answer.
+ */
+export const HealthAnswerSchema = v.object({
+  ok: v.literal(true),
+  version: v.string(),
+  streams: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+})
 
 const ErrorDetailSchema = v.object({ code: v.picklist(ERROR_CODES), message: v.string() })
 
