@@ -172,7 +172,9 @@ export const useSyncStore = defineStore('sync', () => {
   }
 
   const rejectedCount = computed(() => useIncidentsStore().rejected.size)
-  const label = computed(() => describeSyncStatus(status.value, pending.value, rejectedCount.value))
+  /** The last local write failed for want of space (src/db/storage-full.ts). */
+  const storageFull = computed(() => useIncidentsStore().storageFull)
+  const label = computed(() => describeSyncStatus(status.value, pending.value, rejectedCount.value, storageFull.value))
   /** The long explanation when sync is failing, for Settings and the join screen. */
   const problem = computed(() => (status.value.kind === 'error' ? SYNC_PROBLEM_MESSAGES[status.value.problem] : ''))
   /** The server as people should read it. */
@@ -188,6 +190,7 @@ export const useSyncStore = defineStore('sync', () => {
     role,
     joined,
     rejectedCount,
+    storageFull,
     label,
     problem,
     serverName,
