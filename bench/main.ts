@@ -24,6 +24,7 @@ import { rawSqliteInsertEps, serverIngestEps } from './suites/ingest'
 import { runLighthouse } from './suites/lighthouse'
 import { lastSeq, sseFanout } from './suites/sse'
 import { NoSyncEngine, phoneSync } from './suites/sync'
+import { manyWindows } from './suites/windows'
 
 export const SUITES = [
   'bundle',
@@ -35,6 +36,7 @@ export const SUITES = [
   'incident',
   'a11y',
   'sync',
+  'windows',
   'lighthouse',
 ] as const
 type Suite = (typeof SUITES)[number]
@@ -141,9 +143,9 @@ export async function main(options: RunOptions): Promise<number> {
     })
   }
 
-  const needServer = (['bundle', 'ingest', 'sse', 'cold', 'incident', 'a11y', 'sync', 'lighthouse'] as const).some(
-    wanted,
-  )
+  const needServer = (
+    ['bundle', 'ingest', 'sse', 'cold', 'incident', 'a11y', 'sync', 'windows', 'lighthouse'] as const
+  ).some(wanted)
   let server: RunningServer | null = null
   let browser: Browser | null = null
   try {
@@ -162,6 +164,7 @@ export async function main(options: RunOptions): Promise<number> {
       ingest: issueToken(srv.dataDir, 'bench ingest'),
       streams: issueToken(srv.dataDir, 'bench streams'),
       phones: issueToken(srv.dataDir, 'bench phones'),
+      windows: issueToken(srv.dataDir, 'bench windows'),
     }
 
     // First, on the fresh server as `npm start` serves it, before the load suites leave the
@@ -197,7 +200,7 @@ export async function main(options: RunOptions): Promise<number> {
       })
     }
 
-    const needBrowser = (['bundle', 'cold', 'incident', 'a11y', 'sync'] as const).some(wanted)
+    const needBrowser = (['bundle', 'cold', 'incident', 'a11y', 'sync', 'windows'] as const).some(wanted)
     const b = needBrowser ? await launchBrowser() : null
     browser = b
     if (b) details.chromium = `Chromium ${b.version()}`
@@ -275,6 +278,17 @@ export async function main(options: RunOptions): Promise<number> {
           rec.skip('sync_pull_eps', `the app did not sync: ${e.message}`)
           rec.skip('sync_push_eps', 'not measured: the app did not sync')
         }
+      })
+    }
+
+    if (wanted('windows')) {
+      await guarded('eight windows of one profile: time to server, leader takeover', async () => {
+        const r = await manyWindows(b!, srv.url, tokens.windows)
+        rec.set('eight_windows_to_server_ms', r.eightMs, 0)
+        rec.set('single_window_to_server_ms', r.singleMs, 0)
+        rec.set('leader_takeover_ms', r.takeoverMs, 0)
+        details.windows = r
+        note(`windows: ${r.streams} event stream(s) open on the server with eight windows shown`)
       })
     }
 

@@ -96,6 +96,26 @@ export const SPECS: readonly MetricSpec[] = [
       "A fresh phone opens the join link and pulls the whole log (100,023 events: the ingested 100,000 and the fan-out test's) into IndexedDB. Stops after 25 s: then the rate of what was stored by then.",
   },
   {
+    name: 'eight_windows_to_server_ms',
+    unit: 'ms',
+    limitOf: 'single_window_to_server_ms',
+    budget: { on: 'value', op: '<=', n: 5000 },
+    about:
+      'One browser profile, eight windows of an incident over HTTP/1.1 (one sync engine: the leader window\'s): click "Add to log" in the eighth → the entry readable from GET /api/events (polled every 20 ms). Median of 5.',
+  },
+  {
+    name: 'single_window_to_server_ms',
+    unit: 'ms',
+    about: 'Limit: the same from a single window of the same profile, just before the other seven open.',
+  },
+  {
+    name: 'leader_takeover_ms',
+    unit: 'ms',
+    budget: { on: 'value', op: '<=', n: 2000 },
+    about:
+      "Close the window leading sync → another window's engine has its event stream open (its sync-stream-open performance mark). Median of 3 (8 → 5 windows).",
+  },
+  {
     name: 'raw_sqlite_insert_eps',
     unit: 'events/s',
     about:

@@ -62,7 +62,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const hub = new StreamHub()
 
   if (options.storageHealth) app.addHook('onClose', async () => options.storageHealth!.stop())
-  await app.register(healthRoutes, { version: options.version, storage: options.storageHealth })
+  await app.register(healthRoutes, { version: options.version, storage: options.storageHealth, hub })
   await app.register(async (api) => {
     api.addHook('onRequest', authGuard(options.tokens))
     await registerRateLimit(api, options.rateLimit ?? DEFAULT_RATE_LIMIT)

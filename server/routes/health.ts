@@ -4,6 +4,7 @@
  * (store/health.ts), so a load balancer or monitor sees it; 200 again once it does.
  */
 import type { FastifyInstance } from 'fastify'
+import type { StreamHub } from '../events/hub'
 import { HealthDownSchema, HealthUpSchema } from '../../src/domain/wire'
 import { ERROR_RESPONSES, type ValibotTypeProvider } from '../http/valibot'
 import type { StorageHealth } from '../store/health'
@@ -12,9 +13,14 @@ export interface HealthRoutesOptions {
   version: string
   /** Without it, health reports only that the process answers. */
   storage?: StorageHealth
+  /** Its subscriber count is the answer's `streams` (operators and the many-windows browser test read it). */
+  hub: StreamHub
 }
 
-export async function healthRoutes(app: FastifyInstance, { version, storage }: HealthRoutesOptions): Promise<void> {
+export async function healthRoutes(
+  app: FastifyInstance,
+  { version, storage, hub }: HealthRoutesOptions,
+): Promise<void> {
   app
     .withTypeProvider<ValibotTypeProvider>()
     .get(
@@ -23,7 +29,7 @@ export async function healthRoutes(app: FastifyInstance, { version, storage }: H
       async (_request, reply) => {
         const state = storage?.state ?? { ok: true }
         if (!state.ok) return reply.status(503).send({ ok: false as const, reason: state.reason, version })
-        return { ok: true as const, version }
+        return { ok: true as const, version, streams: hub.size }
       },
     )
 }

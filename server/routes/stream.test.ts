@@ -108,6 +108,19 @@ describe('GET /api/events/stream', () => {
     expect(await res.json()).toEqual({ error: { code: 'unauthorized', message: expect.any(String) } })
   })
 
+  it('counts the open streams in /api/health, for operators and the many-windows test', async () => {
+    const t = await live()
+    const streams = async () => ((await (await fetch(`${t.url}/api/health`)).json()) as { streams: number }).streams
+    expect(await streams()).toBe(0)
+    const a = (await stream(t)).sse
+    const b = (await stream(t)).sse
+    expect((await a.next(undefined, true)).comment).toBe('connected')
+    expect((await b.next(undefined, true)).comment).toBe('connected')
+    expect(await streams()).toBe(2)
+    await a.cancel()
+    await expect.poll(streams).toBe(1)
+  })
+
   it('closes the streams of a token revoked in this process at once', async () => {
     const t = await live()
     const { token } = await t.tokens.issue('Dana')

@@ -1,5 +1,6 @@
 import { ref, type Ref } from 'vue'
 import type { CommandResult, FieldErrors } from '../domain/command-result'
+import { isStorageFull, STORAGE_FULL_MESSAGE } from '../db/storage-full'
 
 export interface UseSaveOptions {
   /** First words of the message when saving throws (the phone's database failed), e.g. 'Not posted'. */
@@ -48,7 +49,10 @@ export function useSave(options: UseSaveOptions = {}): UseSave {
       await onSaved?.(result.value)
       return true
     } catch (e) {
-      error.value = `${failure}: ${(e as Error).message}${options.hint ? `. ${options.hint}` : ''}`
+      // A full phone is said in words, not as the database's error (the form keeps the text either way).
+      error.value = isStorageFull(e)
+        ? STORAGE_FULL_MESSAGE
+        : `${failure}: ${(e as Error).message}${options.hint ? `. ${options.hint}` : ''}`
       return false
     } finally {
       saving.value = false

@@ -4,9 +4,10 @@
  * reload would find.
  */
 import type { IncidentEvent } from '../domain/events'
-import Dexie from 'dexie'
+import Dexie, { type Transaction } from 'dexie'
 import type { CommandPostDatabase, StoredEvent } from './database'
 import { SyncState } from './database'
+import { isStorageFull, StorageFullError } from './storage-full'
 
 const LSEQ = 'lseq'
 const CLOCK = 'clock'
@@ -18,10 +19,31 @@ async function nextLseq(db: CommandPostDatabase, count: number): Promise<number>
   return start + 1
 }
 
-/** Store events made on this phone (pending until the server acknowledges them). */
+/**
+ * Store events made on this phone (pending until the server acknowledges them).
+ * Throws StorageFullError when the phone's storage is full (nothing is stored then).
+ */
 export async function appendLocalEvents(db: CommandPostDatabase, events: readonly IncidentEvent[]): Promise<void> {
   if (events.length === 0) return
-  await db.transaction('rw', db.events, db.kv, async () => {
+  let tx: Transaction | undefined
+  try {
+    await appendIn(db, events, (t) => {
+      tx = t
+    })
+  } catch (e) {
+    // The transaction's own error says "quota" when its requests only say "aborted" (Chromium, disk full).
+    if (isStorageFull(e, tx?.idbtrans?.error)) throw new StorageFullError(e)
+    throw e
+  }
+}
+
+function appendIn(
+  db: CommandPostDatabase,
+  events: readonly IncidentEvent[],
+  seen: (tx: Transaction) => void,
+): Promise<void> {
+  return db.transaction('rw', db.events, db.kv, async (tx) => {
+    seen(tx)
     let lseq = await nextLseq(db, events.length)
     const rows: StoredEvent[] = events.map((event) => ({
       id: event.id,

@@ -107,8 +107,16 @@ export const StreamResumeSchema = countParam('Last-Event-ID')
  */
 export const STORAGE_FAULT_REASONS = ['disk_full', 'read_only', 'write_failed'] as const
 
-/** `GET /api/health` answer while all is well (200). */
-export const HealthUpSchema = v.object({ ok: v.literal(true), version: v.string() })
+/**
+ * `GET /api/health` answer while all is well (200). `streams`: event streams
+ * open on this server now (one per browser profile that has the app open and
+ * visible); optional so the app still reads an older server's answer.
+ */
+export const HealthUpSchema = v.object({
+  ok: v.literal(true),
+  version: v.string(),
+  streams: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+})
 
 /** `GET /api/health` answer (503) while the storage does not take writes; reads may still work. */
 export const HealthDownSchema = v.object({

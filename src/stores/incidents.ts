@@ -6,8 +6,10 @@ import type { IncidentState, IncidentSummary } from '../domain/fold'
 import type { HybridClock } from '../domain/hlc'
 import { newId } from '../domain/ids'
 import { localData, type LocalData } from '../db/load'
+import { isStorageFull } from '../db/storage-full'
 import type { Subscription } from '../db/local'
 import { onceUntilFailure } from './once'
+import { usePersistenceStore } from './persistence'
 import { useProfileStore } from './profile'
 
 const STATUS_ORDER = { active: 0, mitigated: 1, resolved: 2 } as const
@@ -28,6 +30,8 @@ export const useIncidentsStore = defineStore('incidents', () => {
   const ready = ref(false)
   /** Event id → the server's reason, for events it refused. */
   const rejected = shallowRef(new Map<string, string>())
+  /** The last write failed because the phone's storage is full (cleared by the next write that works). */
+  const storageFull = ref(false)
 
   const states = new Map<string, IncidentState>()
   const eventsByIncident = new Map<string, IncidentEvent[]>()
@@ -148,7 +152,19 @@ export const useIncidentsStore = defineStore('incidents', () => {
     const { createEvent } = await import('../domain/factory')
     const made = createEvent({ clock: clock!, actor: profile.actor }, type, incidentId, payload)
     if (!made.ok) return made
-    await data!.appendLocalEvents(data!.database(), [made.value])
+    try {
+      await data!.appendLocalEvents(data!.database(), [made.value])
+    } catch (e) {
+      if (isStorageFull(e)) {
+        storageFull.value = true
+        // Settings shows usage against quota: bring it up to date.
+        usePersistenceStore()
+          .refresh()
+          .catch(() => {})
+      }
+      throw e
+    }
+    storageFull.value = false
     performance.mark('log-entry-committed') // bench hook: the IndexedDB commit of a recorded event
     ingest([made.value])
     return made
@@ -171,6 +187,7 @@ export const useIncidentsStore = defineStore('incidents', () => {
     revision,
     ready,
     rejected,
+    storageFull,
     incidents,
     incident,
     children,

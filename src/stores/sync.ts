@@ -15,7 +15,7 @@ const appOrigin = () => (inBrowser ? window.location.origin : '')
 
 // The engine loads on first use, after the first screen is up (main.ts): the
 // incidents list must not wait for code that only talks to a server.
-const loadEngine = () => Promise.all([import('../sync/engine'), import('../sync/browser')])
+const loadEngine = () => Promise.all([import('../sync/engine'), import('../sync/browser'), import('../sync/leader')])
 
 /**
  * Sync state for the indicator, Settings and the join screen, and the
@@ -26,6 +26,8 @@ export const useSyncStore = defineStore('sync', () => {
   const status = shallowRef<SyncStatus>({ kind: 'local-only' })
   const pending = ref(0)
   const lastSyncAt = ref<string | null>(null)
+  /** This tab runs the engine ('leader'), follows the one that does, or syncs alone ('alone': no Web Locks, or a test). */
+  const role = ref<'leader' | 'follower' | 'alone'>('alone')
   /** '' = the app's own origin. Meaningful only when `joined`. */
   const serverUrl = ref('')
   const token = ref('')
@@ -40,6 +42,8 @@ export const useSyncStore = defineStore('sync', () => {
   const cleanups: (() => void)[] = []
 
   function mirror(snapshot: SyncSnapshot): void {
+    // Bench and browser-test hook: this tab's own engine has its stream open.
+    if (snapshot.streaming && !streaming.value && role.value !== 'follower') performance.mark('sync-stream-open')
     status.value = snapshot.status
     lastSyncAt.value = snapshot.lastSyncAt
     serverUrl.value = snapshot.settings?.serverUrl ?? ''
@@ -64,20 +68,43 @@ export const useSyncStore = defineStore('sync', () => {
 
   async function boot(options: { fetch?: FetchLike }): Promise<void> {
     const born = generation
-    const [[{ createSyncEngine }, browser], { database, liveQuery, pendingCount }] = await Promise.all([
+    const [[{ createSyncEngine }, browser, leader], { database, liveQuery, pendingCount }] = await Promise.all([
       loadEngine(),
       localData(),
     ])
     if (born !== generation) return
     requestBackgroundPush = browser.requestBackgroundPush
     const db = database()
-    const created = createSyncEngine({
-      db,
-      fetch: options.fetch,
-      online: inBrowser ? navigator.onLine : true,
-      visible: inBrowser ? document.visibilityState !== 'hidden' : true,
-      onChange: mirror,
-    })
+    const makeEngine = (onChange: (snapshot: SyncSnapshot) => void) =>
+      createSyncEngine({
+        db,
+        fetch: options.fetch,
+        online: inBrowser ? navigator.onLine : true,
+        visible: inBrowser ? document.visibilityState !== 'hidden' : true,
+        onChange,
+      })
+    // One engine per browser profile: the tabs elect a leader (src/sync/leader.ts). Without
+    // Web Locks every tab syncs alone, as before.
+    const election = inBrowser ? browser.leaderElectionSupport(globalThis) : null
+    let created: SyncEngine
+    if (election) {
+      const channel = election.openChannel(leader.LEADER_CHANNEL)
+      const shared = leader.createLeaderSync({
+        db,
+        locks: election.locks,
+        channel,
+        makeEngine,
+        onChange: mirror,
+        onRole(next) {
+          role.value = next
+          // Bench and browser-test hook: when this tab took the lead.
+          if (next === 'leader') performance.mark('sync-leader')
+        },
+      })
+      role.value = 'follower'
+      cleanups.push(browser.watchLifecycle(shared, document), () => channel.close())
+      created = shared
+    } else created = makeEngine(mirror)
     engine = created
     if (inBrowser) cleanups.push(browser.watchBrowser(created, window))
     const subscription = liveQuery(() => pendingCount(db)).subscribe({
@@ -145,7 +172,9 @@ export const useSyncStore = defineStore('sync', () => {
   }
 
   const rejectedCount = computed(() => useIncidentsStore().rejected.size)
-  const label = computed(() => describeSyncStatus(status.value, pending.value, rejectedCount.value))
+  /** The last local write failed for want of space (src/db/storage-full.ts). */
+  const storageFull = computed(() => useIncidentsStore().storageFull)
+  const label = computed(() => describeSyncStatus(status.value, pending.value, rejectedCount.value, storageFull.value))
   /** The long explanation when sync is failing, for Settings and the join screen. */
   const problem = computed(() => (status.value.kind === 'error' ? SYNC_PROBLEM_MESSAGES[status.value.problem] : ''))
   /** The server as people should read it. */
@@ -158,8 +187,10 @@ export const useSyncStore = defineStore('sync', () => {
     serverUrl,
     token,
     streaming,
+    role,
     joined,
     rejectedCount,
+    storageFull,
     label,
     problem,
     serverName,

@@ -5,6 +5,7 @@
  * Typed structurally, so this file also compiles with the service worker's lib.
  */
 import type { SyncEngine } from './engine'
+import type { ChannelLike, LockManagerLike } from './leader'
 import { OUTBOX_SYNC_TAG } from './push'
 
 interface Listenable {
@@ -51,4 +52,35 @@ export async function requestBackgroundPush(container: WorkerContainer | undefin
     // Permission denied or the worker is being replaced: the page keeps retrying anyway.
     return false
   }
+}
+
+/** The page lifecycle hooks of a LeaderSync (src/sync/leader.ts). */
+export interface Freezable {
+  freeze(): void
+  resume(): void
+}
+
+/**
+ * Page lifecycle: a frozen tab runs no code, so it must not lead sync nor wait
+ * in the queue for it. `freeze` and `resume` fire on the document (Chromium).
+ */
+export function watchLifecycle(target: Freezable, doc: Listenable): () => void {
+  const onFreeze = () => target.freeze()
+  const onResume = () => target.resume()
+  doc.addEventListener('freeze', onFreeze)
+  doc.addEventListener('resume', onResume)
+  return () => {
+    doc.removeEventListener('freeze', onFreeze)
+    doc.removeEventListener('resume', onResume)
+  }
+}
+
+/** What the leader election needs from the page; null where Web Locks or BroadcastChannel are missing (then each tab syncs alone). */
+export function leaderElectionSupport(
+  scope: object,
+): { locks: LockManagerLike; openChannel(name: string): ChannelLike } | null {
+  const locks = (scope as { navigator?: { locks?: LockManagerLike } }).navigator?.locks
+  const Channel = (scope as { BroadcastChannel?: new (name: string) => ChannelLike }).BroadcastChannel
+  if (!locks || typeof locks.request !== 'function' || !Channel) return null
+  return { locks, openChannel: (name) => new Channel(name) }
 }

@@ -52,9 +52,17 @@ const PROBLEM_LABELS: Record<SyncProblem, string> = {
   'server-storage': 'Offline · server storage full',
 }
 
-export function describeSyncStatus(status: SyncStatus, pending: number, rejected: number): string {
-  const base =
-    status.kind === 'error'
+/**
+ * The header's label. `storageFull`: this phone's last local write failed for
+ * want of space; that is said whatever sync is doing, since it is what the
+ * responder must act on (Local only phones say it too).
+ */
+export function describeSyncStatus(status: SyncStatus, pending: number, rejected: number, storageFull = false): string {
+  const base = storageFull
+    ? status.kind === 'local-only'
+      ? 'Local only · phone storage problem'
+      : PROBLEM_LABELS.storage
+    : status.kind === 'error'
       ? PROBLEM_LABELS[status.problem]
       : {
           'local-only': 'Local only',
