@@ -37,6 +37,8 @@ async function setup() {
 afterEach(() => {
   useSyncStore().stop()
   useIncidentsStore().stop()
+  // The Server URL typed and not saved is a draft now: it must not leak into the next test.
+  localStorage.clear()
 })
 
 // Only bounds a hang: the store's lazy import of the engine and IndexedDB work can take seconds on a busy machine.
