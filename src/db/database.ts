@@ -71,6 +71,8 @@ export function onNewerVersion(db: CommandPostDatabase, listener: () => void): (
   const handler = () => {
     db.close({ disableAutoOpen: true })
     listener()
+    // Dexie runs the latest subscriber first; false stops its default one, which would allow a quiet reopening.
+    return false
   }
   db.on('versionchange', handler)
   return () => db.on('versionchange').unsubscribe(handler)

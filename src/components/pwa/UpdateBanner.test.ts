@@ -159,6 +159,15 @@ describe('UpdateBanner', () => {
     wrapper.unmount()
   })
 
+  it('a newer database schema opened elsewhere reloads a tab with nothing typed', async () => {
+    const { wrapper, dbName } = await openIncident()
+    const reload = vi.spyOn(window.location, 'reload').mockImplementation(() => {})
+    const newer = await openNewerVersion(dbName)
+    await vi.waitFor(() => expect(reload).toHaveBeenCalledTimes(1))
+    newer.close()
+    wrapper.unmount()
+  })
+
   it('a newer database schema opened elsewhere: this tab closes its database, stops syncing, keeps the draft, says "Update ready"', async () => {
     const { wrapper, db, dbName, incidentId } = await openIncident()
     const reload = vi.spyOn(window.location, 'reload').mockImplementation(() => {})
