@@ -56,6 +56,18 @@ describe('useSwUpdate', () => {
     expect(reload).not.toHaveBeenCalled()
   })
 
+  it('treats the next takeover as an update in a tab the first worker claimed (Workbox reports isUpdate false there)', async () => {
+    const { sw, wb, reload } = setup({ unsaved: ref(true) })
+    wb.emit('controlling', { isUpdate: false })
+    await nextTick()
+    expect(sw.readyWhenDone.value).toBe(false)
+    // Build B, accepted in another tab: this tab still holds its unsaved input, and says so.
+    wb.emit('controlling', { isUpdate: false })
+    await nextTick()
+    expect(sw.readyWhenDone.value).toBe(true)
+    expect(reload).not.toHaveBeenCalled()
+  })
+
   it('reloads when another tab switched to the new version (this tab’s old chunks are gone)', async () => {
     const { wb, reload } = setup()
     wb.emit('controlling', { isUpdate: true })

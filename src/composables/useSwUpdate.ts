@@ -90,10 +90,15 @@ export function useSwUpdate(options: UseSwUpdateOptions = {}): UseSwUpdateReturn
     const onWaiting = () => {
       needRefresh.value = true
     }
+    // Workbox's isUpdate only says a worker controlled the page when it registered: a tab that the first
+    // worker claimed (clients.claim) would see the next version's takeover as a first install.
+    let controlledBefore = !!navigator.serviceWorker?.controller
     const onControlling = (event: { isUpdate?: boolean }) => {
-      // isUpdate: an older version controlled this page. A first install (clients.claim) is not one.
+      // An older version controlled this page. The first install claiming it is not an update.
+      const isUpdate = !!event.isUpdate || controlledBefore
+      controlledBefore = true
       if (updating.value) void reloadKeepingDrafts()
-      else if (event.isUpdate) {
+      else if (isUpdate) {
         // Accepted in another tab: the waiting version is gone, this tab holds or reloads.
         needRefresh.value = false
         hold.newerVersionTookOver()
