@@ -1,5 +1,6 @@
 import { onScopeDispose } from 'vue'
-import { database, onNewerVersion, type CommandPostDatabase } from '../db/database'
+import type { CommandPostDatabase } from '../db/database'
+import { whenLocalDataLoaded } from '../db/load'
 import { useSyncStore } from '../stores/sync'
 
 export interface UseDatabaseUpgradeOptions {
@@ -13,15 +14,25 @@ export interface UseDatabaseUpgradeOptions {
  * Another tab opened a newer database schema (an app update): this tab closes
  * its connection so the upgrade goes on, stops syncing (its engine could no
  * longer read or write the outbox), and hands over to `onUpgrade`. Typed
- * drafts are untouched: they are in localStorage.
+ * drafts are untouched: they are in localStorage. Watches only once the
+ * database code is loaded (by the stores): a tab that never opened the
+ * database holds no connection to close, and the first screen loads no Dexie.
  */
 export function useDatabaseUpgrade(options: UseDatabaseUpgradeOptions): void {
   const sync = useSyncStore()
-  const stop = onNewerVersion(options.db ?? database(), () => {
-    // Gives up sync leadership too: with leader election (src/sync/leader.ts), stopping the engine is
-    // where this tab releases its lock, so a tab on the new version takes over pushing and pulling.
-    sync.stop()
-    options.onUpgrade()
+  let stop: (() => void) | null = null
+  let disposed = false
+  whenLocalDataLoaded(({ database, onNewerVersion }) => {
+    if (disposed) return
+    stop = onNewerVersion(options.db ?? database(), () => {
+      // Gives up sync leadership too: with leader election (src/sync/leader.ts), stopping the engine is
+      // where this tab releases its lock, so a tab on the new version takes over pushing and pulling.
+      sync.stop()
+      options.onUpgrade()
+    })
   })
-  onScopeDispose(stop)
+  onScopeDispose(() => {
+    disposed = true
+    stop?.()
+  })
 }
