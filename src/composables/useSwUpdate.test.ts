@@ -1,15 +1,18 @@
 // @vitest-environment happy-dom
-import { effectScope, nextTick } from 'vue'
+import { effectScope, nextTick, ref, type Ref } from 'vue'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { FakeWorkbox } from '../../tests/fixtures/workbox'
 import { useSwUpdate, type UseSwUpdateOptions } from './useSwUpdate'
+import { useUpdateHold } from './useUpdateHold'
 
-function setup(options: UseSwUpdateOptions = {}) {
+/** `unsaved` plays this tab's unsaved input (useDraft fields, in the app). */
+function setup({ unsaved, ...options }: UseSwUpdateOptions & { unsaved?: Ref<boolean> } = {}) {
   const reload = vi.fn()
   const scope = effectScope()
-  const sw = scope.run(() =>
-    useSwUpdate({ enabled: true, createWorkbox: (url) => new FakeWorkbox(url), reload, ...options }),
-  )!
+  const sw = scope.run(() => {
+    const hold = unsaved ? useUpdateHold({ unsaved: () => unsaved.value, reload }) : undefined
+    return useSwUpdate({ enabled: true, createWorkbox: (url) => new FakeWorkbox(url), reload, hold, ...options })
+  })!
   return { sw, reload, scope, wb: FakeWorkbox.last! }
 }
 
@@ -53,10 +56,47 @@ describe('useSwUpdate', () => {
     expect(reload).not.toHaveBeenCalled()
   })
 
+  it('treats the next takeover as an update in a tab the first worker claimed (Workbox reports isUpdate false there)', async () => {
+    const { sw, wb, reload } = setup({ unsaved: ref(true) })
+    wb.emit('controlling', { isUpdate: false })
+    await nextTick()
+    expect(sw.readyWhenDone.value).toBe(false)
+    // Build B, accepted in another tab: this tab still holds its unsaved input, and says so.
+    wb.emit('controlling', { isUpdate: false })
+    await nextTick()
+    expect(sw.readyWhenDone.value).toBe(true)
+    expect(reload).not.toHaveBeenCalled()
+  })
+
   it('reloads when another tab switched to the new version (this tab’s old chunks are gone)', async () => {
     const { wb, reload } = setup()
     wb.emit('controlling', { isUpdate: true })
     await vi.waitFor(() => expect(reload).toHaveBeenCalledTimes(1))
+  })
+
+  it('holds while this tab has unsaved input when another tab switched versions, and reloads once it is clean', async () => {
+    const unsaved = ref(true)
+    const { sw, wb, reload } = setup({ unsaved })
+    wb.emit('waiting')
+    sw.dismiss()
+    wb.emit('controlling', { isUpdate: true })
+    await nextTick()
+    await nextTick()
+    expect(reload).not.toHaveBeenCalled()
+    expect(sw.readyWhenDone.value).toBe(true)
+    expect(sw.needRefresh.value).toBe(false)
+    unsaved.value = false
+    await vi.waitFor(() => expect(reload).toHaveBeenCalledTimes(1))
+  })
+
+  it('"Reload" while holding reloads at once, without asking any worker to skip waiting', async () => {
+    const { sw, wb, reload } = setup({ unsaved: ref(true) })
+    wb.emit('controlling', { isUpdate: true })
+    await nextTick()
+    expect(sw.readyWhenDone.value).toBe(true)
+    sw.applyUpdate()
+    await vi.waitFor(() => expect(reload).toHaveBeenCalledTimes(1))
+    expect(wb.skipWaitingMessages).toBe(0)
   })
 
   it('reloads anyway when no worker takes control after the go-ahead', async () => {

@@ -1,4 +1,5 @@
-import { nextTick, onScopeDispose, ref, type Ref } from 'vue'
+import { onScopeDispose, ref, type Ref } from 'vue'
+import { useUpdateHold, type UseUpdateHoldReturn } from './useUpdateHold'
 
 /** The part of workbox-window's Workbox this composable uses (tests pass a fake). */
 export interface WorkboxLike {
@@ -21,6 +22,8 @@ export interface UseSwUpdateOptions {
   /** Default: workbox-window's Workbox, loaded on demand (it is not needed for the first screen). */
   createWorkbox?: (url: string) => WorkboxLike | Promise<WorkboxLike>
   reload?: () => void
+  /** Shared with useDatabaseUpgrade, so both kinds of update wait for the person the same way. */
+  hold?: UseUpdateHoldReturn
 }
 
 export interface UseSwUpdateReturn {
@@ -29,7 +32,12 @@ export interface UseSwUpdateReturn {
   needRefresh: Ref<boolean>
   /** The go-ahead was given; the page reloads as soon as the new worker controls it. */
   updating: Ref<boolean>
-  /** Switch to the waiting version and reload. Drafts survive (useDraft keeps them in localStorage). */
+  /**
+   * Another tab switched to the new version while this one holds unsaved input: it waits, and reloads by
+   * itself once its forms are empty or submitted ("Update ready — reload when you are done").
+   */
+  readyWhenDone: Ref<boolean>
+  /** Switch to the waiting version (or, when ready, to the one already running) and reload. Drafts survive. */
   applyUpdate: () => void
   /** Hide the banner; the waiting version is offered again on the next launch. */
   dismiss: () => void
@@ -37,29 +45,28 @@ export interface UseSwUpdateReturn {
 
 /**
  * Registers the service worker (registerType 'prompt') and tells when a new
- * version is waiting. Never reloads on its own while this tab is in use,
- * except when another tab already switched versions: then this tab's old
- * chunks are gone from the cache, and a reload (drafts kept) is the safe move.
+ * version is waiting. Never reloads on its own while this tab holds unsaved
+ * input. When another tab already switched versions, this tab's old chunks
+ * are gone from the cache, so it reloads (drafts kept) as soon as nothing
+ * typed would be interrupted: at once, or once its forms are empty or submitted.
  */
 export function useSwUpdate(options: UseSwUpdateOptions = {}): UseSwUpdateReturn {
   const isSupported = typeof navigator !== 'undefined' && 'serviceWorker' in navigator
   const enabled = options.enabled ?? (import.meta.env.PROD && isSupported)
   const needRefresh = ref(false)
   const updating = ref(false)
-  const reload = options.reload ?? (() => window.location.reload())
+  const hold = options.hold ?? useUpdateHold({ reload: options.reload })
   const cleanups: (() => void)[] = []
   let wb: WorkboxLike | null = null
-  let reloading = false
-
-  async function reloadKeepingDrafts(): Promise<void> {
-    if (reloading) return
-    reloading = true
-    // Let pending watchers (useDraft writes localStorage in one) run before the page goes.
-    await nextTick()
-    reload()
-  }
+  const reloadKeepingDrafts = hold.reload
 
   function applyUpdate(): void {
+    if (hold.ready.value) {
+      // The new version already controls this page (another tab took it): only the reload is left.
+      updating.value = true
+      void reloadKeepingDrafts()
+      return
+    }
     if (!wb || updating.value) return
     updating.value = true
     wb.messageSkipWaiting()
@@ -83,9 +90,19 @@ export function useSwUpdate(options: UseSwUpdateOptions = {}): UseSwUpdateReturn
     const onWaiting = () => {
       needRefresh.value = true
     }
+    // Workbox's isUpdate only says a worker controlled the page when it registered: a tab that the first
+    // worker claimed (clients.claim) would see the next version's takeover as a first install.
+    let controlledBefore = !!navigator.serviceWorker?.controller
     const onControlling = (event: { isUpdate?: boolean }) => {
-      // isUpdate: an older version controlled this page. A first install (clients.claim) is not one.
-      if (updating.value || event.isUpdate) void reloadKeepingDrafts()
+      // An older version controlled this page. The first install claiming it is not an update.
+      const isUpdate = !!event.isUpdate || controlledBefore
+      controlledBefore = true
+      if (updating.value) void reloadKeepingDrafts()
+      else if (isUpdate) {
+        // Accepted in another tab: the waiting version is gone, this tab holds or reloads.
+        needRefresh.value = false
+        hold.newerVersionTookOver()
+      }
     }
     const attach = (created: WorkboxLike) => {
       if (disposed) return undefined
@@ -120,5 +137,5 @@ export function useSwUpdate(options: UseSwUpdateOptions = {}): UseSwUpdateReturn
     for (const c of cleanups.splice(0)) c()
   })
 
-  return { isSupported, needRefresh, updating, applyUpdate, dismiss }
+  return { isSupported, needRefresh, updating, readyWhenDone: hold.ready, applyUpdate, dismiss }
 }

@@ -2,7 +2,7 @@ import Dexie from 'dexie'
 import { describe, expect, it } from 'vitest'
 import type { IncidentEvent } from '../domain/events'
 import { formatHlc } from '../domain/hlc'
-import { CommandPostDatabase, SyncState, type StoredEvent, type SyncStateValue } from './database'
+import { CommandPostDatabase, SyncState, onNewerVersion, type StoredEvent, type SyncStateValue } from './database'
 import { appendLocalEvents, pendingRows } from './events'
 
 let n = 0
@@ -64,5 +64,27 @@ describe('schema upgrade from version 1 (adds the [sync+lseq] outbox index)', ()
     expect(outbox.map((r) => r.id)).toEqual([...OLDEST_FIRST.map((r) => r.id), later.id])
     expect(outbox.at(-1)!.lseq).toBe(ROWS.length + 1)
     db.close()
+  })
+})
+
+describe('a newer schema opened by another tab', () => {
+  it('closes this connection for good and tells, so the newer version opens', async () => {
+    const name = `newer-${n++}`
+    const old = new CommandPostDatabase(name)
+    await old.open()
+    let told = 0
+    const stop = onNewerVersion(old, () => told++)
+    const newer = new Dexie(name)
+    newer.version(old.verno).stores({ events: 'id, [incidentId+hlc], lseq, sync, [sync+lseq]', kv: 'key' })
+    newer.version(old.verno + 1).stores({ events: 'id, [incidentId+hlc], lseq, sync, [sync+lseq], incidentId' })
+    // Resolves only once the old connection has closed (else it stays blocked).
+    await newer.open()
+    expect(told).toBe(1)
+    expect(old.isOpen()).toBe(false)
+    expect(newer.verno).toBe(old.verno + 1)
+    // No quiet reopening at the old version, which would fail or block the newer tab.
+    await expect(old.events.count()).rejects.toThrow(/closed/i)
+    stop()
+    newer.close()
   })
 })

@@ -58,3 +58,22 @@ export function database(): CommandPostDatabase {
 export function replaceDatabase(db: CommandPostDatabase): void {
   shared = db
 }
+
+/**
+ * Calls `listener` when another tab opens a newer version of this database
+ * (an app update with a new schema) or deletes it. This connection is closed
+ * first, for good (no automatic reopening, which would fail or block the
+ * other tab): the newer version opens at once. Writes in this tab fail from
+ * then on, so the tab must reload; drafts are in localStorage, not here.
+ * Returns the function that stops listening.
+ */
+export function onNewerVersion(db: CommandPostDatabase, listener: () => void): () => void {
+  const handler = () => {
+    db.close({ disableAutoOpen: true })
+    listener()
+    // Dexie runs the latest subscriber first; false stops its default one, which would allow a quiet reopening.
+    return false
+  }
+  db.on('versionchange', handler)
+  return () => db.on('versionchange').unsubscribe(handler)
+}

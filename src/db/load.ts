@@ -27,8 +27,20 @@ function hintStorage(): HintStorage | null {
 }
 
 let loading: Promise<LocalData> | null = null
+const waitingForLoad: ((local: LocalData) => void)[] = []
+
+/**
+ * Runs `use` once something else has loaded the database code (at once if it
+ * has); never loads it itself, so a watcher of the database costs the first
+ * screen nothing.
+ */
+export function whenLocalDataLoaded(use: (local: LocalData) => void): void {
+  if (loading) void loading.then(use)
+  else waitingForLoad.push(use)
+}
 
 export function localData(): Promise<LocalData> {
+  const first = !loading
   loading ??= import('./local').then((local) => {
     try {
       hintStorage()?.setItem(HINT_KEY, '1')
@@ -37,6 +49,7 @@ export function localData(): Promise<LocalData> {
     }
     return local
   })
+  if (first) for (const use of waitingForLoad.splice(0)) void loading.then(use)
   return loading
 }
 

@@ -3,7 +3,7 @@
  * loads as one chunk, on first use (see ./load).
  */
 export { liveQuery, type Subscription } from 'dexie'
-export { database, replaceDatabase } from './database'
+export { database, onNewerVersion, replaceDatabase } from './database'
 export { loadProfile, readSetting, writeSetting } from './settings'
 export { appendLocalEvents, eventsAfter, pendingCount, rejectedEvents } from './events'
 export { openDeviceClock } from './clock'

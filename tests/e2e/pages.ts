@@ -72,6 +72,18 @@ export class AppShell {
   }
 
   /** Accept the waiting version; resolves once the page has reloaded. */
+  /** Another tab switched to the new version while this one holds unsaved input. */
+  get updateReadyBanner() {
+    return this.page.getByRole('status').filter({ hasText: 'Update ready — reload when you are done' })
+  }
+
+  /** "Reload" on the "Update ready" banner: the person is done typing. */
+  async reloadWhenDone(): Promise<void> {
+    const reloaded = this.page.waitForEvent('load')
+    await this.updateReadyBanner.getByRole('button', { name: 'Reload' }).click()
+    await reloaded
+  }
+
   async reloadForUpdate(): Promise<void> {
     const reloaded = this.page.waitForEvent('load')
     await this.updateReloadButton.click()

@@ -37,6 +37,8 @@ async function setup() {
 afterEach(() => {
   useSyncStore().stop()
   useIncidentsStore().stop()
+  // The Server URL typed and not saved is a draft now: it must not leak into the next test.
+  localStorage.clear()
 })
 
 // Only bounds a hang: the store's lazy import of the engine and IndexedDB work can take seconds on a busy machine.
@@ -79,6 +81,26 @@ describe('sync settings', { timeout: 60_000 }, () => {
     await flushPromises()
     expect((form.find('#sync-token').element as HTMLInputElement).value).toBe('')
     expect(form.find('[role="status"]').text()).toContain('Local only')
+  })
+
+  it('keeps a typed Server URL as a draft until it is saved, and never keeps the access token', async () => {
+    const { pinia, sync } = await setup()
+    const form = mount(SyncSettingsForm, { global: { plugins: [pinia] } })
+    await form.find('#sync-server-url').setValue(window.location.origin)
+    await form.find('#sync-token').setValue(TEST_TOKEN)
+    await flushPromises()
+    form.unmount()
+    // "After a reload": the address is back, the token is not, and no copy of it sits in localStorage.
+    const again = mount(SyncSettingsForm, { global: { plugins: [pinia] } })
+    expect((again.find('#sync-server-url').element as HTMLInputElement).value).toBe(window.location.origin)
+    expect((again.find('#sync-token').element as HTMLInputElement).value).toBe('')
+    expect(Object.values(localStorage).join('\n')).not.toContain(TEST_TOKEN)
+    await again.find('#sync-token').setValue(TEST_TOKEN)
+    await again.find('form').trigger('submit')
+    await labelBecomes(sync, 'Synced')
+    await flushPromises()
+    expect(Object.keys(localStorage).filter((k) => k.startsWith('command-post:draft:'))).toEqual([])
+    again.unmount()
   })
 
   it('joins from a pasted link, and explains a link without a token', async () => {
