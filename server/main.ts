@@ -41,6 +41,8 @@ export async function main(
     // Logs go to stderr: stdout carries only what a person or a script reads (link, QR, the listening line).
     logger: { level: config.logLevel, stream: process.stderr },
     trustProxy: config.trustProxy,
+    limits: config.limits,
+    authFailuresPerMinute: config.authFailuresPerMinute,
   })
   try {
     await app.listen({ port: config.port, host: config.host })

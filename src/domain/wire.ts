@@ -23,6 +23,8 @@ export const ERROR_CODES = [
   'not_found',
   'too_large',
   'rate_limited',
+  'timeout',
+  'too_many_streams',
   'internal_error',
 ] as const
 
