@@ -82,6 +82,8 @@ export function serverOptions(limits: ServerLimits): {
       headersTimeout,
       // Node looks for expired requests this often (30 s by default, which would triple a 10 s header timeout).
       connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(headersTimeout / 4))),
+      // Node answers a missing Host itself, with an empty 400; no route here needs Host, so Fastify answers.
+      requireHostHeader: false,
     },
   }
 }
