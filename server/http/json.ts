@@ -31,17 +31,10 @@ export function jsonShapeProblem(
 ): { status: 400 | 413; message: string } | null {
   let depth = 0
   let keys = 0
-  let inString = false
   for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (inString) {
-      if (c === BACKSLASH) i++
-      else if (c === QUOTE) inString = false
-      continue
-    }
-    switch (c) {
+    switch (text.charCodeAt(i)) {
       case QUOTE:
-        inString = true
+        i = stringEnd(text, i)
         break
       case 0x7b: // {
       case 0x5b: // [
@@ -58,6 +51,18 @@ export function jsonShapeProblem(
     }
   }
   return null
+}
+
+/** Index of the quote closing the string opened at `open` (native search: texts are most of a body), or the end. */
+function stringEnd(text: string, open: number): number {
+  let at = open
+  for (;;) {
+    at = text.indexOf('"', at + 1)
+    if (at < 0) return text.length
+    let slashes = 0
+    while (text.charCodeAt(at - 1 - slashes) === BACKSLASH) slashes++
+    if (slashes % 2 === 0) return at
+  }
 }
 
 /**
