@@ -168,7 +168,7 @@ describe('fuzz', () => {
             if (type !== undefined) headers['content-type'] = type
             // A valid stream request would stream forever: inject is for its refusals; the raw part opens real ones.
             const stream = path === '/api/events/stream' && (method === 'GET' || method === 'HEAD')
-            if (stream && payload === undefined && authorization === 'valid') return
+            if (stream && !payload && authorization === 'valid') return
             const head = await lastSeq()
             const res = await t.app.inject({ method, url: `${path}${q}`, headers, payload })
             const label = `${method} ${path}${q} ${JSON.stringify(headers)} ${String(payload).slice(0, 80)}`
