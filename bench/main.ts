@@ -38,6 +38,7 @@ export const SUITES = [
   'sync',
   'windows',
   'lighthouse',
+  'hostile',
 ] as const
 type Suite = (typeof SUITES)[number]
 
@@ -140,6 +141,21 @@ export async function main(options: RunOptions): Promise<number> {
       rec.set('search_index_build_ms', r.search_index_build_ms, 0)
       rec.set('search_index_load_ms', r.search_index_load_ms, 0)
       details.search = r
+    })
+  }
+
+  if (wanted('hostile')) {
+    await guarded('hostile clients: deep JSON bodies, 1,000 partial requests', () => {
+      const r = child<{
+        json_stall_max_ms: number
+        json_health_p95_ms: number
+        json_bodies_refused: number
+        slow_client_health_p95_ms: number
+      }>('hostile.ts')
+      rec.set('json_stall_max_ms', r.json_stall_max_ms, 1)
+      rec.set('json_health_p95_ms', r.json_health_p95_ms, 1)
+      rec.set('slow_client_health_p95_ms', r.slow_client_health_p95_ms, 1)
+      details.hostile = r
     })
   }
 

@@ -145,6 +145,26 @@ export const SPECS: readonly MetricSpec[] = [
   },
   { name: 'server_rss_mb', unit: 'MB', about: 'Server process resident memory (VmRSS) with the 200 streams open.' },
   {
+    name: 'json_stall_max_ms',
+    unit: 'ms',
+    budget: { on: 'value', op: '<=', n: 50 },
+    about:
+      'Longest event-loop stall (perf_hooks.monitorEventLoopDelay) while 4 clients POST a 600 KB deeply nested JSON body back to back (each refused 400 before parsing); server and clients in one Node process (bench/node/hostile.ts), rate limit off.',
+  },
+  {
+    name: 'json_health_p95_ms',
+    unit: 'ms',
+    budget: { on: 'value', op: '<=', n: 50 },
+    about: 'GET /api/health p95 over 200 requests, one after another, during that attack.',
+  },
+  {
+    name: 'slow_client_health_p95_ms',
+    unit: 'ms',
+    budget: { on: 'value', op: '<=', n: 100 },
+    about:
+      'GET /api/health p95 over 200 requests while 1,000 connections each hold a request half sent (in the headers or the body), default limits.',
+  },
+  {
     name: 'lighthouse_performance',
     unit: 'score',
     limitValue: 100,

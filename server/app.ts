@@ -5,13 +5,17 @@
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import Fastify from 'fastify'
-import type { FastifyInstance, FastifyServerOptions } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyServerOptions } from 'fastify'
 import { LIMITS } from '../src/domain/events'
+import { AuthFailureLimiter } from './auth/failures'
 import { authGuard } from './auth/guard'
 import type { TokenService } from './auth/tokens'
 import { StreamHub } from './events/hub'
 import { ApiError, errorBody, errorHandler } from './http/errors'
 import { isApiPath, registerHeaders } from './http/headers'
+import { installBoundedJson } from './http/json'
+import { clientErrorHandler, DEFAULT_LIMITS, registerRequestLimits, serverOptions, StreamLimits } from './http/limits'
+import type { ServerLimits } from './http/limits'
 import { registerRateLimit } from './http/rate-limit'
 import type { RateLimitOptions } from './http/rate-limit'
 import { installValibot } from './http/valibot'
@@ -42,21 +46,35 @@ export interface AppOptions {
   storageHealth?: StorageHealth
   /** Clock of the quota's UTC day (ms since the epoch); default Date.now. */
   now?: () => number
+  /** Timeouts and caps; DEFAULT_LIMITS (no connection cap) for what is not given. */
+  limits?: Partial<ServerLimits>
+  /** Failed authentications per address per minute before 429 (auth/failures.ts); 0 or absent: no limit. */
+  authFailuresPerMinute?: number
 }
 
 export const DEFAULT_RATE_LIMIT: RateLimitOptions = { perMinute: 600, burst: 600 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const limits: ServerLimits = { ...DEFAULT_LIMITS, ...options.limits }
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: LIMITS.bodyBytes,
     trustProxy: options.trustProxy ?? false,
     // Streams are closed in preClose; idle keep-alive sockets must not hold shutdown.
     forceCloseConnections: 'idle',
+    ...serverOptions(limits),
+    // Below Fastify (unparseable requests, timeouts) and in its router (bad URLs): the contract's shape too.
+    clientErrorHandler,
+    frameworkErrors: (err, _request, reply) => {
+      ;(reply as FastifyReply).status(400).send(errorBody('bad_request', err.message))
+    },
   })
+  if (limits.maxConnections > 0) app.server.maxConnections = limits.maxConnections
   app.decorateRequest('token', null)
   app.setErrorHandler(errorHandler)
   installValibot(app, { checkResponses: options.checkResponses })
+  installBoundedJson(app)
+  registerRequestLimits(app, limits)
   await registerHeaders(app)
 
   const hub = new StreamHub()
@@ -64,7 +82,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   if (options.storageHealth) app.addHook('onClose', async () => options.storageHealth!.stop())
   await app.register(healthRoutes, { version: options.version, storage: options.storageHealth, hub })
   await app.register(async (api) => {
-    api.addHook('onRequest', authGuard(options.tokens))
+    const failures = options.authFailuresPerMinute ? new AuthFailureLimiter(options.authFailuresPerMinute) : undefined
+    api.addHook('onRequest', authGuard(options.tokens, failures))
     await registerRateLimit(api, options.rateLimit ?? DEFAULT_RATE_LIMIT)
     await api.register(eventRoutes, {
       store: options.store,
@@ -79,6 +98,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       tokens: options.tokens,
       heartbeatMs: options.heartbeatMs ?? 15_000,
       tokenRecheckMs: options.tokenRecheckMs ?? 5_000,
+      limits: new StreamLimits(limits),
     })
   })
 

@@ -1,5 +1,7 @@
 /** Server settings from the environment, with the documented defaults. */
 import { resolve } from 'node:path'
+import { DEFAULT_LIMITS, defaultMaxConnections } from './http/limits'
+import type { ServerLimits } from './http/limits'
 import type { RateLimitOptions } from './http/rate-limit'
 import type { DailyQuota } from './store/faults'
 
@@ -21,7 +23,14 @@ export interface ServerConfig {
   quota: DailyQuota
   /** Milliseconds between checks that the storage takes writes (GET /api/health). */
   storageProbeMs: number
+  /** Timeouts, connection and stream caps (http/limits.ts). */
+  limits: ServerLimits
+  /** Failed authentications per client address per minute before 429; 0: no limit. */
+  authFailuresPerMinute: number
 }
+
+/** AUTH_FAILURES_PER_MINUTE's default: a whole school's phones behind one address, all with a revoked token, retry once. */
+export const DEFAULT_AUTH_FAILURES_PER_MINUTE = 600
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): ServerConfig {
   const perMinute = int(env, 'RATE_LIMIT_PER_MINUTE', 600)
@@ -43,6 +52,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       serverBytes: int(env, 'QUOTA_SERVER_MIB_PER_DAY', 2048, 1024 * 1024) * MIB,
     },
     storageProbeMs: int(env, 'STORAGE_PROBE_MS', 10_000, undefined, 100),
+    limits: {
+      requestTimeoutMs: int(env, 'REQUEST_TIMEOUT_MS', DEFAULT_LIMITS.requestTimeoutMs, undefined, 100),
+      headersTimeoutMs: int(env, 'HEADERS_TIMEOUT_MS', DEFAULT_LIMITS.headersTimeoutMs, undefined, 100),
+      bodyTimeoutMs: int(env, 'BODY_TIMEOUT_MS', DEFAULT_LIMITS.bodyTimeoutMs, undefined, 100),
+      keepAliveTimeoutMs: int(env, 'KEEP_ALIVE_TIMEOUT_MS', DEFAULT_LIMITS.keepAliveTimeoutMs, undefined, 100),
+      maxConnections: int(env, 'MAX_CONNECTIONS', defaultMaxConnections()),
+      streamsPerToken: int(env, 'STREAMS_PER_TOKEN', DEFAULT_LIMITS.streamsPerToken),
+      streamsPerAddress: int(env, 'STREAMS_PER_ADDRESS', DEFAULT_LIMITS.streamsPerAddress),
+    },
+    authFailuresPerMinute: int(env, 'AUTH_FAILURES_PER_MINUTE', DEFAULT_AUTH_FAILURES_PER_MINUTE),
   }
 }
 

@@ -80,6 +80,8 @@ export async function main(
     trustProxy: config.trustProxy,
     quota: config.quota,
     storageHealth,
+    limits: config.limits,
+    authFailuresPerMinute: config.authFailuresPerMinute,
   })
   try {
     await app.listen({ port: config.port, host: config.host })

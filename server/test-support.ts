@@ -1,5 +1,6 @@
 /** Helpers for the server's tests: an app on a memory store, a temp dist, an SSE reader. */
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createParser } from 'eventsource-parser'
@@ -144,4 +145,86 @@ export class SseReader {
   cancel(): Promise<void> {
     return this.reader.cancel().catch(() => {})
   }
+}
+
+export interface RawAnswer {
+  /** Everything the server sent, as text. */
+  text: string
+  /** The status of the first answer, or undefined when none came. */
+  status: number | undefined
+  /** The JSON body of the first answer, when it had one. */
+  body: unknown
+  /** How the connection ended: closed by the server, or reset. */
+  ended: 'closed' | 'reset'
+}
+
+/**
+ * Sends raw bytes to a listening server and collects what comes back until
+ * the server closes the connection (or `untilAnswer`: until one whole answer
+ * arrived). With `upload`, that many more bytes follow the request while the
+ * answer is left unread, as a client busy uploading does; reading starts once
+ * the upload is done or refused.
+ */
+export function rawRequest(
+  port: number,
+  request: string | Buffer,
+  options: { upload?: number; untilAnswer?: boolean } = {},
+): Promise<RawAnswer> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1')
+    const chunks: Buffer[] = []
+    let reset = false
+    let settled = false
+    const finish = () => {
+      if (settled) return
+      settled = true
+      socket.destroy()
+      const text = Buffer.concat(chunks).toString('utf8')
+      const status = /^HTTP\/1\.1 (\d{3})/.exec(text)?.[1]
+      const split = text.indexOf('\r\n\r\n')
+      let body: unknown
+      try {
+        body = split >= 0 ? JSON.parse(firstBody(text.slice(0, split), text.slice(split + 4))) : undefined
+      } catch {
+        body = undefined
+      }
+      resolve({ text, status: status ? Number(status) : undefined, body, ended: reset ? 'reset' : 'closed' })
+    }
+    socket.on('data', (d: Buffer) => {
+      chunks.push(d)
+      if (options.untilAnswer && hasWholeAnswer(Buffer.concat(chunks).toString('utf8'))) finish()
+    })
+    socket.on('error', () => {
+      reset = true
+    })
+    socket.on('close', finish)
+    if (options.upload) socket.pause()
+    socket.write(request)
+    let left = options.upload ?? 0
+    const chunk = Buffer.alloc(64 * 1024, 0x20)
+    const pump = () => {
+      while (left > 0 && !socket.destroyed) {
+        left -= chunk.length
+        if (!socket.write(chunk)) {
+          socket.once('drain', pump)
+          return
+        }
+      }
+      socket.resume()
+    }
+    socket.on('error', () => socket.resume())
+    if (options.upload) pump()
+  })
+}
+
+function firstBody(head: string, rest: string): string {
+  const length = /\r\ncontent-length: *(\d+)/i.exec(head)?.[1]
+  return length === undefined ? rest : Buffer.from(rest).subarray(0, Number(length)).toString('utf8')
+}
+
+function hasWholeAnswer(text: string): boolean {
+  const split = text.indexOf('\r\n\r\n')
+  if (split < 0) return false
+  const length = /\r\ncontent-length: *(\d+)/i.exec(text.slice(0, split))?.[1]
+  return length !== undefined && Buffer.byteLength(text.slice(split + 4)) >= Number(length)
 }

@@ -5,8 +5,9 @@
  * token it sets.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { ApiError } from '../http/errors'
+import { ApiError, RateLimitedError } from '../http/errors'
 import type { TokenRecord } from '../store/types'
+import type { AuthFailureLimiter } from './failures'
 import type { TokenService } from './tokens'
 
 declare module 'fastify' {
@@ -21,11 +22,18 @@ export function bearerToken(header: string | undefined): string | undefined {
   return match?.[1]
 }
 
-export function authGuard(tokens: TokenService) {
+/**
+ * The hook. With `failures`, a failed authentication counts against the
+ * client's address (request.ip: the proxy's X-Forwarded-For under
+ * TRUST_PROXY), and past its limit is answered 429 instead of 401.
+ */
+export function authGuard(tokens: TokenService, failures?: AuthFailureLimiter) {
   return async function guard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const header = request.headers.authorization
     const token = await tokens.verify(bearerToken(header))
     if (!token) {
+      const wait = failures?.fail(request.ip) ?? null
+      if (wait !== null) throw new RateLimitedError(wait)
       reply.header('www-authenticate', 'Bearer')
       throw new ApiError(
         401,

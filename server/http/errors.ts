@@ -4,6 +4,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import type { ErrorBody, ErrorCode } from '../../src/domain/wire'
+import { closeAfterAnswer } from './linger'
 
 export class ApiError extends Error {
   constructor(
@@ -51,7 +52,10 @@ export function toApiError(err: FastifyError | Error): ApiError {
       return new ApiError(400, 'invalid_json', 'the body is empty')
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new ApiError(400, 'invalid_json', 'the body is not valid JSON')
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new ApiError(400, 'bad_request', 'the body is not as long as its Content-Length says')
   }
+  if (status === 408) return new ApiError(408, 'timeout', 'the request did not arrive in time; send it again')
   if (err instanceof SyntaxError || (status === 400 && /JSON/i.test(err.message))) {
     return new ApiError(400, 'invalid_json', 'the body is not valid JSON')
   }
@@ -71,6 +75,10 @@ export function errorHandler(
 ): FastifyReply {
   const api = toApiError(err)
   if (api.statusCode >= 500) request.log.error({ err }, 'request failed')
-  if (err instanceof RetryLaterError) reply.header('retry-after', String(err.retryAfter))
+  const retryAfter = err instanceof RetryLaterError ? err.retryAfter : (err as { retryAfter?: unknown }).retryAfter
+  if (typeof retryAfter === 'number' && (err instanceof RetryLaterError || api.statusCode === 429))
+    reply.header('retry-after', String(retryAfter))
+  // Answered before the body was read (too large, too slow): close without resetting the client.
+  closeAfterAnswer(request, reply)
   return reply.status(api.statusCode).send(errorBody(api.code, api.message))
 }

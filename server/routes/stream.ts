@@ -10,6 +10,7 @@ import type { TokenService } from '../auth/tokens'
 import type { EventStore } from '../store/types'
 import { StreamQuerySchema, StreamResumeSchema } from '../../src/domain/wire'
 import { SharedPages } from '../events/pages'
+import type { StreamLimits } from '../http/limits'
 import { ERROR_RESPONSES, parseRequestPart, type ValibotTypeProvider } from '../http/valibot'
 
 export interface StreamOptions {
@@ -20,6 +21,8 @@ export interface StreamOptions {
   heartbeatMs: number
   /** How often open streams check their token was not revoked by the CLI (another process). */
   tokenRecheckMs: number
+  /** Open streams per token and per address; past them a stream is refused 429 before it opens. */
+  limits: StreamLimits
 }
 
 const PAGE = 500
@@ -34,6 +37,8 @@ export async function streamRoutes(app: FastifyInstance, options: StreamOptions)
     const lastEventId = request.headers['last-event-id']
     // Last-Event-ID wins: a reconnecting EventSource repeats the original ?after.
     const after = lastEventId !== undefined ? parseRequestPart(StreamResumeSchema, lastEventId) : request.query.after
+    // Refused while the answer can still be a JSON error: after hijack() only the stream can be sent.
+    const release = options.limits.open(request.token!.id, request.ip)
 
     reply.hijack()
     // hijack() skips fastify's send path: copy the security and CORS headers set in onRequest.
@@ -48,7 +53,10 @@ export async function streamRoutes(app: FastifyInstance, options: StreamOptions)
     })
     reply.raw.write(': connected\n\n')
     const session = new SseSession(reply.raw, pages, request.token!.id, after, options.heartbeatMs)
+    session.onClose(release)
     session.onClose(hub.add(session))
+    // A client gone before the stream opened never emits 'close' again: release its place now.
+    if (reply.raw.destroyed) session.close()
     session.catchUp()
   })
 

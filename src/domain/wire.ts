@@ -25,6 +25,8 @@ export const ERROR_CODES = [
   'rate_limited',
   'quota_exceeded',
   'storage_full',
+  'timeout',
+  'too_many_streams',
   'internal_error',
 ] as const
 
