@@ -52,12 +52,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await registerHeaders(app)
 
   const hub = new StreamHub()
+  // Read once: it changes only by npm run db:restore, which needs the server stopped.
+  const serverId = await options.store.serverId()
 
-  await app.register(healthRoutes, { version: options.version })
+  await app.register(healthRoutes, { version: options.version, serverId })
   await app.register(async (api) => {
     api.addHook('onRequest', authGuard(options.tokens))
     await registerRateLimit(api, options.rateLimit ?? DEFAULT_RATE_LIMIT)
-    await api.register(eventRoutes, { store: options.store, hub })
+    await api.register(eventRoutes, { store: options.store, hub, serverId })
     await api.register(streamRoutes, {
       store: options.store,
       hub,

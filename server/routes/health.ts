@@ -3,11 +3,15 @@ import type { FastifyInstance } from 'fastify'
 import { HealthAnswerSchema } from '../../src/domain/wire'
 import { ERROR_RESPONSES, type ValibotTypeProvider } from '../http/valibot'
 
-export async function healthRoutes(app: FastifyInstance, { version }: { version: string }): Promise<void> {
+export async function healthRoutes(
+  app: FastifyInstance,
+  { version, serverId }: { version: string; serverId: string },
+): Promise<void> {
   app
     .withTypeProvider<ValibotTypeProvider>()
     .get('/api/health', { schema: { response: { 200: HealthAnswerSchema, ...ERROR_RESPONSES } } }, async () => ({
       ok: true as const,
       version,
+      serverId,
     }))
 }

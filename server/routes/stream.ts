@@ -11,6 +11,7 @@ import type { EventStore } from '../store/types'
 import { StreamQuerySchema, StreamResumeSchema } from '../../src/domain/wire'
 import { SharedPages } from '../events/pages'
 import { ERROR_RESPONSES, parseRequestPart, type ValibotTypeProvider } from '../http/valibot'
+import { checkCursor } from './events'
 
 export interface StreamOptions {
   store: EventStore
@@ -34,6 +35,8 @@ export async function streamRoutes(app: FastifyInstance, options: StreamOptions)
     const lastEventId = request.headers['last-event-id']
     // Last-Event-ID wins: a reconnecting EventSource repeats the original ?after.
     const after = lastEventId !== undefined ? parseRequestPart(StreamResumeSchema, lastEventId) : request.query.after
+    // Answered as a plain 409 before the stream opens, like a pull from an unknown cursor.
+    if (lastEventId === undefined) await checkCursor(store, after, request.query.afterId)
 
     reply.hijack()
     // hijack() skips fastify's send path: copy the security and CORS headers set in onRequest.

@@ -30,6 +30,17 @@ export const migrations: readonly string[] = [
   CREATE INDEX events_declarations ON events (incident_id)
     WHERE json_extract(body, '$.type') = 'incident.declared';
   `,
+  // 3: reserved for the sender branch (receivedFrom); at merge its SQL takes this place.
+  // Empty here so this branch's migration is number 4 as agreed.
+  '',
+  // 4: the database's identity (key 'server_id'), written by openDatabase when missing and
+  // replaced by npm run db:restore, so phones notice that the server's history changed.
+  `
+  CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
 ]
 
 export function schemaVersion(db: Database.Database): number {

@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   'too_large',
   'rate_limited',
   'internal_error',
+  'cursor_unknown',
 ] as const
 
 export type ErrorCode = (typeof ERROR_CODES)[number]
@@ -76,9 +77,25 @@ export const PushAnswerSchema = v.object({
   rejected: v.array(RejectionSchema),
 })
 
-/** `GET /api/events` query: `after` defaults to 0, `limit` to 500 (1–1000). */
+/**
+ * A database's identity (docs/CONTRACT-EXTENSIONS.md): opaque, new when the
+ * server's database is created or restored. Optional in answers: older servers send none.
+ */
+const ServerIdSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(100))
+
+/**
+ * `afterId`: the id of the event the phone holds at seq `after`. A server
+ * holding another event there, or none, answers 409 `cursor_unknown`: its
+ * history is not the one the phone's cursor points into (a restored backup).
+ */
+const AfterIdSchema = v.optional(
+  v.pipe(v.string('afterId must be an event id'), v.minLength(1, 'afterId must not be empty'), v.maxLength(200, 'afterId is too long')),
+)
+
+/** `GET /api/events` query: `after` defaults to 0, `limit` to 500 (1–1000); `afterId` optional. */
 export const PullQuerySchema = v.object({
   after: v.optional(countParam('after'), '0'),
+  afterId: AfterIdSchema,
   limit: v.optional(countParam('limit', 1, PULL_LIMITS.max), String(PULL_LIMITS.default)),
 })
 
@@ -91,16 +108,26 @@ export const PullPageSchema = v.object({
   events: v.array(v.unknown()),
   last: SeqSchema,
   more: v.boolean(),
+  /** The database's identity; a phone seeing it change pulls everything again (absent from older servers). */
+  serverId: v.optional(ServerIdSchema),
 })
 
-/** `GET /api/events/stream` query; a `Last-Event-ID` header (StreamResumeSchema) wins over it. */
-export const StreamQuerySchema = v.object({ after: v.optional(countParam('after'), '0') })
+/**
+ * `GET /api/events/stream` query; a `Last-Event-ID` header (StreamResumeSchema)
+ * wins over `after` and turns the `afterId` check off (an EventSource cannot send one).
+ */
+export const StreamQuerySchema = v.object({ after: v.optional(countParam('after'), '0'), afterId: AfterIdSchema })
 
 /** `Last-Event-ID` of a reconnecting EventSource: the seq of the last message it received. */
 export const StreamResumeSchema = countParam('Last-Event-ID')
 
 /** `GET /api/health` answer (200), open to all. */
-export const HealthAnswerSchema = v.object({ ok: v.literal(true), version: v.string() })
+export const HealthAnswerSchema = v.object({
+  ok: v.literal(true),
+  version: v.string(),
+  /** The database's identity (absent from older servers). */
+  serverId: v.optional(ServerIdSchema),
+})
 
 const ErrorDetailSchema = v.object({ code: v.picklist(ERROR_CODES), message: v.string() })
 
