@@ -70,7 +70,10 @@ describe('cursor_unknown: a cursor from another history', () => {
     const { t, events } = await seeded(3)
     const res = await pull(t, `after=2&afterId=${events[0]!.id}`)
     expect(res.statusCode).toBe(409)
-    expect(res.json().error).toEqual({ code: 'cursor_unknown', message: expect.stringContaining('another event at seq 2') })
+    expect(res.json().error).toEqual({
+      code: 'cursor_unknown',
+      message: expect.stringContaining('another event at seq 2'),
+    })
   })
 
   it('answers 409 cursor_unknown when nothing is at that seq (the phone is past this history)', async () => {

@@ -89,7 +89,11 @@ const ServerIdSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(100))
  * history is not the one the phone's cursor points into (a restored backup).
  */
 const AfterIdSchema = v.optional(
-  v.pipe(v.string('afterId must be an event id'), v.minLength(1, 'afterId must not be empty'), v.maxLength(200, 'afterId is too long')),
+  v.pipe(
+    v.string('afterId must be an event id'),
+    v.minLength(1, 'afterId must not be empty'),
+    v.maxLength(200, 'afterId is too long'),
+  ),
 )
 
 /** `GET /api/events` query: `after` defaults to 0, `limit` to 500 (1–1000); `afterId` optional. */
