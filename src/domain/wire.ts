@@ -139,10 +139,13 @@ const ErrorDetailSchema = v.object({ code: v.picklist(ERROR_CODES), message: v.s
 export const ErrorBodySchema = v.object({ error: ErrorDetailSchema })
 
 /**
- * What the app reads of an error answer: the message alone. A newer server may
- * add codes; its message is still worth showing, so the code is not checked.
+ * What the app reads of an error answer: the message, and the code as any
+ * string. A newer server may add codes; its message is still worth showing,
+ * so the code is not checked against ERROR_CODES.
  */
-export const ErrorMessageSchema = v.object({ error: v.pick(ErrorDetailSchema, ['message']) })
+export const ErrorMessageSchema = v.object({
+  error: v.object({ message: v.string(), code: v.optional(v.string()) }),
+})
 
 export type PushBody = v.InferOutput<typeof PushBodySchema>
 export type Rejection = v.InferOutput<typeof RejectionSchema>

@@ -24,8 +24,11 @@ export type SyncFailure =
   | { kind: 'auth' }
   | { kind: 'too-large' }
   | { kind: 'rate-limited'; retryAfterMs: number }
-  /** 5xx, 400 and anything else we did not expect: retried with backoff. */
-  | { kind: 'server'; status: number; message: string }
+  /**
+   * 5xx, 400 and anything else we did not expect: retried with backoff. `code`
+   * is the error body's, when it had one (409 `cursor_unknown` starts a recovery: ./recovery.ts).
+   */
+  | { kind: 'server'; status: number; message: string; code?: string }
   /**
    * A 2xx whose body is not the contract's answer (HTML from a captive portal or
    * a wrong Server URL, a field missing or of the wrong type): retried with backoff.
@@ -49,9 +52,20 @@ export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>
 
 export interface SyncApi {
   push(events: readonly IncidentEvent[]): Promise<PushAnswer>
-  pull(after: number, limit: number): Promise<PullPage>
+  /** `afterId`: the id of the event held at `after`, so a server with another history answers 409 cursor_unknown. */
+  pull(after: number, limit: number, afterId?: string): Promise<PullPage>
   /** The open stream's response, status already checked. */
-  stream(after: number, signal: AbortSignal): Promise<Response>
+  stream(after: number, signal: AbortSignal, afterId?: string): Promise<Response>
+}
+
+/** The server does not hold this phone's cursor event: its history was replaced (a restored backup). */
+export function isCursorUnknown(e: unknown): boolean {
+  return e instanceof SyncError && e.failure.kind === 'server' && e.failure.code === 'cursor_unknown'
+}
+
+/** `&afterId=…` when there is one to send. */
+function afterIdParam(afterId: string | undefined): string {
+  return afterId ? `&afterId=${encodeURIComponent(afterId)}` : ''
 }
 
 /** '' is the app's own origin; a trailing slash is tolerated. */
@@ -86,7 +100,8 @@ async function failureOf(response: Response): Promise<SyncFailure> {
   }
   const parsed = v.safeParse(ErrorMessageSchema, body)
   const message = parsed.success ? parsed.output.error.message : response.statusText
-  return { kind: 'server', status: response.status, message }
+  const code = parsed.success ? parsed.output.error.code : undefined
+  return { kind: 'server', status: response.status, message, ...(code ? { code } : {}) }
 }
 
 /**
@@ -145,12 +160,16 @@ export function createSyncApi(settings: SyncSettings, fetchFn: FetchLike, signal
       })
       return answer(response, PushAnswerSchema)
     },
-    async pull(after, limit) {
-      const response = await call(`events?after=${after}&limit=${limit}`, { method: 'GET' })
+    async pull(after, limit, afterId) {
+      const response = await call(`events?after=${after}${afterIdParam(afterId)}&limit=${limit}`, { method: 'GET' })
       return answer(response, PullPageSchema)
     },
-    stream(after, signal) {
-      return call(`events/stream?after=${after}`, { method: 'GET', headers: { accept: 'text/event-stream' }, signal })
+    stream(after, signal, afterId) {
+      return call(`events/stream?after=${after}${afterIdParam(afterId)}`, {
+        method: 'GET',
+        headers: { accept: 'text/event-stream' },
+        signal,
+      })
     },
   }
 }
