@@ -101,7 +101,7 @@ describe('cursor_unknown: a cursor from another history', () => {
     const url = await t.app.listen({ port: 0, host: '127.0.0.1' })
     const refused = await fetch(`${url}/api/events/stream?after=2&afterId=nope`, { headers: t.auth })
     expect(refused.status).toBe(409)
-    expect((await refused.json()).error.code).toBe('cursor_unknown')
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('cursor_unknown')
 
     const { response, sse } = await SseReader.open(`${url}/api/events/stream?after=2&afterId=${events[1]!.id}`, t.auth)
     expect(response.status).toBe(200)
