@@ -1,9 +1,6 @@
 // @vitest-environment happy-dom
 import { mount } from '@vue/test-utils'
-import { createPinia, setActivePinia } from 'pinia'
 import { describe, expect, it } from 'vitest'
-import { useIncidentsStore } from '../../stores/incidents'
-import SyncStatusPanel from '../sync/SyncStatusPanel.vue'
 import IncidentUnreadable from './IncidentUnreadable.vue'
 
 const entries = [
@@ -24,15 +21,5 @@ describe('events this version cannot read, in the UI', () => {
         .find('ul')
         .exists(),
     ).toBe(false)
-  })
-
-  it('counts them in Settings: "2 entries need a newer version of Command Post"', async () => {
-    const pinia = createPinia()
-    setActivePinia(pinia)
-    const wrapper = mount(SyncStatusPanel, { global: { plugins: [pinia] } })
-    expect(wrapper.find('[data-test="unreadable"]').exists()).toBe(false)
-    useIncidentsStore().unreadable = entries
-    await wrapper.vm.$nextTick()
-    expect(wrapper.get('[data-test="unreadable"]').text()).toMatch(/^2 entries need a newer version of Command Post\./)
   })
 })
