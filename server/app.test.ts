@@ -15,11 +15,11 @@ async function app(options: Parameters<typeof createTestApp>[0] = {}) {
 }
 
 describe('GET /api/health', () => {
-  it('answers ok and the package version without a token', async () => {
+  it('answers ok, the package version and the database identity without a token', async () => {
     const t = await app({ version: '1.2.3' })
     const res = await t.app.inject({ method: 'GET', url: '/api/health' })
     expect(res.statusCode).toBe(200)
-    expect(res.json()).toEqual({ ok: true, version: '1.2.3', streams: 0 })
+    expect(res.json()).toEqual({ ok: true, version: '1.2.3', streams: 0, serverId: await t.store.serverId() })
   })
 })
 

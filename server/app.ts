@@ -78,9 +78,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await registerHeaders(app)
 
   const hub = new StreamHub()
+  // Read once: it changes only by npm run db:restore, which needs the server stopped.
+  const serverId = await options.store.serverId()
 
   if (options.storageHealth) app.addHook('onClose', async () => options.storageHealth!.stop())
-  await app.register(healthRoutes, { version: options.version, storage: options.storageHealth, hub })
+  await app.register(healthRoutes, { version: options.version, storage: options.storageHealth, hub, serverId })
   await app.register(async (api) => {
     const failures = options.authFailuresPerMinute ? new AuthFailureLimiter(options.authFailuresPerMinute) : undefined
     api.addHook('onRequest', authGuard(options.tokens, failures))
@@ -91,6 +93,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       quota: options.quota,
       storage: options.storageHealth,
       now: options.now,
+      serverId,
     })
     await api.register(streamRoutes, {
       store: options.store,

@@ -20,6 +20,12 @@ function fakeStore(events: SequencedEvent[]) {
     async declarationOf() {
       throw new Error('not used')
     },
+    async eventIdAt() {
+      throw new Error('not used')
+    },
+    async serverId() {
+      return 'test-server'
+    },
   }
   return { store, reads }
 }

@@ -223,8 +223,13 @@ describe('GET /api/events', () => {
   })
 
   it('answers last = after when nothing is newer', async () => {
-    expect((await pull()).json()).toEqual({ events: [], last: 0, more: false })
-    expect((await pull('?after=42')).json()).toEqual({ events: [], last: 42, more: false })
+    expect((await pull()).json()).toEqual({ events: [], last: 0, more: false, serverId: expect.any(String) })
+    expect((await pull('?after=42')).json()).toEqual({
+      events: [],
+      last: 42,
+      more: false,
+      serverId: expect.any(String),
+    })
   })
 
   it('defaults to 500 and allows up to 1000', async () => {

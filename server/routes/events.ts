@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { PullPageSchema, PullQuerySchema, PushAnswerSchema, PushBodySchema } from '../../src/domain/wire'
 import { ingest } from '../events/ingest'
 import type { StreamHub } from '../events/hub'
-import { RetryLaterError } from '../http/errors'
+import { ApiError, RetryLaterError } from '../http/errors'
 import { ERROR_RESPONSES, type ValibotTypeProvider } from '../http/valibot'
 import {
   NO_QUOTA,
@@ -22,6 +22,8 @@ export const STORAGE_RETRY_AFTER_S = 30
 export interface EventRoutesOptions {
   store: EventStore
   hub: StreamHub
+  /** The database's identity, sent with every page. */
+  serverId: string
   quota?: DailyQuota
   /** Told at once when a push finds the storage refusing writes. */
   storage?: StorageHealth
@@ -53,9 +55,27 @@ function storageRefusal(e: unknown, now: number, storage: StorageHealth | undefi
   return e
 }
 
+/**
+ * 409 `cursor_unknown` unless this history holds event `afterId` at seq `after`:
+ * a phone's cursor from another history (a backup restored by copying the file,
+ * so the identity did not change) must not be trusted, or the phone would skip
+ * whatever this server stores under the seq numbers it already passed.
+ * Without `afterId` (older phones) or at 0 there is nothing to check.
+ */
+export async function checkCursor(store: EventStore, after: number, afterId: string | undefined): Promise<void> {
+  if (afterId === undefined || after === 0) return
+  const held = await store.eventIdAt(after)
+  if (held !== afterId)
+    throw new ApiError(
+      409,
+      'cursor_unknown',
+      `this server holds ${held === null ? 'no event' : 'another event'} at seq ${after}; pull from 0`,
+    )
+}
+
 export async function eventRoutes(
   app: FastifyInstance,
-  { store, hub, quota = NO_QUOTA, storage, now = Date.now }: EventRoutesOptions,
+  { store, hub, serverId, quota = NO_QUOTA, storage, now = Date.now }: EventRoutesOptions,
 ): Promise<void> {
   const api = app.withTypeProvider<ValibotTypeProvider>()
 
@@ -84,9 +104,10 @@ export async function eventRoutes(
     '/api/events',
     { schema: { querystring: PullQuerySchema, response: { 200: PullPageSchema, ...ERROR_RESPONSES } } },
     async (request) => {
-      const { after, limit } = request.query
+      const { after, afterId, limit } = request.query
+      await checkCursor(store, after, afterId)
       const { events, more } = await store.readEventsAfter(after, limit)
-      return { events, last: events.at(-1)?.seq ?? after, more }
+      return { events, last: events.at(-1)?.seq ?? after, more, serverId }
     },
   )
 }

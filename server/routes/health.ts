@@ -15,11 +15,13 @@ export interface HealthRoutesOptions {
   storage?: StorageHealth
   /** Its subscriber count is the answer's `streams` (operators and the many-windows browser test read it). */
   hub: StreamHub
+  /** The database's identity (phones notice a restore by it). */
+  serverId: string
 }
 
 export async function healthRoutes(
   app: FastifyInstance,
-  { version, storage, hub }: HealthRoutesOptions,
+  { version, storage, hub, serverId }: HealthRoutesOptions,
 ): Promise<void> {
   app
     .withTypeProvider<ValibotTypeProvider>()
@@ -29,7 +31,7 @@ export async function healthRoutes(
       async (_request, reply) => {
         const state = storage?.state ?? { ok: true }
         if (!state.ok) return reply.status(503).send({ ok: false as const, reason: state.reason, version })
-        return { ok: true as const, version, streams: hub.size }
+        return { ok: true as const, version, streams: hub.size, serverId }
       },
     )
 }

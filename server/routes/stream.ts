@@ -12,6 +12,7 @@ import { StreamQuerySchema, StreamResumeSchema } from '../../src/domain/wire'
 import { SharedPages } from '../events/pages'
 import type { StreamLimits } from '../http/limits'
 import { ERROR_RESPONSES, parseRequestPart, type ValibotTypeProvider } from '../http/valibot'
+import { checkCursor } from './events'
 
 export interface StreamOptions {
   store: EventStore
@@ -37,6 +38,8 @@ export async function streamRoutes(app: FastifyInstance, options: StreamOptions)
     const lastEventId = request.headers['last-event-id']
     // Last-Event-ID wins: a reconnecting EventSource repeats the original ?after.
     const after = lastEventId !== undefined ? parseRequestPart(StreamResumeSchema, lastEventId) : request.query.after
+    // Answered as a plain 409 before the stream opens, like a pull from an unknown cursor.
+    if (lastEventId === undefined) await checkCursor(store, after, request.query.afterId)
     // Refused while the answer can still be a JSON error: after hijack() only the stream can be sent.
     const release = options.limits.open(request.token!.id, request.ip)
 

@@ -30,9 +30,16 @@ export const migrations: readonly string[] = [
   CREATE INDEX events_declarations ON events (incident_id)
     WHERE json_extract(body, '$.type') = 'incident.declared';
   `,
-  // 3 and 4: held for migrations of other branches; whoever merges replaces these placeholders.
-  `-- 3: reserved`,
-  `-- 4: reserved`,
+  // 3: reserved for the sender branch (receivedFrom); at merge its SQL takes this place.
+  '',
+  // 4: the database's identity (key 'server_id'), written by openDatabase when missing and
+  // replaced by npm run db:restore, so phones notice that the server's history changed.
+  `
+  CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
   // 5: daily storage usage per token (quotas, counted in the append's transaction), and the
   // one-row table the storage health probe writes to.
   `

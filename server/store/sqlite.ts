@@ -3,6 +3,7 @@
  * synchronous=FULL: a commit returns only after the WAL is fsynced, so an event
  * answered "accepted" survives a power cut.
  */
+import { randomBytes } from 'node:crypto'
 import { mkdirSync, statfsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -52,10 +53,28 @@ export function openDatabase(dataDir: string): Database.Database {
   // The token CLI writes from another process while the server runs: wait, don't fail.
   db.pragma('busy_timeout = 5000')
   migrate(db)
+  // A database made before migration 4, or just created: it gets its identity now.
+  db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('server_id', ?)").run(newServerId())
   return db
 }
 
-export function openSqliteStore(dataDir: string): Store {
+/** A fresh database identity: 128 random bits, base64url (22 characters). */
+export function newServerId(): string {
+  return randomBytes(16).toString('base64url')
+}
+
+/**
+ * Gives the database a new identity (npm run db:restore): phones that synced
+ * with the old one pull everything again and re-send what this copy lacks.
+ * Returns the new id.
+ */
+export function renewServerId(db: Database.Database): string {
+  const id = newServerId()
+  db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('server_id', ?)").run(id)
+  return id
+}
+
+export function openSqliteStore(dataDir: string | ':memory:'): Store {
   return new SqliteStore(openDatabase(dataDir))
 }
 
@@ -104,6 +123,8 @@ class SqliteStore implements Store {
   private readonly declaration
   private readonly after
   private readonly maxSeq
+  private readonly idAtSeq
+  private readonly serverIdRow
   private readonly appendBatch
   private readonly tokenUsage
   private readonly serverUsage
@@ -136,6 +157,8 @@ class SqliteStore implements Store {
       'SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
     )
     this.maxSeq = db.prepare<[], { seq: number | null }>('SELECT MAX(seq) AS seq FROM events')
+    this.idAtSeq = db.prepare<[number], { id: string }>('SELECT id FROM events WHERE seq = ?')
+    this.serverIdRow = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'server_id'")
 
     this.tokenUsage = db.prepare<[string, number], Usage>(
       'SELECT events, bytes FROM usage WHERE day = ? AND token_id = ?',
@@ -249,6 +272,14 @@ class SqliteStore implements Store {
 
   async lastSeq(): Promise<number> {
     return this.maxSeq.get()?.seq ?? 0
+  }
+
+  async eventIdAt(seq: number): Promise<string | null> {
+    return this.idAtSeq.get(seq)?.id ?? null
+  }
+
+  async serverId(): Promise<string> {
+    return this.serverIdRow.get()!.value
   }
 
   async insertToken(name: string, hash: Buffer, createdAt: string): Promise<TokenRecord> {

@@ -81,6 +81,13 @@ export interface EventStore {
    */
   readEventsAfter(after: number, limit: number): Promise<EventPage>
   lastSeq(): Promise<number>
+  /** The id of the event stored at `seq`, or null when none is (a phone's cursor this history never had). */
+  eventIdAt(seq: number): Promise<string | null>
+  /**
+   * This database's identity: random, new when the database is created and when
+   * it is restored (npm run db:restore). Phones compare it with the one they saw.
+   */
+  serverId(): Promise<string>
 }
 
 export interface TokenRecord {

@@ -47,7 +47,7 @@ describe('schema upgrade from version 1 (adds the [sync+lseq] outbox index)', ()
 
     const db = new CommandPostDatabase(name)
     await db.open()
-    expect(db.verno).toBe(2)
+    expect(db.verno).toBe(3)
     expect(await db.events.orderBy('lseq').toArray()).toEqual(ROWS)
     expect(await pendingRows(db, 100)).toEqual(OLDEST_FIRST)
     expect(await pendingRows(db, 2)).toEqual(OLDEST_FIRST.slice(0, 2))
@@ -86,5 +86,28 @@ describe('a newer schema opened by another tab', () => {
     await expect(old.events.count()).rejects.toThrow(/closed/i)
     stop()
     newer.close()
+  })
+})
+
+describe('schema upgrade from version 2 (adds the unreadable table)', () => {
+  it('keeps every row and its outbox order, and starts with no unreadable events', async () => {
+    const name = `upgrade-test-${n++}`
+    const v2 = new Dexie(name)
+    v2.version(1).stores({ events: 'id, [incidentId+hlc], lseq, sync', kv: 'key' })
+    v2.version(2).stores({ events: 'id, [incidentId+hlc], lseq, sync, [sync+lseq]' })
+    await v2.table('events').bulkAdd(SCRAMBLED as StoredEvent[])
+    await v2.table('kv').put({ key: 'setting:cursor', value: { lastSeq: 12, lastSyncAt: null } })
+    v2.close()
+
+    const db = new CommandPostDatabase(name)
+    await db.open()
+    expect(db.verno).toBe(3)
+    expect(await db.events.orderBy('lseq').toArray()).toEqual(ROWS)
+    expect(await pendingRows(db, 100)).toEqual(OLDEST_FIRST)
+    expect((await db.kv.get('setting:cursor'))!.value).toEqual({ lastSeq: 12, lastSyncAt: null })
+    expect(await db.unreadable.count()).toBe(0)
+    await db.unreadable.put({ key: 'EVT1', incidentId: 'INC0000001', seq: 13, raw: {}, reason: 'x', storedAt: '' })
+    expect(await db.unreadable.where('incidentId').equals('INC0000001').count()).toBe(1)
+    db.close()
   })
 })

@@ -7,8 +7,13 @@ import Dexie, { type Table } from 'dexie'
 import type { IncidentEvent } from '../domain/events'
 import { DATABASE_NAME } from './name'
 
-/** Where an event stands with the server. */
-export const SyncState = { pending: 0, acknowledged: 1, rejected: 2 } as const
+/**
+ * Where an event stands with the server. `unconfirmed`: acknowledged by a
+ * history of the server that has since been replaced (a restored backup);
+ * while the phone pulls everything again, what the server still holds turns
+ * acknowledged and the rest goes back to pending (src/sync/recovery.ts).
+ */
+export const SyncState = { pending: 0, acknowledged: 1, rejected: 2, unconfirmed: 3 } as const
 export type SyncStateValue = (typeof SyncState)[keyof typeof SyncState]
 
 export interface StoredEvent {
@@ -20,7 +25,33 @@ export interface StoredEvent {
   sync: SyncStateValue
   /** The server's reason, when it refused the event. */
   rejectedReason?: string
+  /** The server's sequence number, once it has stored the event (also kept on `event.seq`). */
+  seq?: number
+  /**
+   * Sent again after a server restore, as it was (same content and stamp): it was
+   * acknowledged before, so it must never be re-stamped like a never-sent event.
+   */
+  requeued?: true
   event: IncidentEvent
+}
+
+/**
+ * A server event this app version cannot validate (a newer type or field),
+ * kept as it came so an updated app can read it: never dropped, never fetched again.
+ */
+export interface UnreadableEvent {
+  /** The event's id when it has a string one, else `seq:<seq>`: a copy from the stream and the pull is kept once. */
+  key: string
+  /** Its incident, when it names one: the timeline shows a placeholder there. */
+  incidentId?: string
+  /** The server's seq (0 when the message had none). */
+  seq: number
+  /** The event exactly as the server sent it (parsed JSON). */
+  raw: unknown
+  /** Why this version could not read it (the validator's message, naming the field). */
+  reason: string
+  /** When it was stored (ISO 8601). */
+  storedAt: string
 }
 
 export interface KeyValue {
@@ -31,6 +62,7 @@ export interface KeyValue {
 export class CommandPostDatabase extends Dexie {
   events!: Table<StoredEvent, string>
   kv!: Table<KeyValue, string>
+  unreadable!: Table<UnreadableEvent, string>
 
   constructor(name = DATABASE_NAME) {
     super(name)
@@ -42,6 +74,11 @@ export class CommandPostDatabase extends Dexie {
     // IndexedDB fills a new index from the rows already stored, so no upgrade() is needed.
     this.version(2).stores({
       events: 'id, [incidentId+hlc], lseq, sync, [sync+lseq]',
+    })
+    // Server events this version cannot read, kept for the next one (src/db/unreadable.ts).
+    // A new, empty table: nothing to upgrade. Events stored before keep no seq; new ones do.
+    this.version(3).stores({
+      unreadable: 'key, incidentId',
     })
   }
 }

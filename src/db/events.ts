@@ -59,8 +59,9 @@ function appendIn(
 }
 
 /**
- * Store events that came from the server. Ones we already hold are marked
- * acknowledged (our own, echoed back) and otherwise left alone.
+ * Store events that came from the server (with their `seq`, kept on the row and
+ * the event). Ones we already hold are marked acknowledged (our own, echoed
+ * back) and take the server's seq; their content is left alone.
  * Returns the events that were new to this phone.
  */
 export async function storeRemoteEvents(
@@ -90,6 +91,7 @@ export async function storeRemoteEvents(
           hlc: event.hlc,
           lseq: lseq++,
           sync: SyncState.acknowledged,
+          ...(event.seq === undefined ? {} : { seq: event.seq }),
           event,
         })),
       )
@@ -103,12 +105,23 @@ export async function storeRemoteEvents(
     }
     const fresh = failed.size ? candidates.filter((_, i) => !failed.has(i)) : candidates
     if (failed.size) {
-      // Held already: our own, echoed back, are acknowledged now; others are left alone.
-      const held = [...failed].map((i) => candidates[i]!.id)
-      const rows = await db.events.bulkGet(held)
-      const acked = held.filter((_, i) => rows[i] && rows[i].sync !== SyncState.acknowledged)
-      if (acked.length)
-        await db.events.where('id').anyOf(acked).modify({ sync: SyncState.acknowledged, rejectedReason: undefined })
+      // Held already: our own, echoed back, are acknowledged now and learn their seq; others are left alone.
+      const incoming = [...failed].map((i) => candidates[i]!)
+      const rows = await db.events.bulkGet(incoming.map((e) => e.id))
+      const changed: StoredEvent[] = []
+      incoming.forEach((e, i) => {
+        const row = rows[i]
+        if (!row) return
+        const seq = e.seq ?? row.seq
+        if (row.sync === SyncState.acknowledged && row.seq === seq) return
+        const { rejectedReason: _reason, requeued: _requeued, ...rest } = row
+        changed.push({
+          ...rest,
+          sync: SyncState.acknowledged,
+          ...(seq === undefined ? {} : { seq, event: { ...row.event, seq } }),
+        })
+      })
+      if (changed.length) await db.events.bulkPut(changed)
     }
     if (clock) await db.kv.put({ key: CLOCK, value: clock })
     return fresh

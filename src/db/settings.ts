@@ -20,6 +20,12 @@ export interface SyncSettings {
 export interface SyncCursor {
   lastSeq: number
   lastSyncAt: string | null
+  /** The id of the event at `lastSeq`, sent as `afterId` so a server with another history says so (409). */
+  lastId?: string
+  /** The identity of the server's database this cursor points into (absent: not known yet). */
+  serverId?: string
+  /** A recovery after a server restore is under way (src/sync/recovery.ts). */
+  recovering?: true
 }
 
 const defaults = {

@@ -44,6 +44,7 @@ describe('wire schemas', () => {
     const future = { error: { code: 'from_the_future', message: 'later' } }
     expect(v.safeParse(ErrorBodySchema, future).success).toBe(false)
     expect(v.parse(ErrorBodySchema, { error: { code: 'too_large', message: 'm' } }).error.code).toBe('too_large')
-    expect(v.parse(ErrorMessageSchema, future)).toEqual({ error: { message: 'later' } })
+    expect(v.parse(ErrorMessageSchema, future)).toEqual({ error: { code: 'from_the_future', message: 'later' } })
+    expect(v.parse(ErrorMessageSchema, { error: { message: 'no code' } })).toEqual({ error: { message: 'no code' } })
   })
 })

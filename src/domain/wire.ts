@@ -28,6 +28,7 @@ export const ERROR_CODES = [
   'timeout',
   'too_many_streams',
   'internal_error',
+  'cursor_unknown',
 ] as const
 
 export type ErrorCode = (typeof ERROR_CODES)[number]
@@ -80,9 +81,29 @@ export const PushAnswerSchema = v.object({
   rejected: v.array(RejectionSchema),
 })
 
-/** `GET /api/events` query: `after` defaults to 0, `limit` to 500 (1–1000). */
+/**
+ * A database's identity (docs/CONTRACT-EXTENSIONS.md): opaque, new when the
+ * server's database is created or restored. Optional in answers: older servers send none.
+ */
+const ServerIdSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(100))
+
+/**
+ * `afterId`: the id of the event the phone holds at seq `after`. A server
+ * holding another event there, or none, answers 409 `cursor_unknown`: its
+ * history is not the one the phone's cursor points into (a restored backup).
+ */
+const AfterIdSchema = v.optional(
+  v.pipe(
+    v.string('afterId must be an event id'),
+    v.minLength(1, 'afterId must not be empty'),
+    v.maxLength(200, 'afterId is too long'),
+  ),
+)
+
+/** `GET /api/events` query: `after` defaults to 0, `limit` to 500 (1–1000); `afterId` optional. */
 export const PullQuerySchema = v.object({
   after: v.optional(countParam('after'), '0'),
+  afterId: AfterIdSchema,
   limit: v.optional(countParam('limit', 1, PULL_LIMITS.max), String(PULL_LIMITS.default)),
 })
 
@@ -95,10 +116,15 @@ export const PullPageSchema = v.object({
   events: v.array(v.unknown()),
   last: SeqSchema,
   more: v.boolean(),
+  /** The database's identity; a phone seeing it change pulls everything again (absent from older servers). */
+  serverId: v.optional(ServerIdSchema),
 })
 
-/** `GET /api/events/stream` query; a `Last-Event-ID` header (StreamResumeSchema) wins over it. */
-export const StreamQuerySchema = v.object({ after: v.optional(countParam('after'), '0') })
+/**
+ * `GET /api/events/stream` query; a `Last-Event-ID` header (StreamResumeSchema)
+ * wins over `after` and turns the `afterId` check off (an EventSource cannot send one).
+ */
+export const StreamQuerySchema = v.object({ after: v.optional(countParam('after'), '0'), afterId: AfterIdSchema })
 
 /** `Last-Event-ID` of a reconnecting EventSource: the seq of the last message it received. */
 export const StreamResumeSchema = countParam('Last-Event-ID')
@@ -118,6 +144,8 @@ export const HealthUpSchema = v.object({
   ok: v.literal(true),
   version: v.string(),
   streams: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  /** The database's identity (absent from older servers). */
+  serverId: v.optional(ServerIdSchema),
 })
 
 /** `GET /api/health` answer (503) while the storage does not take writes; reads may still work. */
@@ -136,10 +164,13 @@ const ErrorDetailSchema = v.object({ code: v.picklist(ERROR_CODES), message: v.s
 export const ErrorBodySchema = v.object({ error: ErrorDetailSchema })
 
 /**
- * What the app reads of an error answer: the message alone. A newer server may
- * add codes; its message is still worth showing, so the code is not checked.
+ * What the app reads of an error answer: the message, and the code as any
+ * string. A newer server may add codes; its message is still worth showing,
+ * so the code is not checked against ERROR_CODES.
  */
-export const ErrorMessageSchema = v.object({ error: v.pick(ErrorDetailSchema, ['message']) })
+export const ErrorMessageSchema = v.object({
+  error: v.object({ message: v.string(), code: v.optional(v.string()) }),
+})
 
 export type PushBody = v.InferOutput<typeof PushBodySchema>
 export type Rejection = v.InferOutput<typeof RejectionSchema>

@@ -14,6 +14,14 @@ import { useProfileStore } from './profile'
 
 const STATUS_ORDER = { active: 0, mitigated: 1, resolved: 2 } as const
 
+/** A server event this version cannot read, as the UI shows it: a placeholder in its incident. */
+export interface UnreadableEntry {
+  key: string
+  /** null: the event names no incident it could be shown in (counted in Settings only). */
+  incidentId: string | null
+  reason: string
+}
+
 function sameEntries(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
   if (a.size !== b.size) return false
   for (const [k, v] of a) if (b.get(k) !== v) return false
@@ -32,6 +40,8 @@ export const useIncidentsStore = defineStore('incidents', () => {
   const rejected = shallowRef(new Map<string, string>())
   /** The last write failed because the phone's storage is full (cleared by the next write that works). */
   const storageFull = ref(false)
+  /** Server events this app version cannot read, kept until an update can (src/db/unreadable.ts). */
+  const unreadable = shallowRef<readonly UnreadableEntry[]>([])
 
   const states = new Map<string, IncidentState>()
   const eventsByIncident = new Map<string, IncidentEvent[]>()
@@ -89,6 +99,15 @@ export const useIncidentsStore = defineStore('incidents', () => {
     ready.value = true
     // The kv row `lseq` changes with every stored event, in this tab or another.
     subscriptions.push(local.liveQuery(() => db.kv.get('lseq')).subscribe({ next: () => void catchUp() }))
+    subscriptions.push(
+      local
+        .liveQuery(() => local.unreadableEvents(db))
+        .subscribe({
+          next: (rows) => {
+            unreadable.value = rows.map((r) => ({ key: r.key, incidentId: r.incidentId ?? null, reason: r.reason }))
+          },
+        }),
+    )
     subscriptions.push(
       local
         .liveQuery(() => local.rejectedEvents(db))
@@ -188,6 +207,7 @@ export const useIncidentsStore = defineStore('incidents', () => {
     ready,
     rejected,
     storageFull,
+    unreadable,
     incidents,
     incident,
     children,

@@ -35,7 +35,7 @@ describe('sync api', () => {
     expect(await failureOf(answer(401))).toEqual({ kind: 'auth' })
     expect(await failureOf(answer(413))).toEqual({ kind: 'too-large' })
     expect(await failureOf(answer(429, { 'retry-after': '5' }))).toEqual({ kind: 'rate-limited', retryAfterMs: 5000 })
-    expect(await failureOf(answer(503))).toEqual({ kind: 'server', status: 503, message: 'boom' })
+    expect(await failureOf(answer(503))).toEqual({ kind: 'server', status: 503, message: 'boom', code: 'x' })
     expect(
       await failureOf(async () => {
         throw new TypeError('Failed to fetch')
@@ -114,7 +114,7 @@ describe('answers that break the wire protocol', () => {
   it('takes the message of an error answer even with a code this app does not know', async () => {
     const fetchFn = async () => new Response('{"error":{"code":"from_the_future","message":"later"}}', { status: 400 })
     const failure = await failureOf(createSyncApi({ serverUrl: '', token: 't' }, fetchFn).pull(0, 10))
-    expect(failure).toEqual({ kind: 'server', status: 400, message: 'later' })
+    expect(failure).toEqual({ kind: 'server', status: 400, message: 'later', code: 'from_the_future' })
   })
 })
 

@@ -28,8 +28,11 @@ export type SyncFailure =
   | { kind: 'quota'; retryAfterMs: number }
   /** 507 `storage_full`: the server's disk is full or read-only; nothing was stored. */
   | { kind: 'server-storage'; retryAfterMs: number }
-  /** 5xx, 400 and anything else we did not expect: retried with backoff. */
-  | { kind: 'server'; status: number; message: string }
+  /**
+   * 5xx, 400 and anything else we did not expect: retried with backoff. `code`
+   * is the error body's, when it had one (409 `cursor_unknown` starts a recovery: ./recovery.ts).
+   */
+  | { kind: 'server'; status: number; message: string; code?: string }
   /**
    * A 2xx whose body is not the contract's answer (HTML from a captive portal or
    * a wrong Server URL, a field missing or of the wrong type): retried with backoff.
@@ -53,9 +56,20 @@ export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>
 
 export interface SyncApi {
   push(events: readonly IncidentEvent[]): Promise<PushAnswer>
-  pull(after: number, limit: number): Promise<PullPage>
+  /** `afterId`: the id of the event held at `after`, so a server with another history answers 409 cursor_unknown. */
+  pull(after: number, limit: number, afterId?: string): Promise<PullPage>
   /** The open stream's response, status already checked. */
-  stream(after: number, signal: AbortSignal): Promise<Response>
+  stream(after: number, signal: AbortSignal, afterId?: string): Promise<Response>
+}
+
+/** The server does not hold this phone's cursor event: its history was replaced (a restored backup). */
+export function isCursorUnknown(e: unknown): boolean {
+  return e instanceof SyncError && e.failure.kind === 'server' && e.failure.code === 'cursor_unknown'
+}
+
+/** `&afterId=…` when there is one to send. */
+function afterIdParam(afterId: string | undefined): string {
+  return afterId ? `&afterId=${encodeURIComponent(afterId)}` : ''
 }
 
 /** '' is the app's own origin; a trailing slash is tolerated. */
@@ -90,17 +104,18 @@ async function failureOf(response: Response): Promise<SyncFailure> {
     // Not JSON (a proxy's error page): the status text will do.
   }
   const wait = retryAfterMs(response.headers.get('retry-after'))
-  const code = v.safeParse(ErrorCodeOnlySchema, body)
+  const coded = v.safeParse(ErrorCodeOnlySchema, body)
   if (response.status === 429) {
-    const quota = code.success && code.output.error.code === 'quota_exceeded'
+    const quota = coded.success && coded.output.error.code === 'quota_exceeded'
     return { kind: quota ? 'quota' : 'rate-limited', retryAfterMs: wait }
   }
   // 507 Insufficient Storage is what the server answers for a full or read-only disk, whatever proxy is between.
-  if (response.status === 507 || (code.success && code.output.error.code === 'storage_full'))
+  if (response.status === 507 || (coded.success && coded.output.error.code === 'storage_full'))
     return { kind: 'server-storage', retryAfterMs: wait }
   const parsed = v.safeParse(ErrorMessageSchema, body)
   const message = parsed.success ? parsed.output.error.message : response.statusText
-  return { kind: 'server', status: response.status, message }
+  const code = parsed.success ? parsed.output.error.code : undefined
+  return { kind: 'server', status: response.status, message, ...(code ? { code } : {}) }
 }
 
 /**
@@ -159,12 +174,16 @@ export function createSyncApi(settings: SyncSettings, fetchFn: FetchLike, signal
       })
       return answer(response, PushAnswerSchema)
     },
-    async pull(after, limit) {
-      const response = await call(`events?after=${after}&limit=${limit}`, { method: 'GET' })
+    async pull(after, limit, afterId) {
+      const response = await call(`events?after=${after}${afterIdParam(afterId)}&limit=${limit}`, { method: 'GET' })
       return answer(response, PullPageSchema)
     },
-    stream(after, signal) {
-      return call(`events/stream?after=${after}`, { method: 'GET', headers: { accept: 'text/event-stream' }, signal })
+    stream(after, signal, afterId) {
+      return call(`events/stream?after=${after}${afterIdParam(afterId)}`, {
+        method: 'GET',
+        headers: { accept: 'text/event-stream' },
+        signal,
+      })
     },
   }
 }

@@ -239,11 +239,14 @@ describe('sync engine: pull', { timeout: TIMEOUT }, () => {
       ['2000', '1000'],
     ])
     expect(await db.events.count()).toBe(2500)
-    expect((await db.events.toArray()).every((r) => r.sync === SyncState.acknowledged && !('seq' in r.event))).toBe(
+    // The server's seq is kept, on the row and the event: the declaration rule and the cursor's id need it.
+    const rows = await db.events.orderBy('lseq').toArray()
+    expect(rows.every((r, i) => r.sync === SyncState.acknowledged && r.seq === i + 1 && r.event.seq === i + 1)).toBe(
       true,
     )
     const cursor = await readSetting(db, 'cursor')
     expect(cursor.lastSeq).toBe(2500)
+    expect(cursor.lastId).toBe(rows[2499]!.id)
     expect(cursor.lastSyncAt).not.toBeNull()
   })
 

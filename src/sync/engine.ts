@@ -10,7 +10,9 @@ import { singleFlight } from '../domain/single-flight'
 import type { CommandPostDatabase } from '../db/database'
 import { pendingCount } from '../db/events'
 import { readSetting, writeSetting, type SyncSettings } from '../db/settings'
-import { createSyncApi, SyncError, type FetchLike, type SyncApi } from './api'
+import { validateEvent } from '../domain/events'
+import { revalidateUnreadable } from '../db/unreadable'
+import { createSyncApi, isCursorUnknown, SyncError, type FetchLike, type SyncApi } from './api'
 import { pullAll, storeServerEvents } from './pull'
 import { pushOutbox } from './push'
 import { createRetryPolicy, type RetryableFailure } from './retry'
@@ -171,7 +173,9 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
           if (!refused) throw e
         }
       }
-      await pullAll(db, current.api, { now })
+      const pulled = await pullAll(db, current.api, { now })
+      // A restored server lacked these: send them again now, not a round later (unless pushing is on hold).
+      if (pulled.requeued && current === gen && !held && !refused) await pushOutbox(db, current.api)
       if (current !== gen) return
       if (refused || held) {
         ensureStream()
@@ -224,9 +228,12 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       timers,
       retry: createRetryPolicy({ random }),
       idleTimeoutMs: options.streamIdleTimeoutMs,
-      cursor: async () => (await readSetting(db, 'cursor')).lastSeq,
+      async cursor() {
+        const { lastSeq, lastId } = await readSetting(db, 'cursor')
+        return { after: lastSeq, afterId: lastSeq > 0 ? lastId : undefined }
+      },
       async store(batch) {
-        await storeServerEvents(db, batch.events, batch.lastSeq, now)
+        await storeServerEvents(db, batch.events, batch.lastSeq, { now })
         lastSyncAt = new Date(now()).toISOString()
         emit()
       },
@@ -238,6 +245,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       onClosed(failure) {
         setStreaming(false)
         if (failure?.failure.kind === 'auth') fail(failure)
+        // The server does not know our cursor (a restored backup): a round's pull recovers.
+        else if (isCursorUnknown(failure)) void requestRound()
         // Let the indicator find out the server is gone, instead of still saying "Synced".
         else if (failure && status.kind === 'synced') void requestRound()
       },
@@ -270,6 +279,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     async start() {
       if (started) return
       started = true
+      // Events an older version could not read may be readable now (an app update): into the log with them.
+      await revalidateUnreadable(db, validateEvent).catch(() => 0)
       const [saved, cursor] = await Promise.all([readSetting(db, 'sync'), readSetting(db, 'cursor')])
       lastSyncAt = cursor.lastSyncAt
       install(saved?.token ? saved : null)

@@ -33,7 +33,7 @@ function setup(token = TEST_TOKEN) {
     timers,
     retry: createRetryPolicy({ random: () => 0 }),
     idleTimeoutMs: 45_000,
-    cursor: async () => cursor,
+    cursor: async () => ({ after: cursor }),
     async store(batch) {
       batches.push(batch)
       cursor = batch.lastSeq

@@ -16,8 +16,8 @@ export interface StreamSupervisorOptions {
   timers: Timers
   /** Its own policy: the stream's failures do not lengthen the sync rounds' waits. */
   retry: RetryPolicy
-  /** The seq to resume after, read afresh on every (re)connection. */
-  cursor(): Promise<number>
+  /** The seq to resume after and the id of the event there, read afresh on every (re)connection. */
+  cursor(): Promise<{ after: number; afterId?: string }>
   /** Store a batch (and move the cursor); the stream reads on once it resolves. */
   store: (batch: StreamBatch) => Promise<void>
   idleTimeoutMs?: number
@@ -57,9 +57,11 @@ export function superviseStream(options: StreamSupervisorOptions): StreamSupervi
     while (!signal.aborted) {
       let failure: SyncError | null = null
       try {
+        const { after, afterId } = await options.cursor()
         await runStream({
           api: options.api,
-          after: await options.cursor(),
+          after,
+          afterId,
           signal,
           idleTimeoutMs: options.idleTimeoutMs,
           timers,

@@ -18,6 +18,8 @@ export interface StreamBatch {
 export interface StreamOptions {
   api: SyncApi
   after: number
+  /** The id of the event at `after`: a server with another history answers 409 cursor_unknown. */
+  afterId?: string
   signal: AbortSignal
   /** Called once the server answered 200: the connection is up. */
   onOpen?(): void
@@ -79,7 +81,7 @@ export async function runStream(options: StreamOptions): Promise<void> {
 
   try {
     arm()
-    const response = await options.api.stream(options.after, local.signal)
+    const response = await options.api.stream(options.after, local.signal, options.afterId)
     options.onOpen?.()
     const body = response.body
     if (!body) throw new SyncError({ kind: 'server', status: response.status, message: 'the stream has no body' })
