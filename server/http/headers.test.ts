@@ -59,7 +59,7 @@ describe('response headers, header by header', () => {
           "access-control-allow-origin": "*",
           "access-control-expose-headers": "Retry-After",
           "access-control-max-age": "86400",
-          "content-length": "70",
+          "content-length": "82",
           "content-security-policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self' https: http:; worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'",
           "content-type": "application/json; charset=utf-8",
           "referrer-policy": "no-referrer",
