@@ -19,7 +19,8 @@ export async function eventRoutes(app: FastifyInstance, { store, hub }: EventRou
     '/api/events',
     { schema: { body: PushBodySchema, response: { 200: PushAnswerSchema, ...ERROR_RESPONSES } } },
     async (request) => {
-      const { answer, lastSeq } = await ingest(store, request.body.events)
+      const token = request.token!
+      const { answer, lastSeq } = await ingest(store, request.body.events, { tokenId: token.id, name: token.name })
       // The answer is sent after the commit: accepted means on disk.
       if (answer.accepted.length) hub.publish(lastSeq)
       return answer

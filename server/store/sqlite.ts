@@ -37,6 +37,21 @@ const toRecord = (row: TokenRow): TokenRecord => ({
   lastUsedAt: row.last_used_at,
 })
 
+interface EventRow {
+  seq: number
+  body: string
+  sender_token_id: number | null
+  sender_name: string | null
+}
+
+/** The stored body with the server's own fields: `seq`, and `receivedFrom` when the sender was recorded. */
+function toSequenced(row: EventRow): SequencedEvent {
+  const event: SequencedEvent = { ...(JSON.parse(row.body) as IncidentEvent), seq: row.seq }
+  if (row.sender_token_id !== null && row.sender_name !== null)
+    event.receivedFrom = { tokenId: row.sender_token_id, name: row.sender_name }
+  return event
+}
+
 /** Opens (creating if needed) the database in `dataDir`, or `:memory:` for tests, migrated and configured. */
 export function openDatabase(dataDir: string | ':memory:'): Database.Database {
   let file: string = dataDir
@@ -85,8 +100,9 @@ class SqliteStore implements Store {
   private readonly count
 
   constructor(private readonly db: Database.Database) {
-    this.insertEvent = db.prepare<[string, string, string, string, string]>(
-      'INSERT INTO events (id, incident_id, hlc, body, received_at) VALUES (?, ?, ?, ?, ?)',
+    this.insertEvent = db.prepare<[string, string, string, string, string, number | null, string | null]>(
+      `INSERT INTO events (id, incident_id, hlc, body, received_at, sender_token_id, sender_name)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
     )
     this.bodyById = db.prepare<[string], { body: string }>('SELECT body FROM events WHERE id = ?')
     // Same WHERE as the partial index events_declarations (migration 2), so SQLite uses it.
@@ -95,8 +111,8 @@ class SqliteStore implements Store {
        WHERE incident_id = ? AND json_extract(body, '$.type') = 'incident.declared'
        ORDER BY seq LIMIT 1`,
     )
-    this.after = db.prepare<[number, number], { seq: number; body: string }>(
-      'SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
+    this.after = db.prepare<[number, number], EventRow>(
+      'SELECT seq, body, sender_token_id, sender_name FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
     )
     this.maxSeq = db.prepare<[], { seq: number | null }>('SELECT MAX(seq) AS seq FROM events')
 
@@ -110,7 +126,8 @@ class SqliteStore implements Store {
         // Read inside this transaction: an earlier event of the batch, or another push, already counts.
         const refusal = refusalFor(e, this.declaration.get(e.incidentId) ?? null)
         if (refusal) return refusal
-        this.insertEvent.run(e.id, e.incidentId, e.hlc, e.body, receivedAt)
+        const from = e.receivedFrom
+        this.insertEvent.run(e.id, e.incidentId, e.hlc, e.body, receivedAt, from?.tokenId ?? null, from?.name ?? null)
         return 'accepted'
       })
     })
@@ -142,9 +159,7 @@ class SqliteStore implements Store {
     // One row more than asked tells whether there is more, without a COUNT.
     const rows = this.after.all(after, limit + 1)
     const more = rows.length > limit
-    const events = rows
-      .slice(0, limit)
-      .map((row): SequencedEvent => ({ ...(JSON.parse(row.body) as IncidentEvent), seq: row.seq }))
+    const events = rows.slice(0, limit).map(toSequenced)
     return { events, more }
   }
 

@@ -5,15 +5,21 @@
  * Every method is async although SQLite is synchronous: a networked database is not.
  */
 import type { DeclarationRefusal } from '../../src/domain/declaration'
-import type { EventType, IncidentEvent } from '../../src/domain/events'
+import type { EventType, IncidentEvent, ReceivedFrom } from '../../src/domain/events'
 
-/** A validated event, ready to store. `body` is its canonical JSON without `seq`. */
+/**
+ * A validated event, ready to store. `body` is its canonical JSON without `seq`
+ * and without `receivedFrom`: the sender is kept beside the content, so the same
+ * event sent through another token is still a duplicate, not a conflict.
+ */
 export interface NewEvent {
   id: string
   incidentId: string
   type: EventType
   hlc: string
   body: string
+  /** The authenticated token that sent it; absent only for events stored by the server itself. */
+  receivedFrom?: ReceivedFrom
 }
 
 /** The declaration an incident has here: the first `incident.declared` stored for it. */
@@ -40,7 +46,8 @@ export interface AppendResult {
   lastSeq: number
 }
 
-export type SequencedEvent = IncidentEvent & { seq: number }
+/** A stored event as handed out: `seq`, and `receivedFrom` when the server knows the sender. */
+export type SequencedEvent = IncidentEvent & { seq: number; receivedFrom?: ReceivedFrom }
 
 export interface EventPage {
   events: SequencedEvent[]

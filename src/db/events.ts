@@ -3,7 +3,7 @@
  * IndexedDB transaction has committed, so the UI says "done" only for what a
  * reload would find.
  */
-import type { IncidentEvent } from '../domain/events'
+import type { IncidentEvent, ReceivedFrom } from '../domain/events'
 import Dexie from 'dexie'
 import type { CommandPostDatabase, StoredEvent } from './database'
 import { SyncState } from './database'
@@ -81,16 +81,35 @@ export async function storeRemoteEvents(
     }
     const fresh = failed.size ? candidates.filter((_, i) => !failed.has(i)) : candidates
     if (failed.size) {
-      // Held already: our own, echoed back, are acknowledged now; others are left alone.
-      const held = [...failed].map((i) => candidates[i]!.id)
-      const rows = await db.events.bulkGet(held)
-      const acked = held.filter((_, i) => rows[i] && rows[i].sync !== SyncState.acknowledged)
-      if (acked.length)
-        await db.events.where('id').anyOf(acked).modify({ sync: SyncState.acknowledged, rejectedReason: undefined })
+      // Held already: our own, echoed back, are acknowledged now, and learn who the server
+      // received them from (the sender is the server's to say); the content is left alone.
+      const incoming = [...failed].map((i) => candidates[i]!)
+      const rows = await db.events.bulkGet(incoming.map((e) => e.id))
+      const changed: StoredEvent[] = []
+      const learned = new Set<StoredEvent>()
+      rows.forEach((row, i) => {
+        const from = incoming[i]!.receivedFrom
+        const learns = from !== undefined && !sameSender(row?.event.receivedFrom, from)
+        if (!row || (row.sync === SyncState.acknowledged && !learns)) return
+        const { rejectedReason: _reason, ...kept } = row
+        const event = learns ? { ...row.event, receivedFrom: from } : row.event
+        const updated: StoredEvent = { ...kept, sync: SyncState.acknowledged, event }
+        if (learns) learned.add(updated)
+        changed.push(updated)
+      })
+      // A row that learned its sender moves to the end of the local order, so readers
+      // following `lseq` (the incidents store, other tabs) pick the sender up.
+      let next = learned.size ? await nextLseq(db, learned.size) : 0
+      for (const row of learned) row.lseq = next++
+      if (changed.length) await db.events.bulkPut(changed)
     }
     if (clock) await db.kv.put({ key: CLOCK, value: clock })
     return fresh
   })
+}
+
+function sameSender(a: ReceivedFrom | undefined, b: ReceivedFrom): boolean {
+  return a?.tokenId === b.tokenId && a.name === b.name
 }
 
 export async function savedClock(db: CommandPostDatabase): Promise<string | null> {

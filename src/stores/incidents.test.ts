@@ -81,6 +81,19 @@ describe('incidents store', () => {
     expect(mine.ok && mine.value.hlc > remote.hlc).toBe(true)
   })
 
+  it('shows the sender the server names for our own event, once it is echoed', async () => {
+    const { db } = await freshApp()
+    const store = useIncidentsStore()
+    const declared = await store.declare({ title: 'Echo', severity: 3 })
+    const id = declared.ok ? declared.value : ''
+    const mine = store.incident(id)!.events[0]!
+    const { storeRemoteEvents } = await import('../db/events')
+    await storeRemoteEvents(db, [{ ...mine, receivedFrom: { tokenId: 3, name: 'Dana' } }])
+    await store.catchUp()
+    expect(store.eventsOf(id).map((e) => e.receivedFrom)).toEqual([{ tokenId: 3, name: 'Dana' }])
+    expect(store.incident(id)!.title).toBe('Echo')
+  })
+
   it('lists active incidents first, then by severity', async () => {
     await freshApp()
     const store = useIncidentsStore()
