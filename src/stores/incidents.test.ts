@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { freshApp, reopenApp } from '../../tests/fixtures/app'
 import { SyncState } from '../db/database'
+import { timelineItems } from '../domain/timeline'
 import { useIncidentsStore } from './incidents'
 import { useProfileStore } from './profile'
 
@@ -87,10 +88,12 @@ describe('incidents store', () => {
     const declared = await store.declare({ title: 'Echo', severity: 3 })
     const id = declared.ok ? declared.value : ''
     const mine = store.incident(id)!.events[0]!
+    expect(timelineItems(store.incident(id)!)[0]!.by).toBe('Dana')
     const { storeRemoteEvents } = await import('../db/events')
-    await storeRemoteEvents(db, [{ ...mine, receivedFrom: { tokenId: 3, name: 'Dana' } }])
+    await storeRemoteEvents(db, [{ ...mine, receivedFrom: { tokenId: 3, name: 'Pat' } }])
     await store.catchUp()
-    expect(store.eventsOf(id).map((e) => e.receivedFrom)).toEqual([{ tokenId: 3, name: 'Dana' }])
+    expect(store.eventsOf(id).map((e) => e.receivedFrom)).toEqual([{ tokenId: 3, name: 'Pat' }])
+    expect(timelineItems(store.incident(id)!)[0]!.by).toBe('logged by Pat for Dana')
     expect(store.incident(id)!.title).toBe('Echo')
   })
 

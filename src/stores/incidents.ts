@@ -8,6 +8,7 @@ import type { HybridClock } from '../domain/hlc'
 import { newId } from '../domain/ids'
 import { localData, type LocalData } from '../db/load'
 import type { Subscription } from '../db/local'
+import { forgetTimeline } from '../domain/timeline'
 import { onceUntilFailure } from './once'
 import { useProfileStore } from './profile'
 
@@ -80,9 +81,12 @@ export const useIncidentsStore = defineStore('incidents', () => {
     if (!list || i < 0 || list[i]!.receivedFrom?.tokenId === e.receivedFrom?.tokenId) return false
     list[i] = e
     // The fold keeps the same objects in its own (sorted) list: swap it there too.
-    const applied = states.get(e.incidentId)?.events
-    const j = applied ? lastIndexOfId(applied, e.id) : -1
-    if (applied && j >= 0) applied[j] = e
+    const state = states.get(e.incidentId)
+    const j = state ? lastIndexOfId(state.events, e.id) : -1
+    if (state && j >= 0) {
+      state.events[j] = e
+      forgetTimeline(state)
+    }
     return true
   }
 
