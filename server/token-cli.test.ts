@@ -70,6 +70,20 @@ describe('npm run token', () => {
     expect(await cli(['--revoke', 'Kim'])).toMatchObject({ code: 1, err: 'no active token named "Kim"\n' })
   })
 
+  it('issues read-only and admin tokens, and lists them as such', async () => {
+    const { out: pat } = await cli(['--name', 'Pat', '--read-only'])
+    const { out: ada } = await cli(['--name', 'Ada', '--admin'])
+    const store = openSqliteStore(data.path)
+    const tokens = new TokenService(store)
+    expect(await tokens.verify(pat.split('\n')[0])).toMatchObject({ name: 'Pat', readOnly: true, admin: false })
+    expect(await tokens.verify(ada.split('\n')[0])).toMatchObject({ name: 'Ada', readOnly: false, admin: true })
+    await store.close()
+    const { out } = await cli(['--list'])
+    expect(out).toMatch(/^Pat\tcreated \S+\tlast used \S+\tread-only$/m)
+    expect(out).toMatch(/^Ada\tcreated \S+\tlast used \S+\tadmin$/m)
+    expect((await cli(['--list', '--read-only'])).code).toBe(2)
+  })
+
   it('explains its usage on bad arguments', async () => {
     expect((await cli([])).code).toBe(2)
     expect((await cli(['--bogus'])).code).toBe(2)

@@ -1,6 +1,8 @@
 /**
  * Access tokens from the command line (works while the server runs):
  *   npm run token -- --name "Dana"     issue; the token alone on the first line, then the join link and QR code
+ *     … --read-only                     a token that pulls and streams but never pushes (403 read_only)
+ *     … --admin                         a token that may use the admin routes (Settings → Team)
  *   npm run token -- --list            names, created, last used (never the token)
  *   npm run token -- --revoke "Dana"   revoke every active token with that name; open streams close within seconds
  */
@@ -11,7 +13,7 @@ import { loadConfig } from './config'
 import { isEntry } from './is-entry'
 import { openSqliteStore } from './store/sqlite'
 
-const USAGE = 'usage: npm run token -- --name "<person>" | --list | --revoke "<person>"'
+const USAGE = 'usage: npm run token -- --name "<person>" [--read-only] [--admin] | --list | --revoke "<person>"'
 
 export async function tokenCli(
   argv: string[],
@@ -28,6 +30,8 @@ export async function tokenCli(
         revoke: { type: 'string' },
         list: { type: 'boolean' },
         help: { type: 'boolean' },
+        'read-only': { type: 'boolean' },
+        admin: { type: 'boolean' },
       },
     }))
   } catch (e) {
@@ -39,13 +43,17 @@ export async function tokenCli(
     err.write(`${USAGE}\n`)
     return values.help ? 0 : 2
   }
+  if ((values['read-only'] || values.admin) && values.name === undefined) {
+    err.write(`--read-only and --admin go with --name\n${USAGE}\n`)
+    return 2
+  }
 
   const config = loadConfig(env)
   const store = openSqliteStore(config.dataDir)
   const tokens = new TokenService(store)
   try {
     if (values.name !== undefined) {
-      const { token } = await tokens.issue(values.name)
+      const { token } = await tokens.issue(values.name, { readOnly: values['read-only'], admin: values.admin })
       const link = joinLink(publicOrigin(config.publicUrl, config.host, config.port), token)
       out.write(`${token}\n${link}\n${await qrCode(link)}\n`)
       return 0
@@ -61,7 +69,10 @@ export async function tokenCli(
     }
     const list = await tokens.list()
     if (list.length === 0) out.write('no active tokens\n')
-    for (const t of list) out.write(`${t.name}\tcreated ${t.createdAt}\tlast used ${t.lastUsedAt ?? 'never'}\n`)
+    for (const t of list) {
+      const grants = `${t.readOnly ? '\tread-only' : ''}${t.admin ? '\tadmin' : ''}`
+      out.write(`${t.name}\tcreated ${t.createdAt}\tlast used ${t.lastUsedAt ?? 'never'}${grants}\n`)
+    }
     return 0
   } catch (e) {
     err.write(`${e instanceof Error ? e.message : String(e)}\n`)

@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { EventEmitter } from 'node:events'
-import type { TokenRecord, TokenStore } from '../store/types'
+import type { TokenGrants, TokenRecord, TokenStore } from '../store/types'
 
 export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/
 /** last_used_at is written at most this often per token: each write is an fsync. */
@@ -33,12 +33,21 @@ export class TokenService {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async issue(name: string): Promise<IssuedToken> {
+  /**
+   * Issue a token for the person `name` (trimmed, 1–80 characters; throws otherwise).
+   * `grants`: read-only (pull and stream only) and/or admin.
+   */
+  async issue(name: string, grants: TokenGrants = {}): Promise<IssuedToken> {
     const clean = name.trim()
     if (!clean || clean.length > 80) throw new Error('token name must be 1–80 characters')
     const token = generateToken()
-    const record = await this.store.insertToken(clean, hashToken(token), new Date(this.now()).toISOString())
+    const record = await this.store.insertToken(clean, hashToken(token), new Date(this.now()).toISOString(), grants)
     return { token, record }
+  }
+
+  /** Make every active token of `name` read-only (or writable again); resolves to how many changed. */
+  async setReadOnly(name: string, readOnly: boolean): Promise<number> {
+    return (await this.store.setReadOnly(name, readOnly)).length
   }
 
   /** The token's record when it is valid and not revoked, else null. */

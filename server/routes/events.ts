@@ -1,8 +1,9 @@
 /** POST /api/events (push) and GET /api/events (pull), CONTRACT.md §2. */
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { PullPageSchema, PullQuerySchema, PushAnswerSchema, PushBodySchema } from '../../src/domain/wire'
 import { ingest } from '../events/ingest'
 import type { StreamHub } from '../events/hub'
+import { ApiError } from '../http/errors'
 import { ERROR_RESPONSES, type ValibotTypeProvider } from '../http/valibot'
 import type { EventStore } from '../store/types'
 
@@ -11,13 +12,23 @@ export interface EventRoutesOptions {
   hub: StreamHub
 }
 
+/** 403 read_only for a token that may only pull and stream. */
+async function refuseReadOnly(request: FastifyRequest): Promise<void> {
+  if (request.token?.readOnly)
+    throw new ApiError(403, 'read_only', 'this access token is read-only: it can pull and stream but not push')
+}
+
 export async function eventRoutes(app: FastifyInstance, { store, hub }: EventRoutesOptions): Promise<void> {
   const api = app.withTypeProvider<ValibotTypeProvider>()
 
   // A body that is not { events: [1–500 entries] } never reaches the handler (400, or 413 past 500).
   api.post(
     '/api/events',
-    { schema: { body: PushBodySchema, response: { 200: PushAnswerSchema, ...ERROR_RESPONSES } } },
+    {
+      schema: { body: PushBodySchema, response: { 200: PushAnswerSchema, ...ERROR_RESPONSES } },
+      // Runs after the auth guard and before the body is read: a read-only token's push costs no parsing.
+      onRequest: refuseReadOnly,
+    },
     async (request) => {
       const token = request.token!
       const { answer, lastSeq } = await ingest(store, request.body.events, { tokenId: token.id, name: token.name })

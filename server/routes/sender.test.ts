@@ -74,3 +74,36 @@ describe('receivedFrom: the server records who sent each event', () => {
     })
   })
 })
+
+describe('read-only tokens', () => {
+  it('pull and stream, but every push is 403 read_only and stores nothing', async () => {
+    const t = await app()
+    const pat = await t.tokens.issue('Pat', { readOnly: true })
+    const event = makeEvent('log.entry')
+    await push(t, [event])
+    const refused = await push(t, [makeEvent('log.entry')], bearer(pat.token))
+    expect(refused.statusCode).toBe(403)
+    expect(refused.json()).toEqual({ error: { code: 'read_only', message: expect.stringContaining('read-only') } })
+    // Even a body the schema would refuse is answered read_only: the token is checked first.
+    expect(
+      (await t.app.inject({ method: 'POST', url: '/api/events', headers: bearer(pat.token) })).json().error.code,
+    ).toBe('read_only')
+    const pulled = await t.app.inject({ method: 'GET', url: '/api/events', headers: bearer(pat.token) })
+    expect(pulled.statusCode).toBe(200)
+    expect(pulled.json().events.map((e: { id: string }) => e.id)).toEqual([event.id])
+    const url = await t.app.listen({ port: 0, host: '127.0.0.1' })
+    const { response, sse } = await SseReader.open(`${url}/api/events/stream`, bearer(pat.token))
+    readers.push(sse)
+    expect(response.status).toBe(200)
+    expect(JSON.parse((await sse.next()).data!).id).toBe(event.id)
+  })
+
+  it('can be made read-only, and writable again, by name', async () => {
+    const t = await app()
+    const lee = await t.tokens.issue('Lee')
+    expect(await t.tokens.setReadOnly('Lee', true)).toBe(1)
+    expect((await push(t, [makeEvent('log.entry')], bearer(lee.token))).statusCode).toBe(403)
+    expect(await t.tokens.setReadOnly('Lee', false)).toBe(1)
+    expect((await push(t, [makeEvent('log.entry')], bearer(lee.token))).statusCode).toBe(200)
+  })
+})

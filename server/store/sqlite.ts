@@ -17,6 +17,7 @@ import type {
   SequencedEvent,
   StoredDeclaration,
   Store,
+  TokenGrants,
   TokenRecord,
 } from './types'
 
@@ -28,13 +29,19 @@ interface TokenRow {
   hash: Buffer
   created_at: string
   last_used_at: string | null
+  read_only: number
+  admin: number
 }
+
+const TOKEN_COLUMNS = 'id, name, hash, created_at, last_used_at, read_only, admin'
 
 const toRecord = (row: TokenRow): TokenRecord => ({
   id: row.id,
   name: row.name,
   createdAt: row.created_at,
   lastUsedAt: row.last_used_at,
+  readOnly: row.read_only === 1,
+  admin: row.admin === 1,
 })
 
 interface EventRow {
@@ -92,6 +99,7 @@ class SqliteStore implements Store {
 
   private readonly insertTokenStmt
   private readonly activeByHash
+  private readonly readOnly
   private readonly activeById
   private readonly touch
   private readonly activeByName
@@ -132,11 +140,14 @@ class SqliteStore implements Store {
       })
     })
 
-    this.insertTokenStmt = db.prepare<[string, Buffer, string], TokenRow>(
-      'INSERT INTO tokens (name, hash, created_at) VALUES (?, ?, ?) RETURNING id, name, hash, created_at, last_used_at',
+    this.insertTokenStmt = db.prepare<[string, Buffer, string, number, number], TokenRow>(
+      `INSERT INTO tokens (name, hash, created_at, read_only, admin) VALUES (?, ?, ?, ?, ?) RETURNING ${TOKEN_COLUMNS}`,
     )
     this.activeByHash = db.prepare<[Buffer], TokenRow>(
-      'SELECT id, name, hash, created_at, last_used_at FROM tokens WHERE hash = ? AND revoked_at IS NULL',
+      `SELECT ${TOKEN_COLUMNS} FROM tokens WHERE hash = ? AND revoked_at IS NULL`,
+    )
+    this.readOnly = db.prepare<[number, string], { id: number }>(
+      'UPDATE tokens SET read_only = ? WHERE name = ? AND revoked_at IS NULL RETURNING id',
     )
     this.activeById = db.prepare<[number], { id: number }>('SELECT id FROM tokens WHERE id = ? AND revoked_at IS NULL')
     this.touch = db.prepare<[string, number]>('UPDATE tokens SET last_used_at = ? WHERE id = ?')
@@ -145,7 +156,7 @@ class SqliteStore implements Store {
     )
     this.revoke = db.prepare<[string, string]>('UPDATE tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL')
     this.listActive = db.prepare<[], TokenRow>(
-      'SELECT id, name, hash, created_at, last_used_at FROM tokens WHERE revoked_at IS NULL ORDER BY id',
+      `SELECT ${TOKEN_COLUMNS} FROM tokens WHERE revoked_at IS NULL ORDER BY id`,
     )
     this.count = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM tokens')
   }
@@ -171,8 +182,12 @@ class SqliteStore implements Store {
     return this.maxSeq.get()?.seq ?? 0
   }
 
-  async insertToken(name: string, hash: Buffer, createdAt: string): Promise<TokenRecord> {
-    return toRecord(this.insertTokenStmt.get(name, hash, createdAt)!)
+  async insertToken(name: string, hash: Buffer, createdAt: string, grants: TokenGrants = {}): Promise<TokenRecord> {
+    return toRecord(this.insertTokenStmt.get(name, hash, createdAt, grants.readOnly ? 1 : 0, grants.admin ? 1 : 0)!)
+  }
+
+  async setReadOnly(name: string, readOnly: boolean): Promise<number[]> {
+    return this.readOnly.all(readOnly ? 1 : 0, name).map((r) => r.id)
   }
 
   async findActiveToken(hash: Buffer): Promise<(TokenRecord & { hash: Buffer }) | null> {

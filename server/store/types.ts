@@ -76,13 +76,26 @@ export interface EventStore {
 
 export interface TokenRecord {
   id: number
+  /** The person it was issued for. */
   name: string
   createdAt: string
   lastUsedAt: string | null
+  /** Pulls and streams, but every push is refused 403 `read_only`. */
+  readOnly: boolean
+  /** May use the admin routes (/api/admin/…). */
+  admin: boolean
+}
+
+/** What a token may do, chosen when it is issued. */
+export interface TokenGrants {
+  readOnly?: boolean
+  admin?: boolean
 }
 
 export interface TokenStore {
-  insertToken(name: string, hash: Buffer, createdAt: string): Promise<TokenRecord>
+  insertToken(name: string, hash: Buffer, createdAt: string, grants?: TokenGrants): Promise<TokenRecord>
+  /** Makes every active token with this name read-only (or writable again); resolves to the ids changed. */
+  setReadOnly(name: string, readOnly: boolean): Promise<number[]>
   /** The active (not revoked) token with this SHA-256 hash, with the stored hash. */
   findActiveToken(hash: Buffer): Promise<(TokenRecord & { hash: Buffer }) | null>
   isTokenActive(id: number): Promise<boolean>

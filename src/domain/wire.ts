@@ -24,6 +24,12 @@ export const ERROR_CODES = [
   'too_large',
   'rate_limited',
   'internal_error',
+  /** 403: a read-only token tried to push. */
+  'read_only',
+  /** 403: a token that is not an admin's asked for an admin route. */
+  'forbidden',
+  /** 401: the token was revoked with a wipe; the phone deletes its incident data. */
+  'wiped',
 ] as const
 
 export type ErrorCode = (typeof ERROR_CODES)[number]
