@@ -7,7 +7,7 @@ import type { FetchLike } from '../sync/api'
 import type { SyncEngine, SyncSnapshot } from '../sync/engine'
 import { normalizeServerUrl, parseJoinLink, tokenFromFragment } from '../sync/join-link'
 import type { SyncStatus } from '../sync/status'
-import { describeSyncStatus, SYNC_PROBLEM_MESSAGES } from '../sync/status'
+import { describeSyncStatus, READ_ONLY_MESSAGE, SYNC_PROBLEM_MESSAGES } from '../sync/status'
 import { useIncidentsStore } from './incidents'
 
 const inBrowser = typeof window !== 'undefined'
@@ -147,7 +147,10 @@ export const useSyncStore = defineStore('sync', () => {
   const rejectedCount = computed(() => useIncidentsStore().rejected.size)
   const label = computed(() => describeSyncStatus(status.value, pending.value, rejectedCount.value))
   /** The long explanation when sync is failing, for Settings and the join screen. */
-  const problem = computed(() => (status.value.kind === 'error' ? SYNC_PROBLEM_MESSAGES[status.value.problem] : ''))
+  const problem = computed(() => {
+    if (status.value.kind === 'read-only') return READ_ONLY_MESSAGE
+    return status.value.kind === 'error' ? SYNC_PROBLEM_MESSAGES[status.value.problem] : ''
+  })
   /** The server as people should read it. */
   const serverName = computed(() => serverUrl.value || appOrigin() || 'this app’s server')
 

@@ -22,6 +22,8 @@ export type SyncFailure =
   /** fetch() threw: no network, DNS, connection refused, or aborted mid-way. */
   | { kind: 'network' }
   | { kind: 'auth' }
+  /** 403 `read_only`: this token may pull and stream but not push. Pulling goes on; pushing waits. */
+  | { kind: 'read-only' }
   | { kind: 'too-large' }
   | { kind: 'rate-limited'; retryAfterMs: number }
   /** 5xx, 400 and anything else we did not expect: retried with backoff. */
@@ -73,8 +75,24 @@ function abortError(): Error {
   return e
 }
 
+/** The `code` of an error answer, or null when the body is not the contract's error. */
+async function errorCode(response: Response): Promise<string | null> {
+  try {
+    const parsed = v.safeParse(ErrorCodeSchema, await response.json())
+    return parsed.success ? parsed.output.error.code : null
+  } catch {
+    return null
+  }
+}
+
+const ErrorCodeSchema = v.object({ error: v.object({ code: v.string() }) })
+
 async function failureOf(response: Response): Promise<SyncFailure> {
-  if (response.status === 401 || response.status === 403) return { kind: 'auth' }
+  if (response.status === 401 || response.status === 403) {
+    const code = await errorCode(response)
+    if (response.status === 403 && code === 'read_only') return { kind: 'read-only' }
+    return { kind: 'auth' }
+  }
   if (response.status === 413) return { kind: 'too-large' }
   if (response.status === 429)
     return { kind: 'rate-limited', retryAfterMs: retryAfterMs(response.headers.get('retry-after')) }

@@ -329,3 +329,42 @@ describe('sync engine: stream', { timeout: TIMEOUT }, () => {
     expect(engine.snapshot()).toMatchObject({ streaming: false, status: { kind: 'offline' } })
   })
 })
+
+describe('sync engine: a read-only token', { timeout: TIMEOUT }, () => {
+  it('pulls, says Read-only, keeps local entries pending, and does not push again by itself', async () => {
+    const { db, server, engine, next, when } = await world()
+    server.readOnly = true
+    const theirs = makeIncident(2)
+    server.seed(theirs)
+    const mine = makeEvent('log.entry')
+    await appendLocalEvents(db, [mine])
+    await engine.start()
+    await when((s) => s.status.kind === 'read-only')
+    expect(server.pushes()).toHaveLength(1)
+    expect((await readSetting(db, 'cursor')).lastSeq).toBe(2)
+    expect(await pendingCount(db)).toBe(1)
+    expect((await db.events.get(mine.id))!.sync).toBe(SyncState.pending)
+
+    // New local writes and the regular interval pull, but never push again.
+    await appendLocalEvents(db, [makeEvent('log.entry')])
+    engine.nudge()
+    await next()
+    await next()
+    expect(server.pushes()).toHaveLength(1)
+    expect(server.pulls().length).toBeGreaterThanOrEqual(3)
+    expect(engine.snapshot().status.kind).toBe('read-only')
+    expect(await pendingCount(db)).toBe(2)
+  })
+
+  it('"Sync now" asks again, and sends everything once the token can write', async () => {
+    const { db, server, engine, when } = await world()
+    server.readOnly = true
+    await appendLocalEvents(db, makeEvents(3))
+    await engine.start()
+    await when((s) => s.status.kind === 'read-only')
+    server.readOnly = false
+    expect((await engine.syncNow()).kind).toBe('synced')
+    expect(await pendingCount(db)).toBe(0)
+    expect(server.stored).toHaveLength(3)
+  })
+})

@@ -70,10 +70,13 @@ interface Generation {
   api: SyncApi
   /** Aborted when the settings change: calls in flight must not write for the old server. */
   controller: AbortController
+  /** The server refused a push as read-only: rounds only pull until the settings change or "Sync now". */
+  readOnly: boolean
 }
 
 const PROBLEMS: Record<RetryableFailure['kind'], SyncProblem> = {
   auth: 'auth',
+  'read-only': 'auth',
   storage: 'storage',
   network: 'unreachable',
   'too-large': 'server',
@@ -141,20 +144,35 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     try {
       // Background rounds while all is well, or retries while failing, do not flicker the indicator.
       const quiet =
-        !wasManual && (status.kind === 'error' || (status.kind === 'synced' && (await pendingCount(db)) === 0))
+        !wasManual &&
+        (status.kind === 'error' ||
+          status.kind === 'read-only' ||
+          (status.kind === 'synced' && (await pendingCount(db)) === 0))
       if (!quiet) setStatus({ kind: 'syncing' })
-      await pushOutbox(db, current.api)
+      // A read-only token is asked again only when someone taps "Sync now" (it may have been made writable).
+      if (!current.readOnly || wasManual) current.readOnly = await pushRefusedAsReadOnly(current.api)
       await pullAll(db, current.api, { now })
       if (current !== gen) return
       retry.succeeded()
       lastSyncAt = new Date(now()).toISOString()
-      setStatus({ kind: 'synced', at: lastSyncAt })
+      setStatus(current.readOnly ? { kind: 'read-only', at: lastSyncAt } : { kind: 'synced', at: lastSyncAt })
       roundIn(intervalMs)
       ensureStream()
     } catch (e) {
       // Aborted because the settings changed: the new settings' round takes over.
       if (current !== gen || current.controller.signal.aborted) return
       fail(e)
+    }
+  }
+
+  /** Push the outbox; true when the server refused it as read-only (the events stay pending). */
+  async function pushRefusedAsReadOnly(api: SyncApi): Promise<boolean> {
+    try {
+      await pushOutbox(db, api)
+      return false
+    } catch (e) {
+      if (e instanceof SyncError && e.failure.kind === 'read-only') return true
+      throw e
     }
   }
 
@@ -204,7 +222,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         setStreaming(false)
         if (failure?.failure.kind === 'auth') fail(failure)
         // Let the indicator find out the server is gone, instead of still saying "Synced".
-        else if (failure && status.kind === 'synced') void requestRound()
+        else if (failure && (status.kind === 'synced' || status.kind === 'read-only')) void requestRound()
       },
     })
   }
@@ -219,7 +237,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   function generation(settings: SyncSettings | null): Generation | null {
     if (!settings) return null
     const controller = new AbortController()
-    return { settings, controller, api: createSyncApi(settings, fetchFn, controller.signal) }
+    return { settings, controller, api: createSyncApi(settings, fetchFn, controller.signal), readOnly: false }
   }
 
   function install(settings: SyncSettings | null): void {

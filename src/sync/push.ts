@@ -153,7 +153,7 @@ export async function pushWithSavedSettings(
     await pushOutbox(db, createSyncApi(settings, fetchFn))
     return 'pushed'
   } catch (e) {
-    if (e instanceof SyncError && e.failure.kind === 'auth') return 'refused'
+    if (e instanceof SyncError && (e.failure.kind === 'auth' || e.failure.kind === 'read-only')) return 'refused'
     throw e
   }
 }

@@ -7,6 +7,12 @@ export type SyncStatus =
   | { kind: 'offline' }
   | { kind: 'syncing' }
   | { kind: 'synced'; at: string }
+  /**
+   * Pulled everything, but the token is read-only: this phone's own entries stay
+   * pending on the phone (never lost) and are not retried until the settings change
+   * or "Sync now".
+   */
+  | { kind: 'read-only'; at: string }
   | { kind: 'error'; problem: SyncProblem; retryAt: number | null }
 
 /**
@@ -14,6 +20,10 @@ export type SyncStatus =
  * the token will not start working by itself.
  */
 export type SyncProblem = 'unreachable' | 'auth' | 'rate-limited' | 'server' | 'bad-answer' | 'storage'
+
+/** The long wording for a read-only token, for Settings. */
+export const READ_ONLY_MESSAGE =
+  'This phone’s access token is read-only: it receives the team’s entries but cannot send its own. What you log stays on this phone, waiting; ask the team’s admin for a token that can write.'
 
 /** The long wording, for Settings and the join screen. */
 export const SYNC_PROBLEM_MESSAGES: Record<SyncProblem, string> = {
@@ -45,6 +55,7 @@ export function describeSyncStatus(status: SyncStatus, pending: number, rejected
           offline: 'Offline',
           syncing: 'Syncing',
           synced: 'Synced',
+          'read-only': 'Read-only',
         }[status.kind]
   const parts = [base]
   if (pending > 0) parts.push(`${pending} pending`)
