@@ -40,7 +40,7 @@ describe('npm run token', () => {
     })
     const [token, link, ...qr] = stdout.split('\n')
     expect(token).toMatch(TOKEN_PATTERN)
-    expect(link).toBe(`https://cp.example.org/#/join?token=${token}`)
+    expect(link).toBe(`https://cp.example.org/#/join?token=${token}&name=Dana`)
     expect(qr.join('\n')).toMatch(/[▀▄█]/)
     const store = openSqliteStore(data.path)
     expect(await new TokenService(store).verify(token)).toMatchObject({ name: 'Dana' })
@@ -50,7 +50,7 @@ describe('npm run token', () => {
   it('builds the link from HOST and PORT without PUBLIC_URL', async () => {
     const { code, out } = await cli(['--name', 'Lee'], { HOST: '10.0.0.5', PORT: '9000' })
     expect(code).toBe(0)
-    expect(out.split('\n')[1]).toMatch(/^http:\/\/10\.0\.0\.5:9000\/#\/join\?token=[A-Za-z0-9_-]{43}$/)
+    expect(out.split('\n')[1]).toMatch(/^http:\/\/10\.0\.0\.5:9000\/#\/join\?token=[A-Za-z0-9_-]{43}&name=Lee$/)
   })
 
   it('lists names, created and last used, never the token', async () => {

@@ -54,7 +54,7 @@ export async function tokenCli(
   try {
     if (values.name !== undefined) {
       const { token } = await tokens.issue(values.name, { readOnly: values['read-only'], admin: values.admin })
-      const link = joinLink(publicOrigin(config.publicUrl, config.host, config.port), token)
+      const link = joinLink(publicOrigin(config.publicUrl, config.host, config.port), token, values.name)
       out.write(`${token}\n${link}\n${await qrCode(link)}\n`)
       return 0
     }

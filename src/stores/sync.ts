@@ -5,10 +5,11 @@ import { localData } from '../db/load'
 import type { SyncSettings } from '../db/settings'
 import type { FetchLike } from '../sync/api'
 import type { SyncEngine, SyncSnapshot } from '../sync/engine'
-import { normalizeServerUrl, parseJoinLink, tokenFromFragment } from '../sync/join-link'
+import { nameFromFragment, normalizeServerUrl, parseJoinLink, tokenFromFragment } from '../sync/join-link'
 import type { SyncStatus } from '../sync/status'
 import { describeSyncStatus, READ_ONLY_MESSAGE, SYNC_PROBLEM_MESSAGES } from '../sync/status'
 import { useIncidentsStore } from './incidents'
+import { useProfileStore } from './profile'
 
 const inBrowser = typeof window !== 'undefined'
 const appOrigin = () => (inBrowser ? window.location.origin : '')
@@ -129,6 +130,7 @@ export const useSyncStore = defineStore('sync', () => {
   async function joinWithLink(link: string): Promise<Validation<SyncSettings>> {
     const parsed = parseJoinLink(link, appOrigin())
     if (!parsed.ok) return parsed
+    useProfileStore().suggestName(parsed.value.name ?? null)
     return join(parsed.value.serverUrl, parsed.value.token)
   }
 
@@ -136,6 +138,8 @@ export const useSyncStore = defineStore('sync', () => {
   async function joinFromFragment(hash: string): Promise<Validation<SyncSettings>> {
     const found = tokenFromFragment(hash)
     if (!found) return { ok: false, reason: 'That join link has no access token in it. Ask for a new one.' }
+    // The link names the person its token was issued for: the welcome screen offers that name.
+    useProfileStore().suggestName(nameFromFragment(hash))
     return join('', found)
   }
 
