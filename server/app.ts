@@ -15,6 +15,7 @@ import { isApiPath, registerHeaders } from './http/headers'
 import { registerRateLimit } from './http/rate-limit'
 import type { RateLimitOptions } from './http/rate-limit'
 import { installValibot } from './http/valibot'
+import { adminRoutes } from './routes/admin'
 import { eventRoutes } from './routes/events'
 import { healthRoutes } from './routes/health'
 import { staticRoutes } from './routes/static'
@@ -32,6 +33,8 @@ export interface AppOptions {
   tokenRecheckMs?: number
   logger?: FastifyServerOptions['logger']
   trustProxy?: boolean
+  /** The origin join links issued from the admin routes point at (PUBLIC_URL). */
+  publicUrl?: string
   /** Check every answer against its wire schema (src/domain/wire.ts); a mismatch is a 500. For tests. */
   checkResponses?: boolean
 }
@@ -58,6 +61,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     api.addHook('onRequest', authGuard(options.tokens))
     await registerRateLimit(api, options.rateLimit ?? DEFAULT_RATE_LIMIT)
     await api.register(eventRoutes, { store: options.store, hub })
+    await api.register(adminRoutes, { store: options.store, tokens: options.tokens, publicUrl: options.publicUrl })
     await api.register(streamRoutes, {
       store: options.store,
       hub,

@@ -41,6 +41,7 @@ export async function main(
     // Logs go to stderr: stdout carries only what a person or a script reads (link, QR, the listening line).
     logger: { level: config.logLevel, stream: process.stderr },
     trustProxy: config.trustProxy,
+    publicUrl: config.publicUrl,
   })
   try {
     await app.listen({ port: config.port, host: config.host })

@@ -84,6 +84,18 @@ describe('npm run token', () => {
     expect((await cli(['--list', '--read-only'])).code).toBe(2)
   })
 
+  it('revokes with a wipe: the phone is told to delete its data', async () => {
+    const { out } = await cli(['--name', 'Lost'])
+    expect(await cli(['--revoke', 'Lost', '--wipe'])).toMatchObject({
+      code: 0,
+      out: 'revoked 1 token named "Lost"; the phone will be wiped at its next contact\n',
+    })
+    const store = openSqliteStore(data.path)
+    expect(await new TokenService(store).isWiped(out.split('\n')[0])).toBe(true)
+    await store.close()
+    expect((await cli(['--name', 'x', '--wipe'])).code).toBe(2)
+  })
+
   it('explains its usage on bad arguments', async () => {
     expect((await cli([])).code).toBe(2)
     expect((await cli(['--bogus'])).code).toBe(2)

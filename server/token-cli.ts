@@ -5,6 +5,7 @@
  *     … --admin                         a token that may use the admin routes (Settings → Team)
  *   npm run token -- --list            names, created, last used (never the token)
  *   npm run token -- --revoke "Dana"   revoke every active token with that name; open streams close within seconds
+ *     … --wipe                          and at its next contact the phone deletes its incident data (a lost phone)
  */
 import { parseArgs } from 'node:util'
 import { joinLink, publicOrigin, qrCode } from './auth/join-link'
@@ -13,7 +14,8 @@ import { loadConfig } from './config'
 import { isEntry } from './is-entry'
 import { openSqliteStore } from './store/sqlite'
 
-const USAGE = 'usage: npm run token -- --name "<person>" [--read-only] [--admin] | --list | --revoke "<person>"'
+const USAGE =
+  'usage: npm run token -- --name "<person>" [--read-only] [--admin] | --list | --revoke "<person>" [--wipe]'
 
 export async function tokenCli(
   argv: string[],
@@ -32,6 +34,7 @@ export async function tokenCli(
         help: { type: 'boolean' },
         'read-only': { type: 'boolean' },
         admin: { type: 'boolean' },
+        wipe: { type: 'boolean' },
       },
     }))
   } catch (e) {
@@ -47,6 +50,10 @@ export async function tokenCli(
     err.write(`--read-only and --admin go with --name\n${USAGE}\n`)
     return 2
   }
+  if (values.wipe && values.revoke === undefined) {
+    err.write(`--wipe goes with --revoke\n${USAGE}\n`)
+    return 2
+  }
 
   const config = loadConfig(env)
   const store = openSqliteStore(config.dataDir)
@@ -59,12 +66,13 @@ export async function tokenCli(
       return 0
     }
     if (values.revoke !== undefined) {
-      const n = await tokens.revoke(values.revoke)
+      const n = await tokens.revoke(values.revoke, { wipe: values.wipe })
       if (n === 0) {
         err.write(`no active token named "${values.revoke}"\n`)
         return 1
       }
-      out.write(`revoked ${n} token${n === 1 ? '' : 's'} named "${values.revoke}"\n`)
+      const wiped = values.wipe ? '; the phone will be wiped at its next contact' : ''
+      out.write(`revoked ${n} token${n === 1 ? '' : 's'} named "${values.revoke}"${wiped}\n`)
       return 0
     }
     const list = await tokens.list()

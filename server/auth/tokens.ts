@@ -70,10 +70,20 @@ export class TokenService {
     return this.store.isTokenActive(id)
   }
 
-  async revoke(name: string): Promise<number> {
-    const ids = await this.store.revokeTokens(name, new Date(this.now()).toISOString())
+  /**
+   * Revoke every active token of `name`; resolves to how many. With `wipe`, a phone
+   * that contacts the server with one of them again is told to delete its data.
+   */
+  async revoke(name: string, options: { wipe?: boolean } = {}): Promise<number> {
+    const ids = await this.store.revokeTokens(name, new Date(this.now()).toISOString(), options.wipe ?? false)
     for (const id of ids) this.events.emit('revoked', id)
     return ids.length
+  }
+
+  /** True when `token` was revoked with a wipe: the phone holding it must delete its data. */
+  async isWiped(token: string | undefined): Promise<boolean> {
+    if (!token || !TOKEN_PATTERN.test(token)) return false
+    return this.store.isWipedToken(hashToken(token))
   }
 
   list(): Promise<TokenRecord[]> {

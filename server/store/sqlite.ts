@@ -10,6 +10,9 @@ import { refusalFor } from '../../src/domain/declaration'
 import type { IncidentEvent } from '../../src/domain/events'
 import { migrate } from './migrations'
 import type {
+  AdminAction,
+  DeviceSeen,
+  TokenOverview,
   AppendOutcome,
   AppendResult,
   EventPage,
@@ -43,6 +46,20 @@ const toRecord = (row: TokenRow): TokenRecord => ({
   readOnly: row.read_only === 1,
   admin: row.admin === 1,
 })
+
+interface DeviceRow extends DeviceSeen {
+  tokenId: number
+  latest: number
+}
+
+interface AuditRow {
+  at: string
+  actor_token_id: number | null
+  actor_name: string
+  action: string
+  target: string
+  detail: string | null
+}
 
 interface EventRow {
   seq: number
@@ -100,6 +117,11 @@ class SqliteStore implements Store {
   private readonly insertTokenStmt
   private readonly activeByHash
   private readonly readOnly
+  private readonly wipedByHash
+  private readonly allTokens
+  private readonly devices
+  private readonly insertAudit
+  private readonly audit
   private readonly activeById
   private readonly touch
   private readonly activeByName
@@ -154,7 +176,30 @@ class SqliteStore implements Store {
     this.activeByName = db.prepare<[string], { id: number }>(
       'SELECT id FROM tokens WHERE name = ? AND revoked_at IS NULL',
     )
-    this.revoke = db.prepare<[string, string]>('UPDATE tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL')
+    this.revoke = db.prepare<[string, number, string]>(
+      'UPDATE tokens SET revoked_at = ?, wipe = ? WHERE name = ? AND revoked_at IS NULL',
+    )
+    this.wipedByHash = db.prepare<[Buffer], { id: number }>(
+      'SELECT id FROM tokens WHERE hash = ? AND revoked_at IS NOT NULL AND wipe = 1',
+    )
+    this.allTokens = db.prepare<[], TokenRow & { revoked_at: string | null; wipe: number }>(
+      `SELECT ${TOKEN_COLUMNS}, revoked_at, wipe FROM tokens ORDER BY name, id`,
+    )
+    // Same WHERE as the partial index events_sender (migration 3).
+    this.devices = db.prepare<[], DeviceRow>(
+      // With one max() in the query, SQLite takes the bare columns (name, received_at) from the latest row.
+      `SELECT sender_token_id AS tokenId, json_extract(body, '$.actor.id') AS actorId,
+              json_extract(body, '$.actor.name') AS actorName, received_at AS lastAt,
+              COUNT(*) AS events, MAX(seq) AS latest
+       FROM events WHERE sender_token_id IS NOT NULL
+       GROUP BY sender_token_id, actorId ORDER BY latest DESC`,
+    )
+    this.insertAudit = db.prepare<[string, number | null, string, string, string, string | null]>(
+      'INSERT INTO admin_audit (at, actor_token_id, actor_name, action, target, detail) VALUES (?, ?, ?, ?, ?, ?)',
+    )
+    this.audit = db.prepare<[number], AuditRow>(
+      'SELECT at, actor_token_id, actor_name, action, target, detail FROM admin_audit ORDER BY id DESC LIMIT ?',
+    )
     this.listActive = db.prepare<[], TokenRow>(
       `SELECT ${TOKEN_COLUMNS} FROM tokens WHERE revoked_at IS NULL ORDER BY id`,
     )
@@ -203,12 +248,46 @@ class SqliteStore implements Store {
     this.touch.run(at, id)
   }
 
-  async revokeTokens(name: string, at: string): Promise<number[]> {
+  async revokeTokens(name: string, at: string, wipe = false): Promise<number[]> {
     return this.db.transaction(() => {
       const ids = this.activeByName.all(name).map((r) => r.id)
-      this.revoke.run(at, name)
+      this.revoke.run(at, wipe ? 1 : 0, name)
       return ids
     })()
+  }
+
+  async isWipedToken(hash: Buffer): Promise<boolean> {
+    return this.wipedByHash.get(hash) !== undefined
+  }
+
+  async listTokensWithDevices(): Promise<TokenOverview[]> {
+    const byToken = new Map<number, DeviceSeen[]>()
+    for (const { tokenId, latest: _latest, ...device } of this.devices.all()) {
+      const list = byToken.get(tokenId) ?? []
+      list.push(device)
+      byToken.set(tokenId, list)
+    }
+    return this.allTokens.all().map((row) => ({
+      ...toRecord(row),
+      revokedAt: row.revoked_at,
+      wipe: row.wipe === 1,
+      devices: byToken.get(row.id) ?? [],
+    }))
+  }
+
+  async recordAdminAction(a: AdminAction): Promise<void> {
+    this.insertAudit.run(a.at, a.actorTokenId, a.actorName, a.action, a.target, a.detail ?? null)
+  }
+
+  async listAdminActions(limit: number): Promise<AdminAction[]> {
+    return this.audit.all(limit).map((r) => ({
+      at: r.at,
+      actorTokenId: r.actor_token_id,
+      actorName: r.actor_name,
+      action: r.action as AdminAction['action'],
+      target: r.target,
+      ...(r.detail !== null && { detail: r.detail }),
+    }))
   }
 
   async listActiveTokens(): Promise<TokenRecord[]> {

@@ -86,6 +86,34 @@ export interface TokenRecord {
   admin: boolean
 }
 
+/** A device seen sending through a token: an actor id of stored events' `receivedFrom`. */
+export interface DeviceSeen {
+  actorId: string
+  /** The actor name on its latest event. */
+  actorName: string
+  events: number
+  lastAt: string
+}
+
+/** A token for the admin's list: never the token or its hash. */
+export interface TokenOverview extends TokenRecord {
+  revokedAt: string | null
+  wipe: boolean
+  devices: DeviceSeen[]
+}
+
+/** One recorded admin action: who (token, or the server's command line), what, when. */
+export interface AdminAction {
+  at: string
+  /** null: the command line on the server. */
+  actorTokenId: number | null
+  actorName: string
+  action: 'issue' | 'read_only' | 'writable' | 'revoke' | 'revoke_wipe'
+  /** The token name acted on. */
+  target: string
+  detail?: string
+}
+
 /** What a token may do, chosen when it is issued. */
 export interface TokenGrants {
   readOnly?: boolean
@@ -100,8 +128,18 @@ export interface TokenStore {
   findActiveToken(hash: Buffer): Promise<(TokenRecord & { hash: Buffer }) | null>
   isTokenActive(id: number): Promise<boolean>
   touchToken(id: number, at: string): Promise<void>
-  /** Revokes every active token with this name; resolves to the ids revoked. */
-  revokeTokens(name: string, at: string): Promise<number[]>
+  /**
+   * Revokes every active token with this name; resolves to the ids revoked.
+   * With `wipe`, a phone that uses one of them again is answered 401 `wiped`.
+   */
+  revokeTokens(name: string, at: string, wipe?: boolean): Promise<number[]>
+  /** True when this hash is a token revoked with a wipe. */
+  isWipedToken(hash: Buffer): Promise<boolean>
+  /** Every token ever issued (revoked ones too), with the devices seen sending through it. */
+  listTokensWithDevices(): Promise<TokenOverview[]>
+  recordAdminAction(action: AdminAction): Promise<void>
+  /** The latest admin actions, newest first. */
+  listAdminActions(limit: number): Promise<AdminAction[]>
   listActiveTokens(): Promise<TokenRecord[]>
   /** Tokens ever issued, revoked ones included. */
   countTokens(): Promise<number>
