@@ -7,7 +7,7 @@ import type { FetchLike } from '../sync/api'
 import type { SyncEngine, SyncSnapshot } from '../sync/engine'
 import { nameFromFragment, normalizeServerUrl, parseJoinLink, tokenFromFragment } from '../sync/join-link'
 import type { SyncStatus } from '../sync/status'
-import { describeSyncStatus, READ_ONLY_MESSAGE, SYNC_PROBLEM_MESSAGES } from '../sync/status'
+import { describeSyncStatus, READ_ONLY_MESSAGE, SYNC_PROBLEM_MESSAGES, WIPED_MESSAGE } from '../sync/status'
 import { useIncidentsStore } from './incidents'
 import { useProfileStore } from './profile'
 
@@ -153,6 +153,7 @@ export const useSyncStore = defineStore('sync', () => {
   /** The long explanation when sync is failing, for Settings and the join screen. */
   const problem = computed(() => {
     if (status.value.kind === 'read-only') return READ_ONLY_MESSAGE
+    if (status.value.kind === 'wiped') return WIPED_MESSAGE
     return status.value.kind === 'error' ? SYNC_PROBLEM_MESSAGES[status.value.problem] : ''
   })
   /** The server as people should read it. */

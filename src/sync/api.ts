@@ -24,6 +24,8 @@ export type SyncFailure =
   | { kind: 'auth' }
   /** 403 `read_only`: this token may pull and stream but not push. Pulling goes on; pushing waits. */
   | { kind: 'read-only' }
+  /** 401 `wiped`: the admin revoked this token with a wipe; the phone deletes its data. */
+  | { kind: 'wiped' }
   | { kind: 'too-large' }
   | { kind: 'rate-limited'; retryAfterMs: number }
   /** 5xx, 400 and anything else we did not expect: retried with backoff. */
@@ -91,6 +93,7 @@ async function failureOf(response: Response): Promise<SyncFailure> {
   if (response.status === 401 || response.status === 403) {
     const code = await errorCode(response)
     if (response.status === 403 && code === 'read_only') return { kind: 'read-only' }
+    if (code === 'wiped') return { kind: 'wiped' }
     return { kind: 'auth' }
   }
   if (response.status === 413) return { kind: 'too-large' }

@@ -10,6 +10,7 @@ import { singleFlight } from '../domain/single-flight'
 import type { CommandPostDatabase } from '../db/database'
 import { pendingCount } from '../db/events'
 import { readSetting, writeSetting, type SyncSettings } from '../db/settings'
+import { wipePhone } from '../db/wipe'
 import { createSyncApi, SyncError, type FetchLike, type SyncApi } from './api'
 import { pullAll, storeServerEvents } from './pull'
 import { pushOutbox } from './push'
@@ -77,6 +78,7 @@ interface Generation {
 const PROBLEMS: Record<RetryableFailure['kind'], SyncProblem> = {
   auth: 'auth',
   'read-only': 'auth',
+  wiped: 'auth',
   storage: 'storage',
   network: 'unreachable',
   'too-large': 'server',
@@ -118,6 +120,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   let manual = false
   let stream: StreamSupervisor | null = null
   let streaming = false
+  /** The server said this phone was wiped: nothing syncs any more in this page. */
+  let wiped = false
 
   const snapshot = (): SyncSnapshot => ({ status, settings: gen?.settings ?? null, lastSyncAt, streaming })
   const emit = () => options.onChange?.(snapshot())
@@ -131,7 +135,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
 
   /** One push-then-pull; never throws (a failure becomes a status and a retry). */
   async function round(): Promise<void> {
-    if (!started || configuring) return
+    if (!started || configuring || wiped) return
     nextRound.clear()
     const current = gen
     if (!current) return setStatus({ kind: 'local-only' })
@@ -176,9 +180,29 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     }
   }
 
+  /**
+   * The server said this phone was wiped: stop syncing, let the round under way
+   * settle (a push in flight has its answer stored first), then delete the data.
+   */
+  async function wipe(): Promise<void> {
+    wiped = true
+    nextRound.clear()
+    debounce.clear()
+    await stopStream()
+    gen?.controller.abort()
+    gen = null
+    await rounds.idle()
+    await wipePhone(db, undefined, now)
+    setStatus({ kind: 'wiped' })
+  }
+
   function fail(e: unknown): void {
     // Anything but a SyncError came from this phone: IndexedDB refusing a write.
     const failure: RetryableFailure = e instanceof SyncError ? e.failure : { kind: 'storage' }
+    if (failure.kind === 'wiped') {
+      void wipe()
+      return
+    }
     const decision = retry.failed(failure)
     if (decision.kind === 'stop') {
       nextRound.clear()
@@ -220,7 +244,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       },
       onClosed(failure) {
         setStreaming(false)
-        if (failure?.failure.kind === 'auth') fail(failure)
+        if (failure?.failure.kind === 'auth' || failure?.failure.kind === 'wiped') fail(failure)
         // Let the indicator find out the server is gone, instead of still saying "Synced".
         else if (failure && (status.kind === 'synced' || status.kind === 'read-only')) void requestRound()
       },

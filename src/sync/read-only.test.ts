@@ -24,6 +24,7 @@ describe('a read-only token, on the phone', () => {
     expect(await failureOf(403, 'read_only')).toEqual({ kind: 'read-only' })
     expect(await failureOf(403, 'forbidden')).toEqual({ kind: 'auth' })
     expect(await failureOf(401, 'unauthorized')).toEqual({ kind: 'auth' })
+    expect(await failureOf(401, 'wiped')).toEqual({ kind: 'wiped' })
   })
 
   it('labels the indicator "Read-only", with what waits on the phone', () => {

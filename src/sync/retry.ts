@@ -38,7 +38,7 @@ export function createRetryPolicy(options: BackoffOptions = {}): RetryPolicy {
   return {
     failed(failure) {
       // A read-only token will not start writing by itself either.
-      if (failure.kind === 'auth' || failure.kind === 'read-only') {
+      if (failure.kind === 'auth' || failure.kind === 'read-only' || failure.kind === 'wiped') {
         stopped = true
         return { kind: 'stop' }
       }

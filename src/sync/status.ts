@@ -13,6 +13,8 @@ export type SyncStatus =
    * or "Sync now".
    */
   | { kind: 'read-only'; at: string }
+  /** The admin revoked this phone's token with a wipe: its data is deleted, sync has stopped. */
+  | { kind: 'wiped' }
   | { kind: 'error'; problem: SyncProblem; retryAt: number | null }
 
 /**
@@ -20,6 +22,10 @@ export type SyncStatus =
  * the token will not start working by itself.
  */
 export type SyncProblem = 'unreachable' | 'auth' | 'rate-limited' | 'server' | 'bad-answer' | 'storage'
+
+/** What a wiped phone says, in Settings and on the join screen. */
+export const WIPED_MESSAGE =
+  'This phone was wiped by the team’s admin: its access token was revoked, and the incidents, drafts and settings kept on it were deleted. Ask the admin for a new join link.'
 
 /** The long wording for a read-only token, for Settings. */
 export const READ_ONLY_MESSAGE =
@@ -56,6 +62,7 @@ export function describeSyncStatus(status: SyncStatus, pending: number, rejected
           syncing: 'Syncing',
           synced: 'Synced',
           'read-only': 'Read-only',
+          wiped: 'Local only · wiped by the admin',
         }[status.kind]
   const parts = [base]
   if (pending > 0) parts.push(`${pending} pending`)
