@@ -19,6 +19,7 @@ import type { ServerLimits } from './http/limits'
 import { registerRateLimit } from './http/rate-limit'
 import type { RateLimitOptions } from './http/rate-limit'
 import { installValibot } from './http/valibot'
+import { adminRoutes } from './routes/admin'
 import { eventRoutes } from './routes/events'
 import { healthRoutes } from './routes/health'
 import { staticRoutes } from './routes/static'
@@ -38,6 +39,8 @@ export interface AppOptions {
   tokenRecheckMs?: number
   logger?: FastifyServerOptions['logger']
   trustProxy?: boolean
+  /** The origin join links issued from the admin routes point at (PUBLIC_URL). */
+  publicUrl?: string
   /** Check every answer against its wire schema (src/domain/wire.ts); a mismatch is a 500. For tests. */
   checkResponses?: boolean
   /** Daily storage quotas per token and for the server (store/faults.ts); default: none. */
@@ -95,6 +98,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       now: options.now,
       serverId,
     })
+    await api.register(adminRoutes, { store: options.store, tokens: options.tokens, publicUrl: options.publicUrl })
     await api.register(streamRoutes, {
       store: options.store,
       hub,

@@ -82,6 +82,7 @@ export async function main(
     storageHealth,
     limits: config.limits,
     authFailuresPerMinute: config.authFailuresPerMinute,
+    publicUrl: config.publicUrl,
   })
   try {
     await app.listen({ port: config.port, host: config.host })

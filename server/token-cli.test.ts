@@ -40,7 +40,7 @@ describe('npm run token', () => {
     })
     const [token, link, ...qr] = stdout.split('\n')
     expect(token).toMatch(TOKEN_PATTERN)
-    expect(link).toBe(`https://cp.example.org/#/join?token=${token}`)
+    expect(link).toBe(`https://cp.example.org/#/join?token=${token}&name=Dana`)
     expect(qr.join('\n')).toMatch(/[▀▄█]/)
     const store = openSqliteStore(data.path)
     expect(await new TokenService(store).verify(token)).toMatchObject({ name: 'Dana' })
@@ -50,7 +50,7 @@ describe('npm run token', () => {
   it('builds the link from HOST and PORT without PUBLIC_URL, and says so', async () => {
     const { code, out, err } = await cli(['--name', 'Lee'], { HOST: '10.0.0.5', PORT: '9000' })
     expect(code).toBe(0)
-    expect(out.split('\n')[1]).toMatch(/^http:\/\/10\.0\.0\.5:9000\/#\/join\?token=[A-Za-z0-9_-]{43}$/)
+    expect(out.split('\n')[1]).toMatch(/^http:\/\/10\.0\.0\.5:9000\/#\/join\?token=[A-Za-z0-9_-]{43}&name=Lee$/)
     expect(err).toBe('Link uses http://10.0.0.5:9000 from HOST and PORT; set PUBLIC_URL to change it.\n')
   })
 
@@ -78,6 +78,32 @@ describe('npm run token', () => {
     expect(await cli(['--revoke', 'Kim'])).toMatchObject({ code: 0, out: 'revoked 1 token named "Kim"\n' })
     expect((await cli(['--list'])).out).not.toMatch(/^Kim\t/m)
     expect(await cli(['--revoke', 'Kim'])).toMatchObject({ code: 1, err: 'no active token named "Kim"\n' })
+  })
+
+  it('issues read-only and admin tokens, and lists them as such', async () => {
+    const { out: pat } = await cli(['--name', 'Pat', '--read-only'])
+    const { out: ada } = await cli(['--name', 'Ada', '--admin'])
+    const store = openSqliteStore(data.path)
+    const tokens = new TokenService(store)
+    expect(await tokens.verify(pat.split('\n')[0])).toMatchObject({ name: 'Pat', readOnly: true, admin: false })
+    expect(await tokens.verify(ada.split('\n')[0])).toMatchObject({ name: 'Ada', readOnly: false, admin: true })
+    await store.close()
+    const { out } = await cli(['--list'])
+    expect(out).toMatch(/^Pat\tcreated \S+\tlast used \S+\tread-only$/m)
+    expect(out).toMatch(/^Ada\tcreated \S+\tlast used \S+\tadmin$/m)
+    expect((await cli(['--list', '--read-only'])).code).toBe(2)
+  })
+
+  it('revokes with a wipe: the phone is told to delete its data', async () => {
+    const { out } = await cli(['--name', 'Lost'])
+    expect(await cli(['--revoke', 'Lost', '--wipe'])).toMatchObject({
+      code: 0,
+      out: 'revoked 1 token named "Lost"; the phone will be wiped at its next contact\n',
+    })
+    const store = openSqliteStore(data.path)
+    expect(await new TokenService(store).isWiped(out.split('\n')[0])).toBe(true)
+    await store.close()
+    expect((await cli(['--name', 'x', '--wipe'])).code).toBe(2)
   })
 
   it('explains its usage on bad arguments', async () => {

@@ -2,8 +2,11 @@
  * Access tokens from the command line (works while the server runs):
  *   npm run token -- --name "Dana"     issue; the token alone on the first line, then the join link and QR code
  *                                      (on stderr: which address the link uses, and from which setting)
+ *     … --read-only                     a token that pulls and streams but never pushes (403 read_only)
+ *     … --admin                         a token that may use the admin routes (Settings → Team)
  *   npm run token -- --list            names, created, last used (never the token)
  *   npm run token -- --revoke "Dana"   revoke every active token with that name; open streams close within seconds
+ *     … --wipe                          and at its next contact the phone deletes its incident data (a lost phone)
  */
 import { parseArgs } from 'node:util'
 import { joinLink, qrCode } from './auth/join-link'
@@ -13,7 +16,8 @@ import { isEntry } from './is-entry'
 import { cliLinkOrigin } from './server-address'
 import { openSqliteStore } from './store/sqlite'
 
-const USAGE = 'usage: npm run token -- --name "<person>" | --list | --revoke "<person>"'
+const USAGE =
+  'usage: npm run token -- --name "<person>" [--read-only] [--admin] | --list | --revoke "<person>" [--wipe]'
 
 export async function tokenCli(
   argv: string[],
@@ -30,6 +34,9 @@ export async function tokenCli(
         revoke: { type: 'string' },
         list: { type: 'boolean' },
         help: { type: 'boolean' },
+        'read-only': { type: 'boolean' },
+        admin: { type: 'boolean' },
+        wipe: { type: 'boolean' },
       },
     }))
   } catch (e) {
@@ -41,33 +48,45 @@ export async function tokenCli(
     err.write(`${USAGE}\n`)
     return values.help ? 0 : 2
   }
+  if ((values['read-only'] || values.admin) && values.name === undefined) {
+    err.write(`--read-only and --admin go with --name\n${USAGE}\n`)
+    return 2
+  }
+  if (values.wipe && values.revoke === undefined) {
+    err.write(`--wipe goes with --revoke\n${USAGE}\n`)
+    return 2
+  }
 
   const config = loadConfig(env)
   const store = openSqliteStore(config.dataDir)
   const tokens = new TokenService(store)
   try {
     if (values.name !== undefined) {
-      const { token } = await tokens.issue(values.name)
+      const { token } = await tokens.issue(values.name, { readOnly: values['read-only'], admin: values.admin })
       // The same settings as the server (loadConfig), or the address the server recorded in DATA_DIR.
       const { origin, explanation } = cliLinkOrigin(config, env)
-      const link = joinLink(origin, token)
+      const link = joinLink(origin, token, values.name)
       out.write(`${token}\n${link}\n${await qrCode(link)}\n`)
       // On stderr: stdout stays token, link, QR for scripts.
       err.write(`${explanation}\n`)
       return 0
     }
     if (values.revoke !== undefined) {
-      const n = await tokens.revoke(values.revoke)
+      const n = await tokens.revoke(values.revoke, { wipe: values.wipe })
       if (n === 0) {
         err.write(`no active token named "${values.revoke}"\n`)
         return 1
       }
-      out.write(`revoked ${n} token${n === 1 ? '' : 's'} named "${values.revoke}"\n`)
+      const wiped = values.wipe ? '; the phone will be wiped at its next contact' : ''
+      out.write(`revoked ${n} token${n === 1 ? '' : 's'} named "${values.revoke}"${wiped}\n`)
       return 0
     }
     const list = await tokens.list()
     if (list.length === 0) out.write('no active tokens\n')
-    for (const t of list) out.write(`${t.name}\tcreated ${t.createdAt}\tlast used ${t.lastUsedAt ?? 'never'}\n`)
+    for (const t of list) {
+      const grants = `${t.readOnly ? '\tread-only' : ''}${t.admin ? '\tadmin' : ''}`
+      out.write(`${t.name}\tcreated ${t.createdAt}\tlast used ${t.lastUsedAt ?? 'never'}${grants}\n`)
+    }
     return 0
   } catch (e) {
     err.write(`${e instanceof Error ? e.message : String(e)}\n`)

@@ -30,11 +30,15 @@ export function bearerToken(header: string | undefined): string | undefined {
 export function authGuard(tokens: TokenService, failures?: AuthFailureLimiter) {
   return async function guard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const header = request.headers.authorization
-    const token = await tokens.verify(bearerToken(header))
+    const presented = bearerToken(header)
+    const token = await tokens.verify(presented)
     if (!token) {
       const wait = failures?.fail(request.ip) ?? null
       if (wait !== null) throw new RateLimitedError(wait)
       reply.header('www-authenticate', 'Bearer')
+      // A lost phone's token revoked with a wipe: tell it to delete its incident data.
+      if (await tokens.isWiped(presented))
+        throw new ApiError(401, 'wiped', 'this phone was wiped by the team’s admin: its access token was revoked')
       throw new ApiError(
         401,
         'unauthorized',

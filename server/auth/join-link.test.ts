@@ -55,3 +55,15 @@ describe('qrCode', () => {
     expect(offenders).toEqual([])
   })
 })
+
+describe('join link with the person', () => {
+  it('carries the name the token was issued for, encoded, in the fragment only', () => {
+    expect(joinLink('https://cp.example', 'T', ' Dana Scully ')).toBe(
+      'https://cp.example/#/join?token=T&name=Dana%20Scully',
+    )
+    expect(joinLink('https://cp.example', 'T', 'Zoë & co')).toBe(
+      'https://cp.example/#/join?token=T&name=Zo%C3%AB%20%26%20co',
+    )
+    expect(joinLink('https://cp.example', 'T')).toBe('https://cp.example/#/join?token=T')
+  })
+})

@@ -15,8 +15,13 @@ export function publicOrigin(publicUrl: string | undefined, host: string, port: 
   return `http://${shown}:${port}`
 }
 
-export function joinLink(origin: string, token: string): string {
-  return `${origin}/#/join?token=${token}`
+/**
+ * `<origin>/#/join?token=…[&name=…]`. `name` is the person the token was issued
+ * for: a phone with no name yet offers it in its name field. Fragment only, like the token.
+ */
+export function joinLink(origin: string, token: string, name?: string): string {
+  const person = name?.trim() ? `&name=${encodeURIComponent(name.trim())}` : ''
+  return `${origin}/#/join?token=${token}${person}`
 }
 
 /**

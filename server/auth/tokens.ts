@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { EventEmitter } from 'node:events'
-import type { TokenRecord, TokenStore } from '../store/types'
+import type { TokenGrants, TokenRecord, TokenStore } from '../store/types'
 
 export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/
 /** last_used_at is written at most this often per token: each write is an fsync. */
@@ -33,12 +33,21 @@ export class TokenService {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async issue(name: string): Promise<IssuedToken> {
+  /**
+   * Issue a token for the person `name` (trimmed, 1–80 characters; throws otherwise).
+   * `grants`: read-only (pull and stream only) and/or admin.
+   */
+  async issue(name: string, grants: TokenGrants = {}): Promise<IssuedToken> {
     const clean = name.trim()
     if (!clean || clean.length > 80) throw new Error('token name must be 1–80 characters')
     const token = generateToken()
-    const record = await this.store.insertToken(clean, hashToken(token), new Date(this.now()).toISOString())
+    const record = await this.store.insertToken(clean, hashToken(token), new Date(this.now()).toISOString(), grants)
     return { token, record }
+  }
+
+  /** Make every active token of `name` read-only (or writable again); resolves to how many changed. */
+  async setReadOnly(name: string, readOnly: boolean): Promise<number> {
+    return (await this.store.setReadOnly(name, readOnly)).length
   }
 
   /** The token's record when it is valid and not revoked, else null. */
@@ -62,10 +71,20 @@ export class TokenService {
     return this.store.isTokenActive(id)
   }
 
-  async revoke(name: string): Promise<number> {
-    const ids = await this.store.revokeTokens(name, new Date(this.now()).toISOString())
+  /**
+   * Revoke every active token of `name`; resolves to how many. With `wipe`, a phone
+   * that contacts the server with one of them again is told to delete its data.
+   */
+  async revoke(name: string, options: { wipe?: boolean } = {}): Promise<number> {
+    const ids = await this.store.revokeTokens(name, new Date(this.now()).toISOString(), options.wipe ?? false)
     for (const id of ids) this.events.emit('revoked', id)
     return ids.length
+  }
+
+  /** True when `token` was revoked with a wipe: the phone holding it must delete its data. */
+  async isWiped(token: string | undefined): Promise<boolean> {
+    if (!token || !TOKEN_PATTERN.test(token)) return false
+    return this.store.isWipedToken(hashToken(token))
   }
 
   list(): Promise<TokenRecord[]> {

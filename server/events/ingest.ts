@@ -2,7 +2,7 @@
  * Turning a pushed batch into stored events and the §2 answer. Each entry is
  * judged alone: a bad one is rejected with a reason and the rest are stored.
  */
-import { validateEvent } from '../../src/domain/events'
+import { validateEvent, type ReceivedFrom } from '../../src/domain/events'
 import type { PushAnswer, Rejection } from '../../src/domain/wire'
 import type { AppendOptions, EventStore, NewEvent } from '../store/types'
 import { canonicalJson } from './canonical'
@@ -19,12 +19,14 @@ export const CONFLICT = 'conflict'
 /**
  * Entries that are not objects with a string `id` cannot be matched by the
  * client; they are rejected with id "" and their index in the reason.
+ * `sender` is the authenticated token: every event stored now records it as its `receivedFrom`.
  * `options` (the token and its quota) go to EventStore.appendEvents, whose
  * QuotaExceededError and StorageFaultError pass through: nothing is answered then.
  */
 export async function ingest(
   store: EventStore,
   entries: readonly unknown[],
+  sender?: ReceivedFrom,
   options?: AppendOptions,
 ): Promise<IngestResult> {
   const rejected: (Rejection & { index: number })[] = []
@@ -40,8 +42,9 @@ export async function ingest(
       rejected.push({ index, id: '', reason: `events[${index}]: must be an object with a string id` })
       return
     }
-    // seq belongs to the server: whatever the client sent is dropped before validation.
-    const { seq: _clientSeq, ...candidate } = entry as Record<string, unknown>
+    // seq and receivedFrom belong to the server: whatever the client sent is dropped before validation,
+    // so they are never part of the stored body (nor of its duplicate/conflict comparison).
+    const { seq: _clientSeq, receivedFrom: _clientSender, ...candidate } = entry as Record<string, unknown>
     const result = validateEvent(candidate)
     if (!result.ok) {
       rejected.push({ index, id: candidate.id as string, reason: result.reason })
@@ -55,6 +58,7 @@ export async function ingest(
       type: event.type,
       hlc: event.hlc,
       body: canonicalJson(event),
+      ...(sender && { receivedFrom: sender }),
     })
   })
 

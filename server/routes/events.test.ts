@@ -215,7 +215,7 @@ describe('GET /api/events', () => {
       [1, events[0]!.id],
       [2, events[1]!.id],
     ])
-    expect(first.events[0]).toEqual({ ...events[0], seq: 1 })
+    expect(first.events[0]).toEqual({ ...events[0], seq: 1, receivedFrom: { tokenId: 1, name: 'Tester' } })
     expect(first).toMatchObject({ last: 2, more: true })
     const rest = (await pull('?after=2&limit=10')).json()
     expect(rest.events.map((e: { seq: number }) => e.seq)).toEqual([3, 4, 5])

@@ -1,5 +1,5 @@
 /** POST /api/events (push) and GET /api/events (pull), CONTRACT.md §2. */
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { PullPageSchema, PullQuerySchema, PushAnswerSchema, PushBodySchema } from '../../src/domain/wire'
 import { ingest } from '../events/ingest'
 import type { StreamHub } from '../events/hub'
@@ -73,6 +73,12 @@ export async function checkCursor(store: EventStore, after: number, afterId: str
     )
 }
 
+/** 403 read_only for a token that may only pull and stream. */
+async function refuseReadOnly(request: FastifyRequest): Promise<void> {
+  if (request.token?.readOnly)
+    throw new ApiError(403, 'read_only', 'this access token is read-only: it can pull and stream but not push')
+}
+
 export async function eventRoutes(
   app: FastifyInstance,
   { store, hub, serverId, quota = NO_QUOTA, storage, now = Date.now }: EventRoutesOptions,
@@ -82,14 +88,23 @@ export async function eventRoutes(
   // A body that is not { events: [1–500 entries] } never reaches the handler (400, or 413 past 500).
   api.post(
     '/api/events',
-    { schema: { body: PushBodySchema, response: { 200: PushAnswerSchema, ...ERROR_RESPONSES } } },
+    {
+      schema: { body: PushBodySchema, response: { 200: PushAnswerSchema, ...ERROR_RESPONSES } },
+      // Runs after the auth guard and before the body is read: a read-only token's push costs no parsing.
+      onRequest: refuseReadOnly,
+    },
     async (request) => {
       const at = now()
       // The auth guard always sets a token here; without one (a test app) nothing is counted.
       const options = request.token ? { tokenId: request.token.id, day: utcDay(at), quota } : undefined
       let result
       try {
-        result = await ingest(store, request.body.events, options)
+        result = await ingest(
+          store,
+          request.body.events,
+          request.token ? { tokenId: request.token.id, name: request.token.name } : undefined,
+          options,
+        )
       } catch (e) {
         throw storageRefusal(e, at, storage)
       }

@@ -49,7 +49,7 @@ describe('GET /api/events/stream', () => {
     const { sse } = await stream(t)
     const first = await sse.next()
     expect(first.id).toBe('1')
-    expect(JSON.parse(first.data!)).toEqual({ ...a, seq: 1 })
+    expect(JSON.parse(first.data!)).toEqual({ ...a, seq: 1, receivedFrom: { tokenId: 1, name: 'Tester' } })
     await push(t, [b, c])
     expect((await sse.next()).id).toBe('2')
     const third = await sse.next()

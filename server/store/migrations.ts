@@ -30,8 +30,25 @@ export const migrations: readonly string[] = [
   CREATE INDEX events_declarations ON events (incident_id)
     WHERE json_extract(body, '$.type') = 'incident.declared';
   `,
-  // 3: reserved for the sender branch (receivedFrom); at merge its SQL takes this place.
-  '',
+  // 3: who sent each event, and what each token may do (issue #11 item 2).
+  // Events stored before this have no sender (NULL): they were sent before the server recorded it.
+  `
+  ALTER TABLE events ADD COLUMN sender_token_id INTEGER;  -- tokens.id of the authenticated sender
+  ALTER TABLE events ADD COLUMN sender_name TEXT;         -- that token's name when the event was stored
+  CREATE INDEX events_sender ON events (sender_token_id) WHERE sender_token_id IS NOT NULL;
+  ALTER TABLE tokens ADD COLUMN read_only INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE tokens ADD COLUMN admin INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE tokens ADD COLUMN wipe INTEGER NOT NULL DEFAULT 0; -- revoked with wipe: answer 'wiped' at its next contact
+  CREATE TABLE admin_audit (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor_token_id INTEGER,               -- NULL: the command line on the server
+    actor_name TEXT NOT NULL,
+    action TEXT NOT NULL,                 -- issue, read_only, revoke, revoke_wipe
+    target TEXT NOT NULL,                 -- the token name acted on
+    detail TEXT
+  );
+  `,
   // 4: the database's identity (key 'server_id'), written by openDatabase when missing and
   // replaced by npm run db:restore, so phones notice that the server's history changed.
   `

@@ -135,6 +135,27 @@ describe('SQLite store', () => {
     db.close()
   })
 
+  it('keeps events and tokens stored before migration 3: no sender, tokens neither read-only nor admin', async () => {
+    const dir = tempDir()
+    cleanup.push(dir.remove)
+    const old = new Database(join(dir.path, DATABASE_FILE))
+    migrate(old, migrations.slice(0, 2))
+    const event = makeEvent('log.entry')
+    old
+      .prepare('INSERT INTO events (id, incident_id, hlc, body, received_at) VALUES (?, ?, ?, ?, ?)')
+      .run(event.id, event.incidentId, event.hlc, canonicalJson(event), 'now')
+    old.prepare("INSERT INTO tokens (name, hash, created_at) VALUES ('Dana', x'00', 'now')").run()
+    old.close()
+    const store = openSqliteStore(dir.path)
+    cleanup.push(() => store.close())
+    expect((await store.readEventsAfter(0, 10)).events).toEqual([{ ...event, seq: 1 }])
+    expect((await store.listActiveTokens()).map((t) => t.name)).toEqual(['Dana'])
+    const sender = { tokenId: 1, name: 'Dana' }
+    const next = makeEvent('log.entry')
+    await store.appendEvents([{ ...toNew(next), receivedFrom: sender }])
+    expect((await store.readEventsAfter(1, 10)).events).toEqual([{ ...next, seq: 2, receivedFrom: sender }])
+  })
+
   it('calls a re-sent event duplicate when the stored copy differs only by Unicode normalisation', async () => {
     const store = memoryStore()
     const event = makeEvent('log.entry', { text: 'Caf\u00E9' })

@@ -13,6 +13,9 @@ import { QuotaExceededError, StorageFaultError, storageFaultOf, type DailyQuota 
 import { migrate } from './migrations'
 import type {
   AppendOptions,
+  AdminAction,
+  DeviceSeen,
+  TokenOverview,
   AppendOutcome,
   AppendResult,
   EventPage,
@@ -20,6 +23,7 @@ import type {
   SequencedEvent,
   StoredDeclaration,
   Store,
+  TokenGrants,
   TokenRecord,
 } from './types'
 
@@ -31,14 +35,49 @@ interface TokenRow {
   hash: Buffer
   created_at: string
   last_used_at: string | null
+  read_only: number
+  admin: number
 }
+
+const TOKEN_COLUMNS = 'id, name, hash, created_at, last_used_at, read_only, admin'
 
 const toRecord = (row: TokenRow): TokenRecord => ({
   id: row.id,
   name: row.name,
   createdAt: row.created_at,
   lastUsedAt: row.last_used_at,
+  readOnly: row.read_only === 1,
+  admin: row.admin === 1,
 })
+
+interface DeviceRow extends DeviceSeen {
+  tokenId: number
+  latest: number
+}
+
+interface AuditRow {
+  at: string
+  actor_token_id: number | null
+  actor_name: string
+  action: string
+  target: string
+  detail: string | null
+}
+
+interface EventRow {
+  seq: number
+  body: string
+  sender_token_id: number | null
+  sender_name: string | null
+}
+
+/** The stored body with the server's own fields: `seq`, and `receivedFrom` when the sender was recorded. */
+function toSequenced(row: EventRow): SequencedEvent {
+  const event: SequencedEvent = { ...(JSON.parse(row.body) as IncidentEvent), seq: row.seq }
+  if (row.sender_token_id !== null && row.sender_name !== null)
+    event.receivedFrom = { tokenId: row.sender_token_id, name: row.sender_name }
+  return event
+}
 
 /** Opens (creating if needed) the database in `dataDir`, or `:memory:` for tests, migrated and configured. */
 export function openDatabase(dataDir: string): Database.Database {
@@ -135,6 +174,12 @@ class SqliteStore implements Store {
 
   private readonly insertTokenStmt
   private readonly activeByHash
+  private readonly readOnly
+  private readonly wipedByHash
+  private readonly allTokens
+  private readonly devices
+  private readonly insertAudit
+  private readonly audit
   private readonly activeById
   private readonly touch
   private readonly activeByName
@@ -143,8 +188,9 @@ class SqliteStore implements Store {
   private readonly count
 
   constructor(private readonly db: Database.Database) {
-    this.insertEvent = db.prepare<[string, string, string, string, string]>(
-      'INSERT INTO events (id, incident_id, hlc, body, received_at) VALUES (?, ?, ?, ?, ?)',
+    this.insertEvent = db.prepare<[string, string, string, string, string, number | null, string | null]>(
+      `INSERT INTO events (id, incident_id, hlc, body, received_at, sender_token_id, sender_name)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
     )
     this.bodyById = db.prepare<[string], { body: string }>('SELECT body FROM events WHERE id = ?')
     // Same WHERE as the partial index events_declarations (migration 2), so SQLite uses it.
@@ -153,8 +199,8 @@ class SqliteStore implements Store {
        WHERE incident_id = ? AND json_extract(body, '$.type') = 'incident.declared'
        ORDER BY seq LIMIT 1`,
     )
-    this.after = db.prepare<[number, number], { seq: number; body: string }>(
-      'SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
+    this.after = db.prepare<[number, number], EventRow>(
+      'SELECT seq, body, sender_token_id, sender_name FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
     )
     this.maxSeq = db.prepare<[], { seq: number | null }>('SELECT MAX(seq) AS seq FROM events')
     this.idAtSeq = db.prepare<[number], { id: string }>('SELECT id FROM events WHERE seq = ?')
@@ -183,27 +229,54 @@ class SqliteStore implements Store {
         // Read inside this transaction: an earlier event of the batch, or another push, already counts.
         const refusal = refusalFor(e, this.declaration.get(e.incidentId) ?? null)
         if (refusal) return refusal
-        this.insertEvent.run(e.id, e.incidentId, e.hlc, e.body, receivedAt)
+        const from = e.receivedFrom
+        this.insertEvent.run(e.id, e.incidentId, e.hlc, e.body, receivedAt, from?.tokenId ?? null, from?.name ?? null)
         return 'accepted'
       })
       if (options) this.countUsage(events, outcomes, options)
       return outcomes
     })
 
-    this.insertTokenStmt = db.prepare<[string, Buffer, string], TokenRow>(
-      'INSERT INTO tokens (name, hash, created_at) VALUES (?, ?, ?) RETURNING id, name, hash, created_at, last_used_at',
+    this.insertTokenStmt = db.prepare<[string, Buffer, string, number, number], TokenRow>(
+      `INSERT INTO tokens (name, hash, created_at, read_only, admin) VALUES (?, ?, ?, ?, ?) RETURNING ${TOKEN_COLUMNS}`,
     )
     this.activeByHash = db.prepare<[Buffer], TokenRow>(
-      'SELECT id, name, hash, created_at, last_used_at FROM tokens WHERE hash = ? AND revoked_at IS NULL',
+      `SELECT ${TOKEN_COLUMNS} FROM tokens WHERE hash = ? AND revoked_at IS NULL`,
+    )
+    this.readOnly = db.prepare<[number, string], { id: number }>(
+      'UPDATE tokens SET read_only = ? WHERE name = ? AND revoked_at IS NULL RETURNING id',
     )
     this.activeById = db.prepare<[number], { id: number }>('SELECT id FROM tokens WHERE id = ? AND revoked_at IS NULL')
     this.touch = db.prepare<[string, number]>('UPDATE tokens SET last_used_at = ? WHERE id = ?')
     this.activeByName = db.prepare<[string], { id: number }>(
       'SELECT id FROM tokens WHERE name = ? AND revoked_at IS NULL',
     )
-    this.revoke = db.prepare<[string, string]>('UPDATE tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL')
+    this.revoke = db.prepare<[string, number, string]>(
+      'UPDATE tokens SET revoked_at = ?, wipe = ? WHERE name = ? AND revoked_at IS NULL',
+    )
+    this.wipedByHash = db.prepare<[Buffer], { id: number }>(
+      'SELECT id FROM tokens WHERE hash = ? AND revoked_at IS NOT NULL AND wipe = 1',
+    )
+    this.allTokens = db.prepare<[], TokenRow & { revoked_at: string | null; wipe: number }>(
+      `SELECT ${TOKEN_COLUMNS}, revoked_at, wipe FROM tokens ORDER BY name, id`,
+    )
+    // Same WHERE as the partial index events_sender (migration 3).
+    this.devices = db.prepare<[], DeviceRow>(
+      // With one max() in the query, SQLite takes the bare columns (name, received_at) from the latest row.
+      `SELECT sender_token_id AS tokenId, json_extract(body, '$.actor.id') AS actorId,
+              json_extract(body, '$.actor.name') AS actorName, received_at AS lastAt,
+              COUNT(*) AS events, MAX(seq) AS latest
+       FROM events WHERE sender_token_id IS NOT NULL
+       GROUP BY sender_token_id, actorId ORDER BY latest DESC`,
+    )
+    this.insertAudit = db.prepare<[string, number | null, string, string, string, string | null]>(
+      'INSERT INTO admin_audit (at, actor_token_id, actor_name, action, target, detail) VALUES (?, ?, ?, ?, ?, ?)',
+    )
+    this.audit = db.prepare<[number], AuditRow>(
+      'SELECT at, actor_token_id, actor_name, action, target, detail FROM admin_audit ORDER BY id DESC LIMIT ?',
+    )
     this.listActive = db.prepare<[], TokenRow>(
-      'SELECT id, name, hash, created_at, last_used_at FROM tokens WHERE revoked_at IS NULL ORDER BY id',
+      `SELECT ${TOKEN_COLUMNS} FROM tokens WHERE revoked_at IS NULL ORDER BY id`,
     )
     this.count = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM tokens')
   }
@@ -260,9 +333,7 @@ class SqliteStore implements Store {
     // One row more than asked tells whether there is more, without a COUNT.
     const rows = this.after.all(after, limit + 1)
     const more = rows.length > limit
-    const events = rows
-      .slice(0, limit)
-      .map((row): SequencedEvent => ({ ...(JSON.parse(row.body) as IncidentEvent), seq: row.seq }))
+    const events = rows.slice(0, limit).map(toSequenced)
     return { events, more }
   }
 
@@ -282,8 +353,12 @@ class SqliteStore implements Store {
     return this.serverIdRow.get()!.value
   }
 
-  async insertToken(name: string, hash: Buffer, createdAt: string): Promise<TokenRecord> {
-    return toRecord(this.insertTokenStmt.get(name, hash, createdAt)!)
+  async insertToken(name: string, hash: Buffer, createdAt: string, grants: TokenGrants = {}): Promise<TokenRecord> {
+    return toRecord(this.insertTokenStmt.get(name, hash, createdAt, grants.readOnly ? 1 : 0, grants.admin ? 1 : 0)!)
+  }
+
+  async setReadOnly(name: string, readOnly: boolean): Promise<number[]> {
+    return this.readOnly.all(readOnly ? 1 : 0, name).map((r) => r.id)
   }
 
   async findActiveToken(hash: Buffer): Promise<(TokenRecord & { hash: Buffer }) | null> {
@@ -299,12 +374,46 @@ class SqliteStore implements Store {
     this.touch.run(at, id)
   }
 
-  async revokeTokens(name: string, at: string): Promise<number[]> {
+  async revokeTokens(name: string, at: string, wipe = false): Promise<number[]> {
     return this.db.transaction(() => {
       const ids = this.activeByName.all(name).map((r) => r.id)
-      this.revoke.run(at, name)
+      this.revoke.run(at, wipe ? 1 : 0, name)
       return ids
     })()
+  }
+
+  async isWipedToken(hash: Buffer): Promise<boolean> {
+    return this.wipedByHash.get(hash) !== undefined
+  }
+
+  async listTokensWithDevices(): Promise<TokenOverview[]> {
+    const byToken = new Map<number, DeviceSeen[]>()
+    for (const { tokenId, latest: _latest, ...device } of this.devices.all()) {
+      const list = byToken.get(tokenId) ?? []
+      list.push(device)
+      byToken.set(tokenId, list)
+    }
+    return this.allTokens.all().map((row) => ({
+      ...toRecord(row),
+      revokedAt: row.revoked_at,
+      wipe: row.wipe === 1,
+      devices: byToken.get(row.id) ?? [],
+    }))
+  }
+
+  async recordAdminAction(a: AdminAction): Promise<void> {
+    this.insertAudit.run(a.at, a.actorTokenId, a.actorName, a.action, a.target, a.detail ?? null)
+  }
+
+  async listAdminActions(limit: number): Promise<AdminAction[]> {
+    return this.audit.all(limit).map((r) => ({
+      at: r.at,
+      actorTokenId: r.actor_token_id,
+      actorName: r.actor_name,
+      action: r.action as AdminAction['action'],
+      target: r.target,
+      ...(r.detail !== null && { detail: r.detail }),
+    }))
   }
 
   async listActiveTokens(): Promise<TokenRecord[]> {

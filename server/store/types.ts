@@ -5,16 +5,22 @@
  * Every method is async although SQLite is synchronous: a networked database is not.
  */
 import type { DeclarationRefusal } from '../../src/domain/declaration'
-import type { EventType, IncidentEvent } from '../../src/domain/events'
+import type { EventType, IncidentEvent, ReceivedFrom } from '../../src/domain/events'
 import type { DailyQuota } from './faults'
 
-/** A validated event, ready to store. `body` is its canonical JSON without `seq`. */
+/**
+ * A validated event, ready to store. `body` is its canonical JSON without `seq`
+ * and without `receivedFrom`: the sender is kept beside the content, so the same
+ * event sent through another token is still a duplicate, not a conflict.
+ */
 export interface NewEvent {
   id: string
   incidentId: string
   type: EventType
   hlc: string
   body: string
+  /** The authenticated token that sent it; absent only for events stored by the server itself. */
+  receivedFrom?: ReceivedFrom
 }
 
 /** The declaration an incident has here: the first `incident.declared` stored for it. */
@@ -41,7 +47,8 @@ export interface AppendResult {
   lastSeq: number
 }
 
-export type SequencedEvent = IncidentEvent & { seq: number }
+/** A stored event as handed out: `seq`, and `receivedFrom` when the server knows the sender. */
+export type SequencedEvent = IncidentEvent & { seq: number; receivedFrom?: ReceivedFrom }
 
 export interface EventPage {
   events: SequencedEvent[]
@@ -92,19 +99,70 @@ export interface EventStore {
 
 export interface TokenRecord {
   id: number
+  /** The person it was issued for. */
   name: string
   createdAt: string
   lastUsedAt: string | null
+  /** Pulls and streams, but every push is refused 403 `read_only`. */
+  readOnly: boolean
+  /** May use the admin routes (/api/admin/…). */
+  admin: boolean
+}
+
+/** A device seen sending through a token: an actor id of stored events' `receivedFrom`. */
+export interface DeviceSeen {
+  actorId: string
+  /** The actor name on its latest event. */
+  actorName: string
+  events: number
+  lastAt: string
+}
+
+/** A token for the admin's list: never the token or its hash. */
+export interface TokenOverview extends TokenRecord {
+  revokedAt: string | null
+  wipe: boolean
+  devices: DeviceSeen[]
+}
+
+/** One recorded admin action: who (token, or the server's command line), what, when. */
+export interface AdminAction {
+  at: string
+  /** null: the command line on the server. */
+  actorTokenId: number | null
+  actorName: string
+  action: 'issue' | 'read_only' | 'writable' | 'revoke' | 'revoke_wipe'
+  /** The token name acted on. */
+  target: string
+  detail?: string
+}
+
+/** What a token may do, chosen when it is issued. */
+export interface TokenGrants {
+  readOnly?: boolean
+  admin?: boolean
 }
 
 export interface TokenStore {
-  insertToken(name: string, hash: Buffer, createdAt: string): Promise<TokenRecord>
+  insertToken(name: string, hash: Buffer, createdAt: string, grants?: TokenGrants): Promise<TokenRecord>
+  /** Makes every active token with this name read-only (or writable again); resolves to the ids changed. */
+  setReadOnly(name: string, readOnly: boolean): Promise<number[]>
   /** The active (not revoked) token with this SHA-256 hash, with the stored hash. */
   findActiveToken(hash: Buffer): Promise<(TokenRecord & { hash: Buffer }) | null>
   isTokenActive(id: number): Promise<boolean>
   touchToken(id: number, at: string): Promise<void>
-  /** Revokes every active token with this name; resolves to the ids revoked. */
-  revokeTokens(name: string, at: string): Promise<number[]>
+  /**
+   * Revokes every active token with this name; resolves to the ids revoked.
+   * With `wipe`, a phone that uses one of them again is answered 401 `wiped`.
+   */
+  revokeTokens(name: string, at: string, wipe?: boolean): Promise<number[]>
+  /** True when this hash is a token revoked with a wipe. */
+  isWipedToken(hash: Buffer): Promise<boolean>
+  /** Every token ever issued (revoked ones too), with the devices seen sending through it. */
+  listTokensWithDevices(): Promise<TokenOverview[]>
+  recordAdminAction(action: AdminAction): Promise<void>
+  /** The latest admin actions, newest first. */
+  listAdminActions(limit: number): Promise<AdminAction[]>
   listActiveTokens(): Promise<TokenRecord[]>
   /** Tokens ever issued, revoked ones included. */
   countTokens(): Promise<number>

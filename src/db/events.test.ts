@@ -119,3 +119,27 @@ describe('event storage', () => {
     expect((await eventsAfter(second, 0)).map((r) => r.id)).toEqual(['EVT00000001'])
   })
 })
+
+describe('the sender (receivedFrom)', () => {
+  const dana = { tokenId: 4, name: 'Dana' }
+
+  it('keeps the sender of a pulled event with it', async () => {
+    const db = openDb()
+    await storeRemoteEvents(db, [{ ...entry(1), receivedFrom: dana }])
+    expect((await db.events.get('EVT00000001'))!.event.receivedFrom).toEqual(dana)
+  })
+
+  it('teaches an echoed own event its sender, acknowledges it and moves it to the end of the local order', async () => {
+    const db = openDb()
+    await appendLocalEvents(db, [entry(1), entry(2)])
+    await storeRemoteEvents(db, [{ ...entry(1), receivedFrom: dana }])
+    const row = (await db.events.get('EVT00000001'))!
+    expect(row).toMatchObject({ sync: SyncState.acknowledged, event: { receivedFrom: dana } })
+    expect(row).not.toHaveProperty('rejectedReason')
+    expect((await eventsAfter(db, 2)).map((r) => r.id)).toEqual(['EVT00000001'])
+    // Told again, nothing changes: no write, no move.
+    await storeRemoteEvents(db, [{ ...entry(1), receivedFrom: dana }])
+    expect((await db.events.get('EVT00000001'))!.lseq).toBe(row.lseq)
+    expect((await db.events.get('EVT00000002'))!.sync).toBe(SyncState.pending)
+  })
+})

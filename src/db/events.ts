@@ -3,7 +3,7 @@
  * IndexedDB transaction has committed, so the UI says "done" only for what a
  * reload would find.
  */
-import type { IncidentEvent } from '../domain/events'
+import type { IncidentEvent, ReceivedFrom } from '../domain/events'
 import Dexie, { type Transaction } from 'dexie'
 import type { CommandPostDatabase, StoredEvent } from './database'
 import { SyncState } from './database'
@@ -105,27 +105,42 @@ export async function storeRemoteEvents(
     }
     const fresh = failed.size ? candidates.filter((_, i) => !failed.has(i)) : candidates
     if (failed.size) {
-      // Held already: our own, echoed back, are acknowledged now and learn their seq; others are left alone.
+      // Held already: our own, echoed back, are acknowledged now, learn their seq and who the server
+      // received them from (the sender is the server's to say); the content is left alone.
       const incoming = [...failed].map((i) => candidates[i]!)
       const rows = await db.events.bulkGet(incoming.map((e) => e.id))
       const changed: StoredEvent[] = []
+      const learned = new Set<StoredEvent>()
       incoming.forEach((e, i) => {
         const row = rows[i]
         if (!row) return
         const seq = e.seq ?? row.seq
-        if (row.sync === SyncState.acknowledged && row.seq === seq) return
+        const from = e.receivedFrom
+        const learns = from !== undefined && !sameSender(row.event.receivedFrom, from)
+        if (row.sync === SyncState.acknowledged && row.seq === seq && !learns) return
         const { rejectedReason: _reason, requeued: _requeued, ...rest } = row
-        changed.push({
+        const withSender = learns ? { ...row.event, receivedFrom: from } : row.event
+        const updated: StoredEvent = {
           ...rest,
           sync: SyncState.acknowledged,
-          ...(seq === undefined ? {} : { seq, event: { ...row.event, seq } }),
-        })
+          ...(seq === undefined ? { event: withSender } : { seq, event: { ...withSender, seq } }),
+        }
+        if (learns) learned.add(updated)
+        changed.push(updated)
       })
+      // A row that learned its sender moves to the end of the local order, so readers
+      // following `lseq` (the incidents store, other tabs) pick the sender up.
+      let next = learned.size ? await nextLseq(db, learned.size) : 0
+      for (const row of learned) row.lseq = next++
       if (changed.length) await db.events.bulkPut(changed)
     }
     if (clock) await db.kv.put({ key: CLOCK, value: clock })
     return fresh
   })
+}
+
+function sameSender(a: ReceivedFrom | undefined, b: ReceivedFrom): boolean {
+  return a?.tokenId === b.tokenId && a.name === b.name
 }
 
 export async function savedClock(db: CommandPostDatabase): Promise<string | null> {

@@ -139,6 +139,19 @@ export type EventType = keyof typeof payloadSchemas
 /** Every event type, in the order of `payloadSchemas`: the one list, derived from the schemas. */
 export const EVENT_TYPES = Object.keys(payloadSchemas) as EventType[]
 
+/**
+ * Who the server received an event from: the access token (its id and the
+ * person's name it was issued for). Server-only like `seq`: the server sets it
+ * when it stores the event and ignores any a client sends; it is not part of
+ * the event's content (duplicate/conflict checks leave it out). The name is
+ * shown as given by the server, so it is not held to the visible-text rule.
+ */
+export const ReceivedFromSchema = v.object({
+  tokenId: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  name: v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.personName)),
+})
+export type ReceivedFrom = v.InferOutput<typeof ReceivedFromSchema>
+
 const envelope = {
   id,
   incidentId: id,
@@ -146,6 +159,7 @@ const envelope = {
   hlc: v.pipe(v.string(), v.regex(HLC_PATTERN, 'must be <ms:15>:<counter:5>:<node>')),
   actor: ActorSchema,
   seq: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  receivedFrom: v.optional(ReceivedFromSchema),
 }
 
 function variant<T extends EventType>(type: T) {

@@ -176,3 +176,29 @@ describe('helpers', () => {
     expect(exportFileName(incidentScript({ title: '!!!' }).fold(), 'activity-log')).toBe('incident-activity-log.md')
   })
 })
+
+describe('who sent it, in the exports', () => {
+  function scribed() {
+    const s = incidentScript({ title: 'Scribed' })
+    const e = s.add('log.entry', { text: 'Evacuate building B', kind: 'decision' }, SAM)
+    s.events[s.events.indexOf(e)] = { ...e, receivedFrom: { tokenId: 2, name: 'Dana' } }
+    const own = s.add('log.entry', { text: 'On site', kind: 'action' }, KIM)
+    s.events[s.events.indexOf(own)] = { ...own, receivedFrom: { tokenId: 3, name: 'Kim' } }
+    return s.fold()
+  }
+
+  it('the incident document says "logged by ‹sender› for ‹actor›" in the timeline, and only there it differs', () => {
+    const text = incidentMarkdown(scribed(), { now: T0 + 60 * MIN, timeZone: 'UTC' })
+    expect(text).toMatch(/ · logged by Dana for Sam \(decision\): Evacuate building B/)
+    expect(text).toMatch(/ · Kim \(action\): On site/)
+    expect(text).not.toContain('logged by Kim')
+  })
+
+  it('the activity log lists the event under its actor and names who sent it', () => {
+    const sam = activityByPerson(scribed()).find((p) => p.name === 'Sam')!
+    expect(sam.items.map((i) => i.text)).toEqual(['decision: Evacuate building B (logged by Dana for Sam)'])
+    expect(activityLogMarkdown(scribed(), { now: T0, timeZone: 'UTC' })).toContain(
+      'decision: Evacuate building B (logged by Dana for Sam)',
+    )
+  })
+})

@@ -10,7 +10,7 @@ import { groupChanges } from './changes'
 import type { ChangeGroups } from './changes'
 import { ROLE_LABELS, SEVERITY_LABELS } from './describe'
 import type { EventOf, IncidentEvent } from './events'
-import { sameName, samePerson } from './people'
+import { attribution, loggedByOther, sameName, samePerson } from './people'
 import type { Change, IncidentState, IncidentSummary, LogEntry } from './fold'
 import { STATUS_LABELS, TASK_KIND_LABELS } from './briefing'
 import type { TimeFormat } from './briefing'
@@ -77,7 +77,7 @@ function timelineLine(e: IncidentEvent, state: IncidentState, fmt: TimeFormat): 
   const entry = e.type === 'log.entry' ? state.entries.get(e.id) : undefined
   const kind = entry ? ` (${entry.kind})` : ''
   const text = entry ? entryLine(entry) : md(describeInContext(e, state))
-  return `- ${fmt(e.at)} · ${md(e.actor.name)}${kind}: ${text}`
+  return `- ${fmt(e.at)} · ${md(attribution(e))}${kind}: ${text}`
 }
 
 /** The whole incident as one Markdown document. */
@@ -204,7 +204,10 @@ export function activityByPerson(state: IncidentState): PersonActivity[] {
       byId.set(e.actor.id, person)
     }
     const text = e.type === 'log.amended' ? describeAmendment(e, state) : describeInContext(e, state)
-    person.items.push({ at: e.at, text: e.type === 'log.entry' ? `${e.payload.kind}: ${text}` : text })
+    // Listed under the actor, whom the record names; who really sent it stays visible.
+    const sender = loggedByOther(e)
+    const by = sender === null ? '' : ` (logged by ${sender} for ${e.actor.name})`
+    person.items.push({ at: e.at, text: `${e.type === 'log.entry' ? `${e.payload.kind}: ${text}` : text}${by}` })
   }
   return people.sort((a, b) => a.name.localeCompare(b.name))
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { DANA, KIM, LEE, SAM, incidentScript } from '../../tests/fixtures/incident-script'
-import { nameKey, peopleSeen, personFromName, sameName, samePerson } from './people'
+import { attribution, loggedByOther, nameKey, peopleSeen, personFromName, sameName, samePerson } from './people'
 
 describe('peopleSeen', () => {
   it('lists actors, role assignees and task owners across incidents, once each, by name', () => {
@@ -81,5 +81,23 @@ describe('sameName and nameKey', () => {
     expect(nameKey('  Dana R. ')).toBe('dana r.')
     expect(sameName('Dana', ' DANA')).toBe(true)
     expect(sameName('Dana', 'Dan')).toBe(false)
+  })
+})
+
+describe('attribution: who an event is by', () => {
+  const event = (sender?: string) => ({
+    actor: { id: 'dev-sam', name: 'Sam' },
+    ...(sender !== undefined && { receivedFrom: { tokenId: 2, name: sender } }),
+  })
+
+  it('says "logged by ‹sender› for ‹actor›" when another person sent it', () => {
+    expect(attribution(event('Dana'))).toBe('logged by Dana for Sam')
+    expect(loggedByOther(event('Dana'))).toBe('Dana')
+  })
+
+  it('names the actor alone when the sender is the actor (by sameName) or unknown', () => {
+    expect(attribution(event('sam '))).toBe('Sam')
+    expect(attribution(event())).toBe('Sam')
+    expect(loggedByOther(event('SAM'))).toBeNull()
   })
 })

@@ -31,6 +31,27 @@ export function samePerson(a: PersonRef, b: PersonRef): boolean {
   return sameName(a.name, b.name)
 }
 
+/**
+ * The name of who sent `event` to the server, when it is not the person the
+ * event names as its actor: a scribe logging for the commander, or a phone
+ * writing under someone else's name. Null when the server did not say (not yet
+ * synced, or stored before the server recorded senders) or when the names match.
+ */
+export function loggedByOther(event: Pick<IncidentEvent, 'actor' | 'receivedFrom'>): string | null {
+  const sender = event.receivedFrom?.name
+  return sender !== undefined && !sameName(sender, event.actor.name) ? sender : null
+}
+
+/**
+ * Who an event is by, for people: the actor's name, or `logged by ‹sender› for
+ * ‹actor›` when another person sent it. Never hidden: the timeline, the
+ * incident document and the activity log all use this.
+ */
+export function attribution(event: Pick<IncidentEvent, 'actor' | 'receivedFrom'>): string {
+  const sender = loggedByOther(event)
+  return sender === null ? event.actor.name : `logged by ${sender} for ${event.actor.name}`
+}
+
 export interface SeenPerson extends Person {
   /** When they were last seen (the `at` of their latest event), for sorting. */
   lastSeenAt: string

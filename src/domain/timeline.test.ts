@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { DANA, KIM, LEE, SAM, incidentScript } from '../../tests/fixtures/incident-script'
 import { applyEvent } from './fold'
-import { NO_FILTER, filterTimeline, timelineActors, timelineItems } from './timeline'
+import { NO_FILTER, filterTimeline, forgetTimeline, timelineActors, timelineItems } from './timeline'
 import type { TimelineCategory } from './describe'
 
 function busyIncident() {
@@ -138,5 +138,30 @@ describe('timeline', () => {
     expect(appended).toEqual(timelineItems(s.fold()))
     applyEvent(state, s.add('change.reverted', { changeId: 'CHANGE0009' }))
     expect(timelineItems(state)[0]!.text).toBe('Reverted change on dns: ttl 60')
+  })
+})
+
+describe('timeline: who sent it', () => {
+  it('shows "logged by ‹sender› for ‹actor›" where the sender is another person, the actor alone otherwise', () => {
+    const s = incidentScript()
+    const scribed = s.add('log.entry', { text: 'Commander: evacuate B', kind: 'decision' }, SAM)
+    const own = s.add('log.entry', { text: 'On site', kind: 'action' }, KIM)
+    s.events[s.events.indexOf(scribed)] = { ...scribed, receivedFrom: { tokenId: 2, name: 'Dana' } }
+    s.events[s.events.indexOf(own)] = { ...own, receivedFrom: { tokenId: 3, name: 'kim' } }
+    const [ownItem, scribedItem, declared] = timelineItems(s.fold())
+    expect(scribedItem!.by).toBe('logged by Dana for Sam')
+    expect(ownItem!.by).toBe('Kim')
+    expect(declared!.by).toBe('Dana')
+  })
+
+  it('shows a sender learned later, when the event is swapped for the copy that names it', () => {
+    const s = incidentScript()
+    const e = s.add('log.entry', { text: 'first', kind: 'note' }, SAM)
+    s.add('log.entry', { text: 'second', kind: 'note' }, SAM)
+    const state = s.fold()
+    expect(timelineItems(state)[1]!.by).toBe('Sam')
+    state.events[state.events.indexOf(e)] = { ...e, receivedFrom: { tokenId: 9, name: 'Lee' } }
+    forgetTimeline(state)
+    expect(timelineItems(state)[1]!.by).toBe('logged by Lee for Sam')
   })
 })

@@ -7,6 +7,7 @@ import { categoryOf, describeEvent } from './describe'
 import type { TimelineCategory } from './describe'
 import type { Actor, EventType, IncidentEvent } from './events'
 import type { IncidentState, LogEntry } from './fold'
+import { attribution } from './people'
 import type { LocalDay } from './time'
 
 export interface TimelineItem {
@@ -17,6 +18,8 @@ export interface TimelineItem {
   atMs: number
   /** Set for log entries: the ones that can be pinned, corrected or struck. */
   entry?: LogEntry
+  /** Who it is by: the actor, or `logged by ‹sender› for ‹actor›` (people.ts `attribution`). */
+  by: string
 }
 
 export const TIMELINE_FILTERS: { category: TimelineCategory; label: string }[] = [
@@ -138,6 +141,7 @@ function itemFor(event: IncidentEvent, state: IncidentState): TimelineItem {
     text: describeEvent(event, state),
     atMs: Date.parse(event.at),
     entry,
+    by: attribution(event),
   }
   itemCache.set(event, {
     item,
@@ -147,6 +151,14 @@ function itemFor(event: IncidentEvent, state: IncidentState): TimelineItem {
     amendments: entry?.history.length ?? 0,
   })
   return item
+}
+
+/**
+ * Forget the last answer for `state`: an event in it was replaced by a copy that
+ * shows more (its sender, learned from the server) without the list growing.
+ */
+export function forgetTimeline(state: IncidentState): void {
+  lastItems.delete(state)
 }
 
 function allItems(state: IncidentState): TimelineItem[] {

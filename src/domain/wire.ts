@@ -29,6 +29,12 @@ export const ERROR_CODES = [
   'too_many_streams',
   'internal_error',
   'cursor_unknown',
+  /** 403: a read-only token tried to push. */
+  'read_only',
+  /** 403: a token that is not an admin's asked for an admin route. */
+  'forbidden',
+  /** 401: the token was revoked with a wipe; the phone deletes its incident data. */
+  'wiped',
 ] as const
 
 export type ErrorCode = (typeof ERROR_CODES)[number]
@@ -157,6 +163,74 @@ export const HealthDownSchema = v.object({
 
 /** `GET /api/health` answer, open to all: 200 with `ok: true`, or 503 with `ok: false` and a reason. */
 export const HealthAnswerSchema = v.variant('ok', [HealthUpSchema, HealthDownSchema])
+
+/** `GET /api/me` answer (200): what the server knows of the token asking. */
+export const MeAnswerSchema = v.object({ name: v.string(), readOnly: v.boolean(), admin: v.boolean() })
+
+const tokenName = v.pipe(
+  v.string('name must be a string'),
+  v.trim(),
+  v.minLength(1, 'name must not be empty'),
+  v.maxLength(LIMITS.personName, `name must be at most ${LIMITS.personName} characters`),
+)
+
+/** `POST /api/admin/tokens` body: issue a token for a person. */
+export const AdminIssueBodySchema = v.object(
+  { name: tokenName, readOnly: v.optional(v.boolean()), admin: v.optional(v.boolean()) },
+  'the body must be { "name": "..." }',
+)
+/** Its answer (200): the token, shown once, and the join link carrying it. */
+export const AdminIssueAnswerSchema = v.object({ name: v.string(), token: v.string(), link: v.string() })
+
+/** `POST /api/admin/tokens/read-only` body: every active token of `name` read-only (or writable again). */
+export const AdminReadOnlyBodySchema = v.object(
+  { name: tokenName, readOnly: v.boolean('readOnly must be true or false') },
+  'the body must be { "name": "...", "readOnly": true }',
+)
+/** `POST /api/admin/tokens/revoke` body; `wipe` makes the phone delete its data at its next contact. */
+export const AdminRevokeBodySchema = v.object(
+  { name: tokenName, wipe: v.optional(v.boolean()) },
+  'the body must be { "name": "..." }',
+)
+/** Answer of read-only and revoke (200): how many tokens changed. */
+export const AdminChangedAnswerSchema = v.object({ changed: v.number() })
+
+const DeviceSchema = v.object({ actorId: v.string(), actorName: v.string(), events: v.number(), lastAt: v.string() })
+
+/** `GET /api/admin/tokens` answer (200): every token (never its value) with the devices seen through it. */
+export const AdminTokensAnswerSchema = v.object({
+  tokens: v.array(
+    v.object({
+      id: v.number(),
+      name: v.string(),
+      createdAt: v.string(),
+      lastUsedAt: v.nullable(v.string()),
+      revokedAt: v.nullable(v.string()),
+      readOnly: v.boolean(),
+      admin: v.boolean(),
+      wipe: v.boolean(),
+      devices: v.array(DeviceSchema),
+    }),
+  ),
+})
+
+/** `GET /api/admin/audit` answer (200): admin actions, newest first. */
+export const AdminAuditAnswerSchema = v.object({
+  actions: v.array(
+    v.object({
+      at: v.string(),
+      actorTokenId: v.nullable(v.number()),
+      actorName: v.string(),
+      action: v.string(),
+      target: v.string(),
+      detail: v.optional(v.string()),
+    }),
+  ),
+})
+
+export type MeAnswer = v.InferOutput<typeof MeAnswerSchema>
+export type AdminTokensAnswer = v.InferOutput<typeof AdminTokensAnswerSchema>
+export type AdminIssueAnswer = v.InferOutput<typeof AdminIssueAnswerSchema>
 
 const ErrorDetailSchema = v.object({ code: v.picklist(ERROR_CODES), message: v.string() })
 

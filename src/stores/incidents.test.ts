@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { freshApp, reopenApp } from '../../tests/fixtures/app'
 import { SyncState } from '../db/database'
+import { timelineItems } from '../domain/timeline'
 import { useIncidentsStore } from './incidents'
 import { useProfileStore } from './profile'
 
@@ -79,6 +80,21 @@ describe('incidents store', () => {
     // Our next event sorts after Sam's, even if our wall clock is behind.
     const mine = await store.record(id, 'log.entry', { text: 'after Sam', kind: 'action' })
     expect(mine.ok && mine.value.hlc > remote.hlc).toBe(true)
+  })
+
+  it('shows the sender the server names for our own event, once it is echoed', async () => {
+    const { db } = await freshApp()
+    const store = useIncidentsStore()
+    const declared = await store.declare({ title: 'Echo', severity: 3 })
+    const id = declared.ok ? declared.value : ''
+    const mine = store.incident(id)!.events[0]!
+    expect(timelineItems(store.incident(id)!)[0]!.by).toBe('Dana')
+    const { storeRemoteEvents } = await import('../db/events')
+    await storeRemoteEvents(db, [{ ...mine, receivedFrom: { tokenId: 3, name: 'Pat' } }])
+    await store.catchUp()
+    expect(store.eventsOf(id).map((e) => e.receivedFrom)).toEqual([{ tokenId: 3, name: 'Pat' }])
+    expect(timelineItems(store.incident(id)!)[0]!.by).toBe('logged by Pat for Dana')
+    expect(store.incident(id)!.title).toBe('Echo')
   })
 
   it('lists active incidents first, then by severity', async () => {

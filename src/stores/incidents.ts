@@ -8,6 +8,7 @@ import { newId } from '../domain/ids'
 import { localData, type LocalData } from '../db/load'
 import { isStorageFull } from '../db/storage-full'
 import type { Subscription } from '../db/local'
+import { forgetTimeline } from '../domain/timeline'
 import { onceUntilFailure } from './once'
 import { usePersistenceStore } from './persistence'
 import { useProfileStore } from './profile'
@@ -33,6 +34,13 @@ function sameEntries(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, stri
  * that add events. Folded states are kept outside Vue's deep reactivity (an
  * incident can hold 10,000 entries); `revision` ticks when any of them changes.
  */
+/** Index of the event with this id, searched from the end: an echo is usually of one of the latest. */
+function lastIndexOfId(list: readonly IncidentEvent[], id: string): number {
+  let i = list.length - 1
+  while (i >= 0 && list[i]!.id !== id) i--
+  return i
+}
+
 export const useIncidentsStore = defineStore('incidents', () => {
   const revision = ref(0)
   const ready = ref(false)
@@ -57,7 +65,11 @@ export const useIncidentsStore = defineStore('incidents', () => {
     const touched = new Set<string>()
     const refold = new Set<string>()
     for (const e of events) {
-      if (known.has(e.id)) continue
+      if (known.has(e.id)) {
+        // Our own event, echoed by the server with its sender: shown on the timeline, not folded.
+        if (e.receivedFrom && learnSender(e)) touched.add(e.incidentId)
+        continue
+      }
       known.add(e.id)
       // Hybrid clock rule: what we write next must sort after everything we have seen.
       clock?.receive(e.hlc)
@@ -73,6 +85,22 @@ export const useIncidentsStore = defineStore('incidents', () => {
       if (state) states.set(id, state)
     }
     if (touched.size) revision.value++
+  }
+
+  /** Replace the held copy of `e` (same id and content) by `e`, which names its sender; true when it changed. */
+  function learnSender(e: IncidentEvent): boolean {
+    const list = eventsByIncident.get(e.incidentId)
+    const i = list ? lastIndexOfId(list, e.id) : -1
+    if (!list || i < 0 || list[i]!.receivedFrom?.tokenId === e.receivedFrom?.tokenId) return false
+    list[i] = e
+    // The fold keeps the same objects in its own (sorted) list: swap it there too.
+    const state = states.get(e.incidentId)
+    const j = state ? lastIndexOfId(state.events, e.id) : -1
+    if (state && j >= 0) {
+      state.events[j] = e
+      forgetTimeline(state)
+    }
+    return true
   }
 
   /** Read what other tabs, the sync engine or the service worker stored since we last looked. */

@@ -51,6 +51,13 @@ export const useProfileStore = defineStore('profile', () => {
 
   const actor = computed<Actor>(() => ({ id: deviceId.value, name: name.value }))
   const hasName = computed(() => name.value.trim().length > 0)
+  /** A name to offer in the name field, from a join link issued for this person (never saved by itself). */
+  const suggestedName = ref('')
+
+  /** A join link named the person its token is for: offer that name, on a phone that has none yet. */
+  function suggestName(suggestion: string | null): void {
+    if (suggestion && !hasName.value) suggestedName.value = suggestion
+  }
 
   /** The profile as of the last start, if this phone has one with a name; true when found. */
   function restoreFromLastStart(): boolean {
@@ -87,7 +94,18 @@ export const useProfileStore = defineStore('profile', () => {
     return null
   }
 
-  return { name, deviceId, loaded, actor, hasName, restoreFromLastStart, load, saveName }
+  return {
+    name,
+    deviceId,
+    loaded,
+    actor,
+    hasName,
+    suggestedName,
+    restoreFromLastStart,
+    load,
+    saveName,
+    suggestName,
+  }
 })
 
 if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useProfileStore, import.meta.hot))

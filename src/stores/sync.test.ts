@@ -3,6 +3,7 @@ import { freshApp } from '../../tests/fixtures/app'
 import { FakeSyncServer, TEST_TOKEN } from '../../tests/fixtures/sync-server'
 import { readSetting } from '../db/settings'
 import { useIncidentsStore } from './incidents'
+import { useProfileStore } from './profile'
 import { useSyncStore } from './sync'
 
 afterEach(() => {
@@ -72,5 +73,21 @@ describe('sync store', () => {
     expect(sync.label).toBe('Local only')
     expect(sync.joined).toBe(false)
     expect(await readSetting(db, 'sync')).toBeNull()
+  })
+
+  it('offers the name a join link was issued for on a phone with none, and never replaces a name', async () => {
+    await freshApp('')
+    const server = new FakeSyncServer()
+    const sync = useSyncStore()
+    await sync.start({ fetch: server.fetch })
+    expect((await sync.joinFromFragment(`#/join?token=${TEST_TOKEN}&name=Dana%20S`)).ok).toBe(true)
+    const profile = useProfileStore()
+    expect(profile.suggestedName).toBe('Dana S')
+    expect(profile.hasName).toBe(false) // offered, not saved: the person confirms it
+
+    await profile.saveName('Dana')
+    await sync.joinWithLink(`https://elsewhere.example/#/join?token=${TEST_TOKEN}&name=Sam`)
+    expect(profile.suggestedName).toBe('Dana S')
+    expect(profile.name).toBe('Dana')
   })
 })

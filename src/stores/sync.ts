@@ -5,10 +5,11 @@ import { localData } from '../db/load'
 import type { SyncSettings } from '../db/settings'
 import type { FetchLike } from '../sync/api'
 import type { SyncEngine, SyncSnapshot } from '../sync/engine'
-import { normalizeServerUrl, parseJoinLink, tokenFromFragment } from '../sync/join-link'
+import { nameFromFragment, normalizeServerUrl, parseJoinLink, tokenFromFragment } from '../sync/join-link'
 import type { SyncStatus } from '../sync/status'
-import { describeSyncStatus, SYNC_PROBLEM_MESSAGES } from '../sync/status'
+import { describeSyncStatus, READ_ONLY_MESSAGE, SYNC_PROBLEM_MESSAGES, WIPED_MESSAGE } from '../sync/status'
 import { useIncidentsStore } from './incidents'
+import { useProfileStore } from './profile'
 
 const inBrowser = typeof window !== 'undefined'
 const appOrigin = () => (inBrowser ? window.location.origin : '')
@@ -156,6 +157,7 @@ export const useSyncStore = defineStore('sync', () => {
   async function joinWithLink(link: string): Promise<Validation<SyncSettings>> {
     const parsed = parseJoinLink(link, appOrigin())
     if (!parsed.ok) return parsed
+    useProfileStore().suggestName(parsed.value.name ?? null)
     return join(parsed.value.serverUrl, parsed.value.token)
   }
 
@@ -163,6 +165,8 @@ export const useSyncStore = defineStore('sync', () => {
   async function joinFromFragment(hash: string): Promise<Validation<SyncSettings>> {
     const found = tokenFromFragment(hash)
     if (!found) return { ok: false, reason: 'That join link has no access token in it. Ask for a new one.' }
+    // The link names the person its token was issued for: the welcome screen offers that name.
+    useProfileStore().suggestName(nameFromFragment(hash))
     return join('', found)
   }
 
@@ -176,7 +180,11 @@ export const useSyncStore = defineStore('sync', () => {
   const storageFull = computed(() => useIncidentsStore().storageFull)
   const label = computed(() => describeSyncStatus(status.value, pending.value, rejectedCount.value, storageFull.value))
   /** The long explanation when sync is failing, for Settings and the join screen. */
-  const problem = computed(() => (status.value.kind === 'error' ? SYNC_PROBLEM_MESSAGES[status.value.problem] : ''))
+  const problem = computed(() => {
+    if (status.value.kind === 'read-only') return READ_ONLY_MESSAGE
+    if (status.value.kind === 'wiped') return WIPED_MESSAGE
+    return status.value.kind === 'error' ? SYNC_PROBLEM_MESSAGES[status.value.problem] : ''
+  })
   /** The server as people should read it. */
   const serverName = computed(() => serverUrl.value || appOrigin() || 'this app’s server')
 

@@ -22,6 +22,10 @@ export type SyncFailure =
   /** fetch() threw: no network, DNS, connection refused, or aborted mid-way. */
   | { kind: 'network' }
   | { kind: 'auth' }
+  /** 403 `read_only`: this token may pull and stream but not push. Pulling goes on; pushing waits. */
+  | { kind: 'read-only' }
+  /** 401 `wiped`: the admin revoked this token with a wipe; the phone deletes its data. */
+  | { kind: 'wiped' }
   | { kind: 'too-large' }
   | { kind: 'rate-limited'; retryAfterMs: number }
   /** 429 `quota_exceeded`: this token's or the server's storage for the day is used up; nothing was stored. */
@@ -93,9 +97,23 @@ function abortError(): Error {
 
 /** The `code` of an error body, whatever it is; undefined when the body is not the contract's. */
 const ErrorCodeOnlySchema = v.object({ error: v.object({ code: v.string() }) })
+/** The `code` of an error answer, or null when the body is not the contract's error. */
+async function errorCode(response: Response): Promise<string | null> {
+  try {
+    const parsed = v.safeParse(ErrorCodeOnlySchema, await response.json())
+    return parsed.success ? parsed.output.error.code : null
+  } catch {
+    return null
+  }
+}
 
 async function failureOf(response: Response): Promise<SyncFailure> {
-  if (response.status === 401 || response.status === 403) return { kind: 'auth' }
+  if (response.status === 401 || response.status === 403) {
+    const code = await errorCode(response)
+    if (response.status === 403 && code === 'read_only') return { kind: 'read-only' }
+    if (code === 'wiped') return { kind: 'wiped' }
+    return { kind: 'auth' }
+  }
   if (response.status === 413) return { kind: 'too-large' }
   let body: unknown = null
   try {

@@ -5,6 +5,7 @@ import { ManualTimers } from '../../tests/fixtures/timers'
 import { CommandPostDatabase, SyncState } from '../db/database'
 import { appendLocalEvents, eventsOfIncident, pendingCount } from '../db/events'
 import { readSetting, writeSetting } from '../db/settings'
+import type { KeyStore } from '../db/wipe'
 import { createSyncEngine, type SyncEngine, type SyncEngineOptions, type SyncSnapshot } from './engine'
 import { TOO_LARGE_REASON } from './push'
 
@@ -330,5 +331,83 @@ describe('sync engine: stream', { timeout: TIMEOUT }, () => {
     expect(server.streams).toHaveLength(2)
     engine.setOnline(false)
     expect(engine.snapshot()).toMatchObject({ streaming: false, status: { kind: 'offline' } })
+  })
+})
+
+describe('sync engine: a read-only token', { timeout: TIMEOUT }, () => {
+  it('pulls, says Read-only, keeps local entries pending, and does not push again by itself', async () => {
+    const { db, server, engine, next, when } = await world()
+    server.readOnly = true
+    const theirs = makeIncident(2)
+    server.seed(theirs)
+    const mine = makeEvent('log.entry')
+    await appendLocalEvents(db, [mine])
+    await engine.start()
+    await when((s) => s.status.kind === 'read-only')
+    expect(server.pushes()).toHaveLength(1)
+    expect((await readSetting(db, 'cursor')).lastSeq).toBe(2)
+    expect(await pendingCount(db)).toBe(1)
+    expect((await db.events.get(mine.id))!.sync).toBe(SyncState.pending)
+
+    // New local writes and the regular interval pull, but never push again.
+    await appendLocalEvents(db, [makeEvent('log.entry')])
+    engine.nudge()
+    await next()
+    await next()
+    expect(server.pushes()).toHaveLength(1)
+    expect(server.pulls().length).toBeGreaterThanOrEqual(3)
+    expect(engine.snapshot().status.kind).toBe('read-only')
+    expect(await pendingCount(db)).toBe(2)
+  })
+
+  it('"Sync now" asks again, and sends everything once the token can write', async () => {
+    const { db, server, engine, when } = await world()
+    server.readOnly = true
+    await appendLocalEvents(db, makeEvents(3))
+    await engine.start()
+    await when((s) => s.status.kind === 'read-only')
+    server.readOnly = false
+    expect((await engine.syncNow()).kind).toBe('synced')
+    expect(await pendingCount(db)).toBe(0)
+    expect(server.stored).toHaveLength(3)
+  })
+})
+
+describe('sync engine: a wiped phone', { timeout: TIMEOUT }, () => {
+  it('deletes its events, settings and drafts at its next contact, and says so', async () => {
+    const { db, server, engine, when } = await world()
+    const storage = new Map<string, string>()
+    const local = {
+      get length() {
+        return storage.size
+      },
+      key: (i: number) => [...storage.keys()][i] ?? null,
+      getItem: (k: string) => storage.get(k) ?? null,
+      setItem: (k: string, v: string) => void storage.set(k, v),
+      removeItem: (k: string) => void storage.delete(k),
+    } satisfies KeyStore
+    const saved = (globalThis as { localStorage?: unknown }).localStorage
+    Object.defineProperty(globalThis, 'localStorage', { value: local, configurable: true })
+    try {
+      local.setItem('command-post:draft:log', 'half-typed entry')
+      local.setItem('other-app', 'kept')
+      await appendLocalEvents(db, makeEvents(2))
+      server.fail({ kind: 'status', status: 401, code: 'wiped' })
+      await engine.start()
+      await when((s) => s.status.kind === 'wiped')
+      expect(await db.events.count()).toBe(0)
+      expect(await readSetting(db, 'sync')).toBeNull()
+      expect(local.getItem('command-post:draft:log')).toBeNull()
+      expect(local.getItem('other-app')).toBe('kept')
+      expect(local.getItem('command-post:wiped')).not.toBeNull()
+      // Nothing syncs afterwards, whatever happens.
+      engine.nudge()
+      engine.setOnline(false)
+      engine.setOnline(true)
+      await engine.idle()
+      expect(engine.snapshot().status.kind).toBe('wiped')
+    } finally {
+      Object.defineProperty(globalThis, 'localStorage', { value: saved, configurable: true })
+    }
   })
 })

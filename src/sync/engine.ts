@@ -12,6 +12,7 @@ import { pendingCount } from '../db/events'
 import { readSetting, writeSetting, type SyncSettings } from '../db/settings'
 import { validateEvent } from '../domain/events'
 import { revalidateUnreadable } from '../db/unreadable'
+import { wipePhone } from '../db/wipe'
 import { createSyncApi, isCursorUnknown, SyncError, type FetchLike, type SyncApi } from './api'
 import { pullAll, storeServerEvents } from './pull'
 import { pushOutbox } from './push'
@@ -72,10 +73,14 @@ interface Generation {
   api: SyncApi
   /** Aborted when the settings change: calls in flight must not write for the old server. */
   controller: AbortController
+  /** The server refused a push as read-only: rounds only pull until the settings change or "Sync now". */
+  readOnly: boolean
 }
 
 const PROBLEMS: Record<RetryableFailure['kind'], SyncProblem> = {
   auth: 'auth',
+  'read-only': 'auth',
+  wiped: 'auth',
   storage: 'storage',
   network: 'unreachable',
   'too-large': 'server',
@@ -133,6 +138,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
    * reopening); only "Sync now" pushes sooner.
    */
   let hold: { until: number; problem: SyncProblem } | null = null
+  /** The server said this phone was wiped: nothing syncs any more in this page. */
+  let wiped = false
 
   const snapshot = (): SyncSnapshot => ({ status, settings: gen?.settings ?? null, lastSyncAt, streaming })
   const emit = () => options.onChange?.(snapshot())
@@ -146,7 +153,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
 
   /** One push-then-pull; never throws (a failure becomes a status and a retry). */
   async function round(): Promise<void> {
-    if (!started || configuring) return
+    if (!started || configuring || wiped) return
     nextRound.clear()
     const current = gen
     if (!current) return setStatus({ kind: 'local-only' })
@@ -160,12 +167,16 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     try {
       // Background rounds while all is well, or retries while failing, do not flicker the indicator.
       const quiet =
-        !wasManual && (status.kind === 'error' || (status.kind === 'synced' && (await pendingCount(db)) === 0))
+        !wasManual &&
+        (status.kind === 'error' ||
+          status.kind === 'read-only' ||
+          (status.kind === 'synced' && (await pendingCount(db)) === 0))
       if (!quiet) setStatus({ kind: 'syncing' })
       let refused: SyncError | null = null
-      if (!held) {
+      // A read-only token is asked again only when someone taps "Sync now" (it may have been made writable).
+      if (!held && (!current.readOnly || wasManual)) {
         try {
-          await pushOutbox(db, current.api)
+          current.readOnly = await pushRefusedAsReadOnly(current.api)
           hold = null
         } catch (e) {
           // Quota or full storage: what others send can still be fetched.
@@ -175,7 +186,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       }
       const pulled = await pullAll(db, current.api, { now })
       // A restored server lacked these: send them again now, not a round later (unless pushing is on hold).
-      if (pulled.requeued && current === gen && !held && !refused) await pushOutbox(db, current.api)
+      if (pulled.requeued && current === gen && !held && !refused && !current.readOnly)
+        await pushOutbox(db, current.api)
       if (current !== gen) return
       if (refused || held) {
         ensureStream()
@@ -185,7 +197,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       }
       retry.succeeded()
       lastSyncAt = new Date(now()).toISOString()
-      setStatus({ kind: 'synced', at: lastSyncAt })
+      setStatus(current.readOnly ? { kind: 'read-only', at: lastSyncAt } : { kind: 'synced', at: lastSyncAt })
       roundIn(intervalMs)
       ensureStream()
     } catch (e) {
@@ -195,9 +207,40 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     }
   }
 
+  /** Push the outbox; true when the server refused it as read-only (the events stay pending). */
+  async function pushRefusedAsReadOnly(api: SyncApi): Promise<boolean> {
+    try {
+      await pushOutbox(db, api)
+      return false
+    } catch (e) {
+      if (e instanceof SyncError && e.failure.kind === 'read-only') return true
+      throw e
+    }
+  }
+
+  /**
+   * The server said this phone was wiped: stop syncing, let the round under way
+   * settle (a push in flight has its answer stored first), then delete the data.
+   */
+  async function wipe(): Promise<void> {
+    wiped = true
+    nextRound.clear()
+    debounce.clear()
+    await stopStream()
+    gen?.controller.abort()
+    gen = null
+    await rounds.idle()
+    await wipePhone(db, undefined, now)
+    setStatus({ kind: 'wiped' })
+  }
+
   function fail(e: unknown): void {
     // Anything but a SyncError came from this phone: IndexedDB refusing a write.
     const failure: RetryableFailure = e instanceof SyncError ? e.failure : { kind: 'storage' }
+    if (failure.kind === 'wiped') {
+      void wipe()
+      return
+    }
     const decision = retry.failed(failure)
     if (decision.kind === 'stop') {
       nextRound.clear()
@@ -244,11 +287,11 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       },
       onClosed(failure) {
         setStreaming(false)
-        if (failure?.failure.kind === 'auth') fail(failure)
+        if (failure?.failure.kind === 'auth' || failure?.failure.kind === 'wiped') fail(failure)
         // The server does not know our cursor (a restored backup): a round's pull recovers.
         else if (isCursorUnknown(failure)) void requestRound()
         // Let the indicator find out the server is gone, instead of still saying "Synced".
-        else if (failure && status.kind === 'synced') void requestRound()
+        else if (failure && (status.kind === 'synced' || status.kind === 'read-only')) void requestRound()
       },
     })
   }
@@ -263,7 +306,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   function generation(settings: SyncSettings | null): Generation | null {
     if (!settings) return null
     const controller = new AbortController()
-    return { settings, controller, api: createSyncApi(settings, fetchFn, controller.signal) }
+    return { settings, controller, api: createSyncApi(settings, fetchFn, controller.signal), readOnly: false }
   }
 
   function install(settings: SyncSettings | null): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { normalizeServerUrl, parseJoinLink, tokenFromFragment } from './join-link'
+import { nameFromFragment, normalizeServerUrl, parseJoinLink, tokenFromFragment } from './join-link'
 
 const TOKEN = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJ_-01234'
 const APP = 'https://cp.school.example'
@@ -41,5 +41,18 @@ describe('join links', () => {
     expect(normalizeServerUrl('sync.example', APP).ok).toBe(false)
     const withUser = normalizeServerUrl('https://me:secret@sync.example', APP)
     expect(withUser.ok ? '' : withUser.reason).toMatch(/own field/)
+  })
+})
+
+describe('the name in a join link', () => {
+  it('reads the person the token was issued for from the fragment', () => {
+    expect(nameFromFragment(`#/join?token=${TOKEN}&name=Dana%20Scully`)).toBe('Dana Scully')
+    expect(nameFromFragment(`#/join?token=${TOKEN}&name=%20%E2%80%8B%20`)).toBeNull()
+    expect(nameFromFragment(`#/join?token=${TOKEN}&name=${'x'.repeat(81)}`)).toBeNull()
+    expect(nameFromFragment(`#/join?token=${TOKEN}`)).toBeNull()
+    expect(parseJoinLink(`${APP}/#/join?token=${TOKEN}&name=Lee`, APP)).toEqual({
+      ok: true,
+      value: { serverUrl: '', token: TOKEN, name: 'Lee' },
+    })
   })
 })

@@ -3,12 +3,14 @@
  * fragment, which browsers never send to a server, so it stays out of logs.
  * The server is the link's origin; '' when that is the app's own origin.
  */
-import type { Validation } from '../domain/events'
+import { hasVisibleText, LIMITS, type Validation } from '../domain/events'
 
 export interface JoinTarget {
   /** '' = the app's own origin. */
   serverUrl: string
   token: string
+  /** The person the token was issued for (`&name=`), when the link says. */
+  name?: string
 }
 
 /** Tokens are opaque to the app; this only keeps out what cannot be one. */
@@ -22,6 +24,17 @@ export function tokenFromFragment(hash: string): string | null {
   if (!match) return null
   const token = new URLSearchParams(match[1]).get('token')?.trim() ?? ''
   return TOKEN.test(token) ? token : null
+}
+
+/**
+ * The person's name in a join link fragment (`#/join?token=…&name=Dana`), or
+ * null when absent, blank or too long: a suggestion for a phone with no name yet.
+ */
+export function nameFromFragment(hash: string): string | null {
+  const match = /^#\/join\?(.*)$/.exec(hash)
+  if (!match) return null
+  const name = new URLSearchParams(match[1]).get('name')?.trim().normalize('NFC') ?? ''
+  return name.length <= LIMITS.personName && hasVisibleText(name) ? name : null
 }
 
 /** A server address as typed in Settings: '' (this app's origin) or an http(s) origin plus optional path. */
@@ -60,5 +73,6 @@ export function parseJoinLink(text: string, appOrigin: string): Validation<JoinT
   if (!token) return { ok: false, reason: 'That link has no access token in it. Ask for a new join link.' }
   const server = normalizeServerUrl(`${url.origin}${url.pathname}`, appOrigin)
   if (!server.ok) return server
-  return { ok: true, value: { serverUrl: server.value, token } }
+  const name = nameFromFragment(url.hash)
+  return { ok: true, value: { serverUrl: server.value, token, ...(name !== null && { name }) } }
 }

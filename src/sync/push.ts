@@ -153,7 +153,8 @@ export async function pushWithSavedSettings(
     await pushOutbox(db, createSyncApi(settings, fetchFn))
     return 'pushed'
   } catch (e) {
-    if (e instanceof SyncError && e.failure.kind === 'auth') return 'refused'
+    // A wiped phone is wiped by the page's engine, which can tell the person; here it only stops.
+    if (e instanceof SyncError && ['auth', 'read-only', 'wiped'].includes(e.failure.kind)) return 'refused'
     throw e
   }
 }

@@ -37,7 +37,8 @@ export function createRetryPolicy(options: BackoffOptions = {}): RetryPolicy {
   let stopped = false
   return {
     failed(failure) {
-      if (failure.kind === 'auth') {
+      // A read-only token will not start writing by itself either.
+      if (failure.kind === 'auth' || failure.kind === 'read-only' || failure.kind === 'wiped') {
         stopped = true
         return { kind: 'stop' }
       }

@@ -7,6 +7,14 @@ export type SyncStatus =
   | { kind: 'offline' }
   | { kind: 'syncing' }
   | { kind: 'synced'; at: string }
+  /**
+   * Pulled everything, but the token is read-only: this phone's own entries stay
+   * pending on the phone (never lost) and are not retried until the settings change
+   * or "Sync now".
+   */
+  | { kind: 'read-only'; at: string }
+  /** The admin revoked this phone's token with a wipe: its data is deleted, sync has stopped. */
+  | { kind: 'wiped' }
   | { kind: 'error'; problem: SyncProblem; retryAt: number | null }
 
 /**
@@ -24,6 +32,14 @@ export type SyncProblem =
   | 'quota'
   /** The server's disk is full or read-only: sending waits; receiving goes on. */
   | 'server-storage'
+
+/** What a wiped phone says, in Settings and on the join screen. */
+export const WIPED_MESSAGE =
+  'This phone was wiped by the team’s admin: its access token was revoked, and the incidents, drafts and settings kept on it were deleted. Ask the admin for a new join link.'
+
+/** The long wording for a read-only token, for Settings. */
+export const READ_ONLY_MESSAGE =
+  'This phone’s access token is read-only: it receives the team’s entries but cannot send its own. What you log stays on this phone, waiting; ask the team’s admin for a token that can write.'
 
 /** The long wording, for Settings and the join screen. */
 export const SYNC_PROBLEM_MESSAGES: Record<SyncProblem, string> = {
@@ -69,6 +85,8 @@ export function describeSyncStatus(status: SyncStatus, pending: number, rejected
           offline: 'Offline',
           syncing: 'Syncing',
           synced: 'Synced',
+          'read-only': 'Read-only',
+          wiped: 'Local only · wiped by the admin',
         }[status.kind]
   const parts = [base]
   if (pending > 0) parts.push(`${pending} pending`)
