@@ -5,12 +5,12 @@ import { storeServerEvents } from './pull'
 
 let n = 0
 describe('storing server events with their sender', () => {
-  it('keeps receivedFrom and drops seq', async () => {
+  it('keeps receivedFrom, and seq (the declaration rule and the cursor check read it)', async () => {
     const db = new CommandPostDatabase(`pull-sender-${n++}`)
     const event = makeEvent('log.entry')
     const receivedFrom = { tokenId: 2, name: 'Pat' }
     const result = await storeServerEvents(db, [{ ...event, seq: 7, receivedFrom }], 7)
-    expect(result.fresh).toEqual([{ ...event, receivedFrom }])
-    expect((await db.events.get(event.id))!.event).toEqual({ ...event, receivedFrom })
+    expect(result.fresh).toEqual([{ ...event, seq: 7, receivedFrom }])
+    expect((await db.events.get(event.id))!.event).toEqual({ ...event, seq: 7, receivedFrom })
   })
 })
