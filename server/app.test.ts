@@ -19,7 +19,7 @@ describe('GET /api/health', () => {
     const t = await app({ version: '1.2.3' })
     const res = await t.app.inject({ method: 'GET', url: '/api/health' })
     expect(res.statusCode).toBe(200)
-    expect(res.json()).toEqual({ ok: true, version: '1.2.3' })
+    expect(res.json()).toEqual({ ok: true, version: '1.2.3', now: expect.any(Number) })
   })
 })
 

@@ -34,6 +34,8 @@ export interface AppOptions {
   trustProxy?: boolean
   /** Check every answer against its wire schema (src/domain/wire.ts); a mismatch is a 500. For tests. */
   checkResponses?: boolean
+  /** The server's clock in ms, the authority on time for every phone (tests inject one). Default Date.now. */
+  now?: () => number
 }
 
 export const DEFAULT_RATE_LIMIT: RateLimitOptions = { perMinute: 600, burst: 600 }
@@ -53,11 +55,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   const hub = new StreamHub()
 
-  await app.register(healthRoutes, { version: options.version })
+  await app.register(healthRoutes, { version: options.version, now: options.now })
   await app.register(async (api) => {
     api.addHook('onRequest', authGuard(options.tokens))
     await registerRateLimit(api, options.rateLimit ?? DEFAULT_RATE_LIMIT)
-    await api.register(eventRoutes, { store: options.store, hub })
+    await api.register(eventRoutes, { store: options.store, hub, now: options.now })
     await api.register(streamRoutes, {
       store: options.store,
       hub,

@@ -2,6 +2,7 @@
  * Turning a pushed batch into stored events and the §2 answer. Each entry is
  * judged alone: a bad one is rejected with a reason and the rest are stored.
  */
+import { CLOCK_AHEAD, isClockAhead } from '../../src/domain/clock-offset'
 import { validateEvent } from '../../src/domain/events'
 import type { PushAnswer, Rejection } from '../../src/domain/wire'
 import type { EventStore, NewEvent } from '../store/types'
@@ -19,8 +20,15 @@ export const CONFLICT = 'conflict'
 /**
  * Entries that are not objects with a string `id` cannot be matched by the
  * client; they are rejected with id "" and their index in the reason.
+ * An event stamped more than 2 minutes (MAX_DRIFT_MS) after `now` (the
+ * server's clock, ms) is rejected `clock_ahead`: stored, it would outrank
+ * every later event for as long as the wrong clock is ahead.
  */
-export async function ingest(store: EventStore, entries: readonly unknown[]): Promise<IngestResult> {
+export async function ingest(
+  store: EventStore,
+  entries: readonly unknown[],
+  now: number = Date.now(),
+): Promise<IngestResult> {
   const rejected: (Rejection & { index: number })[] = []
   const valid: (NewEvent & { index: number })[] = []
 
@@ -42,6 +50,10 @@ export async function ingest(store: EventStore, entries: readonly unknown[]): Pr
       return
     }
     const event = result.value
+    if (isClockAhead(event.hlc, now)) {
+      rejected.push({ index, id: event.id, reason: CLOCK_AHEAD })
+      return
+    }
     valid.push({
       index,
       id: event.id,
@@ -63,5 +75,8 @@ export async function ingest(store: EventStore, entries: readonly unknown[]): Pr
     else rejected.push({ index: event.index, id: event.id, reason: outcome })
   })
   rejected.sort((a, b) => a.index - b.index)
-  return { answer: { accepted, duplicate, rejected: rejected.map(({ id, reason }) => ({ id, reason })) }, lastSeq }
+  return {
+    answer: { accepted, duplicate, rejected: rejected.map(({ id, reason }) => ({ id, reason })), now },
+    lastSeq,
+  }
 }

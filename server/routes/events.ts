@@ -9,9 +9,14 @@ import type { EventStore } from '../store/types'
 export interface EventRoutesOptions {
   store: EventStore
   hub: StreamHub
+  /** The server's clock, ms: events stamped over 2 minutes after it are refused `clock_ahead`. */
+  now?: () => number
 }
 
-export async function eventRoutes(app: FastifyInstance, { store, hub }: EventRoutesOptions): Promise<void> {
+export async function eventRoutes(
+  app: FastifyInstance,
+  { store, hub, now = Date.now }: EventRoutesOptions,
+): Promise<void> {
   const api = app.withTypeProvider<ValibotTypeProvider>()
 
   // A body that is not { events: [1–500 entries] } never reaches the handler (400, or 413 past 500).
@@ -19,7 +24,7 @@ export async function eventRoutes(app: FastifyInstance, { store, hub }: EventRou
     '/api/events',
     { schema: { body: PushBodySchema, response: { 200: PushAnswerSchema, ...ERROR_RESPONSES } } },
     async (request) => {
-      const { answer, lastSeq } = await ingest(store, request.body.events)
+      const { answer, lastSeq } = await ingest(store, request.body.events, now())
       // The answer is sent after the commit: accepted means on disk.
       if (answer.accepted.length) hub.publish(lastSeq)
       return answer

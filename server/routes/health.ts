@@ -3,11 +3,21 @@ import type { FastifyInstance } from 'fastify'
 import { HealthAnswerSchema } from '../../src/domain/wire'
 import { ERROR_RESPONSES, type ValibotTypeProvider } from '../http/valibot'
 
-export async function healthRoutes(app: FastifyInstance, { version }: { version: string }): Promise<void> {
+export interface HealthRoutesOptions {
+  version: string
+  /** The server's clock, ms (tests inject one). */
+  now?: () => number
+}
+
+export async function healthRoutes(
+  app: FastifyInstance,
+  { version, now = Date.now }: HealthRoutesOptions,
+): Promise<void> {
   app
     .withTypeProvider<ValibotTypeProvider>()
     .get('/api/health', { schema: { response: { 200: HealthAnswerSchema, ...ERROR_RESPONSES } } }, async () => ({
       ok: true as const,
       version,
+      now: now(),
     }))
 }

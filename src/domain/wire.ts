@@ -69,11 +69,21 @@ export const PushBodySchema = v.object(
 /** A refused entry: `id` is "" when the entry had no string id to name it by. */
 export const RejectionSchema = v.object({ id: v.string(), reason: v.string() })
 
-/** `POST /api/events` answer (200): every entry sent is in exactly one list. */
+/**
+ * The server's clock (ms since the epoch) when it answered: phones measure
+ * their offset from it. Optional, so an older server's answers still parse.
+ */
+const ServerNowSchema = v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)))
+
+/**
+ * `POST /api/events` answer (200): every entry sent is in exactly one list;
+ * `now` is the server's clock, the one `clock_ahead` was judged by.
+ */
 export const PushAnswerSchema = v.object({
   accepted: v.array(v.string()),
   duplicate: v.array(v.string()),
   rejected: v.array(RejectionSchema),
+  now: ServerNowSchema,
 })
 
 /** `GET /api/events` query: `after` defaults to 0, `limit` to 500 (1–1000). */
@@ -99,8 +109,8 @@ export const StreamQuerySchema = v.object({ after: v.optional(countParam('after'
 /** `Last-Event-ID` of a reconnecting EventSource: the seq of the last message it received. */
 export const StreamResumeSchema = countParam('Last-Event-ID')
 
-/** `GET /api/health` answer (200), open to all. */
-export const HealthAnswerSchema = v.object({ ok: v.literal(true), version: v.string() })
+/** `GET /api/health` answer (200), open to all; `now` is the server's clock in ms. */
+export const HealthAnswerSchema = v.object({ ok: v.literal(true), version: v.string(), now: ServerNowSchema })
 
 const ErrorDetailSchema = v.object({ code: v.picklist(ERROR_CODES), message: v.string() })
 
