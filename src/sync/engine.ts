@@ -8,6 +8,7 @@
  */
 import { singleFlight } from '../domain/single-flight'
 import type { CommandPostDatabase } from '../db/database'
+import { recordClockSamples } from '../db/clock-offset'
 import { pendingCount } from '../db/events'
 import { readSetting, writeSetting, type SyncSettings } from '../db/settings'
 import { createSyncApi, SyncError, type FetchLike, type SyncApi } from './api'
@@ -70,6 +71,8 @@ interface Generation {
   api: SyncApi
   /** Aborted when the settings change: calls in flight must not write for the old server. */
   controller: AbortController
+  /** This server's clock has been sampled (a push answer or /api/health): the offset is its. */
+  clockChecked: boolean
 }
 
 const PROBLEMS: Record<RetryableFailure['kind'], SyncProblem> = {
@@ -143,9 +146,11 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       const quiet =
         !wasManual && (status.kind === 'error' || (status.kind === 'synced' && (await pendingCount(db)) === 0))
       if (!quiet) setStatus({ kind: 'syncing' })
-      await pushOutbox(db, current.api)
+      const pushed = await pushOutbox(db, current.api, undefined, { now })
+      if (pushed.clockSamples) current.clockChecked = true
       await pullAll(db, current.api, { now })
       if (current !== gen) return
+      if (!current.clockChecked) await checkClock(current)
       retry.succeeded()
       lastSyncAt = new Date(now()).toISOString()
       setStatus({ kind: 'synced', at: lastSyncAt })
@@ -155,6 +160,22 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       // Aborted because the settings changed: the new settings' round takes over.
       if (current !== gen || current.controller.signal.aborted) return
       fail(e)
+    }
+  }
+
+  /**
+   * A phone with nothing to push still learns its offset from this server
+   * (for the clock warning and the times it shows), once per server: after
+   * the round's pull, so it never delays sending. A failure here is not the
+   * round's; the next round asks again.
+   */
+  async function checkClock(current: Generation): Promise<void> {
+    try {
+      const { clockSample } = await current.api.health()
+      if (clockSample !== null) await recordClockSamples(db, [clockSample])
+      current.clockChecked = true
+    } catch {
+      // Offline again, or an older server without /api/health's `now`: the next round asks again.
     }
   }
 
@@ -219,7 +240,12 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   function generation(settings: SyncSettings | null): Generation | null {
     if (!settings) return null
     const controller = new AbortController()
-    return { settings, controller, api: createSyncApi(settings, fetchFn, controller.signal) }
+    return {
+      settings,
+      controller,
+      api: createSyncApi(settings, fetchFn, controller.signal, now),
+      clockChecked: false,
+    }
   }
 
   function install(settings: SyncSettings | null): void {
