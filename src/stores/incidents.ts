@@ -1,5 +1,5 @@
 import { defineStore, acceptHMRUpdate } from 'pinia'
-import { computed, ref, shallowRef } from 'vue'
+import { computed, ref, shallowRef, watch } from 'vue'
 import type { EventType, IncidentEvent, PayloadOf, Validation } from '../domain/events'
 import { createEvent } from '../domain/factory'
 import { applyEvent, childrenOf, foldIncident } from '../domain/fold'
@@ -8,6 +8,7 @@ import type { HybridClock } from '../domain/hlc'
 import { newId } from '../domain/ids'
 import { localData, type LocalData } from '../db/load'
 import type { Subscription } from '../db/local'
+import { useClockStore } from './clock'
 import { onceUntilFailure } from './once'
 import { useProfileStore } from './profile'
 
@@ -40,11 +41,31 @@ export const useIncidentsStore = defineStore('incidents', () => {
   let catchingUp: Promise<void> = Promise.resolve()
   const subscriptions: Subscription[] = []
 
+  /**
+   * An event we hold, written again with a new stamp (the pusher corrected it
+   * by the server's offset, or re-stamped it after `clock_ahead`): the copy
+   * held is replaced. False when it is not held or unchanged.
+   */
+  function restamped(e: IncidentEvent): boolean {
+    const list = eventsByIncident.get(e.incidentId)
+    const at = list?.findIndex((held) => held.id === e.id) ?? -1
+    if (!list || at < 0 || list[at]!.hlc === e.hlc) return false
+    list[at] = e
+    return true
+  }
+
   function ingest(events: readonly IncidentEvent[]): void {
     const touched = new Set<string>()
     const refold = new Set<string>()
     for (const e of events) {
-      if (known.has(e.id)) continue
+      if (known.has(e.id)) {
+        if (restamped(e)) {
+          clock?.receive(e.hlc)
+          touched.add(e.incidentId)
+          refold.add(e.incidentId)
+        }
+        continue
+      }
       known.add(e.id)
       // Hybrid clock rule: what we write next must sort after everything we have seen.
       clock?.receive(e.hlc)
@@ -75,12 +96,21 @@ export const useIncidentsStore = defineStore('incidents', () => {
     return catchingUp
   }
 
+  const time = useClockStore()
+  // A new offset (the first sync, or the phone's clock was changed): a last stamp
+  // in the future came from the wrong clock, and must not hold every new event there.
+  watch(
+    () => time.offsetMs,
+    () => clock?.rebase(),
+  )
+
   async function open(): Promise<void> {
     const profile = useProfileStore()
     await profile.load()
     const local = await localData()
     const db = local.database()
-    clock = await local.openDeviceClock(db, profile.deviceId)
+    await time.followOffset(local)
+    clock = await local.openDeviceClock(db, profile.deviceId, () => time.correctedNow())
     data = local
     await catchUp()
     ready.value = true
@@ -145,9 +175,15 @@ export const useIncidentsStore = defineStore('incidents', () => {
     if (!profile.hasName) return { ok: false, reason: 'Set your name in Settings first.' }
     // The first write of a first visit can come before the database has opened (main.ts).
     if (!clock || !data) await start()
-    const made = createEvent({ clock: clock!, actor: profile.actor }, type, incidentId, payload)
+    const made = createEvent(
+      { clock: clock!, actor: profile.actor, now: () => time.correctedNow() },
+      type,
+      incidentId,
+      payload,
+    )
     if (!made.ok) return made
-    await data!.appendLocalEvents(data!.database(), [made.value])
+    // The offset it was stamped with (null: not known yet, corrected before its first push).
+    await data!.appendLocalEvents(data!.database(), [made.value], time.offsetMs)
     performance.mark('log-entry-committed') // bench hook: the IndexedDB commit of a recorded event
     ingest([made.value])
     return made
