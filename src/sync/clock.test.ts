@@ -95,16 +95,29 @@ describe('events stamped before the phone knew its offset', () => {
     expect(p.server.stored.map((e) => e.hlc)).toEqual(events.map((e) => e.hlc))
   })
 
-  it('stamped with a known offset, or written before this release, are not moved', async () => {
+  it('stamped with a fresh known offset, or written before this release, are not moved', async () => {
     const p = await phone(0)
+    await recordClockSamples(p.db, [0], p.deviceNow())
     const corrected = p.incident(1)
     const legacy = p.incident(1)
     await appendLocalEvents(p.db, corrected, 0)
     await appendLocalEvents(p.db, legacy)
     expect(await p.push()).toMatchObject({ acknowledged: 6, corrected: 0 })
-    // No offset known, yet nothing to correct: the server is not even asked its time first.
+    // The offset is fresh: the server is not asked its time first.
     expect(p.server.requests.map((r) => r.path)).toEqual(['/api/events'])
     expect(p.server.stored.map((e) => e.hlc)).toEqual([...corrected, ...legacy].map((e) => e.hlc))
+  })
+
+  it('stamped with an offset that changed since (the clock was set a day back offline) are corrected', async () => {
+    const p = await phone(-24 * HOUR)
+    // Synced an hour ago, when the phone's clock was right; then someone set it a day back.
+    await recordClockSamples(p.db, [0], SERVER_NOW - HOUR)
+    const events = p.incident(1)
+    await appendLocalEvents(p.db, events, 0)
+    expect(await p.push()).toMatchObject({ acknowledged: 3, corrected: 3 })
+    expect(p.server.requests[0]!.path).toBe('/api/health')
+    for (const e of p.server.stored) expect(Math.abs(hlcMillis(e.hlc) - SERVER_NOW)).toBeLessThan(1000)
+    expect(await readClockOffset(p.db)).toBe(24 * HOUR)
   })
 })
 

@@ -172,7 +172,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   async function checkClock(current: Generation): Promise<void> {
     try {
       const { clockSample } = await current.api.health()
-      if (clockSample !== null) await recordClockSamples(db, [clockSample])
+      if (clockSample !== null) await recordClockSamples(db, [clockSample], now())
       current.clockChecked = true
     } catch {
       // Offline again, or an older server without /api/health's `now`: the next round asks again.

@@ -5,9 +5,10 @@
  */
 import { CLOCK_AHEAD, shiftStamps } from '../domain/clock-offset'
 import { LIMITS, type IncidentEvent } from '../domain/events'
+import { MAX_DRIFT_MS } from '../domain/hlc'
 import type { CommandPostDatabase } from '../db/database'
 import type { StoredEvent } from '../db/database'
-import { readClockOffset, recordClockSamples } from '../db/clock-offset'
+import { readClockOffset, readClockOffsetState, recordClockSamples, sampleIsStale } from '../db/clock-offset'
 import { acknowledgeRows, markRejected, pendingRows, rewriteOutboxRows } from '../db/events'
 import { readSetting } from '../db/settings'
 import { createSyncApi, SyncError, type FetchLike, type PushAnswer, type SyncApi } from './api'
@@ -125,11 +126,22 @@ async function sendBatch(
 const ROUND_BATCHES = 4
 
 /**
- * Before rows are sent for the first time: events stamped before the phone
- * knew its offset (clockOffsetMs null) are moved by it, in their order, never
+ * Whether an event never sent must be corrected before its first push: it was
+ * stamped by this phone (clockOffsetMs set) before it knew its offset (null),
+ * or with an offset that has since changed by more than MAX_DRIFT_MS (the
+ * phone's clock was changed while it was offline).
+ */
+function needsCorrection(row: StoredEvent, offset: number): boolean {
+  if (row.sent || row.clockOffsetMs === undefined) return false
+  return row.clockOffsetMs === null || Math.abs(offset - row.clockOffsetMs) > MAX_DRIFT_MS
+}
+
+/**
+ * Before rows are sent for the first time: the offset is measured again if
+ * it is unknown or stale (src/db/clock-offset.ts); events that need it
+ * (needsCorrection) are moved by the change in offset, in their order, never
  * past the corrected present; then every row is marked sent, in IndexedDB,
- * before the request leaves. The offset is asked of the server first when
- * such events wait and it is unknown; an older server (no `now`) leaves them as they are.
+ * before the request leaves. An older server (no `now`) leaves them as they are.
  * Returns the rows as they will be sent.
  */
 async function prepareFirstPush(
@@ -140,19 +152,26 @@ async function prepareFirstPush(
   result: PushResult,
 ): Promise<StoredEvent[]> {
   if (rows.every((r) => r.sent)) return [...rows]
-  const raw = rows.filter((r) => !r.sent && r.clockOffsetMs === null)
-  let offset = await readClockOffset(db)
-  if (raw.length && offset === null) {
+  const state = await readClockOffsetState(db)
+  let offset = state.offsetMs
+  if (rows.some((r) => !r.sent && r.clockOffsetMs !== undefined) && sampleIsStale(state, now())) {
     const { clockSample } = await api.health()
     if (clockSample !== null) {
-      offset = await recordClockSamples(db, [clockSample])
+      offset = await recordClockSamples(db, [clockSample], now())
       result.clockSamples++
     }
   }
   const moved = new Map<string, IncidentEvent>()
-  if (raw.length && offset !== null) {
-    const ordered = raw.map((r) => r.event).sort((a, b) => (a.hlc < b.hlc ? -1 : a.hlc > b.hlc ? 1 : 0))
-    for (const e of shiftStamps(ordered, offset, now() + offset)) moved.set(e.id, e)
+  if (offset !== null) {
+    const known = offset
+    const due = rows.filter((r) => needsCorrection(r, known))
+    // Rows of one stamping offset move together; usually there is one.
+    const byStamp = new Map<number, StoredEvent[]>()
+    for (const r of due) byStamp.set(r.clockOffsetMs ?? 0, [...(byStamp.get(r.clockOffsetMs ?? 0) ?? []), r])
+    for (const [stamped, group] of byStamp) {
+      const ordered = group.map((r) => r.event).sort(byHlc)
+      for (const e of shiftStamps(ordered, known - stamped, now() + known)) moved.set(e.id, e)
+    }
   }
   const prepared = rows.map((r): StoredEvent => {
     if (r.sent) return r
@@ -169,6 +188,8 @@ async function prepareFirstPush(
   return prepared.map((r) => byId.get(r.id) ?? r)
 }
 
+const byHlc = (a: { hlc: string }, b: { hlc: string }) => (a.hlc < b.hlc ? -1 : a.hlc > b.hlc ? 1 : 0)
+
 /**
  * Events the server refused `clock_ahead`, re-stamped: moved by the change in
  * the offset since they were stamped and never past the corrected present,
@@ -177,9 +198,7 @@ async function prepareFirstPush(
  */
 async function restamp(db: CommandPostDatabase, round: Round, now: () => number, result: PushResult): Promise<void> {
   const offset = (await readClockOffset(db)) ?? 0
-  const rows = round.clockAhead
-    .map((id) => round.rows.get(id)!)
-    .sort((a, b) => (a.event.hlc < b.event.hlc ? -1 : a.event.hlc > b.event.hlc ? 1 : 0))
+  const rows = round.clockAhead.map((id) => round.rows.get(id)!).sort((a, b) => byHlc(a.event, b.event))
   // Rows of one stamping offset move together; usually there is one.
   const byOffset = new Map<number, StoredEvent[]>()
   for (const r of rows) {
@@ -232,11 +251,11 @@ export async function pushOutbox(
     } catch (e) {
       // What the server answered before the failure is still recorded.
       await Promise.allSettled(round.writes)
-      await recordClockSamples(db, round.samples)
+      await recordClockSamples(db, round.samples, now())
       throw e
     }
     await Promise.all(round.writes)
-    await recordClockSamples(db, round.samples)
+    await recordClockSamples(db, round.samples, now())
     result.clockSamples += round.samples.length
     if (round.clockAhead.length) {
       if (restampRounds++ >= MAX_RESTAMP_ROUNDS) return result
