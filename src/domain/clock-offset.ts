@@ -65,29 +65,29 @@ export function clockWarning(offsetMs: number | null): string | null {
 }
 
 /**
- * Events moved in time by `deltaMs` (the phone's offset when they were stamped
- * without it), never later than `latestMs` (the corrected present), in the order
- * given, which is kept: when two land on one millisecond the counter orders them.
+ * Events moved in time by `deltaMs` (the change in the phone's offset since
+ * they were stamped), never later than `latestMs` (the corrected present), in
+ * the order given, which is kept: when two land on one millisecond the counter
+ * orders them. Each lands at its `at` (the phone's time when it was made) plus
+ * `deltaMs`, not its hlc plus `deltaMs`: a clock set back holds the hlc at its
+ * last value, and `at` still says when the event was made.
  * Ids, payloads (and so references, which are by id) and nodes are unchanged;
- * `at` moves by as much as the hlc did. Events whose hlc cannot be read are returned as they were.
+ * `at` becomes the new stamp's time. Events whose hlc cannot be read are returned as they were.
  */
 export function shiftStamps(events: readonly IncidentEvent[], deltaMs: number, latestMs: number): IncidentEvent[] {
   let previous: Timestamp | null = null
   return events.map((event) => {
     const old = parseHlc(event.hlc)
     if (!old) return event
-    let next: Timestamp = {
-      ms: Math.max(0, Math.min(old.ms + deltaMs, latestMs)),
-      counter: old.counter,
-      node: old.node,
-    }
-    if (previous && (next.ms < previous.ms || (next.ms === previous.ms && next.counter <= previous.counter)))
+    const made = Date.parse(event.at)
+    const from = Number.isNaN(made) ? old.ms : made
+    let next: Timestamp = { ms: Math.max(0, Math.min(from + deltaMs, latestMs)), counter: 0, node: old.node }
+    if (previous && next.ms <= previous.ms)
       next =
         previous.counter < 99_999
           ? { ms: previous.ms, counter: previous.counter + 1, node: old.node }
           : { ms: previous.ms + 1, counter: 0, node: old.node }
     previous = next
-    const moved = next.ms - old.ms
-    return { ...event, hlc: formatHlc(next), at: new Date(Date.parse(event.at) + moved).toISOString() }
+    return { ...event, hlc: formatHlc(next), at: new Date(next.ms).toISOString() }
   })
 }

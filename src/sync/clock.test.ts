@@ -44,14 +44,18 @@ async function phone(errorMs: number) {
         }),
       ),
     )
-    const amend = made(
-      createEvent({ clock, actor, now: deviceNow }, 'log.amended', declared.incidentId, {
-        entryId: logs[0]!.id,
-        struck: true,
-        reason: 'wrong',
-      }),
-    )
-    return [declared, ...logs, amend]
+    const amend = logs.length
+      ? [
+          made(
+            createEvent({ clock, actor, now: deviceNow }, 'log.amended', declared.incidentId, {
+              entryId: logs[0]!.id,
+              struck: true,
+              reason: 'wrong',
+            }),
+          ),
+        ]
+      : []
+    return [declared, ...logs, ...amend]
   }
   const api = createSyncApi({ serverUrl: '', token: TEST_TOKEN }, server.fetch, undefined, deviceNow)
   const push = () => pushOutbox(db, api, undefined, { now: deviceNow })
@@ -108,16 +112,14 @@ describe('events stamped before the phone knew its offset', () => {
     expect(p.server.stored.map((e) => e.hlc)).toEqual([...corrected, ...legacy].map((e) => e.hlc))
   })
 
-  it('stamped with an offset that changed since (the clock was set a day back offline) are corrected', async () => {
+  it('stamped with a known offset are not moved, even once the offset changed (they may be right)', async () => {
     const p = await phone(-24 * HOUR)
-    // Synced an hour ago, when the phone's clock was right; then someone set it a day back.
+    // Stamped an hour ago with the right clock; then someone set the clock a day back.
     await recordClockSamples(p.db, [0], SERVER_NOW - HOUR)
-    const events = p.incident(1)
+    const events = p.incident(0)
     await appendLocalEvents(p.db, events, 0)
-    expect(await p.push()).toMatchObject({ acknowledged: 3, corrected: 3 })
-    expect(p.server.requests[0]!.path).toBe('/api/health')
-    for (const e of p.server.stored) expect(Math.abs(hlcMillis(e.hlc) - SERVER_NOW)).toBeLessThan(1000)
-    expect(await readClockOffset(p.db)).toBe(24 * HOUR)
+    expect(await p.push()).toMatchObject({ acknowledged: 1, corrected: 0 })
+    expect(p.server.stored.map((e) => e.hlc)).toEqual(events.map((e) => e.hlc))
   })
 })
 
@@ -140,6 +142,19 @@ describe('events refused clock_ahead', () => {
     expect([...stored.map((e) => e.hlc)].sort()).toEqual(stored.map((e) => e.hlc))
     expect((stored.at(-1)!.payload as { entryId: string }).entryId).toBe(rest[0]!.id)
     expect(await p.db.events.where('sync').equals(SyncState.pending).count()).toBe(0)
+  })
+
+  it('after the clock was set forward: refused, then moved back by the change in offset', async () => {
+    const p = await phone(3 * HOUR)
+    // Synced when the clock was right (offset 0), then set 3 h ahead: stamps are 3 h ahead.
+    await recordClockSamples(p.db, [0], SERVER_NOW + 3 * HOUR - 60_000)
+    const events = p.incident(1)
+    await appendLocalEvents(p.db, events, 0)
+    const result = await p.push()
+    expect(result).toMatchObject({ acknowledged: 3, corrected: 0, restamped: 3 })
+    expect(p.server.clockAheadRefusals).toBe(3)
+    expect(p.server.stored.map((e) => e.id)).toEqual(events.map((e) => e.id))
+    for (const [i, e] of p.server.stored.entries()) expect(hlcMillis(e.hlc)).toBe(Date.parse(events[i]!.at) - 3 * HOUR)
   })
 
   it('stay pending, never refused, when the server keeps refusing them', async () => {

@@ -5,7 +5,6 @@
  */
 import { CLOCK_AHEAD, shiftStamps } from '../domain/clock-offset'
 import { LIMITS, type IncidentEvent } from '../domain/events'
-import { MAX_DRIFT_MS } from '../domain/hlc'
 import type { CommandPostDatabase } from '../db/database'
 import type { StoredEvent } from '../db/database'
 import { readClockOffset, readClockOffsetState, recordClockSamples, sampleIsStale } from '../db/clock-offset'
@@ -126,21 +125,21 @@ async function sendBatch(
 const ROUND_BATCHES = 4
 
 /**
- * Whether an event never sent must be corrected before its first push: it was
- * stamped by this phone (clockOffsetMs set) before it knew its offset (null),
- * or with an offset that has since changed by more than MAX_DRIFT_MS (the
- * phone's clock was changed while it was offline).
+ * Whether an event never sent must be corrected before its first push: this
+ * phone stamped it before it knew its offset (null). An event stamped with a
+ * known offset is left alone even if the offset changed since: it may have
+ * been stamped before the phone's clock was changed, and then it is right. One
+ * stamped after a change that put it over 2 minutes ahead is refused
+ * `clock_ahead` by the server and re-stamped.
  */
-function needsCorrection(row: StoredEvent, offset: number): boolean {
-  if (row.sent || row.clockOffsetMs === undefined) return false
-  return row.clockOffsetMs === null || Math.abs(offset - row.clockOffsetMs) > MAX_DRIFT_MS
+function needsCorrection(row: StoredEvent): boolean {
+  return !row.sent && row.clockOffsetMs === null
 }
 
 /**
- * Before rows are sent for the first time: the offset is measured again if
- * it is unknown or stale (src/db/clock-offset.ts); events that need it
- * (needsCorrection) are moved by the change in offset, in their order, never
- * past the corrected present; then every row is marked sent, in IndexedDB,
+ * Before rows are sent for the first time: events that need it
+ * (needsCorrection) are moved by the offset, measured first if it is unknown
+ * or stale (src/db/clock-offset.ts), in their order, never past the corrected present; then every row is marked sent, in IndexedDB,
  * before the request leaves. An older server (no `now`) leaves them as they are.
  * Returns the rows as they will be sent.
  */
@@ -154,7 +153,7 @@ async function prepareFirstPush(
   if (rows.every((r) => r.sent)) return [...rows]
   const state = await readClockOffsetState(db)
   let offset = state.offsetMs
-  if (rows.some((r) => !r.sent && r.clockOffsetMs !== undefined) && sampleIsStale(state, now())) {
+  if (rows.some(needsCorrection) && sampleIsStale(state, now())) {
     const { clockSample } = await api.health()
     if (clockSample !== null) {
       offset = await recordClockSamples(db, [clockSample], now())
@@ -163,15 +162,11 @@ async function prepareFirstPush(
   }
   const moved = new Map<string, IncidentEvent>()
   if (offset !== null) {
-    const known = offset
-    const due = rows.filter((r) => needsCorrection(r, known))
-    // Rows of one stamping offset move together; usually there is one.
-    const byStamp = new Map<number, StoredEvent[]>()
-    for (const r of due) byStamp.set(r.clockOffsetMs ?? 0, [...(byStamp.get(r.clockOffsetMs ?? 0) ?? []), r])
-    for (const [stamped, group] of byStamp) {
-      const ordered = group.map((r) => r.event).sort(byHlc)
-      for (const e of shiftStamps(ordered, known - stamped, now() + known)) moved.set(e.id, e)
-    }
+    const ordered = rows
+      .filter(needsCorrection)
+      .map((r) => r.event)
+      .sort(byHlc)
+    for (const e of shiftStamps(ordered, offset, now() + offset)) moved.set(e.id, e)
   }
   const prepared = rows.map((r): StoredEvent => {
     if (r.sent) return r
