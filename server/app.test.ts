@@ -19,7 +19,13 @@ describe('GET /api/health', () => {
     const t = await app({ version: '1.2.3' })
     const res = await t.app.inject({ method: 'GET', url: '/api/health' })
     expect(res.statusCode).toBe(200)
-    expect(res.json()).toEqual({ ok: true, version: '1.2.3', streams: 0, serverId: await t.store.serverId() })
+    expect(res.json()).toEqual({
+      ok: true,
+      version: '1.2.3',
+      streams: 0,
+      serverId: await t.store.serverId(),
+      now: expect.any(Number),
+    })
   })
 })
 

@@ -85,7 +85,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const serverId = await options.store.serverId()
 
   if (options.storageHealth) app.addHook('onClose', async () => options.storageHealth!.stop())
-  await app.register(healthRoutes, { version: options.version, storage: options.storageHealth, hub, serverId })
+  await app.register(healthRoutes, {
+    version: options.version,
+    storage: options.storageHealth,
+    hub,
+    serverId,
+    now: options.now,
+  })
   await app.register(async (api) => {
     const failures = options.authFailuresPerMinute ? new AuthFailureLimiter(options.authFailuresPerMinute) : undefined
     api.addHook('onRequest', authGuard(options.tokens, failures))

@@ -2,6 +2,7 @@
  * Turning a pushed batch into stored events and the §2 answer. Each entry is
  * judged alone: a bad one is rejected with a reason and the rest are stored.
  */
+import { CLOCK_AHEAD, isClockAhead } from '../../src/domain/clock-offset'
 import { validateEvent, type ReceivedFrom } from '../../src/domain/events'
 import type { PushAnswer, Rejection } from '../../src/domain/wire'
 import type { AppendOptions, EventStore, NewEvent } from '../store/types'
@@ -22,12 +23,16 @@ export const CONFLICT = 'conflict'
  * `sender` is the authenticated token: every event stored now records it as its `receivedFrom`.
  * `options` (the token and its quota) go to EventStore.appendEvents, whose
  * QuotaExceededError and StorageFaultError pass through: nothing is answered then.
+ * An event stamped more than 2 minutes (MAX_DRIFT_MS) after `now` (the
+ * server's clock, ms) is rejected `clock_ahead`: stored, it would outrank
+ * every later event for as long as the wrong clock is ahead.
  */
 export async function ingest(
   store: EventStore,
   entries: readonly unknown[],
   sender?: ReceivedFrom,
   options?: AppendOptions,
+  now: number = Date.now(),
 ): Promise<IngestResult> {
   const rejected: (Rejection & { index: number })[] = []
   const valid: (NewEvent & { index: number })[] = []
@@ -51,6 +56,10 @@ export async function ingest(
       return
     }
     const event = result.value
+    if (isClockAhead(event.hlc, now)) {
+      rejected.push({ index, id: event.id, reason: CLOCK_AHEAD })
+      return
+    }
     valid.push({
       index,
       id: event.id,
@@ -73,5 +82,8 @@ export async function ingest(
     else rejected.push({ index: event.index, id: event.id, reason: outcome })
   })
   rejected.sort((a, b) => a.index - b.index)
-  return { answer: { accepted, duplicate, rejected: rejected.map(({ id, reason }) => ({ id, reason })) }, lastSeq }
+  return {
+    answer: { accepted, duplicate, rejected: rejected.map(({ id, reason }) => ({ id, reason })), now },
+    lastSeq,
+  }
 }

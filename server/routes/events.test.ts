@@ -29,14 +29,24 @@ describe('POST /api/events', () => {
     const events = makeIncident(3)
     const res = await push(events)
     expect(res.statusCode).toBe(200)
-    expect(res.json()).toEqual({ accepted: events.map((e) => e.id), duplicate: [], rejected: [] })
+    expect(res.json()).toEqual({
+      accepted: events.map((e) => e.id),
+      duplicate: [],
+      rejected: [],
+      now: expect.any(Number),
+    })
   })
 
   it('is idempotent: a second push is duplicate and stores nothing', async () => {
     const events = makeIncident(2)
     await push(events)
     const again = await push([...events].reverse())
-    expect(again.json()).toEqual({ accepted: [], duplicate: [events[1]!.id, events[0]!.id], rejected: [] })
+    expect(again.json()).toEqual({
+      accepted: [],
+      duplicate: [events[1]!.id, events[0]!.id],
+      rejected: [],
+      now: expect.any(Number),
+    })
     expect((await pull()).json().events).toHaveLength(2)
   })
 
@@ -45,14 +55,19 @@ describe('POST /api/events', () => {
     await push([event])
     const reordered = Object.fromEntries(Object.entries(event).reverse())
     const res = await push([{ ...reordered, seq: 999, extra: 'ignored' }])
-    expect(res.json()).toEqual({ accepted: [], duplicate: [event.id], rejected: [] })
+    expect(res.json()).toEqual({ accepted: [], duplicate: [event.id], rejected: [], now: expect.any(Number) })
   })
 
   it('rejects a known id with different content as conflict, and keeps the first', async () => {
     const event = makeEvent('log.entry', { text: 'first' })
     await push([event])
     const res = await push([{ ...event, payload: { ...event.payload, text: 'second' } }])
-    expect(res.json()).toEqual({ accepted: [], duplicate: [], rejected: [{ id: event.id, reason: 'conflict' }] })
+    expect(res.json()).toEqual({
+      accepted: [],
+      duplicate: [],
+      rejected: [{ id: event.id, reason: 'conflict' }],
+      now: expect.any(Number),
+    })
     expect((await pull()).json().events[0].payload.text).toBe('first')
   })
 
@@ -63,6 +78,7 @@ describe('POST /api/events', () => {
       accepted: [event.id],
       duplicate: [event.id],
       rejected: [{ id: event.id, reason: 'conflict' }],
+      now: expect.any(Number),
     })
   })
 
@@ -128,6 +144,7 @@ describe('POST /api/events', () => {
         { id: spaces.id, reason: 'payload.title: must contain visible text' },
         { id: lone.id, reason: 'payload.text: must contain visible text' },
       ],
+      now: expect.any(Number),
     })
     expect((await pull()).json().events).toEqual([])
   })
@@ -136,7 +153,12 @@ describe('POST /api/events', () => {
     const event = makeEvent('incident.declared', { title: 'Cafe\u0301 Wi-Fi down' })
     expect((await push([event])).json().accepted).toEqual([event.id])
     expect((await pull()).json().events[0].payload.title).toBe('Caf\u00E9 Wi-Fi down')
-    expect((await push([event])).json()).toEqual({ accepted: [], duplicate: [event.id], rejected: [] })
+    expect((await push([event])).json()).toEqual({
+      accepted: [],
+      duplicate: [event.id],
+      rejected: [],
+      now: expect.any(Number),
+    })
   })
 
   it('refuses a second declaration and events stamped at or before the first (already_declared, before_declared)', async () => {
@@ -157,6 +179,7 @@ describe('POST /api/events', () => {
         { id: near1970.id, reason: 'already_declared' },
         { id: backDated.id, reason: 'before_declared' },
       ],
+      now: expect.any(Number),
     })
     expect((await pull()).json().events.map((e: { id: string }) => e.id)).toEqual([declared!.id, entry!.id])
   })

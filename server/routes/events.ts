@@ -27,7 +27,10 @@ export interface EventRoutesOptions {
   quota?: DailyQuota
   /** Told at once when a push finds the storage refusing writes. */
   storage?: StorageHealth
-  /** The clock that decides the quota's UTC day (milliseconds since the epoch). */
+  /**
+   * The server's clock, ms: it decides the quota's UTC day, and events stamped over 2 minutes after it are
+   * refused `clock_ahead`.
+   */
   now?: () => number
 }
 
@@ -104,6 +107,7 @@ export async function eventRoutes(
           request.body.events,
           request.token ? { tokenId: request.token.id, name: request.token.name } : undefined,
           options,
+          at,
         )
       } catch (e) {
         throw storageRefusal(e, at, storage)

@@ -17,11 +17,13 @@ export interface HealthRoutesOptions {
   hub: StreamHub
   /** The database's identity (phones notice a restore by it). */
   serverId: string
+  /** The server's clock, ms (tests inject one). */
+  now?: () => number
 }
 
 export async function healthRoutes(
   app: FastifyInstance,
-  { version, storage, hub, serverId }: HealthRoutesOptions,
+  { version, storage, hub, serverId, now = Date.now }: HealthRoutesOptions,
 ): Promise<void> {
   app
     .withTypeProvider<ValibotTypeProvider>()
@@ -30,8 +32,8 @@ export async function healthRoutes(
       { schema: { response: { 200: HealthUpSchema, 503: HealthDownSchema, ...ERROR_RESPONSES } } },
       async (_request, reply) => {
         const state = storage?.state ?? { ok: true }
-        if (!state.ok) return reply.status(503).send({ ok: false as const, reason: state.reason, version })
-        return { ok: true as const, version, streams: hub.size, serverId }
+        if (!state.ok) return reply.status(503).send({ ok: false as const, reason: state.reason, version, now: now() })
+        return { ok: true as const, version, streams: hub.size, serverId, now: now() }
       },
     )
 }

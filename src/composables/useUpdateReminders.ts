@@ -2,6 +2,7 @@ import { onScopeDispose, watch } from 'vue'
 import type { UpdateDueReminder } from '../domain/cadence'
 import { reminderFor } from '../domain/cadence'
 import { rolesHeldBy } from '../domain/roles'
+import { useClockStore } from '../stores/clock'
 import { useIncidentsStore } from '../stores/incidents'
 import { useProfileStore } from '../stores/profile'
 import { useNotificationPermission } from './useNotificationPermission'
@@ -9,6 +10,7 @@ import { useNotificationPermission } from './useNotificationPermission'
 export interface UseUpdateRemindersOptions {
   /** How a due reminder reaches the responder; default: the service worker's notification. */
   notify?: (reminder: UpdateDueReminder) => void | Promise<void>
+  /** Default: the phone's clock corrected by the server's (the clock store). */
   now?: () => number
 }
 
@@ -22,7 +24,8 @@ export function useUpdateReminders(options: UseUpdateRemindersOptions = {}): voi
   const store = useIncidentsStore()
   const profile = useProfileStore()
   const permission = useNotificationPermission()
-  const now = options.now ?? Date.now
+  const clock = useClockStore()
+  const now = options.now ?? (() => clock.correctedNow())
   const notify = options.notify ?? showReminder
   const timers = new Map<string, { dueMs: number; timer: ReturnType<typeof setTimeout> }>()
   let heldComms: boolean | null = null

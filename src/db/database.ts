@@ -32,6 +32,20 @@ export interface StoredEvent {
    * acknowledged before, so it must never be re-stamped like a never-sent event.
    */
   requeued?: true
+  /**
+   * Set before the first push attempt: from then on the server may hold the
+   * event (its answer can be lost), so it is never re-stamped unless the server
+   * refuses it `clock_ahead`. Absent on events never sent.
+   */
+  sent?: true
+  /**
+   * The offset from the server's clock (server − phone, ms) this phone applied
+   * when it stamped the event; null: it did not know it yet, and the event is
+   * corrected by the offset before its first push. Absent on rows written
+   * before this field existed: those may have been sent already, so they are
+   * left as they are.
+   */
+  clockOffsetMs?: number | null
   event: IncidentEvent
 }
 

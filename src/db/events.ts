@@ -22,12 +22,19 @@ async function nextLseq(db: CommandPostDatabase, count: number): Promise<number>
 /**
  * Store events made on this phone (pending until the server acknowledges them).
  * Throws StorageFullError when the phone's storage is full (nothing is stored then).
+ * `clockOffsetMs`: the offset from the server's clock they were stamped with,
+ * null when the phone did not know it (they are corrected before their first
+ * push); left out by callers that stamp no time of their own (tests, imports).
  */
-export async function appendLocalEvents(db: CommandPostDatabase, events: readonly IncidentEvent[]): Promise<void> {
+export async function appendLocalEvents(
+  db: CommandPostDatabase,
+  events: readonly IncidentEvent[],
+  clockOffsetMs?: number | null,
+): Promise<void> {
   if (events.length === 0) return
   let tx: Transaction | undefined
   try {
-    await appendIn(db, events, (t) => {
+    await appendIn(db, events, clockOffsetMs, (t) => {
       tx = t
     })
   } catch (e) {
@@ -40,6 +47,7 @@ export async function appendLocalEvents(db: CommandPostDatabase, events: readonl
 function appendIn(
   db: CommandPostDatabase,
   events: readonly IncidentEvent[],
+  clockOffsetMs: number | null | undefined,
   seen: (tx: Transaction) => void,
 ): Promise<void> {
   return db.transaction('rw', db.events, db.kv, async (tx) => {
@@ -51,6 +59,7 @@ function appendIn(
       hlc: event.hlc,
       lseq: lseq++,
       sync: SyncState.pending,
+      ...(clockOffsetMs === undefined ? {} : { clockOffsetMs }),
       event,
     }))
     await db.events.bulkAdd(rows)
@@ -183,6 +192,27 @@ export async function rejectedEvents(db: CommandPostDatabase): Promise<StoredEve
 
 export async function markAcknowledged(db: CommandPostDatabase, ids: readonly string[]): Promise<void> {
   if (ids.length) await db.events.where('id').anyOf(ids).modify({ sync: SyncState.acknowledged })
+}
+
+/**
+ * Write outbox rows back as given (the pusher marking them sent, or moving
+ * their stamps). Rows whose event changed (`changed` ids) get a new local
+ * order, in the order given, so every reader following `lseq` (the incidents
+ * store, other tabs) reads them again and replaces what it held.
+ * Returns the rows as written.
+ */
+export async function rewriteOutboxRows(
+  db: CommandPostDatabase,
+  rows: readonly StoredEvent[],
+  changed: ReadonlySet<string> = new Set(),
+): Promise<StoredEvent[]> {
+  if (rows.length === 0) return []
+  return db.transaction('rw', db.events, db.kv, async () => {
+    let lseq = changed.size ? await nextLseq(db, changed.size) : 0
+    const written = rows.map((r) => (changed.has(r.id) ? { ...r, hlc: r.event.hlc, lseq: lseq++ } : r))
+    await db.events.bulkPut(written)
+    return written
+  })
 }
 
 /**

@@ -91,6 +91,37 @@ describe('hybrid logical clock', () => {
     expect(clock.current).toBe('000000000000000:00000:a')
   })
 
+  it('adopts a remote time up to 2 minutes ahead of corrected time, and none further (was 24 h)', () => {
+    const last = { ms: 10, counter: 0, node: 'a' }
+    expect(MAX_DRIFT_MS).toBe(120_000)
+    expect(receive(last, { ms: 1000 + 120_000, counter: 0, node: 'b' }, 1000)).toEqual({
+      ms: 121_000,
+      counter: 1,
+      node: 'a',
+    })
+    expect(receive(last, { ms: 1000 + 120_001, counter: 0, node: 'b' }, 1000)).toBe(last)
+    expect(receive(last, { ms: 1000 + 3 * 3_600_000, counter: 0, node: 'b' }, 1000)).toBe(last)
+  })
+
+  it('rebase: drops a last stamp over 2 minutes ahead of the present, keeps one within', () => {
+    let now = 1_000_000
+    const saved: string[] = []
+    const year = 365 * 24 * 3_600_000
+    const clock = new HybridClock(
+      'a',
+      () => now,
+      formatHlc({ ms: now + year, counter: 3, node: 'a' }),
+      (s) => saved.push(s),
+    )
+    clock.rebase()
+    expect(clock.next()).toBe(formatHlc({ ms: now, counter: 1, node: 'a' }))
+    now += 10
+    const within = new HybridClock('a', () => now, formatHlc({ ms: now + 60_000, counter: 0, node: 'a' }))
+    within.rebase()
+    expect(within.next()).toBe(formatHlc({ ms: now + 60_000, counter: 1, node: 'a' }))
+    expect(saved[0]).toBe(formatHlc({ ms: 1_000_000, counter: 0, node: 'a' }))
+  })
+
   it('rejects an invalid node id', () => {
     expect(() => new HybridClock('bad node')).toThrow(/node/)
   })

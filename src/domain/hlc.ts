@@ -14,8 +14,13 @@ export interface Timestamp {
 export const NODE_PATTERN = /^[A-Za-z0-9_-]{1,64}$/
 export const HLC_PATTERN = /^\d{15}:\d{5}:[A-Za-z0-9_-]{1,64}$/
 const MAX_COUNTER = 99999
-/** Remote clocks further ahead than this are not adopted. */
-export const MAX_DRIFT_MS = 24 * 60 * 60 * 1000
+/**
+ * How far ahead of the (server-corrected) present a timestamp may be: the
+ * server refuses events stamped further ahead (`clock_ahead`), and a clock
+ * never adopts a remote time further ahead, so one phone with a wrong clock
+ * cannot drag the others' clocks with it. 2 minutes, in ms.
+ */
+export const MAX_DRIFT_MS = 2 * 60 * 1000
 
 export function formatHlc(t: Timestamp): string {
   return `${String(t.ms).padStart(15, '0')}:${String(t.counter).padStart(5, '0')}:${t.node}`
@@ -82,6 +87,20 @@ export class HybridClock {
     const s = formatHlc(this.last)
     this.persist(s)
     return s
+  }
+
+  /**
+   * Called when this phone learns (or changes) its offset from the server:
+   * a last timestamp more than MAX_DRIFT_MS ahead of the corrected present came
+   * from the wrong clock, and ticking on from it would keep stamping the
+   * future. The clock restarts from the present instead. Not done on every
+   * tick: a phone whose clock is set back while offline keeps its order.
+   */
+  rebase(): void {
+    const now = this.now()
+    if (this.last.ms - now <= MAX_DRIFT_MS) return
+    this.last = { ms: now, counter: 0, node: this.last.node }
+    this.persist(formatHlc(this.last))
   }
 
   receive(remote: string): void {

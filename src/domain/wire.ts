@@ -80,11 +80,21 @@ export const PushBodySchema = v.object(
 /** A refused entry: `id` is "" when the entry had no string id to name it by. */
 export const RejectionSchema = v.object({ id: v.string(), reason: v.string() })
 
-/** `POST /api/events` answer (200): every entry sent is in exactly one list. */
+/**
+ * The server's clock (ms since the epoch) when it answered: phones measure
+ * their offset from it. Optional, so an older server's answers still parse.
+ */
+const ServerNowSchema = v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)))
+
+/**
+ * `POST /api/events` answer (200): every entry sent is in exactly one list;
+ * `now` is the server's clock, the one `clock_ahead` was judged by.
+ */
 export const PushAnswerSchema = v.object({
   accepted: v.array(v.string()),
   duplicate: v.array(v.string()),
   rejected: v.array(RejectionSchema),
+  now: ServerNowSchema,
 })
 
 /**
@@ -152,6 +162,8 @@ export const HealthUpSchema = v.object({
   streams: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
   /** The database's identity (absent from older servers). */
   serverId: v.optional(ServerIdSchema),
+  /** The server's clock in ms: the authority on time for every phone. */
+  now: ServerNowSchema,
 })
 
 /** `GET /api/health` answer (503) while the storage does not take writes; reads may still work. */
@@ -159,6 +171,7 @@ export const HealthDownSchema = v.object({
   ok: v.literal(false),
   reason: v.picklist(STORAGE_FAULT_REASONS),
   version: v.string(),
+  now: ServerNowSchema,
 })
 
 /** `GET /api/health` answer, open to all: 200 with `ok: true`, or 503 with `ok: false` and a reason. */

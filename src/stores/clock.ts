@@ -1,7 +1,10 @@
 import { defineStore, acceptHMRUpdate } from 'pinia'
 import { computed, onScopeDispose, ref } from 'vue'
+import { clockWarning } from '../domain/clock-offset'
 import { createTimeFormatter } from '../domain/time'
 import type { HourCycle, LocalDay, TimeFormatter } from '../domain/time'
+import type { LocalData } from '../db/load'
+import type { Subscription } from '../db/local'
 
 /** The person's clock: the phone's own (the locale's), or 12- or 24-hour whatever the locale says. */
 export type ClockChoice = 'phone' | HourCycle
@@ -45,17 +48,31 @@ function phoneLocales(): readonly string[] {
 }
 
 /**
- * How this phone writes times: its zone and languages, and the 12/24-hour
- * choice from Settings. Components show every time through `at`, so the
- * choice holds everywhere; `timeZone` also names the zone in exports.
+ * How this phone tells and writes times: the present corrected by the
+ * server's clock (`correctedNow`, what stamps, cadence and reminders use),
+ * its zone and languages, and the 12/24-hour choice from Settings.
+ * Components show every time through `at`, so the choice holds everywhere;
+ * `timeZone` also names the zone in exports.
  */
 export const useClockStore = defineStore('clock', () => {
   const choice = ref<ClockChoice>(readChoice())
+  /**
+   * server − phone, in ms: the median of recent samples the sync engine
+   * stored (src/db/clock-offset.ts); null until this phone has synced once.
+   */
+  const offsetMs = ref<number | null>(null)
+  /** "This phone's clock is 3 h 2 min fast", or null within 2 minutes of the server's. */
+  const warning = computed(() => clockWarning(offsetMs.value))
   /** The phone's zone and languages as of the start (refs, so a test can set New York or London). */
   const timeZone = ref(phoneZone())
   const locale = ref<readonly string[]>(phoneLocales())
   /** Moved on at each local midnight, so "Today" and the dates on entries follow the calendar. */
-  const now = ref(Date.now())
+  /** The phone's clock corrected by the server's offset, ms. Reactive: reading it in a computed follows the offset. */
+  function correctedNow(): number {
+    return Date.now() + (offsetMs.value ?? 0)
+  }
+
+  const now = ref(correctedNow())
 
   const formatter = computed<TimeFormatter>(() =>
     createTimeFormatter({
@@ -68,17 +85,42 @@ export const useClockStore = defineStore('clock', () => {
   let timer: ReturnType<typeof setTimeout> | undefined
   function untilMidnight(): void {
     clearTimeout(timer)
-    const wait = formatter.value.day(Date.now()).end - Date.now()
+    const wait = formatter.value.day(correctedNow()).end - correctedNow()
     timer = setTimeout(
       () => {
-        now.value = Date.now()
+        now.value = correctedNow()
         untilMidnight()
       },
       Math.max(1000, wait + 1000),
     )
   }
   untilMidnight()
-  onScopeDispose(() => clearTimeout(timer))
+  let following: Subscription | null = null
+  onScopeDispose(() => {
+    clearTimeout(timer)
+    following?.unsubscribe()
+  })
+
+  /**
+   * Read the stored offset, then follow it as the sync engine (in this tab,
+   * another, or the service worker) records new samples. Resolves once the
+   * stored one is in hand, so the first event stamped uses it. Safe to call again.
+   */
+  async function followOffset(local: LocalData): Promise<void> {
+    if (following) return
+    const db = local.database()
+    offsetMs.value = await local.readClockOffset(db)
+    following ??= local
+      .liveQuery(() => local.readClockOffset(db))
+      .subscribe({
+        next: (value) => {
+          if (value !== offsetMs.value) {
+            offsetMs.value = value
+            untilMidnight()
+          }
+        },
+      })
+  }
 
   /** Saves the 12/24-hour choice on this phone; every time shown follows at once. */
   function setChoice(next: ClockChoice): void {
@@ -101,7 +143,20 @@ export const useClockStore = defineStore('clock', () => {
     return formatter.value.dayHeading(day, now.value)
   }
 
-  return { choice, timeZone, locale, now, formatter, setChoice, at, dayHeading }
+  return {
+    choice,
+    timeZone,
+    locale,
+    now,
+    offsetMs,
+    warning,
+    formatter,
+    correctedNow,
+    followOffset,
+    setChoice,
+    at,
+    dayHeading,
+  }
 })
 
 if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useClockStore, import.meta.hot))

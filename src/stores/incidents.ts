@@ -1,5 +1,5 @@
 import { defineStore, acceptHMRUpdate } from 'pinia'
-import { computed, ref, shallowRef } from 'vue'
+import { computed, ref, shallowRef, watch } from 'vue'
 import type { EventType, IncidentEvent, PayloadOf, Validation } from '../domain/events'
 import { applyEvent, childrenOf, foldIncident } from '../domain/fold'
 import type { IncidentState, IncidentSummary } from '../domain/fold'
@@ -9,6 +9,7 @@ import { localData, type LocalData } from '../db/load'
 import { isStorageFull } from '../db/storage-full'
 import type { Subscription } from '../db/local'
 import { forgetTimeline } from '../domain/timeline'
+import { useClockStore } from './clock'
 import { onceUntilFailure } from './once'
 import { usePersistenceStore } from './persistence'
 import { useProfileStore } from './profile'
@@ -61,6 +62,19 @@ export const useIncidentsStore = defineStore('incidents', () => {
   let catchingUp: Promise<void> = Promise.resolve()
   const subscriptions: Subscription[] = []
 
+  /**
+   * An event we hold, written again with a new stamp (the pusher corrected it
+   * by the server's offset, or re-stamped it after `clock_ahead`): the copy
+   * held is replaced. False when it is not held or unchanged.
+   */
+  function restamped(e: IncidentEvent): boolean {
+    const list = eventsByIncident.get(e.incidentId)
+    const at = list?.findIndex((held) => held.id === e.id) ?? -1
+    if (!list || at < 0 || list[at]!.hlc === e.hlc) return false
+    list[at] = e
+    return true
+  }
+
   function ingest(events: readonly IncidentEvent[]): void {
     const touched = new Set<string>()
     const refold = new Set<string>()
@@ -68,6 +82,11 @@ export const useIncidentsStore = defineStore('incidents', () => {
       if (known.has(e.id)) {
         // Our own event, echoed by the server with its sender: shown on the timeline, not folded.
         if (e.receivedFrom && learnSender(e)) touched.add(e.incidentId)
+        if (restamped(e)) {
+          clock?.receive(e.hlc)
+          touched.add(e.incidentId)
+          refold.add(e.incidentId)
+        }
         continue
       }
       known.add(e.id)
@@ -116,12 +135,21 @@ export const useIncidentsStore = defineStore('incidents', () => {
     return catchingUp
   }
 
+  const time = useClockStore()
+  // A new offset (the first sync, or the phone's clock was changed): a last stamp
+  // in the future came from the wrong clock, and must not hold every new event there.
+  watch(
+    () => time.offsetMs,
+    () => clock?.rebase(),
+  )
+
   async function open(): Promise<void> {
     const profile = useProfileStore()
     await profile.load()
     const local = await localData()
     const db = local.database()
-    clock = await local.openDeviceClock(db, profile.deviceId)
+    await time.followOffset(local)
+    clock = await local.openDeviceClock(db, profile.deviceId, () => time.correctedNow())
     data = local
     await catchUp()
     ready.value = true
@@ -197,10 +225,16 @@ export const useIncidentsStore = defineStore('incidents', () => {
     if (!clock || !data) await start()
     // The validators (valibot) load with the first write, not with the first screen; later writes find the module loaded.
     const { createEvent } = await import('../domain/factory')
-    const made = createEvent({ clock: clock!, actor: profile.actor }, type, incidentId, payload)
+    const made = createEvent(
+      { clock: clock!, actor: profile.actor, now: () => time.correctedNow() },
+      type,
+      incidentId,
+      payload,
+    )
     if (!made.ok) return made
     try {
-      await data!.appendLocalEvents(data!.database(), [made.value])
+      // The offset it was stamped with (null: not known yet, corrected before its first push).
+      await data!.appendLocalEvents(data!.database(), [made.value], time.offsetMs)
     } catch (e) {
       if (isStorageFull(e)) {
         storageFull.value = true

@@ -5,9 +5,11 @@
  * server's own wire schemas (src/domain/wire.ts).
  */
 import * as v from 'valibot'
+import { offsetSample } from '../domain/clock-offset'
 import { describeIssue, type IncidentEvent } from '../domain/events'
 import {
   ErrorMessageSchema,
+  HealthAnswerSchema,
   PullPageSchema,
   PushAnswerSchema,
   type PullPage,
@@ -17,6 +19,13 @@ import {
 import type { SyncSettings } from '../db/settings'
 
 export type { PullPage, PushAnswer }
+
+/**
+ * An answer with what it says about the server's clock: `clockSample` is
+ * `server − phone` in ms (offsetSample), null when the server sent no `now`
+ * (an older server).
+ */
+export type Timed<T> = T & { clockSample: number | null }
 
 export type SyncFailure =
   /** fetch() threw: no network, DNS, connection refused, or aborted mid-way. */
@@ -59,7 +68,9 @@ function describeFailure(failure: SyncFailure): string {
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>
 
 export interface SyncApi {
-  push(events: readonly IncidentEvent[]): Promise<PushAnswer>
+  push(events: readonly IncidentEvent[]): Promise<Timed<PushAnswer>>
+  /** `GET /api/health`: only asked to learn the server's clock. */
+  health(): Promise<Timed<{ version: string }>>
   /** `afterId`: the id of the event held at `after`, so a server with another history answers 409 cursor_unknown. */
   pull(after: number, limit: number, afterId?: string): Promise<PullPage>
   /** The open stream's response, status already checked. */
@@ -140,8 +151,28 @@ async function failureOf(response: Response): Promise<SyncFailure> {
  * Calls bound to one server and token. Aborting `signal` cancels every call in
  * flight (the settings changed); those reject with an AbortError, not a SyncError.
  */
-export function createSyncApi(settings: SyncSettings, fetchFn: FetchLike, signal?: AbortSignal): SyncApi {
+export function createSyncApi(
+  settings: SyncSettings,
+  fetchFn: FetchLike,
+  signal?: AbortSignal,
+  /** This phone's own clock (ms), to time the round trips that measure the offset. */
+  deviceNow: () => number = Date.now,
+): SyncApi {
   const auth = { authorization: `Bearer ${settings.token}` }
+
+  /** `answer` timed: the sample is taken against the middle of the round trip. */
+  async function timed<S extends v.GenericSchema>(
+    path: string,
+    init: RequestInit,
+    schema: S,
+  ): Promise<Timed<v.InferOutput<S>>> {
+    const sentAt = deviceNow()
+    const response = await call(path, init)
+    const receivedAt = deviceNow()
+    const body = (await answer(response, schema)) as v.InferOutput<S> & { now?: number }
+    const clockSample = typeof body.now === 'number' ? offsetSample(body.now, sentAt, receivedAt) : null
+    return { ...body, clockSample }
+  }
 
   async function call(path: string, init: RequestInit): Promise<Response> {
     const signals = [signal, init.signal].filter((s): s is AbortSignal => !!s)
@@ -184,13 +215,19 @@ export function createSyncApi(settings: SyncSettings, fetchFn: FetchLike, signal
   }
 
   return {
-    async push(events) {
-      const response = await call('events', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ events } satisfies PushBody),
-      })
-      return answer(response, PushAnswerSchema)
+    push(events) {
+      return timed(
+        'events',
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ events } satisfies PushBody),
+        },
+        PushAnswerSchema,
+      )
+    },
+    health() {
+      return timed('health', { method: 'GET' }, HealthAnswerSchema)
     },
     async pull(after, limit, afterId) {
       const response = await call(`events?after=${after}${afterIdParam(afterId)}&limit=${limit}`, { method: 'GET' })

@@ -8,6 +8,7 @@
  */
 import { singleFlight } from '../domain/single-flight'
 import type { CommandPostDatabase } from '../db/database'
+import { recordClockSamples } from '../db/clock-offset'
 import { pendingCount } from '../db/events'
 import { readSetting, writeSetting, type SyncSettings } from '../db/settings'
 import { validateEvent } from '../domain/events'
@@ -75,6 +76,8 @@ interface Generation {
   controller: AbortController
   /** The server refused a push as read-only: rounds only pull until the settings change or "Sync now". */
   readOnly: boolean
+  /** This server's clock has been sampled (a push answer or /api/health): the offset is its. */
+  clockChecked: boolean
 }
 
 const PROBLEMS: Record<RetryableFailure['kind'], SyncProblem> = {
@@ -176,19 +179,25 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       // A read-only token is asked again only when someone taps "Sync now" (it may have been made writable).
       if (!held && (!current.readOnly || wasManual)) {
         try {
-          current.readOnly = await pushRefusedAsReadOnly(current.api)
+          const pushed = await pushOutbox(db, current.api, undefined, { now })
+          if (pushed.clockSamples) current.clockChecked = true
+          current.readOnly = false
           hold = null
         } catch (e) {
-          // Quota or full storage: what others send can still be fetched.
-          refused = pushHeldBy(e)
-          if (!refused) throw e
+          if (e instanceof SyncError && e.failure.kind === 'read-only') current.readOnly = true
+          else {
+            // Quota or full storage: what others send can still be fetched.
+            refused = pushHeldBy(e)
+            if (!refused) throw e
+          }
         }
       }
       const pulled = await pullAll(db, current.api, { now })
       // A restored server lacked these: send them again now, not a round later (unless pushing is on hold).
       if (pulled.requeued && current === gen && !held && !refused && !current.readOnly)
-        await pushOutbox(db, current.api)
+        await pushOutbox(db, current.api, undefined, { now })
       if (current !== gen) return
+      if (!current.clockChecked) await checkClock(current)
       if (refused || held) {
         ensureStream()
         if (refused) return fail(refused)
@@ -207,17 +216,6 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     }
   }
 
-  /** Push the outbox; true when the server refused it as read-only (the events stay pending). */
-  async function pushRefusedAsReadOnly(api: SyncApi): Promise<boolean> {
-    try {
-      await pushOutbox(db, api)
-      return false
-    } catch (e) {
-      if (e instanceof SyncError && e.failure.kind === 'read-only') return true
-      throw e
-    }
-  }
-
   /**
    * The server said this phone was wiped: stop syncing, let the round under way
    * settle (a push in flight has its answer stored first), then delete the data.
@@ -232,6 +230,22 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     await rounds.idle()
     await wipePhone(db, undefined, now)
     setStatus({ kind: 'wiped' })
+  }
+
+  /**
+   * A phone with nothing to push still learns its offset from this server
+   * (for the clock warning and the times it shows), once per server: after
+   * the round's pull, so it never delays sending. A failure here is not the
+   * round's; the next round asks again.
+   */
+  async function checkClock(current: Generation): Promise<void> {
+    try {
+      const { clockSample } = await current.api.health()
+      if (clockSample !== null) await recordClockSamples(db, [clockSample], now())
+      current.clockChecked = true
+    } catch {
+      // Offline again, or an older server without /api/health's `now`: the next round asks again.
+    }
   }
 
   function fail(e: unknown): void {
@@ -306,7 +320,13 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   function generation(settings: SyncSettings | null): Generation | null {
     if (!settings) return null
     const controller = new AbortController()
-    return { settings, controller, api: createSyncApi(settings, fetchFn, controller.signal), readOnly: false }
+    return {
+      settings,
+      controller,
+      api: createSyncApi(settings, fetchFn, controller.signal, now),
+      readOnly: false,
+      clockChecked: false,
+    }
   }
 
   function install(settings: SyncSettings | null): void {
