@@ -20,8 +20,8 @@ afterEach(async () => {
   await t.close()
 })
 
-/** 2026-03-10 23:00:00 UTC: the quota's day ends in one hour. */
-const ELEVEN_PM = Date.UTC(2026, 2, 10, 23, 0, 0)
+/** 2027-03-10 23:00:00 UTC: the quota’s day ends in one hour (after the fixture events’ stamps, so none is clock_ahead). */
+const ELEVEN_PM = Date.UTC(2027, 2, 10, 23, 0, 0)
 
 async function app(quota: Partial<DailyQuota>, clock = { now: ELEVEN_PM }) {
   const db = openDatabase(':memory:')
@@ -90,7 +90,7 @@ describe('daily quotas', () => {
     const { clock } = await app({ tokenEvents: 2 })
     expect((await push(makeEvents(2))).statusCode).toBe(200)
     expect((await push(makeEvents(1))).statusCode).toBe(429)
-    clock.now = Date.UTC(2026, 2, 11, 0, 0, 1)
+    clock.now = Date.UTC(2027, 2, 11, 0, 0, 1)
     expect((await push(makeEvents(2))).statusCode).toBe(200)
   })
 })
@@ -120,7 +120,7 @@ describe('a full disk', () => {
     // The failed write marks the storage down at once, not at the next probe.
     const down = await health()
     expect(down.statusCode).toBe(503)
-    expect(down.json()).toEqual({ ok: false, reason: 'disk_full', version: '0.0.0-test' })
+    expect(down.json()).toEqual({ ok: false, reason: 'disk_full', version: '0.0.0-test', now: ELEVEN_PM })
     // The probe sees no room either.
     expect(await storageHealth.probe()).toEqual({ ok: false, reason: 'disk_full' })
 
