@@ -215,25 +215,21 @@ export function withSeen<T extends EventType>(state: ConflictState, type: T, pay
   const current = (subject: ConflictSubject) => currentWriter(state, subject)
   // The switch on `type` does not narrow a generic payload: the one cast is here, and the factory validates the result.
   const stamped = (seen: unknown) => ({ ...p, seen }) as PayloadOf<T>
-  switch (type) {
-    case 'role.assigned':
-      return stamped(current({ kind: 'role', role: p.role as Role }))
-    case 'task.done':
-    case 'task.reopened':
-      return stamped(current({ kind: 'task', taskId: p.taskId as string }))
-    case 'incident.edited': {
-      const seen: Partial<Record<EditedField, string>> = {}
-      for (const field of EDITED_FIELDS) if (p[field] !== undefined) seen[field] = current({ kind: 'field', field })
-      return stamped(seen)
-    }
-    case 'log.amended': {
-      const seen: Partial<Record<EntryAspect, string>> = {}
-      const entryId = p.entryId as string
-      for (const aspect of ENTRY_ASPECTS)
-        if (p[aspect] !== undefined) seen[aspect] = current({ kind: 'entry', entryId, aspect })
-      return stamped(seen)
-    }
-    default:
-      return payload
+  // Only the types with last-writer-wins values; any other type (and any new one) has nothing to name.
+  if (type === 'role.assigned') return stamped(current({ kind: 'role', role: p.role as Role }))
+  if (type === 'task.done' || type === 'task.reopened')
+    return stamped(current({ kind: 'task', taskId: p.taskId as string }))
+  if (type === 'incident.edited') {
+    const seen: Partial<Record<EditedField, string>> = {}
+    for (const field of EDITED_FIELDS) if (p[field] !== undefined) seen[field] = current({ kind: 'field', field })
+    return stamped(seen)
   }
+  if (type === 'log.amended') {
+    const seen: Partial<Record<EntryAspect, string>> = {}
+    const entryId = p.entryId as string
+    for (const aspect of ENTRY_ASPECTS)
+      if (p[aspect] !== undefined) seen[aspect] = current({ kind: 'entry', entryId, aspect })
+    return stamped(seen)
+  }
+  return payload
 }

@@ -128,18 +128,19 @@ function short(text: string, max = 60): string {
 /** How a conflict's write shows: `(Sam)`, `(“New title”)`, `(done)`; empty where the value is too long to quote. */
 function valueOf(c: Conflict, w: Write): string {
   const v: RegisterValue = w.value
+  const plain = v && typeof v === 'object' ? v.name : String(v)
   switch (c.subject.kind) {
     case 'role':
       return v && typeof v === 'object' ? ` (${v.name})` : ' (back to the commander)'
     case 'field':
       if (c.subject.field === 'summary') return ''
-      if (c.subject.field === 'severity') return ` (${SEVERITY_LABELS[Number(v)] ?? `severity ${String(v)}`})`
-      if (c.subject.field === 'updateCadenceMinutes') return ` (every ${String(v)} min)`
-      return ` (“${short(String(v))}”)`
+      if (c.subject.field === 'severity') return ` (${SEVERITY_LABELS[Number(v)] ?? `severity ${plain}`})`
+      if (c.subject.field === 'updateCadenceMinutes') return ` (every ${plain} min)`
+      return ` (“${short(plain)}”)`
     case 'task':
       return v ? ' (done)' : ' (not done)'
     case 'entry':
-      if (c.subject.aspect === 'text') return ` (“${short(String(v))}”)`
+      if (c.subject.aspect === 'text') return ` (“${short(plain)}”)`
       if (c.subject.aspect === 'struck') return v ? ' (struck)' : ' (restored)'
       return v ? ' (pinned)' : ' (unpinned)'
   }
