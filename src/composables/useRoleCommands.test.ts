@@ -32,6 +32,25 @@ describe('role commands', () => {
     expect(w.incident().roles.ops.person).toBeNull()
   })
 
+  it('stamps each assignment with the one it replaces here, and acknowledgeConflict names both writes', async () => {
+    const w = await commandWorld()
+    const roles = useRoleCommands()
+    const declaration = w.incident().events[0]!
+    const first = await roles.assignRole(w.id, 'ops', { name: 'Sam' })
+    const second = await roles.assignRole(w.id, 'ops', { name: 'Kim' })
+    if (!first.ok || !second.ok) throw new Error('assign failed')
+    expect(first.value.payload).toMatchObject({ seen: declaration.id })
+    expect(second.value.payload).toMatchObject({ seen: first.value.id })
+    const ack = await roles.acknowledgeConflict(w.id, {
+      kept: { ...second.value, eventId: second.value.id, value: null },
+      replaced: { ...first.value, eventId: first.value.id, value: null },
+    })
+    expect(ack.ok && ack.value).toMatchObject({
+      type: 'conflict.acknowledged',
+      payload: { keptId: second.value.id, replacedId: first.value.id },
+    })
+  })
+
   it('handBackRole returns the role to the commander', async () => {
     const w = await commandWorld()
     const roles = useRoleCommands()

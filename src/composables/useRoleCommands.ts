@@ -1,4 +1,5 @@
 import { LIMITS, type IncidentEvent, type Role } from '../domain/events'
+import type { Conflict } from '../domain/conflicts'
 import { personFromName } from '../domain/people'
 import { invalidFields, type CommandResult } from '../domain/command-result'
 import { useIncidentsStore } from '../stores/incidents'
@@ -18,9 +19,17 @@ export interface RoleCommands {
   ) => Promise<CommandResult<IncidentEvent>>
   /** Hand a role back to the commander (`role.assigned` with no person). */
   handBackRole: (incidentId: string, role: Role) => Promise<CommandResult<IncidentEvent>>
+  /**
+   * Confirm a conflict (`conflict.acknowledged` naming its two writes): the
+   * write that counts stays, and the roles panel stops showing it on every phone.
+   */
+  acknowledgeConflict: (
+    incidentId: string,
+    conflict: Pick<Conflict, 'kept' | 'replaced'>,
+  ) => Promise<CommandResult<IncidentEvent>>
 }
 
-/** Commands of the roles feature: assign, hand off, hand back. All work offline. */
+/** Commands of the roles feature: assign, hand off, hand back, confirm a conflict. All work offline. */
 export function useRoleCommands(): RoleCommands {
   const store = useIncidentsStore()
   const people = usePeople()
@@ -50,5 +59,15 @@ export function useRoleCommands(): RoleCommands {
     return store.record(incidentId, 'role.assigned', { role, person: null })
   }
 
-  return { assignRole, handBackRole }
+  function acknowledgeConflict(
+    incidentId: string,
+    conflict: Pick<Conflict, 'kept' | 'replaced'>,
+  ): Promise<CommandResult<IncidentEvent>> {
+    return store.record(incidentId, 'conflict.acknowledged', {
+      keptId: conflict.kept.eventId,
+      replacedId: conflict.replaced.eventId,
+    })
+  }
+
+  return { assignRole, handBackRole, acknowledgeConflict }
 }

@@ -5,6 +5,7 @@
 import { assertNever } from './assert'
 import type { IncidentEvent, Role } from './events'
 import type { IncidentState } from './fold'
+import type { Conflict, EditedField, RegisterValue, Write } from './conflicts'
 
 export const ROLE_LABELS: Record<Role, string> = {
   command: 'Incident commander',
@@ -45,6 +46,7 @@ export function categoryOf(e: IncidentEvent): TimelineCategory {
     case 'incident.declared':
     case 'incident.edited':
     case 'log.amended':
+    case 'conflict.acknowledged':
       return 'incident'
     default:
       return assertNever(e, 'event type')
@@ -98,7 +100,85 @@ export function describeEvent(e: IncidentEvent, state: IncidentState): string {
       const verb = e.type === 'task.done' ? 'Task done' : 'Task reopened'
       return task ? `${verb}: ${task.text}` : verb
     }
+    case 'conflict.acknowledged': {
+      const { keptId, replacedId } = e.payload
+      const conflict = state.conflicts.find((c) => c.kept.eventId === keptId && c.replaced.eventId === replacedId)
+      return conflict
+        ? `Confirmed: ${describeConflict(conflict, state)}`
+        : 'Confirmed a write made at the same time offline'
+    }
     default:
       return assertNever(e, 'event type')
   }
+}
+
+const FIELD_LABELS: Record<EditedField, string> = {
+  title: 'Title',
+  severity: 'Severity',
+  summary: 'Summary',
+  location: 'Location',
+  updateCadenceMinutes: 'Update cadence',
+}
+
+/** Long texts are cut in a conflict's line: it names the write, the Timeline shows the rest. */
+function short(text: string, max = 60): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text
+}
+
+/** How a conflict's write shows: `(Sam)`, `(“New title”)`, `(done)`; empty where the value is too long to quote. */
+function valueOf(c: Conflict, w: Write): string {
+  const v: RegisterValue = w.value
+  const plain = v && typeof v === 'object' ? v.name : String(v)
+  switch (c.subject.kind) {
+    case 'role':
+      return v && typeof v === 'object' ? ` (${v.name})` : ' (back to the commander)'
+    case 'field':
+      if (c.subject.field === 'summary') return ''
+      if (c.subject.field === 'severity') return ` (${SEVERITY_LABELS[Number(v)] ?? `severity ${plain}`})`
+      if (c.subject.field === 'updateCadenceMinutes') return ` (every ${plain} min)`
+      return ` (“${short(plain)}”)`
+    case 'task':
+      return v ? ' (done)' : ' (not done)'
+    case 'entry':
+      if (c.subject.aspect === 'text') return ` (“${short(plain)}”)`
+      if (c.subject.aspect === 'struck') return v ? ' (struck)' : ' (restored)'
+      return v ? ' (pinned)' : ' (unpinned)'
+  }
+}
+
+/**
+ * One line for a conflict, as the Timeline marks the write that counts and the
+ * roles panel lists it: `Ops: Lee's assignment (Kim) replaced Dana's (Sam),
+ * made at the same time offline`. Reads `state` for a task's or entry's text.
+ */
+export function describeConflict(c: Conflict, state: IncidentState): string {
+  const s = c.subject
+  let what: string
+  let noun: string
+  switch (s.kind) {
+    case 'role':
+      what = ROLE_LABELS[s.role]
+      noun = 'assignment'
+      break
+    case 'field':
+      what = FIELD_LABELS[s.field]
+      noun = 'edit'
+      break
+    case 'task': {
+      const task = state.tasks.get(s.taskId)
+      what = task ? `Task “${short(task.text)}”` : 'A task'
+      noun = 'change'
+      break
+    }
+    case 'entry': {
+      const entry = state.entries.get(s.entryId)
+      what = entry ? `Log entry “${short(entry.originalText)}”` : 'A log entry'
+      noun = s.aspect === 'text' ? 'correction' : 'change'
+      break
+    }
+  }
+  return (
+    `${what}: ${c.kept.actor.name}'s ${noun}${valueOf(c, c.kept)} replaced ` +
+    `${c.replaced.actor.name}'s${valueOf(c, c.replaced)}, made at the same time offline`
+  )
 }

@@ -25,17 +25,18 @@ const valid: Record<EventType, unknown> = {
     parentId: 'INC00000000',
     updateCadenceMinutes: 15,
   },
-  'incident.edited': { severity: 2 },
+  'incident.edited': { severity: 2, seen: { severity: 'EVT00000001' } },
   'incident.status': { status: 'mitigated', note: 'on backup' },
   'role.assigned': { role: 'ops', person: { id: 'phone-2', name: 'Sam' }, briefing: 'b' },
   'log.entry': { text: 'Rebooted', kind: 'action', runbook: { id: 'switch-down', step: 3 } },
-  'log.amended': { entryId: 'EVT00000000', struck: true, reason: 'wrong incident' },
+  'log.amended': { entryId: 'EVT00000000', struck: true, reason: 'wrong incident', seen: { struck: 'EVT00000000' } },
   'change.made': { changeId: 'CHG00000001', system: 'core-sw-1', what: 'shut port 24', revert: 'no shut' },
   'change.reverted': { changeId: 'CHG00000001' },
   'update.posted': { body: 'Investigating', audience: 'Principals', nextDueMinutes: 30 },
   'task.added': { taskId: 'TSK00000001', text: 'Call vendor', kind: 'followup', owner: 'Lee' },
   'task.done': { taskId: 'TSK00000001' },
-  'task.reopened': { taskId: 'TSK00000001' },
+  'task.reopened': { taskId: 'TSK00000001', seen: 'EVT00000002' },
+  'conflict.acknowledged': { keptId: 'EVT00000002', replacedId: 'EVT00000001' },
 }
 
 /** Payloads each type must refuse, with the field the reason names. */
@@ -74,6 +75,13 @@ const invalid: [EventType, unknown, string][] = [
   ['task.added', { taskId: 'TSK00000001', text: 'x', kind: 'chore' }, 'payload.kind'],
   ['task.added', { taskId: 'TSK00000001', text: 'x'.repeat(1001), kind: 'bug' }, 'payload.text'],
   ['task.done', { taskId: 1 }, 'payload.taskId'],
+  ['task.done', { taskId: 'TSK00000001', seen: 'x' }, 'payload.seen'],
+  ['role.assigned', { role: 'ops', person: null, seen: 7 }, 'payload.seen'],
+  ['incident.edited', { seen: { title: 'EVT00000001' } }, 'must change at least one field'],
+  ['incident.edited', { title: 'x', seen: { title: 'bad id!' } }, 'payload.seen.title'],
+  ['log.amended', { entryId: 'EVT00000000', pinned: true, seen: { pinned: '' } }, 'payload.seen.pinned'],
+  ['conflict.acknowledged', { keptId: 'EVT00000002' }, 'payload.replacedId'],
+  ['conflict.acknowledged', { keptId: 'no', replacedId: 'EVT00000001' }, 'payload.keptId'],
 ]
 
 describe('event vocabulary', () => {

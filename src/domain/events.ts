@@ -59,6 +59,12 @@ export const PersonSchema = v.object({
   name: text(1, LIMITS.personName),
 })
 const severity = int(1, 4)
+/**
+ * Extension: the write this one replaced on its author's phone (an event id;
+ * for a first write, the declaration, task or log entry it starts from). Shows
+ * concurrent writes that last-writer-wins discards (src/domain/conflicts.ts).
+ */
+const seen = v.optional(id)
 const cadence = int(1, 1440)
 
 export const payloadSchemas = {
@@ -78,14 +84,28 @@ export const payloadSchemas = {
       summary: optionalText(LIMITS.summary),
       location: optionalText(LIMITS.location),
       updateCadenceMinutes: v.optional(cadence),
+      /** Extension: per field set, the write it replaced (see `seen`). */
+      seen: v.optional(
+        v.object({
+          title: seen,
+          severity: seen,
+          summary: seen,
+          location: seen,
+          updateCadenceMinutes: seen,
+        }),
+      ),
     }),
-    v.check((p) => Object.values(p).some((x) => x !== undefined), 'must change at least one field'),
+    v.check(
+      (p) => Object.entries(p).some(([k, x]) => k !== 'seen' && x !== undefined),
+      'must change at least one field',
+    ),
   ),
   'incident.status': v.object({ status: v.picklist(STATUSES), note: optionalText(LIMITS.logText) }),
   'role.assigned': v.object({
     role: v.picklist(ROLES),
     person: v.nullable(PersonSchema),
     briefing: optionalText(LIMITS.updateBody),
+    seen,
   }),
   'log.entry': v.object({
     text: text(1, LIMITS.logText),
@@ -106,6 +126,8 @@ export const payloadSchemas = {
       struck: v.optional(v.boolean()),
       pinned: v.optional(v.boolean()),
       reason: optionalText(LIMITS.logText),
+      /** Extension: per part set, the write it replaced (see `seen`). */
+      seen: v.optional(v.object({ text: seen, struck: seen, pinned: seen })),
     }),
     v.check(
       (p) => p.text !== undefined || p.struck !== undefined || p.pinned !== undefined,
@@ -130,9 +152,14 @@ export const payloadSchemas = {
     kind: v.picklist(TASK_KINDS),
     owner: optionalText(LIMITS.personName),
   }),
-  'task.done': v.object({ taskId: id }),
+  'task.done': v.object({ taskId: id, seen }),
   /** Extension: a task marked done by mistake is opened again. */
-  'task.reopened': v.object({ taskId: id }),
+  'task.reopened': v.object({ taskId: id, seen }),
+  /**
+   * Extension: someone confirmed a conflict, a write (`replacedId`) that
+   * last-writer-wins replaced by another (`keptId`) made at the same time offline.
+   */
+  'conflict.acknowledged': v.object({ keptId: id, replacedId: id }),
 } as const
 
 export type EventType = keyof typeof payloadSchemas

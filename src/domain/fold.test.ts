@@ -52,6 +52,10 @@ function visible(state: IncidentState | null) {
     changes: [...state.changes.values()],
     tasks: [...state.tasks.values()],
     orphans: [...state.orphans.entries()],
+    // Concurrent writes found, and their confirmations: every phone must name the same ones.
+    conflicts: state.conflicts,
+    registers: [...state.registers.entries()].sort(([a], [b]) => (a < b ? -1 : 1)),
+    acknowledgements: [...state.acknowledgements.entries()].sort(([a], [b]) => (a < b ? -1 : 1)),
   }
 }
 
@@ -309,9 +313,28 @@ describe('fold is deterministic whatever the arrival order (property)', () => {
       if (i % 7 === 4)
         out.push(ev('incident.status', { status: (['mitigated', 'resolved', 'active'] as const)[i % 3]! }, next(i)))
     }
+    // Writes made at the same time offline (each names the write it replaced), one confirmed.
+    const decl = out[0]!
+    const ops1 = ev('role.assigned', { role: 'ops', person: sam, seen: decl.id }, { ms: 1_031, actor: dana })
+    const ops2 = ev('role.assigned', { role: 'ops', person: dana, seen: decl.id }, { ms: 1_031, actor: sam })
+    const title = ev('incident.edited', { title: 'offline title', seen: { title: decl.id } }, { ms: 1_045 })
+    const task = ev('task.added', { taskId: 'TSK9999999', text: 't', kind: 'bug' }, { ms: 1_050 })
+    const done = ev('task.done', { taskId: 'TSK9999999', seen: 'TSK9999999' }, { ms: 1_052, actor: sam })
+    const reopen = ev('task.reopened', { taskId: 'TSK9999999', seen: 'TSK9999999' }, { ms: 1_052, actor: dana })
+    const later = [ops1, ops2].sort((a, b) => (a.hlc < b.hlc ? 1 : -1))
+    const ack = ev('conflict.acknowledged', { keptId: later[0]!.id, replacedId: later[1]!.id }, { ms: 1_060 })
+    out.push(ops1, ops2, title, task, done, reopen, ack)
     return out
   })()
   const expected = visible(foldIncident(base))
+
+  it('holds concurrent writes found in the base, one of them confirmed', () => {
+    expect(expected!.conflicts.map((c) => [c.subject.kind, !!c.acknowledged])).toEqual([
+      ['role', true],
+      ['field', false],
+      ['task', false],
+    ])
+  })
 
   it('gives identical state for shuffled and duplicated events (1,000 runs)', () => {
     fc.assert(

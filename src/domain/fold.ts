@@ -16,6 +16,8 @@ import { DEFAULT_UPDATE_CADENCE_MINUTES, ROLES } from './vocabulary'
 import type { Actor, EventOf, IncidentEvent, LogKind, Person, Role, Severity, Status, TaskKind } from './events'
 import { hlcMillis } from './hlc'
 import { samePerson } from './people'
+import { EDITED_FIELDS, ENTRY_ASPECTS, acknowledge, writeRegister } from './conflicts'
+import type { Acknowledgement, Conflict, ConflictState, Register } from './conflicts'
 
 export interface RoleAssignment {
   /** null: not delegated, so the commander holds it. */
@@ -93,7 +95,7 @@ export interface StatusChange {
   note?: string
 }
 
-export interface IncidentState {
+export interface IncidentState extends ConflictState {
   id: string
   title: string
   severity: Severity
@@ -120,6 +122,12 @@ export interface IncidentState {
   lastActivityAt: string
   /** Events that name a log entry, change or task this incident does not have yet. */
   orphans: Map<string, IncidentEvent[]>
+  /** Last-writer-wins values and their writes, for finding conflicts (src/domain/conflicts.ts). */
+  registers: Map<string, Register>
+  /** Writes replaced by others made at the same time offline, in fold order. */
+  conflicts: Conflict[]
+  /** Confirmed conflicts: `<keptId>><replacedId>` → the first confirmation. */
+  acknowledgements: Map<string, Acknowledgement>
   /**
    * Ids of applied events: duplicates are dropped. Built from `events` on first
    * use: a full fold is already deduplicated by its sort, so only applyEvent pays for it.
@@ -212,6 +220,9 @@ function newState(declared: EventOf<'incident.declared'>): IncidentState {
     lastId: '',
     lastActivityAt: declared.at,
     orphans: new Map(),
+    registers: new Map(),
+    conflicts: [],
+    acknowledgements: new Map(),
     seen: new SeenIds(events),
   }
   return state
@@ -280,6 +291,10 @@ function applyPayload(state: IncidentState, e: IncidentEvent): void {
       if (p.summary !== undefined) state.summary = p.summary
       if (p.location !== undefined) state.location = p.location
       if (p.updateCadenceMinutes !== undefined) state.updateCadenceMinutes = p.updateCadenceMinutes
+      for (const field of EDITED_FIELDS) {
+        const value = p[field]
+        if (value !== undefined) writeRegister(state, { kind: 'field', field }, e, value, p.seen?.[field])
+      }
       return
     }
     case 'incident.status': {
@@ -299,6 +314,7 @@ function applyPayload(state: IncidentState, e: IncidentEvent): void {
       const { role, person, briefing } = e.payload
       if (role === 'command' && person === null) return // the commander cannot hand command back to itself
       state.roles[role] = { person, since: e.at, by: e.actor, briefing }
+      writeRegister(state, { kind: 'role', role }, e, person, e.payload.seen)
       return
     }
     case 'log.entry': {
@@ -325,6 +341,11 @@ function applyPayload(state: IncidentState, e: IncidentEvent): void {
       if (p.text !== undefined) entry.text = p.text
       if (p.struck !== undefined) entry.struck = p.struck
       if (p.pinned !== undefined) entry.pinned = p.pinned
+      for (const aspect of ENTRY_ASPECTS) {
+        const value = p[aspect]
+        if (value !== undefined)
+          writeRegister(state, { kind: 'entry', entryId: entry.id, aspect }, e, value, p.seen?.[aspect])
+      }
       entry.history.push({
         eventId: e.id,
         at: e.at,
@@ -393,8 +414,11 @@ function applyPayload(state: IncidentState, e: IncidentEvent): void {
       const task = state.tasks.get(e.payload.taskId)
       if (!task) return stashOrphan(state, e.payload.taskId, e)
       task.done = e.type === 'task.done' ? { at: e.at, actor: e.actor } : null
+      writeRegister(state, { kind: 'task', taskId: task.id }, e, e.type === 'task.done', e.payload.seen)
       return
     }
+    case 'conflict.acknowledged':
+      return acknowledge(state, e)
     default:
       return assertNever(e, 'event type')
   }

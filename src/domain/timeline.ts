@@ -3,7 +3,7 @@
  * newest first, with filters by kind and by person. Linear in the number of
  * events, so a 10,000-entry incident costs one pass per change, not n².
  */
-import { categoryOf, describeEvent } from './describe'
+import { categoryOf, describeConflict, describeEvent } from './describe'
 import type { TimelineCategory } from './describe'
 import type { Actor, EventType, IncidentEvent } from './events'
 import type { IncidentState, LogEntry } from './fold'
@@ -20,6 +20,8 @@ export interface TimelineItem {
   entry?: LogEntry
   /** Who it is by: the actor, or `logged by ‹sender› for ‹actor›` (people.ts `attribution`). */
   by: string
+  /** One line per write this event replaced that was made at the same time offline (src/domain/conflicts.ts). */
+  conflicts?: string[]
 }
 
 export const TIMELINE_FILTERS: { category: TimelineCategory; label: string }[] = [
@@ -59,6 +61,7 @@ export const TIMELINE_ROWS: Record<EventType, TimelineRow> = {
   'task.added': 'own',
   'task.done': 'refers',
   'task.reopened': 'refers',
+  'conflict.acknowledged': 'refers',
 }
 
 /** One line per event as the Timeline, the document and the exports show it: `describeEvent` under the name they import. */
@@ -83,11 +86,20 @@ interface Cached {
   struck: boolean
   pinned: boolean
   amendments: number
+  /** The conflict lines it showed, joined: a write that arrives later can make this event replace it. */
+  conflicts: string
 }
 
 // Compared field by field: no string is built per event on every write (10,000 of them).
-function stillShows(cached: Cached, event: IncidentEvent, state: IncidentState, entry: LogEntry | undefined): boolean {
+function stillShows(
+  cached: Cached,
+  event: IncidentEvent,
+  state: IncidentState,
+  entry: LogEntry | undefined,
+  conflicts: string,
+): boolean {
   if (cached.item.entry !== entry) return false
+  if (cached.conflicts !== conflicts) return false
   if (entry)
     return (
       cached.text === entry.text &&
@@ -131,10 +143,29 @@ export function timelineItems(state: IncidentState): TimelineItem[] {
   return items
 }
 
+/** Conflict lines by the id of the write that counts, per state and number of conflicts: few, built once per change. */
+const conflictLines = new WeakMap<IncidentState, { count: number; byEvent: Map<string, string[]> }>()
+
+function conflictsOf(state: IncidentState): Map<string, string[]> {
+  const known = conflictLines.get(state)
+  if (known && known.count === state.conflicts.length) return known.byEvent
+  const byEvent = new Map<string, string[]>()
+  for (const c of state.conflicts) {
+    const lines = byEvent.get(c.kept.eventId)
+    const line = describeConflict(c, state)
+    if (lines) lines.push(line)
+    else byEvent.set(c.kept.eventId, [line])
+  }
+  conflictLines.set(state, { count: state.conflicts.length, byEvent })
+  return byEvent
+}
+
 function itemFor(event: IncidentEvent, state: IncidentState): TimelineItem {
   const entry = event.type === 'log.entry' ? state.entries.get(event.id) : undefined
+  const lines = state.conflicts.length ? conflictsOf(state).get(event.id) : undefined
+  const joined = lines ? lines.join('\n') : ''
   const cached = itemCache.get(event)
-  if (cached && stillShows(cached, event, state, entry)) return cached.item
+  if (cached && stillShows(cached, event, state, entry, joined)) return cached.item
   const item: TimelineItem = {
     event,
     category: categoryOf(event),
@@ -143,12 +174,14 @@ function itemFor(event: IncidentEvent, state: IncidentState): TimelineItem {
     entry,
     by: attribution(event),
   }
+  if (lines) item.conflicts = lines
   itemCache.set(event, {
     item,
     text: entry ? entry.text : item.text,
     struck: !!entry?.struck,
     pinned: !!entry?.pinned,
     amendments: entry?.history.length ?? 0,
+    conflicts: joined,
   })
   return item
 }

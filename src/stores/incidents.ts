@@ -2,6 +2,7 @@ import { defineStore, acceptHMRUpdate } from 'pinia'
 import { computed, ref, shallowRef, watch } from 'vue'
 import type { EventType, IncidentEvent, PayloadOf, Validation } from '../domain/events'
 import { applyEvent, childrenOf, foldIncident } from '../domain/fold'
+import { withSeen } from '../domain/conflicts'
 import type { IncidentState, IncidentSummary } from '../domain/fold'
 import type { HybridClock } from '../domain/hlc'
 import { newId } from '../domain/ids'
@@ -225,11 +226,14 @@ export const useIncidentsStore = defineStore('incidents', () => {
     if (!clock || !data) await start()
     // The validators (valibot) load with the first write, not with the first screen; later writes find the module loaded.
     const { createEvent } = await import('../domain/factory')
+    // Each last-writer-wins value names the write it replaces here, so a concurrent one shows (src/domain/conflicts.ts).
+    const state = states.get(incidentId)
+    const stamped = state ? withSeen(state, type, payload) : payload
     const made = createEvent(
       { clock: clock!, actor: profile.actor, now: () => time.correctedNow() },
       type,
       incidentId,
-      payload,
+      stamped,
     )
     if (!made.ok) return made
     try {

@@ -3,6 +3,7 @@ import 'fake-indexeddb/auto'
 import { flushPromises } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { incidentWorld } from '../../../tests/fixtures/incident-world'
+import { receiveRemote } from '../../../tests/fixtures/remote-event'
 import { useClockStore } from '../../stores/clock'
 import { useIncidentsStore } from '../../stores/incidents'
 import IncidentTimeline from './IncidentTimeline.vue'
@@ -22,6 +23,34 @@ const button = (w: Wrapper | ReturnType<Wrapper['find']>, label: string) =>
   w.findAll('button').find((b) => b.text() === label)!
 
 describe('IncidentTimeline', () => {
+  it('marks a write that replaced another made at the same time offline, and shows its confirmation', async () => {
+    const w = await incidentWorld()
+    const declaration = w.store.incident(w.id)!.events[0]!
+    const wrapper = w.mount(IncidentTimeline, { incidentId: w.id, rejected: new Map() })
+    const mine = await w.record('role.assigned', { role: 'ops', person: { name: 'Sam' } })
+    await flushPromises()
+    expect(wrapper.find('.timeline__conflict').exists()).toBe(false)
+    const lees = await receiveRemote(w.db, mine, 'role.assigned', {
+      role: 'ops',
+      person: { name: 'Kim' },
+      seen: declaration.id,
+    })
+    await flushPromises()
+    const marks = itemWith(wrapper, 'Ops → Kim').findAll('.timeline__conflict')
+    expect(marks.map((m) => m.text())).toEqual([
+      "Made at the same time Ops: Lee's assignment (Kim) replaced Dana's (Sam), made at the same time offline",
+    ])
+    expect(marks[0]!.attributes('role')).toBe('note')
+    expect(itemWith(wrapper, 'Ops → Sam').find('.timeline__conflict').exists()).toBe(false)
+    await w.record('conflict.acknowledged', { keptId: lees.id, replacedId: mine.id })
+    await flushPromises()
+    expect(texts(wrapper)[0]).toBe(
+      "Confirmed: Ops: Lee's assignment (Kim) replaced Dana's (Sam), made at the same time offline",
+    )
+    // The mark stays: the record shows what happened, the confirmation says someone checked it.
+    expect(itemWith(wrapper, 'Ops → Kim').find('.timeline__conflict').exists()).toBe(true)
+  })
+
   it('shows new events as they are recorded, newest first', async () => {
     const w = await incidentWorld()
     const wrapper = w.mount(IncidentTimeline, { incidentId: w.id, rejected: new Map() })

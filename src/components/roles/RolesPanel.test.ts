@@ -3,6 +3,7 @@ import 'fake-indexeddb/auto'
 import { flushPromises } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { incidentWorld } from '../../../tests/fixtures/incident-world'
+import { receiveRemote } from '../../../tests/fixtures/remote-event'
 import { holderOf } from '../../domain/fold'
 import { useIncidentsStore } from '../../stores/incidents'
 import RolesPanel from './RolesPanel.vue'
@@ -145,6 +146,52 @@ describe('RolesPanel', () => {
     } finally {
       vi.unstubAllGlobals()
     }
+  })
+})
+
+describe('RolesPanel: assignments made at the same time offline', () => {
+  it('shows one phone’s assignment replacing another’s until someone confirms it', async () => {
+    const w = await incidentWorld()
+    const declaration = w.store.incident(w.id)!.events[0]!
+    const wrapper = w.mount(RolesPanel, { incidentId: w.id })
+    const notice = () => wrapper.find('[aria-labelledby="conflicts-title"]')
+    const mine = await w.record('role.assigned', { role: 'ops', person: { name: 'Sam' } })
+    // This phone's write names what it replaced.
+    expect(mine.payload).toMatchObject({ seen: declaration.id })
+    // Lee's phone, offline, held only the declaration when Lee gave Ops to Kim.
+    const lees = await receiveRemote(w.db, mine, 'role.assigned', {
+      role: 'ops',
+      person: { name: 'Kim' },
+      seen: declaration.id,
+    })
+    await flushPromises()
+    expect(seat(wrapper, 'ops').find('h3').text()).toBe('Ops — Kim')
+    expect(notice().find('h2').text()).toBe('Made at the same time offline')
+    expect(
+      notice()
+        .findAll('li')
+        .map((li) => li.find('p').text()),
+    ).toEqual(["Ops: Lee's assignment (Kim) replaced Dana's (Sam), made at the same time offline"])
+    const confirm = notice().find('button')
+    expect(confirm.text()).toBe('Confirm')
+    expect(document.getElementById(confirm.attributes('aria-describedby')!)!.textContent).toContain('Ops: Lee')
+
+    await confirm.trigger('click')
+    await vi.waitFor(() => expect(notice().exists()).toBe(false))
+    expect(w.store.incident(w.id)!.events.at(-1)).toMatchObject({
+      type: 'conflict.acknowledged',
+      payload: { keptId: lees.id, replacedId: mine.id },
+    })
+    expect(w.store.incident(w.id)!.conflicts[0]!.acknowledged).toMatchObject({ actor: { name: 'Dana' } })
+  })
+
+  it('shows nothing when the second assignment was made after seeing the first', async () => {
+    const w = await incidentWorld()
+    const mine = await w.record('role.assigned', { role: 'ops', person: { name: 'Sam' } })
+    await receiveRemote(w.db, mine, 'role.assigned', { role: 'ops', person: { name: 'Kim' }, seen: mine.id })
+    const wrapper = w.mount(RolesPanel, { incidentId: w.id })
+    expect(seat(wrapper, 'ops').find('h3').text()).toBe('Ops — Kim')
+    expect(wrapper.find('[aria-labelledby="conflicts-title"]').exists()).toBe(false)
   })
 })
 
