@@ -19,7 +19,8 @@ describe('IncidentView', () => {
     expect(wrapper.find('h1').text()).toBe('Core switch down')
     expect(wrapper.find('.incident-header__mine').text()).toBe('You: Commander · Ops · Comms · Planning')
     const nav = wrapper.find('nav[aria-label="Incident sections"]')
-    expect(nav.findAll('a').map((a) => [a.text(), a.attributes('href')])).toEqual([
+    // Accessible names are the contract's; the visible label may be shorter ("Doc") to fit 320 px.
+    expect(nav.findAll('a').map((a) => [a.attributes('aria-label'), a.attributes('href')])).toEqual([
       ['Log', `/incidents/${w.id}`],
       ['Roles', `/incidents/${w.id}/roles`],
       ['Changes', `/incidents/${w.id}/changes`],
@@ -27,7 +28,8 @@ describe('IncidentView', () => {
       ['Tasks', `/incidents/${w.id}/tasks`],
       ['Document', `/incidents/${w.id}/document`],
     ])
-    expect(nav.find('[aria-current="page"]').text()).toBe('Log')
+    expect(nav.find('[aria-current="page"]').attributes('aria-label')).toBe('Log')
+    expect(nav.find('a[href$="/document"]').text()).toBe('Doc')
     expect(wrapper.find('label.visually-hidden').text()).toBe('Log entry')
     expect(wrapper.findAll('button').some((b) => b.text() === 'Add to log')).toBe(true)
     expect(wrapper.find('ol[aria-label="Timeline"]').exists()).toBe(true)
@@ -41,8 +43,12 @@ describe('IncidentView', () => {
     const wrapper = w.mount(IncidentView, { id: w.id })
     // Open changes are at the top of every tab but Changes itself.
     expect(wrapper.find('.open-changes h2').text()).toBe('1 open change — diverged from normal')
-    expect(wrapper.find('a[href$="/changes"].incident-tabs__link').text()).toBe('Changes1(1 open)')
-    expect(wrapper.find('a[href$="/tasks"].incident-tabs__link').text()).toBe('Tasks1(1 open)')
+    const changes = wrapper.find('a[href$="/changes"].incident-tabs__link')
+    expect([changes.text(), changes.attributes('aria-label')]).toEqual(['Changes1', 'Changes, 1 open'])
+    const tasks = wrapper.find('a[href$="/tasks"].incident-tabs__link')
+    expect([tasks.text(), tasks.attributes('aria-label')]).toEqual(['Tasks1', 'Tasks, 1 open'])
+    // No visually hidden words in the row: they sat outside the viewport and widened the page.
+    expect(wrapper.find('nav[aria-label="Incident sections"] .visually-hidden').exists()).toBe(false)
     for (const [tab, marker] of [
       ['roles', '#roles-title'],
       ['changes', '#changes-open-title'],
