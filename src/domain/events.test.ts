@@ -36,6 +36,7 @@ const valid: Record<EventType, unknown> = {
   'task.added': { taskId: 'TSK00000001', text: 'Call vendor', kind: 'followup', owner: 'Lee' },
   'task.done': { taskId: 'TSK00000001' },
   'task.reopened': { taskId: 'TSK00000001' },
+  'task.edited': { taskId: 'TSK00000001', text: 'Replace PSU in B-3', kind: 'bug', owner: '' },
 }
 
 /** Payloads each type must refuse, with the field the reason names. */
@@ -74,6 +75,10 @@ const invalid: [EventType, unknown, string][] = [
   ['task.added', { taskId: 'TSK00000001', text: 'x', kind: 'chore' }, 'payload.kind'],
   ['task.added', { taskId: 'TSK00000001', text: 'x'.repeat(1001), kind: 'bug' }, 'payload.text'],
   ['task.done', { taskId: 1 }, 'payload.taskId'],
+  ['task.edited', { taskId: 'TSK00000001' }, 'must change text, kind or owner'],
+  ['task.edited', { taskId: 'TSK00000001', text: ' ' }, 'payload.text'],
+  ['task.edited', { taskId: 'TSK00000001', kind: 'chore' }, 'payload.kind'],
+  ['task.edited', { taskId: 'TSK00000001', owner: 'o'.repeat(81) }, 'payload.owner'],
 ]
 
 describe('event vocabulary', () => {

@@ -56,6 +56,7 @@ export const TIMELINE_ROWS: Record<EventType, TimelineRow> = {
   'task.added': 'own',
   'task.done': 'refers',
   'task.reopened': 'refers',
+  'task.edited': 'refers',
 }
 
 /** One line per event as the Timeline, the document and the exports show it: `describeEvent` under the name they import. */
