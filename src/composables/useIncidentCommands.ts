@@ -14,6 +14,14 @@ export interface DeclareForm {
   parentId?: string
 }
 
+/** The edit form as typed: the incident's title, severity (1–4), summary and location. */
+export interface IncidentEditForm {
+  title: string
+  severity: number
+  summary: string
+  location: string
+}
+
 export interface IncidentCommands {
   /**
    * Declare an incident (`incident.declared`) with this phone's responder as
@@ -29,6 +37,16 @@ export interface IncidentCommands {
   setStatus: (incidentId: string, status: Exclude<Status, 'resolved'>) => Promise<CommandResult<IncidentEvent>>
   /** Resolve an incident (`incident.status` resolved) with an optional note, trimmed. */
   resolve: (incidentId: string, note?: string) => Promise<CommandResult<IncidentEvent>>
+  /**
+   * Correct or escalate an incident (`incident.edited`): text is trimmed and
+   * only the fields that differ from the incident as this phone knows it are
+   * sent, so an edit never overwrites another person's change to a field this
+   * person did not touch (last writer by clock wins per field). Resolves with
+   * null when nothing changed (nothing stored); field errors keyed `title`,
+   * `severity`, `summary`, `location` (nothing stored); `reason` when the
+   * incident is not on this phone.
+   */
+  editIncident: (incidentId: string, form: IncidentEditForm) => Promise<CommandResult<IncidentEvent | null>>
 }
 
 /** Commands of the incident as a whole: declare it, move its status, resolve it. All work offline. */
@@ -57,5 +75,31 @@ export function useIncidentCommands(): IncidentCommands {
     return store.record(incidentId, 'incident.status', { status: 'resolved', note: note.trim() || undefined })
   }
 
-  return { declareIncident, setStatus, resolve }
+  async function editIncident(
+    incidentId: string,
+    form: IncidentEditForm,
+  ): Promise<CommandResult<IncidentEvent | null>> {
+    const current = store.incident(incidentId)
+    if (!current) return { ok: false, reason: 'This incident is not on this phone.' }
+    const typed = {
+      title: form.title.trim(),
+      severity: Number(form.severity),
+      summary: form.summary.trim(),
+      location: form.location.trim(),
+    }
+    const fields = payloadErrors('incident.edited', typed)
+    if (!hasVisibleText(typed.title)) fields.title = 'Give the incident a title: what is broken, where.'
+    const invalid = invalidFields(fields)
+    if (invalid) return invalid
+    const payload = {
+      title: typed.title !== current.title ? typed.title : undefined,
+      severity: typed.severity !== current.severity ? typed.severity : undefined,
+      summary: typed.summary !== current.summary ? typed.summary : undefined,
+      location: typed.location !== current.location ? typed.location : undefined,
+    }
+    if (Object.values(payload).every((v) => v === undefined)) return { ok: true, value: null }
+    return store.record(incidentId, 'incident.edited', payload)
+  }
+
+  return { declareIncident, setStatus, resolve, editIncident }
 }

@@ -5,7 +5,7 @@
  */
 import { cadenceStatus, describeCadence } from './cadence'
 import { groupChanges } from './changes'
-import { ROLE_LABELS, SEVERITY_LABELS } from './describe'
+import { ROLE_LABELS, SEVERITY_LABELS, TASK_KIND_LABELS } from './describe'
 import type { IncidentState, IncidentSummary, LogEntry } from './fold'
 import { roleBoard } from './roles'
 
@@ -19,13 +19,8 @@ export interface DraftContext {
   formatTime: TimeFormat
 }
 
-export const TASK_KIND_LABELS = {
-  followup: 'Follow-up',
-  bug: 'Bug',
-  handoff: 'Handoff',
-  staffing: 'Staffing',
-  other: 'Other',
-} as const
+// One table of task-kind words, in describe.ts (the Timeline needs it too); kept importable from here.
+export { TASK_KIND_LABELS }
 export const STATUS_LABELS = { active: 'Active', mitigated: 'Mitigated', resolved: 'Resolved' } as const
 
 export function clip(text: string, max: number): string {
@@ -136,10 +131,22 @@ export function draftBriefing(state: IncidentState, ctx: DraftContext): string {
 export interface UpdateDraftContext extends DraftContext {
   /** Minutes until the update after this one. */
   nextDueMinutes: number
+  /** Who the update is for ("Principals"); blank or absent for nobody in particular. */
+  audience?: string
 }
 
-/** A stakeholder update draft: what is affected, what we are doing, when we speak next. */
-export function draftUpdate(state: IncidentState, ctx: UpdateDraftContext): string {
+/** The generated lines of an update draft, in the order they are written. */
+export const UPDATE_DRAFT_PARTS = ['heading', 'affected', 'doing', 'next'] as const
+export type UpdateDraftPart = (typeof UPDATE_DRAFT_PARTS)[number]
+/** Each generated line of an update draft: one line each, no line breaks inside. */
+export type UpdateDraftLines = Record<UpdateDraftPart, string>
+
+/**
+ * The lines of a stakeholder update draft: who it is for and the status, what
+ * is affected, what we are doing, when we speak next (the time `nextDueMinutes`
+ * after `now`, through `formatTime`, so it reads as the card's "next in N min").
+ */
+export function updateDraftLines(state: IncidentState, ctx: UpdateDraftContext): UpdateDraftLines {
   const fmt = ctx.formatTime
   const work = recentWork(state, 2).map((e) => clip(e.text, 200).replace(/[.!?…]+$/, ''))
   const doing =
@@ -148,14 +155,36 @@ export function draftUpdate(state: IncidentState, ctx: UpdateDraftContext): stri
       : work.length
         ? `${work.join('; ')}.`
         : 'Investigating the cause.'
-  const next =
-    state.status === 'resolved'
-      ? 'This is resolved; no further updates are planned.'
-      : `Next update by ${fmt(new Date(ctx.now + ctx.nextDueMinutes * 60_000).toISOString())}.`
-  return [
-    `${state.title} — ${STATUS_LABELS[state.status]}.`,
-    `Affected: ${affected(state)}`,
-    `What we are doing: ${doing}`,
-    next,
-  ].join('\n')
+  const audience = clip(ctx.audience ?? '', 80)
+  const title = `${clip(state.title, 300)} — ${STATUS_LABELS[state.status]}.`
+  return {
+    heading: audience ? `Update for ${audience}: ${title}` : title,
+    affected: `Affected: ${clip(affected(state), 400)}`,
+    doing: `What we are doing: ${doing}`,
+    next:
+      state.status === 'resolved'
+        ? 'This is resolved; no further updates are planned.'
+        : `Next update by ${fmt(new Date(ctx.now + ctx.nextDueMinutes * 60_000).toISOString())}.`,
+  }
+}
+
+/** A stakeholder update draft: what is affected, what we are doing, when we speak next. */
+export function draftUpdate(state: IncidentState, ctx: UpdateDraftContext): string {
+  const lines = updateDraftLines(state, ctx)
+  return UPDATE_DRAFT_PARTS.map((part) => lines[part]).join('\n')
+}
+
+/**
+ * The draft `text` with its generated lines brought up to date: each line that
+ * is still exactly as generated (`before`) becomes its new version (`after`);
+ * every other line is the person's own and stays as typed, where they put it.
+ * A generated line the person changed is theirs from then on.
+ */
+export function refreshUpdateDraft(text: string, before: UpdateDraftLines, after: UpdateDraftLines): string {
+  const byLine = new Map<string, string>()
+  for (const part of UPDATE_DRAFT_PARTS) if (!byLine.has(before[part])) byLine.set(before[part], after[part])
+  return text
+    .split('\n')
+    .map((line) => byLine.get(line) ?? line)
+    .join('\n')
 }

@@ -3,7 +3,7 @@
  * show it. Pure, so the Markdown export and the screen say the same thing.
  */
 import { assertNever } from './assert'
-import type { IncidentEvent, Role } from './events'
+import type { IncidentEvent, LogKind, Role, TaskKind } from './events'
 import type { IncidentState } from './fold'
 import type { Conflict, EditedField, RegisterValue, Write } from './conflicts'
 
@@ -21,9 +21,42 @@ export const SEVERITY_LABELS: Record<number, string> = {
   4: 'SEV4 · low',
 }
 
+/** A severity in short, as the badge shows it: `SEV1`. */
+export function severityShort(severity: number): string {
+  return `SEV${severity}`
+}
+
+/** Each log kind in words: one label per kind everywhere (composer, Timeline, document, exports). */
+export const LOG_KIND_LABELS: Record<LogKind, string> = {
+  action: 'Action',
+  observation: 'Seen',
+  decision: 'Decision',
+  note: 'Note',
+}
+
+/** Each task kind in words, never the stored name (`followup`). */
+export const TASK_KIND_LABELS: Record<TaskKind, string> = {
+  followup: 'Follow-up',
+  bug: 'Bug',
+  handoff: 'Handoff',
+  staffing: 'Staffing',
+  other: 'Other',
+}
+
 /** The filter a timeline item falls under. */
 export type TimelineCategory =
   'action' | 'observation' | 'decision' | 'note' | 'change' | 'update' | 'role' | 'status' | 'task' | 'incident'
+
+/** Each category's label on a Timeline row (singular; the filter's plural labels are in timeline.ts). */
+export const CATEGORY_LABELS: Record<TimelineCategory, string> = {
+  ...LOG_KIND_LABELS,
+  change: 'Change',
+  update: 'Update',
+  role: 'Role',
+  status: 'Status',
+  task: 'Task',
+  incident: 'Incident',
+}
 
 /** The filter a timeline item falls under; every type is named, a new one fails the type check here. */
 export function categoryOf(e: IncidentEvent): TimelineCategory {
@@ -42,6 +75,7 @@ export function categoryOf(e: IncidentEvent): TimelineCategory {
     case 'task.added':
     case 'task.done':
     case 'task.reopened':
+    case 'task.edited':
       return 'task'
     case 'incident.declared':
     case 'incident.edited':
@@ -66,11 +100,16 @@ export function describeEvent(e: IncidentEvent, state: IncidentState): string {
       const p = e.payload
       const parts: string[] = []
       if (p.title !== undefined) parts.push(`title “${p.title}”`)
-      if (p.severity !== undefined) parts.push(SEVERITY_LABELS[p.severity] ?? `severity ${p.severity}`)
-      if (p.summary !== undefined) parts.push('summary')
-      if (p.location !== undefined) parts.push(`location “${p.location}”`)
+      if (p.summary !== undefined) parts.push(p.summary ? 'summary' : 'summary cleared')
+      if (p.location !== undefined) parts.push(p.location ? `location “${p.location}”` : 'location cleared')
       if (p.updateCadenceMinutes !== undefined) parts.push(`updates every ${p.updateCadenceMinutes} min`)
-      return `Edited ${parts.join(', ')}`
+      const edited = parts.length ? `Edited ${parts.join(', ')}` : ''
+      if (p.severity === undefined) return edited
+      // The severity it replaced is in the fold: an escalation reads as one.
+      const change = state.severityChanges.get(e.id)
+      const from = change ? `${severityShort(change.from)} → ` : '→ '
+      const severity = `Severity ${from}${severityShort(p.severity)} by ${e.actor.name}`
+      return edited ? `${severity}; ${edited.charAt(0).toLowerCase()}${edited.slice(1)}` : severity
     }
     case 'incident.status':
       return `Status → ${e.payload.status}${e.payload.note ? `: ${e.payload.note}` : ''}`
@@ -93,7 +132,16 @@ export function describeEvent(e: IncidentEvent, state: IncidentState): string {
     case 'update.posted':
       return `Update${e.payload.audience ? ` to ${e.payload.audience}` : ''}: ${e.payload.body}`
     case 'task.added':
-      return `Task (${e.payload.kind}): ${e.payload.text}${e.payload.owner ? ` — ${e.payload.owner}` : ''}`
+      return `Task (${TASK_KIND_LABELS[e.payload.kind]}): ${e.payload.text}${e.payload.owner ? ` — ${e.payload.owner}` : ''}`
+    case 'task.edited': {
+      const p = e.payload
+      const task = state.tasks.get(p.taskId)
+      const parts: string[] = []
+      if (p.text !== undefined) parts.push(`text “${p.text}”`)
+      if (p.kind !== undefined) parts.push(`kind ${TASK_KIND_LABELS[p.kind]}`)
+      if (p.owner !== undefined) parts.push(p.owner.trim() ? `owner ${p.owner.trim()}` : 'no owner')
+      return `Task edited${task && p.text === undefined ? ` (${task.text})` : ''}: ${parts.join(', ')}`
+    }
     case 'task.done':
     case 'task.reopened': {
       const task = state.tasks.get(e.payload.taskId)

@@ -37,6 +37,7 @@ const valid: Record<EventType, unknown> = {
   'task.done': { taskId: 'TSK00000001' },
   'task.reopened': { taskId: 'TSK00000001', seen: 'EVT00000002' },
   'conflict.acknowledged': { keptId: 'EVT00000002', replacedId: 'EVT00000001' },
+  'task.edited': { taskId: 'TSK00000001', text: 'Replace PSU in B-3', kind: 'bug', owner: '' },
 }
 
 /** Payloads each type must refuse, with the field the reason names. */
@@ -82,6 +83,10 @@ const invalid: [EventType, unknown, string][] = [
   ['log.amended', { entryId: 'EVT00000000', pinned: true, seen: { pinned: '' } }, 'payload.seen.pinned'],
   ['conflict.acknowledged', { keptId: 'EVT00000002' }, 'payload.replacedId'],
   ['conflict.acknowledged', { keptId: 'no', replacedId: 'EVT00000001' }, 'payload.keptId'],
+  ['task.edited', { taskId: 'TSK00000001' }, 'must change text, kind or owner'],
+  ['task.edited', { taskId: 'TSK00000001', text: ' ' }, 'payload.text'],
+  ['task.edited', { taskId: 'TSK00000001', kind: 'chore' }, 'payload.kind'],
+  ['task.edited', { taskId: 'TSK00000001', owner: 'o'.repeat(81) }, 'payload.owner'],
 ]
 
 describe('event vocabulary', () => {

@@ -160,6 +160,22 @@ export const payloadSchemas = {
    * last-writer-wins replaced by another (`keptId`) made at the same time offline.
    */
   'conflict.acknowledged': v.object({ keptId: id, replacedId: id }),
+  /**
+   * Extension: a task's text, kind or owner corrected (only the fields that
+   * changed; an empty owner means nobody). Last writer by `hlc` wins per field.
+   */
+  'task.edited': v.pipe(
+    v.object({
+      taskId: id,
+      text: v.optional(text(1, LIMITS.taskText)),
+      kind: v.optional(v.picklist(TASK_KINDS)),
+      owner: optionalText(LIMITS.personName),
+    }),
+    v.check(
+      (p) => p.text !== undefined || p.kind !== undefined || p.owner !== undefined,
+      'must change text, kind or owner',
+    ),
+  ),
 } as const
 
 export type EventType = keyof typeof payloadSchemas

@@ -101,13 +101,13 @@ describe('incidentMarkdown', () => {
       /### .* · Incident commander → Sam \(from Dana\)\n\n> Uplink is on backup\.\n> Kim has comms\./,
     )
     expect(text).toMatch(/- .* · Sam: active → resolved — all green/)
-    expect(text).toMatch(/## Key entries \(pinned\)\n\n- .* · Dana \(decision\): Fail over to the backup uplink/)
+    expect(text).toMatch(/## Key entries \(pinned\)\n\n- .* · Dana \(Decision\): Fail over to the backup uplink/)
   })
 
   it('keeps the timeline in order with corrections and strikes visible, originals kept', () => {
     const timeline = text.slice(text.indexOf('## Timeline'))
-    expect(timeline).toContain('Lee (action): Rebooted core-sw-1 _(corrected; originally: “Rebooted core-sw-2”)_')
-    expect(timeline).toContain('Sam (observation): ~~Printer on fire~~ _(struck by Sam: wrong incident)_')
+    expect(timeline).toContain('Lee (Action): Rebooted core-sw-1 _(corrected; originally: “Rebooted core-sw-2”)_')
+    expect(timeline).toContain('Sam (Seen): ~~Printer on fire~~ _(struck by Sam: wrong incident)_')
     expect(timeline.indexOf('Declared')).toBeLessThan(timeline.indexOf('Ops → Lee'))
     expect(timeline).toContain('Reverted change on core-sw-1: shut port 24 — uplink restored')
     expect(timeline).not.toContain('Amended a log entry')
@@ -134,7 +134,7 @@ describe('activity log', () => {
     expect(people.map((p) => p.name)).toEqual(['Dana', 'Kim', 'Lee', 'Sam'])
     const lee = people.find((p) => p.name === 'Lee')!
     expect(lee.items.map((i) => i.text)).toEqual([
-      'action: Rebooted core-sw-1',
+      'Action: Rebooted core-sw-1',
       'Corrected “Rebooted core-sw-2” to “Rebooted core-sw-1” — wrong switch',
       'Change on core-sw-1: shut port 24 (revert: no shut port 24)',
       'Change on dhcp: lease 1h (revert: lease 8d)',
@@ -154,7 +154,7 @@ describe('activity log', () => {
     const text = activityLogMarkdown(wholeIncident().fold(), { now: T0, timeZone: 'UTC' })
     expect(text.startsWith('# Activity log: Core switch down\n\nExported 2026-11-24 09:00 +00:00.')).toBe(true)
     expect(text).toContain('\n\nTimes are in UTC (UTC+00:00).\n\n## Dana')
-    expect(text).toContain('## Lee\n\nNow holds: Ops\n\n- 2026-11-24 09:00 +00:00 action: Rebooted core-sw-1')
+    expect(text).toContain('## Lee\n\nNow holds: Ops\n\n- 2026-11-24 09:00 +00:00 Action: Rebooted core-sw-1')
     expect(text).toContain('## Sam\n\nNow holds: Incident commander')
     expect(text).toMatch(
       /## Kim\n\nNow holds: Comms\n\n- 2026-11-24 09:05 \+00:00 Update to Principals: Building B offline; working on it\./,

@@ -8,7 +8,7 @@
 import { cadenceStatus, describeCadence } from './cadence'
 import { groupChanges } from './changes'
 import type { ChangeGroups } from './changes'
-import { ROLE_LABELS, SEVERITY_LABELS } from './describe'
+import { LOG_KIND_LABELS, ROLE_LABELS, SEVERITY_LABELS } from './describe'
 import type { EventOf, IncidentEvent } from './events'
 import { attribution, loggedByOther, sameName, samePerson } from './people'
 import type { Change, IncidentState, IncidentSummary, LogEntry } from './fold'
@@ -75,7 +75,7 @@ function entryLine(entry: LogEntry): string {
 
 function timelineLine(e: IncidentEvent, state: IncidentState, fmt: TimeFormat): string {
   const entry = e.type === 'log.entry' ? state.entries.get(e.id) : undefined
-  const kind = entry ? ` (${entry.kind})` : ''
+  const kind = entry ? ` (${LOG_KIND_LABELS[entry.kind]})` : ''
   const text = entry ? entryLine(entry) : md(describeInContext(e, state))
   return `- ${fmt(e.at)} · ${md(attribution(e))}${kind}: ${text}`
 }
@@ -160,7 +160,7 @@ export function incidentMarkdown(state: IncidentState, ctx: ExportContext): stri
   if (pinned.length) {
     out.push('## Key entries (pinned)', '')
     for (const entry of pinned)
-      out.push(`- ${fmt(entry.at)} · ${md(entry.actor.name)} (${entry.kind}): ${entryLine(entry)}`)
+      out.push(`- ${fmt(entry.at)} · ${md(entry.actor.name)} (${LOG_KIND_LABELS[entry.kind]}): ${entryLine(entry)}`)
     out.push('')
   }
 
@@ -207,7 +207,10 @@ export function activityByPerson(state: IncidentState): PersonActivity[] {
     // Listed under the actor, whom the record names; who really sent it stays visible.
     const sender = loggedByOther(e)
     const by = sender === null ? '' : ` (logged by ${sender} for ${e.actor.name})`
-    person.items.push({ at: e.at, text: `${e.type === 'log.entry' ? `${e.payload.kind}: ${text}` : text}${by}` })
+    person.items.push({
+      at: e.at,
+      text: `${e.type === 'log.entry' ? `${LOG_KIND_LABELS[e.payload.kind]}: ${text}` : text}${by}`,
+    })
   }
   return people.sort((a, b) => a.name.localeCompare(b.name))
 }

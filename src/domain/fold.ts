@@ -95,6 +95,12 @@ export interface StatusChange {
   note?: string
 }
 
+/** A severity edit: the severity before and after it (the Timeline says "Severity SEV3 → SEV1"). */
+export interface SeverityChange {
+  from: Severity
+  to: Severity
+}
+
 export interface IncidentState extends ConflictState {
   id: string
   title: string
@@ -111,6 +117,8 @@ export interface IncidentState extends ConflictState {
   updateCadenceMinutes: number
   roles: Record<Role, RoleAssignment>
   statusHistory: StatusChange[]
+  /** Each `incident.edited` that set a severity, by event id: the severity it replaced. */
+  severityChanges: Map<string, SeverityChange>
   /** Every applied event in fold order: the raw material of the Timeline. */
   events: IncidentEvent[]
   entries: Map<string, LogEntry>
@@ -211,6 +219,7 @@ function newState(declared: EventOf<'incident.declared'>): IncidentState {
     updateCadenceMinutes: p.updateCadenceMinutes ?? DEFAULT_UPDATE_CADENCE_MINUTES,
     roles,
     statusHistory: [],
+    severityChanges: new Map(),
     events,
     entries: new Map(),
     changes: new Map(),
@@ -287,7 +296,10 @@ function applyPayload(state: IncidentState, e: IncidentEvent): void {
     case 'incident.edited': {
       const p = e.payload
       if (p.title !== undefined) state.title = p.title
-      if (p.severity !== undefined) state.severity = p.severity as Severity
+      if (p.severity !== undefined) {
+        state.severityChanges.set(e.id, { from: state.severity, to: p.severity as Severity })
+        state.severity = p.severity as Severity
+      }
       if (p.summary !== undefined) state.summary = p.summary
       if (p.location !== undefined) state.location = p.location
       if (p.updateCadenceMinutes !== undefined) state.updateCadenceMinutes = p.updateCadenceMinutes
@@ -419,6 +431,15 @@ function applyPayload(state: IncidentState, e: IncidentEvent): void {
     }
     case 'conflict.acknowledged':
       return acknowledge(state, e)
+    case 'task.edited': {
+      const task = state.tasks.get(e.payload.taskId)
+      if (!task) return stashOrphan(state, e.payload.taskId, e)
+      const p = e.payload
+      if (p.text !== undefined) task.text = p.text
+      if (p.kind !== undefined) task.kind = p.kind
+      if (p.owner !== undefined) task.owner = p.owner.trim() || undefined
+      return
+    }
     default:
       return assertNever(e, 'event type')
   }

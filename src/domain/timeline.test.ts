@@ -61,7 +61,7 @@ describe('timeline', () => {
     expect(sams.rest.map((i) => i.text)).toEqual([
       'Coffee arrived',
       'Task done: Order spare PSU',
-      'Task (followup): Order spare PSU',
+      'Task (Follow-up): Order spare PSU',
     ])
     expect(sams.pinned).toEqual([])
     expect(filterTimeline(items, { categories: new Set(['decision']), actorId: DANA.id }).pinned).toHaveLength(1)

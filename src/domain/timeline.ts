@@ -62,6 +62,7 @@ export const TIMELINE_ROWS: Record<EventType, TimelineRow> = {
   'task.done': 'refers',
   'task.reopened': 'refers',
   'conflict.acknowledged': 'refers',
+  'task.edited': 'refers',
 }
 
 /** One line per event as the Timeline, the document and the exports show it: `describeEvent` under the name they import. */

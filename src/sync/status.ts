@@ -71,7 +71,9 @@ const PROBLEM_LABELS: Record<SyncProblem, string> = {
 /**
  * The header's label. `storageFull`: this phone's last local write failed for
  * want of space; that is said whatever sync is doing, since it is what the
- * responder must act on (Local only phones say it too).
+ * responder must act on (Local only phones say it too). `pending` (events not
+ * yet acknowledged by a server) is shown as `N pending`, except while Local
+ * only: with no server joined, nothing is waiting to be sent.
  */
 export function describeSyncStatus(status: SyncStatus, pending: number, rejected: number, storageFull = false): string {
   const base = storageFull
@@ -89,7 +91,8 @@ export function describeSyncStatus(status: SyncStatus, pending: number, rejected
           wiped: 'Local only · wiped by the admin',
         }[status.kind]
   const parts = [base]
-  if (pending > 0) parts.push(`${pending} pending`)
+  // Before a server is joined nothing is waiting to be sent: everything is simply on this phone.
+  if (pending > 0 && status.kind !== 'local-only') parts.push(`${pending} pending`)
   if (rejected > 0) parts.push(`${rejected} refused by server`)
   return parts.join(' · ')
 }

@@ -168,3 +168,22 @@ describe('RunbooksView', () => {
     )
   })
 })
+
+describe('RunbooksView counts', () => {
+  it('says "1 runbook matches" for one result and "N runbooks match" for more (plural rules)', async () => {
+    const { wrapper } = await setup()
+    const input = wrapper.get('input[type="search"]')
+    await input.trigger('focus')
+    // Try words until one finds a single runbook: the fixture's index decides which.
+    const answers: Record<number, string> = {}
+    for (const word of ['paging', 'bells', 'compromise', 'radius', 'exhausted', 'quick']) {
+      await input.setValue(word)
+      await vi.waitFor(() => expect(wrapper.get('#runbook-search-status').text()).toContain(`“${word}”`))
+      answers[titles(wrapper).length] ??= wrapper.get('#runbook-search-status').text()
+    }
+    expect(answers[1], 'some word finds exactly one runbook').toBeDefined()
+    expect(answers[1]).toMatch(/^1 runbook matches “\w+”$/)
+    for (const [n, text] of Object.entries(answers))
+      if (Number(n) > 1) expect(text).toMatch(new RegExp(`^${n} runbooks match “\\w+”$`))
+  })
+})
