@@ -187,7 +187,7 @@ export async function dbCli(
 }
 
 if (isEntry(import.meta.url)) {
-  dbCli(process.argv[2], process.argv.slice(3), process.env, process.stdout, process.stderr).then((code) => {
+  void dbCli(process.argv[2], process.argv.slice(3), process.env, process.stdout, process.stderr).then((code) => {
     process.exitCode = code
   })
 }

@@ -79,6 +79,6 @@ export function installBoundedJson(app: FastifyInstance): void {
       done(new ApiError(problem.status, problem.status === 413 ? 'too_large' : 'bad_request', problem.message))
       return
     }
-    parse(request, text, done)
+    void parse(request, text, done)
   })
 }

@@ -113,7 +113,8 @@ export function renewServerId(db: Database.Database): string {
   return id
 }
 
-export function openSqliteStore(dataDir: string | ':memory:'): Store {
+/** `dataDir` is a folder, or `:memory:` for a database that lives only as long as the process (tests). */
+export function openSqliteStore(dataDir: string): Store {
   return new SqliteStore(openDatabase(dataDir))
 }
 

@@ -1,6 +1,5 @@
 import { onScopeDispose } from 'vue'
-import type { CommandPostDatabase } from '../db/database'
-import { whenLocalDataLoaded } from '../db/load'
+import { whenLocalDataLoaded, type CommandPostDatabase } from '../stores/local-database'
 import { useSyncStore } from '../stores/sync'
 
 export interface UseDatabaseUpgradeOptions {

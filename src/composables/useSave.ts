@@ -1,6 +1,6 @@
 import { ref, type Ref } from 'vue'
 import type { CommandResult, FieldErrors } from '../domain/command-result'
-import { isStorageFull, STORAGE_FULL_MESSAGE } from '../db/storage-full'
+import { isStorageFull, STORAGE_FULL_MESSAGE } from '../stores/local-database'
 
 export interface UseSaveOptions {
   /** First words of the message when saving throws (the phone's database failed), e.g. 'Not posted'. */

@@ -40,7 +40,7 @@ function inside(error: ErrorLike): unknown[] {
   if (error.cause) found.push(error.cause)
   if (Array.isArray(error.failures)) found.push(...(error.failures as unknown[]))
   else if (error.failuresByPos && typeof error.failuresByPos === 'object')
-    found.push(...Object.values(error.failuresByPos))
+    found.push(...(Object.values(error.failuresByPos) as unknown[]))
   return found
 }
 

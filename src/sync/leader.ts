@@ -213,8 +213,9 @@ export function createLeaderSync(options: LeaderSyncOptions): LeaderSync {
           if (message.visible) shownFollowers.add(message.tab)
           else shownFollowers.delete(message.tab)
           return applyVisibility()
-        default:
-          return
+        case 'snapshot':
+        case 'synced-now':
+          return // a leader's own kind of message, from a tab that was leader a moment ago
       }
     }
     switch (message.type) {
@@ -226,8 +227,11 @@ export function createLeaderSync(options: LeaderSyncOptions): LeaderSync {
       case 'hello':
         // A new leader asks who is shown.
         return post({ type: 'visible', tab, visible })
-      default:
-        return
+      case 'nudge':
+      case 'settings':
+      case 'sync-now':
+      case 'visible':
+        return // for the leader
     }
   }
   const listener = (event: { data: unknown }) => void onMessage(event)
