@@ -189,16 +189,16 @@ describe('who sent it, in the exports', () => {
 
   it('the incident document says "logged by ‹sender› for ‹actor›" in the timeline, and only there it differs', () => {
     const text = incidentMarkdown(scribed(), { now: T0 + 60 * MIN, timeZone: 'UTC' })
-    expect(text).toMatch(/ · logged by Dana for Sam \(decision\): Evacuate building B/)
-    expect(text).toMatch(/ · Kim \(action\): On site/)
+    expect(text).toMatch(/ · logged by Dana for Sam \(Decision\): Evacuate building B/)
+    expect(text).toMatch(/ · Kim \(Action\): On site/)
     expect(text).not.toContain('logged by Kim')
   })
 
   it('the activity log lists the event under its actor and names who sent it', () => {
     const sam = activityByPerson(scribed()).find((p) => p.name === 'Sam')!
-    expect(sam.items.map((i) => i.text)).toEqual(['decision: Evacuate building B (logged by Dana for Sam)'])
+    expect(sam.items.map((i) => i.text)).toEqual(['Decision: Evacuate building B (logged by Dana for Sam)'])
     expect(activityLogMarkdown(scribed(), { now: T0, timeZone: 'UTC' })).toContain(
-      'decision: Evacuate building B (logged by Dana for Sam)',
+      'Decision: Evacuate building B (logged by Dana for Sam)',
     )
   })
 })
