@@ -112,8 +112,8 @@ test('runs a whole incident from declare to resolved, and the Markdown export ho
       /Incident commander → Sam \(from Dana\)\n\n> Situation: Core switch down[\s\S]*> Watch the UPS in closet B\./,
     )
     assert.match(doc, /Dana: active → resolved — Loop removed, network stable/)
-    assert.match(doc, /Dana \(decision\): Kept change on dhcp-hs on purpose: lease time cut to 1 hour/)
-    assert.match(doc, /Dana \(action\): Closet B is dark, UPS beeping/)
+    assert.match(doc, /Dana \(Decision\): Kept change on dhcp-hs on purpose: lease time cut to 1 hour/)
+    assert.match(doc, /Dana \(Action\): Closet B is dark, UPS beeping/)
   }
   assert.equal(
     file.text
