@@ -17,6 +17,7 @@ import { currentLoad, readmeSection } from './lib/readme'
 import { ensureServiceWorker, openPhone, seedEvents, stopSeedServer, withNameShim, type Phone } from './lib/phone'
 import { SPECS } from './specs'
 import { axeScreens, type AxeFinding } from './suites/a11y'
+import type { HostileResult } from './suites/hostile'
 import { gzipKb, shellAssets } from './suites/bundle'
 import { coldStart, interactiveObserver } from './suites/cold-start'
 import { logEntries, openIncidentTimed, pageHelpers, timelineRender } from './suites/incident'
@@ -146,13 +147,10 @@ export async function main(options: RunOptions): Promise<number> {
 
   if (wanted('hostile')) {
     await guarded('hostile clients: deep JSON bodies, 1,000 partial requests', () => {
-      const r = child<{
-        json_stall_max_ms: number
-        json_health_p95_ms: number
-        json_bodies_refused: number
-        slow_client_health_p95_ms: number
-      }>('hostile.ts')
+      const r = child<HostileResult>('hostile.ts')
       rec.set('json_stall_max_ms', r.json_stall_max_ms, 1)
+      rec.set('json_stall_cpu_ms', r.json_stall_cpu_ms, 1)
+      rec.set('json_busy_max_ms', r.json_busy_max_ms, 1)
       rec.set('json_health_p95_ms', r.json_health_p95_ms, 1)
       rec.set('slow_client_health_p95_ms', r.slow_client_health_p95_ms, 1)
       details.hostile = r

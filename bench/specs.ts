@@ -149,7 +149,20 @@ export const SPECS: readonly MetricSpec[] = [
     unit: 'ms',
     budget: { on: 'value', op: '<=', n: 50 },
     about:
-      'Longest event-loop stall (perf_hooks.monitorEventLoopDelay) while 4 clients POST a 600 KB deeply nested JSON body back to back (each refused 400 before parsing); server and clients in one Node process (bench/node/hostile.ts), rate limit off.',
+      "The server's longest event-loop stall (perf_hooks.monitorEventLoopDelay) while 4 clients POST a 600 KB deeply nested JSON body back to back (each refused 400 before parsing); the server alone in its process (bench/node/hostile.ts), the clients in another (bench/node/hostile-clients.ts), rate limit off. On a loaded machine this includes time the server was not scheduled: see json_stall_cpu_ms.",
+  },
+  {
+    name: 'json_stall_cpu_ms',
+    unit: 'ms',
+    about:
+      "CPU time the server process used inside its longest gap between two ticks of its loop (2 ms apart) (bench/lib/loop-stall.ts): near the stall, the server's own work held the loop; near 0, the machine did not schedule it.",
+  },
+  {
+    name: 'json_busy_max_ms',
+    unit: 'ms',
+    budget: { on: 'value', op: '<=', n: 50 },
+    about:
+      'The most CPU the server used between any two ticks (2 ms apart) of its loop during that attack: the longest its own work can have held the loop, whatever the machine is doing.',
   },
   {
     name: 'json_health_p95_ms',
