@@ -44,8 +44,9 @@ export type SyncFailure =
   /**
    * 5xx, 400 and anything else we did not expect: retried with backoff. `code`
    * is the error body's, when it had one (409 `cursor_unknown` starts a recovery: ./recovery.ts).
+   * `retryAfterMs`: the answer's Retry-After (a 503 in maintenance), when it had one; never sooner than that.
    */
-  | { kind: 'server'; status: number; message: string; code?: string }
+  | { kind: 'server'; status: number; message: string; code?: string; retryAfterMs?: number }
   /**
    * A 2xx whose body is not the contract's answer (HTML from a captive portal or
    * a wrong Server URL, a field missing or of the wrong type): retried with backoff.
@@ -144,7 +145,13 @@ async function failureOf(response: Response): Promise<SyncFailure> {
   const parsed = v.safeParse(ErrorMessageSchema, body)
   const message = parsed.success ? parsed.output.error.message : response.statusText
   const code = parsed.success ? parsed.output.error.code : undefined
-  return { kind: 'server', status: response.status, message, ...(code ? { code } : {}) }
+  return {
+    kind: 'server',
+    status: response.status,
+    message,
+    ...(code ? { code } : {}),
+    ...(wait ? { retryAfterMs: wait } : {}),
+  }
 }
 
 /**

@@ -17,6 +17,7 @@ import { wipePhone } from '../db/wipe'
 import { createSyncApi, isCursorUnknown, SyncError, type FetchLike, type SyncApi } from './api'
 import { pullAll, storeServerEvents } from './pull'
 import { pushOutbox } from './push'
+import { clearPushHold, holdAllowsPull, holdFor, readPushHold, savePushHold } from './push-hold'
 import { createRetryPolicy, type RetryableFailure } from './retry'
 import type { SyncProblem, SyncStatus } from './status'
 import { superviseStream, type StreamSupervisor } from './stream-supervisor'
@@ -166,8 +167,18 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     manual = false
     // A manual attempt lifts a refused token's stop: if it fails otherwise, retries resume.
     if (wasManual) retry.clear()
-    const held = hold && !wasManual && now() < hold.until ? hold : null
     try {
+      // A Retry-After kept in IndexedDB (the service worker may have been told it): wait for it, unless "Sync now".
+      const saved = await readPushHold(db)
+      const waiting = saved && !wasManual && now() < saved.until ? saved : null
+      if (waiting && !holdAllowsPull(waiting)) {
+        // A rate limit or a 503: no request at all before then.
+        setStatus({ kind: 'error', problem: PROBLEMS[waiting.kind], retryAt: waiting.until })
+        return roundIn(waiting.until - now())
+      }
+      if (waiting && (!hold || hold.until < waiting.until))
+        hold = { until: waiting.until, problem: PROBLEMS[waiting.kind] }
+      const held = hold && !wasManual && now() < hold.until ? hold : null
       // Background rounds while all is well, or retries while failing, do not flicker the indicator.
       const quiet =
         !wasManual &&
@@ -183,6 +194,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
           if (pushed.clockSamples) current.clockChecked = true
           current.readOnly = false
           hold = null
+          if (saved) await clearPushHold(db)
         } catch (e) {
           if (e instanceof SyncError && e.failure.kind === 'read-only') current.readOnly = true
           else {
@@ -200,7 +212,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       if (!current.clockChecked) await checkClock(current)
       if (refused || held) {
         ensureStream()
-        if (refused) return fail(refused)
+        if (refused) return await fail(refused)
         setStatus({ kind: 'error', problem: held!.problem, retryAt: held!.until })
         return roundIn(held!.until - now())
       }
@@ -212,7 +224,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     } catch (e) {
       // Aborted because the settings changed: the new settings' round takes over.
       if (current !== gen || current.controller.signal.aborted) return
-      fail(e)
+      await fail(e)
     }
   }
 
@@ -248,7 +260,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     }
   }
 
-  function fail(e: unknown): void {
+  /** A round failed: the status, and when to try again. Resolves once a Retry-After is stored for the worker. */
+  async function fail(e: unknown): Promise<void> {
     // Anything but a SyncError came from this phone: IndexedDB refusing a write.
     const failure: RetryableFailure = e instanceof SyncError ? e.failure : { kind: 'storage' }
     if (failure.kind === 'wiped') {
@@ -263,6 +276,9 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     }
     if (failure.kind === 'quota' || failure.kind === 'server-storage')
       hold = { until: now() + decision.delayMs, problem: PROBLEMS[failure.kind] }
+    // The service worker's Background Sync must not push before Retry-After either (src/sync/push-hold.ts).
+    const wait = failure.kind === 'storage' ? null : holdFor(failure, now(), decision.delayMs)
+    if (wait) await savePushHold(db, wait).catch(() => {})
     setStatus(
       online
         ? { kind: 'error', problem: PROBLEMS[failure.kind], retryAt: now() + decision.delayMs }
@@ -301,7 +317,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       },
       onClosed(failure) {
         setStreaming(false)
-        if (failure?.failure.kind === 'auth' || failure?.failure.kind === 'wiped') fail(failure)
+        if (failure?.failure.kind === 'auth' || failure?.failure.kind === 'wiped') void fail(failure)
         // The server does not know our cursor (a restored backup): a round's pull recovers.
         else if (isCursorUnknown(failure)) void requestRound()
         // Let the indicator find out the server is gone, instead of still saying "Synced".
@@ -375,6 +391,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         await Promise.all([rounds.idle(), stopStream()])
         await db.transaction('rw', db.kv, async () => {
           await writeSetting(db, 'sync', next)
+          // The wait was the old settings' answer: the new server or token is asked afresh.
+          await writeSetting(db, 'pushHold', null)
           if (serverChanged) await writeSetting(db, 'cursor', { lastSeq: 0, lastSyncAt: null })
         })
         if (serverChanged) lastSyncAt = null
