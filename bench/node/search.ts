@@ -7,7 +7,7 @@
  */
 import MiniSearch from 'minisearch'
 import { toMeta } from '../../build/runbooks/collect'
-import { compileRunbook } from '../../build/runbooks/compile'
+import { compileRunbook } from '../../src/runbooks/compile'
 import { buildSearchIndex } from '../../build/runbooks/search-index'
 import { createRunbookQuery } from '../../src/runbooks/search-core'
 import { INDEX_OPTIONS } from '../../src/runbooks/search-options'

@@ -47,14 +47,14 @@ describe('buildRunbooks', () => {
     expect(page).toMatchObject({ id: 'network/switch-down', title: 'Switch down', stepCount: 2 })
     expect(page.html).toContain('href="/runbooks/outage#scope"')
     expect(page.steps).toHaveLength(2)
-    expect(Object.keys(page).sort()).toEqual(['html', 'id', 'stepCount', 'steps', 'summary', 'tags', 'title', 'toc', 'updated'])
+    expect(Object.keys(page).sort()).toEqual(['html', 'id', 'parameters', 'reviewBy', 'reviewed', 'stepCount', 'steps', 'summary', 'tags', 'title', 'toc', 'updated', 'version'])
   })
 
   it('keeps the catalog small: no HTML, no text', () => {
     const result = buildRunbooks(join(fixture(), 'runbooks'))
     const json = JSON.stringify(result.manifest)
     expect(json).not.toContain('<')
-    for (const runbook of result.manifest.runbooks) expect(Object.keys(runbook).sort()).toEqual(['id', 'stepCount', 'summary', 'tags', 'title', 'updated'])
+    for (const runbook of result.manifest.runbooks) expect(Object.keys(runbook).sort()).toEqual(['id', 'reviewBy', 'reviewed', 'stepCount', 'summary', 'tags', 'title', 'updated', 'version'])
   })
 
   it('gives the same index file name for the same runbooks', () => {
