@@ -66,7 +66,7 @@ const AUTHOR_TAGS = new Set([
 
 // Attributes only the compiler may set (checked by nonce); stripped from hand-written HTML.
 const TRUSTED_ONLY_ATTRIBUTES = new Set([
-  'id', 'class', 'type', 'tabindex', 'role', 'aria-label', 'aria-pressed', 'aria-describedby', 'data-step', 'data-copy', 'data-param',
+  'id', 'class', 'type', 'tabindex', 'role', 'aria-label', 'aria-pressed', 'aria-describedby', 'data-step', 'data-copy', 'data-param', 'data-bare',
 ])
 
 const md = new MarkdownIt({ html: true, linkify: true, typographer: false })
@@ -243,6 +243,11 @@ function textRule(state: StateCore): void {
     const children: Token[] = []
     let linkLevel = 0
     for (const child of block.children) {
+      // A link whose text is its address (linkified or `<https://…>`): printing adds no second copy of it.
+      if (child.type === 'link_open' && (child.markup === 'linkify' || child.markup === 'autolink')) {
+        child.attrSet('data-bare', '')
+        child.attrSet('data-cp', env.nonce)
+      }
       if (child.type === 'link_open' || (child.type === 'html_inline' && /^<a[>\s]/i.test(child.content))) linkLevel++
       else if (child.type === 'link_close' || (child.type === 'html_inline' && /^<\/a\s*>/i.test(child.content))) linkLevel--
       else if (child.type === 'code_inline') notePlaceholders(child.content, env)
@@ -376,7 +381,7 @@ function sanitize(html: string, nonce: string, id: string, knownIds: ReadonlySet
   return sanitizeHtml(html, {
     allowedTags: [...AUTHOR_TAGS, 'button'],
     allowedAttributes: {
-      a: ['href', 'title', 'rel', 'target'],
+      a: ['href', 'title', 'rel', 'target', 'data-bare'],
       img: ['src', 'alt', 'title', 'width', 'height', 'loading'],
       h1: ['id'], h2: ['id'], h3: ['id'], h4: ['id'], h5: ['id'], h6: ['id'],
       span: ['id', 'class', 'data-param'],
