@@ -31,7 +31,9 @@ if (!corpusAvailable()) {
 }
 
 const corpus = [...loadCorpus(), { path: 'field/cjk-ja.md', source: readFieldFile('cjk-ja.md') }]
-const runbooks = replicateCorpus(RUNBOOKS, { distinctVocabulary: true }, corpus).map((f) => compileRunbook(f.source, f.path))
+const runbooks = replicateCorpus(RUNBOOKS, { distinctVocabulary: true }, corpus).map((f) =>
+  compileRunbook(f.source, f.path),
+)
 
 const builds: number[] = []
 let json = ''

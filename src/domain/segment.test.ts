@@ -3,8 +3,12 @@ import { needsSegmenting, segmentWords } from './segment'
 
 describe('segmentWords', () => {
   it('finds the words inside Japanese, Chinese and Thai sentences', () => {
-    expect(segmentWords('建物間のネットワークが停止した場合の手順です。')).toEqual(expect.arrayContaining(['ネットワーク', '停止', '手順']))
-    expect(segmentWords('コアスイッチの電源とアップリンクを確認する。')).toEqual(expect.arrayContaining(['スイッチ', '電源', '確認']))
+    expect(segmentWords('建物間のネットワークが停止した場合の手順です。')).toEqual(
+      expect.arrayContaining(['ネットワーク', '停止', '手順']),
+    )
+    expect(segmentWords('コアスイッチの電源とアップリンクを確認する。')).toEqual(
+      expect.arrayContaining(['スイッチ', '電源', '確認']),
+    )
     expect(segmentWords('监控显示核心交换机停止响应')).toEqual(expect.arrayContaining(['停止', '核心']))
     expect(segmentWords('ตรวจสอบสวิตช์หลักและไฟเลี้ยง')).toEqual(expect.arrayContaining(['สวิตช์', 'หลัก']))
   })

@@ -13,7 +13,8 @@
  * Scripts written without spaces between words (or, for Korean, with particles
  * glued to the word): Han, Hiragana, Katakana, Hangul, Thai, Lao, Khmer, Myanmar.
  */
-const UNSPACED_SCRIPT = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u
+const UNSPACED_SCRIPT =
+  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u
 const SEPARATORS = /[\s\p{Z}\p{P}\p{S}]+/u
 
 /** True when `text` holds a character of a script written without spaces: only then is segmenting worth its cost. */

@@ -99,7 +99,10 @@ export const useRunbooksStore = defineStore('runbooks', () => {
    * Writes go one after the other, so the last typed wins. Resolves with null
    * once stored, or the reason it was not (the values stay on screen).
    */
-  async function saveParameterValues(incidentId: string, values: Readonly<Record<string, string>>): Promise<string | null> {
+  async function saveParameterValues(
+    incidentId: string,
+    values: Readonly<Record<string, string>>,
+  ): Promise<string | null> {
     const write = writing.then(async () => {
       const { database, writeParameterValues } = await localData()
       await writeParameterValues(database(), incidentId, values)

@@ -200,7 +200,9 @@ describe('RunbookView', () => {
     const ssh = () => wrapper.findAll('.code-block').find((b) => b.text().includes('ssh admin@'))!
     expect(ssh().get('pre').text()).toBe('ssh admin@{{switch_ip}}')
     await ssh().get('button.copy-code').trigger('click')
-    await vi.waitFor(() => expect(wrapper.get('.runbook-body > [role="status"]').text()).toBe('Copied, but not filled in: switch_ip.'))
+    await vi.waitFor(() =>
+      expect(wrapper.get('.runbook-body > [role="status"]').text()).toBe('Copied, but not filled in: switch_ip.'),
+    )
 
     expect(wrapper.get('.runbook-params summary').text()).toContain('0 of 2 filled in')
     const field = wrapper.get<HTMLInputElement>('input#runbook-param-switch_ip')
@@ -237,7 +239,10 @@ describe('RunbookView', () => {
     await shown(wrapper)
     const review = wrapper.get('.runbook__review').text()
     expect(review).toMatch(new RegExp(`^Version ${page.version} · Reviewed .+ · Review by .+`))
-    expect(wrapper.findAll('.runbook__review time').map((t) => t.attributes('datetime'))).toEqual(['2026-11-24', '2027-11-24'])
+    expect(wrapper.findAll('.runbook__review time').map((t) => t.attributes('datetime'))).toEqual([
+      '2026-11-24',
+      '2027-11-24',
+    ])
     expect(review).toContain('Not reviewed since November 2026')
     vi.useRealTimers()
   })

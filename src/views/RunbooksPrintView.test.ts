@@ -45,7 +45,10 @@ describe('RunbooksPrintView', () => {
     const entries = wrapper.findAll('nav.binder__toc li')
     expect(entries.map((li) => li.get('a').text())).toEqual(catalog.map((r) => r.title))
     expect(entries[0]!.text()).toContain(`Version ${catalog[0]!.version}`)
-    expect(entries[0]!.findAll('time').map((t) => t.attributes('datetime'))).toEqual([catalog[0]!.reviewed, catalog[0]!.reviewBy])
+    expect(entries[0]!.findAll('time').map((t) => t.attributes('datetime'))).toEqual([
+      catalog[0]!.reviewed,
+      catalog[0]!.reviewBy,
+    ])
     const sections = wrapper.findAll('section.binder__runbook')
     expect(sections.map((s) => s.get('h2').text())).toEqual(catalog.map((r, i) => `${i + 1}. ${r.title}`))
     expect(entries[2]!.get('a').attributes('href')).toBe(`#${sections[2]!.attributes('id')}`)
