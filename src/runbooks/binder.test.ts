@@ -10,8 +10,8 @@ const fragment = (html: string) => {
 }
 
 describe('binderHtml', () => {
-  const source = ['# T', '', '## Check the uplink', '', 'See [below](#a-loop).', '', '- [ ] Ping it', '', '```', 'ping 10.0.0.1', '```', '', '### A loop', '', '#### Deep'].join('\n')
-  const html = binderHtml(compileRunbook(source, 't.md').html, 'b2')
+  const source = ['# T', '', '## Check the uplink', '', 'See [below](#a-loop).', '', '- [ ] Ping it', '', '```', 'ping 10.0.0.1', '```', '', '### A loop', '', '| a |', '|---|', '| 1 |', '', '#### Deep'].join('\n')
+  const html = binderHtml(compileRunbook(source, 't.md').html, 'b2', 'Switch down')
   const doc = fragment(html)
 
   it('prefixes ids and what points at them, so many runbooks share one document', () => {
@@ -21,6 +21,10 @@ describe('binderHtml', () => {
 
   it('demotes headings under the runbook title (h2)', () => {
     expect(Array.from(doc.querySelectorAll('h1, h2, h3, h4, h5, h6')).map((h) => h.tagName)).toEqual(['H3', 'H4', 'H5'])
+  })
+
+  it('names table regions after the runbook', () => {
+    expect(doc.querySelector('.table-scroll')?.getAttribute('aria-label')).toBe('Table, Switch down')
   })
 
   it('turns steps into boxes to tick by hand and drops the copy buttons', () => {

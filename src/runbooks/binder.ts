@@ -6,15 +6,20 @@
  *    both have `#check-the-uplink` and `cp-step-0`;
  *  - headings go one level down (the runbook's title is the section's h2);
  *  - step buttons become plain boxes to tick with a pen, and Copy buttons go:
- *    nothing on paper (or in the preview) is a control that does nothing.
+ *    nothing on paper (or in the preview) is a control that does nothing;
+ *  - table regions are named after the runbook too ("Table, Switch down"):
+ *    a screen reader lists many of them in one document.
  *
  * Needs a DOM (`document`): the browser, or happy-dom in tests.
  */
 
 const ID_ATTRIBUTES = ['id', 'aria-describedby', 'aria-labelledby'] as const
 
-/** `html` (a compiled, sanitised runbook page) with ids prefixed by `prefix-`, headings demoted, controls made static. */
-export function binderHtml(html: string, prefix: string, doc: Document = document): string {
+/**
+ * `html` (a compiled, sanitised runbook page) with ids prefixed by `prefix-`,
+ * headings demoted, controls made static, and table regions named with `title`.
+ */
+export function binderHtml(html: string, prefix: string, title: string, doc: Document = document): string {
   const template = doc.createElement('template')
   template.innerHTML = html
   const root = template.content
@@ -40,5 +45,6 @@ export function binderHtml(html: string, prefix: string, doc: Document = documen
     button.replaceWith(box)
   }
   for (const button of Array.from(root.querySelectorAll('button.copy-code'))) button.remove()
+  for (const region of Array.from(root.querySelectorAll('.table-scroll[aria-label]'))) region.setAttribute('aria-label', `${region.getAttribute('aria-label') ?? 'Table'}, ${title}`)
   return template.innerHTML
 }

@@ -100,6 +100,8 @@ describe('runbook parameters: front matter', () => {
       'parameters: "vlan" is declared twice; the first is kept',
       'parameters: "port" values must be a list; ignored',
     ])
+    expect(parseParameters(['switch_ip', 'vlan']).parameters.map((p) => p.name)).toEqual(['switch_ip', 'vlan'])
+    expect(compileRunbook('+++\ntitle = "T"\nparameters = ["vlan"]\n+++\n`show vlan {{vlan}}`\n', 't.md')).toMatchObject({ parameters: [{ name: 'vlan' }], errors: [] })
     expect(parseParameters('switch_ip').warnings).toEqual([expect.stringContaining('must be a list')])
     expect(parseParameters(undefined)).toEqual({ parameters: [], warnings: [] })
   })

@@ -108,17 +108,18 @@ function valueOf(values: ParameterValues, name: string): string {
  *     values: [North, South]
  * ```
  *
- * or a list of `{ name, description, values }`. Never throws: a bad entry is
- * skipped with a warning naming it.
+ * or a list of `{ name, description, values }`, or a list of names alone
+ * (`[switch_ip, vlan]`). Never throws: a bad entry is skipped with a warning naming it.
  */
 export function parseParameters(raw: unknown): { parameters: RunbookParameter[]; warnings: string[] } {
   const warnings: string[] = []
   const entries: [string, unknown][] = []
   if (Array.isArray(raw)) {
     for (const item of raw) {
-      const name = isRecord(item) && typeof item.name === 'string' ? item.name : ''
+      // `parameters: [switch_ip, vlan]`: names alone, no description.
+      const name = typeof item === 'string' ? item : isRecord(item) && typeof item.name === 'string' ? item.name : ''
       if (!name) warnings.push('parameters: an entry has no "name"; skipped')
-      else entries.push([name, item])
+      else entries.push([name, typeof item === 'string' ? '' : item])
     }
   } else if (isRecord(raw)) {
     entries.push(...Object.entries(raw))
