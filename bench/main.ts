@@ -341,6 +341,9 @@ async function a11y(
     { name: 'incident', path: `/incidents/${incidentId}` },
     { name: 'runbooks', path: '/runbooks' },
     ...(runbook ? [{ name: 'runbook', path: `/runbooks/${runbook}` }] : []),
+    // A runbook with parameters (its fields and blanks), and the printed binder of every runbook.
+    { name: 'runbook with parameters', path: `/runbooks/switch-down?incident=${incidentId}` },
+    { name: 'print all runbooks', path: '/print/runbooks' },
     { name: 'settings', path: '/settings' },
     { name: 'join', path: '/join' },
   ]
