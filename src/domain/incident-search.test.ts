@@ -9,7 +9,7 @@ import { IncidentSearchIndex } from './incident-search-index'
 /** One incident folded from a declaration and `more` events made with its id. */
 function incident(title: string, more: ((id: string) => IncidentEvent)[] = [], extra = {}): IncidentState {
   const id = newId()
-  const events = [makeEvent('incident.declared', { title, severity: 2, ...extra }, { incidentId: id })]
+  const events: IncidentEvent[] = [makeEvent('incident.declared', { title, severity: 2, ...extra }, { incidentId: id })]
   for (const make of more) events.push(make(id))
   const state = foldIncident(events)
   if (!state) throw new Error('no state')

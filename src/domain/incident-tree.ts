@@ -92,3 +92,18 @@ export function passesFilter(s: IncidentState, f: IncidentFilter): boolean {
   if (f.mine && !f.mine.has(s.id)) return false
   return true
 }
+
+const plural = new Intl.PluralRules('en')
+
+/**
+ * What the list's result count says: `3 incidents match "gym"`,
+ * `1 incident matches the filters`; '' when nothing narrows the list.
+ */
+export function matchCountText(count: number, query: string, filtered: boolean): string {
+  const q = query.trim()
+  if (!q && !filtered) return ''
+  const one = plural.select(count) === 'one'
+  const what = `${count} ${one ? 'incident matches' : 'incidents match'}`
+  if (q) return `${what} “${q}”${filtered ? ' with the filters' : ''}`
+  return `${what} the filters`
+}
