@@ -12,7 +12,8 @@ function incident(title: string): IncidentState {
   return foldIncident([makeEvent('incident.declared', { title, severity: 2 }, { incidentId: id })])!
 }
 
-function setup() {
+function setup(read = true) {
+  const dataReady = ref(read)
   const states = shallowRef([incident('Core switch down'), incident('Printer queue stuck')])
   const revision = ref(0)
   const query = ref('')
@@ -26,13 +27,14 @@ function setup() {
       query,
       incidents: () => states.value,
       revision,
+      dataReady,
       load,
       schedule: (start) => {
         scheduled = start
       },
     }),
   )!
-  return { states, revision, query, load, put, search, scope, start: () => scheduled?.() }
+  return { dataReady, states, revision, query, load, put, search, scope, start: () => scheduled?.() }
 }
 
 describe('useIncidentSearch', () => {
@@ -43,6 +45,17 @@ describe('useIncidentSearch', () => {
     t.start()
     await vi.waitFor(() => expect(t.search.ready.value).toBe(true))
     expect(t.load).toHaveBeenCalledTimes(1)
+    expect(t.put).toHaveBeenCalledTimes(2)
+    t.scope.stop()
+  })
+
+  it('waits for the incidents to be read before building', async () => {
+    const t = setup(false)
+    t.start()
+    await flushPromises()
+    expect(t.load).not.toHaveBeenCalled()
+    t.dataReady.value = true
+    await vi.waitFor(() => expect(t.search.ready.value).toBe(true))
     expect(t.put).toHaveBeenCalledTimes(2)
     t.scope.stop()
   })

@@ -9,6 +9,8 @@ export interface UseIncidentSearchOptions {
   incidents: () => readonly IncidentState[]
   /** Ticks when any incident changes (the store's revision). */
   revision: MaybeRefOrGetter<number>
+  /** The phone's incidents have been read (the store's `ready`): the build waits for it. Default: true. */
+  dataReady?: MaybeRefOrGetter<boolean>
   /** Injected in tests; the MiniSearch index module, loaded on demand, otherwise. */
   load?: () => Promise<IncidentSearchIndex>
   /** When to start building without being asked; after the first screen, in idle time, otherwise. */
@@ -94,8 +96,24 @@ export function useIncidentSearch(options: UseIncidentSearchOptions): UseInciden
     return syncing
   }
 
+  /** Resolves once the incidents are read: an index built before would say "ready" while holding nothing. */
+  function dataRead(): Promise<void> {
+    if (toValue(options.dataReady ?? true)) return Promise.resolve()
+    return new Promise((resolve) => {
+      const stop = watch(
+        () => toValue(options.dataReady ?? true),
+        (ok) => {
+          if (!ok) return
+          stop()
+          resolve()
+        },
+      )
+    })
+  }
+
   function prepare(): void {
     opening ??= (async () => {
+      await dataRead()
       const start = performance.now()
       index = await (options.load ?? loadIndex)()
       await sync()
