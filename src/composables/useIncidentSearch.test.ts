@@ -1,11 +1,11 @@
 import { flushPromises } from '@vue/test-utils'
 import { describe, expect, it, vi } from 'vitest'
-import { effectScope, nextTick, ref, shallowRef } from 'vue'
+import { effectScope, reactive, ref } from 'vue'
 import { makeEvent } from '../../tests/fixtures/events'
 import { applyEvent, foldIncident, type IncidentState } from '../domain/fold'
 import { newId } from '../domain/ids'
 import { IncidentSearchIndex } from '../domain/incident-search-index'
-import { useIncidentSearch } from './useIncidentSearch'
+import { useIncidentSearch, type SearchSource } from './useIncidentSearch'
 
 function incident(title: string): IncidentState {
   const id = newId()
@@ -13,28 +13,33 @@ function incident(title: string): IncidentState {
 }
 
 function setup(read = true) {
-  const dataReady = ref(read)
-  const states = shallowRef([incident('Core switch down'), incident('Printer queue stuck')])
-  const revision = ref(0)
+  const source: SearchSource = reactive({
+    incidents: [incident('Core switch down'), incident('Printer queue stuck')],
+    revision: 0,
+    ready: read,
+  }) as SearchSource
+  const mutable = source as { revision: number; ready: boolean }
   const query = ref('')
   const index = new IncidentSearchIndex()
-  const put = vi.spyOn(index, 'put')
+  const catchUp = vi.spyOn(index, 'catchUp')
   const load = vi.fn(() => Promise.resolve(index))
   let scheduled: (() => void) | null = null
-  const scope = effectScope()
-  const search = scope.run(() =>
-    useIncidentSearch({
-      query,
-      incidents: () => states.value,
-      revision,
-      dataReady,
-      load,
-      schedule: (start) => {
-        scheduled = start
-      },
-    }),
-  )!
-  return { dataReady, states, revision, query, load, put, search, scope, start: () => scheduled?.() }
+  const mount = () => {
+    const scope = effectScope()
+    const search = scope.run(() =>
+      useIncidentSearch({
+        query,
+        source,
+        load,
+        schedule: (start) => {
+          scheduled = start
+        },
+      }),
+    )!
+    return { scope, search }
+  }
+  const { scope, search } = mount()
+  return { source, mutable, query, load, catchUp, search, scope, mount, start: () => scheduled?.() }
 }
 
 describe('useIncidentSearch', () => {
@@ -45,7 +50,7 @@ describe('useIncidentSearch', () => {
     t.start()
     await vi.waitFor(() => expect(t.search.ready.value).toBe(true))
     expect(t.load).toHaveBeenCalledTimes(1)
-    expect(t.put).toHaveBeenCalledTimes(2)
+    expect(t.catchUp).toHaveBeenCalledTimes(2)
     t.scope.stop()
   })
 
@@ -54,36 +59,50 @@ describe('useIncidentSearch', () => {
     t.start()
     await flushPromises()
     expect(t.load).not.toHaveBeenCalled()
-    t.dataReady.value = true
+    t.mutable.ready = true
     await vi.waitFor(() => expect(t.search.ready.value).toBe(true))
-    expect(t.put).toHaveBeenCalledTimes(2)
+    expect(t.catchUp).toHaveBeenCalledTimes(2)
     t.scope.stop()
   })
 
-  it('re-indexes only the incident an event touched', async () => {
+  it('indexes only the incident an event touched, and answers again', async () => {
     const t = setup()
     t.search.prepare()
     await vi.waitFor(() => expect(t.search.ready.value).toBe(true))
     t.query.value = 'transceiver'
-    await nextTick()
-    expect(t.search.matches.value).toEqual([])
-    const target = t.states.value[1]!
+    await vi.waitFor(() => expect(t.search.answered.value).toBe('transceiver'))
+    expect([...t.search.matches.value!.keys()]).toEqual([])
+    const target = t.source.incidents[1]!
     applyEvent(
       target,
       makeEvent('log.entry', { text: 'Swapped the transceiver', kind: 'action' }, { incidentId: target.id }),
     )
-    t.put.mockClear()
-    t.revision.value++
-    await vi.waitFor(() => expect(t.search.matches.value).toEqual([target.id]))
-    expect(t.put).toHaveBeenCalledTimes(1)
-    expect(t.search.answered.value).toBe('transceiver')
+    t.catchUp.mockClear()
+    t.mutable.revision++
+    await vi.waitFor(() => expect([...t.search.matches.value!.keys()]).toEqual([target.id]))
+    expect(t.catchUp.mock.calls.map(([s]) => s.id)).toEqual([target.id])
     t.scope.stop()
   })
 
   it('starts loading when a query is typed before the index is ready', async () => {
     const t = setup()
     t.query.value = 'printer'
-    await vi.waitFor(() => expect(t.search.matches.value).toEqual([t.states.value[1]!.id]))
+    await vi.waitFor(() => expect([...(t.search.matches.value?.keys() ?? [])]).toEqual([t.source.incidents[1]!.id]))
     t.scope.stop()
+  })
+
+  it('keeps one index for the page: a list shown again does not rebuild it', async () => {
+    const t = setup()
+    t.search.prepare()
+    await vi.waitFor(() => expect(t.search.ready.value).toBe(true))
+    t.scope.stop()
+    t.catchUp.mockClear()
+    const again = t.mount()
+    expect(again.search.ready.value).toBe(true)
+    t.query.value = 'printer'
+    await vi.waitFor(() => expect(again.search.matches.value?.size).toBe(1))
+    expect(t.load).toHaveBeenCalledTimes(1)
+    expect(t.catchUp).not.toHaveBeenCalled()
+    again.scope.stop()
   })
 })

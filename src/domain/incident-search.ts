@@ -1,150 +1,73 @@
 /**
- * How incidents are searched on the phone: the document made from a folded
- * incident, and the tokenizer and term processing used both when indexing and
- * when querying (MiniSearch needs the same ones on both sides, or queries
- * silently stop matching).
+ * What of an incident is searched on the phone. Two parts:
+ *  - its head, as it is now: title, summary, location, severity (`sev2`) and
+ *    status; replaced when they change, and weighted most;
+ *  - its body: the text of every event it received (log entries and their
+ *    amended wording, changes, reverts, updates, tasks, briefings, status
+ *    notes, earlier titles). Text is only ever added, event by event, so an
+ *    incident is never re-read to take one new entry, and a word once written
+ *    (an amendment's original wording, an edited task) stays findable.
  *
- * Only types come from minisearch: this module costs nothing in the first
- * screen's chunks; the index itself (incident-search-index.ts) loads later.
+ * Pure and cheap to import: the index (incident-search-index.ts) loads later.
  */
-import type { Options, SearchOptions } from 'minisearch'
+import { assertNever } from './assert'
+import type { IncidentEvent } from './events'
 import type { IncidentState } from './fold'
 
-/** One incident as MiniSearch sees it: every field is plain text. */
-export interface IncidentSearchDoc {
-  id: string
-  title: string
-  summary: string
-  location: string
-  /** Every log entry's text (and its original wording, if amended). */
-  log: string
-  /** Every change: system, what was done and how to revert it. */
-  changes: string
-  /** Every stakeholder update's body and audience. */
-  updates: string
-  /** Every task's text and owner. */
-  tasks: string
-}
-
-export const INCIDENT_SEARCH_FIELDS = ['title', 'summary', 'location', 'log', 'changes', 'updates', 'tasks'] as const
-
-/** The searchable text of a folded incident. Pure; cost is linear in the incident's entries. */
-export function incidentSearchDoc(state: IncidentState): IncidentSearchDoc {
-  const log: string[] = []
-  for (const e of state.entries.values()) {
-    log.push(e.text)
-    if (e.originalText !== e.text) log.push(e.originalText)
-  }
-  const changes: string[] = []
-  for (const c of state.changes.values()) changes.push(c.system, c.what, c.revert)
-  const tasks: string[] = []
-  for (const t of state.tasks.values()) tasks.push(t.owner ? `${t.text}\n${t.owner}` : t.text)
-  return {
-    id: state.id,
-    title: state.title,
-    summary: state.summary,
-    location: state.location,
-    log: log.join('\n'),
-    changes: changes.join('\n'),
-    updates: state.updates.map((u) => (u.audience ? `${u.body}\n${u.audience}` : u.body)).join('\n'),
-    tasks: tasks.join('\n'),
+/** The texts of one event that search should find its incident by; [] for events without text. */
+export function eventSearchText(e: IncidentEvent): string[] {
+  switch (e.type) {
+    case 'incident.declared':
+      return [e.payload.title, e.payload.summary ?? '', e.payload.location ?? '']
+    case 'incident.edited':
+      return [e.payload.title ?? '', e.payload.summary ?? '', e.payload.location ?? '']
+    case 'incident.status':
+      return [e.payload.note ?? '']
+    case 'role.assigned':
+      return [e.payload.person?.name ?? '', e.payload.briefing ?? '']
+    case 'log.entry':
+      return [e.payload.text]
+    case 'log.amended':
+      return [e.payload.text ?? '', e.payload.reason ?? '']
+    case 'change.made':
+      return [e.payload.system, e.payload.what, e.payload.revert]
+    case 'change.reverted':
+      return [e.payload.note ?? '']
+    case 'update.posted':
+      return [e.payload.body, e.payload.audience ?? '']
+    case 'task.added':
+      return [e.payload.text, e.payload.owner ?? '']
+    case 'task.edited':
+      return [e.payload.text ?? '', e.payload.owner ?? '']
+    case 'task.done':
+    case 'task.reopened':
+    case 'conflict.acknowledged':
+      return []
+    default:
+      return assertNever(e)
   }
 }
 
-const SEPARATORS = /[\s\p{Z}\p{P}\p{S}]+/u
-/** Scripts written without spaces between words: a dictionary segmenter finds the words. */
-const UNSPACED =
-  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u
-/** A single character that is a word by itself (a kanji, a hangul syllable, a digit). */
-const ONE_CHAR_WORD = /^[\p{N}\p{Script=Han}\p{Script=Hangul}]$/u
-
-// Small on purpose: words that match nearly every incident and only bloat the index.
-const STOP_WORDS = new Set([
-  'a',
-  'an',
-  'and',
-  'are',
-  'as',
-  'at',
-  'be',
-  'by',
-  'for',
-  'from',
-  'if',
-  'in',
-  'is',
-  'it',
-  'its',
-  'of',
-  'on',
-  'or',
-  'that',
-  'the',
-  'this',
-  'to',
-  'was',
-  'will',
-  'with',
-])
-
-let segmenter: Intl.Segmenter | null | undefined
-
-function wordSegmenter(): Intl.Segmenter | null {
-  // Created once: building one loads ICU's dictionaries. Missing on very old browsers: then words split on spaces only.
-  segmenter ??= typeof Intl.Segmenter === 'function' ? new Intl.Segmenter(undefined, { granularity: 'word' }) : null
-  return segmenter
+/** The head of an incident as one text per part, in a fixed order (compared to tell when it changed). */
+export function incidentHeadText(state: IncidentState): string[] {
+  return [state.title, state.summary, state.location, `sev${state.severity}`, state.status]
 }
 
-/**
- * Words of `text`, for indexing and for queries alike. Text in scripts written
- * without spaces (Chinese, Japanese, Korean, Thai…) is cut into words with
- * `Intl.Segmenter` (word granularity), so `停止` is found inside
- * `電源が停止しました`; other text splits on spaces, punctuation and symbols, as before.
- */
-export function tokenizeIncidentText(text: string): string[] {
-  const seg = UNSPACED.test(text) ? wordSegmenter() : null
-  if (!seg) return text.split(SEPARATORS).filter((word) => word !== '')
-  const words: string[] = []
-  for (const s of seg.segment(text)) if (s.isWordLike) words.push(s.segment)
-  return words
-}
-
-/**
- * Lowercase and fold accents (Latin, Greek, Cyrillic…); drop stop words and
- * single letters, which as a prefix would match everything. Unspaced scripts
- * keep their marks (folding would merge kana such as ダ and タ) and their
- * one-character words.
- */
-export function processIncidentTerm(term: string): string | null {
-  const unspaced = UNSPACED.test(term)
-  const folded = unspaced
-    ? term.normalize('NFC').toLowerCase()
-    : term
-        .normalize('NFD')
-        .replace(/\p{M}+/gu, '')
-        .toLowerCase()
-  if (folded.length < 2 && !ONE_CHAR_WORD.test(folded)) return null
-  if (STOP_WORDS.has(folded)) return null
-  return folded
-}
-
-/** Query options: prefix so results come while typing, fuzzy for a phone's typos, title weighs most. */
-export const INCIDENT_SEARCH_OPTIONS: SearchOptions = {
-  boost: { title: 3, location: 1.5, summary: 1.5 },
-  prefix: true,
-  fuzzy: 0.2,
+/** Weights of a query word's match: in the head or only in the body; exact, prefix or a typo away. */
+export const SEARCH_WEIGHTS = {
+  head: 3,
+  body: 1,
+  exact: 1,
+  /** Scaled by how much of the indexed word was typed (`swi` of `switch`: 0.5 × 3/6). */
+  prefix: 0.5,
+  /** Scaled by closeness (`swtich` of `switch`, one edit: 0.45 × 6/7). */
+  fuzzy: 0.45,
+  /** Edits allowed per typed character (rounded), and at most. MiniSearch's `fuzzy: 0.2, maxFuzzy: 2`. */
+  fuzzyPerChar: 0.2,
   maxFuzzy: 2,
-  combineWith: 'AND',
-  tokenize: tokenizeIncidentText,
-  processTerm: processIncidentTerm,
-}
+} as const
 
-export const INCIDENT_INDEX_OPTIONS: Options<IncidentSearchDoc> = {
-  idField: 'id',
-  fields: [...INCIDENT_SEARCH_FIELDS],
-  // Hits are joined with the store's incidents by id: storing fields would duplicate every log in memory.
-  storeFields: [],
-  tokenize: tokenizeIncidentText,
-  processTerm: processIncidentTerm,
-  searchOptions: INCIDENT_SEARCH_OPTIONS,
+/** How many typos a typed word of `length` characters may hold: 0 up to 2 characters, 1 from 3, 2 from 8. */
+export function allowedEdits(length: number): number {
+  return Math.min(SEARCH_WEIGHTS.maxFuzzy, Math.round(length * SEARCH_WEIGHTS.fuzzyPerChar))
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { makeEvent } from '../../tests/fixtures/events'
 import { foldIncident, type IncidentState } from './fold'
 import { newId } from './ids'
-import { incidentForest, passesFilter, type IncidentNode } from './incident-tree'
+import { incidentForest, incidentRows, passesFilter, type IncidentNode } from './incident-tree'
 
 function incident(title: string, parentId?: string, severity: 1 | 2 | 3 | 4 = 2): IncidentState {
   const id = newId()
@@ -45,16 +45,25 @@ describe('incidentForest', () => {
     expect(outline(forest)).toEqual(['Campus network down (context)', '  Building B switch (context)', '    Gym wifi'])
   })
 
-  it('orders by the best match in each subtree when ranked', () => {
+  it('orders by the best score in each subtree when scored, ties in list order', () => {
     const forest = incidentForest(
-      [top, child, other],
+      [other, top, child],
       new Set([child.id, other.id]),
       new Map([
-        [child.id, 0],
+        [child.id, 3],
         [other.id, 1],
       ]),
     )
     expect(outline(forest)).toEqual(['Campus network down (context)', '  Building B switch', 'Printer queue'])
+    const tied = incidentForest(
+      [other, top],
+      null,
+      new Map([
+        [other.id, 1],
+        [top.id, 1],
+      ]),
+    )
+    expect(outline(tied)).toEqual(['Printer queue', 'Campus network down'])
   })
 
   it('treats a missing parent or a parent loop as top level, losing nothing', () => {
@@ -63,6 +72,33 @@ describe('incidentForest', () => {
     const b = incident('Loop B', a.id)
     a.parentId = b.id
     expect(outline(incidentForest([orphan, a, b])).sort()).toEqual(['Loop A', 'Loop B', 'Orphan'])
+  })
+})
+
+describe('incidentRows', () => {
+  const top = incident('Campus network down')
+  const child = incident('Building B switch', top.id)
+  const grandchild = incident('Gym wifi', child.id)
+  const sibling = incident('Library switch', top.id)
+  const other = incident('Printer queue')
+  const forest = incidentForest([top, child, grandchild, sibling, other])
+
+  it('lists parents before their sub-incidents, with depth and place among siblings', () => {
+    const rows = incidentRows(forest, new Set(), true)
+    expect(rows.map((r) => [r.node.incident.title, r.depth, r.position, r.siblings])).toEqual([
+      ['Campus network down', 0, 1, 2],
+      ['Building B switch', 1, 1, 2],
+      ['Gym wifi', 2, 1, 1],
+      ['Library switch', 1, 2, 2],
+      ['Printer queue', 0, 2, 2],
+    ])
+  })
+
+  it('leaves out the sub-incidents of a folded branch, unless folding is off', () => {
+    const titles = (collapsible: boolean) =>
+      incidentRows(forest, new Set([child.id]), collapsible).map((r) => r.node.incident.title)
+    expect(titles(true)).toEqual(['Campus network down', 'Building B switch', 'Library switch', 'Printer queue'])
+    expect(titles(false)).toHaveLength(5)
   })
 })
 

@@ -19,13 +19,14 @@ export interface IncidentNode {
  * parent is not on this phone is a root; so is one caught in a parent cycle.
  *
  * With `keep` (the ids a search or filter matched), only those are shown, each
- * under the chain of its ancestors (marked `context`); with `rank` (id → place
- * in the search results), siblings are ordered by the best rank in their subtree.
+ * under the chain of its ancestors (marked `context`); with `score` (id → a
+ * search's score, higher is better), siblings are ordered by the best score in
+ * their subtree, ties kept in display order.
  */
 export function incidentForest(
   incidents: readonly IncidentState[],
   keep: ReadonlySet<string> | null = null,
-  rank: ReadonlyMap<string, number> | null = null,
+  score: ReadonlyMap<string, number> | null = null,
 ): IncidentNode[] {
   const byId = new Map(incidents.map((s) => [s.id, s]))
   const kids = new Map<string, IncidentState[]>()
@@ -39,30 +40,72 @@ export function incidentForest(
     } else roots.push(s)
   }
 
-  const build = (s: IncidentState): { node: IncidentNode; best: number } | null => {
-    const children: { node: IncidentNode; best: number }[] = []
-    for (const c of kids.get(s.id) ?? []) {
-      const built = build(c)
-      if (built) children.push(built)
-    }
+  interface Built {
+    node: IncidentNode
+    best: number
+  }
+  const bestFirst = (a: Built, b: Built) => b.best - a.best
+  const build = (s: IncidentState): Built | null => {
+    const children: Built[] = []
+    const sub = kids.get(s.id)
+    if (sub)
+      for (const c of sub) {
+        const built = build(c)
+        if (built) children.push(built)
+      }
     const kept = !keep || keep.has(s.id)
     if (!kept && children.length === 0) return null
-    if (rank) children.sort((a, b) => a.best - b.best)
-    const own = kept && rank ? (rank.get(s.id) ?? Infinity) : Infinity
-    return {
-      node: {
-        incident: s,
-        children: children.map((c) => c.node),
-        context: !kept,
-        descendants: children.reduce((n, c) => n + 1 + c.node.descendants, 0),
-      },
-      best: Math.min(own, ...children.map((c) => c.best)),
+    if (score && children.length > 1) children.sort(bestFirst)
+    let best = kept && score ? (score.get(s.id) ?? -Infinity) : -Infinity
+    let descendants = 0
+    for (const c of children) {
+      if (c.best > best) best = c.best
+      descendants += 1 + c.node.descendants
     }
+    return { node: { incident: s, children: children.map((c) => c.node), context: !kept, descendants }, best }
   }
 
-  const built = roots.map(build).filter((b): b is { node: IncidentNode; best: number } => b !== null)
-  if (rank) built.sort((a, b) => a.best - b.best)
+  const built: Built[] = []
+  for (const s of roots) {
+    // Without a filter every incident is kept: no subtree needs to be walked twice.
+    if (!keep && !kids.has(s.id))
+      built.push({ node: { incident: s, children: [], context: false, descendants: 0 }, best: 0 })
+    else {
+      const b = build(s)
+      if (b) built.push(b)
+    }
+  }
+  if (score) built.sort(bestFirst)
   return built.map((b) => b.node)
+}
+
+/** One line of the list as drawn: an incident at its depth (0: top level), with its place among its siblings. */
+export interface IncidentRow {
+  node: IncidentNode
+  depth: number
+  /** 1-based place among its siblings, and how many siblings (for aria-posinset / aria-setsize). */
+  position: number
+  siblings: number
+}
+
+/**
+ * The rows of `forest` in reading order, parents before their sub-incidents;
+ * the sub-incidents of ids in `collapsed` are left out (when `collapsible`).
+ */
+export function incidentRows(
+  forest: readonly IncidentNode[],
+  collapsed: ReadonlySet<string>,
+  collapsible: boolean,
+): IncidentRow[] {
+  const rows: IncidentRow[] = []
+  const walk = (nodes: readonly IncidentNode[], depth: number) => {
+    nodes.forEach((node, i) => {
+      rows.push({ node, depth, position: i + 1, siblings: nodes.length })
+      if (node.children.length && !(collapsible && collapsed.has(node.incident.id))) walk(node.children, depth + 1)
+    })
+  }
+  walk(forest, 0)
+  return rows
 }
 
 /** True when following parents from `s` comes back to `s` (data from two phones can make a loop). */

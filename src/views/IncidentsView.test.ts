@@ -5,6 +5,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { incidentWorld } from '../../tests/fixtures/incident-world'
 import { useIncidentsStore } from '../stores/incidents'
 import IncidentsView from './IncidentsView.vue'
+// Loaded lazily by the view: imported here first so its chunk is ready when the view asks for it.
+import '../components/incident/IncidentList.vue'
 
 afterEach(() => {
   useIncidentsStore().stop()
@@ -18,6 +20,7 @@ describe('IncidentsView (incident command)', () => {
     const other = await w.store.declare({ title: 'Printer jam', severity: 4 })
     await w.record('role.assigned', { role: 'command', person: { name: 'Sam' } }, other.ok ? other.value : '')
     const wrapper = w.mount(IncidentsView, {})
+    await vi.waitFor(() => expect(wrapper.find('.incident-card').exists()).toBe(true), { timeout: 5000 })
     const mine = wrapper.find('[aria-label="My roles"]')
     expect(mine.findAll('li .card__title').map((a) => a.text())).toEqual(['Core switch down'])
     expect(mine.find('li a').text()).toBe('Incident commander · Ops · Comms · Planning')
@@ -42,26 +45,34 @@ describe('IncidentsView (finding incidents)', () => {
     if (!made.ok) throw new Error(made.reason)
     return made.value
   }
-  const topLevelTitles = (wrapper: ReturnType<Awaited<ReturnType<typeof incidentWorld>>['mount']>) =>
+  type Wrapper = ReturnType<Awaited<ReturnType<typeof incidentWorld>>['mount']>
+  const topLevelTitles = (wrapper: Wrapper) =>
+    wrapper.findAll('[aria-label="Open incidents"] > li[aria-level="1"] .incident-card__title').map((t) => t.text())
+  const rows = (wrapper: Wrapper) =>
     wrapper
-      .findAll('[aria-label="Open incidents"] > li > .incident-tree__item > .incident-card .incident-card__title')
-      .map((t) => t.text())
+      .findAll('li[aria-level]')
+      .map((li) => `${li.attributes('aria-level')} ${li.find('.incident-card__title').text()}`)
+  /** The list is its own chunk, loaded once there are incidents. */
+  async function mountList(w: Awaited<ReturnType<typeof incidentWorld>>): Promise<Wrapper> {
+    const wrapper = w.mount(IncidentsView, {})
+    await vi.waitFor(() => expect(wrapper.find('input[type="search"]').exists()).toBe(true), { timeout: 5000 })
+    return wrapper
+  }
 
   it('nests sub-incidents under their top parent at any depth, collapsible (a grandchild is not a top-level card)', async () => {
     const w = await incidentWorld({ title: 'Campus network down' })
     const child = await declareUnder(w, 'Building B switch', w.id)
     const grandchild = await declareUnder(w, 'Gym wifi', child)
     await declareUnder(w, 'Gym AP 4', grandchild)
-    const wrapper = w.mount(IncidentsView, {})
-    await flushPromises()
+    const wrapper = await mountList(w)
     expect(topLevelTitles(wrapper)).toEqual(['Campus network down'])
-    const nested = wrapper.find(`[aria-label="Sub-incidents of Gym wifi"]`)
-    expect(nested.text()).toContain('Gym AP 4')
-    const toggle = wrapper.find(`button[aria-controls="sub-incidents-${w.id}"]`)
+    expect(rows(wrapper)).toEqual(['1 Campus network down', '2 Building B switch', '3 Gym wifi', '4 Gym AP 4'])
+    const toggle = wrapper.find('li[aria-level="1"] button[aria-expanded]')
     expect(toggle.text()).toBe('Hide 3 sub-incidents')
     await toggle.trigger('click')
     expect(toggle.attributes('aria-expanded')).toBe('false')
-    expect(wrapper.find(`#sub-incidents-${w.id}`).isVisible()).toBe(false)
+    expect(toggle.text()).toBe('Show 3 sub-incidents')
+    expect(rows(wrapper)).toEqual(['1 Campus network down'])
   })
 
   it('searches log text offline, counts the matches, and follows new events', async () => {
@@ -69,7 +80,7 @@ describe('IncidentsView (finding incidents)', () => {
     const other = await w.store.declare({ title: 'Printer queue stuck', severity: 4 })
     if (!other.ok) throw new Error(other.reason)
     await w.record('log.entry', { text: 'Replaced the transceiver on uplink 2', kind: 'action' })
-    const wrapper = w.mount(IncidentsView, {})
+    const wrapper = await mountList(w)
     const field = wrapper.find('input[type="search"]')
     expect(wrapper.find('label[for="incident-search-field"]').text()).toBe('Search incidents')
     await field.trigger('focus')
@@ -90,8 +101,7 @@ describe('IncidentsView (finding incidents)', () => {
     const other = await w.store.declare({ title: 'Printer jam', severity: 4 })
     if (!other.ok) throw new Error(other.reason)
     await w.record('role.assigned', { role: 'command', person: { name: 'Sam' } }, other.value)
-    const wrapper = w.mount(IncidentsView, {})
-    await flushPromises()
+    const wrapper = await mountList(w)
     const [statusSelect, severitySelect] = wrapper.findAll('select')
     await severitySelect!.setValue('4')
     expect(topLevelTitles(wrapper)).toEqual(['Printer jam'])
@@ -106,8 +116,7 @@ describe('IncidentsView (finding incidents)', () => {
   it('shows My roles as one compact line per incident, without the duty cards', async () => {
     const w = await incidentWorld({ title: 'Core switch down' })
     for (const title of ['Printer jam', 'Door badge readers']) await w.store.declare({ title, severity: 3 })
-    const wrapper = w.mount(IncidentsView, {})
-    await flushPromises()
+    const wrapper = await mountList(w)
     const items = wrapper.findAll('[aria-label="My roles"] > li')
     expect(items).toHaveLength(3)
     expect(wrapper.find('[aria-label="My roles"] details').exists()).toBe(false)
