@@ -1,6 +1,6 @@
 import { flushPromises } from '@vue/test-utils'
 import { describe, expect, it, vi } from 'vitest'
-import { effectScope, reactive, ref } from 'vue'
+import { effectScope, ref, shallowReactive } from 'vue'
 import { makeEvent } from '../../tests/fixtures/events'
 import { applyEvent, foldIncident, type IncidentState } from '../domain/fold'
 import { newId } from '../domain/ids'
@@ -13,12 +13,13 @@ function incident(title: string): IncidentState {
 }
 
 function setup(read = true) {
-  const source: SearchSource = reactive({
+  // Shallow: folded states stay plain objects, as the store keeps them.
+  const source = shallowReactive<SearchSource & { revision: number; ready: boolean }>({
     incidents: [incident('Core switch down'), incident('Printer queue stuck')],
     revision: 0,
     ready: read,
-  }) as SearchSource
-  const mutable = source as { revision: number; ready: boolean }
+  })
+  const mutable = source
   const query = ref('')
   const index = new IncidentSearchIndex()
   const catchUp = vi.spyOn(index, 'catchUp')

@@ -50,6 +50,8 @@ export class IncidentSearchIndex {
   private readonly tracked = new Map<string, Tracked>()
   /** Incident number → id; null once the incident is gone (its numbers stay in the postings, skipped). */
   private readonly ids: (string | null)[] = []
+  private best = new Float64Array(0)
+  private total = new Float64Array(0)
 
   /** Incidents held. */
   get size(): number {
@@ -88,11 +90,14 @@ export class IncidentSearchIndex {
     const events = state.events
     if (t.done > events.length || (t.done > 0 && events[t.done - 1]?.id !== t.lastId)) t.done = 0
     const end = Math.min(events.length, t.done + maxEvents)
+    // Words repeat within an incident: each distinct one is added once per step.
+    const terms = new Set<string>()
     for (let i = t.done; i < end; i++) {
       for (const text of eventSearchText(events[i]!)) {
-        if (text) for (const term of searchTerms(text)) this.add(term, 'body', t.n)
+        if (text) for (const term of searchTerms(text)) terms.add(term)
       }
     }
+    for (const term of terms) this.add(term, 'body', t.n)
     t.done = end
     t.lastId = end > 0 ? events[end - 1]!.id : null
     return events.length - end
@@ -121,9 +126,16 @@ export class IncidentSearchIndex {
     const terms = [...new Set(searchTerms(query))]
     if (terms.length === 0) return null
     const n = this.ids.length
-    let total: Float64Array | null = null
+    // Two buffers kept between queries: no garbage per keystroke.
+    if (this.best.length < n) {
+      this.best = new Float64Array(n * 2)
+      this.total = new Float64Array(n * 2)
+    }
+    const best = this.best
+    const total = this.total
+    let first = true
     for (const term of terms) {
-      const best = new Float64Array(n)
+      best.fill(0, 0, n)
       const take = (postings: Postings, quality: number) => {
         if (postings.body) {
           const w = quality * SEARCH_WEIGHTS.body
@@ -155,16 +167,15 @@ export class IncidentSearchIndex {
           for (const [, postings] of this.words.atPrefix(swapped)) take(postings, typo(1))
         }
       }
-      if (total === null) total = best
-      else {
-        // Every word must match: an incident without this one drops out.
-        for (let i = 0; i < n; i++) total[i] = best[i]! > 0 && total[i]! > 0 ? total[i]! + best[i]! : 0
-      }
+      if (first) total.set(best.subarray(0, n))
+      // Every word must match: an incident without this one drops out.
+      else for (let i = 0; i < n; i++) total[i] = best[i]! > 0 && total[i]! > 0 ? total[i]! + best[i]! : 0
+      first = false
     }
     const out: SearchScores = new Map()
     for (let i = 0; i < n; i++) {
       const id = this.ids[i]
-      if (total![i]! > 0 && id) out.set(id, total![i]!)
+      if (total[i]! > 0 && id) out.set(id, total[i]!)
     }
     return out
   }
