@@ -297,6 +297,8 @@ export async function main(options: RunOptions): Promise<number> {
           rec.set('incident_search_p95_ms', r.p95Ms, 2)
           rec.set('incident_search_build_ms', build.buildMs, 0)
           rec.set('incident_search_build_longest_task_ms', build.buildLongestTaskMs, 0)
+          rec.set('incident_search_build_longest_slice_ms', build.buildLongestSliceMs, 1)
+          rec.set('incident_list_cards_in_page', build.cardsInPage, 0)
           details.incidentSearch = { ...r, ...build, events: events.length }
           note(
             `incident search: list shown at ${Math.round(build.listShownAt)} ms, index built ${Math.round(build.buildStartAt)}–${Math.round(build.buildEndAt)} ms (${r.samples} queries timed)`,
