@@ -80,9 +80,19 @@ export function useIncidentList(
     const resolved: IncidentListLine[] = []
     // A sub-incident goes where its top parent goes.
     let top: IncidentListLine[] = open
+    const tops = { open: 0, resolved: 0 }
+    for (const row of rows) if (row.depth === 0) tops[row.node.incident.status === 'resolved' ? 'resolved' : 'open']++
+    const places = { open: 0, resolved: 0 }
     for (const row of rows) {
-      if (row.depth === 0) top = row.node.incident.status === 'resolved' ? resolved : open
-      top.push({ kind: 'incident', key: row.node.incident.id, resolved: top === resolved, ...row })
+      if (row.depth > 0) {
+        top.push({ kind: 'incident', key: row.node.incident.id, resolved: top === resolved, ...row })
+        continue
+      }
+      const section = row.node.incident.status === 'resolved' ? 'resolved' : 'open'
+      top = section === 'resolved' ? resolved : open
+      // Top-level places count within their own list (Open or Resolved).
+      const place = { position: ++places[section], siblings: tops[section] }
+      top.push({ kind: 'incident', key: row.node.incident.id, resolved: section === 'resolved', ...row, ...place })
     }
     return resolved.length ? [...open, { kind: 'heading', key: 'resolved-heading' }, ...resolved] : open
   })

@@ -113,13 +113,20 @@ describe('IncidentsView (finding incidents)', () => {
     expect(wrapper.find('[role="status"]').text()).toBe('0 incidents match the filters')
   })
 
-  it('shows My roles as one compact line per incident, without the duty cards', async () => {
+  it('shows My roles as compact lines, two until "Show all", without the duty cards', async () => {
     const w = await incidentWorld({ title: 'Core switch down' })
     for (const title of ['Printer jam', 'Door badge readers']) await w.store.declare({ title, severity: 3 })
     const wrapper = await mountList(w)
-    const items = wrapper.findAll('[aria-label="My roles"] > li')
-    expect(items).toHaveLength(3)
+    const items = () => wrapper.findAll('[aria-label="My roles"] > li')
+    // Whoever declares commands: three incidents, three lines, and the list must stay on the first screen.
+    expect(items()).toHaveLength(2)
+    const more = wrapper.find('.my-roles__more')
+    expect(more.text()).toBe('Show all 3')
+    expect(more.attributes('aria-expanded')).toBe('false')
+    await more.trigger('click')
+    expect(items()).toHaveLength(3)
+    expect(more.text()).toBe('Show fewer')
     expect(wrapper.find('[aria-label="My roles"] details').exists()).toBe(false)
-    for (const li of items) expect(li.findAll('a')).toHaveLength(1)
+    for (const li of items()) expect(li.findAll('a')).toHaveLength(1)
   })
 })

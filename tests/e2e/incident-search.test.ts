@@ -51,6 +51,8 @@ test('the incidents list nests sub-incidents at any depth, finds words in logs (
   await page.goto(`${world.server.url}/incidents`)
   await page.getByRole('searchbox', { name: 'Search incidents' }).waitFor()
 
+  // A tall screen first: the list is windowed, and only rows near the screen are in the page.
+  await page.setViewportSize({ width: 360, height: 1600 })
   // A great-grandchild sits under its parent, not at the top level.
   await page.getByRole('list', { name: 'Resolved incidents' }).waitFor()
   assert.deepEqual(await rows(page), [
@@ -62,7 +64,20 @@ test('the incidents list nests sub-incidents at any depth, finds words in logs (
     '1 Printer queue stuck in the library',
     '1 Projector dead in room 12',
   ])
-  if (process.env.E2E_SCREENSHOTS) await shot(page, 'docs/incidents-list.png')
+  const resolvedItem = page.getByRole('list', { name: 'Resolved incidents' }).getByRole('listitem')
+  assert.equal(await resolvedItem.getAttribute('aria-posinset'), '1', 'places count within the Resolved list')
+  assert.equal(await resolvedItem.getAttribute('aria-setsize'), '1')
+  await page.setViewportSize({ width: 360, height: 740 })
+  // My roles: five incidents commanded, two lines shown, so the list starts on the first screen.
+  assert.equal(await page.getByRole('list', { name: 'My roles' }).getByRole('listitem').count(), 2)
+  await page.getByRole('button', { name: 'Show all 5' }).waitFor()
+  const top = await page.getByRole('list', { name: 'Open incidents' }).boundingBox()
+  assert.ok(top && top.y < 740 - 100, `the list starts on the first screen (y = ${top?.y})`)
+  if (process.env.E2E_SCREENSHOTS) {
+    await page.getByRole('search').evaluate((e) => e.scrollIntoView())
+    await shot(page, 'docs/incidents-list.png')
+    await page.evaluate(() => window.scrollTo(0, 0))
+  }
   await page.getByRole('button', { name: 'Hide 3 sub-incidents' }).click()
   assert.deepEqual((await rows(page)).slice(0, 2), ['1 Campus network down', '1 Door badge readers offline'])
   await page.getByRole('button', { name: 'Show 3 sub-incidents' }).click()
@@ -82,7 +97,10 @@ test('the incidents list nests sub-incidents at any depth, finds words in logs (
     '4 Gym access point 4 dead',
   ])
   assert.equal(await page.locator('.incident-row--context').count(), 2, 'the two parents are context only')
-  if (process.env.E2E_SCREENSHOTS) await shot(page, 'docs/incidents-search.png')
+  if (process.env.E2E_SCREENSHOTS) {
+    await page.getByRole('search').evaluate((e) => e.scrollIntoView())
+    await shot(page, 'docs/incidents-search.png')
+  }
 
   await search(page, '', '')
   await page.getByLabel('Severity').selectOption('4')
