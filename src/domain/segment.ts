@@ -17,6 +17,11 @@ const UNSPACED_SCRIPT =
   /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u
 const SEPARATORS = /[\s\p{Z}\p{P}\p{S}]+/u
 
+/** The words of spaced text: split on spaces, punctuation and symbols (`Power-cycled B-2` → `Power`, `cycled`, `B`, `2`). */
+export function splitOnSeparators(text: string): string[] {
+  return text.split(SEPARATORS).filter((word) => word !== '')
+}
+
 /** True when `text` holds a character of a script written without spaces: only then is segmenting worth its cost. */
 export function needsSegmenting(text: string): boolean {
   return UNSPACED_SCRIPT.test(text)
@@ -50,7 +55,7 @@ function segmenterFor(locale: string | undefined): Intl.Segmenter | null {
  */
 export function segmentWords(text: string, locale?: string): string[] {
   const segmenter = segmenterFor(locale)
-  if (!segmenter) return text.split(SEPARATORS).filter((word) => word !== '')
+  if (!segmenter) return splitOnSeparators(text)
   const words: string[] = []
   for (const { segment, isWordLike } of segmenter.segment(text)) if (isWordLike) words.push(segment)
   return words

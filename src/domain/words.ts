@@ -1,7 +1,6 @@
 /**
- * Words for search, in any language: the one segmenter of the app. Incident
- * search (incident-search.ts) uses it; runbook search (#16) is meant to use the
- * same functions, at index time and at query time alike.
+ * Words for incident search, in any language, on top of the app's one
+ * segmenter (src/domain/segment.ts, which runbook search uses too).
  *
  * Text in scripts written without spaces between words (Chinese, Japanese,
  * Korean, Thai, Lao, Khmer, Myanmar) is cut into words with `Intl.Segmenter`
@@ -10,11 +9,8 @@
  * which is much faster: a segmenter is used only for text that needs it.
  */
 
-/** Spaces, punctuation and symbols: word boundaries in spaced scripts. */
-const SEPARATORS = /[\s\p{Z}\p{P}\p{S}]+/u
-/** Scripts written without spaces between words: a dictionary segmenter finds the words. */
-const UNSPACED =
-  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u
+import { needsSegmenting, segmentWords as segmentAll, splitOnSeparators } from './segment'
+
 /** A single character that is a word by itself (a kanji, a hangul syllable, a digit). */
 const ONE_CHAR_WORD = /^[\p{N}\p{Script=Han}\p{Script=Hangul}]$/u
 /** Lowercase ASCII letters and digits only: nothing to fold. */
@@ -25,30 +21,17 @@ export const STOP_WORDS: ReadonlySet<string> = new Set(
   'a an and are as at be by for from if in is it its of on or that the this to was will with'.split(' '),
 )
 
-let segmenter: Intl.Segmenter | null | undefined
-
-function wordSegmenter(): Intl.Segmenter | null {
-  // Created once: building one loads ICU's dictionaries. Missing on very old browsers: then words split on spaces only.
-  segmenter ??= typeof Intl.Segmenter === 'function' ? new Intl.Segmenter(undefined, { granularity: 'word' }) : null
-  return segmenter
-}
-
 /** True when `text` holds a script written without spaces (CJK, Thai…). */
-export function hasUnspacedScript(text: string): boolean {
-  return UNSPACED.test(text)
-}
+export const hasUnspacedScript = needsSegmenting
 
 /**
  * The words of `text`, as written (not lowercased): split on spaces,
- * punctuation and symbols, and cut with `Intl.Segmenter` where the text holds
- * an unspaced script. `Power-cycled B-2` → `Power`, `cycled`, `B`, `2`.
+ * punctuation and symbols, and cut with `Intl.Segmenter` (src/domain/segment.ts,
+ * the app's one segmenter) only where the text holds an unspaced script, which
+ * keeps spaced text fast. `Power-cycled B-2` → `Power`, `cycled`, `B`, `2`.
  */
 export function segmentWords(text: string): string[] {
-  const seg = UNSPACED.test(text) ? wordSegmenter() : null
-  if (!seg) return text.split(SEPARATORS).filter((word) => word !== '')
-  const words: string[] = []
-  for (const s of seg.segment(text)) if (s.isWordLike) words.push(s.segment)
-  return words
+  return needsSegmenting(text) ? segmentAll(text) : splitOnSeparators(text)
 }
 
 /**
@@ -61,7 +44,7 @@ export function segmentWords(text: string): string[] {
 export function foldWord(word: string): string | null {
   let folded = word.toLowerCase()
   if (!PLAIN.test(folded)) {
-    folded = UNSPACED.test(folded)
+    folded = needsSegmenting(folded)
       ? folded.normalize('NFC')
       : folded
           .normalize('NFD')
