@@ -47,3 +47,8 @@ export async function wipePhone(
 export function wipedAt(storage: KeyStore | undefined = pageStorage()): string | null {
   return storage?.getItem(WIPED_KEY) ?? null
 }
+
+/** Forget that this phone was wiped (the person read the notice, or joined a server again). */
+export function forgetWipe(storage: KeyStore | undefined = pageStorage()): void {
+  storage?.removeItem(WIPED_KEY)
+}
