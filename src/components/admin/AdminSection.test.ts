@@ -2,6 +2,7 @@
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { describe, expect, it, vi } from 'vitest'
+import type { AdminToken } from '../../sync/admin-api'
 import type { FetchLike } from '../../sync/api'
 import { useAdminStore } from '../../stores/admin'
 import { useSyncStore } from '../../stores/sync'
@@ -15,24 +16,24 @@ class FakeAdminServer {
   /** When set, every admin call fails this way. */
   down: 'network' | null = null
   readonly posts: { path: string; body: unknown }[] = []
-  tokens = [
+  tokens: AdminToken[] = [
     {
       id: 1,
       name: 'Ada',
       createdAt: at(8),
       lastUsedAt: at(9),
-      revokedAt: null as string | null,
+      revokedAt: null,
       readOnly: false,
       admin: true,
       wipe: false,
-      devices: [] as { actorId: string; actorName: string; events: number; lastAt: string }[],
+      devices: [],
     },
     {
       id: 2,
       name: 'Lee',
       createdAt: at(8),
       lastUsedAt: at(10),
-      revokedAt: null as string | null,
+      revokedAt: null,
       readOnly: false,
       admin: false,
       wipe: false,
