@@ -33,7 +33,8 @@ async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
 }
 
 describe('npm run token', () => {
-  it('issues a token: alone on the first line, then the join link and a QR code', async () => {
+  // A child process (tsx compiling the CLI): seconds on a busy machine, so not the default 5 s.
+  it('issues a token: alone on the first line, then the join link and a QR code', { timeout: 60_000 }, async () => {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', 'server/token-cli.ts', '--name', 'Dana'], {
       cwd: ROOT,
       env: { ...process.env, DATA_DIR: data.path, PUBLIC_URL: 'https://cp.example.org/' },
