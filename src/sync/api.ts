@@ -154,32 +154,20 @@ async function failureOf(response: Response): Promise<SyncFailure> {
   }
 }
 
-/**
- * Calls bound to one server and token. Aborting `signal` cancels every call in
- * flight (the settings changed); those reject with an AbortError, not a SyncError.
- */
-export function createSyncApi(
-  settings: SyncSettings,
-  fetchFn: FetchLike,
-  signal?: AbortSignal,
-  /** This phone's own clock (ms), to time the round trips that measure the offset. */
-  deviceNow: () => number = Date.now,
-): SyncApi {
-  const auth = { authorization: `Bearer ${settings.token}` }
+/** One server and token's authenticated calls, shared by the sync API and the admin API (./admin-api.ts). */
+export interface ApiCaller {
+  /** The response to `path` (under /api/), status checked: a failure rejects with a SyncError. */
+  call: (path: string, init: RequestInit) => Promise<Response>
+  /** The body parsed with `schema`; a body that does not match is a `bad-answer` SyncError. */
+  answer: <S extends v.GenericSchema>(response: Response, schema: S) => Promise<v.InferOutput<S>>
+}
 
-  /** `answer` timed: the sample is taken against the middle of the round trip. */
-  async function timed<S extends v.GenericSchema>(
-    path: string,
-    init: RequestInit,
-    schema: S,
-  ): Promise<Timed<v.InferOutput<S>>> {
-    const sentAt = deviceNow()
-    const response = await call(path, init)
-    const receivedAt = deviceNow()
-    const body = (await answer(response, schema)) as v.InferOutput<S> & { now?: number }
-    const clockSample = typeof body.now === 'number' ? offsetSample(body.now, sentAt, receivedAt) : null
-    return { ...body, clockSample }
-  }
+/**
+ * Calls to one server with one token. Aborting `signal` cancels every call in flight;
+ * those reject with an AbortError, not a SyncError.
+ */
+export function createApiCaller(settings: SyncSettings, fetchFn: FetchLike, signal?: AbortSignal): ApiCaller {
+  const auth = { authorization: `Bearer ${settings.token}` }
 
   async function call(path: string, init: RequestInit): Promise<Response> {
     const signals = [signal, init.signal].filter((s): s is AbortSignal => !!s)
@@ -200,7 +188,6 @@ export function createSyncApi(
     return response
   }
 
-  /** The body parsed with `schema`; a body that does not match is a `bad-answer` SyncError. */
   async function answer<S extends v.GenericSchema>(response: Response, schema: S): Promise<v.InferOutput<S>> {
     let text: string
     try {
@@ -219,6 +206,36 @@ export function createSyncApi(
     const result = v.safeParse(schema, body)
     if (!result.success) throw new SyncError({ kind: 'bad-answer', detail: describeIssue(result.issues[0]) })
     return result.output
+  }
+
+  return { call, answer }
+}
+
+/**
+ * Calls bound to one server and token. Aborting `signal` cancels every call in
+ * flight (the settings changed); those reject with an AbortError, not a SyncError.
+ */
+export function createSyncApi(
+  settings: SyncSettings,
+  fetchFn: FetchLike,
+  signal?: AbortSignal,
+  /** This phone's own clock (ms), to time the round trips that measure the offset. */
+  deviceNow: () => number = Date.now,
+): SyncApi {
+  const { call, answer } = createApiCaller(settings, fetchFn, signal)
+
+  /** `answer` timed: the sample is taken against the middle of the round trip. */
+  async function timed<S extends v.GenericSchema>(
+    path: string,
+    init: RequestInit,
+    schema: S,
+  ): Promise<Timed<v.InferOutput<S>>> {
+    const sentAt = deviceNow()
+    const response = await call(path, init)
+    const receivedAt = deviceNow()
+    const body = (await answer(response, schema)) as v.InferOutput<S> & { now?: number }
+    const clockSample = typeof body.now === 'number' ? offsetSample(body.now, sentAt, receivedAt) : null
+    return { ...body, clockSample }
   }
 
   return {

@@ -81,6 +81,13 @@ interface Generation {
   clockChecked: boolean
 }
 
+/**
+ * How long a wipe waits for the round under way (a push in flight) to be answered
+ * before cutting it off: far longer than any answer takes, short enough that a hung
+ * connection cannot keep a lost phone's data.
+ */
+const WIPE_WAIT_MS = 30_000
+
 const PROBLEMS: Record<RetryableFailure['kind'], SyncProblem> = {
   auth: 'auth',
   'read-only': 'auth',
@@ -144,6 +151,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   let hold: { until: number; problem: SyncProblem } | null = null
   /** The server said this phone was wiped: nothing syncs any more in this page. */
   let wiped = false
+  let wiping: Promise<void> | null = null
 
   const snapshot = (): SyncSnapshot => ({ status, settings: gen?.settings ?? null, lastSyncAt, streaming })
   const emit = () => options.onChange?.(snapshot())
@@ -230,16 +238,27 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
 
   /**
    * The server said this phone was wiped: stop syncing, let the round under way
-   * settle (a push in flight has its answer stored first), then delete the data.
+   * settle (a push in flight gets its answer and has it stored first: what the
+   * server acknowledged is never taken for lost), then delete the data. Only a
+   * round still hanging after WIPE_WAIT_MS is cut off. Called again while under
+   * way (the round's own pull is refused too), it is the same wipe.
    */
-  async function wipe(): Promise<void> {
+  function wipe(): Promise<void> {
+    wiping ??= runWipe()
+    return wiping
+  }
+
+  async function runWipe(): Promise<void> {
     wiped = true
     nextRound.clear()
     debounce.clear()
     await stopStream()
+    const current = gen
+    const cutOff = timers.setTimeout(() => current?.controller.abort(), WIPE_WAIT_MS)
+    await rounds.idle()
+    timers.clearTimeout(cutOff)
     gen?.controller.abort()
     gen = null
-    await rounds.idle()
     await wipePhone(db, undefined, now)
     setStatus({ kind: 'wiped' })
   }
