@@ -4,7 +4,8 @@ import type { RunbookHistory, RunbookVersion } from '../../src/domain/runbook-wi
 import { createTestApp } from '../test-support'
 import type { TestApp } from '../test-support'
 
-const SOURCE = '---\ntitle: Switch down\nreview-by: 2027-03-01\n---\n\n# Switch down\n\n## Steps\n\n- [ ] Ping it\n- [ ] Check the uplink\n'
+const SOURCE =
+  '---\ntitle: Switch down\nreview-by: 2027-03-01\n---\n\n# Switch down\n\n## Steps\n\n- [ ] Ping it\n- [ ] Check the uplink\n'
 const EDITED = SOURCE.replace('- [ ] Check the uplink', '- [ ] Check the uplink on the core')
 // The XSS payloads the runbook pipeline is tested with: stored as written, never rendered here.
 const HOSTILE = '# Hi\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1))\n\n<img src=x onerror=alert(1)>\n'
@@ -34,25 +35,48 @@ describe('runbook API', () => {
 
     it('creates, proposes and publishes; the catalogue shows the published version', async () => {
       const v1 = await create()
-      expect(v1).toMatchObject({ id: 'switch-down', version: 1, status: 'proposed', author: 'Tester', title: 'Switch down' })
+      expect(v1).toMatchObject({
+        id: 'switch-down',
+        version: 1,
+        status: 'proposed',
+        author: 'Tester',
+        title: 'Switch down',
+      })
       expect(v1.reviewBy).toBe('2027-03-01')
       let cat = (await get('/api/runbooks')).json()
-      expect(cat.runbooks).toEqual([{ id: 'switch-down', title: 'Switch down', version: null, reviewBy: '2027-03-01', latestVersion: 1 }])
+      expect(cat.runbooks).toEqual([
+        { id: 'switch-down', title: 'Switch down', version: null, reviewBy: '2027-03-01', latestVersion: 1 },
+      ])
 
       // Default: anyone, the author too, publishes their own proposal.
       const pub = await post('/api/runbooks/switch-down/versions/1/publish', {})
       expect(pub.statusCode).toBe(200)
       expect(pub.json()).toMatchObject({ status: 'published', publishedBy: 'Tester' })
 
-      const v2 = await post('/api/runbooks/switch-down/versions', { source: EDITED, note: 'core side', baseVersion: 1 }, other)
+      const v2 = await post(
+        '/api/runbooks/switch-down/versions',
+        { source: EDITED, note: 'core side', baseVersion: 1 },
+        other,
+      )
       expect(v2.statusCode).toBe(201)
-      expect(v2.json()).toMatchObject({ version: 2, author: 'Second reviewer', baseVersion: 1, status: 'proposed', stale: false })
+      expect(v2.json()).toMatchObject({
+        version: 2,
+        author: 'Second reviewer',
+        baseVersion: 1,
+        status: 'proposed',
+        stale: false,
+      })
       cat = (await get('/api/runbooks')).json()
       expect(cat.runbooks[0]).toMatchObject({ version: 1, latestVersion: 2 })
 
       expect((await post('/api/runbooks/switch-down/versions/2/publish', {})).statusCode).toBe(200)
       const got = await get('/api/runbooks/switch-down/versions/2')
-      expect(got.json()).toMatchObject({ source: EDITED, note: 'core side', author: 'Second reviewer', publishedBy: 'Tester' })
+      expect(got.json()).toMatchObject({
+        source: EDITED,
+        note: 'core side',
+        author: 'Second reviewer',
+        publishedBy: 'Tester',
+      })
       expect((await get('/api/runbooks')).json().runbooks[0].version).toBe(2)
     })
 

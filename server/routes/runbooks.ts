@@ -118,7 +118,12 @@ export async function runbookRoutes(app: FastifyInstance, options: RunbookRoutes
       },
     },
     async (request, reply) => {
-      const restored = await runbooks.restore(request.params.id, request.body.version, request.body.note, request.token!)
+      const restored = await runbooks.restore(
+        request.params.id,
+        request.body.version,
+        request.body.note,
+        request.token!,
+      )
       return reply.code(201).send(restored)
     },
   )

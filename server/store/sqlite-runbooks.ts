@@ -98,7 +98,9 @@ export class SqliteRunbooks implements RunbookStore {
     this.latest = db.prepare<[string], { latest_version: number; published_version: number | null }>(
       'SELECT latest_version, published_version FROM runbooks WHERE id = ?',
     )
-    this.insertRunbook = db.prepare('INSERT INTO runbooks (id, created_at, published_version, latest_version) VALUES (?, ?, NULL, 0)')
+    this.insertRunbook = db.prepare(
+      'INSERT INTO runbooks (id, created_at, published_version, latest_version) VALUES (?, ?, NULL, 0)',
+    )
     this.bumpLatest = db.prepare('UPDATE runbooks SET latest_version = ? WHERE id = ?')
     this.insertVersion = db.prepare(
       `INSERT INTO runbook_versions (runbook_id, version, source, title, review_by, author_name, author_token_id,
@@ -111,36 +113,44 @@ export class SqliteRunbooks implements RunbookStore {
       'UPDATE runbook_versions SET published_at = ?, published_by = ? WHERE runbook_id = ? AND version = ? AND published_at IS NULL',
     )
 
-    this.add = db.transaction((v: NewRunbookVersion, mode: 'create' | 'append'): RunbookVersionRecord | 'exists' | 'missing' => {
-      const current = this.latest.get(v.runbookId)
-      if (mode === 'create' && current) return 'exists'
-      if (mode === 'append' && !current) return 'missing'
-      if (!current) this.insertRunbook.run(v.runbookId, v.at)
-      const version = (current?.latest_version ?? 0) + 1
-      const publishedAt = v.publish ? v.at : null
-      const publishedBy = v.publish ? v.author : null
-      this.insertVersion.run(
-        v.runbookId,
-        version,
-        v.source,
-        v.title,
-        v.reviewBy,
-        v.author,
-        v.authorTokenId,
-        v.at,
-        v.note,
-        v.baseVersion,
-        publishedAt,
-        publishedBy,
-      )
-      this.bumpLatest.run(version, v.runbookId)
-      if (v.publish) this.setPublished.run(version, v.runbookId)
-      const { publish: _publish, ...rest } = v
-      return { ...rest, version, publishedAt, publishedBy }
-    })
+    this.add = db.transaction(
+      (v: NewRunbookVersion, mode: 'create' | 'append'): RunbookVersionRecord | 'exists' | 'missing' => {
+        const current = this.latest.get(v.runbookId)
+        if (mode === 'create' && current) return 'exists'
+        if (mode === 'append' && !current) return 'missing'
+        if (!current) this.insertRunbook.run(v.runbookId, v.at)
+        const version = (current?.latest_version ?? 0) + 1
+        const publishedAt = v.publish ? v.at : null
+        const publishedBy = v.publish ? v.author : null
+        this.insertVersion.run(
+          v.runbookId,
+          version,
+          v.source,
+          v.title,
+          v.reviewBy,
+          v.author,
+          v.authorTokenId,
+          v.at,
+          v.note,
+          v.baseVersion,
+          publishedAt,
+          publishedBy,
+        )
+        this.bumpLatest.run(version, v.runbookId)
+        if (v.publish) this.setPublished.run(version, v.runbookId)
+        const { publish: _publish, ...rest } = v
+        return { ...rest, version, publishedAt, publishedBy }
+      },
+    )
 
     this.publish = db.transaction(
-      (id: string, version: number, by: string, at: string, expected: number | null): 'published' | 'moved' | 'already' | 'missing' => {
+      (
+        id: string,
+        version: number,
+        by: string,
+        at: string,
+        expected: number | null,
+      ): 'published' | 'moved' | 'already' | 'missing' => {
         const current = this.latest.get(id)
         const stored = this.one.get(id, version)
         if (!current || !stored) return 'missing'

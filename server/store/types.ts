@@ -227,7 +227,10 @@ export interface RunbookStore {
    * `create`: the runbook must not exist yet (else 'exists'); `append`: it must
    * (else 'missing').
    */
-  addRunbookVersion(version: NewRunbookVersion, mode: 'create' | 'append'): Promise<RunbookVersionRecord | 'exists' | 'missing'>
+  addRunbookVersion(
+    version: NewRunbookVersion,
+    mode: 'create' | 'append',
+  ): Promise<RunbookVersionRecord | 'exists' | 'missing'>
   /**
    * Publishes a stored proposal, only if the runbook's published version is
    * still `expectedPublished` (compare and set, so two publishers cannot both
