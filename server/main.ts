@@ -12,6 +12,7 @@ import { loadConfig } from './config'
 import { isEntry } from './is-entry'
 import { serverLinkOrigin, writeServerAddress } from './server-address'
 import { StorageHealth } from './store/health'
+import { seedRunbooks } from './runbooks/seed'
 import { openSqliteStore } from './store/sqlite'
 import { packageVersion } from './version'
 
@@ -83,8 +84,18 @@ export async function main(
     limits: config.limits,
     authFailuresPerMinute: config.authFailuresPerMinute,
     publicUrl: config.publicUrl,
+    runbookReview: config.runbookReview,
   })
   try {
+    // Before listening: phones asking for the catalogue see the repository's runbooks from the first answer.
+    const seeded = await seedRunbooks(store, config.runbooksDir)
+    for (const warning of seeded.warnings) app.log.warn(`runbooks/${warning}`)
+    if (seeded.proposed.length > 0)
+      app.log.info(
+        { runbooks: seeded.proposed },
+        'repository changes to runbooks edited in the app are waiting as proposals',
+      )
+
     await app.listen({ port: config.port, host: config.host })
   } catch (err) {
     storageHealth.stop()
