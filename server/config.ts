@@ -3,6 +3,7 @@ import { resolve } from 'node:path'
 import { DEFAULT_LIMITS, defaultMaxConnections } from './http/limits'
 import type { ServerLimits } from './http/limits'
 import type { RateLimitOptions } from './http/rate-limit'
+import { DEFAULT_PUSH_HOSTS } from './push/endpoints'
 import type { DailyQuota } from './store/faults'
 
 const MIB = 1024 * 1024
@@ -27,6 +28,13 @@ export interface ServerConfig {
   limits: ServerLimits
   /** Failed authentications per client address per minute before 429; 0: no limit. */
   authFailuresPerMinute: number
+  /** Web Push: VAPID keys and contact from the environment (else kept in the store), and the push services allowed. */
+  push: {
+    vapid: { publicKey?: string; privateKey?: string; subject?: string }
+    endpointHosts: readonly string[]
+  }
+  /** Status pages: team-wide links allowed (off by default), and how often pages ask again (s). */
+  statusPage: { teamPage: boolean; refreshSeconds: number }
 }
 
 /** AUTH_FAILURES_PER_MINUTE's default: a whole school's phones behind one address, all with a revoked token, retry once. */
@@ -62,6 +70,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       streamsPerAddress: int(env, 'STREAMS_PER_ADDRESS', DEFAULT_LIMITS.streamsPerAddress),
     },
     authFailuresPerMinute: int(env, 'AUTH_FAILURES_PER_MINUTE', DEFAULT_AUTH_FAILURES_PER_MINUTE),
+    push: {
+      vapid: {
+        publicKey: env.VAPID_PUBLIC_KEY || undefined,
+        privateKey: env.VAPID_PRIVATE_KEY || undefined,
+        subject: env.VAPID_SUBJECT || undefined,
+      },
+      endpointHosts: env.PUSH_ENDPOINT_HOSTS
+        ? env.PUSH_ENDPOINT_HOSTS.split(',')
+            .map((h) => h.trim())
+            .filter(Boolean)
+        : DEFAULT_PUSH_HOSTS,
+    },
+    statusPage: {
+      teamPage: env.TEAM_STATUS_PAGE === '1' || env.TEAM_STATUS_PAGE === 'true',
+      refreshSeconds: int(env, 'STATUS_REFRESH_SECONDS', 15, 3600, 1),
+    },
   }
 }
 

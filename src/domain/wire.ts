@@ -35,6 +35,8 @@ export const ERROR_CODES = [
   'forbidden',
   /** 401: the token was revoked with a wipe; the phone deletes its incident data. */
   'wiped',
+  /** 410: a status link that was withdrawn (the page says "This link was withdrawn"). */
+  'withdrawn',
 ] as const
 
 export type ErrorCode = (typeof ERROR_CODES)[number]
