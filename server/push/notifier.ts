@@ -13,7 +13,7 @@
  * restart never sends it again. A crash after the claim loses that notice:
  * at most once, never twice.
  */
-import { samePerson, type PersonRef } from '../../src/domain/people'
+import { sameName, samePerson, type PersonRef } from '../../src/domain/people'
 import { dueNotice, noticeReaches, noticesForEvent, type PushNotice } from '../../src/domain/push'
 import type { IncidentChange, IncidentProjection } from '../incidents/projection'
 import type { PushStore, PushSubscriptionRecord } from '../store/types'
@@ -153,13 +153,18 @@ export class PushNotifier {
 
   /**
    * Whether the subscriber is a person: the people rule on the phone's own
-   * actor, or the person's device sent events through the subscription's
-   * token (one token per person: their laptop hears what their phone was given).
+   * actor; or the phone goes by the person's name and the person's device sent
+   * events through the subscription's token (their laptop hears what their
+   * phone was given). Both, so a token several people share reaches no one
+   * by another's name.
    */
   private is(sub: PushSubscriptionRecord): (person: PersonRef) => boolean {
     const { projection } = this.options
     return (person) =>
-      samePerson(person, sub.person) || (person.id !== undefined && projection.tokensOf(person.id).has(sub.tokenId))
+      samePerson(person, sub.person) ||
+      (person.id !== undefined &&
+        sameName(person.name, sub.person.name) &&
+        projection.tokensOf(person.id).has(sub.tokenId))
   }
 
   /** Claim, then send to every subscription the notice reaches; forget subscriptions that are gone. */
