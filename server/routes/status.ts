@@ -10,9 +10,8 @@
  * one to make or withdraw; an admin's for team-wide links).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { openIncidents, statusLink } from '../../src/domain/status-page'
 import {
-  openIncidents,
-  statusLink,
   StatusAnswerSchema,
   StatusLinkCreateBodySchema,
   StatusLinkCreatedSchema,
@@ -22,7 +21,7 @@ import {
   StatusLinkRevokedSchema,
   type StatusAnswer,
   type StatusLinkInfo,
-} from '../../src/domain/status-page'
+} from '../../src/domain/status-wire'
 import type { AuthFailureLimiter } from '../auth/failures'
 import { bearerToken } from '../auth/guard'
 import { generateToken, hashToken, TOKEN_PATTERN } from '../auth/tokens'

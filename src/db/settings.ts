@@ -2,6 +2,7 @@
  * The responder's profile and the app's settings, one key-value row each.
  */
 import { newId } from '../domain/ids'
+import type { PushTopic } from '../domain/push'
 import type { CommandPostDatabase } from './database'
 
 export interface Profile {
@@ -28,12 +29,18 @@ export interface SyncCursor {
   recovering?: true
 }
 
+/** What this phone asked the server to push to it (Settings → Notifications); null: push is off here. */
+export interface PushChoices {
+  topics: PushTopic[]
+}
+
 const defaults = {
   profile: null as Profile | null,
   sync: null as SyncSettings | null,
   cursor: { lastSeq: 0, lastSyncAt: null } as SyncCursor,
   favouriteRunbooks: [] as string[],
   storagePersistAsked: false,
+  pushChoices: null as PushChoices | null,
 }
 export type SettingKey = keyof typeof defaults
 export type SettingValue<K extends SettingKey> = (typeof defaults)[K]
