@@ -53,7 +53,7 @@ export function registerPush(sw: ServiceWorkerGlobalScope): void {
   })
 
   sw.addEventListener('pushsubscriptionchange', (event) => {
-    event.waitUntil(resubscribe(sw, event as PushSubscriptionChangeEvent))
+    event.waitUntil(resubscribe(sw, event))
   })
 }
 
