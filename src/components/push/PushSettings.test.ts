@@ -42,7 +42,7 @@ function fakePlatform(over: Partial<PushPlatform> = {}) {
     ios: false,
     standalone: false,
     permission: () => permission,
-    requestPermission: vi.fn(async () => (permission = 'granted')),
+    requestPermission: vi.fn(async (): Promise<NotificationPermission> => (permission = 'granted')),
     registration: async () => ({ pushManager }) as unknown as ServiceWorkerRegistration,
     fetch: vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
       const path = new URL(String(input), 'https://cp.example').pathname
