@@ -5,12 +5,14 @@
  * others stored: a push here refreshes it at once (the hub), another node's
  * within `pollMs`.
  *
- * Per incident it keeps only what those features read (the public part and
- * the reminder view), folded from the incident's stored events with the
- * domain's fold, so the server agrees with every phone on who holds Comms,
- * when an update is due and what the status page shows.
+ * Per incident it keeps what those features read (the public part and the
+ * reminder view), folded with the domain's fold, so the server agrees with
+ * every phone on who holds Comms, when an update is due and what the status
+ * page shows. Open incidents also keep their folded state, so a push costs
+ * only its own events (applied in place, as phones do); a resolved one keeps
+ * only its views and is folded again from the store if it ever gets more.
  */
-import { foldIncident, type IncidentState } from '../../src/domain/fold'
+import { applyEvent, foldIncident, type IncidentState } from '../../src/domain/fold'
 import type { IncidentEvent } from '../../src/domain/events'
 import { reminderView, type ReminderView } from '../../src/domain/push'
 import { publicIncident, type PublicIncident } from '../../src/domain/status-page'
@@ -48,6 +50,8 @@ export class IncidentProjection {
   private cursor = 0
   private started = false
   private readonly views = new Map<string, { public: PublicIncident; reminder: ReminderView }>()
+  /** Folded states of the incidents not resolved. */
+  private readonly open = new Map<string, IncidentState>()
   private readonly listeners = new Set<ProjectionListener>()
   /** Access tokens each device (actor id) has sent events through: a person's token reaches all their devices. */
   private readonly actorTokens = new Map<string, Set<number>>()
@@ -123,14 +127,27 @@ export class IncidentProjection {
     const live = this.started
     this.started = true
     if (added.size === 0) return
-    // Each touched incident is folded once from all its stored events: last writer wins needs the whole order.
     const changes: IncidentChange[] = []
     for (const [incidentId, events] of added) {
-      const state = foldIncident(await store.readIncidentEvents(incidentId))
+      const state = await this.advance(incidentId, events)
       if (!state) continue // its declaration has not arrived: its events wait, as on a phone
       this.views.set(incidentId, { public: publicIncident(state), reminder: reminderView(state) })
+      if (state.status === 'resolved') this.open.delete(incidentId)
+      else this.open.set(incidentId, state)
       changes.push({ state, added: events })
     }
     for (const listener of this.listeners) await listener(changes, live)
+  }
+
+  /**
+   * The incident's state with `events` applied: in place when they come after
+   * what its state holds, else (an event stamped earlier, a resolved or new
+   * incident) folded again from all its stored events, since last writer wins
+   * needs the whole order.
+   */
+  private async advance(incidentId: string, events: IncidentEvent[]): Promise<IncidentState | null> {
+    const state = this.open.get(incidentId)
+    if (state && events.every((e) => applyEvent(state, e))) return state
+    return foldIncident(await this.options.store.readIncidentEvents(incidentId))
   }
 }
