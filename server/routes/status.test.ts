@@ -173,7 +173,11 @@ describe('status links', () => {
     expect((await makeLink(t, { incidentId: newId() })).statusCode).toBe(404)
     const bad = await makeLink(t, { incidentId: '../etc' })
     expect(bad.statusCode).toBe(400)
-    expect(bad.json().error.message).toMatch(/incidentId|body must be/)
+    expect(bad.json().error.message).toBe('incidentId must be an incident id')
+    for (const body of [{}, { incidentId: newId(), team: true }])
+      expect((await makeLink(t, body)).json().error.message).toBe(
+        'the body must be { "incidentId": "..." } or { "team": true }',
+      )
     expect(
       (await t.app.inject({ method: 'POST', url: '/api/status-links', payload: { incidentId: newId() } })).statusCode,
     ).toBe(401)

@@ -72,13 +72,11 @@ export async function statusLinkRoutes(app: FastifyInstance, options: StatusOpti
     { schema: { body: StatusLinkCreateBodySchema, response: { 200: StatusLinkCreatedSchema, ...ERROR_RESPONSES } } },
     async (request) => {
       refuseReadOnly(request)
-      const body = request.body
-      let incidentId: string | null = null
-      if ('team' in body) {
+      const incidentId = request.body.incidentId ?? null
+      if (incidentId === null) {
         adminOnly(request)
         if (!teamPage) throw new ApiError(404, 'not_found', TEAM_OFF)
       } else {
-        incidentId = body.incidentId
         if (!(await store.declarationOf(incidentId)))
           throw new ApiError(404, 'not_found', 'this server does not hold that incident yet: sync, then try again')
       }
