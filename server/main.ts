@@ -83,6 +83,7 @@ export async function main(
     limits: config.limits,
     authFailuresPerMinute: config.authFailuresPerMinute,
     publicUrl: config.publicUrl,
+    mail: { settings: config.mail },
   })
   try {
     await app.listen({ port: config.port, host: config.host })

@@ -11,6 +11,7 @@ import { refusalFor } from '../../src/domain/declaration'
 import type { IncidentEvent } from '../../src/domain/events'
 import { QuotaExceededError, StorageFaultError, storageFaultOf, type DailyQuota } from './faults'
 import { migrate } from './migrations'
+import { sqliteMailStore } from './sqlite-mail'
 import type {
   AppendOptions,
   AdminAction,
@@ -22,6 +23,9 @@ import type {
   NewEvent,
   SequencedEvent,
   StoredDeclaration,
+  MailJobClaim,
+  MailRecipient,
+  MailStore,
   Store,
   TokenGrants,
   TokenRecord,
@@ -172,6 +176,8 @@ class SqliteStore implements Store {
   private readonly probe
   /** Where a file database lives, for the free-space check; null in memory. */
   private readonly dir: string | null
+  /** The email outbox's statements (store/sqlite-mail.ts). */
+  private readonly mail: MailStore
 
   private readonly insertTokenStmt
   private readonly activeByHash
@@ -189,6 +195,7 @@ class SqliteStore implements Store {
   private readonly count
 
   constructor(private readonly db: Database.Database) {
+    this.mail = sqliteMailStore(db)
     this.insertEvent = db.prepare<[string, string, string, string, string, number | null, string | null]>(
       `INSERT INTO events (id, incident_id, hlc, body, received_at, sender_token_id, sender_name)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -423,6 +430,65 @@ class SqliteStore implements Store {
 
   async countTokens(): Promise<number> {
     return this.count.get()?.n ?? 0
+  }
+
+  // The email outbox (MailStore), on store/sqlite-mail.ts's statements.
+  mailCursor(): Promise<number> {
+    return this.mail.mailCursor()
+  }
+
+  advanceMailCursor(seq: number): Promise<void> {
+    return this.mail.advanceMailCursor(seq)
+  }
+
+  claimMailJob(claim: MailJobClaim): Promise<boolean> {
+    return this.mail.claimMailJob(claim)
+  }
+
+  renewMailJob(eventId: string, node: string, leaseUntil: number): Promise<boolean> {
+    return this.mail.renewMailJob(eventId, node, leaseUntil)
+  }
+
+  mailJobAttempts(eventId: string): Promise<number> {
+    return this.mail.mailJobAttempts(eventId)
+  }
+
+  finishMailJob(eventId: string, node: string, reportId: string): Promise<void> {
+    return this.mail.finishMailJob(eventId, node, reportId)
+  }
+
+  expiredMailJobs(now: number, limit: number): Promise<string[]> {
+    return this.mail.expiredMailJobs(now, limit)
+  }
+
+  claimMailRecipients(eventId: string, emails: readonly string[], now: number): Promise<string[]> {
+    return this.mail.claimMailRecipients(eventId, emails, now)
+  }
+
+  finishMailRecipient(
+    eventId: string,
+    email: string,
+    state: 'sent' | 'failed',
+    answer: string,
+    now: number,
+  ): Promise<void> {
+    return this.mail.finishMailRecipient(eventId, email, state, answer, now)
+  }
+
+  releaseMailRecipients(eventId: string, emails: readonly string[]): Promise<void> {
+    return this.mail.releaseMailRecipients(eventId, emails)
+  }
+
+  mailRecipients(eventId: string): Promise<MailRecipient[]> {
+    return this.mail.mailRecipients(eventId)
+  }
+
+  eventsOfIncident(incidentId: string): Promise<SequencedEvent[]> {
+    return this.mail.eventsOfIncident(incidentId)
+  }
+
+  eventById(id: string): Promise<SequencedEvent | null> {
+    return this.mail.eventById(id)
   }
 
   async close(): Promise<void> {
