@@ -2,6 +2,7 @@ import { invalidFields, type CommandResult, type FieldErrors } from '../domain/c
 import { DIRECTORY_ID, type Audience, type Contact } from '../domain/directory'
 import type { ContactKind } from '../domain/directory-vocabulary'
 import { describeLineErrors, formatMember, formatPhone, parseMembers, parsePhones } from '../domain/directory-forms'
+import type { ImportedContact, ImportedMember } from '../domain/directory-import'
 import { payloadErrors, type AudienceMember, type IncidentEvent, type PayloadOf } from '../domain/events'
 import { newId } from '../domain/ids'
 import { useDirectoryStore } from '../stores/directory'
@@ -66,6 +67,14 @@ export interface DirectoryCommands {
   addMembers: (id: string, members: readonly AudienceMember[]) => Promise<CommandResult<IncidentEvent | null>>
   /** Create or edit a contact, as saveAudience. Field errors keyed by the form's fields (`phones` naming the line). */
   saveContact: (id: string | undefined, form: ContactForm) => Promise<CommandResult<string>>
+  /** Add each imported contact as a new one (one event each); resolves with how many were saved. */
+  importContacts: (contacts: readonly ImportedContact[]) => Promise<CommandResult<number>>
+  /**
+   * Add imported members to audiences: each to its row's audience when the file
+   * named one, else to `into` (an audience name). An audience of that name is
+   * extended, or made. Resolves with how many audiences changed.
+   */
+  importMembers: (members: readonly ImportedMember[], into: string) => Promise<CommandResult<number>>
   /** Remove (or bring back) an audience or a contact: it stays in the history. */
   setRemoved: (what: 'audience' | 'contact', id: string, removed: boolean) => Promise<CommandResult<IncidentEvent>>
 }
@@ -140,5 +149,40 @@ export function useDirectoryCommands(): DirectoryCommands {
       : store.record(DIRECTORY_ID, 'contact.saved', { contactId: id, removed })
   }
 
-  return { saveAudience, addMembers, saveContact, setRemoved }
+  async function importContacts(contacts: readonly ImportedContact[]): Promise<CommandResult<number>> {
+    let saved = 0
+    for (const c of contacts) {
+      const payload: PayloadOf<'contact.saved'> = { contactId: newId(), name: c.name, kind: c.kind }
+      if (c.role) payload.role = c.role
+      if (c.organization) payload.organization = c.organization
+      if (c.phones.length) payload.phones = c.phones
+      if (c.email) payload.email = c.email
+      if (c.notes) payload.notes = c.notes
+      const made = await store.record(DIRECTORY_ID, 'contact.saved', payload)
+      if (!made.ok) return { ok: false, reason: `Stopped after ${saved} contacts: ${made.reason}` }
+      saved++
+    }
+    return { ok: true, value: saved }
+  }
+
+  async function importMembers(members: readonly ImportedMember[], into: string): Promise<CommandResult<number>> {
+    const groups = new Map<string, AudienceMember[]>()
+    for (const { audience, ...member } of members) {
+      const name = (audience || into).trim()
+      if (!name) return invalidFields({ into: 'Name the audience to import into.' })!
+      groups.set(name, [...(groups.get(name) ?? []), member])
+    }
+    let changed = 0
+    for (const [name, list] of groups) {
+      const existing = directory.audienceNamed(name)
+      const made = existing
+        ? await addMembers(existing.id, list)
+        : await saveAudience(undefined, { name, members: list.map(formatMember).join('\n'), note: '' })
+      if (!made.ok) return { ok: false, reason: `${name}: ${made.reason}` }
+      changed++
+    }
+    return { ok: true, value: changed }
+  }
+
+  return { saveAudience, addMembers, saveContact, importContacts, importMembers, setRemoved }
 }

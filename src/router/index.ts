@@ -42,6 +42,13 @@ const routes: RouteRecordRaw[] = [
     meta: { title: 'Runbook' },
   },
   {
+    path: '/directory/:section(contacts|audiences)?',
+    name: 'directory',
+    component: () => import('../views/DirectoryView.vue'),
+    props: true,
+    meta: { title: 'Directory' },
+  },
+  {
     path: '/settings',
     name: 'settings',
     component: () => import('../views/SettingsView.vue'),
