@@ -69,5 +69,21 @@ describe('emailing an update from the Updates tab', () => {
     expect(update).toMatchObject({ audience: 'Principals', audienceId: 'AUD0000000000000000000001' })
     // This phone has joined no server.
     expect(wrapper.find('.email-state').text()).toBe('Email is not set up: this phone syncs with no server.')
+    // The server's report arrives later, onto the same folded update: the card follows it.
+    await w.record('update.emailed', {
+      updateId: update.id,
+      audienceId: 'AUD0000000000000000000001',
+      audience: 'Principals',
+      outcome: 'sent',
+      total: 2,
+      sent: 1,
+      failed: [{ email: 'gone@lincoln.example', answer: '550 5.1.1 No such user' }],
+      unknown: [],
+    })
+    await flushPromises()
+    expect(wrapper.find('.email-state').text()).toBe(
+      'Sent to 1 of 2 in Principals; 1 failed: gone@lincoln.example (550 5.1.1 No such user)',
+    )
+    expect(wrapper.find('.email-state--problem').exists()).toBe(true)
   })
 })
