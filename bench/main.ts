@@ -359,6 +359,8 @@ async function a11y(
     { name: 'runbooks', path: '/runbooks' },
     ...(runbook ? [{ name: 'runbook', path: `/runbooks/${runbook}` }] : []),
     { name: 'settings', path: '/settings' },
+    { name: 'directory', path: '/directory' },
+    { name: 'audiences', path: '/directory/audiences' },
     { name: 'join', path: '/join' },
   ]
   const findings: AxeFinding[] = await axeScreens(page, url, screens)

@@ -9,6 +9,7 @@ import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { AddressInfo } from 'node:net'
 import { SMTPServer } from 'smtp-server'
+import { axeScreens } from '../../bench/suites/a11y'
 import { issueToken, newPhone, registerE2eWorld, waitForServiceWorker } from './harness'
 import { IncidentsPage } from './pages'
 import { openJoinLink, SyncIndicator } from './sync-pages'
@@ -72,6 +73,17 @@ test('the directory reaches every phone, works offline at 320 px, and an update 
   await page.getByRole('button', { name: 'Save audience' }).click()
   await page.getByRole('list', { name: 'Audiences' }).getByText('1 address').waitFor()
   await dana.indicator.waitFor(/^Synced$/)
+
+  // Both screens, with what was just added, in light and dark mode.
+  const findings = await axeScreens(page, world.server.url, [
+    { name: 'contacts', path: '/directory' },
+    { name: 'audiences', path: '/directory/audiences' },
+  ])
+  assert.deepEqual(
+    findings.filter((f) => f.impact === 'serious' || f.impact === 'critical'),
+    [],
+    'axe finds no serious or critical problem',
+  )
 
   // Another phone, at 320 px: it pulls the directory, then keeps it offline.
   const sam = await joinedPhone('Sam')
