@@ -236,6 +236,30 @@ describe('emailing an update to an audience', () => {
     expect(reports(await pulled(t))[0]).toMatchObject({ sent: 5, total: 5 })
   })
 
+  it('stops at once while waiting for the send rate, leaving nothing unknown; the next start sends the rest', async () => {
+    const s = scenario(['a@l.example', 'b@l.example', 'c@l.example'])
+    // A clock whose waits last until the server stops.
+    const stuck = new FakeClock()
+    stuck.sleep = (_ms: number, signal?: AbortSignal) =>
+      new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve()))
+    const conf = settings({ perMinute: 1, batchSize: 1 })
+    const first = await createTestApp({
+      mail: { settings: conf, transport: smtpTransport(conf.smtpUrl!, conf), clock: stuck, autoStart: false },
+    })
+    await push(first, s.events)
+    const mailer = mailerOf(first.app)!
+    await mailer.scan()
+    await expect.poll(() => received.length).toBe(1) // the first went; the second waits for the rate
+    await first.app.close() // stops the mailer: the wait ends
+    expect((await first.store.mailRecipients(s.update.id)).map((r) => r.state)).toEqual(['sent'])
+
+    t = await appWith({}, 'restarted', first.store)
+    await clock.sleep(1) // the restart comes later
+    await send(t)
+    expect(received.map((m) => m.to[0])).toEqual(['a@l.example', 'b@l.example', 'c@l.example'])
+    expect(reports(await pulled(t))[0]).toMatchObject({ sent: 3, total: 3, unknown: [] })
+  })
+
   it('reports addresses the SMTP server refuses, with its answer', async () => {
     t = await appWith()
     refuse.add('gone@lincoln.example')

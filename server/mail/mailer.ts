@@ -8,8 +8,8 @@
  * Each update with an `audienceId` becomes a job, leased to one process; a job
  * whose lease ran out (its process stopped, or a retry is due) is taken over.
  *
- * At most once: every address is claimed by a database row, in one transaction
- * per batch, before anything is sent. A row stays claimed until the SMTP
+ * At most once: every address is claimed by a database row, committed in its
+ * own transaction just before its message is sent. A row stays claimed until the SMTP
  * server's answer is recorded; a process that stops mid-send leaves it claimed,
  * and whoever finishes the job reports it as "delivery unknown", never sending
  * it again. Only when the SMTP server was not reached at all (no connection, no
@@ -40,9 +40,9 @@ export interface MailSettings {
   from: string
   /** `MAIL_RATE_PER_MINUTE`: the relay's limit, messages per minute. */
   perMinute: number
-  /** `MAIL_BATCH_SIZE`: addresses claimed together, and sent back to back. */
+  /** `MAIL_BATCH_SIZE`: messages sent back to back before the rate applies (its burst); the lease is renewed per batch. */
   batchSize: number
-  /** `MAIL_TIMEOUT_MS`: connection, greeting and socket timeouts. */
+  /** `MAIL_TIMEOUT_MS`: connection and greeting timeouts; a conversation may be idle twice as long. */
   timeoutMs: number
   /** `MAIL_MAX_ATTEMPTS`: tries while the SMTP server cannot be reached, then the rest is reported failed. */
   maxAttempts: number
@@ -107,6 +107,8 @@ export class Mailer {
   private again = false
   private timer: ReturnType<typeof setInterval> | null = null
   private closed = false
+  /** Aborted by close(): a wait for the send rate ends at once. */
+  private readonly stopping = new AbortController()
 
   constructor(private readonly options: MailerOptions) {
     this.store = options.store
@@ -165,9 +167,13 @@ export class Mailer {
     }
   }
 
-  /** Stops looking for work; jobs stop after the message in hand and are taken up again at the next start. */
+  /**
+   * Stops looking for work; each job stops after the message in hand (a wait
+   * for the send rate ends at once) and is taken up again at the next start.
+   */
   async close(): Promise<void> {
     this.closed = true
+    this.stopping.abort()
     if (this.timer) clearInterval(this.timer)
     await this.idle()
     this.options.transport?.close()
@@ -226,57 +232,47 @@ export class Mailer {
     const recorded = new Set((await this.store.mailRecipients(update.id)).map((r) => r.email))
     const todo = recipients.filter((r) => !recorded.has(r.email))
 
-    for (let i = 0; i < todo.length; i += this.settings.batchSize) {
-      if (this.closed) return this.pause(update.id, 0)
-      const batch = todo.slice(i, i + this.settings.batchSize)
-      // Taken over by another process (this one was too slow): it reports; stop here.
-      if (!(await this.store.renewMailJob(update.id, this.node, this.clock.now() + this.settings.leaseMs))) return
-      const claimed = new Set(
-        await this.store.claimMailRecipients(
-          update.id,
-          batch.map((r) => r.email),
-          this.clock.now(),
-        ),
-      )
-      const mine = batch.filter((r) => claimed.has(r.email))
-      for (let j = 0; j < mine.length; j++) {
-        const r = mine[j]!
-        await this.rate.take()
-        const mail = composeUpdateMail({
-          update,
-          incident,
-          audience: name,
-          recipient: r,
-          statusUrl,
-          timeZone: this.settings.timeZone,
+    for (let i = 0; i < todo.length; i++) {
+      const r = todo[i]!
+      // Stopping: nothing of this address was claimed; the job is taken up again at once by the next start.
+      if (!(await this.rate.take(this.stopping.signal))) return this.pause(update.id, 0)
+      // Taken over by another process (this one was too slow): it finishes and reports; stop here.
+      if (i % this.settings.batchSize === 0)
+        if (!(await this.store.renewMailJob(update.id, this.node, this.clock.now() + this.settings.leaseMs))) return
+      // The claim is committed before the message leaves: a stop from here on makes it "delivery unknown".
+      const claimed = await this.store.claimMailRecipients(update.id, [r.email], this.clock.now())
+      if (!claimed.length) continue
+      const mail = composeUpdateMail({
+        update,
+        incident,
+        audience: name,
+        recipient: r,
+        statusUrl,
+        timeZone: this.settings.timeZone,
+      })
+      try {
+        const answer = await transport.send({
+          from: this.settings.from,
+          to: r.email,
+          ...mail,
+          messageId: `<${update.id}.${createHash('sha256').update(r.email).digest('hex').slice(0, 16)}@command-post>`,
         })
-        try {
-          const answer = await transport.send({
-            from: this.settings.from,
-            to: r.email,
-            ...mail,
-            messageId: `<${update.id}.${createHash('sha256').update(r.email).digest('hex').slice(0, 16)}@command-post>`,
-          })
-          await this.store.finishMailRecipient(update.id, r.email, 'sent', answer.slice(0, 500), this.clock.now())
-        } catch (err) {
-          const kind = classifySendError(err)
-          const answer = describeSendError(err)
-          if (kind === 'failed') {
-            await this.store.finishMailRecipient(update.id, r.email, 'failed', answer, this.clock.now())
-          } else if (kind === 'unreached') {
-            const attempts = await this.store.mailJobAttempts(update.id)
-            if (attempts < this.settings.maxAttempts) {
-              // Not handed over: these may go at the next attempt.
-              await this.store.releaseMailRecipients(
-                update.id,
-                mine.slice(j).map((m) => m.email),
-              )
-              return this.pause(update.id, retryDelayMs(attempts))
-            }
-            await this.store.finishMailRecipient(update.id, r.email, 'failed', answer, this.clock.now())
+        await this.store.finishMailRecipient(update.id, r.email, 'sent', answer.slice(0, 500), this.clock.now())
+      } catch (err) {
+        const kind = classifySendError(err)
+        const answer = describeSendError(err)
+        if (kind === 'failed') {
+          await this.store.finishMailRecipient(update.id, r.email, 'failed', answer, this.clock.now())
+        } else if (kind === 'unreached') {
+          const attempts = await this.store.mailJobAttempts(update.id)
+          if (attempts < this.settings.maxAttempts) {
+            // Not handed over: this address may go at the next attempt, with the rest.
+            await this.store.releaseMailRecipients(update.id, [r.email])
+            return this.pause(update.id, retryDelayMs(attempts))
           }
-          // unknown: stays claimed, reported as "delivery unknown", never sent again.
+          await this.store.finishMailRecipient(update.id, r.email, 'failed', answer, this.clock.now())
         }
+        // unknown: stays claimed, reported as "delivery unknown", never sent again.
       }
     }
     await this.report(update, { outcome: 'sent', audience: name })

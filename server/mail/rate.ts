@@ -6,13 +6,23 @@
 export interface RateClock {
   /** ms since the epoch. */
   now(): number
-  /** Resolves after `ms` milliseconds. */
-  sleep(ms: number): Promise<void>
+  /** Resolves after `ms` milliseconds, or as soon as `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>
 }
 
 export const realClock: RateClock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep: (ms, signal) =>
+    new Promise((resolve) => {
+      if (signal?.aborted) return resolve()
+      const timer = setTimeout(done, ms)
+      function done() {
+        clearTimeout(timer)
+        signal?.removeEventListener('abort', done)
+        resolve()
+      }
+      signal?.addEventListener('abort', done, { once: true })
+    }),
 }
 
 export class SendRate {
@@ -37,13 +47,19 @@ export class SendRate {
     this.last = now
   }
 
-  /** Resolves when one more message may go; shared by every job, so the relay sees one rate. */
-  async take(): Promise<void> {
+  /**
+   * Resolves true when one more message may go (shared by every job, so the
+   * relay sees one rate), or false as soon as `signal` aborts (the server is stopping).
+   */
+  async take(signal?: AbortSignal): Promise<boolean> {
     this.refill()
     while (this.tokens < 1) {
-      await this.clock.sleep(Math.ceil((1 - this.tokens) * this.intervalMs))
+      if (signal?.aborted) return false
+      await this.clock.sleep(Math.ceil((1 - this.tokens) * this.intervalMs), signal)
       this.refill()
     }
+    if (signal?.aborted) return false
     this.tokens -= 1
+    return true
   }
 }

@@ -35,7 +35,9 @@ export function smtpTransport(url: string, { timeoutMs }: SmtpTimeouts): MailTra
     maxConnections: 1,
     connectionTimeout: timeoutMs,
     greetingTimeout: timeoutMs,
-    socketTimeout: timeoutMs,
+    // Longer than the greeting's: a silent server must end in GREETING_TIMEOUT (nothing handed over, retried),
+    // not in a socket timeout, which cannot tell whether a message was handed over.
+    socketTimeout: timeoutMs * 2,
   })
   return {
     async send(mail) {

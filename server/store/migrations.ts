@@ -81,6 +81,8 @@ export const migrations: readonly string[] = [
     id INTEGER PRIMARY KEY CHECK (id = 1),
     seq INTEGER NOT NULL                   -- the highest events.seq the mailer has looked at
   );
+  -- No update stored before this migration names an audience: the mailer starts after them.
+  INSERT INTO mail_cursor (id, seq) SELECT 1, COALESCE(MAX(seq), 0) FROM events;
   CREATE TABLE mail_jobs (
     event_id TEXT PRIMARY KEY,             -- the update.posted being emailed
     incident_id TEXT NOT NULL,

@@ -220,8 +220,8 @@ export interface MailStore {
   /** Update ids of jobs not done whose lease ran out before `now`: a node stopped, or a retry is due. */
   expiredMailJobs(now: number, limit: number): Promise<string[]>
   /**
-   * Claims these addresses of the update in one transaction, before any is
-   * sent; resolves to those claimed now (an address already recorded, by this
+   * Claims these addresses of the update in one transaction, before any of
+   * them is sent (the mailer claims one at a time); resolves to those claimed now (an address already recorded, by this
    * or an earlier attempt, is not claimed again).
    */
   claimMailRecipients(eventId: string, emails: readonly string[], now: number): Promise<string[]>
