@@ -1,6 +1,7 @@
 /**
- * The server process: settings from the environment, the SQLite store, one
- * port for the app and /api. `tsx server/main.ts` runs it alone.
+ * The server process: settings from the environment, the store (SQLite in
+ * DATA_DIR, or PostgreSQL with DATABASE_URL), one port for the app and /api.
+ * `tsx server/main.ts` runs it alone.
  */
 import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -12,7 +13,7 @@ import { loadConfig } from './config'
 import { isEntry } from './is-entry'
 import { serverLinkOrigin, writeServerAddress } from './server-address'
 import { StorageHealth } from './store/health'
-import { openSqliteStore } from './store/sqlite'
+import { openStore } from './store/open'
 import { packageVersion } from './version'
 
 export const FIRST_TOKEN_NAME = 'first responder'
@@ -59,10 +60,12 @@ export async function main(
   out: NodeJS.WritableStream = process.stdout,
 ): Promise<RunningServer> {
   const config = loadConfig(env)
-  const store = openSqliteStore(config.dataDir)
+  const store = await openStore(config)
   const tokens = new TokenService(store)
-  // Issued before listening so there is no moment with a server nobody can use.
-  const first = (await tokens.noneIssued()) ? await tokens.issue(FIRST_TOKEN_NAME) : null
+  const noToken = await tokens.noneIssued()
+  // Issued before listening so there is no moment with a server nobody can use. Not with PostgreSQL:
+  // several nodes start at once there, and DATA_DIR (where the token would be written) is not used.
+  const first = noToken && !config.databaseUrl ? await tokens.issue(FIRST_TOKEN_NAME) : null
 
   const storageHealth = new StorageHealth(store, { intervalMs: config.storageProbeMs })
   storageHealth.start()
@@ -98,7 +101,13 @@ export async function main(
 
   const { origin, source } = serverLinkOrigin(config, port)
   // For the token CLI: its links then use this address without repeating PORT or PUBLIC_URL.
-  writeServerAddress(config.dataDir, { origin, source, pid: process.pid, at: new Date().toISOString() })
+  // Not with PostgreSQL: nothing goes to DATA_DIR, and the nodes sit behind a proxy (PUBLIC_URL).
+  if (!config.databaseUrl)
+    writeServerAddress(config.dataDir, { origin, source, pid: process.pid, at: new Date().toISOString() })
+  if (noToken && config.databaseUrl)
+    out.write(
+      'No access token exists in this database yet. Issue the first with the same DATABASE_URL and PUBLIC_URL: npm run token -- --name "<person>" --admin\n',
+    )
 
   if (first) {
     const link = joinLink(origin, first.token)

@@ -14,7 +14,7 @@ import { TokenService } from './auth/tokens'
 import { loadConfig } from './config'
 import { isEntry } from './is-entry'
 import { cliLinkOrigin } from './server-address'
-import { openSqliteStore } from './store/sqlite'
+import { openStore } from './store/open'
 
 const USAGE =
   'usage: npm run token -- --name "<person>" [--read-only] [--admin] | --list | --revoke "<person>" [--wipe]'
@@ -58,7 +58,8 @@ export async function tokenCli(
   }
 
   const config = loadConfig(env)
-  const store = openSqliteStore(config.dataDir)
+  // With DATABASE_URL, the PostgreSQL database the servers share: a revocation reaches every node's streams at once.
+  const store = await openStore(config)
   const tokens = new TokenService(store)
   try {
     if (values.name !== undefined) {

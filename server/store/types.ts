@@ -168,7 +168,20 @@ export interface TokenStore {
   countTokens(): Promise<number>
 }
 
+/**
+ * A change stored by any server on the same database, this one included:
+ * the log grew to `lastSeq`, or tokens were revoked.
+ */
+export type StoreChange = { kind: 'grew'; lastSeq: number } | { kind: 'revoked'; tokenIds: number[] }
+
 export interface Store extends EventStore, TokenStore {
+  /**
+   * Engines that several server processes share (PostgreSQL) report what any
+   * of them stored, so live streams and revocations reach every node. Absent
+   * on SQLite: one process serves the file, and it publishes its own changes.
+   * Returns the function that stops listening.
+   */
+  watch?(listener: (change: StoreChange) => void): () => void
   /**
    * A tiny committed write, plus a check that the storage has room for a full
    * push (`headroomBytes`). Resolves when writes work; rejects with
