@@ -86,7 +86,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (change.kind === 'grew') hub.publish(change.lastSeq)
     else for (const id of change.tokenIds) hub.closeToken(id)
   })
-  if (unwatch) app.addHook('preClose', async () => unwatch())
+  if (unwatch)
+    app.addHook('preClose', async () => {
+      unwatch()
+    })
   // Read once: it changes only by npm run db:restore, which needs the server stopped.
   const serverId = await options.store.serverId()
 

@@ -615,7 +615,9 @@ export class PostgresStore implements Store {
       },
       () => this.lastSeq(),
     )
-    return () => this.watchers.delete(listener)
+    return () => {
+      this.watchers.delete(listener)
+    }
   }
 
   close(): Promise<void> {
