@@ -3,7 +3,6 @@
  * (several servers share it), else the SQLite file in DATA_DIR, as always.
  */
 import type { ServerConfig } from '../config'
-import { openPostgresStore } from './postgres'
 import { openSqliteStore } from './sqlite'
 import type { Store } from './types'
 
@@ -16,7 +15,11 @@ export type StoreConfig = Pick<ServerConfig, 'dataDir' | 'databaseUrl' | 'databa
  * nothing is written to DATA_DIR.
  */
 export async function openStore(config: StoreConfig): Promise<Store> {
-  if (config.databaseUrl) return openPostgresStore(config.databaseUrl, { poolSize: config.databasePoolSize })
+  if (config.databaseUrl) {
+    // Loaded only when used: a SQLite server or command never loads the PostgreSQL driver.
+    const { openPostgresStore } = await import('./postgres')
+    return openPostgresStore(config.databaseUrl, { poolSize: config.databasePoolSize })
+  }
   return openSqliteStore(config.dataDir)
 }
 
