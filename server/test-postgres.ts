@@ -83,7 +83,13 @@ async function embeddedCluster(): Promise<TestCluster> {
     },
   })
   try {
-    await cluster.initialise()
+    try {
+      await cluster.initialise()
+    } catch {
+      // As root on a fresh machine, test files starting at once race to create the `postgres` user: once more.
+      rmSync(databaseDir, { recursive: true, force: true })
+      await cluster.initialise()
+    }
     await cluster.start()
   } catch (e) {
     rmSync(databaseDir, { recursive: true, force: true })
