@@ -221,15 +221,15 @@ type Change = (change: StoreChange) => void
 
 /**
  * LISTEN on a connection of its own. When it drops (PostgreSQL restarted),
- * it reconnects with backoff (0.5 s doubling to 10 s) and then reports the log's
- * last seq, since notifications sent meanwhile were lost.
+ * it reconnects with backoff (0.5 s doubling to 10 s). Each time it starts
+ * listening it reports the log's last seq, since notifications sent before
+ * were never heard.
  */
 class Listener {
   private client: pg.Client | null = null
   private closed = false
   private delayMs = 500
   private timer: NodeJS.Timeout | undefined
-  private connectedOnce = false
 
   constructor(
     private readonly url: string,
@@ -264,13 +264,11 @@ class Listener {
       return
     }
     this.delayMs = 500
-    // Anything stored while this node was not listening: the streams read on from their cursors.
-    if (this.connectedOnce)
-      this.lastSeq().then(
-        (seq) => this.emit({ kind: 'grew', lastSeq: seq }),
-        () => {},
-      )
-    this.connectedOnce = true
+    // Anything stored before this node listened (or while it did not): streams read on from their cursors.
+    this.lastSeq().then(
+      (seq) => this.emit({ kind: 'grew', lastSeq: seq }),
+      () => {},
+    )
   }
 
   private deliver(payload: string): void {
