@@ -15,6 +15,7 @@ import { makeEvents, makeIncident } from '../tests/fixtures/events'
 import { TokenService } from './auth/tokens'
 import { openPostgresStore } from './store/postgres'
 import { SseReader, tempDir } from './test-support'
+import { tokenCli } from './token-cli'
 import { testDatabase, type TestDatabase } from './test-postgres'
 
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 240_000 })
@@ -136,6 +137,35 @@ describe('three nodes on one PostgreSQL database', () => {
     // TOKEN_RECHECK_MS is an hour: only node C's NOTIFY can close node A's stream now.
     await sse.waitForEnd()
     expect(sse.ended).toBe(true)
+  })
+
+  it('take tokens issued and revoked by the token CLI on the shared database, on every node', async () => {
+    let out = ''
+    let err = ''
+    const stream = (add: (s: string) => void) =>
+      ({ write: (s: string) => (add(s), true) }) as unknown as NodeJS.WritableStream
+    const env = { DATABASE_URL: database.url, PUBLIC_URL: 'https://cp.example.org', DATA_DIR: dataDir.path }
+    const issued = await tokenCli(
+      ['--name', 'Sam'],
+      env,
+      stream((s) => (out += s)),
+      stream((s) => (err += s)),
+    )
+    expect(issued).toBe(0)
+    const token = out.split('\n')[0]!
+    expect(out).toContain('https://cp.example.org/#/join?token=')
+    tokens.sam = token
+    for (const node of nodes) expect((await push(node, makeEvents(1), 'sam')).status).toBe(200)
+    expect(
+      await tokenCli(
+        ['--revoke', 'Sam'],
+        env,
+        stream(() => {}),
+        stream(() => {}),
+      ),
+    ).toBe(0)
+    for (const node of nodes) expect((await push(node, makeEvents(1), 'sam')).status).toBe(401)
+    expect(readdirSync(dataDir.path)).toEqual([])
   })
 
   it('lose no acknowledged event and store none twice when a node is SIGKILLed during pushes', async () => {
