@@ -323,8 +323,12 @@ export class PostgresStore implements Store {
     }
   }
 
-  /** `fn` in one transaction; the client is destroyed, not reused, when its connection failed. */
-  private async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  /**
+   * `fn` in one transaction, opened by `begin` (one round trip: BEGIN and
+   * what must come first); the client is destroyed, not reused, when its
+   * connection failed.
+   */
+  private async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
     let client: pg.PoolClient
     try {
       client = await this.pool.connect()
@@ -333,7 +337,7 @@ export class PostgresStore implements Store {
     }
     let broken: Error | undefined
     try {
-      await client.query('BEGIN')
+      await client.query(begin)
       const result = await fn(client)
       // If COMMIT fails the outcome is unknown: the caller answers 503, never "accepted".
       await client.query('COMMIT')
@@ -348,34 +352,47 @@ export class PostgresStore implements Store {
     }
   }
 
+  /**
+   * Four round trips per batch, whatever its size: BEGIN with the seq lock;
+   * one read (stored copies of these ids, the incidents' declarations, the last
+   * seq, the day's usage); one write (the events, the usage, the NOTIFY);
+   * COMMIT. Raw INSERT needs three; every extra one is a wake-up of PostgreSQL.
+   */
   async appendEvents(events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult> {
     if (events.length === 0) return { outcomes: [], lastSeq: await this.lastSeq() }
+    for (const e of events)
+      if ((e.type === 'incident.declared') !== e.body.endsWith(DECLARED_SUFFIX))
+        throw new Error(`event ${e.id}: its body is not canonical JSON ending with its type`)
+    // Held to COMMIT: appends from every node take their seqs, and commit, one after the other.
     return this.transaction(async (c) => {
-      // Held to COMMIT: appends from every node take their seqs, and commit, one after the other.
-      await c.query('SELECT pg_advisory_xact_lock($1)', [SEQ_LOCK])
       const ids = [...new Set(events.map((e) => e.id))]
-      const stored = new Map(
-        (
-          await c.query<{ id: string; body: string }>('SELECT id, body FROM events WHERE id = ANY($1::text[])', [ids])
-        ).rows.map((r) => [r.id, r.body]),
-      )
-      for (const e of events)
-        if ((e.type === 'incident.declared') !== e.body.endsWith(DECLARED_SUFFIX))
-          throw new Error(`event ${e.id}: its body is not canonical JSON ending with its type`)
       const incidents = [...new Set(events.map((e) => e.incidentId))]
-      // Same predicate as the partial index events_declarations (migration 2).
-      const declarations = new Map(
-        (
-          await c.query<StoredDeclaration & { incident_id: string }>(
-            `SELECT DISTINCT ON (incident_id) incident_id, id, hlc, seq FROM events
-             WHERE incident_id = ANY($1::text[]) AND ${IS_DECLARATION}
-             ORDER BY incident_id, seq`,
-            [incidents],
-          )
-        ).rows.map(({ incident_id, ...d }) => [incident_id, d]),
+      // After the lock, in a statement of its own: its snapshot sees every append committed before ours.
+      const read = await c.query<{
+        max_seq: number
+        existing: [string, string][] | null
+        declarations: [string, string, string, number][] | null
+        usage: [number, number, number, number]
+      }>(
+        `SELECT
+           (SELECT COALESCE(MAX(seq), 0) FROM events)::bigint AS max_seq,
+           (SELECT json_agg(json_build_array(id, body)) FROM events WHERE id = ANY($1::text[])) AS existing,
+           (SELECT json_agg(json_build_array(incident_id, id, hlc, seq)) FROM (
+              SELECT DISTINCT ON (incident_id) incident_id, id, hlc, seq FROM events
+              WHERE incident_id = ANY($2::text[]) AND ${IS_DECLARATION} ORDER BY incident_id, seq) d) AS declarations,
+           (SELECT json_build_array(
+              COALESCE(SUM(events) FILTER (WHERE token_id = $4), 0), COALESCE(SUM(bytes) FILTER (WHERE token_id = $4), 0),
+              COALESCE(SUM(events), 0), COALESCE(SUM(bytes), 0))
+            FROM usage WHERE day = $3) AS usage`,
+        [ids, incidents, options?.day ?? null, options?.tokenId ?? null],
       )
-      const max = await c.query<{ seq: number }>('SELECT COALESCE(MAX(seq), 0)::bigint AS seq FROM events')
-      let seq = max.rows[0]!.seq
+      const r = read.rows[0]!
+      const stored = new Map(r.existing ?? [])
+      // Same predicate as the partial index events_declarations (migration 2).
+      const declarations = new Map<string, StoredDeclaration>(
+        (r.declarations ?? []).map(([incident, id, hlc, seq]) => [incident, { id, hlc, seq }]),
+      )
+      let seq = r.max_seq
       const rows: { seq: number; e: NewEvent }[] = []
       // Judged one by one in batch order, as sqlite.ts does: earlier events of the batch count.
       const outcomes = events.map((e): AppendOutcome => {
@@ -389,55 +406,51 @@ export class PostgresStore implements Store {
         rows.push({ seq, e })
         return 'accepted'
       })
-      if (options) await this.countUsage(c, rows, options)
-      if (rows.length) {
-        await c.query(
-          `INSERT INTO events (seq, id, incident_id, hlc, body, received_at, sender_token_id, sender_name)
+      // Only duplicates or refusals: nothing stored, nothing counted, never refused for quota.
+      if (rows.length === 0) return { outcomes, lastSeq: seq }
+      const adding = { events: rows.length, bytes: rows.reduce((n, row) => n + Buffer.byteLength(row.e.body), 0) }
+      if (options) {
+        const [tokenEvents, tokenBytes, serverEvents, serverBytes] = r.usage
+        const breach = quotaBreach(
+          options.quota,
+          { events: tokenEvents, bytes: tokenBytes },
+          { events: serverEvents, bytes: serverBytes },
+          adding,
+        )
+        if (breach) throw breach
+      }
+      // Delivered to every node's LISTEN when this commits, never before.
+      await c.query(
+        `WITH stored AS (
+           INSERT INTO events (seq, id, incident_id, hlc, body, received_at, sender_token_id, sender_name)
            SELECT s, i, inc, h, b, $6, t, n
            FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $7::bigint[], $8::text[])
-             AS u(s, i, inc, h, b, t, n)`,
-          [
-            rows.map((r) => r.seq),
-            rows.map((r) => r.e.id),
-            rows.map((r) => r.e.incidentId),
-            rows.map((r) => r.e.hlc),
-            rows.map((r) => r.e.body),
-            new Date().toISOString(),
-            rows.map((r) => r.e.receivedFrom?.tokenId ?? null),
-            rows.map((r) => r.e.receivedFrom?.name ?? null),
-          ],
-        )
-        // Delivered to every node's LISTEN when this commits, never before.
-        await c.query('SELECT pg_notify($1, $2)', [CHANNEL, JSON.stringify({ grew: seq })])
-      }
+             AS u(s, i, inc, h, b, t, n)
+         ), counted AS (
+           INSERT INTO usage (day, token_id, events, bytes) SELECT $9, $10, $11, $12 WHERE $9::text IS NOT NULL
+           ON CONFLICT (day, token_id)
+             DO UPDATE SET events = usage.events + excluded.events, bytes = usage.bytes + excluded.bytes
+         )
+         SELECT pg_notify($13, $14)`,
+        [
+          rows.map((row) => row.seq),
+          rows.map((row) => row.e.id),
+          rows.map((row) => row.e.incidentId),
+          rows.map((row) => row.e.hlc),
+          rows.map((row) => row.e.body),
+          new Date().toISOString(),
+          rows.map((row) => row.e.receivedFrom?.tokenId ?? null),
+          rows.map((row) => row.e.receivedFrom?.name ?? null),
+          options?.day ?? null,
+          options?.tokenId ?? null,
+          adding.events,
+          adding.bytes,
+          CHANNEL,
+          JSON.stringify({ grew: seq }),
+        ],
+      )
       return { outcomes, lastSeq: seq }
-    })
-  }
-
-  /** The accepted events added to the token's usage of the day, in the append's transaction (under its lock). */
-  private async countUsage(c: pg.PoolClient, rows: { e: NewEvent }[], options: AppendOptions): Promise<void> {
-    if (rows.length === 0) return
-    const adding = { events: rows.length, bytes: rows.reduce((n, r) => n + Buffer.byteLength(r.e.body), 0) }
-    const usage = await c.query<{ token_events: number; token_bytes: number; events: number; bytes: number }>(
-      `SELECT COALESCE(SUM(events) FILTER (WHERE token_id = $2), 0)::bigint AS token_events,
-              COALESCE(SUM(bytes) FILTER (WHERE token_id = $2), 0)::bigint AS token_bytes,
-              COALESCE(SUM(events), 0)::bigint AS events, COALESCE(SUM(bytes), 0)::bigint AS bytes
-       FROM usage WHERE day = $1`,
-      [options.day, options.tokenId],
-    )
-    const u = usage.rows[0]!
-    const breach = quotaBreach(
-      options.quota,
-      { events: u.token_events, bytes: u.token_bytes },
-      { events: u.events, bytes: u.bytes },
-      adding,
-    )
-    if (breach) throw breach
-    await c.query(
-      `INSERT INTO usage (day, token_id, events, bytes) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (day, token_id) DO UPDATE SET events = usage.events + excluded.events, bytes = usage.bytes + excluded.bytes`,
-      [options.day, options.tokenId, adding.events, adding.bytes],
-    )
+    }, `BEGIN; SELECT pg_advisory_xact_lock(${SEQ_LOCK})`)
   }
 
   async declarationOf(incidentId: string): Promise<StoredDeclaration | null> {
