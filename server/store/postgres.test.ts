@@ -18,6 +18,7 @@ import type { IncidentEvent } from '../../src/domain/events'
 import { canonicalJson } from '../events/canonical'
 import { createTestApp, type TestApp } from '../test-support'
 import { testDatabase, type TestDatabase } from '../test-postgres'
+import { runExclusive } from './exclusive'
 import { StorageUnavailableError, UNAVAILABLE_RETRY_AFTER_S } from './faults'
 import { StorageHealth } from './health'
 import { openPostgresStore, pgFault, SEQ_LOCK, type PostgresStore } from './postgres'
@@ -318,5 +319,33 @@ describe('errors of pg', () => {
     expect(pgFault(coded('25006'))).toMatchObject({ reason: 'read_only' })
     const bug = coded('42601')
     expect(pgFault(bug)).toBe(bug)
+  })
+})
+
+describe('scheduled work', () => {
+  it('lets one node at a time run a job of a name; the others skip it', async () => {
+    const nodeA = await store()
+    const nodeB = await store()
+    let release: () => void = () => {}
+    const held = new Promise<void>((resolve) => (release = resolve))
+    let started: () => void = () => {}
+    const running = new Promise<void>((resolve) => (started = resolve))
+    const a = runExclusive(nodeA, 'reminders', async () => {
+      started()
+      await held
+    })
+    await running
+    let ranOnB = false
+    expect(
+      await runExclusive(nodeB, 'reminders', async () => {
+        ranOnB = true
+      }),
+    ).toBe(false)
+    expect(ranOnB).toBe(false)
+    // Another job's name is not held.
+    expect(await runExclusive(nodeB, 'email', async () => {})).toBe(true)
+    release()
+    expect(await a).toBe(true)
+    expect(await runExclusive(nodeB, 'reminders', async () => {})).toBe(true)
   })
 })

@@ -62,6 +62,9 @@ const IS_DECLARATION = `right(body, ${DECLARED_SUFFIX.length}) = '${DECLARED_SUF
 const ACTOR_ID = `substring(body from '^\\{"actor":\\{"id":"([^"]*)"')`
 const ACTOR_NAME_ESCAPED = `substring(body from '^\\{"actor":\\{"id":"[^"]*","name":"((?:[^"\\\\]|\\\\.)*)"')`
 
+/** First half of the two-key advisory locks of scheduled jobs ("job"); the second is hashtext(name). */
+const JOB_LOCK_CLASS = 0x6a6f62
+
 /** The NOTIFY channel of the log growing and tokens being revoked. */
 export const CHANNEL = 'command_post'
 
@@ -611,6 +614,41 @@ export class PostgresStore implements Store {
 
   async countTokens(): Promise<number> {
     return (await this.query<{ n: number }>('SELECT COUNT(*)::bigint AS n FROM tokens'))[0]!.n
+  }
+
+  /**
+   * Runs `fn` while holding the session advisory lock of job `name` (class
+   * JOB_LOCK_CLASS, key hashtext(name)) on a connection of its own; another
+   * node holding it means `fn` is not run (false). If this node dies the lock
+   * goes with its connection.
+   */
+  async exclusive(name: string, fn: () => Promise<void>): Promise<boolean> {
+    let client: pg.PoolClient
+    try {
+      client = await this.pool.connect()
+    } catch (e) {
+      throw pgFault(e)
+    }
+    let broken: Error | undefined
+    try {
+      const got = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', [
+        JOB_LOCK_CLASS,
+        name,
+      ])
+      if (!got.rows[0]!.ok) return false
+      try {
+        await fn()
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [JOB_LOCK_CLASS, name])
+      }
+      return true
+    } catch (e) {
+      const fault = pgFault(e)
+      if (fault instanceof StorageUnavailableError) broken = e as Error
+      throw fault
+    } finally {
+      client.release(broken)
+    }
   }
 
   /**

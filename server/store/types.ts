@@ -183,6 +183,15 @@ export interface Store extends EventStore, TokenStore {
    */
   watch?(listener: (change: StoreChange) => void): () => void
   /**
+   * Runs `fn` unless another server on the same database is running work of
+   * the same `name` now; resolves to whether this one ran it. For scheduled
+   * work (reminders, email) that several servers must not all do: each
+   * server's timer calls it, one runs. Absent on SQLite (one process); call it
+   * through runExclusive (store/exclusive.ts). The lock is not a claim: `fn`
+   * must still mark what it did in the store, in the write that does it.
+   */
+  exclusive?(name: string, fn: () => Promise<void>): Promise<boolean>
+  /**
    * A tiny committed write, plus a check that the storage has room for a full
    * push (`headroomBytes`). Resolves when writes work; rejects with
    * StorageFaultError when they do not. Cheap enough to run every few seconds.
