@@ -7,7 +7,8 @@
  * - ingest: 100,000 events POSTed in batches of 500 to one server on
  *   PostgreSQL, beside raw PostgreSQL: the same rows INSERTed (one multi-row
  *   INSERT, one transaction per batch of 500) with no HTTP and no checks.
- *   Budget: ingest ≥ 50% of raw.
+ *   Budget: ingest ≥ 50% of raw. Between the two, the store alone (the same
+ *   batches through appendEvents), to tell the store's cost from the HTTP path's.
  * - three nodes, four clients pushing at once (batches of 100, each client
  *   to its own node in turn): total events/s and p95 push latency.
  * - cross-node live delivery: 1,000 streams spread over three nodes, events
@@ -24,6 +25,7 @@ import { join } from 'node:path'
 import pg from 'pg'
 import { TokenService } from '../server/auth/tokens'
 import { canonicalJson } from '../server/events/canonical'
+import { NO_QUOTA } from '../server/store/faults'
 import { openPostgresStore } from '../server/store/postgres'
 import { testDatabase, type TestDatabase } from '../server/test-postgres'
 import type { IncidentEvent } from '../src/domain/events'
@@ -126,6 +128,25 @@ async function rawInsertEps(url: string, events: readonly IncidentEvent[]): Prom
   }
   const ms = performance.now() - t
   await c.end()
+  return events.length / (ms / 1000)
+}
+
+/** The store alone (no HTTP, no validation): the same batches through PostgresStore.appendEvents. */
+async function storeAppendEps(url: string, events: readonly IncidentEvent[]): Promise<number> {
+  await emptyDatabase(url)
+  const store = await openPostgresStore(url, { poolSize: 2 })
+  const rows = events.map((e) => ({
+    id: e.id,
+    incidentId: e.incidentId,
+    type: e.type,
+    hlc: e.hlc,
+    body: canonicalJson(e),
+  }))
+  const options = { tokenId: 1, day: '2026-01-01', quota: NO_QUOTA }
+  const t = performance.now()
+  for (let i = 0; i < rows.length; i += INGEST.batch) await store.appendEvents(rows.slice(i, i + INGEST.batch), options)
+  const ms = performance.now() - t
+  await store.close()
   return events.length / (ms / 1000)
 }
 
@@ -277,8 +298,13 @@ export async function scale(noFail: boolean): Promise<number> {
   const failed: string[] = []
   try {
     const events = generateIncidents(INGEST.incidents, INGEST.eventsEach, INGEST.seed)
-    const raw = await rawInsertEps(database.url, events)
-    log(`  raw PostgreSQL INSERT, 500 rows per transaction: ${round(raw, 0)} events/s (load ${load()})`)
+    // Best of two, as the SQLite limit: a limit is what the machine can do, and a shared machine swings.
+    const raw = Math.max(await rawInsertEps(database.url, events), await rawInsertEps(database.url, events))
+    log(`  raw PostgreSQL INSERT, 500 rows per transaction, best of 2: ${round(raw, 0)} events/s (load ${load()})`)
+    const alone = await storeAppendEps(database.url, events)
+    log(
+      `  the PostgreSQL store alone (appendEvents, no HTTP): ${round(alone, 0)} events/s = ${round((alone / raw) * 100, 0)}% of raw (load ${load()})`,
+    )
     const ingest = await ingestThroughServer(database.url, events)
     const share = ingest / raw
     log(
