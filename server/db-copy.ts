@@ -233,7 +233,11 @@ async function resetIdentities(client: pg.ClientBase): Promise<void> {
   }
 }
 
-/** Row count and digest of a PostgreSQL table, computed as for the source. */
+/**
+ * Row count and digest of a PostgreSQL table, computed as for the source. Read
+ * through a cursor, 1,000 rows at a time (a million events do not fit in
+ * memory at once); call it inside a transaction.
+ */
 export async function digestPg(
   client: pg.ClientBase,
   table: string,
@@ -241,10 +245,16 @@ export async function digestPg(
 ): Promise<{ rows: number; digest: string }> {
   const names = columns.map((c) => c.name)
   const digest = new TableDigest(names)
-  const { rows } = await client.query<Record<string, unknown>>(
-    `SELECT ${names.map((n) => pg.escapeIdentifier(n)).join(', ')} FROM ${pg.escapeIdentifier(table)}`,
+  const cursor = pg.escapeIdentifier(`cp_digest_${table}`)
+  await client.query(
+    `DECLARE ${cursor} NO SCROLL CURSOR FOR SELECT ${names.map((n) => pg.escapeIdentifier(n)).join(', ')} FROM ${pg.escapeIdentifier(table)}`,
   )
-  for (const row of rows) digest.add(row)
+  for (;;) {
+    const { rows } = await client.query<Record<string, unknown>>(`FETCH 1000 FROM ${cursor}`)
+    for (const row of rows) digest.add(row)
+    if (rows.length < 1000) break
+  }
+  await client.query(`CLOSE ${cursor}`)
   return { rows: digest.rows, digest: digest.hex }
 }
 
