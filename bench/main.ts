@@ -10,16 +10,18 @@ import { cpus, loadavg } from 'node:os'
 import { join, relative } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { issueToken, launchBrowser, removeDir, ROOT, startServer, type RunningServer } from '../tests/e2e/harness'
-import { BIG_INCIDENT, INGEST, PUSH, SMALL_PHONE } from './lib/datasets'
+import { BIG_INCIDENT, INGEST, PUSH, SEARCH_PHONE, SMALL_PHONE } from './lib/datasets'
 import { generateIncident, generateIncidents } from './lib/events'
 import { Recorder, table, writeResults } from './lib/metrics'
 import { currentLoad, readmeSection } from './lib/readme'
 import { ensureServiceWorker, openPhone, seedEvents, stopSeedServer, withNameShim, type Phone } from './lib/phone'
 import { SPECS } from './specs'
 import { axeScreens, type AxeFinding } from './suites/a11y'
+import type { HostileResult } from './suites/hostile'
 import { gzipKb, shellAssets } from './suites/bundle'
 import { coldStart, interactiveObserver } from './suites/cold-start'
 import { logEntries, openIncidentTimed, pageHelpers, timelineRender } from './suites/incident'
+import { buildFigures, searchObserver, searchQueries } from './suites/incident-search'
 import { rawSqliteInsertEps, serverIngestEps } from './suites/ingest'
 import { runLighthouse } from './suites/lighthouse'
 import { lastSeq, sseFanout } from './suites/sse'
@@ -34,6 +36,7 @@ export const SUITES = [
   'sse',
   'cold',
   'incident',
+  'incident-search',
   'a11y',
   'sync',
   'windows',
@@ -146,13 +149,10 @@ export async function main(options: RunOptions): Promise<number> {
 
   if (wanted('hostile')) {
     await guarded('hostile clients: deep JSON bodies, 1,000 partial requests', () => {
-      const r = child<{
-        json_stall_max_ms: number
-        json_health_p95_ms: number
-        json_bodies_refused: number
-        slow_client_health_p95_ms: number
-      }>('hostile.ts')
+      const r = child<HostileResult>('hostile.ts')
       rec.set('json_stall_max_ms', r.json_stall_max_ms, 1)
+      rec.set('json_stall_cpu_ms', r.json_stall_cpu_ms, 1)
+      rec.set('json_busy_max_ms', r.json_busy_max_ms, 1)
       rec.set('json_health_p95_ms', r.json_health_p95_ms, 1)
       rec.set('slow_client_health_p95_ms', r.slow_client_health_p95_ms, 1)
       details.hostile = r
@@ -160,7 +160,7 @@ export async function main(options: RunOptions): Promise<number> {
   }
 
   const needServer = (
-    ['bundle', 'ingest', 'sse', 'cold', 'incident', 'a11y', 'sync', 'windows', 'lighthouse'] as const
+    ['bundle', 'ingest', 'sse', 'cold', 'incident', 'incident-search', 'a11y', 'sync', 'windows', 'lighthouse'] as const
   ).some(wanted)
   let server: RunningServer | null = null
   let browser: Browser | null = null
@@ -216,7 +216,9 @@ export async function main(options: RunOptions): Promise<number> {
       })
     }
 
-    const needBrowser = (['bundle', 'cold', 'incident', 'a11y', 'sync', 'windows'] as const).some(wanted)
+    const needBrowser = (['bundle', 'cold', 'incident', 'incident-search', 'a11y', 'sync', 'windows'] as const).some(
+      wanted,
+    )
     const b = needBrowser ? await launchBrowser() : null
     browser = b
     if (b) details.chromium = `Chromium ${b.version()}`
@@ -272,6 +274,36 @@ export async function main(options: RunOptions): Promise<number> {
           if (r.samples < 200) note(`log_entry_p95_ms: the 30 s cap stopped it at ${r.samples} of 200 samples`)
           rec.set('raw_idb_put_p95_ms', r.rawPutP95, 2)
           details.logEntry = r
+        } finally {
+          await phone.close()
+        }
+      })
+    }
+
+    if (wanted('incident-search')) {
+      await guarded('incident search: 2,000 incidents, 100,000 events, CPU 4×', async () => {
+        const phone = await openPhone(b!, srv.url, 'Bench Finder')
+        try {
+          const events = generateIncidents(SEARCH_PHONE.incidents, SEARCH_PHONE.eventsEach, SEARCH_PHONE.seed)
+          await seedEvents(phone.page, events, 'acknowledged')
+          await phone.context.addInitScript(searchObserver)
+          const cdp = await phone.context.newCDPSession(phone.page)
+          await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 })
+          await phone.page.reload()
+          const build = await buildFigures(phone.page)
+          const r = await searchQueries(phone.page, 3)
+          rec.set('incident_search_p95_ms', r.p95Ms, 2)
+          rec.set('incident_search_build_ms', build.buildMs, 0)
+          rec.set('incident_search_build_longest_task_ms', build.buildLongestTaskMs, 0)
+          rec.set('incident_search_build_longest_slice_ms', build.buildLongestSliceMs, 1)
+          rec.set('incident_list_cards_in_page', build.cardsInPage, 0)
+          details.incidentSearch = { ...r, ...build, events: events.length }
+          note(
+            `incident search: list shown at ${Math.round(build.listShownAt)} ms, index built ${Math.round(build.buildStartAt)}–${Math.round(build.buildEndAt)} ms (${r.samples} queries timed)`,
+          )
+          if (build.listShownAt === 0 || build.listShownAt > build.buildStartAt)
+            problems.push('incident search: the index build started before the list was on screen')
+          if (r.capped) note(`incident_search_p95_ms: the 60 s cap stopped it at ${r.samples} queries`)
         } finally {
           await phone.close()
         }
@@ -343,6 +375,9 @@ async function a11y(
     { name: 'incident', path: `/incidents/${incidentId}` },
     { name: 'runbooks', path: '/runbooks' },
     ...(runbook ? [{ name: 'runbook', path: `/runbooks/${runbook}` }] : []),
+    // A runbook with parameters (its fields and blanks), and the printed binder of every runbook.
+    { name: 'runbook with parameters', path: `/runbooks/switch-down?incident=${incidentId}` },
+    { name: 'print all runbooks', path: '/print/runbooks' },
     { name: 'settings', path: '/settings' },
     { name: 'join', path: '/join' },
   ]

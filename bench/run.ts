@@ -1,6 +1,7 @@
 /**
- * `npm run bench`: builds the app (always, into a temporary folder of its own:
- * a fresh build is never stale, and the shared dist/ is left to the tests),
+ * `npm run bench`: builds the app (into a temporary folder of its own: a
+ * fresh build is never stale, and the shared dist/ is left to the tests;
+ * not when only Node suites are asked for),
  * then measures every figure beside its limit in one run.
  *
  *   npm run bench                        everything; exit 1 if a budget fails
@@ -37,9 +38,17 @@ if (values.scale) {
   process.exit(await scale(values['no-fail']))
 }
 
+/** Suites measured in Node alone, on no build of the app: asked for alone, they skip the build. */
+const NODE_ONLY = new Set(['fold', 'search', 'hostile'])
+const only = values.only
+  ?.split(',')
+  .map((s) => s.trim())
+  .filter(Boolean)
+const needsBuild = !only || only.some((s) => !NODE_ONLY.has(s))
+
 const started = performance.now()
 let distDir = values.dist ? resolve(values.dist) : ''
-const ownBuild = !distDir
+const ownBuild = !distDir && needsBuild
 if (ownBuild) {
   distDir = mkdtempSync(join(tmpdir(), 'command-post-bench-dist-'))
   process.stdout.write(`Building the app into ${distDir} …\n`)
@@ -60,13 +69,13 @@ if (ownBuild) {
   }
   process.stdout.write(`Built in ${((performance.now() - t) / 1000).toFixed(1)} s\n`)
 }
-if (!existsSync(join(distDir, 'index.html'))) {
+if (needsBuild && !existsSync(join(distDir, 'index.html'))) {
   process.stderr.write(`No built app in ${distDir}\n`)
   process.exit(2)
 }
 
 // The e2e harness reads its dist folder when it is imported: set it first.
-process.env.E2E_DIST_DIR = distDir
+if (distDir) process.env.E2E_DIST_DIR = distDir
 const { main } = await import('./main')
 let code = 1
 try {
@@ -74,10 +83,7 @@ try {
     distDir,
     noFail: values['no-fail'],
     readme: values.readme,
-    only: values.only
-      ?.split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
+    only,
     started,
   })
 } finally {

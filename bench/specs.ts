@@ -126,7 +126,7 @@ export const SPECS: readonly MetricSpec[] = [
     unit: 'ms',
     budget: { on: 'value', op: '<', n: 5 },
     about:
-      "Runbook search, 600 runbooks (real corpus replicated, vocabulary per copy), queries typed keystroke by keystroke, typos, two words, misses; p95 over 3 timed passes of ≈ 280 queries (Node, the app's search-core, after a warm-up pass).",
+      "Runbook search, 600 runbooks (real corpus plus the Japanese field runbook, replicated, vocabulary per copy; CJK segmentation on at index and query time), queries typed keystroke by keystroke, typos, two words, misses, Japanese words; p95 over 3 timed passes of ≈ 280 queries (Node, the app's search-core, after a warm-up pass).",
   },
   {
     name: 'search_index_build_ms',
@@ -139,6 +139,38 @@ export const SPECS: readonly MetricSpec[] = [
     about: 'MiniSearch.loadJSON of that index: what a phone does on its first search. Median of 3.',
   },
   {
+    name: 'incident_search_p95_ms',
+    unit: 'ms',
+    budget: { on: 'value', op: '<', n: 10 },
+    about:
+      'Incident list search, phone holding 2,000 incidents × 50 events (100,000), CPU throttled 4×: the app\'s incident-search-query measure (word → incident sets in MiniSearch\'s radix tree; prefix, typos, swapped letters) per keystroke of 30 queries typed into "Search incidents" (words, typos, two words, misses), 3 passes after a warm-up.',
+  },
+  {
+    name: 'incident_search_build_ms',
+    unit: 'ms',
+    about:
+      'Same phone, after a reload: the incident index built from nothing (load its code, index every event of every incident, in idle slices of about 8 ms), after the list is on screen. Not a budget: it never holds the list; search says "Preparing search…" until it is done.',
+  },
+  {
+    name: 'incident_search_build_longest_task_ms',
+    unit: 'ms',
+    about:
+      'The longest main-thread task (PerformanceObserver longtask) while that index was being built: whatever the page ran then (the list, sync start-up, the index). On a loaded machine the OS stretches tasks too.',
+  },
+  {
+    name: 'incident_search_build_longest_slice_ms',
+    unit: 'ms',
+    budget: { on: 'value', op: '<=', n: 50 },
+    about:
+      "The longest slice of index work alone during that build (the app's incident-search-build-longest-slice measure, wall time): the index build must not block, i.e. never hold the thread for a long task (50 ms).",
+  },
+  {
+    name: 'incident_list_cards_in_page',
+    unit: 'cards',
+    about:
+      'Incident cards in the page on that phone with all 2,000 incidents listed: the list is windowed (@tanstack/vue-virtual).',
+  },
+  {
     name: 'sse_fanout_p95_ms',
     unit: 'ms',
     about: '200 open /api/events/stream clients; one event POSTed → all 200 have it. p95 of 20 posts (3 warm-ups).',
@@ -149,7 +181,20 @@ export const SPECS: readonly MetricSpec[] = [
     unit: 'ms',
     budget: { on: 'value', op: '<=', n: 50 },
     about:
-      'Longest event-loop stall (perf_hooks.monitorEventLoopDelay) while 4 clients POST a 600 KB deeply nested JSON body back to back (each refused 400 before parsing); server and clients in one Node process (bench/node/hostile.ts), rate limit off.',
+      "The server's longest event-loop stall (perf_hooks.monitorEventLoopDelay) while 4 clients POST a 600 KB deeply nested JSON body back to back (each refused 400 before parsing); the server alone in its process (bench/node/hostile.ts), the clients in another (bench/node/hostile-clients.ts), rate limit off. On a loaded machine this includes time the server was not scheduled: see json_stall_cpu_ms.",
+  },
+  {
+    name: 'json_stall_cpu_ms',
+    unit: 'ms',
+    about:
+      "CPU time the server process used inside its longest gap between two ticks of its loop (2 ms apart) (bench/lib/loop-stall.ts): near the stall, the server's own work held the loop; near 0, the machine did not schedule it.",
+  },
+  {
+    name: 'json_busy_max_ms',
+    unit: 'ms',
+    budget: { on: 'value', op: '<=', n: 50 },
+    about:
+      'The most CPU the server used between any two ticks (2 ms apart) of its loop during that attack: the longest its own work can have held the loop, whatever the machine is doing.',
   },
   {
     name: 'json_health_p95_ms',

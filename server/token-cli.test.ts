@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { TOKEN_PATTERN, TokenService } from './auth/tokens'
 import { openSqliteStore } from './store/sqlite'
 import { tempDir } from './test-support'
-import { tokenCli } from './token-cli'
+import { CLI_ACTOR, tokenCli } from './token-cli'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const run = promisify(execFile)
@@ -33,7 +33,8 @@ async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
 }
 
 describe('npm run token', () => {
-  it('issues a token: alone on the first line, then the join link and a QR code', async () => {
+  // A child process (tsx compiling the CLI): seconds on a busy machine, so not the default 5 s.
+  it('issues a token: alone on the first line, then the join link and a QR code', { timeout: 60_000 }, async () => {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', 'server/token-cli.ts', '--name', 'Dana'], {
       cwd: ROOT,
       env: { ...process.env, DATA_DIR: data.path, PUBLIC_URL: 'https://cp.example.org/' },
@@ -104,6 +105,27 @@ describe('npm run token', () => {
     expect(await new TokenService(store).isWiped(out.split('\n')[0])).toBe(true)
     await store.close()
     expect((await cli(['--name', 'x', '--wipe'])).code).toBe(2)
+  })
+
+  it('writes issuing, revoking and wiping to the admin audit, by the command line', async () => {
+    await cli(['--name', 'Audited', '--read-only'])
+    await cli(['--revoke', 'Audited'])
+    await cli(['--name', 'Audited'])
+    await cli(['--revoke', 'Audited', '--wipe'])
+    // A revoke that matched nothing changed nothing, so it is not recorded.
+    await cli(['--revoke', 'Audited'])
+    const store = openSqliteStore(data.path)
+    const actions = (await store.listAdminActions(200)).filter((a) => a.target === 'Audited')
+    await store.close()
+    const byCli = { actorTokenId: null, actorName: CLI_ACTOR, target: 'Audited', at: expect.any(String) }
+    // Newest first, like the API's entries.
+    expect(actions).toEqual([
+      { ...byCli, action: 'revoke_wipe' },
+      { ...byCli, action: 'issue' },
+      { ...byCli, action: 'revoke' },
+      { ...byCli, action: 'issue', detail: 'read-only' },
+    ])
+    expect(CLI_ACTOR).toBe('command line')
   })
 
   it('explains its usage on bad arguments', async () => {

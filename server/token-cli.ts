@@ -7,6 +7,8 @@
  *   npm run token -- --list            names, created, last used (never the token)
  *   npm run token -- --revoke "Dana"   revoke every active token with that name; open streams close within seconds
  *     … --wipe                          and at its next contact the phone deletes its incident data (a lost phone)
+ * Issuing and revoking are written to the admin audit (Settings → Team) as the API's are,
+ * by the actor "command line" (no token).
  */
 import { parseArgs } from 'node:util'
 import { joinLink, qrCode } from './auth/join-link'
@@ -15,10 +17,31 @@ import { loadConfig } from './config'
 import { isEntry } from './is-entry'
 import { cliLinkOrigin } from './server-address'
 import { openStore } from './store/open'
+import type { AdminAction, TokenStore } from './store/types'
+
+/** The actor the admin audit names for changes made with this command. */
+export const CLI_ACTOR = 'command line'
+
+/** Record a change made here in the admin audit, as the admin routes record theirs. */
+function audit(store: TokenStore, action: AdminAction['action'], target: string, detail?: string): Promise<void> {
+  return store.recordAdminAction({
+    at: new Date().toISOString(),
+    actorTokenId: null,
+    actorName: CLI_ACTOR,
+    action,
+    target,
+    ...(detail !== undefined && { detail }),
+  })
+}
 
 const USAGE =
   'usage: npm run token -- --name "<person>" [--read-only] [--admin] | --list | --revoke "<person>" [--wipe]'
 
+/**
+ * Runs the command with `argv` (without node and the script), the server's settings from
+ * `env`. Writes results to `out`, problems to `err`; resolves to the exit code (0 done,
+ * 1 failed, 2 usage). Rejects only when the configuration itself is bad.
+ */
 export async function tokenCli(
   argv: string[],
   env: NodeJS.ProcessEnv,
@@ -63,7 +86,12 @@ export async function tokenCli(
   const tokens = new TokenService(store)
   try {
     if (values.name !== undefined) {
-      const { token } = await tokens.issue(values.name, { readOnly: values['read-only'], admin: values.admin })
+      const { token, record } = await tokens.issue(values.name, {
+        readOnly: values['read-only'],
+        admin: values.admin,
+      })
+      const grants = [record.readOnly && 'read-only', record.admin && 'admin'].filter(Boolean).join(', ')
+      await audit(store, 'issue', record.name, grants || undefined)
       // The same settings as the server (loadConfig), or the address the server recorded in DATA_DIR.
       const { origin, explanation } = cliLinkOrigin(config, env)
       const link = joinLink(origin, token, values.name)
@@ -78,6 +106,7 @@ export async function tokenCli(
         err.write(`no active token named "${values.revoke}"\n`)
         return 1
       }
+      await audit(store, values.wipe ? 'revoke_wipe' : 'revoke', values.revoke)
       const wiped = values.wipe ? '; the phone will be wiped at its next contact' : ''
       out.write(`revoked ${n} token${n === 1 ? '' : 's'} named "${values.revoke}"${wiped}\n`)
       return 0

@@ -4,3 +4,5 @@ export const PUSH = { incidents: 4, eventsEach: 5_000, seed: 2000 } as const
 export const BIG_INCIDENT = { seed: 3000, timelineItems: 10_000 } as const
 /** The everyday phone for cold start and the accessibility pass. */
 export const SMALL_PHONE = { incidents: 3, eventsEach: 60, seed: 4000 } as const
+/** The phone that searches: 2,000 incidents × 50 events = 100,000 events. */
+export const SEARCH_PHONE = { incidents: 2000, eventsEach: 50, seed: 7000 } as const

@@ -4,15 +4,21 @@
  * compile (build/runbooks), build and serialise the index (build time),
  * MiniSearch.loadJSON with the shared options (the phone, on first search),
  * then createRunbookQuery (the phone, every keystroke). Prints one JSON line.
+ *
+ * Segmentation is on, as in the app: the Japanese field runbook
+ * (../shared/field/cjk-ja.md) is one of the corpus files replicated, so about
+ * one runbook in 120 is cut by Intl.Segmenter at index time, and Japanese
+ * queries are cut at query time.
  */
 import MiniSearch from 'minisearch'
 import { toMeta } from '../../build/runbooks/collect'
-import { compileRunbook } from '../../build/runbooks/compile'
+import { compileRunbook } from '../../src/runbooks/compile'
 import { buildSearchIndex } from '../../build/runbooks/search-index'
 import { createRunbookQuery } from '../../src/runbooks/search-core'
 import { INDEX_OPTIONS } from '../../src/runbooks/search-options'
 import type { CompiledRunbook } from '../../src/runbooks/types'
-import { corpusAvailable, replicateCorpus } from '../../tests/fixtures/corpus'
+import { corpusAvailable, loadCorpus, replicateCorpus } from '../../tests/fixtures/corpus'
+import { readFieldFile } from '../../tests/fixtures/field'
 import { median, percentile, pick, rng } from '../lib/stats'
 
 const RUNBOOKS = 600
@@ -24,7 +30,10 @@ if (!corpusAvailable()) {
   process.exit(0)
 }
 
-const runbooks = replicateCorpus(RUNBOOKS, { distinctVocabulary: true }).map((f) => compileRunbook(f.source, f.path))
+const corpus = [...loadCorpus(), { path: 'field/cjk-ja.md', source: readFieldFile('cjk-ja.md') }]
+const runbooks = replicateCorpus(RUNBOOKS, { distinctVocabulary: true }, corpus).map((f) =>
+  compileRunbook(f.source, f.path),
+)
 
 const builds: number[] = []
 let json = ''
@@ -95,6 +104,12 @@ function typedQueries(all: readonly CompiledRunbook[]): string[] {
     'certificate expired',
     'kubelet',
     'zzzz qqqq',
+    // Japanese, typed as a responder would: one word, a word inside a sentence, two words run together.
+    '停止',
+    '電源',
+    'ネットワーク',
+    '電源確認',
+    'スイッチ停止',
   )
   return out
 }

@@ -9,7 +9,7 @@ import { createRunbookQuery } from '../../src/runbooks/search-core'
 import { INDEX_OPTIONS, processTerm, tokenizeForIndex } from '../../src/runbooks/search-options'
 import type { CompiledRunbook } from '../../src/runbooks/types'
 import { toMeta } from './collect'
-import { compileRunbook } from './compile'
+import { compileRunbook } from '../../src/runbooks/compile'
 import { buildSearchIndex } from './search-index'
 import { executableFindings } from './test-html'
 

@@ -47,14 +47,14 @@ describe('buildRunbooks', () => {
     expect(page).toMatchObject({ id: 'network/switch-down', title: 'Switch down', stepCount: 2 })
     expect(page.html).toContain('href="/runbooks/outage#scope"')
     expect(page.steps).toHaveLength(2)
-    expect(Object.keys(page).sort()).toEqual(['html', 'id', 'stepCount', 'steps', 'summary', 'tags', 'title', 'toc', 'updated'])
+    expect(Object.keys(page).sort()).toEqual(['html', 'id', 'parameters', 'reviewBy', 'reviewed', 'stepCount', 'steps', 'summary', 'tags', 'title', 'toc', 'updated', 'version'])
   })
 
   it('keeps the catalog small: no HTML, no text', () => {
     const result = buildRunbooks(join(fixture(), 'runbooks'))
     const json = JSON.stringify(result.manifest)
     expect(json).not.toContain('<')
-    for (const runbook of result.manifest.runbooks) expect(Object.keys(runbook).sort()).toEqual(['id', 'stepCount', 'summary', 'tags', 'title', 'updated'])
+    for (const runbook of result.manifest.runbooks) expect(Object.keys(runbook).sort()).toEqual(['id', 'reviewBy', 'reviewed', 'stepCount', 'summary', 'tags', 'title', 'updated', 'version'])
   })
 
   it('gives the same index file name for the same runbooks', () => {
@@ -123,5 +123,36 @@ describe('runbooksPlugin in a real vite build', () => {
     expect(entryCode).not.toMatch(/SearchableMap|fuzzySearch|loadJSON/) // MiniSearch is not
     const all = readdirSync(join(outDir, 'assets')).filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(outDir, 'assets', f), 'utf8'))
     expect(all.some((code) => code.includes('loadJSON'))).toBe(true)
+  })
+
+  it('fails a production build on a parameter used but not declared, naming the file and the parameter', { timeout: 60_000 }, async () => {
+    const root = fixture()
+    writeFileSync(join(root, 'runbooks', 'params.md'), '---\ntitle: P\nparameters:\n  switch_ip: Address\n---\n\n- [ ] Ping {{switch_ip}} then {{swtich_ip}}\n')
+    writeFileSync(join(root, 'index.html'), '<!doctype html><script type="module" src="/main.js"></script>')
+    writeFileSync(join(root, 'main.js'), "import manifest from 'virtual:runbooks'\ndocument.title = String(manifest.runbooks.length)\n")
+    const collected = buildRunbooks(join(root, 'runbooks')).collected
+    expect(collected.errors).toEqual(['runbooks/params.md: parameter {{swtich_ip}} is used but not declared under "parameters:" in the front matter'])
+    expect(collected.runbooks.map((r) => r.id)).not.toContain('params')
+    const building = build({ root, configFile: false, logLevel: 'silent', plugins: [runbooksPlugin()], build: { outDir: join(root, 'dist'), emptyOutDir: true } })
+    await expect(building).rejects.toThrow(/params\.md: parameter \{\{swtich_ip\}\} is used but not declared/)
+  })
+
+  it('bundles the compiler for the browser (the editor previews with it): no Node module in it', { timeout: 120_000 }, async () => {
+    const root = mkdtempSync(join(tmpdir(), 'cp-runbooks-browser-'))
+    roots.push(root)
+    const compile = resolve(import.meta.dirname, '../../src/runbooks/compile.ts')
+    writeFileSync(join(root, 'index.html'), '<!doctype html><script type="module" src="/main.ts"></script>')
+    writeFileSync(join(root, 'main.ts'), `import { compileRunbook } from ${JSON.stringify(compile)}\ndocument.body.innerHTML = compileRunbook('# Hi\\n\\n- [ ] Step', 'hi.md').html\n`)
+    const messages: string[] = []
+    const logger = createLogger('warn', { allowClearScreen: false })
+    logger.warn = (message) => void messages.push(message)
+    logger.warnOnce = logger.warn
+    const outDir = join(root, 'dist')
+    await build({ root, configFile: false, customLogger: logger, logLevel: 'warn', build: { outDir, emptyOutDir: true, chunkSizeWarningLimit: 10_000 } })
+    // Vite replaces a Node built-in with an empty stub for the browser, and says so: nothing of the kind here.
+    expect(messages.filter((m) => /externalized for browser compatibility|node:/.test(m))).toEqual([])
+    const code = readdirSync(join(outDir, 'assets')).filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(outDir, 'assets', f), 'utf8')).join('\n')
+    expect(code).toContain('step-toggle')
+    expect(code).not.toMatch(/from\s*["']node:|require\(["'](fs|path|crypto)["']\)/)
   })
 })

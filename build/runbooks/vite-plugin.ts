@@ -10,12 +10,15 @@
  *  - In dev the same files are served from memory and rebuilt when a .md changes.
  *
  * A broken runbook never fails the build: it becomes a warning naming the file.
+ * The exception is an error that would publish a wrong command (a parameter
+ * used but not declared): `vite build` stops on it, naming the file and the
+ * parameter; the dev server logs it and leaves that runbook out.
  */
 import { createHash } from 'node:crypto'
 import { resolve, sep } from 'node:path'
 import type { Plugin, ResolvedConfig, ViteDevServer } from 'vite'
 import type { CompiledRunbook, RunbookManifest, RunbookPage } from '../../src/runbooks/types'
-import { collectRunbooks, toManifest, type CollectedRunbooks } from './collect'
+import { collectRunbooks, toManifest, toMeta, type CollectedRunbooks } from './collect'
 import { serializeSearchIndex } from './search-index'
 
 export interface RunbooksPluginOptions {
@@ -55,9 +58,10 @@ export function runbooksPlugin(options: RunbooksPluginOptions = {}): Plugin {
   let dir = ''
   let current: RunbookBuild | null = null
 
-  const rebuild = (warn: (message: string) => void): RunbookBuild => {
+  const rebuild = (warn: (message: string) => void, fail: (message: string) => void = warn): RunbookBuild => {
     current = buildRunbooks(dir, config.build.assetsDir)
     for (const warning of current.collected.warnings) warn(warning)
+    if (current.collected.errors.length > 0) fail(`runbook errors:\n${current.collected.errors.join('\n')}`)
     return current
   }
 
@@ -71,7 +75,10 @@ export function runbooksPlugin(options: RunbooksPluginOptions = {}): Plugin {
 
     buildStart() {
       if (config.command === 'serve' && current) return
-      const built = rebuild((message) => this.warn(message))
+      const built = rebuild(
+        (message) => this.warn(message),
+        (message) => (config.command === 'build' ? this.error(message) : config.logger.error(`[runbooks] ${message}`)),
+      )
       for (const file of built.collected.files) this.addWatchFile(file)
     },
 
@@ -94,7 +101,10 @@ export function runbooksPlugin(options: RunbooksPluginOptions = {}): Plugin {
       server.watcher.add(dir)
       const onChange = (file: string) => {
         if (!file.startsWith(dir + sep) || !/\.md$/i.test(file)) return
-        rebuild((message) => config.logger.warn(`[runbooks] ${message}`))
+        rebuild(
+          (message) => config.logger.warn(`[runbooks] ${message}`),
+          (message) => config.logger.error(`[runbooks] ${message}`),
+        )
         invalidateCatalog(server)
         server.ws.send({ type: 'full-reload' })
       }
@@ -123,8 +133,8 @@ export function runbooksPlugin(options: RunbooksPluginOptions = {}): Plugin {
 }
 
 function toPage(runbook: CompiledRunbook): RunbookPage {
-  const { id, title, summary, tags, updated, stepCount, html, toc, steps } = runbook
-  return { id, title, summary, tags, updated, stepCount, html, toc, steps }
+  const { html, toc, steps, parameters } = runbook
+  return { ...toMeta(runbook), html, toc, steps, parameters }
 }
 
 function invalidateCatalog(server: ViteDevServer): void {

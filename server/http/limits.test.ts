@@ -194,6 +194,25 @@ describe('JSON bodies of bounded shape', () => {
     expect(res.statusCode).toBe(400)
     expect(res.json().error.code).toBe('invalid_json')
   })
+
+  it('counts the raw UTF-8 bytes, so a body is checked before it is decoded', () => {
+    // [text, deepest nesting, keys]: multi-byte characters inside and beside strings, escaped quotes and backslashes.
+    const samples: [string, number, number][] = [
+      ['{"é[":"\\"{{ – ✓ 🚒","b":[[{"c":"\\\\"}]]}', 4, 3],
+      ['{"a":"ß\\\\","b":{"c":{"d":1}}}', 3, 4],
+      ['[[["日本語:{"]]]', 3, 0],
+      ['{"x":"\\u005b[[[","y":[[[[]]]]}', 5, 2],
+    ]
+    for (const [text, depth, keys] of samples) {
+      const bytes = Buffer.from(text, 'utf8')
+      expect(jsonShapeProblem(bytes, depth, keys)).toBeNull()
+      expect(jsonShapeProblem(bytes, depth - 1, keys)).toEqual({
+        status: 400,
+        message: `the body nests deeper than ${depth - 1} levels`,
+      })
+      if (keys > 0) expect(jsonShapeProblem(bytes, depth, keys - 1)?.status).toBe(413)
+    }
+  })
 })
 
 describe('event streams per token and per address', () => {

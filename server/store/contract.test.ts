@@ -6,18 +6,20 @@
  * column by column: a table added to one engine only fails here (and
  * npm run db:copy would refuse it).
  */
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import pg from 'pg'
 import { makeEvent } from '../../tests/fixtures/events'
 import { canonicalJson } from '../events/canonical'
 import { tempDir } from '../test-support'
 import { testDatabase, type TestDatabase } from '../test-postgres'
-import { NO_QUOTA, QuotaExceededError } from './faults'
+import { NO_QUOTA, QuotaExceededError, utcDay } from './faults'
 import { migrations } from './migrations'
 import { pgMigrations } from './pg-migrations'
 import { openPostgresStore } from './postgres'
 import { pgSchema, schemaDifferences, shapeOf, sqliteSchema, type SchemaInfo } from './schema-info'
-import { openDatabase, openSqliteStore } from './sqlite'
+import { DATABASE_FILE, openDatabase, openSqliteStore, USAGE_KEEP_DAYS } from './sqlite'
 import type { NewEvent, Store } from './types'
 
 // Generous: a busy 2-core machine makes PostgreSQL slower, never wrong.
@@ -38,6 +40,8 @@ function toNew(event: ReturnType<typeof makeEvent>, receivedFrom?: { tokenId: nu
 interface Fresh {
   store: Store
   again(): Promise<Store>
+  /** Rows of an SQL query both engines understand, read beside the store (for what its API does not show). */
+  rows(sql: string): Promise<unknown[]>
 }
 
 interface Engine {
@@ -63,7 +67,18 @@ const sqlite: Engine = {
     // A real file, as the server uses: a second store on it is a second connection.
     const dir = tempDir('cp-contract-')
     cleanups.push(dir.remove)
-    return { store: track(openSqliteStore(dir.path)), again: async () => track(openSqliteStore(dir.path)) }
+    return {
+      store: track(openSqliteStore(dir.path)),
+      again: async () => track(openSqliteStore(dir.path)),
+      rows: async (sql) => {
+        const db = new Database(join(dir.path, DATABASE_FILE), { readonly: true })
+        try {
+          return db.prepare(sql).all()
+        } finally {
+          db.close()
+        }
+      },
+    }
   },
   schema: async () => {
     const db = openDatabase(':memory:')
@@ -98,7 +113,16 @@ const postgres: Engine = {
   fresh: async () => {
     await resetPg()
     const open = async () => track(await openPostgresStore(database!.url, { poolSize: 4 }))
-    return { store: await open(), again: open }
+    const rows = async (sql: string) => {
+      const client = new pg.Client({ connectionString: database!.url })
+      await client.connect()
+      try {
+        return (await client.query(sql)).rows
+      } finally {
+        await client.end()
+      }
+    }
+    return { store: await open(), again: open, rows }
   },
   schema: async () => {
     await resetPg()
@@ -367,6 +391,28 @@ describe.each([sqlite, postgres])('the $name store', (engine) => {
     expect(
       (await store.appendEvents([toNew(makeEvent('log.entry'))], { ...options, day: '2026-11-02' })).outcomes,
     ).toEqual(['accepted'])
+  })
+
+  it('keeps only the last USAGE_KEEP_DAYS days of usage rows, pruned by the first write of a day', async () => {
+    const { store, rows } = await engine.fresh()
+    const days = Array.from({ length: 12 }, (_, i) => utcDay(Date.UTC(2026, 0, 25 + i)))
+    for (const day of days)
+      for (const tokenId of [1, 2])
+        await store.appendEvents([toNew(makeEvent('incident.declared'))], { tokenId, day, quota: NO_QUOTA })
+    const kept = days.slice(-USAGE_KEEP_DAYS)
+    expect(
+      await rows(
+        'SELECT day, CAST(token_id AS INTEGER) AS "tokenId", CAST(events AS INTEGER) AS events FROM usage ORDER BY day, token_id',
+      ),
+    ).toEqual(kept.flatMap((day) => [1, 2].map((tokenId) => ({ day, tokenId, events: 1 }))))
+    expect(kept[0]).toBe('2026-01-30')
+    // Today's counts are untouched: the quota still sees them.
+    const today = days.at(-1)!
+    const full = { ...NO_QUOTA, tokenEvents: 2 }
+    await store.appendEvents([toNew(makeEvent('incident.declared'))], { tokenId: 1, day: today, quota: full })
+    await expect(
+      store.appendEvents([toNew(makeEvent('incident.declared'))], { tokenId: 1, day: today, quota: full }),
+    ).rejects.toThrow(/daily quota/)
   })
 
   it('answers the write probe while it takes writes', async () => {

@@ -25,6 +25,7 @@ import { refusalFor } from '../../src/domain/declaration'
 import type { IncidentEvent } from '../../src/domain/events'
 import { QuotaExceededError, StorageFaultError, StorageUnavailableError, type DailyQuota } from './faults'
 import { pgMigrate } from './pg-migrations'
+import { USAGE_KEEP_DAYS } from './sqlite'
 import type {
   AdminAction,
   AppendOptions,
@@ -179,6 +180,12 @@ function quotaBreach(
   return null
 }
 
+/** The oldest UTC day (`YYYY-MM-DD`) whose usage is kept when today is `day` (as sqlite.ts keeps). */
+function firstKeptDay(day: string): string {
+  const ms = Date.parse(`${day}T00:00:00Z`) - (USAGE_KEEP_DAYS - 1) * 86_400_000
+  return new Date(ms).toISOString().slice(0, 10)
+}
+
 /** A pool with the store's settings; errors of idle connections (a restart of PostgreSQL) are dropped, not thrown. */
 export function createPool(url: string, options: PostgresStoreOptions = {}): pg.Pool {
   const pool = new pg.Pool({
@@ -311,6 +318,8 @@ export class PostgresStore implements Store {
   private listener: Listener | null = null
   private readonly watchers = new Set<Change>()
   private closing: Promise<void> | undefined
+  /** The day whose first counted write (of this node) already deleted usage rows that fell out of the window. */
+  private usagePrunedFor: string | null = null
 
   constructor(
     /** The pool; tests use it to look inside. */
@@ -366,8 +375,9 @@ export class PostgresStore implements Store {
     for (const e of events)
       if ((e.type === 'incident.declared') !== e.body.endsWith(DECLARED_SUFFIX))
         throw new Error(`event ${e.id}: its body is not canonical JSON ending with its type`)
+    const prune = options && this.usagePrunedFor !== options.day ? firstKeptDay(options.day) : null
     // Held to COMMIT: appends from every node take their seqs, and commit, one after the other.
-    return this.transaction(async (c) => {
+    const result = await this.transaction(async (c) => {
       const ids = [...new Set(events.map((e) => e.id))]
       const incidents = [...new Set(events.map((e) => e.incidentId))]
       // After the lock, in a statement of its own: its snapshot sees every append committed before ours.
@@ -433,6 +443,9 @@ export class PostgresStore implements Store {
            INSERT INTO usage (day, token_id, events, bytes) SELECT $9, $10, $11, $12 WHERE $9::text IS NOT NULL
            ON CONFLICT (day, token_id)
              DO UPDATE SET events = usage.events + excluded.events, bytes = usage.bytes + excluded.bytes
+         ), pruned AS (
+           -- Once a day per node, in this transaction: usage rows older than USAGE_KEEP_DAYS.
+           DELETE FROM usage WHERE $15::text IS NOT NULL AND day < $15::text
          )
          SELECT pg_notify($13, $14)`,
         [
@@ -450,10 +463,14 @@ export class PostgresStore implements Store {
           adding.bytes,
           CHANNEL,
           JSON.stringify({ grew: seq }),
+          prune,
         ],
       )
       return { outcomes, lastSeq: seq }
     }, `BEGIN; SELECT pg_advisory_xact_lock(${SEQ_LOCK})`)
+    // Committed: the day's pruning (if this write ran it) is done.
+    if (options && result.outcomes.includes('accepted')) this.usagePrunedFor = options.day
+    return result
   }
 
   async declarationOf(incidentId: string): Promise<StoredDeclaration | null> {

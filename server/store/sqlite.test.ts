@@ -6,7 +6,8 @@ import { makeEvent } from '../../tests/fixtures/events'
 import { canonicalJson } from '../events/canonical'
 import { tempDir } from '../test-support'
 import { migrate, migrations, schemaVersion } from './migrations'
-import { DATABASE_FILE, openDatabase, openSqliteStore } from './sqlite'
+import { utcDay } from './faults'
+import { DATABASE_FILE, openDatabase, openSqliteStore, USAGE_KEEP_DAYS } from './sqlite'
 import type { NewEvent, Store } from './types'
 
 function toNew(event: ReturnType<typeof makeEvent>): NewEvent {
@@ -211,5 +212,38 @@ describe('SQLite store', () => {
     expect(await store.isTokenActive(rec.id)).toBe(false)
     expect((await store.listActiveTokens()).map((t) => t.name)).toEqual(['Lee'])
     expect(await store.countTokens()).toBe(3)
+  })
+})
+
+describe('daily quota usage', () => {
+  const noQuota = { tokenEvents: 0, tokenBytes: 0, serverEvents: 0, serverBytes: 0 }
+
+  it('keeps only the last USAGE_KEEP_DAYS days of usage rows, pruned by the first write of a day', async () => {
+    const dir = tempDir()
+    cleanup.push(dir.remove)
+    const store = openSqliteStore(dir.path)
+    cleanup.push(() => store.close())
+    const days = Array.from({ length: 12 }, (_, i) => utcDay(Date.UTC(2026, 0, 25 + i)))
+    for (const day of days)
+      for (const tokenId of [1, 2])
+        await store.appendEvents([toNew(makeEvent('incident.declared'))], { tokenId, day, quota: noQuota })
+
+    const read = new Database(join(dir.path, DATABASE_FILE), { readonly: true })
+    cleanup.push(() => {
+      read.close()
+    })
+    const rows = read.prepare('SELECT day, token_id AS tokenId, events FROM usage ORDER BY day, token_id').all()
+    const kept = days.slice(-USAGE_KEEP_DAYS)
+    expect(rows).toEqual(kept.flatMap((day) => [1, 2].map((tokenId) => ({ day, tokenId, events: 1 }))))
+    // Across a month's end: the window counts calendar days.
+    expect(kept[0]).toBe('2026-01-30')
+
+    // Today's counts are untouched by the pruning: the quota still sees them.
+    const today = days.at(-1)!
+    const full = { ...noQuota, tokenEvents: 2 }
+    await store.appendEvents([toNew(makeEvent('incident.declared'))], { tokenId: 1, day: today, quota: full })
+    await expect(
+      store.appendEvents([toNew(makeEvent('incident.declared'))], { tokenId: 1, day: today, quota: full }),
+    ).rejects.toThrow(/daily quota/)
   })
 })

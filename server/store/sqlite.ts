@@ -29,6 +29,20 @@ import type {
 
 export const DATABASE_FILE = 'command-post.sqlite'
 
+/**
+ * Days of quota usage rows kept, today included. Quotas read only today's
+ * rows; the days before stay a week for an operator reading the table, and
+ * older ones are deleted by the first counted write of each day, so the table
+ * holds at most this many days × tokens rows however long the server runs.
+ */
+export const USAGE_KEEP_DAYS = 7
+
+/** The oldest UTC day (`YYYY-MM-DD`) whose usage is kept when today is `day`. */
+function firstKeptDay(day: string): string {
+  const ms = Date.parse(`${day}T00:00:00Z`) - (USAGE_KEEP_DAYS - 1) * 86_400_000
+  return new Date(ms).toISOString().slice(0, 10)
+}
+
 interface TokenRow {
   id: number
   name: string
@@ -169,6 +183,9 @@ class SqliteStore implements Store {
   private readonly tokenUsage
   private readonly serverUsage
   private readonly addUsage
+  private readonly pruneUsage
+  /** The day whose first counted write already deleted the usage rows that fell out of the window. */
+  private usagePrunedFor: string | null = null
   private readonly probe
   /** Where a file database lives, for the free-space check; null in memory. */
   private readonly dir: string | null
@@ -217,6 +234,7 @@ class SqliteStore implements Store {
       `INSERT INTO usage (day, token_id, events, bytes) VALUES (?, ?, ?, ?)
        ON CONFLICT (day, token_id) DO UPDATE SET events = events + excluded.events, bytes = bytes + excluded.bytes`,
     )
+    this.pruneUsage = db.prepare<[string]>('DELETE FROM usage WHERE day < ?')
     this.probe = db.prepare<[string]>('INSERT OR REPLACE INTO write_probe (id, at) VALUES (1, ?)')
     this.dir = db.memory ? null : dirname(db.name)
 
@@ -300,12 +318,16 @@ class SqliteStore implements Store {
     const server = { events: sums?.events ?? 0, bytes: sums?.bytes ?? 0 }
     const breach = quotaBreach(options.quota, token, server, adding)
     if (breach) throw breach
+    // Once a day, in the same transaction: a rolled-back batch leaves the pruning to the next write.
+    if (this.usagePrunedFor !== options.day) this.pruneUsage.run(firstKeptDay(options.day))
     this.addUsage.run(options.day, options.tokenId, adding.events, adding.bytes)
   }
 
   async appendEvents(events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult> {
     try {
       const outcomes = events.length ? this.appendBatch(events, options) : []
+      // Committed: the day's pruning (if countUsage ran it) is done.
+      if (options && outcomes.includes('accepted')) this.usagePrunedFor = options.day
       return { outcomes, lastSeq: this.maxSeq.get()?.seq ?? 0 }
     } catch (e) {
       const reason = storageFaultOf(e)

@@ -10,9 +10,13 @@ const page = (id: string): RunbookPage => ({
   summary: '',
   tags: [],
   updated: null,
+  reviewed: null,
+  reviewBy: null,
+  version: 'v1',
   stepCount: 0,
   html: '<p>x</p>',
   toc: [],
+  parameters: [],
   steps: [],
 })
 

@@ -13,6 +13,9 @@ const meta = (id: string, title: string, tags: string[] = []): RunbookMeta => ({
   summary: `About ${title}`,
   tags,
   updated: null,
+  reviewed: null,
+  reviewBy: null,
+  version: 'v1',
   stepCount: 1,
 })
 const hit = (id: string): RunbookHit => ({ ...meta(id, id), score: 1, terms: [id] })

@@ -9,3 +9,4 @@ export { appendLocalEvents, eventsAfter, pendingCount, rejectedEvents } from './
 export { openDeviceClock } from './clock'
 export { unreadableEvents } from './unreadable'
 export { readClockOffset } from './clock-offset'
+export { readParameterValues, writeParameterValues } from './runbook-parameters'

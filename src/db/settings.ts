@@ -28,12 +28,26 @@ export interface SyncCursor {
   recovering?: true
 }
 
+/**
+ * The server asked this phone not to push before `until` (its Retry-After on
+ * a 429, 503 or 507). Kept in IndexedDB so the page's sync engine and the
+ * service worker's Background Sync both wait for it, whichever was told.
+ * Cleared by the next push that gets through and when the server settings change.
+ */
+export interface PushHold {
+  /** Milliseconds since the epoch, on this phone's own clock (not corrected): the earliest next push. */
+  until: number
+  /** What the server said: its rate limit, its daily quota, its storage, or another failure (a 503). */
+  kind: 'rate-limited' | 'quota' | 'server-storage' | 'server'
+}
+
 const defaults = {
   profile: null as Profile | null,
   sync: null as SyncSettings | null,
   cursor: { lastSeq: 0, lastSyncAt: null } as SyncCursor,
   favouriteRunbooks: [] as string[],
   storagePersistAsked: false,
+  pushHold: null as PushHold | null,
 }
 export type SettingKey = keyof typeof defaults
 export type SettingValue<K extends SettingKey> = (typeof defaults)[K]

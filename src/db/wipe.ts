@@ -7,21 +7,9 @@
  * so the next screen can say what happened.
  */
 import type { CommandPostDatabase } from './database'
+import { PREFIX, WIPED_KEY, pageStorage, type KeyStore } from './wipe-mark'
 
-const PREFIX = 'command-post:'
-/** The part of `Storage` used here: the service worker's types have no localStorage. */
-export interface KeyStore {
-  readonly length: number
-  key(index: number): string | null
-  getItem(key: string): string | null
-  setItem(key: string, value: string): void
-  removeItem(key: string): void
-}
-
-const pageStorage = (): KeyStore | undefined => (globalThis as { localStorage?: KeyStore }).localStorage
-
-/** localStorage key holding when this phone was wiped (ISO time). */
-export const WIPED_KEY = `${PREFIX}wiped`
+export { WIPED_KEY, forgetWipe, wipedAt, type KeyStore } from './wipe-mark'
 
 /** Delete this phone's Command Post data; resolves once IndexedDB committed the deletion. */
 export async function wipePhone(
@@ -41,9 +29,4 @@ export async function wipePhone(
   }
   for (const key of keys) storage.removeItem(key)
   storage.setItem(WIPED_KEY, new Date(now()).toISOString())
-}
-
-/** When this phone was wiped by its admin, or null. */
-export function wipedAt(storage: KeyStore | undefined = pageStorage()): string | null {
-  return storage?.getItem(WIPED_KEY) ?? null
 }

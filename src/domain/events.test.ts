@@ -64,6 +64,26 @@ const invalid: [EventType, unknown, string][] = [
   ['log.entry', { text: 'y'.repeat(4001), kind: 'action' }, 'payload.text: must be at most 4000 characters'],
   ['log.entry', { text: 'x', kind: 'rumour' }, 'payload.kind'],
   ['log.entry', { text: 'x', kind: 'note', runbook: { id: 'javascript:alert(1)' } }, 'payload.runbook.id'],
+  [
+    'log.entry',
+    { text: 'x', kind: 'action', runbook: { id: 'a', step: 0, parameters: {} } },
+    'payload.runbook.parameters',
+  ],
+  [
+    'log.entry',
+    { text: 'x', kind: 'action', runbook: { id: 'a', parameters: { 'bad name': 'v' } } },
+    'payload.runbook.parameters',
+  ],
+  [
+    'log.entry',
+    { text: 'x', kind: 'action', runbook: { id: 'a', parameters: { ip: '' } } },
+    'payload.runbook.parameters',
+  ],
+  [
+    'log.entry',
+    { text: 'x', kind: 'action', runbook: { id: 'a', parameters: { ip: 'x'.repeat(201) } } },
+    'payload.runbook.parameters',
+  ],
   ['log.amended', { entryId: 'EVT00000000' }, 'must change text, struck or pinned'],
   ['log.amended', { entryId: 'EVT00000000', text: '' }, 'payload.text'],
   ['change.made', { changeId: 'CHG00000001', system: 'x', what: 'y' }, 'payload.revert'],
@@ -104,6 +124,23 @@ describe('event vocabulary', () => {
     expect(result.ok).toBe(false)
     if (!result.ok) expect(result.reason).toContain(reason)
     expect(validatePayload(type, payload).ok).toBe(false)
+  })
+
+  it('keeps the parameter values of a ticked runbook step (an extension), NFC-normalised, at most 20', () => {
+    const parameters = { switch_ip: '10.20.12.5', campus: 'E\u0301cole Nord' }
+    const result = validatePayload('log.entry', {
+      text: '✓ Ping',
+      kind: 'action',
+      runbook: { id: 'switch-down', step: 1, parameters },
+    })
+    expect(result.ok && result.value).toEqual({
+      text: '✓ Ping',
+      kind: 'action',
+      runbook: { id: 'switch-down', step: 1, parameters: { switch_ip: '10.20.12.5', campus: 'École Nord' } },
+    })
+    const many = Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`p${i}`, 'v']))
+    const tooMany = validatePayload('log.entry', { text: 'x', kind: 'action', runbook: { id: 'a', parameters: many } })
+    expect(tooMany.ok ? '' : tooMany.reason).toBe('runbook.parameters: must hold 1 to 20 values')
   })
 
   it('refuses malformed envelopes with a reason naming the field', () => {

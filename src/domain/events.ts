@@ -66,6 +66,20 @@ const severity = int(1, 4)
  */
 const seen = v.optional(id)
 const cadence = int(1, 1440)
+/**
+ * Extension: runbook parameter values by name (`{ switch_ip: "10.20.12.5" }`), 1–20 of them;
+ * names as a runbook declares them, values 1–200 characters of text.
+ */
+const runbookParameters = v.pipe(
+  v.record(
+    v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]{0,39}$/, 'must be parameter names (letters, digits, _)')),
+    text(1, 200),
+  ),
+  v.check((values) => {
+    const count = Object.keys(values).length
+    return count >= 1 && count <= 20
+  }, 'must hold 1 to 20 values'),
+)
 
 export const payloadSchemas = {
   'incident.declared': v.object({
@@ -114,6 +128,8 @@ export const payloadSchemas = {
       v.object({
         id: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_/.-]{1,200}$/, 'must be a runbook id')),
         step: v.optional(int(0, 10000)),
+        /** Extension: the runbook's parameter values the step was done with (see docs/CONTRACT-EXTENSIONS.md). */
+        parameters: v.optional(runbookParameters),
       }),
     ),
     /** Extension: this decision keeps a `change.made` of the incident in place on purpose (see docs/CONTRACT-EXTENSIONS.md). */

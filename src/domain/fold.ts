@@ -47,7 +47,8 @@ export interface LogEntry {
   originalText: string
   struck: boolean
   pinned: boolean
-  runbook?: { id: string; step?: number }
+  /** The runbook step this entry ticks; `parameters`: the values it was done with (an extension). */
+  runbook?: { id: string; step?: number; parameters?: Record<string, string> }
   history: Amendment[]
 }
 

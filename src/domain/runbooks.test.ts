@@ -107,6 +107,13 @@ describe('stepLogText', () => {
     expect(stepLogText('  ', 'Switch down', 0)).toBe('✓ Step 1 — Switch down, step 1')
   })
 
+  it('adds the parameter values the step was done with', () => {
+    expect(stepLogText('Ping 10.20.12.5', 'Switch down', 1, { switch_ip: '10.20.12.5', campus: 'North' })).toBe(
+      '✓ Ping 10.20.12.5 — Switch down, step 2 (switch_ip: 10.20.12.5, campus: North)',
+    )
+    expect(stepLogText('Ping', 'Switch down', 1, {})).toBe('✓ Ping — Switch down, step 2')
+  })
+
   it('stays within the log entry limit', () => {
     const text = stepLogText('x'.repeat(5000), 'T', 0)
     expect(text).toHaveLength(4000)

@@ -65,9 +65,20 @@ export function runbooksUsed(state: IncidentState): RunbookUse[] {
 /**
  * The log text for a ticked step. It names the runbook too: the Timeline and
  * the exported log show only the text, and "✓ Check the lights" alone does not
- * say which closet's checklist it came from.
+ * say which closet's checklist it came from. The runbook's parameter values,
+ * when given, follow in brackets (`(switch_ip: 10.20.12.5)`): they are in the
+ * event's `runbook.parameters` as well, but the text is what every phone,
+ * older ones included, and every export shows.
  */
-export function stepLogText(stepText: string, runbookTitle: string, stepIndex: number): string {
-  const text = `✓ ${stepText.trim() || `Step ${stepIndex + 1}`} — ${runbookTitle.trim()}, step ${stepIndex + 1}`
+export function stepLogText(
+  stepText: string,
+  runbookTitle: string,
+  stepIndex: number,
+  parameters?: Readonly<Record<string, string>>,
+): string {
+  const values = Object.entries(parameters ?? {})
+    .map(([name, value]) => `${name}: ${value}`)
+    .join(', ')
+  const text = `✓ ${stepText.trim() || `Step ${stepIndex + 1}`} — ${runbookTitle.trim()}, step ${stepIndex + 1}${values ? ` (${values})` : ''}`
   return text.length <= LIMITS.logText ? text : `${text.slice(0, LIMITS.logText - 1)}…`
 }

@@ -171,6 +171,14 @@ describe('time formatter', () => {
     expect(de.dayHeading(de.day(now - DAY), now)).toBe('Gestern')
   })
 
+  it('writes a moment in full, with its year and zone, whatever day it is', () => {
+    const at = Date.UTC(2026, 11, 1, 14, 3)
+    expect(createTimeFormatter({ timeZone: 'Europe/Berlin', locale: 'en-GB' }).full(at)).toBe(
+      'Tue, 1 Dec 2026, 15:03 CET',
+    )
+    expect(createTimeFormatter({ timeZone: 'UTC', locale: 'en-US' }).full(at)).toBe('Tue, Dec 1, 2026, 2:03 PM UTC')
+  })
+
   it('follows the 12/24-hour choice over the locale', () => {
     const us = (hourCycle?: 'h12' | 'h23') => createTimeFormatter({ timeZone: 'UTC', locale: 'en-US', hourCycle })
     const at = Date.UTC(2026, 10, 28, 13, 5)

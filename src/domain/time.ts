@@ -168,6 +168,8 @@ export interface TimeFormatter {
   at: (ms: number, now: number) => string
   /** `Today`, `Yesterday` (in the locale's words), else the date (`Sat 28 Nov`; the year when not this year's). */
   dayHeading: (day: LocalDay, now: number) => string
+  /** Date with year, time of day and zone name (`Tue, 1 Dec 2026, 15:03 CET`): a moment read out of context, as in a notice. */
+  full: (ms: number) => string
 }
 
 /** How many recent days `day()` remembers: a timeline spans a few, an export a few more. */
@@ -238,5 +240,9 @@ export function createTimeFormatter(options: TimeOptions): TimeFormatter {
     )
   }
 
-  return { options, day, clock, at, dayHeading }
+  function full(ms: number): string {
+    return fmt('full', { ...date, year: 'numeric', ...zone }).format(ms)
+  }
+
+  return { options, day, clock, at, dayHeading, full }
 }

@@ -42,6 +42,13 @@ const routes: RouteRecordRaw[] = [
     meta: { title: 'Runbook' },
   },
   {
+    // Outside /runbooks/: any runbook id could be "print".
+    path: '/print/runbooks',
+    name: 'runbooks-print',
+    component: () => import('../views/RunbooksPrintView.vue'),
+    meta: { title: 'Print all runbooks' },
+  },
+  {
     path: '/settings',
     name: 'settings',
     component: () => import('../views/SettingsView.vue'),

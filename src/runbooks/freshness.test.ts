@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { formatRunbookDate, runbookFreshness } from './freshness'
 import type { RunbookMeta } from './types'
 
-const meta = (id: string, updated: string | null): RunbookMeta => ({ id, title: id, summary: '', tags: [], updated, stepCount: 0 })
+const meta = (id: string, updated: string | null): RunbookMeta => ({ id, title: id, summary: '', tags: [], updated, reviewed: updated, reviewBy: null, version: 'v1', stepCount: 0 })
 
 describe('runbookFreshness', () => {
   it('is the newest updated date of any runbook', () => {

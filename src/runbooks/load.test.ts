@@ -8,10 +8,14 @@ const page: RunbookPage = {
   summary: 'One closet is dark.',
   tags: ['network'],
   updated: '2026-11-24',
+  reviewed: '2026-11-24',
+  reviewBy: '2027-11-24',
+  version: 'v1',
   stepCount: 1,
   html: '<p>Hi</p>',
   toc: [],
   steps: [{ index: 0, text: 'Ping it', checked: false }],
+  parameters: [],
 }
 
 const respond = (body: string, status = 200) => vi.fn<typeof fetch>(async () => new Response(body, { status, headers: { 'Content-Type': 'application/json' } }))

@@ -7,8 +7,14 @@
  *
  * Only types are imported from minisearch, so this module costs nothing in the
  * app's first chunk.
+ *
+ * Any language: words of scripts written without spaces (Chinese, Japanese,
+ * Thai…) are cut by `segmentWords` (Intl.Segmenter) at index and at query
+ * time alike; other words are split exactly as before, so English search
+ * (prefix, typos, title boost) is unchanged.
  */
 import type { Options, SearchOptions } from 'minisearch'
+import { needsSegmenting, segmentWords } from '../domain/segment'
 
 /** The document handed to MiniSearch (built from a CompiledRunbook). */
 export interface RunbookSearchDoc {
@@ -31,8 +37,15 @@ const STOP_WORDS = new Set([
   'on', 'or', 'that', 'the', 'this', 'to', 'was', 'will', 'with',
 ])
 
-function splitWords(text: string): string[] {
-  return text.split(SEPARATORS).filter((word) => word !== '')
+/** Words split on spaces and punctuation; a word in an unspaced script (`ネットワークが停止した`) is cut into its words. */
+export function splitWords(text: string): string[] {
+  const words: string[] = []
+  for (const word of text.split(SEPARATORS)) {
+    if (word === '') continue
+    if (needsSegmenting(word)) words.push(...segmentWords(word))
+    else words.push(word)
+  }
+  return words
 }
 
 /** Index-time tokenizer: words, plus the parts of camel-cased words so `filesystem` finds `NodeFilesystemSpaceFillingUp`. */
@@ -46,10 +59,19 @@ export function tokenizeForIndex(text: string): string[] {
   return tokens
 }
 
-/** Lowercase, fold accents, drop stop words and single letters (a one-letter prefix matches everything). */
+// A single character that is a word on its own: a digit, a Chinese character (電), a Hangul syllable.
+const ONE_CHARACTER_WORD = /^[\p{N}\p{Script=Han}\p{Script=Hangul}]$/u
+
+/**
+ * Lowercase, fold Latin accents (café → cafe), drop stop words and single
+ * letters (a one-letter prefix matches everything). Only the combining
+ * accents of U+0300–U+036F are dropped, then the rest is recomposed: Japanese
+ * voiced kana (ガ) and Thai vowel and tone marks are part of the letter.
+ * Single kana (の, を: particles) are dropped like single Latin letters.
+ */
 export function processTerm(term: string): string | null {
-  const folded = term.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase()
-  if (folded.length < 2 && !/^\p{N}$/u.test(folded)) return null
+  const folded = term.normalize('NFD').replace(/[\u0300-\u036f]+/g, '').normalize('NFC').toLowerCase()
+  if (folded.length < 2 && !ONE_CHARACTER_WORD.test(folded)) return null
   if (STOP_WORDS.has(folded)) return null
   return folded
 }
@@ -58,7 +80,8 @@ export function processTerm(term: string): string | null {
 export const SEARCH_OPTIONS: SearchOptions = {
   boost: { title: 3, tags: 2 },
   prefix: true,
-  fuzzy: 0.2,
+  // A typo in a two- or three-character Chinese or Japanese word is another word: exact (and prefix) only there.
+  fuzzy: (term) => (needsSegmenting(term) ? false : 0.2),
   // Two typos are plenty; more lets a long word like `prometheusoperatorlisterrors` match unrelated
   // runbooks and makes the query walk much more of the index.
   maxFuzzy: 2,

@@ -2,6 +2,9 @@
  * Runbook shapes shared by the build pipeline (build/runbooks) and the app
  * (src/runbooks). Everything here is plain data that survives JSON.
  */
+import type { RunbookParameter } from './parameters'
+
+export type { RunbookParameter }
 
 /** A heading of a compiled runbook; `id` is its anchor, unique within the page. */
 export interface RunbookHeading {
@@ -30,6 +33,12 @@ export interface RunbookMeta {
   tags: string[]
   /** `YYYY-MM-DD`, or null when the front matter has no valid `updated`. */
   updated: string | null
+  /** The last review, `YYYY-MM-DD`: front matter `reviewed`, else `updated`; null without either (see review.ts). */
+  reviewed: string | null
+  /** When it must be reviewed again, `YYYY-MM-DD`: `review-by`, else 12 months after `reviewed`; null without dates. */
+  reviewBy: string | null
+  /** Front matter `version`, else a fingerprint of the source (8 hex digits): what a printout names. */
+  version: string
   stepCount: number
 }
 
@@ -40,15 +49,19 @@ export interface RunbookPage extends RunbookMeta {
   /** Level 2–3 headings, in order. */
   toc: RunbookHeading[]
   steps: RunbookStep[]
+  /** Declared parameters, in order; the HTML marks their uses (see parameters.ts). */
+  parameters: RunbookParameter[]
 }
 
 /** The build's full result for one file; `text`, `headings` and `warnings` stay at build time. */
 export interface CompiledRunbook extends RunbookPage {
   headings: RunbookHeading[]
-  /** Plain text for the search index, capped (see MAX_TEXT_CHARS in build/runbooks/compile.ts). */
+  /** Plain text for the search index, capped (see MAX_TEXT_CHARS in compile.ts). */
   text: string
   /** Problems worth telling the author about (bad front matter, links to missing runbooks). */
   warnings: string[]
+  /** Problems that stop the runbook from being published (a parameter used but not declared). */
+  errors: string[]
 }
 
 /** `virtual:runbooks`: the catalog bundled into the app. */

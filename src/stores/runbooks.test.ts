@@ -78,3 +78,46 @@ describe('useRunbooksStore steps', () => {
     )
   })
 })
+
+describe('useRunbooksStore parameters', () => {
+  it('keeps the values typed per incident on this phone, across a reload, and records them with a tick', async () => {
+    const { dbName } = await freshApp()
+    const incidents = useIncidentsStore()
+    const store = useRunbooksStore()
+    const declared = await incidents.declare({ title: 'Switch down', severity: 2 })
+    if (!declared.ok) throw new Error(declared.reason)
+    const id = declared.value
+    expect(await store.parameterValues(id)).toEqual({})
+    expect(await store.saveParameterValues(id, { switch_ip: '10.20.12.5', campus: '  ' })).toBeNull()
+    expect(await store.parameterValues('OTHERINCIDENT1')).toEqual({})
+
+    const ticked = await store.tickStep(
+      id,
+      { id: 'switch-down', title: 'Switch down' },
+      { index: 1, text: 'Ping 10.20.12.5' },
+      { switch_ip: '10.20.12.5' },
+    )
+    if (!ticked.ok) throw new Error(ticked.reason)
+    expect(ticked.value.payload).toEqual({
+      text: '✓ Ping 10.20.12.5 — Switch down, step 2 (switch_ip: 10.20.12.5)',
+      kind: 'action',
+      runbook: { id: 'switch-down', step: 1, parameters: { switch_ip: '10.20.12.5' } },
+    })
+    expect(incidents.incident(id)!.entries.get(ticked.value.id)!.runbook).toEqual({
+      id: 'switch-down',
+      step: 1,
+      parameters: { switch_ip: '10.20.12.5' },
+    })
+
+    await reopenApp(dbName)
+    expect(await useRunbooksStore().parameterValues(id)).toEqual({ switch_ip: '10.20.12.5' })
+  })
+
+  it('says why values were not saved', async () => {
+    const { db } = await freshApp()
+    vi.spyOn(db.kv, 'put').mockRejectedValueOnce(new Error('QuotaExceededError'))
+    expect(await useRunbooksStore().saveParameterValues('INCIDENT0001', { vlan: '20' })).toBe(
+      'Values not saved on this phone: QuotaExceededError',
+    )
+  })
+})

@@ -7,8 +7,9 @@ import type { RunbookStep } from '../runbooks/types'
 import { useIncidentsStore } from './incidents'
 
 /**
- * Runbooks on this phone: the responder's favourites (a setting of this phone,
- * not shared), and the commands that turn a checklist tick into incident events.
+ * Runbooks on this phone: the responder's favourites and the parameter values
+ * typed per incident (settings of this phone, not shared), and the commands
+ * that turn a checklist tick into incident events.
  */
 export const useRunbooksStore = defineStore('runbooks', () => {
   /** Favourite runbook ids, in the order they were starred. */
@@ -65,18 +66,54 @@ export const useRunbooksStore = defineStore('runbooks', () => {
 
   /**
    * Tick a step in an incident: one `log.entry` (kind action) naming the
-   * runbook and step. Resolves once it is stored on this phone (and shown), offline too.
+   * runbook and step, and the parameter values it was done with (`step.text`
+   * already filled in with them). Resolves once it is stored on this phone
+   * (and shown), offline too.
    */
   function tickStep(
     incidentId: string,
     runbook: { id: string; title: string },
     step: Pick<RunbookStep, 'index' | 'text'>,
+    parameters?: Readonly<Record<string, string>>,
   ): Promise<Validation<IncidentEvent>> {
+    const values = parameters && Object.keys(parameters).length > 0 ? { ...parameters } : undefined
     return useIncidentsStore().record(incidentId, 'log.entry', {
-      text: stepLogText(step.text, runbook.title, step.index),
+      text: stepLogText(step.text, runbook.title, step.index, values),
       kind: 'action',
-      runbook: { id: runbook.id, step: step.index },
+      runbook: { id: runbook.id, step: step.index, ...(values ? { parameters: values } : {}) },
     })
+  }
+
+  /** The runbook parameter values typed for an incident on this phone; empty when none or unreadable. */
+  async function parameterValues(incidentId: string): Promise<Record<string, string>> {
+    try {
+      const { database, readParameterValues } = await localData()
+      return await readParameterValues(database(), incidentId)
+    } catch {
+      return {} // unreadable storage: ask again rather than block the runbook
+    }
+  }
+
+  /**
+   * Keep the values typed for an incident (every runbook of it shares them).
+   * Writes go one after the other, so the last typed wins. Resolves with null
+   * once stored, or the reason it was not (the values stay on screen).
+   */
+  async function saveParameterValues(
+    incidentId: string,
+    values: Readonly<Record<string, string>>,
+  ): Promise<string | null> {
+    const write = writing.then(async () => {
+      const { database, writeParameterValues } = await localData()
+      await writeParameterValues(database(), incidentId, values)
+    })
+    writing = write.catch(() => {})
+    try {
+      await write
+      return null
+    } catch (error) {
+      return `Values not saved on this phone: ${(error as Error).message}`
+    }
   }
 
   /**
@@ -99,7 +136,17 @@ export const useRunbooksStore = defineStore('runbooks', () => {
     return null
   }
 
-  return { favourites, loaded, load, isFavourite, toggleFavourite, tickStep, untickStep }
+  return {
+    favourites,
+    loaded,
+    load,
+    isFavourite,
+    toggleFavourite,
+    tickStep,
+    untickStep,
+    parameterValues,
+    saveParameterValues,
+  }
 })
 
 if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useRunbooksStore, import.meta.hot))

@@ -56,6 +56,27 @@ describe('sync store', () => {
     expect(sync.label).toContain('Offline')
   })
 
+  it('starts over once a wipe has deleted the data (not before), and only once', async () => {
+    const world = await freshApp()
+    const server = new FakeSyncServer()
+    const sync = useSyncStore()
+    let eventsAtReload: number | null = null
+    const reload = vi.fn(() => {
+      void world.db.events.count().then((n) => (eventsAtReload = n))
+    })
+    await sync.start({ fetch: server.fetch, reload })
+    await useIncidentsStore().declare({ title: 'Laptop lost on the train', severity: 2 })
+    server.fail({ kind: 'status', status: 401, code: 'wiped' })
+    await sync.join('', TEST_TOKEN)
+    await vi.waitFor(() => expect(reload).toHaveBeenCalledTimes(1))
+    expect(sync.status.kind).toBe('wiped')
+    await vi.waitFor(() => expect(eventsAtReload).toBe(0))
+    expect(await readSetting(world.db, 'sync')).toBeNull()
+    // Nothing else makes it start over a second time.
+    await sync.syncNow()
+    expect(reload).toHaveBeenCalledTimes(1)
+  })
+
   it('refuses settings that cannot work, with the reason', async () => {
     const { sync } = await setup()
     const badUrl = await sync.join('ftp://files.example', TEST_TOKEN)

@@ -2,6 +2,7 @@ import { defineStore, acceptHMRUpdate } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { Validation } from '../domain/events'
 import { localData } from '../db/load'
+import { forgetWipe, wipedAt as readWipedAt } from '../db/wipe-mark'
 import type { SyncSettings } from '../db/settings'
 import type { FetchLike } from '../sync/api'
 import type { SyncEngine, SyncSnapshot } from '../sync/engine'
@@ -10,6 +11,12 @@ import type { SyncStatus } from '../sync/status'
 import { describeSyncStatus, READ_ONLY_MESSAGE, SYNC_PROBLEM_MESSAGES, WIPED_MESSAGE } from '../sync/status'
 import { useIncidentsStore } from './incidents'
 import { useProfileStore } from './profile'
+
+/** Options of `start()`, for tests. */
+export interface StartOptions {
+  fetch?: FetchLike
+  reload?: () => void
+}
 
 const inBrowser = typeof window !== 'undefined'
 const appOrigin = () => (inBrowser ? window.location.origin : '')
@@ -34,18 +41,28 @@ export const useSyncStore = defineStore('sync', () => {
   const token = ref('')
   const streaming = ref(false)
   const joined = computed(() => token.value !== '')
+  /**
+   * When the team's admin wiped this phone (ISO time), read once at start: the wipe
+   * reloads the page, and the page after it shows the notice until it is dismissed.
+   */
+  const wipedAt = ref<string | null>(inBrowser ? readWipedAt() : null)
 
   let engine: SyncEngine | null = null
   let starting: Promise<void> | null = null
   /** Bumped by stop(), so a start still loading its modules does not come back to life. */
   let generation = 0
   let requestBackgroundPush: typeof import('../sync/browser').requestBackgroundPush | null = null
+  /** What happens once this phone's data was wiped (every tab learns it through its snapshot). */
+  let afterWipe: (() => void) | null = null
   const cleanups: (() => void)[] = []
 
   function mirror(snapshot: SyncSnapshot): void {
     // Bench and browser-test hook: this tab's own engine has its stream open.
     if (snapshot.streaming && !streaming.value && role.value !== 'follower') performance.mark('sync-stream-open')
+    const newlyWiped = snapshot.status.kind === 'wiped' && status.value.kind !== 'wiped'
     status.value = snapshot.status
+    // The engine says so only once the data is deleted: start over on a clean screen.
+    if (newlyWiped) afterWipe?.()
     lastSyncAt.value = snapshot.lastSyncAt
     serverUrl.value = snapshot.settings?.serverUrl ?? ''
     token.value = snapshot.settings?.token ?? ''
@@ -61,13 +78,17 @@ export const useSyncStore = defineStore('sync', () => {
       void requestBackgroundPush(navigator.serviceWorker)
   }
 
-  /** Start syncing with the saved settings (Local only without them). `fetch` is for tests. */
-  function start(options: { fetch?: FetchLike } = {}): Promise<void> {
+  /**
+   * Start syncing with the saved settings (Local only without them). For tests: `fetch`,
+   * and `reload`, what a wiped phone does once its data is deleted (in a browser: load
+   * the start page afresh).
+   */
+  function start(options: StartOptions = {}): Promise<void> {
     starting ??= boot(options)
     return starting
   }
 
-  async function boot(options: { fetch?: FetchLike }): Promise<void> {
+  async function boot(options: StartOptions): Promise<void> {
     const born = generation
     const [[{ createSyncEngine }, browser, leader], { database, liveQuery, pendingCount }] = await Promise.all([
       loadEngine(),
@@ -75,6 +96,8 @@ export const useSyncStore = defineStore('sync', () => {
     ])
     if (born !== generation) return
     requestBackgroundPush = browser.requestBackgroundPush
+    afterWipe =
+      options.reload ?? (inBrowser ? () => browser.reloadAfterWipe(window.location, import.meta.env.BASE_URL) : null)
     const db = database()
     const makeEngine = (onChange: (snapshot: SyncSnapshot) => void) =>
       createSyncEngine({
@@ -170,6 +193,12 @@ export const useSyncStore = defineStore('sync', () => {
     return join('', found)
   }
 
+  /** The person read the wipe notice: it is not shown again. */
+  function dismissWiped(): void {
+    forgetWipe()
+    wipedAt.value = null
+  }
+
   /** Back to Local only. Everything stays on this phone; unsent events wait for the next server. */
   async function leave(): Promise<void> {
     await configure(null)
@@ -197,6 +226,7 @@ export const useSyncStore = defineStore('sync', () => {
     streaming,
     role,
     joined,
+    wipedAt,
     rejectedCount,
     storageFull,
     label,
@@ -209,6 +239,7 @@ export const useSyncStore = defineStore('sync', () => {
     joinWithLink,
     joinFromFragment,
     leave,
+    dismissWiped,
   }
 })
 

@@ -18,7 +18,8 @@ export function registerBackgroundSync(scope: ServiceWorkerGlobalScope): void {
   scope.addEventListener('sync', (event) => {
     const sync = event as SyncEvent
     if (sync.tag !== OUTBOX_SYNC_TAG) return
-    // A rejection tells the browser to try again later (with its own backoff); a refused token does not.
+    // A rejection tells the browser to try again later (with its own backoff); a refused token does not, nor
+    // an answer with Retry-After: that wait is kept in IndexedDB for the page's engine (src/sync/push-hold.ts).
     sync.waitUntil(pushWithSavedSettings(database(), (input, init) => scope.fetch(input, init)).then(() => undefined))
   })
 }

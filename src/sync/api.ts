@@ -44,8 +44,9 @@ export type SyncFailure =
   /**
    * 5xx, 400 and anything else we did not expect: retried with backoff. `code`
    * is the error body's, when it had one (409 `cursor_unknown` starts a recovery: ./recovery.ts).
+   * `retryAfterMs`: the answer's Retry-After (a 503 in maintenance), when it had one; never sooner than that.
    */
-  | { kind: 'server'; status: number; message: string; code?: string }
+  | { kind: 'server'; status: number; message: string; code?: string; retryAfterMs?: number }
   /**
    * A 2xx whose body is not the contract's answer (HTML from a captive portal or
    * a wrong Server URL, a field missing or of the wrong type): retried with backoff.
@@ -144,35 +145,29 @@ async function failureOf(response: Response): Promise<SyncFailure> {
   const parsed = v.safeParse(ErrorMessageSchema, body)
   const message = parsed.success ? parsed.output.error.message : response.statusText
   const code = parsed.success ? parsed.output.error.code : undefined
-  return { kind: 'server', status: response.status, message, ...(code ? { code } : {}) }
+  return {
+    kind: 'server',
+    status: response.status,
+    message,
+    ...(code ? { code } : {}),
+    ...(wait ? { retryAfterMs: wait } : {}),
+  }
+}
+
+/** One server and token's authenticated calls, shared by the sync API and the admin API (./admin-api.ts). */
+export interface ApiCaller {
+  /** The response to `path` (under /api/), status checked: a failure rejects with a SyncError. */
+  call: (path: string, init: RequestInit) => Promise<Response>
+  /** The body parsed with `schema`; a body that does not match is a `bad-answer` SyncError. */
+  answer: <S extends v.GenericSchema>(response: Response, schema: S) => Promise<v.InferOutput<S>>
 }
 
 /**
- * Calls bound to one server and token. Aborting `signal` cancels every call in
- * flight (the settings changed); those reject with an AbortError, not a SyncError.
+ * Calls to one server with one token. Aborting `signal` cancels every call in flight;
+ * those reject with an AbortError, not a SyncError.
  */
-export function createSyncApi(
-  settings: SyncSettings,
-  fetchFn: FetchLike,
-  signal?: AbortSignal,
-  /** This phone's own clock (ms), to time the round trips that measure the offset. */
-  deviceNow: () => number = Date.now,
-): SyncApi {
+export function createApiCaller(settings: SyncSettings, fetchFn: FetchLike, signal?: AbortSignal): ApiCaller {
   const auth = { authorization: `Bearer ${settings.token}` }
-
-  /** `answer` timed: the sample is taken against the middle of the round trip. */
-  async function timed<S extends v.GenericSchema>(
-    path: string,
-    init: RequestInit,
-    schema: S,
-  ): Promise<Timed<v.InferOutput<S>>> {
-    const sentAt = deviceNow()
-    const response = await call(path, init)
-    const receivedAt = deviceNow()
-    const body = (await answer(response, schema)) as v.InferOutput<S> & { now?: number }
-    const clockSample = typeof body.now === 'number' ? offsetSample(body.now, sentAt, receivedAt) : null
-    return { ...body, clockSample }
-  }
 
   async function call(path: string, init: RequestInit): Promise<Response> {
     const signals = [signal, init.signal].filter((s): s is AbortSignal => !!s)
@@ -193,7 +188,6 @@ export function createSyncApi(
     return response
   }
 
-  /** The body parsed with `schema`; a body that does not match is a `bad-answer` SyncError. */
   async function answer<S extends v.GenericSchema>(response: Response, schema: S): Promise<v.InferOutput<S>> {
     let text: string
     try {
@@ -212,6 +206,36 @@ export function createSyncApi(
     const result = v.safeParse(schema, body)
     if (!result.success) throw new SyncError({ kind: 'bad-answer', detail: describeIssue(result.issues[0]) })
     return result.output
+  }
+
+  return { call, answer }
+}
+
+/**
+ * Calls bound to one server and token. Aborting `signal` cancels every call in
+ * flight (the settings changed); those reject with an AbortError, not a SyncError.
+ */
+export function createSyncApi(
+  settings: SyncSettings,
+  fetchFn: FetchLike,
+  signal?: AbortSignal,
+  /** This phone's own clock (ms), to time the round trips that measure the offset. */
+  deviceNow: () => number = Date.now,
+): SyncApi {
+  const { call, answer } = createApiCaller(settings, fetchFn, signal)
+
+  /** `answer` timed: the sample is taken against the middle of the round trip. */
+  async function timed<S extends v.GenericSchema>(
+    path: string,
+    init: RequestInit,
+    schema: S,
+  ): Promise<Timed<v.InferOutput<S>>> {
+    const sentAt = deviceNow()
+    const response = await call(path, init)
+    const receivedAt = deviceNow()
+    const body = (await answer(response, schema)) as v.InferOutput<S> & { now?: number }
+    const clockSample = typeof body.now === 'number' ? offsetSample(body.now, sentAt, receivedAt) : null
+    return { ...body, clockSample }
   }
 
   return {

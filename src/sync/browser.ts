@@ -32,6 +32,20 @@ export function watchBrowser(engine: SyncEngine, win: BrowserWindow): () => void
   }
 }
 
+/** The part of `window.location` a wiped phone's reload needs. */
+export interface Reloadable {
+  replace(url: string): void
+}
+
+/**
+ * A wiped phone starts over: load the app's start page afresh (not the page it was on,
+ * whose incident no longer exists), so nothing held in this page's memory outlives the
+ * deleted data. `replace`: Back does not return to the old page.
+ */
+export function reloadAfterWipe(location: Reloadable, baseUrl: string): void {
+  location.replace(baseUrl)
+}
+
 export interface WorkerContainer {
   getRegistration(): Promise<{ active: unknown; sync?: { register(tag: string): Promise<void> } } | undefined>
 }

@@ -17,6 +17,7 @@ import { wipePhone } from '../db/wipe'
 import { createSyncApi, isCursorUnknown, SyncError, type FetchLike, type SyncApi } from './api'
 import { pullAll, storeServerEvents } from './pull'
 import { pushOutbox } from './push'
+import { clearPushHold, holdAllowsPull, holdFor, readPushHold, savePushHold } from './push-hold'
 import { createRetryPolicy, type RetryableFailure } from './retry'
 import type { SyncProblem, SyncStatus } from './status'
 import { superviseStream, type StreamSupervisor } from './stream-supervisor'
@@ -79,6 +80,13 @@ interface Generation {
   /** This server's clock has been sampled (a push answer or /api/health): the offset is its. */
   clockChecked: boolean
 }
+
+/**
+ * How long a wipe waits for the round under way (a push in flight) to be answered
+ * before cutting it off: far longer than any answer takes, short enough that a hung
+ * connection cannot keep a lost phone's data.
+ */
+const WIPE_WAIT_MS = 30_000
 
 const PROBLEMS: Record<RetryableFailure['kind'], SyncProblem> = {
   auth: 'auth',
@@ -143,6 +151,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   let hold: { until: number; problem: SyncProblem } | null = null
   /** The server said this phone was wiped: nothing syncs any more in this page. */
   let wiped = false
+  let wiping: Promise<void> | null = null
 
   const snapshot = (): SyncSnapshot => ({ status, settings: gen?.settings ?? null, lastSyncAt, streaming })
   const emit = () => options.onChange?.(snapshot())
@@ -166,8 +175,18 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     manual = false
     // A manual attempt lifts a refused token's stop: if it fails otherwise, retries resume.
     if (wasManual) retry.clear()
-    const held = hold && !wasManual && now() < hold.until ? hold : null
     try {
+      // A Retry-After kept in IndexedDB (the service worker may have been told it): wait for it, unless "Sync now".
+      const saved = await readPushHold(db)
+      const waiting = saved && !wasManual && now() < saved.until ? saved : null
+      if (waiting && !holdAllowsPull(waiting)) {
+        // A rate limit or a 503: no request at all before then.
+        setStatus({ kind: 'error', problem: PROBLEMS[waiting.kind], retryAt: waiting.until })
+        return roundIn(waiting.until - now())
+      }
+      if (waiting && (!hold || hold.until < waiting.until))
+        hold = { until: waiting.until, problem: PROBLEMS[waiting.kind] }
+      const held = hold && !wasManual && now() < hold.until ? hold : null
       // Background rounds while all is well, or retries while failing, do not flicker the indicator.
       const quiet =
         !wasManual &&
@@ -183,6 +202,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
           if (pushed.clockSamples) current.clockChecked = true
           current.readOnly = false
           hold = null
+          if (saved) await clearPushHold(db)
         } catch (e) {
           if (e instanceof SyncError && e.failure.kind === 'read-only') current.readOnly = true
           else {
@@ -200,7 +220,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       if (!current.clockChecked) await checkClock(current)
       if (refused || held) {
         ensureStream()
-        if (refused) return fail(refused)
+        if (refused) return await fail(refused)
         setStatus({ kind: 'error', problem: held!.problem, retryAt: held!.until })
         return roundIn(held!.until - now())
       }
@@ -212,22 +232,33 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     } catch (e) {
       // Aborted because the settings changed: the new settings' round takes over.
       if (current !== gen || current.controller.signal.aborted) return
-      fail(e)
+      await fail(e)
     }
   }
 
   /**
    * The server said this phone was wiped: stop syncing, let the round under way
-   * settle (a push in flight has its answer stored first), then delete the data.
+   * settle (a push in flight gets its answer and has it stored first: what the
+   * server acknowledged is never taken for lost), then delete the data. Only a
+   * round still hanging after WIPE_WAIT_MS is cut off. Called again while under
+   * way (the round's own pull is refused too), it is the same wipe.
    */
-  async function wipe(): Promise<void> {
+  function wipe(): Promise<void> {
+    wiping ??= runWipe()
+    return wiping
+  }
+
+  async function runWipe(): Promise<void> {
     wiped = true
     nextRound.clear()
     debounce.clear()
     await stopStream()
+    const current = gen
+    const cutOff = timers.setTimeout(() => current?.controller.abort(), WIPE_WAIT_MS)
+    await rounds.idle()
+    timers.clearTimeout(cutOff)
     gen?.controller.abort()
     gen = null
-    await rounds.idle()
     await wipePhone(db, undefined, now)
     setStatus({ kind: 'wiped' })
   }
@@ -248,7 +279,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     }
   }
 
-  function fail(e: unknown): void {
+  /** A round failed: the status, and when to try again. Resolves once a Retry-After is stored for the worker. */
+  async function fail(e: unknown): Promise<void> {
     // Anything but a SyncError came from this phone: IndexedDB refusing a write.
     const failure: RetryableFailure = e instanceof SyncError ? e.failure : { kind: 'storage' }
     if (failure.kind === 'wiped') {
@@ -263,6 +295,9 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     }
     if (failure.kind === 'quota' || failure.kind === 'server-storage')
       hold = { until: now() + decision.delayMs, problem: PROBLEMS[failure.kind] }
+    // The service worker's Background Sync must not push before Retry-After either (src/sync/push-hold.ts).
+    const wait = failure.kind === 'storage' ? null : holdFor(failure, now(), decision.delayMs)
+    if (wait) await savePushHold(db, wait).catch(() => {})
     setStatus(
       online
         ? { kind: 'error', problem: PROBLEMS[failure.kind], retryAt: now() + decision.delayMs }
@@ -301,7 +336,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       },
       onClosed(failure) {
         setStreaming(false)
-        if (failure?.failure.kind === 'auth' || failure?.failure.kind === 'wiped') fail(failure)
+        if (failure?.failure.kind === 'auth' || failure?.failure.kind === 'wiped') void fail(failure)
         // The server does not know our cursor (a restored backup): a round's pull recovers.
         else if (isCursorUnknown(failure)) void requestRound()
         // Let the indicator find out the server is gone, instead of still saying "Synced".
@@ -375,6 +410,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         await Promise.all([rounds.idle(), stopStream()])
         await db.transaction('rw', db.kv, async () => {
           await writeSetting(db, 'sync', next)
+          // The wait was the old settings' answer: the new server or token is asked afresh.
+          await writeSetting(db, 'pushHold', null)
           if (serverChanged) await writeSetting(db, 'cursor', { lastSeq: 0, lastSyncAt: null })
         })
         if (serverChanged) lastSyncAt = null

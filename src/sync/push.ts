@@ -11,6 +11,7 @@ import { readClockOffset, readClockOffsetState, recordClockSamples, sampleIsStal
 import { acknowledgeRows, markRejected, pendingRows, rewriteOutboxRows } from '../db/events'
 import { readSetting } from '../db/settings'
 import { createSyncApi, SyncError, type FetchLike, type PushAnswer, type SyncApi } from './api'
+import { clearPushHold, holdFor, readPushHold, savePushHold } from './push-hold'
 
 export interface PushLimits {
   maxEvents: number
@@ -263,12 +264,20 @@ export async function pushOutbox(
 /** The Background Sync tag the page registers and the service worker answers. */
 export const OUTBOX_SYNC_TAG = 'push-outbox'
 
-export type BackgroundPushOutcome = 'pushed' | 'local-only' | 'refused'
+/**
+ * What a Background Sync push did. `deferred`: the server asked to wait
+ * (Retry-After on a 429, 503 or 507), now or before (src/sync/push-hold.ts);
+ * nothing is sent before then, and the page's engine pushes once it has passed.
+ */
+export type BackgroundPushOutcome = 'pushed' | 'local-only' | 'refused' | 'deferred'
 
 /**
  * One push with the saved settings: what the service worker does on a
  * Background Sync `sync` event. Network and server failures throw, so the
- * browser schedules another attempt; a refused token does not.
+ * browser schedules another attempt with its own backoff; a refused token
+ * does not, and neither does an answer with Retry-After: that time is kept
+ * for the page's engine and for the next wake-up (which then sends nothing
+ * before it), instead of the browser's schedule.
  */
 export async function pushWithSavedSettings(
   db: CommandPostDatabase,
@@ -277,12 +286,19 @@ export async function pushWithSavedSettings(
 ): Promise<BackgroundPushOutcome> {
   const settings = await readSetting(db, 'sync')
   if (!settings?.token) return 'local-only'
+  const hold = await readPushHold(db)
+  if (hold && now() < hold.until) return 'deferred'
   try {
     await pushOutbox(db, createSyncApi(settings, fetchFn, undefined, now), PUSH_LIMITS, { now })
+    if (hold) await clearPushHold(db)
     return 'pushed'
   } catch (e) {
+    if (!(e instanceof SyncError)) throw e
     // A wiped phone is wiped by the page's engine, which can tell the person; here it only stops.
-    if (e instanceof SyncError && ['auth', 'read-only', 'wiped'].includes(e.failure.kind)) return 'refused'
-    throw e
+    if (['auth', 'read-only', 'wiped'].includes(e.failure.kind)) return 'refused'
+    const wait = holdFor(e.failure, now())
+    if (!wait) throw e
+    await savePushHold(db, wait)
+    return 'deferred'
   }
 }

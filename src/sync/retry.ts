@@ -1,7 +1,8 @@
 /**
  * When to try again after a failure (docs/CONTRACT-EXTENSIONS.md): backoff
  * from 1 s doubling to 60 s with jitter (backoff.ts); on 429 (rate limit or
- * daily quota) and 507 (server storage full) at least what `Retry-After` said; on a refused token (401/403) not at all until the
+ * daily quota), 507 (server storage full) and any other answer with a
+ * `Retry-After` (a 503) at least what it said; on a refused token (401/403) not at all until the
  * settings change, since the token will not start working by itself.
  *
  * A decision only: the caller owns the timer. One policy per thing retried
@@ -43,8 +44,9 @@ export function createRetryPolicy(options: BackoffOptions = {}): RetryPolicy {
         return { kind: 'stop' }
       }
       const delay = backoffDelay(attempt++, options)
-      // The server said when (429, 507): never sooner than that.
-      return { kind: 'retry', delayMs: 'retryAfterMs' in failure ? Math.max(delay, failure.retryAfterMs) : delay }
+      // The server said when (429, 503, 507): never sooner than that.
+      const wait = 'retryAfterMs' in failure ? (failure.retryAfterMs ?? 0) : 0
+      return { kind: 'retry', delayMs: Math.max(delay, wait) }
     },
     succeeded() {
       attempt = 0

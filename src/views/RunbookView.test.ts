@@ -184,12 +184,67 @@ describe('RunbookView', () => {
     vi.spyOn(navigator.clipboard, 'writeText').mockImplementation(writeText)
     const { wrapper } = await setup({ withIncident: false })
     await shown(wrapper)
-    const block = wrapper.get('.code-block')
+    const block = wrapper.findAll('.code-block').find((b) => b.text().includes('show running-config'))!
     await block.get('button.copy-code').trigger('click')
     await vi.waitFor(() => expect(writeText).toHaveBeenCalledWith(block.get('pre').text()))
     await flushPromises()
     expect(block.get('button.copy-code').text()).toBe('Copied')
     expect(wrapper.get('.runbook-body > [role="status"]').text()).toBe('Copied to the clipboard.')
+  })
+
+  it('fills the commands with the parameters typed for the incident, copies and logs them, and keeps them', async () => {
+    const writeText = vi.fn(async () => {})
+    vi.spyOn(navigator.clipboard, 'writeText').mockImplementation(writeText)
+    const { wrapper, db, incidentId, router } = await setup()
+    await shown(wrapper)
+    const ssh = () => wrapper.findAll('.code-block').find((b) => b.text().includes('ssh admin@'))!
+    expect(ssh().get('pre').text()).toBe('ssh admin@{{switch_ip}}')
+    await ssh().get('button.copy-code').trigger('click')
+    await vi.waitFor(() =>
+      expect(wrapper.get('.runbook-body > [role="status"]').text()).toBe('Copied, but not filled in: switch_ip.'),
+    )
+
+    expect(wrapper.get('.runbook-params summary').text()).toContain('0 of 2 filled in')
+    const field = wrapper.get<HTMLInputElement>('input#runbook-param-switch_ip')
+    expect(document.querySelector('label[for="runbook-param-switch_ip"]')?.textContent).toBe('switch_ip')
+    await field.setValue('10.20.12.5')
+    await field.trigger('change')
+    expect(ssh().get('pre').text()).toBe('ssh admin@10.20.12.5')
+    await ssh().get('button.copy-code').trigger('click')
+    await vi.waitFor(() => expect(writeText).toHaveBeenLastCalledWith('ssh admin@10.20.12.5'))
+
+    await stepButton(wrapper, 1).trigger('click')
+    await vi.waitFor(async () => expect(await storedEvents(db, 'log.entry')).toHaveLength(1))
+    const [entry] = await storedEvents(db, 'log.entry')
+    expect(entry!.payload).toEqual({
+      kind: 'action',
+      runbook: { id: 'switch-down', step: 1, parameters: { switch_ip: '10.20.12.5' } },
+      text: '✓ Ping it from the district office: ping 10.20.12.5 — Switch down in a closet, step 2 (switch_ip: 10.20.12.5)',
+    })
+
+    // Kept on this phone for the incident: the page opens with them again.
+    wrapper.unmount()
+    await router.push('/runbooks/campus-network-outage')
+    await router.push(`/runbooks/switch-down?incident=${incidentId}`)
+    const again = mount(App, { global: { plugins: [router] }, attachTo: document.body })
+    await shown(again)
+    await vi.waitFor(() => expect(again.findAll('pre').map((p) => p.text())).toContain('ssh admin@10.20.12.5'))
+    again.unmount()
+  })
+
+  it('shows the version and review dates, and marks a runbook past its review date', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(new Date(2028, 0, 15, 12))
+    const { wrapper } = await setup({ withIncident: false })
+    await shown(wrapper)
+    const review = wrapper.get('.runbook__review').text()
+    expect(review).toMatch(new RegExp(`^Version ${page.version} · Reviewed .+ · Review by .+`))
+    expect(wrapper.findAll('.runbook__review time').map((t) => t.attributes('datetime'))).toEqual([
+      '2026-11-24',
+      '2027-11-24',
+    ])
+    expect(review).toContain('Not reviewed since November 2026')
+    vi.useRealTimers()
   })
 
   it('says clearly when a runbook is not on this phone and there is no network', async () => {

@@ -186,4 +186,23 @@ describe('RunbooksView counts', () => {
     for (const [n, text] of Object.entries(answers))
       if (Number(n) > 1) expect(text).toMatch(new RegExp(`^${n} runbooks match “\\w+”$`))
   })
+
+  it('marks runbooks past their review date, and offers the printed binder', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(new Date(2027, 10, 23, 12)) // the day before the starters' review date
+    const first = await setup()
+    expect(first.wrapper.findAll('.runbook-item__stale')).toHaveLength(0)
+    expect(first.wrapper.get('a.runbooks__print').text()).toBe('Print all runbooks')
+    expect(first.wrapper.get('a.runbooks__print').attributes('href')).toBe('/print/runbooks')
+    first.wrapper.unmount()
+
+    vi.setSystemTime(new Date(2027, 10, 24, 8)) // 12 months after their `updated`, 2026-11-24
+    const { wrapper } = await open(first.pinia, '/runbooks?tag=network')
+    const stale = wrapper.findAll('.runbook-item__stale').map((p) => p.text())
+    expect(stale.length).toBe(wrapper.findAll('.runbook-item').length)
+    expect(stale[0]).toMatch(/Not reviewed since November 2026/)
+    expect(wrapper.get('a.runbooks__print').text()).toBe('Print runbooks tagged network')
+    expect(wrapper.get('a.runbooks__print').attributes('href')).toBe('/print/runbooks?tag=network')
+    vi.useRealTimers()
+  })
 })

@@ -106,9 +106,12 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   }
 }
 
-/** Issue an access token with the real CLI (`npm run token`): its first line is the token. */
-export function issueToken(dataDir: string, name: string): string {
-  const out = execFileSync(TSX, [join(ROOT, 'server/token-cli.ts'), '--name', name], {
+/**
+ * Issue an access token with the real CLI (`npm run token`): its first line is the token.
+ * `flags`: the CLI's grants, `--admin` or `--read-only`.
+ */
+export function issueToken(dataDir: string, name: string, flags: readonly string[] = []): string {
+  const out = execFileSync(TSX, [join(ROOT, 'server/token-cli.ts'), '--name', name, ...flags], {
     env: { ...process.env, DATA_DIR: dataDir },
     encoding: 'utf8',
   })

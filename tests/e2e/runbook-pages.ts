@@ -71,9 +71,47 @@ export class RunbookPage {
     return this.page.locator('.runbook-banner')
   }
 
+  /** Type a parameter's value (its field is labelled by the parameter's name) and leave the field, which keeps it. */
+  async fillParameter(name: string, value: string): Promise<void> {
+    const field = this.page.getByLabel(name, { exact: true })
+    await field.fill(value)
+    await field.blur()
+  }
+
+  /** The code block whose text starts with `start`, as shown (parameters filled in). */
+  codeBlock(start: string) {
+    return this.page
+      .locator('.runbook-content .code-block')
+      .filter({ has: this.page.locator('pre', { hasText: start }) })
+  }
+
   /** Follow the banner back to the incident the steps are logged to. */
   async backToIncident(title: string): Promise<void> {
     await this.banner.getByRole('link', { name: title }).click()
     await this.page.getByRole('heading', { name: title, level: 1 }).waitFor()
+  }
+}
+
+/** "Print all runbooks": the binder of every runbook, one document with a contents list. */
+export class RunbookBinderPage {
+  constructor(readonly page: Page) {}
+
+  /** From the runbooks list, open the binder and wait until every runbook is in. */
+  async open(): Promise<void> {
+    await this.page.getByRole('link', { name: 'Print all runbooks' }).click()
+    await this.page.getByRole('heading', { name: 'Runbooks', level: 1 }).waitFor()
+    await this.page
+      .getByRole('status')
+      .filter({ hasText: /runbooks? ready to print/ })
+      .waitFor()
+  }
+
+  get contents() {
+    return this.page.getByRole('navigation', { name: 'Contents' })
+  }
+
+  /** The runbook sections, by their numbered titles ("1. Account compromise"). */
+  sectionTitles(): Promise<string[]> {
+    return this.page.locator('section.binder__runbook > h2').allInnerTexts()
   }
 }

@@ -196,7 +196,7 @@ describe('RolesPanel: assignments made at the same time offline', () => {
 })
 
 describe('RolesMine', () => {
-  it('lists open incidents where I hold a role, with the roles and their duties', async () => {
+  it('lists open incidents where I hold a role, one compact line each, linking to the duties on the Roles tab', async () => {
     const w = await incidentWorld({ title: 'Mine by default' })
     const theirs = await w.store.declare({ title: 'Handed to Sam', severity: 3 })
     const theirsId = theirs.ok ? theirs.value : ''
@@ -206,13 +206,14 @@ describe('RolesMine', () => {
     await w.record('role.assigned', { role: 'command', person: { name: 'Lee' } }, leeId)
     await w.record('role.assigned', { role: 'comms', person: { name: 'dana' } }, leeId)
     const wrapper = w.mount(RolesMine, {})
-    const items = wrapper.findAll('li.card')
+    const items = wrapper.findAll('li.my-roles__card')
     expect(items.map((li) => [li.find('.card__title').text(), li.find('a').text()])).toEqual([
       ['Mine by default', 'Incident commander · Ops · Comms · Planning'],
       ['Comms for me', 'Comms'],
     ])
     expect(items[1]!.find('a').attributes('href')).toBe(`/incidents/${leeId}/roles`)
     expect(items[1]!.find('a').attributes('aria-describedby')).toBe(items[1]!.find('.card__title').attributes('id'))
-    expect(items[1]!.find('.duty-card').text()).toMatch(/Update stakeholders on the cadence/)
+    // The duty cards are on the Roles tab the link opens: here they would push the incident list off the first screen.
+    expect(wrapper.find('.duty-card').exists()).toBe(false)
   })
 })

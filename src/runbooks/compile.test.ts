@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { compileRunbook } from './compile'
-import { executableFindings, parseFragment } from './test-html'
+import { executableFindings, parseFragment } from '../../build/runbooks/test-html'
 
 const page = (html: string) => parseFragment(html)
 

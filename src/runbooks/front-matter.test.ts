@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { collectRunbooks } from './collect'
+import { collectRunbooks } from '../../build/runbooks/collect'
 import { parseFrontMatter } from './front-matter'
 
 describe('parseFrontMatter', () => {

@@ -4,7 +4,8 @@
  *
  * YAML is read by a full YAML 1.2 parser (every scalar form: plain, quoted,
  * folded, literal, over several lines); TOML by a small flat subset. Values are
- * strings or lists of strings; nested maps (Hugo's `menu:`) are skipped. It never
+ * strings or lists of strings; a YAML map (Hugo's `menu:`, our `parameters:`) is
+ * kept apart, in `maps`, and TOML tables are skipped. It never
  * throws: a line it cannot read becomes a warning naming that line (the build
  * prefixes the file), and the runbook still builds, because one typo must not
  * take the runbooks offline.
@@ -12,11 +13,15 @@
 import { isMap, isScalar, isSeq, parseDocument } from 'yaml'
 import type { Scalar, YAMLError } from 'yaml'
 
-
 export type FrontMatterValue = string | string[]
 
 export interface FrontMatter {
   data: Record<string, FrontMatterValue>
+  /**
+   * Keys whose value is a map, or a list holding maps (YAML only), as plain
+   * JSON with string leaves: `parameters:` reads them. Absent when there is none.
+   */
+  maps?: Record<string, unknown>
   body: string
   warnings: string[]
 }
@@ -39,8 +44,9 @@ export function parseFrontMatter(source: string): FrontMatter {
     // Most likely a forgotten closing fence; showing the block as text beats guessing where it ends.
     return { data: {}, body: text, warnings: [`front matter starts with ${fence} but is never closed; shown as text`] }
   }
-  const { data, warnings } = fence === '---' ? parseYaml(lines.slice(1, closeAt).join('\n')) : parseTomlSubset(lines.slice(1, closeAt))
-  return { data, body: lines.slice(closeAt + 1).join('\n'), warnings }
+  const { data, maps, warnings } = fence === '---' ? parseYaml(lines.slice(1, closeAt).join('\n')) : parseTomlSubset(lines.slice(1, closeAt))
+  const body = lines.slice(closeAt + 1).join('\n')
+  return maps && Object.keys(maps).length > 0 ? { data, maps, body, warnings } : { data, body, warnings }
 }
 
 /**
@@ -50,15 +56,16 @@ export function parseFrontMatter(source: string): FrontMatter {
  * empty values are skipped. A syntax error becomes one warning per line, with
  * the file's line number, and whatever YAML recovered is kept.
  */
-function parseYaml(block: string): { data: Record<string, FrontMatterValue>; warnings: string[] } {
+function parseYaml(block: string): { data: Record<string, FrontMatterValue>; maps: Record<string, unknown>; warnings: string[] } {
   const data: Record<string, FrontMatterValue> = {}
+  const maps: Record<string, unknown> = {}
   const blockLines = block.split('\n')
   const doc = parseDocument(block, { schema: 'failsafe', version: '1.2' })
   const warnings = yamlProblems([...doc.errors, ...doc.warnings], blockLines)
-  if (doc.contents === null) return { data, warnings }
+  if (doc.contents === null) return { data, maps, warnings }
   if (!isMap(doc.contents)) {
     warnings.push('front matter is not a list of "key: value" lines; ignored')
-    return { data, warnings }
+    return { data, maps, warnings }
   }
   for (const pair of doc.contents.items) {
     const key = isScalar(pair.key) ? String(pair.key.value) : ''
@@ -69,9 +76,12 @@ function parseYaml(block: string): { data: Record<string, FrontMatterValue>; war
     } else if (isSeq(pair.value)) {
       const items = pair.value.items.flatMap((item) => (isScalar(item) ? [scalarText(item)] : []))
       if (items.length > 0) data[key] = items
+      if (pair.value.items.some((item) => isMap(item))) maps[key] = pair.value.toJSON()
+    } else if (isMap(pair.value)) {
+      maps[key] = pair.value.toJSON()
     }
   }
-  return { data, warnings }
+  return { data, maps, warnings }
 }
 
 /** The scalar as a string; block scalars lose the final line break YAML keeps (`|`, `>`), which means nothing in a title or summary. */
@@ -96,7 +106,7 @@ function yamlProblems(problems: YAMLError[], blockLines: string[]): string[] {
   return warnings
 }
 
-function parseTomlSubset(lines: string[]): { data: Record<string, FrontMatterValue>; warnings: string[] } {
+function parseTomlSubset(lines: string[]): { data: Record<string, FrontMatterValue>; maps?: undefined; warnings: string[] } {
   const data: Record<string, FrontMatterValue> = {}
   const warnings: string[] = []
   let inTable = false

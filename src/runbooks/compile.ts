@@ -2,6 +2,9 @@
  * Compiles one runbook (Markdown with front matter) into the page the app shows
  * offline: sanitised HTML, table of contents, task steps, plain text for search.
  *
+ * Runs in Node (the build, build/runbooks) and in the browser (the editor's
+ * preview compiles with this very module), so it uses no Node API.
+ *
  * Security model: the HTML ends up in `v-html` on a device that may hold
  * incident data, so nothing executable may survive. Two layers:
  *  1. Raw HTML in the Markdown is passed on only when its tag is in AUTHOR_TAGS;
@@ -13,13 +16,14 @@
  *     table regions) carry a per-compile nonce; the same markup written by hand
  *     loses its button, ids and ARIA attributes.
  */
-import { randomBytes } from 'node:crypto'
-import { posix } from 'node:path'
 import MarkdownIt from 'markdown-it'
 import type { StateCore, Token } from 'markdown-it'
 import sanitizeHtml from 'sanitize-html'
-import { runbookIdFromPath } from '../../src/runbooks/ids'
-import type { CompiledRunbook, RunbookHeading, RunbookStep } from '../../src/runbooks/types'
+import { runbookIdFromPath } from './ids'
+import { domainLikeNames, useStrictLinkify } from './linkify'
+import { parseParameters, PLACEHOLDER, type RunbookParameter } from './parameters'
+import { reviewDates } from './review'
+import type { CompiledRunbook, RunbookHeading, RunbookStep } from './types'
 import { parseFrontMatter, type FrontMatterValue } from './front-matter'
 
 /** Search text per runbook; enough for any real runbook, bounded for a pathological one. */
@@ -29,6 +33,7 @@ const MAX_SUMMARY = 300
 const MAX_STEP_TEXT = 500
 const MAX_TAGS = 20
 const MAX_TAG = 40
+const MAX_VERSION = 40
 
 export interface CompileOptions {
   /** Ids of every runbook in the build; links to other ids produce a warning. */
@@ -43,6 +48,12 @@ interface CompileEnv {
   steps: RunbookStep[]
   tableCount: number
   tablesSeen: number
+  /** Declared parameter names: `{{name}}` is marked for filling only when the runbook declares any. */
+  parameters: ReadonlySet<string>
+  /** Every `{{name}}` used in text or code, in order of first use. */
+  placeholders: Set<string>
+  /** Bare names that look like web addresses and were not linked. */
+  domainLike: Set<string>
 }
 
 // Tags an author may write as raw HTML. Everything else is escaped and shown as typed.
@@ -55,27 +66,43 @@ const AUTHOR_TAGS = new Set([
 
 // Attributes only the compiler may set (checked by nonce); stripped from hand-written HTML.
 const TRUSTED_ONLY_ATTRIBUTES = new Set([
-  'id', 'class', 'type', 'tabindex', 'role', 'aria-label', 'aria-pressed', 'aria-describedby', 'data-step', 'data-copy',
+  'id', 'class', 'type', 'tabindex', 'role', 'aria-label', 'aria-pressed', 'aria-describedby', 'data-step', 'data-copy', 'data-param', 'data-bare',
 ])
 
 const md = new MarkdownIt({ html: true, linkify: true, typographer: false })
+useStrictLinkify(md.linkify)
 md.core.ruler.after('inline', 'command_post_structure', structureRule)
+// After linkify, so an address is linked before its text is looked at; before text_join, so `\{{x}}` (an escape) stays apart.
+md.core.ruler.after('linkify', 'command_post_text', textRule)
 installRenderers(md)
 
+/**
+ * Compiles one runbook. `fileId` is its path under the runbooks folder (the id
+ * is made from it). Never throws for bad content: problems come back in
+ * `warnings` (shown, the runbook still builds) and `errors` (the runbook must
+ * not be published: the build fails, the editor refuses it). Throws only when
+ * `fileId` cannot be an id.
+ */
 export function compileRunbook(source: string, fileId: string, options: CompileOptions = {}): CompiledRunbook {
   const id = runbookIdFromPath(fileId)
   if (!id) throw new Error(`cannot make a runbook id from "${fileId}"`)
   const warnings: string[] = []
+  const errors: string[] = []
   const front = parseFrontMatter(source)
   warnings.push(...front.warnings)
+  const declared = parseParameters(front.maps?.parameters ?? front.data.parameters)
+  warnings.push(...declared.warnings)
 
   const env: CompileEnv = {
-    nonce: randomBytes(12).toString('base64url'),
+    nonce: nonce(),
     usedIds: new Set(),
     headings: [],
     steps: [],
     tableCount: 0,
     tablesSeen: 0,
+    parameters: new Set(declared.parameters.map((p) => p.name)),
+    placeholders: new Set(),
+    domainLike: new Set(),
   }
   const tokens = md.parse(front.body, env)
 
@@ -97,7 +124,21 @@ export function compileRunbook(source: string, fileId: string, options: CompileO
   const html = sanitize(md.renderer.render(tokens, md.options, env), env.nonce, id, options.knownIds, warnings)
 
   const summary = clean(scalar(front.data.summary) || scalar(front.data.description), MAX_SUMMARY) || firstParagraph(tokens)
-  const updated = parseUpdated(scalar(front.data.updated) || scalar(front.data.lastmod), warnings)
+  const updated = parseDate('updated', scalar(front.data.updated) || scalar(front.data.lastmod), warnings)
+  const review = reviewDates({
+    reviewed: parseDate('reviewed', scalar(front.data.reviewed), warnings),
+    reviewBy: parseDate('review-by', scalar(front.data['review-by']), warnings),
+    updated,
+  })
+  for (const near of ['review_by', 'reviewBy', 'reviewby', 'last-reviewed', 'last_reviewed', 'lastReviewed']) {
+    if (front.data[near] !== undefined) warnings.push(`"${near}" is not read; did you mean "${near.toLowerCase().includes('last') ? 'reviewed' : 'review-by'}"?`)
+  }
+  checkParameters(declared.parameters, env, warnings, errors)
+  if (env.domainLike.size > 0) {
+    const names = [...env.domainLike]
+    const listed = names.slice(0, 5).map((n) => `"${n}"`).join(', ') + (names.length > 5 ? ` and ${names.length - 5} more` : '')
+    warnings.push(`${listed} ${names.length === 1 ? 'looks like a web address but is' : 'look like web addresses but are'} not linked: write https://… (or www.…) to link one, or put file names in \`backticks\``)
+  }
 
   return {
     id,
@@ -105,14 +146,36 @@ export function compileRunbook(source: string, fileId: string, options: CompileO
     summary,
     tags: parseTags(front.data.tags),
     updated,
+    reviewed: review.reviewed,
+    reviewBy: review.reviewBy,
+    version: clean(scalar(front.data.version), MAX_VERSION) || fingerprint(source),
     stepCount: env.steps.length,
     html,
     toc: env.headings.filter((h) => h.level === 2 || h.level === 3),
     steps: env.steps,
+    parameters: declared.parameters,
     headings: env.headings,
     text,
     warnings,
+    errors,
   }
+}
+
+/**
+ * A runbook that declares parameters must declare every one it uses: a typo
+ * (`{{swtich_ip}}`) would otherwise print a command nobody can run. One that
+ * declares none keeps `{{word}}` as written (Go and Jinja templates in code
+ * samples), with a warning in case a declaration was forgotten.
+ */
+function checkParameters(parameters: readonly RunbookParameter[], env: CompileEnv, warnings: string[], errors: string[]): void {
+  const used = [...env.placeholders]
+  if (parameters.length === 0) {
+    if (used.length > 0)
+      warnings.push(`${used.map((n) => `{{${n}}}`).join(', ')} ${used.length === 1 ? 'looks like a parameter' : 'look like parameters'}, but the runbook declares none, so ${used.length === 1 ? 'it is' : 'they are'} shown as written; declare ${used.length === 1 ? 'it' : 'them'} under "parameters:" to have ${used.length === 1 ? 'it' : 'them'} filled in`)
+    return
+  }
+  for (const name of used) if (!env.parameters.has(name)) errors.push(`parameter {{${name}}} is used but not declared under "parameters:" in the front matter`)
+  for (const parameter of parameters) if (!env.placeholders.has(parameter.name)) warnings.push(`parameter "${parameter.name}" is declared but never used as {{${parameter.name}}}`)
 }
 
 /* ---------- markdown-it rules ---------- */
@@ -167,8 +230,94 @@ function structureRule(state: StateCore): void {
   }
 }
 
+/**
+ * Core rule over the inline text: marks `{{name}}` uses for filling (when the
+ * runbook declares parameters) and notes bare names that look like web
+ * addresses, outside links. Code is handled by its renderers.
+ */
+function textRule(state: StateCore): void {
+  const env = state.env as CompileEnv
+  for (const block of state.tokens) {
+    if (block.type === 'fence' || block.type === 'code_block') notePlaceholders(block.content, env)
+    if (block.type !== 'inline' || !block.children) continue
+    const children: Token[] = []
+    let linkLevel = 0
+    for (const child of block.children) {
+      // A link whose text is its address (linkified or `<https://…>`): printing adds no second copy of it.
+      if (child.type === 'link_open' && (child.markup === 'linkify' || child.markup === 'autolink')) {
+        child.attrSet('data-bare', '')
+        child.attrSet('data-cp', env.nonce)
+      }
+      if (child.type === 'link_open' || (child.type === 'html_inline' && /^<a[>\s]/i.test(child.content))) linkLevel++
+      else if (child.type === 'link_close' || (child.type === 'html_inline' && /^<\/a\s*>/i.test(child.content))) linkLevel--
+      else if (child.type === 'code_inline') notePlaceholders(child.content, env)
+      if (child.type !== 'text') {
+        children.push(child)
+        continue
+      }
+      if (linkLevel <= 0) for (const name of domainLikeNames(child.content)) env.domainLike.add(name)
+      children.push(...splitPlaceholders(child, state, env))
+    }
+    block.children = children
+  }
+}
+
+/** A text token with `{{name}}` in it, as text and `cp_param` tokens; unchanged when the runbook declares no parameters. */
+function splitPlaceholders(token: Token, state: StateCore, env: CompileEnv): Token[] {
+  const matches = [...token.content.matchAll(PLACEHOLDER)]
+  if (matches.length === 0) return [token]
+  for (const match of matches) env.placeholders.add(match[1] as string)
+  if (env.parameters.size === 0) return [token]
+  const parts: Token[] = []
+  const text = (content: string) => {
+    if (content === '') return
+    const part = new state.Token('text', '', 0)
+    part.content = content
+    part.level = token.level
+    parts.push(part)
+  }
+  let last = 0
+  for (const match of matches) {
+    text(token.content.slice(last, match.index))
+    const param = new state.Token('cp_param', 'span', 0)
+    param.meta = { name: match[1] }
+    param.level = token.level
+    parts.push(param)
+    last = match.index + match[0].length
+  }
+  text(token.content.slice(last))
+  return parts
+}
+
+// In code, `\{{name}}` shows `{{name}}` as written (a template in a runbook that also has parameters).
+const CODE_PLACEHOLDER = /(\\?)\{\{[ \t]*([A-Za-z_][A-Za-z0-9_]{0,39})[ \t]*\}\}/g
+
+function notePlaceholders(code: string, env: CompileEnv): void {
+  for (const match of code.matchAll(CODE_PLACEHOLDER)) if (!match[1]) env.placeholders.add(match[2] as string)
+}
+
+function paramMarkup(name: string, nonce: string): string {
+  // Same attributes, in the same order, as placeholderHtml once the sanitiser has dropped data-cp.
+  return `<span class="param" data-param="${name}" data-cp="${nonce}">{{${name}}}</span>`
+}
+
+/** Marks the parameters in rendered code (`<code …>escaped text</code>`), leaving the tag's own attributes alone. */
+function markCodeParameters(html: string, env: CompileEnv): string {
+  if (env.parameters.size === 0) return html
+  const open = html.indexOf('<code')
+  const contentStart = open === -1 ? 0 : html.indexOf('>', open) + 1
+  return (
+    html.slice(0, contentStart) +
+    html.slice(contentStart).replace(CODE_PLACEHOLDER, (whole, escape: string, name: string) =>
+      escape ? whole.slice(1) : paramMarkup(name, env.nonce),
+    )
+  )
+}
+
 function installRenderers(markdown: MarkdownIt): void {
   const rules = markdown.renderer.rules
+
+  rules.cp_param = (tokens, idx, _options, env: CompileEnv) => paramMarkup((tokens[idx]?.meta as { name: string }).name, env.nonce)
 
   rules.cp_step_toggle = (tokens, idx, _options, env: CompileEnv) => {
     const { index, checked, textId } = tokens[idx]?.meta as { index: number; checked: boolean; textId: string }
@@ -184,8 +333,13 @@ function installRenderers(markdown: MarkdownIt): void {
     `<div class="code-block" data-cp="${nonce}"><button type="button" class="copy-code" data-copy aria-label="Copy code" data-cp="${nonce}">Copy</button>${focusablePre(inner.trimEnd(), nonce)}</div>\n`
   const fence = rules.fence
   const codeBlock = rules.code_block
-  rules.fence = (tokens, idx, options, env: CompileEnv, self) => wrapCode(fence ? fence(tokens, idx, options, env, self) : '', env.nonce)
-  rules.code_block = (tokens, idx, options, env: CompileEnv, self) => wrapCode(codeBlock ? codeBlock(tokens, idx, options, env, self) : '', env.nonce)
+  const codeInline = rules.code_inline
+  rules.fence = (tokens, idx, options, env: CompileEnv, self) =>
+    wrapCode(markCodeParameters(fence ? fence(tokens, idx, options, env, self) : '', env), env.nonce)
+  rules.code_block = (tokens, idx, options, env: CompileEnv, self) =>
+    wrapCode(markCodeParameters(codeBlock ? codeBlock(tokens, idx, options, env, self) : '', env), env.nonce)
+  rules.code_inline = (tokens, idx, options, env: CompileEnv, self) =>
+    markCodeParameters(codeInline ? codeInline(tokens, idx, options, env, self) : '', env)
 
   rules.table_open = (_tokens, _idx, _options, env: CompileEnv) => {
     env.tablesSeen++
@@ -227,10 +381,10 @@ function sanitize(html: string, nonce: string, id: string, knownIds: ReadonlySet
   return sanitizeHtml(html, {
     allowedTags: [...AUTHOR_TAGS, 'button'],
     allowedAttributes: {
-      a: ['href', 'title', 'rel', 'target'],
+      a: ['href', 'title', 'rel', 'target', 'data-bare'],
       img: ['src', 'alt', 'title', 'width', 'height', 'loading'],
       h1: ['id'], h2: ['id'], h3: ['id'], h4: ['id'], h5: ['id'], h6: ['id'],
-      span: ['id', 'class'],
+      span: ['id', 'class', 'data-param'],
       div: ['class', 'tabindex', 'role', 'aria-label'],
       pre: ['tabindex'],
       button: ['type', 'class', 'data-copy', 'data-step', 'aria-pressed', 'aria-label', 'aria-describedby'],
@@ -248,7 +402,7 @@ function sanitize(html: string, nonce: string, id: string, knownIds: ReadonlySet
       div: ['code-block', 'table-scroll'],
       button: ['copy-code', 'step-toggle'],
       li: ['step'],
-      span: ['step-text'],
+      span: ['step-text', 'param'],
       th: ['align-left', 'align-center', 'align-right'],
       td: ['align-left', 'align-center', 'align-right'],
     },
@@ -303,8 +457,8 @@ function rewriteLink(attribs: sanitizeHtml.Attributes, fromId: string, knownIds:
   } catch {
     return
   }
-  const target = posix.normalize(posix.join(posix.dirname(fromId), path))
-  const targetId = target.startsWith('../') || target === '..' ? null : runbookIdFromPath(target)
+  const target = resolveRelative(fromId, path)
+  const targetId = target === null ? null : runbookIdFromPath(target)
   if (!targetId) {
     warnings.push(`link "${href}" points outside the runbooks folder; left as is`)
     return
@@ -313,7 +467,42 @@ function rewriteLink(attribs: sanitizeHtml.Attributes, fromId: string, knownIds:
   attribs.href = `/runbooks/${targetId}${match[2] ?? ''}`
 }
 
+/** `path` relative to the folder of runbook `fromId` (`a/b` + `../c.md` → `c.md`); null when it climbs out of the runbooks folder. */
+function resolveRelative(fromId: string, path: string): string | null {
+  const parts = fromId.split('/').slice(0, -1)
+  for (const segment of path.replace(/\\/g, '/').split('/')) {
+    if (segment === '' || segment === '.') continue
+    if (segment !== '..') parts.push(segment)
+    else if (parts.pop() === undefined) return null
+  }
+  return parts.join('/')
+}
+
 /* ---------- text helpers ---------- */
+
+/** A per-compile secret marking the compiler's own markup (Web Crypto: in Node and in the browser alike). */
+function nonce(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join('')
+}
+
+/**
+ * A short fingerprint of the source (8 hex digits, cyrb53), the runbook's
+ * version when its front matter names none: two printouts of the same text
+ * carry the same one. Not a security hash.
+ */
+export function fingerprint(source: string): string {
+  const text = source.replace(/\r\n?/g, '\n').normalize('NFC')
+  let h1 = 0xdeadbeef
+  let h2 = 0x41c6ce57
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    h1 = Math.imul(h1 ^ c, 2654435761)
+    h2 = Math.imul(h2 ^ c, 1597334677)
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909)
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909)
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16).padStart(14, '0').slice(0, 8)
+}
 
 /** GitHub-style slug (so `[x](#some-heading)` written for GitHub keeps working), made unique in the page. */
 function uniqueSlug(text: string, used: Set<string>): string {
@@ -339,6 +528,7 @@ function plainInline(token: Token | undefined): string {
     if (child.type === 'text' || child.type === 'code_inline') out += child.content
     else if (child.type === 'html_inline' && !startsWithKnownTag(child.content)) out += child.content
     else if (child.type === 'softbreak' || child.type === 'hardbreak') out += ' '
+    else if (child.type === 'cp_param') out += `{{${(child.meta as { name: string }).name}}}`
     else if (child.type === 'image') out += plainInline({ type: 'inline', children: child.children } as Token)
   }
   return out
@@ -406,7 +596,8 @@ function parseTags(value: FrontMatterValue | undefined): string[] {
   return tags.slice(0, MAX_TAGS)
 }
 
-function parseUpdated(value: string, warnings: string[]): string | null {
+/** A front matter date (`key: YYYY-MM-DD`, a time after it is ignored), or null with a warning when it is not a real day. */
+function parseDate(key: string, value: string, warnings: string[]): string | null {
   if (!value) return null
   const match = /^(\d{4})-(\d{2})-(\d{2})(?:$|[T ])/.exec(value.trim())
   if (match) {
@@ -414,6 +605,6 @@ function parseUpdated(value: string, warnings: string[]): string | null {
     const date = new Date(Date.UTC(y, m - 1, d))
     if (date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d) return `${match[1]}-${match[2]}-${match[3]}`
   }
-  warnings.push(`"updated: ${value}" is not a date (YYYY-MM-DD); ignored`)
+  warnings.push(`"${key}: ${value}" is not a date (YYYY-MM-DD); ignored`)
   return null
 }

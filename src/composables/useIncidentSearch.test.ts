@@ -1,0 +1,109 @@
+import { flushPromises } from '@vue/test-utils'
+import { describe, expect, it, vi } from 'vitest'
+import { effectScope, ref, shallowReactive } from 'vue'
+import { makeEvent } from '../../tests/fixtures/events'
+import { applyEvent, foldIncident, type IncidentState } from '../domain/fold'
+import { newId } from '../domain/ids'
+import { IncidentSearchIndex } from '../domain/incident-search-index'
+import { useIncidentSearch, type SearchSource } from './useIncidentSearch'
+
+function incident(title: string): IncidentState {
+  const id = newId()
+  return foldIncident([makeEvent('incident.declared', { title, severity: 2 }, { incidentId: id })])!
+}
+
+function setup(read = true) {
+  // Shallow: folded states stay plain objects, as the store keeps them.
+  const source = shallowReactive<SearchSource & { revision: number; ready: boolean }>({
+    incidents: [incident('Core switch down'), incident('Printer queue stuck')],
+    revision: 0,
+    ready: read,
+  })
+  const mutable = source
+  const query = ref('')
+  const index = new IncidentSearchIndex()
+  const catchUp = vi.spyOn(index, 'catchUp')
+  const load = vi.fn(() => Promise.resolve(index))
+  let scheduled: (() => void) | null = null
+  const mount = () => {
+    const scope = effectScope()
+    const search = scope.run(() =>
+      useIncidentSearch({
+        query,
+        source,
+        load,
+        schedule: (start) => {
+          scheduled = start
+        },
+      }),
+    )!
+    return { scope, search }
+  }
+  const { scope, search } = mount()
+  return { source, mutable, query, load, catchUp, search, scope, mount, start: () => scheduled?.() }
+}
+
+describe('useIncidentSearch', () => {
+  it('loads the index only after the first screen (or on focus), not while the list renders', async () => {
+    const t = setup()
+    await flushPromises()
+    expect(t.load).not.toHaveBeenCalled()
+    t.start()
+    await vi.waitFor(() => expect(t.search.ready.value).toBe(true))
+    expect(t.load).toHaveBeenCalledTimes(1)
+    expect(t.catchUp).toHaveBeenCalledTimes(2)
+    t.scope.stop()
+  })
+
+  it('waits for the incidents to be read before building', async () => {
+    const t = setup(false)
+    t.start()
+    await flushPromises()
+    expect(t.load).not.toHaveBeenCalled()
+    t.mutable.ready = true
+    await vi.waitFor(() => expect(t.search.ready.value).toBe(true))
+    expect(t.catchUp).toHaveBeenCalledTimes(2)
+    t.scope.stop()
+  })
+
+  it('indexes only the incident an event touched, and answers again', async () => {
+    const t = setup()
+    t.search.prepare()
+    await vi.waitFor(() => expect(t.search.ready.value).toBe(true))
+    t.query.value = 'transceiver'
+    await vi.waitFor(() => expect(t.search.answered.value).toBe('transceiver'))
+    expect([...t.search.matches.value!.keys()]).toEqual([])
+    const target = t.source.incidents[1]!
+    applyEvent(
+      target,
+      makeEvent('log.entry', { text: 'Swapped the transceiver', kind: 'action' }, { incidentId: target.id }),
+    )
+    t.catchUp.mockClear()
+    t.mutable.revision++
+    await vi.waitFor(() => expect([...t.search.matches.value!.keys()]).toEqual([target.id]))
+    expect(t.catchUp.mock.calls.map(([s]) => s.id)).toEqual([target.id])
+    t.scope.stop()
+  })
+
+  it('starts loading when a query is typed before the index is ready', async () => {
+    const t = setup()
+    t.query.value = 'printer'
+    await vi.waitFor(() => expect([...(t.search.matches.value?.keys() ?? [])]).toEqual([t.source.incidents[1]!.id]))
+    t.scope.stop()
+  })
+
+  it('keeps one index for the page: a list shown again does not rebuild it', async () => {
+    const t = setup()
+    t.search.prepare()
+    await vi.waitFor(() => expect(t.search.ready.value).toBe(true))
+    t.scope.stop()
+    t.catchUp.mockClear()
+    const again = t.mount()
+    expect(again.search.ready.value).toBe(true)
+    t.query.value = 'printer'
+    await vi.waitFor(() => expect(again.search.matches.value?.size).toBe(1))
+    expect(t.load).toHaveBeenCalledTimes(1)
+    expect(t.catchUp).not.toHaveBeenCalled()
+    again.scope.stop()
+  })
+})
