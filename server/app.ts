@@ -18,10 +18,13 @@ import { clientErrorHandler, DEFAULT_LIMITS, registerRequestLimits, serverOption
 import type { ServerLimits } from './http/limits'
 import { registerRateLimit } from './http/rate-limit'
 import type { RateLimitOptions } from './http/rate-limit'
+import { RunbookService } from './runbooks/service'
+import type { RunbookReview } from './runbooks/service'
 import { installValibot } from './http/valibot'
 import { adminRoutes } from './routes/admin'
 import { eventRoutes } from './routes/events'
 import { healthRoutes } from './routes/health'
+import { runbookRoutes } from './routes/runbooks'
 import { staticRoutes } from './routes/static'
 import { streamRoutes } from './routes/stream'
 import type { DailyQuota } from './store/faults'
@@ -53,6 +56,8 @@ export interface AppOptions {
   limits?: Partial<ServerLimits>
   /** Failed authentications per address per minute before 429 (auth/failures.ts); 0 or absent: no limit. */
   authFailuresPerMinute?: number
+  /** RUNBOOK_REVIEW: 'required' — a runbook proposal is published by someone other than its author; default 'self'. */
+  runbookReview?: RunbookReview
 }
 
 export const DEFAULT_RATE_LIMIT: RateLimitOptions = { perMinute: 600, burst: 600 }
@@ -114,6 +119,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       serverId,
     })
     await api.register(adminRoutes, { store: options.store, tokens: options.tokens, publicUrl: options.publicUrl })
+    await api.register(runbookRoutes, {
+      runbooks: new RunbookService(options.store, { review: options.runbookReview, now: options.now }),
+    })
     await api.register(streamRoutes, {
       store: options.store,
       hub,

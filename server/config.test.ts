@@ -30,6 +30,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ STORAGE_PROBE_MS: '5' })).toThrow(/STORAGE_PROBE_MS/)
   })
 
+  it('reads the runbook settings: folder to seed from, and whether review is required', () => {
+    expect(loadConfig({}, '/srv/cp')).toMatchObject({ runbooksDir: '/srv/cp/runbooks', runbookReview: 'self' })
+    expect(loadConfig({ RUNBOOK_REVIEW: 'required', RUNBOOKS_DIR: 'docs/rb' }, '/srv/cp')).toMatchObject({
+      runbooksDir: '/srv/cp/docs/rb',
+      runbookReview: 'required',
+    })
+    expect(() => loadConfig({ RUNBOOK_REVIEW: 'yes' })).toThrow(/RUNBOOK_REVIEW must be "required" or "self"/)
+  })
+
   it('reads the environment and refuses nonsense', () => {
     const c = loadConfig(
       {

@@ -3,6 +3,7 @@ import { resolve } from 'node:path'
 import { DEFAULT_LIMITS, defaultMaxConnections } from './http/limits'
 import type { ServerLimits } from './http/limits'
 import type { RateLimitOptions } from './http/rate-limit'
+import type { RunbookReview } from './runbooks/service'
 import type { DailyQuota } from './store/faults'
 
 const MIB = 1024 * 1024
@@ -34,6 +35,10 @@ export interface ServerConfig {
   limits: ServerLimits
   /** Failed authentications per client address per minute before 429; 0: no limit. */
   authFailuresPerMinute: number
+  /** RUNBOOKS_DIR: the repository's runbooks, seeded into the server's versions at start (default ./runbooks). */
+  runbooksDir: string
+  /** RUNBOOK_REVIEW: 'required' — proposals are published by a second person; 'self' (default) — anyone, authors too. */
+  runbookReview: RunbookReview
 }
 
 /** AUTH_FAILURES_PER_MINUTE's default: a whole school's phones behind one address, all with a revoked token, retry once. */
@@ -71,6 +76,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       streamsPerAddress: int(env, 'STREAMS_PER_ADDRESS', DEFAULT_LIMITS.streamsPerAddress),
     },
     authFailuresPerMinute: int(env, 'AUTH_FAILURES_PER_MINUTE', DEFAULT_AUTH_FAILURES_PER_MINUTE),
+    runbooksDir: resolve(cwd, env.RUNBOOKS_DIR || './runbooks'),
+    runbookReview: runbookReview(env.RUNBOOK_REVIEW),
   }
 }
 
@@ -80,6 +87,12 @@ function databaseUrl(raw: string | undefined): string | undefined {
   if (!/^postgres(ql)?:\/\//.test(raw))
     throw new Error('DATABASE_URL must be a PostgreSQL URL, postgres://user:password@host:5432/database')
   return raw
+}
+
+function runbookReview(raw: string | undefined): RunbookReview {
+  if (raw === undefined || raw === '' || raw === 'self') return 'self'
+  if (raw === 'required') return 'required'
+  throw new Error(`RUNBOOK_REVIEW must be "required" or "self", not "${raw}"`)
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, max = Number.MAX_SAFE_INTEGER, min = 0): number {

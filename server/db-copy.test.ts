@@ -73,6 +73,29 @@ async function filledDataDir(): Promise<{ dir: string; store: Store; db: ReturnT
   await ingest(store, makeIncident(40), { tokenId: dana.id, name: 'Dana' }, options)
   await ingest(store, [makeEvent('log.entry', { text: 'with \u0000 and "quotes" and é' })], undefined, options)
   await store.probeWrite(0)
+  const runbook = {
+    runbookId: 'network/switch-down',
+    source: '# Switch down\n\n1. Check power\n',
+    title: 'Switch down',
+    reviewBy: '2027-01-01',
+    author: 'repository',
+    authorTokenId: null,
+    at: '2026-11-01T00:00:00.000Z',
+    note: 'From the repository',
+    baseVersion: null,
+  }
+  await store.addRunbookVersion({ ...runbook, publish: true }, 'create')
+  await store.addRunbookVersion(
+    {
+      ...runbook,
+      source: '# Switch down\n\n1. Check power and uplink\n',
+      author: 'Dana',
+      authorTokenId: dana.id,
+      baseVersion: 1,
+      publish: false,
+    },
+    'append',
+  )
   for (const table of sqliteSchema(db).keys()) {
     const { n } = db.prepare(`SELECT COUNT(*) AS n FROM "${table}"`).get() as { n: number }
     // A new table needs rows above (written through the store) so its copy is checked.
@@ -96,6 +119,10 @@ describe('npm run db:copy', () => {
     expect(await target.readEventsAfter(0, 1000)).toEqual(await store.readEventsAfter(0, 1000))
     expect(await target.listTokensWithDevices()).toEqual(await store.listTokensWithDevices())
     expect(await target.listAdminActions(10)).toEqual(await store.listAdminActions(10))
+    expect(await target.listRunbooks()).toEqual(await store.listRunbooks())
+    expect(await target.runbookVersion('network/switch-down', 2)).toEqual(
+      await store.runbookVersion('network/switch-down', 2),
+    )
 
     // Row counts of every table the SQLite database has, compared one by one.
     const client = new pg.Client({ connectionString: database.url })

@@ -152,8 +152,8 @@ export async function copySqliteToPostgres(
     source.exec('BEGIN')
     const copied: TableCopy[] = []
     try {
-      for (const [table, columns] of to) {
-        const copy = await copyTable(source, client, table, columns)
+      for (const table of await parentsFirst(client, [...to.keys()])) {
+        const copy = await copyTable(source, client, table, to.get(table)!)
         copied.push(copy)
         progress(`${table}: ${copy.rows} rows`)
       }
@@ -215,6 +215,28 @@ async function copyTable(
   }
   await flush()
   return { table, rows: digest.rows, digest: digest.hex }
+}
+
+/**
+ * `tables` ordered so that a table comes after every table its foreign keys
+ * point at (runbook_versions after runbooks), by name otherwise.
+ */
+async function parentsFirst(client: pg.ClientBase, tables: readonly string[]): Promise<string[]> {
+  const { rows } = await client.query<{ child: string; parent: string }>(
+    `SELECT c.relname AS child, p.relname AS parent FROM pg_constraint k
+     JOIN pg_class c ON c.oid = k.conrelid JOIN pg_class p ON p.oid = k.confrelid
+     WHERE k.contype = 'f' AND k.connamespace = current_schema()::regnamespace`,
+  )
+  const ordered: string[] = []
+  const placing = new Set<string>()
+  const place = (table: string) => {
+    if (ordered.includes(table) || placing.has(table)) return
+    placing.add(table)
+    for (const r of rows) if (r.child === table && r.parent !== table) place(r.parent)
+    ordered.push(table)
+  }
+  for (const table of [...tables].sort()) place(table)
+  return ordered.filter((t) => tables.includes(t))
 }
 
 /** Identity columns (tokens.id, admin_audit.id) continue after the highest id copied. */

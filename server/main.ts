@@ -13,6 +13,8 @@ import { loadConfig } from './config'
 import { isEntry } from './is-entry'
 import { serverLinkOrigin, writeServerAddress } from './server-address'
 import { StorageHealth } from './store/health'
+import { seedRunbooks } from './runbooks/seed'
+import { runExclusive } from './store/exclusive'
 import { openStore } from './store/open'
 import { packageVersion } from './version'
 
@@ -86,8 +88,21 @@ export async function main(
     limits: config.limits,
     authFailuresPerMinute: config.authFailuresPerMinute,
     publicUrl: config.publicUrl,
+    runbookReview: config.runbookReview,
   })
   try {
+    // Before listening: phones asking for the catalogue see the repository's runbooks from the first answer.
+    // One server at a time (several start together on PostgreSQL): the others find it done, or being done.
+    await runExclusive(store, 'seed-runbooks', async () => {
+      const seeded = await seedRunbooks(store, config.runbooksDir)
+      for (const warning of seeded.warnings) app.log.warn(`runbooks/${warning}`)
+      if (seeded.proposed.length > 0)
+        app.log.info(
+          { runbooks: seeded.proposed },
+          'repository changes to runbooks edited in the app are waiting as proposals',
+        )
+    })
+
     await app.listen({ port: config.port, host: config.host })
   } catch (err) {
     storageHealth.stop()

@@ -415,6 +415,85 @@ describe.each([sqlite, postgres])('the $name store', (engine) => {
     ).rejects.toThrow(/daily quota/)
   })
 
+  it('keeps runbooks as append-only versions: create, append, history, publish by compare and set', async () => {
+    const { store } = await engine.fresh()
+    const v = {
+      runbookId: 'network/switch-down',
+      source: '# Switch down\n',
+      title: 'Switch down',
+      reviewBy: null,
+      author: 'repository',
+      authorTokenId: null,
+      at: '2026-11-01T00:00:00.000Z',
+      note: 'first',
+      baseVersion: null,
+    }
+    expect(await store.runbookHead(v.runbookId)).toBeNull()
+    expect(await store.addRunbookVersion({ ...v, publish: false }, 'append')).toBe('missing')
+    const first = await store.addRunbookVersion({ ...v, publish: false }, 'create')
+    expect(first).toEqual({ ...v, version: 1, publishedAt: null, publishedBy: null })
+    expect(await store.addRunbookVersion({ ...v, publish: false }, 'create')).toBe('exists')
+    const second = { ...v, source: '# Switch down, B\n', title: 'Switch down, B', author: 'Dana', authorTokenId: 4 }
+    expect(await store.addRunbookVersion({ ...second, baseVersion: 1, publish: false }, 'append')).toMatchObject({
+      version: 2,
+    })
+    // Nothing published yet: the head shows the newest version's title.
+    expect(await store.runbookHead(v.runbookId)).toEqual({
+      id: v.runbookId,
+      title: 'Switch down, B',
+      reviewBy: null,
+      publishedVersion: null,
+      latestVersion: 2,
+    })
+    expect(await store.publishRunbookVersion(v.runbookId, 1, 'Lee', 't1', 5)).toBe('moved')
+    expect(await store.publishRunbookVersion(v.runbookId, 1, 'Lee', 't1', null)).toBe('published')
+    expect(await store.publishRunbookVersion(v.runbookId, 1, 'Lee', 't1', 1)).toBe('already')
+    expect(await store.publishRunbookVersion(v.runbookId, 9, 'Lee', 't1', 1)).toBe('missing')
+    expect((await store.runbookHead(v.runbookId))?.title).toBe('Switch down')
+    expect((await store.runbookHistory(v.runbookId)).map((h) => [h.version, h.publishedBy])).toEqual([
+      [1, 'Lee'],
+      [2, null],
+    ])
+    expect(await store.runbookVersion(v.runbookId, 2)).toMatchObject({ source: second.source, authorTokenId: 4 })
+    expect(await store.runbookVersion(v.runbookId, 3)).toBeNull()
+    await store.addRunbookVersion({ ...v, runbookId: 'Zeta', publish: true }, 'create')
+    await store.addRunbookVersion({ ...v, runbookId: 'alpha', publish: true }, 'create')
+    // In code-point order, as SQLite orders text.
+    expect((await store.listRunbooks()).map((r) => r.id)).toEqual(['Zeta', 'alpha', 'network/switch-down'])
+  })
+
+  it('numbers runbook versions added at once on two connections one after the other', async () => {
+    const { store, again } = await engine.fresh()
+    const other = await again()
+    const v = {
+      runbookId: 'printer',
+      source: '# Printer\n',
+      title: 'Printer',
+      reviewBy: null,
+      author: 'repository',
+      authorTokenId: null,
+      at: 't',
+      note: 'n',
+      baseVersion: null,
+    }
+    const made = await Promise.all([
+      store.addRunbookVersion({ ...v, publish: true }, 'create'),
+      other.addRunbookVersion({ ...v, publish: true }, 'create'),
+    ])
+    expect(made.filter((m) => m === 'exists')).toHaveLength(1)
+    const added = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        (i % 2 ? store : other).addRunbookVersion({ ...v, baseVersion: 1, publish: false }, 'append'),
+      ),
+    )
+    expect(added.map((a) => (typeof a === 'string' ? a : a.version)).sort()).toEqual([2, 3, 4, 5, 6, 7])
+    const publishes = await Promise.all([
+      store.publishRunbookVersion('printer', 2, 'A', 't', 1),
+      other.publishRunbookVersion('printer', 3, 'B', 't', 1),
+    ])
+    expect(publishes.sort()).toEqual(['moved', 'published'])
+  })
+
   it('answers the write probe while it takes writes', async () => {
     const { store } = await engine.fresh()
     await expect(store.probeWrite(1024)).resolves.toBeUndefined()

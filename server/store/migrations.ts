@@ -72,6 +72,31 @@ export const migrations: readonly string[] = [
     at TEXT NOT NULL
   );
   `,
+  // 8 (issue #16; 6 and 7 are allocated to other branches and come before it once merged):
+  // runbooks as append-only series of versions. Portable SQL: the PostgreSQL store runs it too.
+  `
+  CREATE TABLE runbooks (
+    id TEXT PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    published_version INTEGER,             -- NULL until a version is published
+    latest_version INTEGER NOT NULL
+  );
+  CREATE TABLE runbook_versions (
+    runbook_id TEXT NOT NULL REFERENCES runbooks (id),
+    version INTEGER NOT NULL,
+    source TEXT NOT NULL,                  -- the Markdown as written; rendered only by the sanitising pipeline
+    title TEXT NOT NULL,
+    review_by TEXT,                        -- YYYY-MM-DD
+    author_name TEXT NOT NULL,             -- token name, or 'repository'
+    author_token_id INTEGER,               -- NULL for the repository
+    created_at TEXT NOT NULL,
+    note TEXT NOT NULL,
+    base_version INTEGER,
+    published_at TEXT,                     -- set once when published, never changed
+    published_by TEXT,
+    PRIMARY KEY (runbook_id, version)
+  );
+  `,
 ]
 
 export function schemaVersion(db: Database.Database): number {

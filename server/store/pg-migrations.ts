@@ -82,6 +82,31 @@ export const pgMigrations: readonly string[] = [
     at TEXT NOT NULL
   );
   `,
+  // 8 (issue #16; SQLite's list holds it at this place until 6 and 7 are merged before it, and
+  // this one follows the same order): runbooks as append-only series of versions, the same SQL.
+  `
+  CREATE TABLE runbooks (
+    id TEXT PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    published_version INTEGER,
+    latest_version INTEGER NOT NULL
+  );
+  CREATE TABLE runbook_versions (
+    runbook_id TEXT NOT NULL REFERENCES runbooks (id),
+    version INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    title TEXT NOT NULL,
+    review_by TEXT,
+    author_name TEXT NOT NULL,
+    author_token_id INTEGER,
+    created_at TEXT NOT NULL,
+    note TEXT NOT NULL,
+    base_version INTEGER,
+    published_at TEXT,
+    published_by TEXT,
+    PRIMARY KEY (runbook_id, version)
+  );
+  `,
 ]
 
 /** Tables of this engine's own bookkeeping, not of the schema (left out of comparisons and copies). */

@@ -25,6 +25,7 @@ import { refusalFor } from '../../src/domain/declaration'
 import type { IncidentEvent } from '../../src/domain/events'
 import { QuotaExceededError, StorageFaultError, StorageUnavailableError, type DailyQuota } from './faults'
 import { pgMigrate } from './pg-migrations'
+import { PgRunbooks } from './pg-runbooks'
 import { USAGE_KEEP_DAYS } from './sqlite'
 import type {
   AdminAction,
@@ -34,6 +35,10 @@ import type {
   DeviceSeen,
   EventPage,
   NewEvent,
+  NewRunbookVersion,
+  RunbookHead,
+  RunbookVersionMeta,
+  RunbookVersionRecord,
   SequencedEvent,
   Store,
   StoreChange,
@@ -321,11 +326,19 @@ export class PostgresStore implements Store {
   /** The day whose first counted write (of this node) already deleted usage rows that fell out of the window. */
   private usagePrunedFor: string | null = null
 
+  /** Runbook versions (issue #16), in their own file as for SQLite. */
+  private readonly runbooks: PgRunbooks
+
   constructor(
     /** The pool; tests use it to look inside. */
     readonly pool: pg.Pool,
     private readonly url: string,
-  ) {}
+  ) {
+    this.runbooks = new PgRunbooks({
+      query: (text, values) => this.query(text, values),
+      transaction: (fn) => this.transaction(fn),
+    })
+  }
 
   private async query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<R[]> {
     try {
@@ -631,6 +644,39 @@ export class PostgresStore implements Store {
 
   async countTokens(): Promise<number> {
     return (await this.query<{ n: number }>('SELECT COUNT(*)::bigint AS n FROM tokens'))[0]!.n
+  }
+
+  listRunbooks(): Promise<RunbookHead[]> {
+    return this.runbooks.listRunbooks()
+  }
+
+  runbookHead(id: string): Promise<RunbookHead | null> {
+    return this.runbooks.runbookHead(id)
+  }
+
+  runbookHistory(id: string): Promise<RunbookVersionMeta[]> {
+    return this.runbooks.runbookHistory(id)
+  }
+
+  runbookVersion(id: string, version: number): Promise<RunbookVersionRecord | null> {
+    return this.runbooks.runbookVersion(id, version)
+  }
+
+  addRunbookVersion(
+    version: NewRunbookVersion,
+    mode: 'create' | 'append',
+  ): Promise<RunbookVersionRecord | 'exists' | 'missing'> {
+    return this.runbooks.addRunbookVersion(version, mode)
+  }
+
+  publishRunbookVersion(
+    id: string,
+    version: number,
+    by: string,
+    at: string,
+    expectedPublished: number | null,
+  ): Promise<'published' | 'moved' | 'already' | 'missing'> {
+    return this.runbooks.publishRunbookVersion(id, version, by, at, expectedPublished)
   }
 
   /**

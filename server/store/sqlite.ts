@@ -11,6 +11,7 @@ import { refusalFor } from '../../src/domain/declaration'
 import type { IncidentEvent } from '../../src/domain/events'
 import { QuotaExceededError, StorageFaultError, storageFaultOf, type DailyQuota } from './faults'
 import { migrate } from './migrations'
+import { SqliteRunbooks } from './sqlite-runbooks'
 import type {
   AppendOptions,
   AdminAction,
@@ -20,6 +21,10 @@ import type {
   AppendResult,
   EventPage,
   NewEvent,
+  NewRunbookVersion,
+  RunbookHead,
+  RunbookVersionMeta,
+  RunbookVersionRecord,
   SequencedEvent,
   StoredDeclaration,
   Store,
@@ -205,7 +210,11 @@ class SqliteStore implements Store {
   private readonly listActive
   private readonly count
 
+  /** Runbook versions (issue #16), in their own file. */
+  private readonly runbooks: SqliteRunbooks
+
   constructor(private readonly db: Database.Database) {
+    this.runbooks = new SqliteRunbooks(db)
     this.insertEvent = db.prepare<[string, string, string, string, string, number | null, string | null]>(
       `INSERT INTO events (id, incident_id, hlc, body, received_at, sender_token_id, sender_name)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -445,6 +454,39 @@ class SqliteStore implements Store {
 
   async countTokens(): Promise<number> {
     return this.count.get()?.n ?? 0
+  }
+
+  listRunbooks(): Promise<RunbookHead[]> {
+    return this.runbooks.listRunbooks()
+  }
+
+  runbookHead(id: string): Promise<RunbookHead | null> {
+    return this.runbooks.runbookHead(id)
+  }
+
+  runbookHistory(id: string): Promise<RunbookVersionMeta[]> {
+    return this.runbooks.runbookHistory(id)
+  }
+
+  runbookVersion(id: string, version: number): Promise<RunbookVersionRecord | null> {
+    return this.runbooks.runbookVersion(id, version)
+  }
+
+  addRunbookVersion(
+    version: NewRunbookVersion,
+    mode: 'create' | 'append',
+  ): Promise<RunbookVersionRecord | 'exists' | 'missing'> {
+    return this.runbooks.addRunbookVersion(version, mode)
+  }
+
+  publishRunbookVersion(
+    id: string,
+    version: number,
+    by: string,
+    at: string,
+    expectedPublished: number | null,
+  ): Promise<'published' | 'moved' | 'already' | 'missing'> {
+    return this.runbooks.publishRunbookVersion(id, version, by, at, expectedPublished)
   }
 
   async close(): Promise<void> {

@@ -168,13 +168,91 @@ export interface TokenStore {
   countTokens(): Promise<number>
 }
 
+/** One stored runbook version without its source (issue #16 item 1). */
+export interface RunbookVersionMeta {
+  runbookId: string
+  /** 1, 2, 3… per runbook, in the order versions were added. */
+  version: number
+  title: string
+  /** `YYYY-MM-DD` or null, read from the source when the version was added. */
+  reviewBy: string | null
+  /** The token's name, or "repository" for a version seeded from runbooks/. */
+  author: string
+  /** The author's token id; null for the repository. */
+  authorTokenId: number | null
+  /** ISO time the version was added. */
+  at: string
+  note: string
+  /** The version it was edited from; null for a runbook's first version. */
+  baseVersion: number | null
+  /** Set once, when the version is published; never changed after. */
+  publishedAt: string | null
+  publishedBy: string | null
+}
+
+/** A stored version with its Markdown source. */
+export interface RunbookVersionRecord extends RunbookVersionMeta {
+  source: string
+}
+
+/** A version to add: the store numbers it. With `publish`, it is published in the same transaction. */
+export type NewRunbookVersion = Omit<RunbookVersionRecord, 'version' | 'publishedAt' | 'publishedBy'> & {
+  publish: boolean
+}
+
+/** A runbook: its published version (null until one is) and newest version, with title and review date. */
+export interface RunbookHead {
+  id: string
+  /** Title of the published version, or of the newest one when none is published. */
+  title: string
+  reviewBy: string | null
+  publishedVersion: number | null
+  latestVersion: number
+}
+
+/**
+ * Runbooks as append-only series of versions. Nothing here changes or deletes a
+ * stored version except publishing it, which sets its `publishedAt`/`publishedBy`
+ * once; the rules (who may publish, staleness) live in server/runbooks/service.ts.
+ */
+export interface RunbookStore {
+  /** Every runbook, ordered by id. */
+  listRunbooks(): Promise<RunbookHead[]>
+  runbookHead(id: string): Promise<RunbookHead | null>
+  /** Every version of a runbook, oldest first; [] for an unknown id. */
+  runbookHistory(id: string): Promise<RunbookVersionMeta[]>
+  runbookVersion(id: string, version: number): Promise<RunbookVersionRecord | null>
+  /**
+   * Adds a version atomically, numbered one above the runbook's newest.
+   * `create`: the runbook must not exist yet (else 'exists'); `append`: it must
+   * (else 'missing').
+   */
+  addRunbookVersion(
+    version: NewRunbookVersion,
+    mode: 'create' | 'append',
+  ): Promise<RunbookVersionRecord | 'exists' | 'missing'>
+  /**
+   * Publishes a stored proposal, only if the runbook's published version is
+   * still `expectedPublished` (compare and set, so two publishers cannot both
+   * win). 'moved': it is not; 'already': the version was published before;
+   * 'missing': no such version.
+   */
+  publishRunbookVersion(
+    id: string,
+    version: number,
+    by: string,
+    at: string,
+    expectedPublished: number | null,
+  ): Promise<'published' | 'moved' | 'already' | 'missing'>
+}
+
 /**
  * A change stored by any server on the same database, this one included:
  * the log grew to `lastSeq`, or tokens were revoked.
  */
 export type StoreChange = { kind: 'grew'; lastSeq: number } | { kind: 'revoked'; tokenIds: number[] }
 
-export interface Store extends EventStore, TokenStore {
+export interface Store extends EventStore, TokenStore, RunbookStore {
   /**
    * Engines that several server processes share (PostgreSQL) report what any
    * of them stored, so live streams and revocations reach every node. Absent

@@ -37,6 +37,8 @@ export const ERROR_CODES = [
   'forbidden',
   /** 401: the token was revoked with a wipe; the phone deletes its incident data. */
   'wiped',
+  /** 409: the request clashes with what is stored (a runbook id taken, a stale or already published runbook proposal). */
+  'conflict',
 ] as const
 
 export type ErrorCode = (typeof ERROR_CODES)[number]
