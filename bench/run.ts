@@ -9,6 +9,7 @@
  *   npm run bench -- --only fold,search  some suites (see SUITES in main.ts)
  *   npm run bench -- --dist <dir>        use an existing build made with bench/vite.config.ts
  *   npm run bench -- --readme            also rewrite bench/README-section.md with this run's table
+ *   npm run bench -- --scale             only the opt-in PostgreSQL suite (bench/scale.ts)
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
@@ -23,12 +24,18 @@ const { values } = parseArgs({
     only: { type: 'string' },
     dist: { type: 'string' },
     readme: { type: 'boolean', default: false },
+    scale: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 })
 if (values.help) {
-  process.stdout.write('usage: npm run bench -- [--no-fail] [--only suite,suite] [--dist <dir>] [--readme]\n')
+  process.stdout.write('usage: npm run bench -- [--no-fail] [--only suite,suite] [--dist <dir>] [--readme] | --scale\n')
   process.exit(0)
+}
+// The opt-in PostgreSQL suite (bench/scale.ts): no app build, nothing else measured.
+if (values.scale) {
+  const { scale } = await import('./scale')
+  process.exit(await scale(values['no-fail']))
 }
 
 /** Suites measured in Node alone, on no build of the app: asked for alone, they skip the build. */

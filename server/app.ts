@@ -135,6 +135,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     publicUrl: options.publicUrl,
     now: options.now,
   }
+
+  // Several servers on one database (PostgreSQL): what any of them stores reaches this one's streams.
+  const unwatch = options.store.watch?.((change) => {
+    if (change.kind === 'grew') hub.publish(change.lastSeq)
+    else for (const id of change.tokenIds) hub.closeToken(id)
+  })
+  if (unwatch)
+    app.addHook('preClose', async () => {
+      unwatch()
+    })
   // Read once: it changes only by npm run db:restore, which needs the server stopped.
   const serverId = await options.store.serverId()
 

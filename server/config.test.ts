@@ -97,3 +97,18 @@ describe('npm start build check', () => {
     expect(buildIsStale(root.path, dist)).toBe(true)
   })
 })
+
+describe('DATABASE_URL', () => {
+  it('selects PostgreSQL for a postgres:// URL, SQLite when unset or empty, and refuses anything else', () => {
+    expect(loadConfig({}).databaseUrl).toBeUndefined()
+    expect(loadConfig({ DATABASE_URL: '' }).databaseUrl).toBeUndefined()
+    const url = 'postgres://cp:secret@db:5432/cp'
+    expect(loadConfig({ DATABASE_URL: url, DATABASE_POOL_SIZE: '4' })).toMatchObject({
+      databaseUrl: url,
+      databasePoolSize: 4,
+    })
+    expect(loadConfig({ DATABASE_URL: 'postgresql://db/cp' }).databaseUrl).toBe('postgresql://db/cp')
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://db/cp' })).toThrow(/must be a PostgreSQL URL/)
+    expect(() => loadConfig({ DATABASE_POOL_SIZE: '0' })).toThrow(/DATABASE_POOL_SIZE/)
+  })
+})

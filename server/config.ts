@@ -15,6 +15,13 @@ export interface ServerConfig {
   port: number
   host: string
   dataDir: string
+  /**
+   * DATABASE_URL (`postgres://…` or `postgresql://…`): the PostgreSQL database
+   * several servers share; undefined: the SQLite file in dataDir.
+   */
+  databaseUrl: string | undefined
+  /** Connections each server keeps to PostgreSQL (DATABASE_POOL_SIZE). */
+  databasePoolSize: number
   distDir: string
   /** Origin used in join links; undefined: derived from host and port. */
   publicUrl: string | undefined
@@ -57,6 +64,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     port: int(env, 'PORT', 8080, 65535),
     host: env.HOST || '127.0.0.1',
     dataDir: resolve(cwd, env.DATA_DIR || './data'),
+    databaseUrl: databaseUrl(env.DATABASE_URL),
+    databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 10, 1000, 1),
     distDir: resolve(cwd, env.DIST_DIR || './dist'),
     publicUrl: env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/+$/, '') : undefined,
     rateLimit: { perMinute, burst: int(env, 'RATE_LIMIT_BURST', Math.max(perMinute, 1)) },
@@ -140,6 +149,14 @@ function mailSettings(env: NodeJS.ProcessEnv): MailSettings {
     timeZone,
     statusUrl,
   }
+}
+
+/** DATABASE_URL when set: it must be a PostgreSQL URL (throws otherwise); undefined when empty or unset. */
+function databaseUrl(raw: string | undefined): string | undefined {
+  if (!raw) return undefined
+  if (!/^postgres(ql)?:\/\//.test(raw))
+    throw new Error('DATABASE_URL must be a PostgreSQL URL, postgres://user:password@host:5432/database')
+  return raw
 }
 
 function runbookReview(raw: string | undefined): RunbookReview {

@@ -113,3 +113,12 @@ describe('npm run db:restore', () => {
     expect(await dbCli('restore', [], { DATA_DIR: data }, out.stream, err.stream)).toBe(2)
   })
 })
+
+describe('with DATABASE_URL', () => {
+  it('refuses to back up or restore the SQLite file and points to pg_dump', async () => {
+    const err = capture()
+    const env = { DATABASE_URL: 'postgres://cp@db/cp', DATA_DIR: dir() }
+    expect(await dbCli('backup', ['x.sqlite'], env, capture().stream, err.stream)).toBe(1)
+    expect(err.text()).toMatch(/pg_dump/)
+  })
+})

@@ -166,7 +166,13 @@ export async function dbCli(
     err.write(`${USAGE}\n`)
     return 2
   }
-  const { dataDir } = loadConfig(env)
+  const { dataDir, databaseUrl } = loadConfig(env)
+  if (databaseUrl) {
+    err.write(
+      `DATABASE_URL is set: the events are in PostgreSQL, not in ${dataDir}. Back up with pg_dump and restore with pg_restore (README, "Running more than one server").\n`,
+    )
+    return 1
+  }
   try {
     if (command === 'backup') {
       const result = await backupDatabase(dataDir, file)

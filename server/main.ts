@@ -1,6 +1,7 @@
 /**
- * The server process: settings from the environment, the SQLite store, one
- * port for the app and /api. `tsx server/main.ts` runs it alone.
+ * The server process: settings from the environment, the store (SQLite in
+ * DATA_DIR, or PostgreSQL with DATABASE_URL), one port for the app and /api.
+ * `tsx server/main.ts` runs it alone.
  */
 import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -17,7 +18,9 @@ import { isEntry } from './is-entry'
 import { serverLinkOrigin, writeServerAddress } from './server-address'
 import { StorageHealth } from './store/health'
 import { seedRunbooks } from './runbooks/seed'
-import { openSqliteStore } from './store/sqlite'
+import { runExclusive } from './store/exclusive'
+import { openStore } from './store/open'
+import { NOT_ON_POSTGRES_YET } from './store/postgres-unsupported'
 import { packageVersion } from './version'
 
 export const FIRST_TOKEN_NAME = 'first responder'
@@ -64,16 +67,20 @@ export async function main(
   out: NodeJS.WritableStream = process.stdout,
 ): Promise<RunningServer> {
   const config = loadConfig(env)
-  const store = openSqliteStore(config.dataDir)
+  const store = await openStore(config)
   const tokens = new TokenService(store)
-  // Issued before listening so there is no moment with a server nobody can use.
-  const first = (await tokens.noneIssued()) ? await tokens.issue(FIRST_TOKEN_NAME) : null
+  const noToken = await tokens.noneIssued()
+  // Issued before listening so there is no moment with a server nobody can use. Not with PostgreSQL:
+  // several nodes start at once there, and DATA_DIR (where the token would be written) is not used.
+  const first = noToken && !config.databaseUrl ? await tokens.issue(FIRST_TOKEN_NAME) : null
 
   const storageHealth = new StorageHealth(store, { intervalMs: config.storageProbeMs })
   storageHealth.start()
   // Made on the first start and kept in the store, so every node and every restart signs with them.
-  const vapid = await loadVapidKeys(store, { ...config.push.vapid, publicUrl: config.publicUrl })
-  const incidents = new IncidentProjection({ store })
+  // Push, status pages and email are not stored on PostgreSQL yet (server/store/postgres-unsupported.ts).
+  const comms = !config.databaseUrl
+  const vapid = comms ? await loadVapidKeys(store, { ...config.push.vapid, publicUrl: config.publicUrl }) : null
+  const incidents = comms ? new IncidentProjection({ store }) : undefined
 
   const app = await buildApp({
     store,
@@ -94,36 +101,43 @@ export async function main(
     runbookReview: config.runbookReview,
 
     incidents,
-    push: { publicKey: vapid.publicKey, endpointHosts: config.push.endpointHosts },
-    statusPage: config.statusPage,
+    push: vapid ? { publicKey: vapid.publicKey, endpointHosts: config.push.endpointHosts } : undefined,
+    statusPage: comms ? config.statusPage : undefined,
 
-    mail: { settings: config.mail },
+    mail: comms ? { settings: config.mail } : undefined,
   })
-  const notifier = new PushNotifier({
-    store,
-    projection: incidents,
-    transport: new PushSender(vapid),
-    log: app.log.child({ module: 'push' }),
-  })
+  const notifier =
+    vapid && incidents
+      ? new PushNotifier({
+          store,
+          projection: incidents,
+          transport: new PushSender(vapid),
+          log: app.log.child({ module: 'push' }),
+        })
+      : null
+  if (!comms) app.log.warn(`not available with DATABASE_URL (PostgreSQL) yet: ${NOT_ON_POSTGRES_YET}`)
   const stopComms = () => {
-    notifier.stop()
-    incidents.stop()
+    notifier?.stop()
+    incidents?.stop()
   }
   // A token revoked here takes its phones' subscriptions with it at once (the CLI's, at the next housekeeping).
-  tokens.events.on('revoked', () => void notifier.tidy())
+  tokens.events.on('revoked', () => void notifier?.tidy())
   try {
     // Before listening: phones asking for the catalogue see the repository's runbooks from the first answer.
-    const seeded = await seedRunbooks(store, config.runbooksDir)
-    for (const warning of seeded.warnings) app.log.warn(`runbooks/${warning}`)
-    if (seeded.proposed.length > 0)
-      app.log.info(
-        { runbooks: seeded.proposed },
-        'repository changes to runbooks edited in the app are waiting as proposals',
-      )
+    // One server at a time (several start together on PostgreSQL): the others find it done, or being done.
+    await runExclusive(store, 'seed-runbooks', async () => {
+      const seeded = await seedRunbooks(store, config.runbooksDir)
+      for (const warning of seeded.warnings) app.log.warn(`runbooks/${warning}`)
+      if (seeded.proposed.length > 0)
+        app.log.info(
+          { runbooks: seeded.proposed },
+          'repository changes to runbooks edited in the app are waiting as proposals',
+        )
+    })
 
-    notifier.start()
+    notifier?.start()
     // The whole log once (no notices for history), then the first due timer.
-    await incidents.start()
+    await incidents?.start()
     await app.listen({ port: config.port, host: config.host })
   } catch (err) {
     stopComms()
@@ -138,7 +152,13 @@ export async function main(
 
   const { origin, source } = serverLinkOrigin(config, port)
   // For the token CLI: its links then use this address without repeating PORT or PUBLIC_URL.
-  writeServerAddress(config.dataDir, { origin, source, pid: process.pid, at: new Date().toISOString() })
+  // Not with PostgreSQL: nothing goes to DATA_DIR, and the nodes sit behind a proxy (PUBLIC_URL).
+  if (!config.databaseUrl)
+    writeServerAddress(config.dataDir, { origin, source, pid: process.pid, at: new Date().toISOString() })
+  if (noToken && config.databaseUrl)
+    out.write(
+      'No access token exists in this database yet. Issue the first with the same DATABASE_URL and PUBLIC_URL: npm run token -- --name "<person>" --admin\n',
+    )
 
   if (first) {
     const link = joinLink(origin, first.token)
@@ -169,7 +189,7 @@ export async function main(
       (closing ??= (async () => {
         stopComms()
         await app.close()
-        await notifier.idle()
+        await notifier?.idle()
         await store.close()
       })()),
   }

@@ -68,7 +68,8 @@ export function readServerAddress(dataDir: string): ServerAddress | null {
 /**
  * The origin the token CLI puts in a link, in this order: PUBLIC_URL of its
  * environment; HOST or PORT when set there; the address the server last
- * started on this DATA_DIR recorded; the defaults (127.0.0.1:8080).
+ * started on this DATA_DIR recorded (not with DATABASE_URL: servers on
+ * PostgreSQL record none); the defaults (127.0.0.1:8080).
  */
 export function cliLinkOrigin(config: ServerConfig, env: NodeJS.ProcessEnv): LinkOrigin {
   const change = 'set PUBLIC_URL to change it'
@@ -79,6 +80,12 @@ export function cliLinkOrigin(config: ServerConfig, env: NodeJS.ProcessEnv): Lin
     const from = [env.HOST ? 'HOST' : '', env.PORT ? 'PORT' : ''].filter(Boolean).join(' and ')
     return { origin: own, explanation: `Link uses ${own} from ${from}; ${change}.` }
   }
+  // Servers on PostgreSQL record nothing in DATA_DIR: several of them sit behind a proxy whose address is PUBLIC_URL.
+  if (config.databaseUrl)
+    return {
+      origin: own,
+      explanation: `Link uses ${own} from the default HOST and PORT; with DATABASE_URL set PUBLIC_URL to the address phones use (the proxy's).`,
+    }
   const recorded = readServerAddress(config.dataDir)
   if (recorded)
     return {

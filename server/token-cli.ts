@@ -16,7 +16,7 @@ import { TokenService } from './auth/tokens'
 import { loadConfig } from './config'
 import { isEntry } from './is-entry'
 import { cliLinkOrigin } from './server-address'
-import { openSqliteStore } from './store/sqlite'
+import { openStore } from './store/open'
 import type { AdminAction, TokenStore } from './store/types'
 
 /** The actor the admin audit names for changes made with this command. */
@@ -81,7 +81,8 @@ export async function tokenCli(
   }
 
   const config = loadConfig(env)
-  const store = openSqliteStore(config.dataDir)
+  // With DATABASE_URL, the PostgreSQL database the servers share: a revocation reaches every node's streams at once.
+  const store = await openStore(config)
   const tokens = new TokenService(store)
   try {
     if (values.name !== undefined) {

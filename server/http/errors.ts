@@ -4,6 +4,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import type { ErrorBody, ErrorCode } from '../../src/domain/wire'
+import { StorageUnavailableError, UNAVAILABLE_RETRY_AFTER_S } from '../store/faults'
 import { closeAfterAnswer } from './linger'
 
 export class ApiError extends Error {
@@ -41,6 +42,14 @@ export function errorBody(code: ErrorCode, message: string): ErrorBody {
 /** Maps fastify's own errors (body parsing, limits) onto the contract's codes. */
 export function toApiError(err: FastifyError | Error): ApiError {
   if (err instanceof ApiError) return err
+  // Any route, while the database cannot be reached (PostgreSQL down): retry soon, nothing was acknowledged.
+  if (err instanceof StorageUnavailableError)
+    return new RetryLaterError(
+      503,
+      'storage_unavailable',
+      `${err.message}; nothing was acknowledged, send it again`,
+      UNAVAILABLE_RETRY_AFTER_S,
+    )
   const code = (err as FastifyError).code
   const status = (err as FastifyError).statusCode
   switch (code) {
@@ -74,9 +83,10 @@ export function errorHandler(
   reply: FastifyReply,
 ): FastifyReply {
   const api = toApiError(err)
-  if (api.statusCode >= 500) request.log.error({ err }, 'request failed')
-  const retryAfter = err instanceof RetryLaterError ? err.retryAfter : (err as { retryAfter?: unknown }).retryAfter
-  if (typeof retryAfter === 'number' && (err instanceof RetryLaterError || api.statusCode === 429))
+  if (api.statusCode === 503) request.log.warn({ err }, 'database unavailable')
+  else if (api.statusCode >= 500) request.log.error({ err }, 'request failed')
+  const retryAfter = api instanceof RetryLaterError ? api.retryAfter : (err as { retryAfter?: unknown }).retryAfter
+  if (typeof retryAfter === 'number' && (api instanceof RetryLaterError || api.statusCode === 429))
     reply.header('retry-after', String(retryAfter))
   // Answered before the body was read (too large, too slow): close without resetting the client.
   closeAfterAnswer(request, reply)

@@ -99,6 +99,13 @@ describe('admin routes', () => {
     expect(res.statusCode).toBe(400)
     expect(res.json().error.message).toBe('name must not be empty')
   })
+
+  it('refuse a name with a control character (PostgreSQL’s text cannot hold NUL)', async () => {
+    const { call } = await setup()
+    const res = await call('POST', '/api/admin/tokens', undefined, { name: 'Dana\u0000' })
+    expect(res.statusCode).toBe(400)
+    expect(res.json().error.message).toBe('name must not contain control characters')
+  })
 })
 
 describe('revoking with a wipe', () => {

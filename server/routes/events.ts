@@ -10,6 +10,8 @@ import {
   QuotaExceededError,
   secondsUntilNextUtcDay,
   StorageFaultError,
+  StorageUnavailableError,
+  UNAVAILABLE_RETRY_AFTER_S,
   utcDay,
   type DailyQuota,
 } from '../store/faults'
@@ -36,7 +38,10 @@ export interface EventRoutesOptions {
 
 /**
  * A refusal of the storage as the contract's answer: 429 quota_exceeded until
- * the next UTC day, or 507 storage_full. Either way nothing of the push was stored.
+ * the next UTC day, 507 storage_full, or 503 storage_unavailable while the
+ * database cannot be reached. Nothing of the push is acknowledged: for the
+ * first two nothing was stored; after a 503 whatever did commit is answered
+ * `duplicate` when the phone sends it again.
  */
 function storageRefusal(e: unknown, now: number, storage: StorageHealth | undefined): unknown {
   if (e instanceof QuotaExceededError)
@@ -46,6 +51,15 @@ function storageRefusal(e: unknown, now: number, storage: StorageHealth | undefi
       `${e.message}; nothing of this push was stored, send it again after midnight UTC`,
       secondsUntilNextUtcDay(now),
     )
+  if (e instanceof StorageUnavailableError) {
+    storage?.writeFailed(e.reason)
+    return new RetryLaterError(
+      503,
+      'storage_unavailable',
+      `${e.message}; nothing of this push was acknowledged, send it again`,
+      UNAVAILABLE_RETRY_AFTER_S,
+    )
+  }
   if (e instanceof StorageFaultError) {
     storage?.writeFailed(e.reason)
     return new RetryLaterError(

@@ -26,6 +26,25 @@ export class StorageFaultError extends Error {
 }
 
 /**
+ * The database cannot be reached (PostgreSQL stopped, restarting, or its
+ * connections cut). A StorageFaultError with reason `write_failed`, so the
+ * health check reports it, but answered 503 `storage_unavailable` with
+ * Retry-After (http/errors.ts), not 507: it passes by itself. Nothing of the
+ * refused request was acknowledged; a push that may or may not have been
+ * committed is re-sent by the phone and then answered `duplicate`.
+ */
+export class StorageUnavailableError extends StorageFaultError {
+  constructor(cause?: unknown) {
+    super('write_failed', cause)
+    this.name = 'StorageUnavailableError'
+    this.message = 'the server cannot reach its database'
+  }
+}
+
+/** Retry-After (s) of an answer refused because the database cannot be reached. */
+export const UNAVAILABLE_RETRY_AFTER_S = 5
+
+/**
  * The StorageFaultReason of an error thrown by SQLite (better-sqlite3's
  * SqliteError carries `code`, e.g. SQLITE_FULL, SQLITE_READONLY_DBMOVED,
  * SQLITE_IOERR_WRITE), or null when it is not a storage fault (a bug, a

@@ -322,8 +322,30 @@ export interface MailStore {
   eventById(id: string): Promise<SequencedEvent | null>
 }
 
+/**
+ * A change stored by any server on the same database, this one included:
+ * the log grew to `lastSeq`, or tokens were revoked.
+ */
+export type StoreChange = { kind: 'grew'; lastSeq: number } | { kind: 'revoked'; tokenIds: number[] }
+
 export interface Store
   extends EventStore, TokenStore, IncidentReader, PushStore, StatusLinkStore, RunbookStore, MailStore {
+  /**
+   * Engines that several server processes share (PostgreSQL) report what any
+   * of them stored, so live streams and revocations reach every node. Absent
+   * on SQLite: one process serves the file, and it publishes its own changes.
+   * Returns the function that stops listening.
+   */
+  watch?(listener: (change: StoreChange) => void): () => void
+  /**
+   * Runs `fn` unless another server on the same database is running work of
+   * the same `name` now; resolves to whether this one ran it. For scheduled
+   * work (reminders, email) that several servers must not all do: each
+   * server's timer calls it, one runs. Absent on SQLite (one process); call it
+   * through runExclusive (store/exclusive.ts). The lock is not a claim: `fn`
+   * must still mark what it did in the store, in the write that does it.
+   */
+  exclusive?(name: string, fn: () => Promise<void>): Promise<boolean>
   /**
    * A tiny committed write, plus a check that the storage has room for a full
    * push (`headroomBytes`). Resolves when writes work; rejects with

