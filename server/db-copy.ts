@@ -51,7 +51,8 @@ export interface CopyResult {
 const BATCH_ROWS = 500
 
 /** Tables a server writes on its first start, before anything of value: replaced by the copy, not a refusal. */
-const STARTUP_TABLES = new Set(['meta', 'write_probe'])
+// mail_cursor: one row the migration itself writes (issue #15's email outbox), replaced by the source's.
+const STARTUP_TABLES = new Set(['meta', 'write_probe', 'mail_cursor'])
 
 /** A row's value in a form both engines give alike: booleans as 0/1, bytes as hex, big integers as numbers. */
 function canonicalValue(value: unknown): unknown {
