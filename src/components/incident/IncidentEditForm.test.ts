@@ -26,7 +26,7 @@ describe('editing an incident from its header', () => {
     const header = w.mount(IncidentHeader, { incidentId: w.id })
     const timeline = w.mount(IncidentTimeline, { incidentId: w.id, rejected: new Map() })
     await button(header, 'Edit incident')!.trigger('click')
-    expect((header.find(`#incident-edit-name-${w.id}`).element as HTMLInputElement).value).toBe('Printer queue slow')
+    expect((header.find(`#incident-edit-title-${w.id}`).element as HTMLInputElement).value).toBe('Printer queue slow')
     await header.find(`#incident-edit-severity-${w.id}`).setValue('1')
     await header.find('form.incident-edit').trigger('submit')
     await vi.waitFor(() => expect(w.store.incident(w.id)!.severity).toBe(1))
@@ -46,7 +46,7 @@ describe('editing an incident from its header', () => {
     const w = await incidentWorld()
     const header = w.mount(IncidentHeader, { incidentId: w.id })
     await button(header, 'Edit incident')!.trigger('click')
-    await header.find(`#incident-edit-name-${w.id}`).setValue('  ')
+    await header.find(`#incident-edit-title-${w.id}`).setValue('  ')
     await header.find('form.incident-edit').trigger('submit')
     await flushPromises()
     expect(header.find('form.incident-edit [role="alert"]').text()).toBe(
@@ -54,7 +54,7 @@ describe('editing an incident from its header', () => {
     )
     expect(w.store.eventsOf(w.id).some((e) => e.type === 'incident.edited')).toBe(false)
 
-    await header.find(`#incident-edit-name-${w.id}`).setValue('Core switch down in building B')
+    await header.find(`#incident-edit-title-${w.id}`).setValue('Core switch down in building B')
     await header.find(`#incident-edit-location-${w.id}`).setValue('High school, building B')
     await header.find(`#incident-edit-summary-${w.id}`).setValue('No network on floors 1–3')
     await header.find('form.incident-edit').trigger('submit')
