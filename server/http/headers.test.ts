@@ -35,9 +35,23 @@ const CORS = {
   'access-control-expose-headers': 'Retry-After',
   'access-control-max-age': '86400',
 }
-const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' }
-/** Files served from dist. */
-const STATIC = { 'accept-ranges': 'bytes', vary: 'Accept-Encoding' }
+/** A file from dist: the security headers, byte ranges, and its own cache policy, length and type. */
+const file = (cacheControl: string, length: string, type: string) => ({
+  ...SECURITY,
+  'accept-ranges': 'bytes',
+  vary: 'Accept-Encoding',
+  'cache-control': cacheControl,
+  'content-length': length,
+  'content-type': type,
+})
+/** A JSON answer under /api (errors included): the security and CORS headers, its length and any `extra`. */
+const api = (length: string, extra: Record<string, string> = {}) => ({
+  ...SECURITY,
+  ...CORS,
+  'content-type': 'application/json; charset=utf-8',
+  'content-length': length,
+  ...extra,
+})
 
 interface Case {
   name: string
@@ -59,45 +73,33 @@ const CASES: Case[] = [
     name: 'the app shell (/)',
     request: { method: 'GET', url: '/' },
     status: 200,
-    headers: {
-      ...SECURITY,
-      ...STATIC,
-      'cache-control': 'no-cache',
-      'content-length': '62',
-      'content-type': 'text/html; charset=utf-8',
-    },
+    headers: file('no-cache', '62', 'text/html; charset=utf-8'),
   },
   {
     // 102 bytes: {"ok":true,"version":…,"now":<13 digits>,…}, the server's clock for the phones.
     name: '/api/health',
     request: { method: 'GET', url: '/api/health' },
     status: 200,
-    headers: { ...SECURITY, ...CORS, ...JSON_TYPE, 'content-length': '102' },
+    headers: api('102'),
   },
   {
     name: 'a hashed asset',
     request: { method: 'GET', url: '/assets/index-abc123.js' },
     status: 200,
-    headers: {
-      ...SECURITY,
-      ...STATIC,
-      'cache-control': 'public, max-age=31536000, immutable',
-      'content-length': '14',
-      'content-type': 'application/javascript; charset=utf-8',
-    },
+    headers: file('public, max-age=31536000, immutable', '14', 'application/javascript; charset=utf-8'),
   },
   {
     name: 'a 404',
     request: { method: 'GET', url: '/api/nope' },
     status: 404,
-    headers: { ...SECURITY, ...CORS, ...JSON_TYPE, 'content-length': '59' },
+    headers: api('59'),
     body: { error: { code: 'not_found', message: 'no GET /api/nope' } },
   },
   {
     name: 'a 401',
     request: { method: 'GET', url: '/api/events' },
     status: 401,
-    headers: { ...SECURITY, ...CORS, ...JSON_TYPE, 'content-length': '80', 'www-authenticate': 'Bearer' },
+    headers: api('80', { 'www-authenticate': 'Bearer' }),
     body: { error: { code: 'unauthorized', message: 'send Authorization: Bearer <token>' } },
   },
   {
@@ -109,7 +111,7 @@ const CASES: Case[] = [
     name: 'a 429 with Retry-After',
     request: { method: 'GET', url: '/api/events', auth: true },
     status: 429,
-    headers: { ...SECURITY, ...CORS, ...JSON_TYPE, 'content-length': '77', 'retry-after': '1' },
+    headers: api('77', { 'retry-after': '1' }),
     body: { error: { code: 'rate_limited', message: 'too many requests; retry in 1 s' } },
   },
   {
