@@ -87,6 +87,7 @@ describe('FormField', () => {
     const input = wrapper.get('input')
     expect(input.attributes()).toMatchObject({
       type: 'url',
+      inputmode: 'url',
       placeholder: 'https://…',
       autocapitalize: 'off',
       spellcheck: 'false',
