@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { makeEvents } from '../../tests/fixtures/events'
 import { rawRequest, SseReader, tempDir, TestApps } from '../test-support'
-import type { LiveApp } from '../test-support'
+import type { LiveApp, TestApp } from '../test-support'
 import { AuthFailureLimiter } from '../auth/failures'
 import { loadConfig } from '../config'
 import { jsonShapeProblem, MAX_JSON_DEPTH } from './json'
@@ -18,6 +18,13 @@ import { defaultMaxConnections } from './limits'
 
 const apps = new TestApps({ heartbeatMs: 60_000 })
 afterEach(() => apps.closeAll())
+
+/** POSTs `payload` to /api/events as it is, typed `contentType`, with the token (inject: no socket). */
+const postRaw = (t: TestApp, contentType: string, payload: string) =>
+  t.app.inject({ method: 'POST', url: '/api/events', headers: { ...t.auth, 'content-type': contentType }, payload })
+/** POSTs a JSON `body` to /api/events over a real connection, with the token. */
+const fetchJson = (t: LiveApp, body: string) =>
+  fetch(`${t.url}/api/events`, { method: 'POST', headers: { ...t.auth, 'content-type': 'application/json' }, body })
 
 const post = (t: LiveApp, extra: string) =>
   `POST /api/events HTTP/1.1\r\nHost: x\r\nAuthorization: ${t.auth.authorization}\r\nContent-Type: application/json\r\n${extra}\r\n`
@@ -118,12 +125,7 @@ describe('one error shape for what Fastify and Node refuse', () => {
 
   it('answers a body of the wrong type, or not as long as announced, in the contract shape', async () => {
     const t = await apps.app()
-    const text = await t.app.inject({
-      method: 'POST',
-      url: '/api/events',
-      headers: { ...t.auth, 'content-type': 'application/xml' },
-      payload: '<events/>',
-    })
+    const text = await postRaw(t, 'application/xml', '<events/>')
     expect(text.statusCode).toBe(400)
     expect(text.json()).toEqual({
       error: { code: 'unsupported_media_type', message: 'send the body as application/json' },
@@ -135,11 +137,7 @@ describe('JSON bodies of bounded shape', () => {
   it('refuses a 600 KB deeply nested body with 400 before parsing it', async () => {
     const t = await apps.live()
     const deep = '['.repeat(300_000) + ']'.repeat(300_000)
-    const res = await fetch(`http://127.0.0.1:${t.port}/api/events`, {
-      method: 'POST',
-      headers: { ...t.auth, 'content-type': 'application/json' },
-      body: `{"events":${deep}}`,
-    })
+    const res = await fetchJson(t, `{"events":${deep}}`)
     expect(res.status).toBe(400)
     expect(await res.json()).toEqual({
       error: { code: 'bad_request', message: `the body nests deeper than ${MAX_JSON_DEPTH} levels` },
@@ -149,11 +147,7 @@ describe('JSON bodies of bounded shape', () => {
   it('refuses a body with too many keys as 413 (the app splits the batch), and keeps honest pushes', async () => {
     const t = await apps.live()
     const many = `{"events":[{${Array.from({ length: 60_000 }, (_, i) => `"k${i}":0`).join(',')}}]}`
-    const res = await fetch(`http://127.0.0.1:${t.port}/api/events`, {
-      method: 'POST',
-      headers: { ...t.auth, 'content-type': 'application/json' },
-      body: many,
-    })
+    const res = await fetchJson(t, many)
     expect(res.status).toBe(413)
     expect(await res.json()).toEqual({
       error: { code: 'too_large', message: 'the body holds more than 50000 keys; split it' },
@@ -168,12 +162,7 @@ describe('JSON bodies of bounded shape', () => {
     expect(jsonShapeProblem('[[[]]]', 2)).toEqual({ status: 400, message: 'the body nests deeper than 2 levels' })
     expect(jsonShapeProblem('{"a":1,"b":2}', 5, 1)?.status).toBe(413)
     const t = await apps.app()
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/api/events',
-      headers: { ...t.auth, 'content-type': 'application/json' },
-      payload: '{"events":[{"__proto__":{"x":1}}]}',
-    })
+    const res = await postRaw(t, 'application/json', '{"events":[{"__proto__":{"x":1}}]}')
     expect(res.statusCode).toBe(400)
     expect(res.json().error.code).toBe('invalid_json')
   })
