@@ -2,7 +2,7 @@
 import 'fake-indexeddb/auto'
 import { flushPromises } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { incidentWorld } from '../../../tests/fixtures/incident-world'
+import { DHCP_CHANGE, SWITCH_CHANGE, incidentWorld } from '../../../tests/fixtures/incident-world'
 import { useIncidentsStore } from '../../stores/incidents'
 import ChangesPanel from './ChangesPanel.vue'
 import ChangesOpenBanner from './ChangesOpenBanner.vue'
@@ -114,13 +114,8 @@ describe('ChangesOpenBanner', () => {
     const w = await incidentWorld()
     const wrapper = w.mount(ChangesOpenBanner, { incidentId: w.id })
     expect(wrapper.find('.open-changes').exists()).toBe(false)
-    await w.record('change.made', {
-      changeId: 'CHANGE0001',
-      system: 'core-sw-1',
-      what: 'shut port 24',
-      revert: 'no shut',
-    })
-    await w.record('change.made', { changeId: 'CHANGE0002', system: 'dhcp', what: 'lease 1h', revert: 'lease 8d' })
+    await w.record('change.made', SWITCH_CHANGE)
+    await w.record('change.made', DHCP_CHANGE)
     await flushPromises()
     expect(wrapper.find('h2').text()).toBe('2 open changes — diverged from normal')
     expect(wrapper.findAll('li').map((li) => li.text())).toEqual(['core-sw-1: shut port 24', 'dhcp: lease 1h'])

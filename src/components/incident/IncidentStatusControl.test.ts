@@ -2,7 +2,7 @@
 import 'fake-indexeddb/auto'
 import { flushPromises } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { incidentWorld } from '../../../tests/fixtures/incident-world'
+import { SWITCH_CHANGE, incidentWorld } from '../../../tests/fixtures/incident-world'
 import { groupChanges } from '../../domain/changes'
 import { useIncidentsStore } from '../../stores/incidents'
 import IncidentStatusControl from './IncidentStatusControl.vue'
@@ -50,12 +50,7 @@ describe('IncidentStatusControl', () => {
 
   it('asks about each open change: revert now, or keep on purpose (logged as a decision)', async () => {
     const w = await incidentWorld()
-    await w.record('change.made', {
-      changeId: 'CHANGE0001',
-      system: 'core-sw-1',
-      what: 'shut port 24',
-      revert: 'no shut port 24',
-    })
+    await w.record('change.made', SWITCH_CHANGE)
     await w.record('change.made', {
       changeId: 'CHANGE0002',
       system: 'firewall',

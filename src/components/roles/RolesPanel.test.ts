@@ -2,7 +2,7 @@
 import 'fake-indexeddb/auto'
 import { flushPromises } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { incidentWorld } from '../../../tests/fixtures/incident-world'
+import { SWITCH_CHANGE, incidentWorld } from '../../../tests/fixtures/incident-world'
 import { receiveRemote } from '../../../tests/fixtures/remote-event'
 import { holderOf } from '../../domain/fold'
 import { useIncidentsStore } from '../../stores/incidents'
@@ -90,12 +90,7 @@ describe('RolesPanel', () => {
 
   it('hands command off with a briefing drafted from the state, edited before sending', async () => {
     const w = await incidentWorld({ summary: 'No network in building B' })
-    await w.record('change.made', {
-      changeId: 'CHANGE0001',
-      system: 'core-sw-1',
-      what: 'shut port 24',
-      revert: 'no shut port 24',
-    })
+    await w.record('change.made', SWITCH_CHANGE)
     await w.record('task.added', {
       taskId: 'TASK000001',
       text: 'Need one more person at the high school',
