@@ -2,15 +2,10 @@
 import 'fake-indexeddb/auto'
 import { flushPromises } from '@vue/test-utils'
 import { afterEach, describe, expect, it } from 'vitest'
-import { incidentWorld } from '../../tests/fixtures/incident-world'
-import { useIncidentsStore } from '../stores/incidents'
+import { incidentWorld, leaveWorld } from '../../tests/fixtures/incident-world'
 import IncidentsView from './IncidentsView.vue'
 
-afterEach(() => {
-  useIncidentsStore().stop()
-  localStorage.clear()
-  document.body.innerHTML = ''
-})
+afterEach(leaveWorld)
 
 describe('IncidentsView (incident command)', () => {
   it('shows My roles and, on each card, the next update and open tasks, kept current', async () => {

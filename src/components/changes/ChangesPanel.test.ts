@@ -2,16 +2,11 @@
 import 'fake-indexeddb/auto'
 import { flushPromises } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { DHCP_CHANGE, SWITCH_CHANGE, incidentWorld } from '../../../tests/fixtures/incident-world'
-import { useIncidentsStore } from '../../stores/incidents'
+import { DHCP_CHANGE, SWITCH_CHANGE, incidentWorld, leaveWorld } from '../../../tests/fixtures/incident-world'
 import ChangesPanel from './ChangesPanel.vue'
 import ChangesOpenBanner from './ChangesOpenBanner.vue'
 
-afterEach(() => {
-  useIncidentsStore().stop()
-  localStorage.clear()
-  document.body.innerHTML = ''
-})
+afterEach(leaveWorld)
 
 async function fill(
   wrapper: { find: (s: string) => { setValue: (v: string) => Promise<void> } },

@@ -3,18 +3,15 @@ import 'fake-indexeddb/auto'
 import { flushPromises } from '@vue/test-utils'
 import { nextTick } from 'vue'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { incidentWorld } from '../../../tests/fixtures/incident-world'
+import { incidentWorld, leaveWorld } from '../../../tests/fixtures/incident-world'
 import { useClockStore } from '../../stores/clock'
-import { useIncidentsStore } from '../../stores/incidents'
 import CommsPanel from './CommsPanel.vue'
 
 const MIN = 60_000
 const START = Date.UTC(2026, 10, 24, 23, 18)
 
 afterEach(() => {
-  useIncidentsStore().stop()
-  localStorage.clear()
-  document.body.innerHTML = ''
+  leaveWorld()
   vi.useRealTimers()
 })
 

@@ -2,8 +2,7 @@
 import 'fake-indexeddb/auto'
 import { flushPromises } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { DHCP_CHANGE, SWITCH_CHANGE, incidentWorld } from '../../../tests/fixtures/incident-world'
-import { useIncidentsStore } from '../../stores/incidents'
+import { DHCP_CHANGE, SWITCH_CHANGE, incidentWorld, leaveWorld } from '../../../tests/fixtures/incident-world'
 import DocumentPanel from './DocumentPanel.vue'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -11,9 +10,7 @@ import { join } from 'node:path'
 const printCss = readFileSync(join(import.meta.dirname, '../../styles/document.css'), 'utf8')
 
 afterEach(() => {
-  useIncidentsStore().stop()
-  localStorage.clear()
-  document.body.innerHTML = ''
+  leaveWorld()
   vi.restoreAllMocks()
 })
 

@@ -2,16 +2,11 @@
 import 'fake-indexeddb/auto'
 import { flushPromises } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { incidentWorld } from '../../../tests/fixtures/incident-world'
-import { useIncidentsStore } from '../../stores/incidents'
+import { incidentWorld, leaveWorld } from '../../../tests/fixtures/incident-world'
 import IncidentHeader from './IncidentHeader.vue'
 import IncidentTimeline from './IncidentTimeline.vue'
 
-afterEach(() => {
-  useIncidentsStore().stop()
-  localStorage.clear()
-  document.body.innerHTML = ''
-})
+afterEach(leaveWorld)
 
 type Wrapper = ReturnType<Awaited<ReturnType<typeof incidentWorld>>['mount']>
 const button = (w: Wrapper, label: string) => w.findAll('button').find((b) => b.text() === label)

@@ -2,16 +2,11 @@
 import 'fake-indexeddb/auto'
 import { flushPromises } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { SWITCH_CHANGE, incidentWorld } from '../../../tests/fixtures/incident-world'
+import { SWITCH_CHANGE, incidentWorld, leaveWorld } from '../../../tests/fixtures/incident-world'
 import { groupChanges } from '../../domain/changes'
-import { useIncidentsStore } from '../../stores/incidents'
 import IncidentStatusControl from './IncidentStatusControl.vue'
 
-afterEach(() => {
-  useIncidentsStore().stop()
-  localStorage.clear()
-  document.body.innerHTML = ''
-})
+afterEach(leaveWorld)
 
 type Wrapper = ReturnType<Awaited<ReturnType<typeof incidentWorld>>['mount']>
 const buttons = (wrapper: Wrapper) => wrapper.findAll('button').map((b) => b.text())

@@ -2,17 +2,14 @@
 import 'fake-indexeddb/auto'
 import { flushPromises } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { incidentWorld } from '../../../tests/fixtures/incident-world'
+import { incidentWorld, leaveWorld } from '../../../tests/fixtures/incident-world'
 import { receiveRemote } from '../../../tests/fixtures/remote-event'
 import { useClockStore } from '../../stores/clock'
-import { useIncidentsStore } from '../../stores/incidents'
 import IncidentTimeline from './IncidentTimeline.vue'
 
 afterEach(() => {
   vi.useRealTimers()
-  useIncidentsStore().stop()
-  localStorage.clear()
-  document.body.innerHTML = ''
+  leaveWorld()
 })
 
 type Wrapper = ReturnType<Awaited<ReturnType<typeof incidentWorld>>['mount']>

@@ -2,17 +2,14 @@
 import 'fake-indexeddb/auto'
 import { flushPromises } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { SWITCH_CHANGE, incidentWorld } from '../../../tests/fixtures/incident-world'
+import { SWITCH_CHANGE, incidentWorld, leaveWorld } from '../../../tests/fixtures/incident-world'
 import { receiveRemote } from '../../../tests/fixtures/remote-event'
 import { holderOf } from '../../domain/fold'
-import { useIncidentsStore } from '../../stores/incidents'
 import RolesPanel from './RolesPanel.vue'
 import RolesMine from './RolesMine.vue'
 
 afterEach(() => {
-  useIncidentsStore().stop()
-  localStorage.clear()
-  document.body.innerHTML = ''
+  leaveWorld()
   vi.restoreAllMocks()
 })
 
