@@ -21,6 +21,13 @@ const button = (w: Wrapper | ReturnType<Wrapper['find']>, label: string) =>
 /** The Timeline of the world's incident, with nothing rejected. */
 const timeline = (w: Awaited<ReturnType<typeof incidentWorld>>) =>
   w.mount(IncidentTimeline, { incidentId: w.id, rejected: new Map() })
+/** A world whose log holds one entry, its Timeline mounted, and that entry's row. */
+async function withEntry(text: string, kind: 'action' | 'observation' | 'decision' | 'note') {
+  const w = await incidentWorld()
+  await w.record('log.entry', { text, kind })
+  const wrapper = timeline(w)
+  return { w, wrapper, item: itemWith(wrapper, text) }
+}
 /** Opens an entry's menu and taps one of its actions (Pin, Unpin, Correct, Strike, Restore). */
 async function choose(item: ReturnType<Wrapper['find']>, action: string): Promise<void> {
   await button(item, 'Pin, correct or strike').trigger('click')
@@ -106,10 +113,7 @@ describe('IncidentTimeline', () => {
   })
 
   it('corrects an entry, keeping the original in its history', async () => {
-    const w = await incidentWorld()
-    await w.record('log.entry', { text: 'Rebooted core-sw-2', kind: 'action' })
-    const wrapper = timeline(w)
-    const item = itemWith(wrapper, 'core-sw-2')
+    const { wrapper, item } = await withEntry('Rebooted core-sw-2', 'action')
     await choose(item, 'Correct')
     await item.find('textarea').setValue('Rebooted core-sw-1')
     await item.find('input[type="text"]').setValue('wrong switch')
@@ -123,10 +127,9 @@ describe('IncidentTimeline', () => {
   })
 
   it('strikes an entry through with a reason and can restore it; nothing is deleted', async () => {
-    const w = await incidentWorld()
-    await w.record('log.entry', { text: 'Printer on fire', kind: 'observation' })
-    const wrapper = timeline(w)
-    let item = itemWith(wrapper, 'Printer on fire')
+    const entry = await withEntry('Printer on fire', 'observation')
+    const { w, wrapper } = entry
+    let item = entry.item
     await choose(item, 'Strike')
     await item.find('input[type="text"]').setValue('wrong incident')
     await item.find('form').trigger('submit')
