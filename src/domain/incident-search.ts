@@ -41,10 +41,10 @@ export function eventSearchText(e: IncidentEvent): string[] {
       return [e.payload.text ?? '', e.payload.owner ?? '']
     case 'update.emailed':
       return [e.payload.audience]
+    // audience.saved and contact.saved: the directory (incident id "directory") is not an incident.
     case 'task.done':
     case 'task.reopened':
     case 'conflict.acknowledged':
-    // The directory (incident id "directory") is not an incident: nothing of it is an incident's text.
     case 'audience.saved':
     case 'contact.saved':
       return []
