@@ -33,6 +33,8 @@ const layers = [
   { type: 'composables', pattern: 'src/composables', partialMatch: false },
   { type: 'runbooks', pattern: 'src/runbooks', partialMatch: false },
   { type: 'styles', pattern: 'src/styles', partialMatch: false },
+  // The stakeholder status page (status.html): its own entry, reading the domain's types and helpers only.
+  { type: 'status', pattern: 'src/status', partialMatch: false },
   { type: 'ui', pattern: ['src/components', 'src/views', 'src/router'], partialMatch: false },
   { type: 'server', pattern: 'server', partialMatch: false },
 ]
@@ -53,6 +55,7 @@ const allowedImports = {
   // A component may use a sibling feature folder (components/incident → components/roles).
   ui: ['ui', 'stores', 'composables', 'domain', 'runbooks', 'styles'],
   server: ['domain'],
+  status: ['domain'],
 }
 
 /**

@@ -96,11 +96,16 @@ export default defineConfig({
       injectManifest: {
         // No webmanifest here: the plugin adds it itself. No png: see includeAssets.
         globPatterns: ['**/*.{js,css,html,svg,json}'],
+        // The status page is for stakeholders' browsers, not part of the app responders install.
+        globIgnores: ['status.html', 'assets/stakeholder-page-*'],
       },
       devOptions: { enabled: false },
     }),
   ],
   build: {
+    // The app, and the stakeholder status page (/status): a page of its own, so the app's first screen does not grow.
+    // Its files are named stakeholder-page-*, a name no module of the app has (the precache leaves them out).
+    rollupOptions: { input: { index: 'index.html', 'stakeholder-page': 'status.html' } },
     target: 'es2022',
     sourcemap: false,
     // Every browser the app supports understands <link rel=modulepreload> (Safari 16 simply

@@ -25,6 +25,10 @@ import { adminRoutes } from './routes/admin'
 import { eventRoutes } from './routes/events'
 import { healthRoutes } from './routes/health'
 import { runbookRoutes } from './routes/runbooks'
+
+import { pushRoutes } from './routes/push'
+import { statusLinkRoutes, statusPageRoutes } from './routes/status'
+import type { IncidentProjection } from './incidents/projection'
 import { staticRoutes } from './routes/static'
 import { streamRoutes } from './routes/stream'
 import type { DailyQuota } from './store/faults'
@@ -58,6 +62,16 @@ export interface AppOptions {
   authFailuresPerMinute?: number
   /** RUNBOOK_REVIEW: 'required' — a runbook proposal is published by someone other than its author; default 'self'. */
   runbookReview?: RunbookReview
+
+  /**
+   * The server's view of the incidents (issue #15): with it, the status page
+   * API is served, and a push refreshes it at once. Started by the caller.
+   */
+  incidents?: IncidentProjection
+  /** Web Push: the VAPID public key and the push services allowed; without it /api/push is not served. */
+  push?: { publicKey: string; endpointHosts: readonly string[] }
+  /** Status pages: team-wide links allowed (TEAM_STATUS_PAGE), and how often pages refresh (s). */
+  statusPage?: { teamPage: boolean; refreshSeconds: number }
 }
 
 export const DEFAULT_RATE_LIMIT: RateLimitOptions = { perMinute: 600, burst: 600 }
@@ -95,6 +109,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     app.addHook('preClose', async () => {
       unwatch()
     })
+  const incidents = options.incidents
+  // The status page and push notices see a push at once; other nodes' through the store's watch (PostgreSQL) or the projection's poll.
+  if (incidents) hub.onGrow(() => void incidents.refresh().catch(() => {}))
+  const status = incidents && {
+    store: options.store,
+    projection: incidents,
+    teamPage: options.statusPage?.teamPage ?? false,
+    refreshSeconds: options.statusPage?.refreshSeconds ?? 15,
+    publicUrl: options.publicUrl,
+    now: options.now,
+  }
   // Read once: it changes only by npm run db:restore, which needs the server stopped.
   const serverId = await options.store.serverId()
 
@@ -106,6 +131,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     serverId,
     now: options.now,
   })
+  // The status page needs no access token: the link's own token is checked there.
+  if (status) {
+    const failures = options.authFailuresPerMinute ? new AuthFailureLimiter(options.authFailuresPerMinute) : undefined
+    await app.register(statusPageRoutes, { ...status, failures })
+  }
   await app.register(async (api) => {
     const failures = options.authFailuresPerMinute ? new AuthFailureLimiter(options.authFailuresPerMinute) : undefined
     api.addHook('onRequest', authGuard(options.tokens, failures))
@@ -122,6 +152,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await api.register(runbookRoutes, {
       runbooks: new RunbookService(options.store, { review: options.runbookReview, now: options.now }),
     })
+
+    if (options.push) await api.register(pushRoutes, { store: options.store, ...options.push, now: options.now })
+    if (status) await api.register(statusLinkRoutes, status)
     await api.register(streamRoutes, {
       store: options.store,
       hub,

@@ -4,6 +4,8 @@ import { DEFAULT_LIMITS, defaultMaxConnections } from './http/limits'
 import type { ServerLimits } from './http/limits'
 import type { RateLimitOptions } from './http/rate-limit'
 import type { RunbookReview } from './runbooks/service'
+
+import { DEFAULT_PUSH_HOSTS } from './push/endpoints'
 import type { DailyQuota } from './store/faults'
 
 const MIB = 1024 * 1024
@@ -39,6 +41,14 @@ export interface ServerConfig {
   runbooksDir: string
   /** RUNBOOK_REVIEW: 'required' — proposals are published by a second person; 'self' (default) — anyone, authors too. */
   runbookReview: RunbookReview
+
+  /** Web Push: VAPID keys and contact from the environment (else kept in the store), and the push services allowed. */
+  push: {
+    vapid: { publicKey?: string; privateKey?: string; subject?: string }
+    endpointHosts: readonly string[]
+  }
+  /** Status pages: team-wide links allowed (off by default), and how often pages ask again (s). */
+  statusPage: { teamPage: boolean; refreshSeconds: number }
 }
 
 /** AUTH_FAILURES_PER_MINUTE's default: a whole school's phones behind one address, all with a revoked token, retry once. */
@@ -78,6 +88,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     authFailuresPerMinute: int(env, 'AUTH_FAILURES_PER_MINUTE', DEFAULT_AUTH_FAILURES_PER_MINUTE),
     runbooksDir: resolve(cwd, env.RUNBOOKS_DIR || './runbooks'),
     runbookReview: runbookReview(env.RUNBOOK_REVIEW),
+
+    push: {
+      vapid: {
+        publicKey: env.VAPID_PUBLIC_KEY || undefined,
+        privateKey: env.VAPID_PRIVATE_KEY || undefined,
+        subject: env.VAPID_SUBJECT || undefined,
+      },
+      endpointHosts: env.PUSH_ENDPOINT_HOSTS
+        ? env.PUSH_ENDPOINT_HOSTS.split(',')
+            .map((h) => h.trim())
+            .filter(Boolean)
+        : DEFAULT_PUSH_HOSTS,
+    },
+    statusPage: {
+      teamPage: env.TEAM_STATUS_PAGE === '1' || env.TEAM_STATUS_PAGE === 'true',
+      refreshSeconds: int(env, 'STATUS_REFRESH_SECONDS', 15, 3600, 1),
+    },
   }
 }
 

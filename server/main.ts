@@ -10,6 +10,10 @@ import { buildApp } from './app'
 import { joinLink, qrCode } from './auth/join-link'
 import { TokenService } from './auth/tokens'
 import { loadConfig } from './config'
+import { IncidentProjection } from './incidents/projection'
+import { loadVapidKeys } from './push/keys'
+import { PushNotifier } from './push/notifier'
+import { PushSender } from './push/sender'
 import { isEntry } from './is-entry'
 import { serverLinkOrigin, writeServerAddress } from './server-address'
 import { StorageHealth } from './store/health'
@@ -71,6 +75,9 @@ export async function main(
 
   const storageHealth = new StorageHealth(store, { intervalMs: config.storageProbeMs })
   storageHealth.start()
+  // Made on the first start and kept in the store, so every node and every restart signs with them.
+  const vapid = await loadVapidKeys(store, { ...config.push.vapid, publicUrl: config.publicUrl })
+  const incidents = new IncidentProjection({ store })
 
   const app = await buildApp({
     store,
@@ -89,7 +96,23 @@ export async function main(
     authFailuresPerMinute: config.authFailuresPerMinute,
     publicUrl: config.publicUrl,
     runbookReview: config.runbookReview,
+
+    incidents,
+    push: { publicKey: vapid.publicKey, endpointHosts: config.push.endpointHosts },
+    statusPage: config.statusPage,
   })
+  const notifier = new PushNotifier({
+    store,
+    projection: incidents,
+    transport: new PushSender(vapid),
+    log: app.log.child({ module: 'push' }),
+  })
+  const stopComms = () => {
+    notifier.stop()
+    incidents.stop()
+  }
+  // A token revoked here takes its phones' subscriptions with it at once (the CLI's, at the next housekeeping).
+  tokens.events.on('revoked', () => void notifier.tidy())
   try {
     // Before listening: phones asking for the catalogue see the repository's runbooks from the first answer.
     // One server at a time (several start together on PostgreSQL): the others find it done, or being done.
@@ -103,8 +126,12 @@ export async function main(
         )
     })
 
+    notifier.start()
+    // The whole log once (no notices for history), then the first due timer.
+    await incidents.start()
     await app.listen({ port: config.port, host: config.host })
   } catch (err) {
+    stopComms()
     storageHealth.stop()
     await store.close()
     throw err
@@ -149,7 +176,13 @@ export async function main(
   return {
     app,
     url,
-    close: () => (closing ??= app.close().then(() => store.close())),
+    close: () =>
+      (closing ??= (async () => {
+        stopComms()
+        await app.close()
+        await notifier.idle()
+        await store.close()
+      })()),
   }
 }
 

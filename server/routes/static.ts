@@ -2,13 +2,15 @@
  * The built app. Hashed files under /assets/ never change, so they are cached
  * for a year; the service worker, index.html and the manifest must be checked
  * on every load, or a phone would keep an old app forever.
- * Any other GET that is not a file is a client route: it gets index.html.
+ * Any other GET that is not a file is a client route: it gets index.html,
+ * except /status: the stakeholder status page (status.html), a page of its own.
  */
-import { basename } from 'node:path'
+import { existsSync } from 'node:fs'
+import { basename, join } from 'node:path'
 import fastifyStatic from '@fastify/static'
 import type { FastifyInstance } from 'fastify'
 
-const REVALIDATE = new Set(['sw.js', 'index.html', 'manifest.webmanifest'])
+const REVALIDATE = new Set(['sw.js', 'index.html', 'manifest.webmanifest', 'status.html'])
 const NO_CACHE = 'no-cache'
 const IMMUTABLE = 'public, max-age=31536000, immutable'
 const SHORT = 'public, max-age=3600'
@@ -40,4 +42,7 @@ export async function staticRoutes(app: FastifyInstance, { distDir }: { distDir:
       res.setHeader('vary', 'Accept-Encoding')
     },
   })
+  // Status links are `/status#<token>`: the page reads the token from the fragment.
+  if (existsSync(join(distDir, 'status.html')))
+    app.get('/status', (_request, reply) => reply.sendFile('status.html', distDir))
 }

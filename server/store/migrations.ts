@@ -72,6 +72,40 @@ export const migrations: readonly string[] = [
     at TEXT NOT NULL
   );
   `,
+  // 6: Web Push and status links (issue #15 items 1 and 3). The VAPID keys are the meta row
+  // 'vapid_keys' (JSON). Each notice is claimed by one INSERT into push_claims before it is sent,
+  // so with several nodes on one database exactly one sends it. events_incident serves the
+  // server's per-incident reads (status pages, notices).
+  `
+  CREATE INDEX events_incident ON events (incident_id, seq);
+  CREATE TABLE push_subscriptions (
+    endpoint TEXT PRIMARY KEY,             -- the push service URL
+    token_id INTEGER NOT NULL,             -- tokens.id that registered it; dies with it
+    p256dh TEXT NOT NULL,
+    auth TEXT NOT NULL,
+    person_id TEXT,                        -- the phone's actor id
+    person_name TEXT NOT NULL,
+    topics TEXT NOT NULL,                  -- space-separated topic names
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX push_subscriptions_token ON push_subscriptions (token_id);
+  CREATE TABLE push_claims (
+    key TEXT PRIMARY KEY,                  -- due:<incident>:<ms> or event:<id>:<topic>
+    claimed_at TEXT NOT NULL
+  );
+  CREATE INDEX push_claims_at ON push_claims (claimed_at);
+  CREATE TABLE status_links (
+    id INTEGER PRIMARY KEY,
+    incident_id TEXT,                      -- NULL: the team-wide page of open incidents
+    hash BLOB NOT NULL UNIQUE,             -- SHA-256 of the link's token; the token is never stored
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    token_id INTEGER,
+    revoked_at TEXT
+  );
+  CREATE INDEX status_links_incident ON status_links (incident_id);
+  `,
   // 8 (issue #16; 6 and 7 are allocated to other branches and come before it once merged):
   // runbooks as append-only series of versions. Portable SQL: the PostgreSQL store runs it too.
   `

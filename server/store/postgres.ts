@@ -25,6 +25,7 @@ import { refusalFor } from '../../src/domain/declaration'
 import type { IncidentEvent } from '../../src/domain/events'
 import { QuotaExceededError, StorageFaultError, StorageUnavailableError, type DailyQuota } from './faults'
 import { pgMigrate } from './pg-migrations'
+import { PgComms } from './pg-comms'
 import { PgRunbooks } from './pg-runbooks'
 import { USAGE_KEEP_DAYS } from './sqlite'
 import type {
@@ -36,16 +37,19 @@ import type {
   EventPage,
   NewEvent,
   NewRunbookVersion,
+  PushSubscriptionRecord,
   RunbookHead,
   RunbookVersionMeta,
   RunbookVersionRecord,
   SequencedEvent,
   Store,
+  StatusLinkRecord,
   StoreChange,
   StoredDeclaration,
   TokenGrants,
   TokenOverview,
   TokenRecord,
+  VapidKeys,
 } from './types'
 
 /** Advisory lock key (a bigint, in decimal) serialising seq assignment across every node: "cp:seq" in hex. */
@@ -328,16 +332,20 @@ export class PostgresStore implements Store {
 
   /** Runbook versions (issue #16), in their own file as for SQLite. */
   private readonly runbooks: PgRunbooks
+  /** Push subscriptions, notice claims, VAPID keys, status links (migration 6), likewise. */
+  private readonly comms: PgComms
 
   constructor(
     /** The pool; tests use it to look inside. */
     readonly pool: pg.Pool,
     private readonly url: string,
   ) {
-    this.runbooks = new PgRunbooks({
-      query: (text, values) => this.query(text, values),
-      transaction: (fn) => this.transaction(fn),
-    })
+    const runner = {
+      query: <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => this.query<R>(text, values),
+      transaction: <T>(fn: (client: pg.PoolClient) => Promise<T>) => this.transaction(fn),
+    }
+    this.runbooks = new PgRunbooks(runner)
+    this.comms = new PgComms(runner)
   }
 
   private async query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<R[]> {
@@ -644,6 +652,63 @@ export class PostgresStore implements Store {
 
   async countTokens(): Promise<number> {
     return (await this.query<{ n: number }>('SELECT COUNT(*)::bigint AS n FROM tokens'))[0]!.n
+  }
+
+  /** Served by the index events_incident (migration 6). */
+  async readIncidentEvents(incidentId: string): Promise<SequencedEvent[]> {
+    const rows = await this.query<EventRow>(
+      'SELECT seq, body, sender_token_id, sender_name FROM events WHERE incident_id = $1 ORDER BY seq',
+      [incidentId],
+    )
+    return rows.map(toSequenced)
+  }
+
+  ensureVapidKeys(candidate: VapidKeys): Promise<VapidKeys> {
+    return this.comms.ensureVapidKeys(candidate)
+  }
+
+  savePushSubscription(sub: PushSubscriptionRecord, at: string): Promise<void> {
+    return this.comms.savePushSubscription(sub, at)
+  }
+
+  deletePushSubscription(endpoint: string, tokenId?: number): Promise<boolean> {
+    return this.comms.deletePushSubscription(endpoint, tokenId)
+  }
+
+  listPushSubscriptions(): Promise<PushSubscriptionRecord[]> {
+    return this.comms.listPushSubscriptions()
+  }
+
+  deletePushSubscriptionsOfRevokedTokens(): Promise<number> {
+    return this.comms.deletePushSubscriptionsOfRevokedTokens()
+  }
+
+  claimPushNotice(key: string, at: string): Promise<boolean> {
+    return this.comms.claimPushNotice(key, at)
+  }
+
+  forgetPushClaims(before: string): Promise<number> {
+    return this.comms.forgetPushClaims(before)
+  }
+
+  insertStatusLink(link: Parameters<PgComms['insertStatusLink']>[0]): Promise<StatusLinkRecord> {
+    return this.comms.insertStatusLink(link)
+  }
+
+  findStatusLink(hash: Buffer): Promise<StatusLinkRecord | null> {
+    return this.comms.findStatusLink(hash)
+  }
+
+  statusLinkById(id: number): Promise<StatusLinkRecord | null> {
+    return this.comms.statusLinkById(id)
+  }
+
+  listStatusLinks(incidentId: string | null): Promise<StatusLinkRecord[]> {
+    return this.comms.listStatusLinks(incidentId)
+  }
+
+  revokeStatusLink(id: number, at: string): Promise<boolean> {
+    return this.comms.revokeStatusLink(id, at)
   }
 
   listRunbooks(): Promise<RunbookHead[]> {

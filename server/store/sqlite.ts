@@ -12,7 +12,12 @@ import type { IncidentEvent } from '../../src/domain/events'
 import { QuotaExceededError, StorageFaultError, storageFaultOf, type DailyQuota } from './faults'
 import { migrate } from './migrations'
 import { SqliteRunbooks } from './sqlite-runbooks'
+
+import { SqliteComms } from './sqlite-comms'
 import type {
+  PushSubscriptionRecord,
+  StatusLinkRecord,
+  VapidKeys,
   AppendOptions,
   AdminAction,
   DeviceSeen,
@@ -209,12 +214,21 @@ class SqliteStore implements Store {
   private readonly revoke
   private readonly listActive
   private readonly count
+  private readonly incidentEvents
+  /** Push subscriptions, notice claims, VAPID keys, status links (migration 6). */
+  private readonly comms: SqliteComms
 
   /** Runbook versions (issue #16), in their own file. */
   private readonly runbooks: SqliteRunbooks
 
   constructor(private readonly db: Database.Database) {
     this.runbooks = new SqliteRunbooks(db)
+
+    this.comms = new SqliteComms(db)
+    // Served by the index events_incident (migration 6).
+    this.incidentEvents = db.prepare<[string], EventRow>(
+      'SELECT seq, body, sender_token_id, sender_name FROM events WHERE incident_id = ? ORDER BY seq',
+    )
     this.insertEvent = db.prepare<[string, string, string, string, string, number | null, string | null]>(
       `INSERT INTO events (id, incident_id, hlc, body, received_at, sender_token_id, sender_name)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -373,6 +387,10 @@ class SqliteStore implements Store {
     return this.declaration.get(incidentId) ?? null
   }
 
+  async readIncidentEvents(incidentId: string): Promise<SequencedEvent[]> {
+    return this.incidentEvents.all(incidentId).map(toSequenced)
+  }
+
   async lastSeq(): Promise<number> {
     return this.maxSeq.get()?.seq ?? 0
   }
@@ -487,6 +505,54 @@ class SqliteStore implements Store {
     expectedPublished: number | null,
   ): Promise<'published' | 'moved' | 'already' | 'missing'> {
     return this.runbooks.publishRunbookVersion(id, version, by, at, expectedPublished)
+  }
+
+  async ensureVapidKeys(candidate: VapidKeys): Promise<VapidKeys> {
+    return this.comms.ensureVapidKeys(candidate)
+  }
+
+  async savePushSubscription(sub: PushSubscriptionRecord, at: string): Promise<void> {
+    this.comms.savePushSubscription(sub, at)
+  }
+
+  async deletePushSubscription(endpoint: string, tokenId?: number): Promise<boolean> {
+    return this.comms.deletePushSubscription(endpoint, tokenId)
+  }
+
+  async listPushSubscriptions(): Promise<PushSubscriptionRecord[]> {
+    return this.comms.listPushSubscriptions()
+  }
+
+  async deletePushSubscriptionsOfRevokedTokens(): Promise<number> {
+    return this.comms.deletePushSubscriptionsOfRevokedTokens()
+  }
+
+  async claimPushNotice(key: string, at: string): Promise<boolean> {
+    return this.comms.claimPushNotice(key, at)
+  }
+
+  async forgetPushClaims(before: string): Promise<number> {
+    return this.comms.forgetPushClaims(before)
+  }
+
+  async insertStatusLink(link: Parameters<SqliteComms['insertStatusLink']>[0]): Promise<StatusLinkRecord> {
+    return this.comms.insertStatusLink(link)
+  }
+
+  async findStatusLink(hash: Buffer): Promise<StatusLinkRecord | null> {
+    return this.comms.findStatusLink(hash)
+  }
+
+  async statusLinkById(id: number): Promise<StatusLinkRecord | null> {
+    return this.comms.statusLinkById(id)
+  }
+
+  async listStatusLinks(incidentId: string | null): Promise<StatusLinkRecord[]> {
+    return this.comms.listStatusLinks(incidentId)
+  }
+
+  async revokeStatusLink(id: number, at: string): Promise<boolean> {
+    return this.comms.revokeStatusLink(id, at)
   }
 
   async close(): Promise<void> {

@@ -6,6 +6,7 @@
  */
 import type { DeclarationRefusal } from '../../src/domain/declaration'
 import type { EventType, IncidentEvent, ReceivedFrom } from '../../src/domain/events'
+import type { PushTopic } from '../../src/domain/push'
 import type { DailyQuota } from './faults'
 
 /**
@@ -252,7 +253,7 @@ export interface RunbookStore {
  */
 export type StoreChange = { kind: 'grew'; lastSeq: number } | { kind: 'revoked'; tokenIds: number[] }
 
-export interface Store extends EventStore, TokenStore, RunbookStore {
+export interface Store extends EventStore, TokenStore, IncidentReader, PushStore, StatusLinkStore, RunbookStore {
   /**
    * Engines that several server processes share (PostgreSQL) report what any
    * of them stored, so live streams and revocations reach every node. Absent
@@ -276,4 +277,90 @@ export interface Store extends EventStore, TokenStore, RunbookStore {
    */
   probeWrite(headroomBytes: number): Promise<void>
   close(): Promise<void>
+}
+
+/** A VAPID key pair for Web Push: the P-256 public key (65 bytes) and private key (32 bytes), base64url. */
+export interface VapidKeys {
+  publicKey: string
+  privateKey: string
+}
+
+/** One phone's Web Push subscription, under the access token that registered it. */
+export interface PushSubscriptionRecord {
+  /** The push service URL; unique: one row per browser subscription. */
+  endpoint: string
+  /** The token that sent it: the subscription dies with it. */
+  tokenId: number
+  /** The browser's P-256 public key and auth secret (base64url) the payload is encrypted for. */
+  p256dh: string
+  auth: string
+  /** Who the phone is (its actor), matched against role holders and task owners. */
+  person: { id?: string; name: string }
+  /** What they chose to be told. */
+  topics: PushTopic[]
+}
+
+/** Web Push: the server's keys, the subscriptions, and the claims that make each notice go out once. */
+export interface PushStore {
+  /**
+   * The VAPID keys every node signs with: the stored pair, or `candidate`
+   * stored now when there is none. Two nodes starting at once both get the
+   * pair that was stored first (insert-if-absent, then read).
+   */
+  ensureVapidKeys(candidate: VapidKeys): Promise<VapidKeys>
+  /** Insert or replace the subscription with this endpoint (it moves to `sub.tokenId`). `at`: ISO time. */
+  savePushSubscription(sub: PushSubscriptionRecord, at: string): Promise<void>
+  /** Forget an endpoint; with `tokenId`, only when that token holds it. Resolves to whether a row went. */
+  deletePushSubscription(endpoint: string, tokenId?: number): Promise<boolean>
+  /** Every subscription whose token is still active, oldest first. */
+  listPushSubscriptions(): Promise<PushSubscriptionRecord[]>
+  /** Deletes the subscriptions of revoked tokens; resolves to how many went. */
+  deletePushSubscriptionsOfRevokedTokens(): Promise<number>
+  /**
+   * Claim a notice (`key`, e.g. `due:<incident>:<ms>` or `event:<id>:<topic>`)
+   * for sending: true for exactly one caller across every node sharing the
+   * database (insert-if-absent in one statement), false for the others.
+   */
+  claimPushNotice(key: string, at: string): Promise<boolean>
+  /** Forget claims made before `before` (ISO time), so the table stays small; resolves to how many. */
+  forgetPushClaims(before: string): Promise<number>
+}
+
+/** A status link as the server keeps it: never the token, only its SHA-256. */
+export interface StatusLinkRecord {
+  id: number
+  /** The incident it shows; null: the team-wide page of open incidents. */
+  incidentId: string | null
+  createdAt: string
+  /** The name of the token that made it. */
+  createdBy: string
+  tokenId: number | null
+  revokedAt: string | null
+}
+
+/** Read-only capabilities for the stakeholder status page. */
+export interface StatusLinkStore {
+  insertStatusLink(link: {
+    incidentId: string | null
+    hash: Buffer
+    createdAt: string
+    createdBy: string
+    tokenId: number | null
+  }): Promise<StatusLinkRecord>
+  /** The link with this token hash, withdrawn or not; null when there is none. */
+  findStatusLink(hash: Buffer): Promise<StatusLinkRecord | null>
+  statusLinkById(id: number): Promise<StatusLinkRecord | null>
+  /** Links of an incident (null: the team-wide ones), newest first, withdrawn ones included. */
+  listStatusLinks(incidentId: string | null): Promise<StatusLinkRecord[]>
+  /** Withdraw a link; resolves to false when it was already withdrawn or does not exist. */
+  revokeStatusLink(id: number, at: string): Promise<boolean>
+}
+
+/** The server's own reads of one incident (status pages, push notices). */
+export interface IncidentReader {
+  /**
+   * Every event stored for one incident, ascending by seq (with `seq` and
+   * `receivedFrom` as readEventsAfter gives them); an index on the incident keeps it cheap.
+   */
+  readIncidentEvents(incidentId: string): Promise<SequencedEvent[]>
 }

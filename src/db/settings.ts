@@ -2,6 +2,7 @@
  * The responder's profile and the app's settings, one key-value row each.
  */
 import { newId } from '../domain/ids'
+import type { PushTopic } from '../domain/push'
 import type { CommandPostDatabase } from './database'
 
 export interface Profile {
@@ -41,6 +42,11 @@ export interface PushHold {
   kind: 'rate-limited' | 'quota' | 'server-storage' | 'server'
 }
 
+/** What this phone asked the server to push to it (Settings → Notifications); null: push is off here. */
+export interface PushChoices {
+  topics: PushTopic[]
+}
+
 const defaults = {
   profile: null as Profile | null,
   sync: null as SyncSettings | null,
@@ -48,6 +54,7 @@ const defaults = {
   favouriteRunbooks: [] as string[],
   storagePersistAsked: false,
   pushHold: null as PushHold | null,
+  pushChoices: null as PushChoices | null,
 }
 export type SettingKey = keyof typeof defaults
 export type SettingValue<K extends SettingKey> = (typeof defaults)[K]

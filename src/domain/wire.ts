@@ -39,6 +39,9 @@ export const ERROR_CODES = [
   'wiped',
   /** 409: the request clashes with what is stored (a runbook id taken, a stale or already published runbook proposal). */
   'conflict',
+
+  /** 410: a status link that was withdrawn (the page says "This link was withdrawn"). */
+  'withdrawn',
 ] as const
 
 export type ErrorCode = (typeof ERROR_CODES)[number]

@@ -9,18 +9,23 @@ import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from
 import { NavigationRoute, registerRoute } from 'workbox-routing'
 import { registerBackgroundSync } from './background-sync'
 import { registerUpdateReminders } from './notifications'
+import { registerPush } from './push'
 
 declare const self: ServiceWorkerGlobalScope
 
 registerBackgroundSync(self)
 registerUpdateReminders(self)
+registerPush(self)
 
 precacheAndRoute(self.__WB_MANIFEST)
 cleanupOutdatedCaches()
 
 // Client routes (deep links such as /runbooks/switch-down or /incidents/<id>) open
-// offline from the shell. The API is never answered with the shell.
-registerRoute(new NavigationRoute(createHandlerBoundToURL('index.html'), { denylist: [/^\/api(\/|$)/] }))
+// offline from the shell. The API is never answered with the shell, nor is the
+// stakeholder status page (/status, from the network: it is not precached).
+registerRoute(
+  new NavigationRoute(createHandlerBoundToURL('index.html'), { denylist: [/^\/api(\/|$)/, /^\/status(\.html)?$/] }),
+)
 
 // registerType 'prompt': a new version waits until the responder taps "Reload"
 // in the update banner (useSwUpdate), which sends this message.

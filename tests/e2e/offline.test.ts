@@ -23,14 +23,21 @@ import { AppShell, IncidentPage, IncidentsPage } from './pages'
 
 const world = registerE2eWorld()
 
-/** Every file of the build the service worker must hold (vite.config.ts globPatterns), as URL paths. */
+/**
+ * Every file of the build the service worker must hold (vite.config.ts globPatterns), as URL paths;
+ * not the stakeholder status page (globIgnores), which is not part of the app.
+ */
 function shellFiles(dir: string): string[] {
   const out: string[] = []
   const walk = (d: string) => {
     for (const entry of readdirSync(d, { withFileTypes: true })) {
       const path = join(d, entry.name)
       if (entry.isDirectory()) walk(path)
-      else if (/\.(js|css|html|svg|json)$/.test(entry.name) && entry.name !== 'sw.js')
+      else if (
+        /\.(js|css|html|svg|json)$/.test(entry.name) &&
+        entry.name !== 'sw.js' &&
+        !/^(status\.html|stakeholder-page-.*)$/.test(entry.name)
+      )
         out.push(`/${relative(dir, path).split('\\').join('/')}`)
     }
   }

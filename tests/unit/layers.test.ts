@@ -52,11 +52,13 @@ const forbidden: [string, string, string][] = [
   ['server → src/domain only', 'server/stub.ts', '../src/composables/useNow'],
   ['server does not reach db', 'server/routes/stub.ts', '../../src/db/database'],
   ['the app entry does not import the server', 'src/main.ts', '../server/app'],
+  ['the status page does not reach the app’s stores', 'src/status/stub.ts', '../stores/sync'],
 ]
 
 /** [why it is allowed, file, import] */
 const allowed: [string, string, string][] = [
   ['db → domain', 'src/db/stub.ts', '../domain/events'],
+  ['the status page → domain', 'src/status/stub.ts', '../domain/status-page'],
   ['sync → db', 'src/sync/stub.ts', '../db/database'],
   ['sw → sync', 'src/sw/stub.ts', '../sync/status'],
   ['stores → sync', 'src/stores/stub.ts', '../sync/engine'],

@@ -1,0 +1,153 @@
+/**
+ * The server's own view of every incident, for status pages and push
+ * notices. It follows the event log from the store (never from one node's
+ * memory), so with several nodes on one database each one sees what the
+ * others stored: a push here refreshes it at once (the hub), another node's
+ * within `pollMs`.
+ *
+ * Per incident it keeps what those features read (the public part and the
+ * reminder view), folded with the domain's fold, so the server agrees with
+ * every phone on who holds Comms, when an update is due and what the status
+ * page shows. Open incidents also keep their folded state, so a push costs
+ * only its own events (applied in place, as phones do); a resolved one keeps
+ * only its views and is folded again from the store if it ever gets more.
+ */
+import { applyEvent, foldIncident, type IncidentState } from '../../src/domain/fold'
+import type { IncidentEvent } from '../../src/domain/events'
+import { reminderView, type ReminderView } from '../../src/domain/push'
+import { publicIncident, type PublicIncident } from '../../src/domain/status-page'
+import { singleFlight } from '../../src/domain/single-flight'
+import type { EventStore, IncidentReader } from '../store/types'
+
+/** One incident whose events grew in a refresh: its state after them, and the new events. */
+export interface IncidentChange {
+  state: IncidentState
+  /** The events this refresh read for it, in seq order. */
+  added: IncidentEvent[]
+}
+
+/**
+ * Told after each refresh that changed something. `live` is false for the
+ * first catch-up (history the server already held when it started): notices
+ * are only for what arrives while it runs.
+ */
+export type ProjectionListener = (changes: IncidentChange[], live: boolean) => void | Promise<void>
+
+export interface ProjectionOptions {
+  store: EventStore & IncidentReader
+  /** How often to look for events other nodes stored (ms); 0: only when told (tests). Default 2,000. */
+  pollMs?: number
+  /** Events read per page while catching up. */
+  pageSize?: number
+}
+
+const NONE: ReadonlySet<number> = new Set()
+
+/** Events read per page: the pull's own maximum. */
+const PAGE = 1000
+
+export class IncidentProjection {
+  private cursor = 0
+  private started = false
+  private readonly views = new Map<string, { public: PublicIncident; reminder: ReminderView }>()
+  /** Folded states of the incidents not resolved. */
+  private readonly open = new Map<string, IncidentState>()
+  private readonly listeners = new Set<ProjectionListener>()
+  /** Access tokens each device (actor id) has sent events through: a person's token reaches all their devices. */
+  private readonly actorTokens = new Map<string, Set<number>>()
+  private readonly flight = singleFlight(() => this.catchUp())
+  private timer: ReturnType<typeof setInterval> | undefined
+
+  constructor(private readonly options: ProjectionOptions) {}
+
+  /** Reads the whole log once (no notices for it), then polls. Resolves when the first catch-up is done. */
+  async start(): Promise<void> {
+    await this.refresh()
+    const pollMs = this.options.pollMs ?? 2000
+    if (pollMs > 0 && !this.timer) {
+      this.timer = setInterval(() => void this.refresh().catch(() => {}), pollMs)
+      this.timer.unref()
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.timer)
+    this.timer = undefined
+  }
+
+  /** Read what was stored since the last refresh; concurrent calls share one run (and one more after it). */
+  refresh(): Promise<void> {
+    return this.flight.run()
+  }
+
+  onChange(listener: ProjectionListener): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  /** The public part of an incident, or null when the server holds no declaration for it. */
+  publicView(incidentId: string): PublicIncident | null {
+    return this.views.get(incidentId)?.public ?? null
+  }
+
+  /** Every incident's public part. */
+  publicViews(): PublicIncident[] {
+    return [...this.views.values()].map((v) => v.public)
+  }
+
+  /** The access tokens the device `actorId` sent events through (empty when none is known). */
+  tokensOf(actorId: string): ReadonlySet<number> {
+    return this.actorTokens.get(actorId) ?? NONE
+  }
+
+  /** Every incident's reminder view. */
+  reminderViews(): ReminderView[] {
+    return [...this.views.values()].map((v) => v.reminder)
+  }
+
+  private async catchUp(): Promise<void> {
+    const { store } = this.options
+    const pageSize = this.options.pageSize ?? PAGE
+    const added = new Map<string, IncidentEvent[]>()
+    for (;;) {
+      const page = await store.readEventsAfter(this.cursor, pageSize)
+      for (const e of page.events) {
+        if (e.receivedFrom) {
+          const tokens = this.actorTokens.get(e.actor.id)
+          if (tokens) tokens.add(e.receivedFrom.tokenId)
+          else this.actorTokens.set(e.actor.id, new Set([e.receivedFrom.tokenId]))
+        }
+        const list = added.get(e.incidentId)
+        if (list) list.push(e)
+        else added.set(e.incidentId, [e])
+      }
+      if (page.events.length) this.cursor = page.events.at(-1)!.seq
+      if (!page.more || page.events.length === 0) break
+    }
+    const live = this.started
+    this.started = true
+    if (added.size === 0) return
+    const changes: IncidentChange[] = []
+    for (const [incidentId, events] of added) {
+      const state = await this.advance(incidentId, events)
+      if (!state) continue // its declaration has not arrived: its events wait, as on a phone
+      this.views.set(incidentId, { public: publicIncident(state), reminder: reminderView(state) })
+      if (state.status === 'resolved') this.open.delete(incidentId)
+      else this.open.set(incidentId, state)
+      changes.push({ state, added: events })
+    }
+    for (const listener of this.listeners) await listener(changes, live)
+  }
+
+  /**
+   * The incident's state with `events` applied: in place when they come after
+   * what its state holds, else (an event stamped earlier, a resolved or new
+   * incident) folded again from all its stored events, since last writer wins
+   * needs the whole order.
+   */
+  private async advance(incidentId: string, events: IncidentEvent[]): Promise<IncidentState | null> {
+    const state = this.open.get(incidentId)
+    if (state && events.every((e) => applyEvent(state, e))) return state
+    return foldIncident(await this.options.store.readIncidentEvents(incidentId))
+  }
+}
