@@ -42,6 +42,7 @@ export const SUITES = [
   'windows',
   'lighthouse',
   'hostile',
+  'email',
 ] as const
 type Suite = (typeof SUITES)[number]
 
@@ -156,6 +157,20 @@ export async function main(options: RunOptions): Promise<number> {
       rec.set('json_health_p95_ms', r.json_health_p95_ms, 1)
       rec.set('slow_client_health_p95_ms', r.slow_client_health_p95_ms, 1)
       details.hostile = r
+    })
+  }
+
+  if (wanted('email')) {
+    await guarded('email: post → SMTP accepted (smtp-server on 127.0.0.1)', () => {
+      const r = child<{
+        email_post_to_smtp_p50_ms: number
+        email_post_to_smtp_p95_ms: number
+        email_post_to_smtp_50_ms: number
+      }>('email.ts')
+      rec.set('email_post_to_smtp_p50_ms', r.email_post_to_smtp_p50_ms, 1)
+      rec.set('email_post_to_smtp_p95_ms', r.email_post_to_smtp_p95_ms, 1)
+      rec.set('email_post_to_smtp_50_ms', r.email_post_to_smtp_50_ms, 1)
+      details.email = r
     })
   }
 
@@ -379,6 +394,8 @@ async function a11y(
     { name: 'runbook with parameters', path: `/runbooks/switch-down?incident=${incidentId}` },
     { name: 'print all runbooks', path: '/print/runbooks' },
     { name: 'settings', path: '/settings' },
+    { name: 'directory', path: '/directory' },
+    { name: 'audiences', path: '/directory/audiences' },
     { name: 'join', path: '/join' },
   ]
   const findings: AxeFinding[] = await axeScreens(page, url, screens)

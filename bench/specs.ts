@@ -238,4 +238,22 @@ export const SPECS: readonly MetricSpec[] = [
     about: 'axe-core rule violations of impact serious or critical, summed over every screen in light and dark mode.',
   },
   { name: 'axe_violations_minor', unit: 'minor+moderate', about: 'The other axe violations, reported, no budget.' },
+  {
+    name: 'email_post_to_smtp_p50_ms',
+    unit: 'ms',
+    about:
+      'POST /api/events of an update to a one-address audience (real server, SQLite with fsync) → the SMTP server (smtp-server, 127.0.0.1) has answered 250 to the message. Median of 30 (2 warm-ups), one after another.',
+  },
+  {
+    name: 'email_post_to_smtp_p95_ms',
+    unit: 'ms',
+    budget: { on: 'value', op: '<=', n: 2000 },
+    about: 'The same, p95 of 30.',
+  },
+  {
+    name: 'email_post_to_smtp_50_ms',
+    unit: 'ms',
+    about:
+      'An update to a 50-address audience: POST → the 50th message accepted (one message per address over one pooled connection, send rate set high so it does not pace it). One run.',
+  },
 ]

@@ -34,6 +34,27 @@ import { streamRoutes } from './routes/stream'
 import type { DailyQuota } from './store/faults'
 import type { StorageHealth } from './store/health'
 import type { Store } from './store/types'
+import { Mailer, type MailSettings } from './mail/mailer'
+import type { RateClock } from './mail/rate'
+import { smtpTransport, type MailTransport } from './mail/transport'
+
+/** Emailing updates to audiences; without it (tests of other things) nothing is emailed or reported. */
+export interface AppMailOptions {
+  settings: MailSettings
+  /** Default: nodemailer on `settings.smtpUrl`, or none (reported "not set up") without one. */
+  transport?: MailTransport | null
+  clock?: RateClock
+  node?: string
+  /** Default true: scan at once and every `pollMs`; tests drive `mailerOf(app)` themselves. */
+  autoStart?: boolean
+}
+
+const mailers = new WeakMap<FastifyInstance, Mailer>()
+
+/** The app's mailer, when it was built with `mail` (tests and the bench drive it). */
+export function mailerOf(app: FastifyInstance): Mailer | undefined {
+  return mailers.get(app)
+}
 
 export interface AppOptions {
   store: Store
@@ -72,6 +93,9 @@ export interface AppOptions {
   push?: { publicKey: string; endpointHosts: readonly string[] }
   /** Status pages: team-wide links allowed (TEAM_STATUS_PAGE), and how often pages refresh (s). */
   statusPage?: { teamPage: boolean; refreshSeconds: number }
+
+  /** Emailing updates posted to an audience (server/mail/mailer.ts). */
+  mail?: AppMailOptions
 }
 
 export const DEFAULT_RATE_LIMIT: RateLimitOptions = { perMinute: 600, burst: 600 }
@@ -100,15 +124,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await registerHeaders(app)
 
   const hub = new StreamHub()
-  // Several servers on one database (PostgreSQL): what any of them stores reaches this one's streams.
-  const unwatch = options.store.watch?.((change) => {
-    if (change.kind === 'grew') hub.publish(change.lastSeq)
-    else for (const id of change.tokenIds) hub.closeToken(id)
-  })
-  if (unwatch)
-    app.addHook('preClose', async () => {
-      unwatch()
-    })
   const incidents = options.incidents
   // The status page and push notices see a push at once; other nodes' through the store's watch (PostgreSQL) or the projection's poll.
   if (incidents) hub.onGrow(() => void incidents.refresh().catch(() => {}))
@@ -120,10 +135,43 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     publicUrl: options.publicUrl,
     now: options.now,
   }
+
+  // Several servers on one database (PostgreSQL): what any of them stores reaches this one's streams.
+  const unwatch = options.store.watch?.((change) => {
+    if (change.kind === 'grew') hub.publish(change.lastSeq)
+    else for (const id of change.tokenIds) hub.closeToken(id)
+  })
+  if (unwatch)
+    app.addHook('preClose', async () => {
+      unwatch()
+    })
   // Read once: it changes only by npm run db:restore, which needs the server stopped.
   const serverId = await options.store.serverId()
 
   if (options.storageHealth) app.addHook('onClose', async () => options.storageHealth!.stop())
+  if (options.mail) {
+    const { settings } = options.mail
+    const transport =
+      options.mail.transport !== undefined
+        ? options.mail.transport
+        : settings.smtpUrl
+          ? smtpTransport(settings.smtpUrl, settings)
+          : null
+    const mailer = new Mailer({
+      store: options.store,
+      settings,
+      transport,
+      publish: (lastSeq) => hub.publish(lastSeq),
+      clock: options.mail.clock,
+      node: options.mail.node,
+      onError: (err) => app.log.error({ err }, 'emailing updates failed; retried at the next scan'),
+    })
+    mailers.set(app, mailer)
+    // After the push is answered and its listeners told: the request never waits for SMTP.
+    hub.onGrow(() => setImmediate(() => mailer.wake()))
+    if (options.mail.autoStart !== false) app.addHook('onReady', async () => mailer.start())
+    app.addHook('preClose', async () => mailer.close())
+  }
   await app.register(healthRoutes, {
     version: options.version,
     storage: options.storageHealth,

@@ -7,6 +7,7 @@ import type { RunbookReview } from './runbooks/service'
 
 import { DEFAULT_PUSH_HOSTS } from './push/endpoints'
 import type { DailyQuota } from './store/faults'
+import { DEFAULT_MAIL_SETTINGS, type MailSettings } from './mail/mailer'
 
 const MIB = 1024 * 1024
 
@@ -49,6 +50,9 @@ export interface ServerConfig {
   }
   /** Status pages: team-wide links allowed (off by default), and how often pages ask again (s). */
   statusPage: { teamPage: boolean; refreshSeconds: number }
+
+  /** Emailing updates to audiences (SMTP_URL, MAIL_FROM, MAIL_…): server/mail/mailer.ts. */
+  mail: MailSettings
 }
 
 /** AUTH_FAILURES_PER_MINUTE's default: a whole school's phones behind one address, all with a revoked token, retry once. */
@@ -105,6 +109,45 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       teamPage: env.TEAM_STATUS_PAGE === '1' || env.TEAM_STATUS_PAGE === 'true',
       refreshSeconds: int(env, 'STATUS_REFRESH_SECONDS', 15, 3600, 1),
     },
+
+    mail: mailSettings(env),
+  }
+}
+
+/** An address in `Name <local@domain>` or `local@domain` form, as MAIL_FROM must be. */
+const MAIL_FROM_FORM = /^(?:[^<>\r\n]*<[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+)$/
+
+/** SMTP_URL, MAIL_FROM and the MAIL_… settings; MAIL_FROM is required once SMTP_URL is set. */
+function mailSettings(env: NodeJS.ProcessEnv): MailSettings {
+  const d = DEFAULT_MAIL_SETTINGS
+  const smtpUrl = env.SMTP_URL || undefined
+  if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl))
+    throw new Error('SMTP_URL must start with smtp:// or smtps://, like smtp://user:password@relay.example:587')
+  const from = (env.MAIL_FROM ?? '').trim()
+  if (smtpUrl && !from)
+    throw new Error('MAIL_FROM must be set with SMTP_URL, like "Incidents <incidents@district.example>"')
+  if (from && !MAIL_FROM_FORM.test(from))
+    throw new Error(`MAIL_FROM must be an address like "Incidents <incidents@district.example>", not "${from}"`)
+  const timeZone = env.MAIL_TIME_ZONE || d.timeZone
+  try {
+    new Intl.DateTimeFormat('en', { timeZone })
+  } catch {
+    throw new Error(`MAIL_TIME_ZONE must be an IANA time zone like America/Chicago, not "${timeZone}"`)
+  }
+  const statusUrl = env.MAIL_STATUS_URL || undefined
+  if (statusUrl && !/^https?:\/\//.test(statusUrl))
+    throw new Error('MAIL_STATUS_URL must start with https:// or http://')
+  return {
+    smtpUrl,
+    from: from || d.from,
+    perMinute: int(env, 'MAIL_RATE_PER_MINUTE', d.perMinute, 100_000, 1),
+    batchSize: int(env, 'MAIL_BATCH_SIZE', d.batchSize, 1000, 1),
+    timeoutMs: int(env, 'MAIL_TIMEOUT_MS', d.timeoutMs, 600_000, 100),
+    maxAttempts: int(env, 'MAIL_MAX_ATTEMPTS', d.maxAttempts, 100, 1),
+    leaseMs: int(env, 'MAIL_LEASE_MS', d.leaseMs, undefined, 1000),
+    pollMs: int(env, 'MAIL_POLL_MS', d.pollMs, undefined, 100),
+    timeZone,
+    statusUrl,
   }
 }
 

@@ -116,6 +116,29 @@ async function filledDataDir(): Promise<{ dir: string; store: Store; db: ReturnT
     },
     'append',
   )
+  // Issue #15's tables: push, status links and the email outbox.
+  await store.savePushSubscription(
+    {
+      endpoint: 'https://fcm.googleapis.com/fcm/send/abc',
+      tokenId: dana.id,
+      p256dh: 'BPk',
+      auth: 'auth',
+      person: { id: 'dana', name: 'Dana' },
+      topics: ['role-assigned'],
+    },
+    '2026-11-01T00:00:00.000Z',
+  )
+  await store.claimPushNotice('due:INC-1:1', '2026-11-01T00:00:00.000Z')
+  await store.insertStatusLink({
+    incidentId: 'INC-1',
+    hash: Buffer.alloc(32, 7),
+    createdAt: '2026-11-01T00:00:00.000Z',
+    createdBy: 'Dana',
+    tokenId: dana.id,
+  })
+  await store.claimMailJob({ eventId: 'update-1', incidentId: 'INC-1', node: 'node-a', now: 1, leaseUntil: 2 })
+  await store.claimMailRecipients('update-1', ['lee@lincoln.example'], 1)
+  await store.finishMailRecipient('update-1', 'lee@lincoln.example', 'sent', '250 OK', 2)
   for (const table of sqliteSchema(db).keys()) {
     const { n } = db.prepare(`SELECT COUNT(*) AS n FROM "${table}"`).get() as { n: number }
     // A new table needs rows above (written through the store) so its copy is checked.

@@ -52,10 +52,11 @@ const BATCH_ROWS = 500
 
 /**
  * Tables a server writes on its first start, before anything of value (its
- * identity and VAPID keys in meta, the probe's row): replaced by the source's
- * rows, not a reason to refuse the target.
+ * identity and VAPID keys in meta, the probe's row, and mail_cursor's one row,
+ * written by the email migration itself): replaced by the source's rows, not a
+ * reason to refuse the target.
  */
-const STARTUP_TABLES = new Set(['meta', 'write_probe'])
+const STARTUP_TABLES = new Set(['meta', 'write_probe', 'mail_cursor'])
 
 /** A row's value in a form both engines give alike: booleans as 0/1, bytes as hex, big integers as numbers. */
 function canonicalValue(value: unknown): unknown {

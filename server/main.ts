@@ -100,6 +100,8 @@ export async function main(
     incidents,
     push: { publicKey: vapid.publicKey, endpointHosts: config.push.endpointHosts },
     statusPage: config.statusPage,
+
+    mail: { settings: config.mail },
   })
   const notifier = new PushNotifier({
     store,

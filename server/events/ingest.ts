@@ -3,7 +3,7 @@
  * judged alone: a bad one is rejected with a reason and the rest are stored.
  */
 import { CLOCK_AHEAD, isClockAhead } from '../../src/domain/clock-offset'
-import { validateEvent, type ReceivedFrom } from '../../src/domain/events'
+import { isServerOnlyType, validateEvent, type ReceivedFrom } from '../../src/domain/events'
 import type { PushAnswer, Rejection } from '../../src/domain/wire'
 import type { AppendOptions, EventStore, NewEvent } from '../store/types'
 import { canonicalJson } from './canonical'
@@ -56,6 +56,10 @@ export async function ingest(
       return
     }
     const event = result.value
+    if (isServerOnlyType(event.type)) {
+      rejected.push({ index, id: event.id, reason: `type: ${event.type} is written by the server only` })
+      return
+    }
     if (isClockAhead(event.hlc, now)) {
       rejected.push({ index, id: event.id, reason: CLOCK_AHEAD })
       return

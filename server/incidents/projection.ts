@@ -46,6 +46,7 @@ const NONE: ReadonlySet<number> = new Set()
 /** Events read per page: the pull's own maximum. */
 const PAGE = 1000
 
+/** The incidents as the server sees them, following the log in the store. See the file's comment. */
 export class IncidentProjection {
   private cursor = 0
   private started = false
@@ -70,6 +71,7 @@ export class IncidentProjection {
     }
   }
 
+  /** Stops polling (a refresh under way finishes). */
   stop(): void {
     clearInterval(this.timer)
     this.timer = undefined
@@ -80,6 +82,7 @@ export class IncidentProjection {
     return this.flight.run()
   }
 
+  /** Told after each refresh that changed something; returns the unsubscribe. */
   onChange(listener: ProjectionListener): () => void {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)

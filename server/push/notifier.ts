@@ -64,6 +64,7 @@ const MAX_SLEEP_MS = 60 * 60 * 1000
 
 const silent: NotifierLog = { info() {}, warn() {} }
 
+/** The push job (see the file's comment); one per server process. */
 export class PushNotifier {
   private readonly now: () => number
   private readonly staleMs: number

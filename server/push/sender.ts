@@ -44,16 +44,19 @@ export function pushTopicHeader(message: PushMessage): string {
   return createHash('sha256').update(pushTag(message)).digest('base64url').slice(0, 32)
 }
 
+/** Sends push messages signed with one VAPID identity (every node the same: push/keys.ts). */
 export class PushSender {
   constructor(
     private readonly vapid: VapidConfig,
     private readonly options: SenderOptions = {},
   ) {}
 
+  /** The VAPID public key (base64url) phones subscribe with. */
   get publicKey(): string {
     return this.vapid.publicKey
   }
 
+  /** One message to one subscription; never throws: every failure is an outcome. */
   async send(sub: PushSubscriptionRecord, message: PushMessage): Promise<SendOutcome> {
     try {
       const result = await webpush.sendNotification(

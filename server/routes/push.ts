@@ -18,6 +18,7 @@ import { ERROR_RESPONSES, type ValibotTypeProvider } from '../http/valibot'
 import { isAllowedEndpoint } from '../push/endpoints'
 import type { PushStore } from '../store/types'
 
+/** What the push routes need: where subscriptions are kept, the key phones subscribe with, the hosts allowed. */
 export interface PushRoutesOptions {
   store: PushStore
   /** The VAPID public key (base64url) phones subscribe with. */
@@ -27,6 +28,7 @@ export interface PushRoutesOptions {
   now?: () => number
 }
 
+/** `GET /api/push/key`, `POST /api/push/subscriptions`, `POST /api/push/subscriptions/remove`; register behind the auth guard. */
 export async function pushRoutes(app: FastifyInstance, options: PushRoutesOptions): Promise<void> {
   const { store, publicKey, endpointHosts } = options
   const now = options.now ?? Date.now

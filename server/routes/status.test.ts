@@ -6,7 +6,9 @@ import { newId } from '../../src/domain/ids'
 import { makeEvent } from '../../tests/fixtures/events'
 import { IncidentProjection } from '../incidents/projection'
 import { openSqliteStore } from '../store/sqlite'
-import { createTestApp, type TestApp } from '../test-support'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { createTestApp, fakeDist, tempDir, type TestApp } from '../test-support'
 
 const T0 = Date.UTC(2026, 10, 1, 9, 0, 0)
 const DANA: Actor = { id: 'dana-phone', name: 'Dana Whitfield' }
@@ -207,5 +209,25 @@ describe('status links', () => {
     expect(res.json().kind).toBe('team')
     expect(res.json().incidents.map((i: { title: string }) => i.title)).toEqual(['Ransomware', 'Printer queue'])
     expect(res.body).not.toMatch(/SECRET/)
+  })
+})
+
+describe('the status page itself', () => {
+  it('is served at /status, revalidated on every load, under the same CSP; index.html stays the app’s', async () => {
+    const dir = tempDir('cp-status-dist-')
+    try {
+      const dist = fakeDist(dir.path)
+      writeFileSync(join(dist, 'status.html'), '<!doctype html><title>Incident status</title><main id="status"></main>')
+      const t = await createTestApp({ distDir: dist })
+      apps.push(t)
+      const page = await t.app.inject({ method: 'GET', url: '/status' })
+      expect(page.statusCode).toBe(200)
+      expect(page.body).toContain('Incident status')
+      expect(page.headers['cache-control']).toBe('no-cache')
+      expect(page.headers['content-security-policy']).toContain("script-src 'self'")
+      expect((await t.app.inject({ method: 'GET', url: '/incidents/x' })).body).toContain('<div id="app">')
+    } finally {
+      dir.remove()
+    }
   })
 })

@@ -30,6 +30,7 @@ import { ERROR_RESPONSES, type ValibotTypeProvider } from '../http/valibot'
 import type { IncidentProjection } from '../incidents/projection'
 import type { EventStore, StatusLinkRecord, StatusLinkStore } from '../store/types'
 
+/** What the status routes need: links, the incidents' public parts, and the server's settings for them. */
 export interface StatusOptions {
   store: StatusLinkStore & Pick<EventStore, 'declarationOf'>
   projection: IncidentProjection
@@ -120,6 +121,7 @@ export async function statusLinkRoutes(app: FastifyInstance, options: StatusOpti
   )
 }
 
+/** The public page's options: the link routes' and the failed-authentication limiter. */
 export interface StatusPageOptions extends StatusOptions {
   /** Unknown links count as failed authentications of the asking address. */
   failures?: AuthFailureLimiter

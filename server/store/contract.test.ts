@@ -586,6 +586,53 @@ describe.each([sqlite, postgres])('the $name store', (engine) => {
     expect(await store.readIncidentEvents(makeEvent('log.entry').incidentId)).toEqual([])
   })
 
+  it('keeps the email outbox: a cursor that never goes back, one node per job by lease, each address claimed once', async () => {
+    const { store, again } = await engine.fresh()
+    const other = await again()
+    expect(await store.mailCursor()).toBe(0)
+    await store.advanceMailCursor(5)
+    await other.advanceMailCursor(3)
+    expect(await store.mailCursor()).toBe(5)
+
+    const job = { eventId: 'update-1', incidentId: 'INC-1', now: 1_000, leaseUntil: 2_000 }
+    const claims = await Promise.all([
+      store.claimMailJob({ ...job, node: 'a' }),
+      other.claimMailJob({ ...job, node: 'b' }),
+    ])
+    expect(claims.filter(Boolean)).toHaveLength(1)
+    const [holder, taker] = claims[0] ? (['a', 'b'] as const) : (['b', 'a'] as const)
+    expect(await store.renewMailJob('update-1', taker, 3_000)).toBe(false)
+    expect(await store.renewMailJob('update-1', holder, 2_500)).toBe(true)
+    expect(await store.expiredMailJobs(2_000, 10)).toEqual([])
+    expect(await store.expiredMailJobs(2_600, 10)).toEqual(['update-1'])
+    // Its lease ran out: another node takes it over, one attempt more.
+    expect(await other.claimMailJob({ ...job, node: taker, now: 2_600, leaseUntil: 5_000 })).toBe(true)
+    expect(await store.mailJobAttempts('update-1')).toBe(2)
+    expect(await store.mailJobAttempts('nothing')).toBe(0)
+
+    expect(await store.claimMailRecipients('update-1', ['a@x.example', 'b@x.example'], 2_600)).toEqual([
+      'a@x.example',
+      'b@x.example',
+    ])
+    expect(await other.claimMailRecipients('update-1', ['b@x.example', 'c@x.example'], 2_700)).toEqual(['c@x.example'])
+    await store.finishMailRecipient('update-1', 'a@x.example', 'sent', '250 OK', 2_800)
+    await store.finishMailRecipient('update-1', 'b@x.example', 'failed', '550 no such user', 2_800)
+    await store.releaseMailRecipients('update-1', ['a@x.example', 'c@x.example'])
+    expect(await store.mailRecipients('update-1')).toEqual([
+      { email: 'a@x.example', state: 'sent', answer: '250 OK' },
+      { email: 'b@x.example', state: 'failed', answer: '550 no such user' },
+    ])
+    await store.finishMailJob('update-1', taker, 'report-1')
+    expect(await store.expiredMailJobs(10_000, 10)).toEqual([])
+    expect(await store.claimMailJob({ ...job, node: holder, now: 10_000, leaseUntil: 20_000 })).toBe(false)
+
+    const incident = makeIncident(2)
+    await store.appendEvents(incident.map((e) => toNew(e)))
+    expect((await other.eventsOfIncident(incident[0]!.incidentId)).map((e) => e.seq)).toEqual([1, 2])
+    expect(await other.eventById(incident[1]!.id)).toEqual({ ...incident[1], seq: 2 })
+    expect(await other.eventById('nothing-here')).toBeNull()
+  })
+
   it('answers the write probe while it takes writes', async () => {
     const { store } = await engine.fresh()
     await expect(store.probeWrite(1024)).resolves.toBeUndefined()

@@ -106,7 +106,40 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX status_links_incident ON status_links (incident_id);
   `,
-  // 8 (issue #16; 6 and 7 are allocated to other branches and come before it once merged):
+  // 7 (issue #15, audiences and email; 6 is push and status, merged before it): the email outbox,
+  // and events by incident id, so the mailer folds the directory (incident id 'directory')
+  // and an incident without reading the whole log. Times in ms since the epoch.
+  `
+  -- events_incident (incident_id, seq) comes from migration 6.
+  CREATE TABLE mail_cursor (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq INTEGER NOT NULL                   -- the highest events.seq the mailer has looked at
+  );
+  -- No update stored before this migration names an audience: the mailer starts after them.
+  INSERT INTO mail_cursor (id, seq) SELECT 1, COALESCE(MAX(seq), 0) FROM events;
+  CREATE TABLE mail_jobs (
+    event_id TEXT PRIMARY KEY,             -- the update.posted being emailed
+    incident_id TEXT NOT NULL,
+    node TEXT NOT NULL,                    -- the server process holding it
+    lease_until INTEGER NOT NULL,          -- past it, another process may take the job over
+    attempts INTEGER NOT NULL,
+    claimed_at INTEGER NOT NULL,
+    report_id TEXT,                        -- the update.emailed written when done; NULL while not done
+    done_at INTEGER
+  );
+  CREATE INDEX mail_jobs_open ON mail_jobs (lease_until) WHERE done_at IS NULL;
+  CREATE TABLE mail_recipients (
+    event_id TEXT NOT NULL,
+    email TEXT NOT NULL,                   -- lower-cased
+    position INTEGER NOT NULL,             -- claim order, for the report
+    state TEXT NOT NULL,                   -- claimed (written before sending), sent, failed
+    answer TEXT,                           -- the SMTP answer or the error
+    claimed_at INTEGER NOT NULL,
+    finished_at INTEGER,
+    PRIMARY KEY (event_id, email)
+  );
+  `,
+  // 8 (issue #16; 6 is push and status, 7 audiences and email):
   // runbooks as append-only series of versions. Portable SQL: the PostgreSQL store runs it too.
   `
   CREATE TABLE runbooks (

@@ -114,8 +114,37 @@ export const pgMigrations: readonly string[] = [
   );
   CREATE INDEX status_links_incident ON status_links (incident_id);
   `,
-  // 8 (issue #16; SQLite's list holds it at this place until 7 is merged before it, and this list
-  // follows the same order): runbooks as append-only series of versions, the same SQL.
+  // 7: the email outbox (issue #15), the same tables as SQLite's 7 (times in ms since the epoch).
+  // Served by pg-mail.ts; jobs are leased to one node, addresses claimed by a row before sending.
+  `
+  CREATE TABLE mail_cursor (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq BIGINT NOT NULL
+  );
+  INSERT INTO mail_cursor (id, seq) SELECT 1, COALESCE(MAX(seq), 0) FROM events;
+  CREATE TABLE mail_jobs (
+    event_id TEXT PRIMARY KEY,
+    incident_id TEXT NOT NULL,
+    node TEXT NOT NULL,
+    lease_until BIGINT NOT NULL,
+    attempts INTEGER NOT NULL,
+    claimed_at BIGINT NOT NULL,
+    report_id TEXT,
+    done_at BIGINT
+  );
+  CREATE INDEX mail_jobs_open ON mail_jobs (lease_until) WHERE done_at IS NULL;
+  CREATE TABLE mail_recipients (
+    event_id TEXT NOT NULL,
+    email TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    answer TEXT,
+    claimed_at BIGINT NOT NULL,
+    finished_at BIGINT,
+    PRIMARY KEY (event_id, email)
+  );
+  `,
+  // 8 (issue #16): runbooks as append-only series of versions, the same SQL.
   `
   CREATE TABLE runbooks (
     id TEXT PRIMARY KEY,

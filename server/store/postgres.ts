@@ -19,6 +19,7 @@
  * (synchronous_commit = on, the default; the README says to keep it), so an
  * event answered "accepted" survives a crash of the node or of PostgreSQL.
  */
+import { pgMailStore } from './pg-mail'
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { refusalFor } from '../../src/domain/declaration'
@@ -36,6 +37,9 @@ import type {
   DeviceSeen,
   EventPage,
   NewEvent,
+  MailJobClaim,
+  MailRecipient,
+  MailStore,
   NewRunbookVersion,
   PushSubscriptionRecord,
   RunbookHead,
@@ -334,6 +338,8 @@ export class PostgresStore implements Store {
   private readonly runbooks: PgRunbooks
   /** Push subscriptions, notice claims, VAPID keys, status links (migration 6), likewise. */
   private readonly comms: PgComms
+  /** The email outbox (migration 7), likewise. */
+  private readonly mail: MailStore
 
   constructor(
     /** The pool; tests use it to look inside. */
@@ -346,6 +352,7 @@ export class PostgresStore implements Store {
     }
     this.runbooks = new PgRunbooks(runner)
     this.comms = new PgComms(runner)
+    this.mail = pgMailStore(runner, (where, value) => this.readEvents(where, value))
   }
 
   private async query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<R[]> {
@@ -654,13 +661,76 @@ export class PostgresStore implements Store {
     return (await this.query<{ n: number }>('SELECT COUNT(*)::bigint AS n FROM tokens'))[0]!.n
   }
 
-  /** Served by the index events_incident (migration 6). */
-  async readIncidentEvents(incidentId: string): Promise<SequencedEvent[]> {
+  /** Events of one incident (served by the index events_incident, migration 6) or the one with an id. */
+  private async readEvents(where: 'incident' | 'id', value: string): Promise<SequencedEvent[]> {
+    const column = where === 'incident' ? 'incident_id' : 'id'
     const rows = await this.query<EventRow>(
-      'SELECT seq, body, sender_token_id, sender_name FROM events WHERE incident_id = $1 ORDER BY seq',
-      [incidentId],
+      `SELECT seq, body, sender_token_id, sender_name FROM events WHERE ${column} = $1 ORDER BY seq`,
+      [value],
     )
     return rows.map(toSequenced)
+  }
+
+  readIncidentEvents(incidentId: string): Promise<SequencedEvent[]> {
+    return this.readEvents('incident', incidentId)
+  }
+
+  mailCursor(): Promise<number> {
+    return this.mail.mailCursor()
+  }
+
+  advanceMailCursor(seq: number): Promise<void> {
+    return this.mail.advanceMailCursor(seq)
+  }
+
+  claimMailJob(claim: MailJobClaim): Promise<boolean> {
+    return this.mail.claimMailJob(claim)
+  }
+
+  renewMailJob(eventId: string, node: string, leaseUntil: number): Promise<boolean> {
+    return this.mail.renewMailJob(eventId, node, leaseUntil)
+  }
+
+  mailJobAttempts(eventId: string): Promise<number> {
+    return this.mail.mailJobAttempts(eventId)
+  }
+
+  finishMailJob(eventId: string, node: string, reportId: string): Promise<void> {
+    return this.mail.finishMailJob(eventId, node, reportId)
+  }
+
+  expiredMailJobs(now: number, limit: number): Promise<string[]> {
+    return this.mail.expiredMailJobs(now, limit)
+  }
+
+  claimMailRecipients(eventId: string, emails: readonly string[], now: number): Promise<string[]> {
+    return this.mail.claimMailRecipients(eventId, emails, now)
+  }
+
+  finishMailRecipient(
+    eventId: string,
+    email: string,
+    state: 'sent' | 'failed',
+    answer: string,
+    now: number,
+  ): Promise<void> {
+    return this.mail.finishMailRecipient(eventId, email, state, answer, now)
+  }
+
+  releaseMailRecipients(eventId: string, emails: readonly string[]): Promise<void> {
+    return this.mail.releaseMailRecipients(eventId, emails)
+  }
+
+  mailRecipients(eventId: string): Promise<MailRecipient[]> {
+    return this.mail.mailRecipients(eventId)
+  }
+
+  eventsOfIncident(incidentId: string): Promise<SequencedEvent[]> {
+    return this.mail.eventsOfIncident(incidentId)
+  }
+
+  eventById(id: string): Promise<SequencedEvent | null> {
+    return this.mail.eventById(id)
   }
 
   ensureVapidKeys(candidate: VapidKeys): Promise<VapidKeys> {

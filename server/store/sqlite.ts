@@ -14,6 +14,8 @@ import { migrate } from './migrations'
 import { SqliteRunbooks } from './sqlite-runbooks'
 
 import { SqliteComms } from './sqlite-comms'
+
+import { sqliteMailStore } from './sqlite-mail'
 import type {
   PushSubscriptionRecord,
   StatusLinkRecord,
@@ -32,6 +34,9 @@ import type {
   RunbookVersionRecord,
   SequencedEvent,
   StoredDeclaration,
+  MailJobClaim,
+  MailRecipient,
+  MailStore,
   Store,
   TokenGrants,
   TokenRecord,
@@ -199,6 +204,8 @@ class SqliteStore implements Store {
   private readonly probe
   /** Where a file database lives, for the free-space check; null in memory. */
   private readonly dir: string | null
+  /** The email outbox's statements (store/sqlite-mail.ts). */
+  private readonly mail: MailStore
 
   private readonly insertTokenStmt
   private readonly activeByHash
@@ -229,6 +236,8 @@ class SqliteStore implements Store {
     this.incidentEvents = db.prepare<[string], EventRow>(
       'SELECT seq, body, sender_token_id, sender_name FROM events WHERE incident_id = ? ORDER BY seq',
     )
+
+    this.mail = sqliteMailStore(db)
     this.insertEvent = db.prepare<[string, string, string, string, string, number | null, string | null]>(
       `INSERT INTO events (id, incident_id, hlc, body, received_at, sender_token_id, sender_name)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -553,6 +562,65 @@ class SqliteStore implements Store {
 
   async revokeStatusLink(id: number, at: string): Promise<boolean> {
     return this.comms.revokeStatusLink(id, at)
+  }
+
+  // The email outbox (MailStore), on store/sqlite-mail.ts's statements.
+  mailCursor(): Promise<number> {
+    return this.mail.mailCursor()
+  }
+
+  advanceMailCursor(seq: number): Promise<void> {
+    return this.mail.advanceMailCursor(seq)
+  }
+
+  claimMailJob(claim: MailJobClaim): Promise<boolean> {
+    return this.mail.claimMailJob(claim)
+  }
+
+  renewMailJob(eventId: string, node: string, leaseUntil: number): Promise<boolean> {
+    return this.mail.renewMailJob(eventId, node, leaseUntil)
+  }
+
+  mailJobAttempts(eventId: string): Promise<number> {
+    return this.mail.mailJobAttempts(eventId)
+  }
+
+  finishMailJob(eventId: string, node: string, reportId: string): Promise<void> {
+    return this.mail.finishMailJob(eventId, node, reportId)
+  }
+
+  expiredMailJobs(now: number, limit: number): Promise<string[]> {
+    return this.mail.expiredMailJobs(now, limit)
+  }
+
+  claimMailRecipients(eventId: string, emails: readonly string[], now: number): Promise<string[]> {
+    return this.mail.claimMailRecipients(eventId, emails, now)
+  }
+
+  finishMailRecipient(
+    eventId: string,
+    email: string,
+    state: 'sent' | 'failed',
+    answer: string,
+    now: number,
+  ): Promise<void> {
+    return this.mail.finishMailRecipient(eventId, email, state, answer, now)
+  }
+
+  releaseMailRecipients(eventId: string, emails: readonly string[]): Promise<void> {
+    return this.mail.releaseMailRecipients(eventId, emails)
+  }
+
+  mailRecipients(eventId: string): Promise<MailRecipient[]> {
+    return this.mail.mailRecipients(eventId)
+  }
+
+  eventsOfIncident(incidentId: string): Promise<SequencedEvent[]> {
+    return this.mail.eventsOfIncident(incidentId)
+  }
+
+  eventById(id: string): Promise<SequencedEvent | null> {
+    return this.mail.eventById(id)
   }
 
   async close(): Promise<void> {

@@ -247,13 +247,89 @@ export interface RunbookStore {
   ): Promise<'published' | 'moved' | 'already' | 'missing'>
 }
 
+/** Where one address of one emailed update stands (the row is the claim: made before sending). */
+export type MailRecipientState = 'claimed' | 'sent' | 'failed'
+
+/** One address of one emailed update, as recorded. */
+export interface MailRecipient {
+  email: string
+  state: MailRecipientState
+  /** The SMTP server's answer (or the error) for `sent` and `failed`; null while only claimed. */
+  answer: string | null
+}
+
+/** The job of emailing one `update.posted` to its audience. */
+export interface MailJobClaim {
+  /** The update's event id. */
+  eventId: string
+  incidentId: string
+  /** This server process, so another can tell its lease from theirs. */
+  node: string
+  /** Now, ms since the epoch. */
+  now: number
+  /** Until when the job is this node's (ms); past it, another node may take it over. */
+  leaseUntil: number
+}
+
+/**
+ * The email outbox (server/mail/mailer.ts). Every method is one transaction.
+ * The rules that make "at most once per update and recipient" hold with several
+ * server processes on one database: a job belongs to one node at a time (a
+ * lease), and each address is claimed by a row written before it is sent; a
+ * row never goes back to unclaimed except by `releaseMailRecipients`, used only
+ * when the SMTP server was not reached at all.
+ */
+export interface MailStore {
+  /** The highest event seq the mailer has looked at (0 at first). */
+  mailCursor(): Promise<number>
+  /** Moves the cursor to `seq` if that is further; never back. */
+  advanceMailCursor(seq: number): Promise<void>
+  /**
+   * Takes the job for `claim.node`: true when the job is new, or not done and
+   * its lease ran out before `claim.now` (then `attempts` counts one more).
+   * False when another node holds it or it is done.
+   */
+  claimMailJob(claim: MailJobClaim): Promise<boolean>
+  /** Moves the lease of a job this node holds; false when it is no longer this node's (taken over). */
+  renewMailJob(eventId: string, node: string, leaseUntil: number): Promise<boolean>
+  /** How many times the job was claimed (1 on the first claim). */
+  mailJobAttempts(eventId: string): Promise<number>
+  /** Marks the job done with the id of its report event; it is never claimed again. */
+  finishMailJob(eventId: string, node: string, reportId: string): Promise<void>
+  /** Update ids of jobs not done whose lease ran out before `now`: a node stopped, or a retry is due. */
+  expiredMailJobs(now: number, limit: number): Promise<string[]>
+  /**
+   * Claims these addresses of the update in one transaction, before any of
+   * them is sent (the mailer claims one at a time); resolves to those claimed now (an address already recorded, by this
+   * or an earlier attempt, is not claimed again).
+   */
+  claimMailRecipients(eventId: string, emails: readonly string[], now: number): Promise<string[]>
+  /** Records what the SMTP server said for one claimed address. */
+  finishMailRecipient(
+    eventId: string,
+    email: string,
+    state: 'sent' | 'failed',
+    answer: string,
+    now: number,
+  ): Promise<void>
+  /** Drops claims of addresses never handed to the SMTP server (it could not be reached), so a retry sends them. */
+  releaseMailRecipients(eventId: string, emails: readonly string[]): Promise<void>
+  /** Every address recorded for the update, in the order claimed. */
+  mailRecipients(eventId: string): Promise<MailRecipient[]>
+  /** Every stored event of one incident id (the directory: `directory`), ascending by seq. */
+  eventsOfIncident(incidentId: string): Promise<SequencedEvent[]>
+  /** The stored event with this id, or null. */
+  eventById(id: string): Promise<SequencedEvent | null>
+}
+
 /**
  * A change stored by any server on the same database, this one included:
  * the log grew to `lastSeq`, or tokens were revoked.
  */
 export type StoreChange = { kind: 'grew'; lastSeq: number } | { kind: 'revoked'; tokenIds: number[] }
 
-export interface Store extends EventStore, TokenStore, IncidentReader, PushStore, StatusLinkStore, RunbookStore {
+export interface Store
+  extends EventStore, TokenStore, IncidentReader, PushStore, StatusLinkStore, RunbookStore, MailStore {
   /**
    * Engines that several server processes share (PostgreSQL) report what any
    * of them stored, so live streams and revocations reach every node. Absent

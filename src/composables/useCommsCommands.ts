@@ -9,12 +9,15 @@ export interface UpdateForm {
   audience?: string
   /** Minutes until the next update is due (1–1440). */
   nextDueMinutes: number
+  /** The directory audience the server emails it to (its name goes in `audience`); none: not emailed. */
+  audienceId?: string
 }
 
 export interface CommsCommands {
   /**
    * Post a stakeholder update (`update.posted`); body and audience trimmed, an
-   * empty audience left out. Field errors keyed `body`, `audience`,
+   * empty audience left out. With `audienceId`, the server emails it to that
+   * directory audience once the update reaches it (at once online, later offline). Field errors keyed `body`, `audience`,
    * `nextDueMinutes` (nothing stored).
    */
   postUpdate: (incidentId: string, form: UpdateForm) => Promise<CommandResult<IncidentEvent>>
@@ -35,6 +38,7 @@ export function useCommsCommands(): CommsCommands {
       body: form.body.trim(),
       audience: form.audience?.trim() || undefined,
       nextDueMinutes: Number(form.nextDueMinutes),
+      audienceId: form.audienceId || undefined,
     }
     const fields = payloadErrors('update.posted', payload)
     if (!payload.body) fields.body = 'Write the update first.'

@@ -3,7 +3,7 @@
  * show it. Pure, so the Markdown export and the screen say the same thing.
  */
 import { assertNever } from './assert'
-import type { IncidentEvent, LogKind, Role, TaskKind } from './events'
+import type { IncidentEvent, LogKind, PayloadOf, Role, TaskKind } from './events'
 import type { IncidentState } from './fold'
 import type { Conflict, EditedField, RegisterValue, Write } from './conflicts'
 
@@ -67,6 +67,7 @@ export function categoryOf(e: IncidentEvent): TimelineCategory {
     case 'change.reverted':
       return 'change'
     case 'update.posted':
+    case 'update.emailed':
       return 'update'
     case 'role.assigned':
       return 'role'
@@ -81,6 +82,8 @@ export function categoryOf(e: IncidentEvent): TimelineCategory {
     case 'incident.edited':
     case 'log.amended':
     case 'conflict.acknowledged':
+    case 'audience.saved':
+    case 'contact.saved':
       return 'incident'
     default:
       return assertNever(e, 'event type')
@@ -131,6 +134,12 @@ export function describeEvent(e: IncidentEvent, state: IncidentState): string {
     }
     case 'update.posted':
       return `Update${e.payload.audience ? ` to ${e.payload.audience}` : ''}: ${e.payload.body}`
+    case 'update.emailed':
+      return describeEmailReport(e.payload)
+    case 'audience.saved':
+      return `Audience saved${e.payload.name ? `: ${e.payload.name}` : ''}`
+    case 'contact.saved':
+      return `Contact saved${e.payload.name ? `: ${e.payload.name}` : ''}`
     case 'task.added':
       return `Task (${TASK_KIND_LABELS[e.payload.kind]}): ${e.payload.text}${e.payload.owner ? ` — ${e.payload.owner}` : ''}`
     case 'task.edited': {
@@ -229,4 +238,34 @@ export function describeConflict(c: Conflict, state: IncidentState): string {
     `${what}: ${c.kept.actor.name}'s ${noun}${valueOf(c, c.kept)} replaced ` +
     `${c.replaced.actor.name}'s${valueOf(c, c.replaced)}, made at the same time offline`
   )
+}
+
+/**
+ * A delivery report in one line, as the Timeline and the update's card show it:
+ * `Sent to 14 of 14 in Principals`, then the failures with the SMTP answer
+ * (`failed: a@b.org (550 5.1.1 No such user)`) and the addresses whose delivery
+ * is unknown; or why nothing was sent.
+ */
+export function describeEmailReport(p: PayloadOf<'update.emailed'>): string {
+  const audience = p.audience || 'the audience'
+  switch (p.outcome) {
+    case 'not_set_up':
+      return `Not emailed to ${audience}: email is not set up on the server`
+    case 'no_audience':
+      return `Not emailed: ${audience} has no addresses on the server`
+    case 'sent': {
+      const parts = [`Sent to ${p.sent} of ${p.total} in ${audience}`]
+      const failedCount = p.failed.length + (p.moreFailed ?? 0)
+      if (failedCount) {
+        const listed = p.failed.map((f) => `${f.email} (${f.answer})`).join('; ')
+        const more = p.moreFailed ? ` and ${p.moreFailed} more` : ''
+        parts.push(`${failedCount} failed: ${listed}${more}`)
+      }
+      if (p.unknown.length)
+        parts.push(`delivery unknown for ${p.unknown.join(', ')} (the server stopped while sending; not sent again)`)
+      return parts.join('; ')
+    }
+    default:
+      return assertNever(p.outcome, 'email outcome')
+  }
 }

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { EVENT_TYPES, LIMITS, hasVisibleText, payloadErrors, validateEvent, validatePayload } from './events'
 import type { EventType } from './events'
+import { DIRECTORY_ID, isDirectoryType } from './directory-vocabulary'
 import { createEvent } from './factory'
 import { HybridClock, formatHlc } from './hlc'
 import { isId, newId } from './ids'
 
 const envelope = (type: string, payload: unknown) => ({
   id: 'EVT00000001',
-  incidentId: 'INC00000001',
+  incidentId: isDirectoryType(type) ? DIRECTORY_ID : 'INC00000001',
   type,
   at: '2026-11-24T08:30:00.000Z',
   hlc: formatHlc({ ms: 1_763_973_000_000, counter: 0, node: 'phone-1' }),
@@ -38,6 +39,32 @@ const valid: Record<EventType, unknown> = {
   'task.reopened': { taskId: 'TSK00000001', seen: 'EVT00000002' },
   'conflict.acknowledged': { keptId: 'EVT00000002', replacedId: 'EVT00000001' },
   'task.edited': { taskId: 'TSK00000001', text: 'Replace PSU in B-3', kind: 'bug', owner: '' },
+  'audience.saved': {
+    audienceId: 'AUD00000001',
+    name: 'Principals',
+    members: [{ email: 'pat@lincoln.example', name: 'Pat' }, { email: ' lee@lincoln.example ' }],
+    note: 'every principal',
+  },
+  'contact.saved': {
+    contactId: 'CON00000001',
+    name: 'ISP NOC',
+    kind: 'vendor',
+    role: 'Circuit support',
+    organization: 'Metro Fiber',
+    phones: [{ label: '24/7', number: '+1 (555) 010-2030 ext. 4' }],
+    email: 'noc@metrofiber.example',
+    notes: 'circuit ID MF-1234',
+  },
+  'update.emailed': {
+    updateId: 'EVT00000000',
+    audienceId: 'AUD00000001',
+    audience: 'Principals',
+    outcome: 'sent',
+    total: 14,
+    sent: 13,
+    failed: [{ email: 'x@y.example', answer: '550 5.1.1 No such user' }],
+    unknown: [],
+  },
 }
 
 /** Payloads each type must refuse, with the field the reason names. */
@@ -107,6 +134,19 @@ const invalid: [EventType, unknown, string][] = [
   ['task.edited', { taskId: 'TSK00000001', text: ' ' }, 'payload.text'],
   ['task.edited', { taskId: 'TSK00000001', kind: 'chore' }, 'payload.kind'],
   ['task.edited', { taskId: 'TSK00000001', owner: 'o'.repeat(81) }, 'payload.owner'],
+  ['audience.saved', { audienceId: 'AUD00000001' }, 'must change name, members, note or removed'],
+  ['audience.saved', { audienceId: 'AUD00000001', members: [{ email: 'not an email' }] }, 'payload.members.0.email'],
+  [
+    'audience.saved',
+    { audienceId: 'AUD00000001', members: [{ email: 'a@b.example' }, { email: 'a@b.example,\nBcc: x@evil.example' }] },
+    'payload.members.1.email: must be an email address',
+  ],
+  ['audience.saved', { audienceId: 'AUD00000001', name: ' ' }, 'payload.name'],
+  ['contact.saved', { contactId: 'CON00000001' }, 'must change a field'],
+  ['contact.saved', { contactId: 'CON00000001', email: 'superintendent' }, 'payload.email'],
+  ['contact.saved', { contactId: 'CON00000001', phones: [{ number: 'call me' }] }, 'payload.phones.0.number'],
+  ['contact.saved', { contactId: 'CON00000001', kind: 'robot' }, 'payload.kind'],
+  ['update.emailed', { updateId: 'EVT00000000', audienceId: 'AUD00000001', outcome: 'sent' }, 'payload.audience'],
 ]
 
 describe('event vocabulary', () => {
@@ -141,6 +181,25 @@ describe('event vocabulary', () => {
     const many = Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`p${i}`, 'v']))
     const tooMany = validatePayload('log.entry', { text: 'x', kind: 'action', runbook: { id: 'a', parameters: many } })
     expect(tooMany.ok ? '' : tooMany.reason).toBe('runbook.parameters: must hold 1 to 20 values')
+  })
+
+  it('keeps the incident id "directory" for the directory, and the directory in it', () => {
+    const declared = validateEvent({
+      ...envelope('incident.declared', valid['incident.declared']),
+      incidentId: DIRECTORY_ID,
+    })
+    expect(declared.ok ? 'accepted' : declared.reason).toBe(
+      'incidentId: "directory" is reserved for audience and contact events',
+    )
+    const contact = validateEvent({ ...envelope('contact.saved', valid['contact.saved']), incidentId: 'INC00000001' })
+    expect(contact.ok ? 'accepted' : contact.reason).toBe(
+      'incidentId: must be "directory" for audience and contact events',
+    )
+  })
+
+  it('stores addresses trimmed', () => {
+    const result = validateEvent(envelope('audience.saved', valid['audience.saved']))
+    expect(result.ok && result.value.payload).toMatchObject({ members: [{}, { email: 'lee@lincoln.example' }] })
   })
 
   it('refuses malformed envelopes with a reason naming the field', () => {

@@ -6,6 +6,7 @@
 import * as v from 'valibot'
 import { HLC_PATTERN } from './hlc'
 import { ID_PATTERN } from './ids'
+import { DIRECTORY_ID, DIRECTORY_LIMITS, isDirectoryType, isServerOnlyType } from './directory-vocabulary'
 import {
   DEFAULT_UPDATE_CADENCE_MINUTES,
   LIMITS,
@@ -16,6 +17,7 @@ import {
   TASK_KINDS,
   hasVisibleText,
 } from './vocabulary'
+import { CONTACT_KINDS, EMAIL_OUTCOMES } from './directory-vocabulary'
 
 // The vocabulary's constants live apart from the schemas so the first screen can use them without valibot.
 export { DEFAULT_UPDATE_CADENCE_MINUTES, LIMITS, LOG_KINDS, ROLES, SEVERITIES, STATUSES, TASK_KINDS, hasVisibleText }
@@ -80,6 +82,35 @@ const runbookParameters = v.pipe(
     return count >= 1 && count <= 20
   }, 'must hold 1 to 20 values'),
 )
+
+/**
+ * An email address as a person types it: trimmed, then `local@domain.tld`
+ * (valibot's check, which refuses spaces, commas, angle brackets and a missing
+ * dot in the domain). Header injection needs a newline or a comma: both refused.
+ */
+const email = v.pipe(
+  v.string(),
+  v.trim(),
+  v.maxLength(DIRECTORY_LIMITS.email, `must be at most ${DIRECTORY_LIMITS.email} characters`),
+  v.email('must be an email address'),
+)
+/** A phone number: digits with the usual punctuation (`+1 (555) 010-2030 ext. 4`), at least one digit. */
+const phoneNumber = v.pipe(
+  v.string(),
+  v.trim(),
+  v.maxLength(DIRECTORY_LIMITS.phone, `must be at most ${DIRECTORY_LIMITS.phone} characters`),
+  v.regex(/^\+?[0-9 ().\-/]*[0-9][0-9 ().\-/]*((x|ext\.?)\s*[0-9]{1,6})?$/i, 'must be a phone number'),
+)
+/** One member of an audience: an address, and the name to greet (optional). */
+export const AudienceMemberSchema = v.object({
+  email,
+  name: optionalText(LIMITS.personName),
+})
+/** One phone number of a contact, with what it is (`mobile`, `NOC 24/7`). */
+export const ContactPhoneSchema = v.object({
+  label: optionalText(DIRECTORY_LIMITS.phoneLabel),
+  number: phoneNumber,
+})
 
 export const payloadSchemas = {
   'incident.declared': v.object({
@@ -161,6 +192,8 @@ export const payloadSchemas = {
     body: text(1, LIMITS.updateBody),
     audience: optionalText(LIMITS.audience),
     nextDueMinutes: v.optional(cadence),
+    /** Extension: the directory audience (`audience.saved`) the server emails this update to. */
+    audienceId: v.optional(id),
   }),
   'task.added': v.object({
     taskId: id,
@@ -192,6 +225,81 @@ export const payloadSchemas = {
       'must change text, kind or owner',
     ),
   ),
+  /**
+   * Extension: an audience of the directory (incidentId `directory`) created or
+   * edited; only the fields set change, last writer by `hlc` wins per field.
+   * `members` is one field: the whole list as its writer saw it.
+   */
+  'audience.saved': v.pipe(
+    v.object({
+      audienceId: id,
+      name: v.optional(text(1, LIMITS.audience)),
+      members: v.optional(
+        v.pipe(
+          v.array(AudienceMemberSchema),
+          v.maxLength(DIRECTORY_LIMITS.members, `must hold at most ${DIRECTORY_LIMITS.members} addresses`),
+        ),
+      ),
+      note: optionalText(DIRECTORY_LIMITS.note),
+      removed: v.optional(v.boolean()),
+    }),
+    v.check(
+      (p) => p.name !== undefined || p.members !== undefined || p.note !== undefined || p.removed !== undefined,
+      'must change name, members, note or removed',
+    ),
+  ),
+  /**
+   * Extension: a contact of the directory (ICS 205A: a person or a vendor)
+   * created or edited; per field, last writer by `hlc` wins. An empty `email`
+   * clears it.
+   */
+  'contact.saved': v.pipe(
+    v.object({
+      contactId: id,
+      name: v.optional(text(1, LIMITS.personName)),
+      kind: v.optional(v.picklist(CONTACT_KINDS)),
+      role: optionalText(DIRECTORY_LIMITS.role),
+      organization: optionalText(DIRECTORY_LIMITS.role),
+      phones: v.optional(
+        v.pipe(
+          v.array(ContactPhoneSchema),
+          v.maxLength(DIRECTORY_LIMITS.phones, `must hold at most ${DIRECTORY_LIMITS.phones} numbers`),
+        ),
+      ),
+      email: v.optional(v.union([v.literal(''), email], 'must be an email address')),
+      notes: optionalText(DIRECTORY_LIMITS.note),
+      removed: v.optional(v.boolean()),
+    }),
+    v.check((p) => Object.entries(p).some(([k, x]) => k !== 'contactId' && x !== undefined), 'must change a field'),
+  ),
+  /**
+   * Extension, written by the server only (a phone's push of it is refused):
+   * what became of emailing an update to its audience.
+   */
+  'update.emailed': v.object({
+    updateId: id,
+    audienceId: id,
+    audience: v.pipe(v.string(), v.maxLength(LIMITS.audience)),
+    outcome: v.picklist(EMAIL_OUTCOMES),
+    total: int(0, DIRECTORY_LIMITS.members),
+    sent: int(0, DIRECTORY_LIMITS.members),
+    failed: v.pipe(
+      v.array(
+        v.object({
+          email: v.pipe(v.string(), v.maxLength(DIRECTORY_LIMITS.email)),
+          answer: v.pipe(v.string(), v.maxLength(DIRECTORY_LIMITS.smtpAnswer)),
+        }),
+      ),
+      v.maxLength(DIRECTORY_LIMITS.reportedFailures),
+    ),
+    /** Addresses whose sending was cut by a crash: maybe delivered, never sent again. */
+    unknown: v.pipe(
+      v.array(v.pipe(v.string(), v.maxLength(DIRECTORY_LIMITS.email))),
+      v.maxLength(DIRECTORY_LIMITS.reportedFailures),
+    ),
+    /** Failures beyond the ones listed. */
+    moreFailed: v.optional(int(0, DIRECTORY_LIMITS.members)),
+  }),
 } as const
 
 export type EventType = keyof typeof payloadSchemas
@@ -231,8 +339,22 @@ type EventVariants = { [T in EventType]: ReturnType<typeof variant<T>> }
 // Derived from payloadSchemas, so a new type cannot be left out of the union.
 const eventVariants = EVENT_TYPES.map((type) => variant(type)) as EventVariants[EventType][]
 
-/** Any event of the vocabulary, discriminated by `type`. */
-export const EventSchema = v.variant('type', eventVariants)
+/**
+ * Any event of the vocabulary, discriminated by `type`. The incident id
+ * `directory` is reserved for the directory's events (audiences, contacts) and
+ * holds nothing else, so nobody can declare it an incident.
+ */
+export const EventSchema = v.pipe(
+  v.variant('type', eventVariants),
+  v.check(
+    (e) => isDirectoryType(e.type) === (e.incidentId === DIRECTORY_ID),
+    (issue) =>
+      isDirectoryType((issue.input as { type: string }).type)
+        ? `incidentId: must be "${DIRECTORY_ID}" for audience and contact events`
+        : `incidentId: "${DIRECTORY_ID}" is reserved for audience and contact events`,
+  ),
+)
+export { DIRECTORY_ID, isDirectoryType, isServerOnlyType }
 
 export type IncidentEvent = v.InferOutput<typeof EventSchema>
 export type EventOf<T extends EventType> = Extract<IncidentEvent, { type: T }>
@@ -244,6 +366,8 @@ export type Status = (typeof STATUSES)[number]
 export type Role = (typeof ROLES)[number]
 export type LogKind = (typeof LOG_KINDS)[number]
 export type TaskKind = (typeof TASK_KINDS)[number]
+export type AudienceMember = v.InferOutput<typeof AudienceMemberSchema>
+export type ContactPhone = v.InferOutput<typeof ContactPhoneSchema>
 
 export type Validation<T> = { ok: true; value: T } | { ok: false; reason: string }
 

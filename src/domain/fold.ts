@@ -13,7 +13,18 @@ import { ALREADY_DECLARED, chooseDeclaration, refusalFor } from './declaration'
 import type { Declaration } from './declaration'
 import { assertNever } from './assert'
 import { DEFAULT_UPDATE_CADENCE_MINUTES, ROLES } from './vocabulary'
-import type { Actor, EventOf, IncidentEvent, LogKind, Person, Role, Severity, Status, TaskKind } from './events'
+import type {
+  Actor,
+  EventOf,
+  IncidentEvent,
+  LogKind,
+  PayloadOf,
+  Person,
+  Role,
+  Severity,
+  Status,
+  TaskKind,
+} from './events'
 import { hlcMillis } from './hlc'
 import { samePerson } from './people'
 import { EDITED_FIELDS, ENTRY_ASPECTS, acknowledge, writeRegister } from './conflicts'
@@ -67,6 +78,9 @@ export interface Change {
   reverted: { at: string; actor: Actor; note?: string } | null
 }
 
+/** What the server reported of emailing an update (`update.emailed`): the latest report counts. */
+export type EmailReport = PayloadOf<'update.emailed'> & { eventId: string; at: string }
+
 export interface StakeholderUpdate {
   id: string
   at: string
@@ -75,6 +89,10 @@ export interface StakeholderUpdate {
   body: string
   audience?: string
   nextDueMinutes?: number
+  /** The directory audience the server emails it to (docs/CONTRACT-EXTENSIONS.md "Directory and email"). */
+  audienceId?: string
+  /** The server's delivery report, once it has one. */
+  email?: EmailReport
 }
 
 export interface Task {
@@ -405,9 +423,19 @@ function applyPayload(state: IncidentState, e: IncidentEvent): void {
         body: p.body,
         audience: p.audience,
         nextDueMinutes: p.nextDueMinutes,
+        audienceId: p.audienceId,
       })
       return
     }
+    case 'update.emailed': {
+      // Written by the server after the update it reports on, so it sorts after it.
+      const update = state.updates.find((u) => u.id === e.payload.updateId)
+      if (update) update.email = { ...e.payload, eventId: e.id, at: e.at }
+      return
+    }
+    case 'audience.saved':
+    case 'contact.saved':
+      return // directory events: the schema keeps them out of every incident (src/domain/directory.ts folds them)
     case 'task.added': {
       const p = e.payload
       if (state.tasks.has(p.taskId)) return

@@ -39,9 +39,14 @@ export function eventSearchText(e: IncidentEvent): string[] {
       return [e.payload.text, e.payload.owner ?? '']
     case 'task.edited':
       return [e.payload.text ?? '', e.payload.owner ?? '']
+    case 'update.emailed':
+      return [e.payload.audience]
     case 'task.done':
     case 'task.reopened':
     case 'conflict.acknowledged':
+    // The directory (incident id "directory") is not an incident: nothing of it is an incident's text.
+    case 'audience.saved':
+    case 'contact.saved':
       return []
     default:
       return assertNever(e)

@@ -9,6 +9,7 @@ import { SEVERITIES, STATUSES } from './vocabulary'
 
 const Ms = v.pipe(v.number(), v.integer(), v.minValue(0))
 
+/** An incident's public part on the wire (PublicIncident, ./status-page.ts). */
 export const PublicIncidentSchema = v.object({
   id: v.string(),
   title: v.string(),

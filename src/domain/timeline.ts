@@ -63,6 +63,10 @@ export const TIMELINE_ROWS: Record<EventType, TimelineRow> = {
   'task.reopened': 'refers',
   'conflict.acknowledged': 'refers',
   'task.edited': 'refers',
+  // Directory events never reach an incident's fold (their incident id is `directory`).
+  'audience.saved': 'amends',
+  'contact.saved': 'amends',
+  'update.emailed': 'own',
 }
 
 /** One line per event as the Timeline, the document and the exports show it: `describeEvent` under the name they import. */

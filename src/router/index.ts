@@ -49,6 +49,13 @@ const routes: RouteRecordRaw[] = [
     meta: { title: 'Print all runbooks' },
   },
   {
+    path: '/directory/:section(contacts|audiences)?',
+    name: 'directory',
+    component: () => import('../views/DirectoryView.vue'),
+    props: true,
+    meta: { title: 'Directory' },
+  },
+  {
     path: '/settings',
     name: 'settings',
     component: () => import('../views/SettingsView.vue'),

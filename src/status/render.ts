@@ -33,6 +33,7 @@ const STATUS: Record<PublicIncident['status'], string> = {
 /** A time with its day and zone (`Tue, 1 Dec, 9:05 AM EST`), in the reader's locale and zone. */
 export type FormatTime = (ms: number) => string
 
+/** Times in the reader's locale and zone (or the given ones: tests). */
 export function defaultFormatTime(locale?: string, timeZone?: string): FormatTime {
   const f = new Intl.DateTimeFormat(locale, {
     weekday: 'short',

@@ -262,6 +262,15 @@ export const useIncidentsStore = defineStore('incidents', () => {
     return result.ok ? { ok: true, value: id } : result
   }
 
+  /**
+   * Every event held for an incident id, folded or not, in arrival order: the
+   * directory (incident id `directory`, src/domain/directory.ts) is folded from these.
+   */
+  function heldEvents(id: string): readonly IncidentEvent[] {
+    void revision.value
+    return eventsByIncident.get(id) ?? []
+  }
+
   /** Events of one incident, for exports and the timeline. */
   function eventsOf(id: string): readonly IncidentEvent[] {
     void revision.value
@@ -278,6 +287,7 @@ export const useIncidentsStore = defineStore('incidents', () => {
     incident,
     children,
     eventsOf,
+    heldEvents,
     start,
     markNothingStored,
     stop,

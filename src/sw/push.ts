@@ -31,6 +31,7 @@ function dataOf(event: PushEvent): unknown {
   }
 }
 
+/** Listens for the server's pushes and for the browser replacing this phone's subscription. */
 export function registerPush(sw: ServiceWorkerGlobalScope): void {
   sw.addEventListener('push', (event) => {
     const message = readPushMessage(dataOf(event))

@@ -8,6 +8,7 @@ import * as v from 'valibot'
 import type { SyncSettings } from '../db/settings'
 import type { FetchLike } from './api'
 
+/** A server call that failed: `message` is for people (the server's own words when it sent some). */
 export class ServerCallError extends Error {
   constructor(
     message: string,

@@ -1,0 +1,89 @@
+// @vitest-environment happy-dom
+import 'fake-indexeddb/auto'
+import { flushPromises } from '@vue/test-utils'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { incidentWorld } from '../../../tests/fixtures/incident-world'
+import { DIRECTORY_ID } from '../../domain/directory'
+import { useDirectoryStore } from '../../stores/directory'
+import { useIncidentsStore } from '../../stores/incidents'
+import CommsPanel from '../comms/CommsPanel.vue'
+import DirectoryView from '../../views/DirectoryView.vue'
+
+afterEach(() => {
+  useIncidentsStore().stop()
+  localStorage.clear()
+  document.body.innerHTML = ''
+})
+
+describe('the directory on this phone', () => {
+  it('adds a contact offline, shows tel: and mailto: links, and lays out the ICS 205A page', async () => {
+    const w = await incidentWorld()
+    const wrapper = w.mount(DirectoryView, {})
+    await wrapper.find('button.button--primary').trigger('click')
+    await wrapper.find('#contact-name-new').setValue('Metro Fiber NOC')
+    await wrapper.find('#contact-phones-new').setValue('24/7: +1 (555) 010-3000')
+    await wrapper.find('#contact-email-new').setValue('noc@metrofiber.example')
+    await wrapper.find('#contact-notes-new').setValue('circuit ID MF-1234')
+    await wrapper.find('form').trigger('submit')
+    await vi.waitFor(() => expect(useDirectoryStore().contacts).toHaveLength(1))
+    await flushPromises()
+    const list = wrapper.find('[aria-label="Contacts"]')
+    expect(list.find('a[href="tel:+15550103000"]').text()).toBe('Call 24/7 +1 (555) 010-3000')
+    expect(list.find('a[href="mailto:noc@metrofiber.example"]').exists()).toBe(true)
+    expect(wrapper.find('.print-205 tbody').text()).toContain('circuit ID MF-1234')
+    // Stored as a directory event, like any other: it syncs and stays offline.
+    expect(w.store.heldEvents(DIRECTORY_ID).map((e) => e.type)).toEqual(['contact.saved'])
+  })
+
+  it('refuses an address that is not an email, naming the line, and stores nothing', async () => {
+    const w = await incidentWorld()
+    await w.router.push('/directory/audiences')
+    const wrapper = w.mount(DirectoryView, { section: 'audiences' })
+    await wrapper.find('button.button--primary').trigger('click')
+    await wrapper.find('#audience-name-new').setValue('Principals')
+    await wrapper.find('#audience-members-new').setValue('Kim Lee <kim@lincoln.example>\nprincipal')
+    await wrapper.find('form').trigger('submit')
+    await flushPromises()
+    expect(wrapper.find('#audience-members-new').attributes('aria-invalid')).toBe('true')
+    expect(wrapper.text()).toContain('Line 2: “principal” is not an email address')
+    expect(w.store.heldEvents(DIRECTORY_ID)).toEqual([])
+  })
+})
+
+describe('emailing an update from the Updates tab', () => {
+  it('names a directory audience, says how many will get it, and that it waits for the phone to be online', async () => {
+    const w = await incidentWorld()
+    await w.record(
+      'audience.saved',
+      { audienceId: 'AUD0000000000000000000001', name: 'Principals', members: [{ email: 'kim@lincoln.example' }] },
+      DIRECTORY_ID,
+    )
+    expect(useDirectoryStore().audiences.map((a) => a.name)).toEqual(['Principals'])
+    const wrapper = w.mount(CommsPanel, { incidentId: w.id })
+    await wrapper.find(`#update-audience-${w.id}`).setValue('principals')
+    expect(wrapper.find(`#update-audience-hint-${w.id}`).text()).toBe('Will be emailed to 1 address in Principals.')
+    await wrapper.find('form.composer').trigger('submit')
+    await vi.waitFor(() => expect(w.store.incident(w.id)!.updates).toHaveLength(1))
+    await flushPromises()
+    const update = w.store.incident(w.id)!.updates[0]!
+    expect(update).toMatchObject({ audience: 'Principals', audienceId: 'AUD0000000000000000000001' })
+    // This phone has joined no server.
+    expect(wrapper.find('.email-state').text()).toBe('Email is not set up: this phone syncs with no server.')
+    // The server's report arrives later, onto the same folded update: the card follows it.
+    await w.record('update.emailed', {
+      updateId: update.id,
+      audienceId: 'AUD0000000000000000000001',
+      audience: 'Principals',
+      outcome: 'sent',
+      total: 2,
+      sent: 1,
+      failed: [{ email: 'gone@lincoln.example', answer: '550 5.1.1 No such user' }],
+      unknown: [],
+    })
+    await flushPromises()
+    expect(wrapper.find('.email-state').text()).toBe(
+      'Sent to 1 of 2 in Principals; 1 failed: gone@lincoln.example (550 5.1.1 No such user)',
+    )
+    expect(wrapper.find('.email-state--problem').exists()).toBe(true)
+  })
+})
