@@ -1,4 +1,4 @@
-/** Helpers for the server's tests: an app on a memory store, a temp dist, an SSE reader. */
+/** Helpers for the server's tests: an app on a memory store, the apps a test file opens, a temp dist, an SSE reader. */
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -38,6 +38,72 @@ export async function createTestApp(options: Partial<AppOptions> & { dataDir?: s
       await app.close()
       await store.close()
     },
+  }
+}
+
+/** A test app listening on 127.0.0.1 at a free port. */
+export interface LiveApp extends TestApp {
+  /** `http://127.0.0.1:<port>`, no trailing slash. */
+  url: string
+  port: number
+}
+
+/**
+ * The apps and event streams one test file opens, all closed by `closeAll()`
+ * (register it: `afterEach(() => apps.closeAll())`): readers first, so each
+ * stream has ended before its server closes. `defaults` are the options of
+ * every app, under each call's own; streams tests want a long heartbeat
+ * (`heartbeatMs: 60_000`) so none arrives between the messages they expect.
+ */
+export class TestApps {
+  /** Every reader opened or adopted so far, oldest first, until `closeAll()`. */
+  readonly readers: SseReader[] = []
+  private readonly apps: TestApp[] = []
+
+  constructor(private readonly defaults: Partial<AppOptions> = {}) {}
+
+  /** An app answering `inject` (not listening), closed after the test. */
+  async app(options: Parameters<typeof createTestApp>[0] = {}): Promise<TestApp> {
+    const t = await createTestApp({ ...this.defaults, ...options })
+    this.apps.push(t)
+    return t
+  }
+
+  /** An app listening on 127.0.0.1 at a free port, for fetch, raw sockets and streams. */
+  async live(options: Parameters<typeof createTestApp>[0] = {}): Promise<LiveApp> {
+    const t = await this.app(options)
+    const url = await t.app.listen({ port: 0, host: '127.0.0.1' })
+    return { ...t, url, port: Number(new URL(url).port) }
+  }
+
+  /** Opens a live app's event stream (`query` after the path) with its token and `headers`. */
+  async stream(
+    t: LiveApp,
+    query = '',
+    headers: Record<string, string> = {},
+  ): Promise<{ response: Response; sse: SseReader }> {
+    const opened = await SseReader.open(`${t.url}/api/events/stream${query}`, { ...t.auth, ...headers })
+    this.readers.push(opened.sse)
+    return opened
+  }
+
+  /** Cancels `sse` with the others after the test; returns it. */
+  adopt(sse: SseReader): SseReader {
+    this.readers.push(sse)
+    return sse
+  }
+
+  /** Closes one app now (a test of shutdown) and forgets it; its readers stay for `closeAll()`. */
+  async close(t: TestApp): Promise<void> {
+    const i = this.apps.findIndex((a) => a.app === t.app)
+    if (i >= 0) this.apps.splice(i, 1)
+    await t.close()
+  }
+
+  /** Cancels every reader, then closes every app (and its store). */
+  async closeAll(): Promise<void> {
+    for (const r of this.readers.splice(0)) await r.cancel()
+    for (const t of this.apps.splice(0)) await t.close()
   }
 }
 

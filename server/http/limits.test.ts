@@ -9,37 +9,29 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { makeEvents } from '../../tests/fixtures/events'
-import { createTestApp, rawRequest, SseReader, tempDir } from '../test-support'
-import type { TestApp } from '../test-support'
+import { rawRequest, SseReader, tempDir, TestApps } from '../test-support'
+import type { LiveApp, TestApp } from '../test-support'
 import { AuthFailureLimiter } from '../auth/failures'
 import { loadConfig } from '../config'
 import { jsonShapeProblem, MAX_JSON_DEPTH } from './json'
 import { defaultMaxConnections } from './limits'
 
-interface Live extends TestApp {
-  port: number
-}
-const open: Live[] = []
-const readers: SseReader[] = []
-afterEach(async () => {
-  for (const r of readers.splice(0)) await r.cancel()
-  for (const t of open.splice(0)) await t.close()
-})
+const apps = new TestApps({ heartbeatMs: 60_000 })
+afterEach(() => apps.closeAll())
 
-async function live(options: Parameters<typeof createTestApp>[0] = {}): Promise<Live> {
-  const t = await createTestApp({ heartbeatMs: 60_000, ...options })
-  const url = await t.app.listen({ port: 0, host: '127.0.0.1' })
-  const l = { ...t, port: Number(new URL(url).port) }
-  open.push(l)
-  return l
-}
+/** POSTs `payload` to /api/events as it is, typed `contentType`, with the token (inject: no socket). */
+const postRaw = (t: TestApp, contentType: string, payload: string) =>
+  t.app.inject({ method: 'POST', url: '/api/events', headers: { ...t.auth, 'content-type': contentType }, payload })
+/** POSTs a JSON `body` to /api/events over a real connection, with the token. */
+const fetchJson = (t: LiveApp, body: string) =>
+  fetch(`${t.url}/api/events`, { method: 'POST', headers: { ...t.auth, 'content-type': 'application/json' }, body })
 
-const post = (t: Live, extra: string) =>
+const post = (t: LiveApp, extra: string) =>
   `POST /api/events HTTP/1.1\r\nHost: x\r\nAuthorization: ${t.auth.authorization}\r\nContent-Type: application/json\r\n${extra}\r\n`
 
 describe('a body that is too large', () => {
   it('is answered 413 too_large, readable by a client still uploading (lingering close, not a reset)', async () => {
-    const t = await live()
+    const t = await apps.live()
     // Announced too large: refused before a byte of it is read.
     const announced = await rawRequest(t.port, post(t, `Content-Length: ${8 << 20}\r\n`), { upload: 8 << 20 })
     expect(announced.status).toBe(413)
@@ -58,7 +50,7 @@ describe('slow and partial requests', () => {
   const timeouts = { headersTimeoutMs: 300, requestTimeoutMs: 600, bodyTimeoutMs: 300 }
 
   it('answer 408 timeout and close when the headers never end', async () => {
-    const t = await live({ limits: timeouts })
+    const t = await apps.live({ limits: timeouts })
     const res = await rawRequest(t.port, 'POST /anything HTTP/1.1\r\nHost: x\r\nX-Slow: 1\r\n')
     expect(res.status).toBe(408)
     expect(res.body).toEqual({
@@ -67,7 +59,7 @@ describe('slow and partial requests', () => {
   })
 
   it('answer 408 timeout and close when the body stops arriving', async () => {
-    const t = await live({ limits: timeouts })
+    const t = await apps.live({ limits: timeouts })
     const res = await rawRequest(t.port, `${post(t, 'Content-Length: 100\r\n')}{"events":[`)
     expect(res.status).toBe(408)
     expect(res.body).toEqual({ error: { code: 'timeout', message: expect.stringMatching(/^no part of the body/) } })
@@ -75,7 +67,7 @@ describe('slow and partial requests', () => {
   })
 
   it('answer 408 when a body trickles in past the request timeout', async () => {
-    const t = await live({ limits: { headersTimeoutMs: 200, requestTimeoutMs: 400, bodyTimeoutMs: 10_000 } })
+    const t = await apps.live({ limits: { headersTimeoutMs: 200, requestTimeoutMs: 400, bodyTimeoutMs: 10_000 } })
     const res = await new Promise<Awaited<ReturnType<typeof rawRequest>>>((resolve) => {
       const pending = rawRequest(t.port, `${post(t, 'Content-Length: 1000\r\n')}{`)
       void pending.then(resolve)
@@ -85,7 +77,7 @@ describe('slow and partial requests', () => {
   })
 
   it('keep the server answering while they wait', async () => {
-    const t = await live({ limits: timeouts })
+    const t = await apps.live({ limits: timeouts })
     const stuck = Array.from({ length: 20 }, () => rawRequest(t.port, `${post(t, 'Content-Length: 100\r\n')}{`))
     const health = await fetch(`http://127.0.0.1:${t.port}/api/health`)
     expect(health.status).toBe(200)
@@ -95,7 +87,7 @@ describe('slow and partial requests', () => {
 
 describe('one error shape for what Fastify and Node refuse', () => {
   it('refuses a GET with a body, the event stream included, with a JSON 400 (no stream, no reset)', async () => {
-    const t = await live()
+    const t = await apps.live()
     for (const path of ['/api/events', '/api/events/stream', '/api/health']) {
       const res = await rawRequest(
         t.port,
@@ -116,7 +108,7 @@ describe('one error shape for what Fastify and Node refuse', () => {
   })
 
   it('answers an unparseable request, a bad URL and oversized headers in the contract shape', async () => {
-    const t = await live()
+    const t = await apps.live()
     const garbage = await rawRequest(t.port, 'GARBAGE\r\n\r\n')
     expect(garbage.status).toBe(400)
     expect(garbage.body).toEqual({ error: { code: 'bad_request', message: 'the request is not valid HTTP/1.1' } })
@@ -132,14 +124,8 @@ describe('one error shape for what Fastify and Node refuse', () => {
   })
 
   it('answers a body of the wrong type, or not as long as announced, in the contract shape', async () => {
-    const t = await createTestApp()
-    open.push({ ...t, port: 0 })
-    const text = await t.app.inject({
-      method: 'POST',
-      url: '/api/events',
-      headers: { ...t.auth, 'content-type': 'application/xml' },
-      payload: '<events/>',
-    })
+    const t = await apps.app()
+    const text = await postRaw(t, 'application/xml', '<events/>')
     expect(text.statusCode).toBe(400)
     expect(text.json()).toEqual({
       error: { code: 'unsupported_media_type', message: 'send the body as application/json' },
@@ -149,13 +135,9 @@ describe('one error shape for what Fastify and Node refuse', () => {
 
 describe('JSON bodies of bounded shape', () => {
   it('refuses a 600 KB deeply nested body with 400 before parsing it', async () => {
-    const t = await live()
+    const t = await apps.live()
     const deep = '['.repeat(300_000) + ']'.repeat(300_000)
-    const res = await fetch(`http://127.0.0.1:${t.port}/api/events`, {
-      method: 'POST',
-      headers: { ...t.auth, 'content-type': 'application/json' },
-      body: `{"events":${deep}}`,
-    })
+    const res = await fetchJson(t, `{"events":${deep}}`)
     expect(res.status).toBe(400)
     expect(await res.json()).toEqual({
       error: { code: 'bad_request', message: `the body nests deeper than ${MAX_JSON_DEPTH} levels` },
@@ -163,13 +145,9 @@ describe('JSON bodies of bounded shape', () => {
   })
 
   it('refuses a body with too many keys as 413 (the app splits the batch), and keeps honest pushes', async () => {
-    const t = await live()
+    const t = await apps.live()
     const many = `{"events":[{${Array.from({ length: 60_000 }, (_, i) => `"k${i}":0`).join(',')}}]}`
-    const res = await fetch(`http://127.0.0.1:${t.port}/api/events`, {
-      method: 'POST',
-      headers: { ...t.auth, 'content-type': 'application/json' },
-      body: many,
-    })
+    const res = await fetchJson(t, many)
     expect(res.status).toBe(413)
     expect(await res.json()).toEqual({
       error: { code: 'too_large', message: 'the body holds more than 50000 keys; split it' },
@@ -183,14 +161,8 @@ describe('JSON bodies of bounded shape', () => {
     expect(jsonShapeProblem('{"a":"[[[[[[::::{{{{\\"[[["}', 2, 1)).toBeNull()
     expect(jsonShapeProblem('[[[]]]', 2)).toEqual({ status: 400, message: 'the body nests deeper than 2 levels' })
     expect(jsonShapeProblem('{"a":1,"b":2}', 5, 1)?.status).toBe(413)
-    const t = await createTestApp()
-    open.push({ ...t, port: 0 })
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/api/events',
-      headers: { ...t.auth, 'content-type': 'application/json' },
-      payload: '{"events":[{"__proto__":{"x":1}}]}',
-    })
+    const t = await apps.app()
+    const res = await postRaw(t, 'application/json', '{"events":[{"__proto__":{"x":1}}]}')
     expect(res.statusCode).toBe(400)
     expect(res.json().error.code).toBe('invalid_json')
   })
@@ -217,17 +189,16 @@ describe('JSON bodies of bounded shape', () => {
 
 describe('event streams per token and per address', () => {
   /** Opens a stream and waits until it is registered (its ": connected"); a refusal is returned unread. */
-  async function openStream(t: Live, headers: Record<string, string>): Promise<Response> {
+  async function openStream(t: LiveApp, headers: Record<string, string>): Promise<Response> {
     const response = await fetch(`http://127.0.0.1:${t.port}/api/events/stream`, { headers })
     if (!response.ok || !response.body) return response
-    const sse = new SseReader(response.body.getReader())
-    readers.push(sse)
+    const sse = apps.adopt(new SseReader(response.body.getReader()))
     expect((await sse.next(undefined, true)).comment).toBe('connected')
     return response
   }
 
   it('refuses a stream past the per-token limit with 429 too_many_streams and Retry-After; closing one frees its place', async () => {
-    const t = await live({ limits: { streamsPerToken: 2, streamsPerAddress: 100 } })
+    const t = await apps.live({ limits: { streamsPerToken: 2, streamsPerAddress: 100 } })
     expect((await openStream(t, t.auth)).status).toBe(200)
     expect((await openStream(t, t.auth)).status).toBe(200)
     const third = await openStream(t, t.auth)
@@ -242,13 +213,13 @@ describe('event streams per token and per address', () => {
     // Another token is not affected.
     const { token } = await t.tokens.issue('Other')
     expect((await openStream(t, { authorization: `Bearer ${token}` })).status).toBe(200)
-    await readers[0]!.cancel()
+    await apps.readers[0]!.cancel()
     // The server frees the place when it sees the close: poll (each refused try is answered at once).
     await expect.poll(async () => (await openStream(t, t.auth)).status, { timeout: 10_000 }).toBe(200)
   })
 
   it('refuses a stream past the per-address limit, counting the proxy-given address under TRUST_PROXY', async () => {
-    const t = await live({ trustProxy: true, limits: { streamsPerToken: 100, streamsPerAddress: 1 } })
+    const t = await apps.live({ trustProxy: true, limits: { streamsPerToken: 100, streamsPerAddress: 1 } })
     const from = (ip: string) => ({ ...t.auth, 'x-forwarded-for': ip })
     expect((await openStream(t, from('10.0.0.1'))).status).toBe(200)
     expect((await openStream(t, from('10.0.0.1'))).status).toBe(429)
@@ -258,8 +229,7 @@ describe('event streams per token and per address', () => {
 
 describe('failed authentications per address', () => {
   it('answer 429 rate_limited with Retry-After past the limit; a valid token still works there and elsewhere', async () => {
-    const t = await createTestApp({ authFailuresPerMinute: 3 })
-    open.push({ ...t, port: 0 })
+    const t = await apps.app({ authFailuresPerMinute: 3 })
     const get = (ip: string, authorization: string) =>
       t.app.inject({ method: 'GET', url: '/api/events', remoteAddress: ip, headers: { authorization } })
     const wrong = `Bearer ${'x'.repeat(43)}`
@@ -320,7 +290,7 @@ describe('settings', () => {
   })
 
   it('applies the connection cap and the timeouts to the listening server', async () => {
-    const t = await live({ limits: { maxConnections: 7, keepAliveTimeoutMs: 1234, requestTimeoutMs: 4321 } })
+    const t = await apps.live({ limits: { maxConnections: 7, keepAliveTimeoutMs: 1234, requestTimeoutMs: 4321 } })
     expect(t.app.server.maxConnections).toBe(7)
     expect(t.app.server.keepAliveTimeout).toBe(1234)
     expect(t.app.server.requestTimeout).toBe(4321)

@@ -1,16 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { makeEvent } from '../../tests/fixtures/events'
-import { createTestApp } from '../test-support'
-import type { TestApp } from '../test-support'
+import { TestApps } from '../test-support'
 
-const open: TestApp[] = []
-afterEach(async () => {
-  for (const t of open.splice(0)) await t.close()
-})
+const apps = new TestApps()
+afterEach(() => apps.closeAll())
 
 async function setup() {
-  const t = await createTestApp({ publicUrl: 'https://cp.example/' })
-  open.push(t)
+  const t = await apps.app({ publicUrl: 'https://cp.example/' })
   const ada = await t.tokens.issue('Ada', { admin: true })
   const as = (token: string) => ({ authorization: `Bearer ${token}` })
   const call = (method: 'GET' | 'POST', url: string, token = ada.token, payload?: Record<string, unknown>) =>

@@ -1,19 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { makeIncident } from '../../tests/fixtures/events'
-import { SseReader, createTestApp, tempDir, type TestApp } from '../test-support'
+import { SseReader, TestApps, tempDir, type TestApp } from '../test-support'
 import { openDatabase, openSqliteStore, renewServerId } from '../store/sqlite'
 
-const apps: TestApp[] = []
+const apps = new TestApps()
 const dirs: { remove(): void }[] = []
 afterEach(async () => {
-  for (const t of apps.splice(0)) await t.close()
+  await apps.closeAll()
   for (const d of dirs.splice(0)) d.remove()
 })
 
-async function app(dataDir?: string): Promise<TestApp> {
-  const t = await createTestApp(dataDir ? { dataDir } : {})
-  apps.push(t)
-  return t
+function app(dataDir?: string): Promise<TestApp> {
+  return apps.app(dataDir ? { dataDir } : {})
 }
 
 describe('the database identity (serverId)', () => {

@@ -1,20 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { makeEvent } from '../../tests/fixtures/events'
-import { createTestApp, SseReader } from '../test-support'
+import { TestApps } from '../test-support'
 import type { TestApp } from '../test-support'
 
-const open: TestApp[] = []
-const readers: SseReader[] = []
-afterEach(async () => {
-  for (const r of readers.splice(0)) await r.cancel()
-  for (const t of open.splice(0)) await t.close()
-})
-
-async function app(): Promise<TestApp> {
-  const t = await createTestApp({ heartbeatMs: 60_000 })
-  open.push(t)
-  return t
-}
+const apps = new TestApps({ heartbeatMs: 60_000 })
+afterEach(() => apps.closeAll())
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
 const push = (t: TestApp, events: unknown[], headers = t.auth) =>
@@ -27,7 +17,7 @@ const pullEvents = async (t: TestApp) =>
 
 describe('receivedFrom: the server records who sent each event', () => {
   it('stamps each stored event with the authenticated token, returned on pull', async () => {
-    const t = await app()
+    const t = await apps.app()
     const dana = await t.tokens.issue('Dana')
     const scribe = makeEvent('log.entry', { text: 'for the commander' }, { actor: { id: 'cmd', name: 'Sam' } })
     const own = makeEvent('log.entry')
@@ -41,7 +31,7 @@ describe('receivedFrom: the server records who sent each event', () => {
   })
 
   it("ignores a receivedFrom sent by the client: the server's own wins", async () => {
-    const t = await app()
+    const t = await apps.app()
     const forged = { ...makeEvent('log.entry'), receivedFrom: { tokenId: 999, name: 'The Commander' } }
     expect((await push(t, [forged])).json().accepted).toEqual([forged.id])
     const [stored] = await pullEvents(t)
@@ -49,7 +39,7 @@ describe('receivedFrom: the server records who sent each event', () => {
   })
 
   it('keeps the sender out of the content: the same event through another token is a duplicate, first sender kept', async () => {
-    const t = await app()
+    const t = await apps.app()
     const dana = await t.tokens.issue('Dana')
     const event = makeEvent('log.entry')
     await push(t, [event])
@@ -59,13 +49,11 @@ describe('receivedFrom: the server records who sent each event', () => {
   })
 
   it('carries receivedFrom on the stream', async () => {
-    const t = await app()
-    const url = await t.app.listen({ port: 0, host: '127.0.0.1' })
+    const t = await apps.live()
     const dana = await t.tokens.issue('Dana')
     const event = makeEvent('log.entry')
     await push(t, [event], bearer(dana.token))
-    const { sse } = await SseReader.open(`${url}/api/events/stream`, t.auth)
-    readers.push(sse)
+    const { sse } = await apps.stream(t)
     const message = await sse.next()
     expect(JSON.parse(message.data!)).toEqual({
       ...event,
@@ -77,7 +65,7 @@ describe('receivedFrom: the server records who sent each event', () => {
 
 describe('read-only tokens', () => {
   it('pull and stream, but every push is 403 read_only and stores nothing', async () => {
-    const t = await app()
+    const t = await apps.live()
     const pat = await t.tokens.issue('Pat', { readOnly: true })
     const event = makeEvent('log.entry')
     await push(t, [event])
@@ -91,15 +79,13 @@ describe('read-only tokens', () => {
     const pulled = await t.app.inject({ method: 'GET', url: '/api/events', headers: bearer(pat.token) })
     expect(pulled.statusCode).toBe(200)
     expect(pulled.json().events.map((e: { id: string }) => e.id)).toEqual([event.id])
-    const url = await t.app.listen({ port: 0, host: '127.0.0.1' })
-    const { response, sse } = await SseReader.open(`${url}/api/events/stream`, bearer(pat.token))
-    readers.push(sse)
+    const { response, sse } = await apps.stream(t, '', bearer(pat.token))
     expect(response.status).toBe(200)
     expect(JSON.parse((await sse.next()).data!).id).toBe(event.id)
   })
 
   it('can be made read-only, and writable again, by name', async () => {
-    const t = await app()
+    const t = await apps.app()
     const lee = await t.tokens.issue('Lee')
     expect(await t.tokens.setReadOnly('Lee', true)).toBe(1)
     expect((await push(t, [makeEvent('log.entry')], bearer(lee.token))).statusCode).toBe(403)

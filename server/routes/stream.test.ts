@@ -1,39 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { makeEvents } from '../../tests/fixtures/events'
-import { createTestApp, SseReader } from '../test-support'
-import type { TestApp } from '../test-support'
+import { TestApps } from '../test-support'
+import type { LiveApp } from '../test-support'
 
-interface Live extends TestApp {
-  url: string
-}
-const open: Live[] = []
-const readers: SseReader[] = []
-afterEach(async () => {
-  for (const r of readers.splice(0)) await r.cancel()
-  for (const t of open.splice(0)) await t.close()
-})
+const apps = new TestApps({ heartbeatMs: 60_000 })
+afterEach(() => apps.closeAll())
 
-async function live(options: Parameters<typeof createTestApp>[0] = {}): Promise<Live> {
-  const t = await createTestApp({ heartbeatMs: 60_000, ...options })
-  const url = await t.app.listen({ port: 0, host: '127.0.0.1' })
-  const l = { ...t, url }
-  open.push(l)
-  return l
-}
-
-async function stream(t: Live, query = '', headers: Record<string, string> = {}) {
-  const { response, sse } = await SseReader.open(`${t.url}/api/events/stream${query}`, { ...t.auth, ...headers })
-  readers.push(sse)
-  return { response, sse }
-}
-
-const push = (t: Live, events: unknown[]) =>
+const push = (t: LiveApp, events: unknown[]) =>
   t.app.inject({ method: 'POST', url: '/api/events', headers: t.auth, payload: { events } }).then((r) => r.json())
 
 describe('GET /api/events/stream', () => {
   it('is an event stream with the security headers', async () => {
-    const t = await live()
-    const { response } = await stream(t)
+    const t = await apps.live()
+    const { response } = await apps.stream(t)
     expect(response.status).toBe(200)
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/)
     expect(response.headers.get('cache-control')).toMatch(/no-cache/)
@@ -43,10 +22,10 @@ describe('GET /api/events/stream', () => {
   })
 
   it('replays stored events, then pushes new ones live, as id: seq / data: event', async () => {
-    const t = await live()
+    const t = await apps.live()
     const [a, b, c] = makeEvents(3)
     await push(t, [a])
-    const { sse } = await stream(t)
+    const { sse } = await apps.stream(t)
     const first = await sse.next()
     expect(first.id).toBe('1')
     expect(JSON.parse(first.data!)).toEqual({ ...a, seq: 1, receivedFrom: { tokenId: 1, name: 'Tester' } })
@@ -58,9 +37,9 @@ describe('GET /api/events/stream', () => {
   })
 
   it('sends a duplicate push to nobody', async () => {
-    const t = await live()
+    const t = await apps.live()
     const [a, b] = makeEvents(2)
-    const { sse } = await stream(t)
+    const { sse } = await apps.stream(t)
     await push(t, [a])
     await push(t, [a])
     await push(t, [b])
@@ -69,19 +48,19 @@ describe('GET /api/events/stream', () => {
   })
 
   it('resumes after ?after and after Last-Event-ID (which wins)', async () => {
-    const t = await live()
+    const t = await apps.live()
     await push(t, makeEvents(5))
-    const byQuery = (await stream(t, '?after=3')).sse
+    const byQuery = (await apps.stream(t, '?after=3')).sse
     expect((await byQuery.next()).id).toBe('4')
-    const byHeader = (await stream(t, '?after=1', { 'last-event-id': '4' })).sse
+    const byHeader = (await apps.stream(t, '?after=1', { 'last-event-id': '4' })).sse
     expect((await byHeader.next()).id).toBe('5')
   })
 
   it('delivers every event exactly once across a backlog larger than a page and concurrent pushes', async () => {
-    const t = await live()
+    const t = await apps.live()
     await push(t, makeEvents(500))
     await push(t, makeEvents(300))
-    const { sse } = await stream(t)
+    const { sse } = await apps.stream(t)
     const pushing = Promise.all([push(t, makeEvents(200)), push(t, makeEvents(200))])
     const seen: number[] = []
     for (let i = 0; i < 1200; i++) seen.push(Number((await sse.next()).id))
@@ -90,15 +69,15 @@ describe('GET /api/events/stream', () => {
   })
 
   it('sends heartbeat comments', async () => {
-    const t = await live({ heartbeatMs: 50 })
-    const { sse } = await stream(t)
+    const t = await apps.live({ heartbeatMs: 50 })
+    const { sse } = await apps.stream(t)
     const msg = await sse.next(undefined, true) // ": connected"
     expect(msg.comment).toBe('connected')
     expect((await sse.next(undefined, true)).comment).toBe('heartbeat')
   })
 
   it('answers 400 to a bad cursor and 401 without a token', async () => {
-    const t = await live()
+    const t = await apps.live()
     expect((await fetch(`${t.url}/api/events/stream?after=x`, { headers: t.auth })).status).toBe(400)
     expect(
       (await fetch(`${t.url}/api/events/stream`, { headers: { ...t.auth, 'last-event-id': 'nope' } })).status,
@@ -109,11 +88,11 @@ describe('GET /api/events/stream', () => {
   })
 
   it('counts the open streams in /api/health, for operators and the many-windows test', async () => {
-    const t = await live()
+    const t = await apps.live()
     const streams = async () => ((await (await fetch(`${t.url}/api/health`)).json()) as { streams: number }).streams
     expect(await streams()).toBe(0)
-    const a = (await stream(t)).sse
-    const b = (await stream(t)).sse
+    const a = (await apps.stream(t)).sse
+    const b = (await apps.stream(t)).sse
     expect((await a.next(undefined, true)).comment).toBe('connected')
     expect((await b.next(undefined, true)).comment).toBe('connected')
     expect(await streams()).toBe(2)
@@ -122,10 +101,10 @@ describe('GET /api/events/stream', () => {
   })
 
   it('closes the streams of a token revoked in this process at once', async () => {
-    const t = await live()
+    const t = await apps.live()
     const { token } = await t.tokens.issue('Dana')
-    const dana = (await stream(t, '', { authorization: `Bearer ${token}` })).sse
-    const mine = (await stream(t)).sse
+    const dana = (await apps.stream(t, '', { authorization: `Bearer ${token}` })).sse
+    const mine = (await apps.stream(t)).sse
     // Both sessions are registered once their ": connected" arrived.
     expect((await dana.next(undefined, true)).comment).toBe('connected')
     expect((await mine.next(undefined, true)).comment).toBe('connected')
@@ -137,19 +116,18 @@ describe('GET /api/events/stream', () => {
   })
 
   it('closes the streams of a token revoked by another process (the CLI) at the next check', async () => {
-    const t = await live({ tokenRecheckMs: 50 })
+    const t = await apps.live({ tokenRecheckMs: 50 })
     const { token } = await t.tokens.issue('Lee')
-    const lee = (await stream(t, '', { authorization: `Bearer ${token}` })).sse
+    const lee = (await apps.stream(t, '', { authorization: `Bearer ${token}` })).sse
     // Straight to the store, as the CLI does: no in-process event.
     await t.store.revokeTokens('Lee', new Date().toISOString())
     await lee.waitForEnd()
   })
 
   it('ends open streams when the server closes', async () => {
-    const t = await live()
-    const { sse } = await stream(t)
-    open.splice(open.indexOf(t), 1)
-    await t.close()
+    const t = await apps.live()
+    const { sse } = await apps.stream(t)
+    await apps.close(t)
     await sse.waitForEnd()
   })
 })

@@ -9,10 +9,9 @@ import 'fake-indexeddb/auto'
 import { flushPromises, type VueWrapper } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { Component } from 'vue'
-import { incidentWorld } from '../../tests/fixtures/incident-world'
+import { incidentWorld, leaveWorld } from '../../tests/fixtures/incident-world'
 import { holderOf } from '../domain/fold'
 import { hasUnsavedInput } from '../composables/unsavedInput'
-import { useIncidentsStore } from '../stores/incidents'
 import ChangesForm from './changes/ChangesForm.vue'
 import ChangesItem from './changes/ChangesItem.vue'
 import CommsComposer from './comms/CommsComposer.vue'
@@ -154,11 +153,7 @@ function valueOf(wrapper: VueWrapper, selector: string): string {
   return (wrapper.get(selector).element as HTMLInputElement).value
 }
 
-afterEach(() => {
-  useIncidentsStore().stop()
-  localStorage.clear()
-  document.body.innerHTML = ''
-})
+afterEach(leaveWorld)
 
 describe('form drafts', () => {
   it.each(cases)('$name: survives a remount, counts as unsaved input, and is cleared once saved', async (form) => {

@@ -5,16 +5,11 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { incidentScript } from '../../tests/fixtures/incident-script'
-import { incidentWorld } from '../../tests/fixtures/incident-world'
-import { useIncidentsStore } from '../stores/incidents'
+import { incidentWorld, leaveWorld } from '../../tests/fixtures/incident-world'
 import DocumentBody from './document/DocumentBody.vue'
 import IncidentTimeline from './incident/IncidentTimeline.vue'
 
-afterEach(() => {
-  useIncidentsStore().stop()
-  localStorage.clear()
-  document.body.innerHTML = ''
-})
+afterEach(leaveWorld)
 
 describe('one label per concept on screen', () => {
   it('labels an observation "Seen" on its Timeline row, as the composer and the filter do', async () => {

@@ -7,6 +7,7 @@ import {
   type UpdateDraftLines,
 } from '../domain/briefing'
 import type { IncidentState } from '../domain/fold'
+import { useClockStore } from '../stores/clock'
 import { useDraft } from './useDraft'
 
 export interface UseUpdateDraftOptions {
@@ -38,15 +39,19 @@ const LINES_PREFIX = 'command-post:update-lines:'
  * stay as they are (`refreshUpdateDraft`). The last generated lines are kept in
  * localStorage beside the draft, so after a reload a line is still known to be
  * generated (its time in particular) and keeps following the form.
+ * "Next update by" counts from the clock store's corrected time (the server's
+ * clock), as the cadence card does, never from the phone's own clock.
  */
 export function useUpdateDraft(options: UseUpdateDraftOptions): UseUpdateDraftReturn {
   const linesKey = LINES_PREFIX + options.incidentId
+  const clock = useClockStore()
 
   function minutes(): number {
     const typed = Number(options.nextDueMinutes.value)
     return typed > 0 ? typed : (options.incident.value?.updateCadenceMinutes ?? 30)
   }
-  function generate(now = Date.now()): UpdateDraftLines | null {
+  // Reads the offset: a computed over it regenerates when the offset is learnt or changes.
+  function generate(now = clock.correctedNow()): UpdateDraftLines | null {
     const state = options.incident.value
     if (!state) return null
     return updateDraftLines(state, {
@@ -92,7 +97,7 @@ export function useUpdateDraft(options: UseUpdateDraftOptions): UseUpdateDraftRe
   return {
     text: draft.text,
     refreshNow: () => {
-      apply(generate(Date.now()))
+      apply(generate())
       return draft.text.value
     },
     restart: () => {

@@ -1,16 +1,18 @@
 import { describe, expect, it } from 'vitest'
-import { KIM, LEE, MIN, SAM, T0, incidentScript, utcClock } from '../../tests/fixtures/incident-script'
+import {
+  KIM,
+  LEE,
+  MIN,
+  SAM,
+  T0,
+  coreSwitchWithRoles,
+  incidentScript,
+  utcClock,
+} from '../../tests/fixtures/incident-script'
 import { clip, draftBriefing, draftUpdate } from './briefing'
 
 function midIncident() {
-  const s = incidentScript({
-    title: 'Core switch down',
-    severity: 2,
-    location: 'High school',
-    summary: 'No network in building B.',
-  })
-  s.add('role.assigned', { role: 'ops', person: { id: LEE.id, name: 'Lee' } })
-  s.add('role.assigned', { role: 'comms', person: { id: KIM.id, name: 'Kim' } })
+  const s = coreSwitchWithRoles()
   s.add('log.entry', { text: 'Power-cycled core-sw-1.', kind: 'action' }, LEE)
   s.add('log.entry', { text: 'Fail over to the backup uplink', kind: 'decision' })
   s.add(

@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { DANA, KIM, LEE, MIN, SAM, T0, incidentScript } from '../../tests/fixtures/incident-script'
+import { DANA, KIM, LEE, MIN, SAM, T0, coreSwitchWithRoles, incidentScript } from '../../tests/fixtures/incident-script'
 import { activityByPerson, activityLogMarkdown, exportFileName, incidentMarkdown, md } from './export'
 
 function wholeIncident() {
-  const s = incidentScript({
-    title: 'Core switch down',
-    severity: 2,
-    location: 'High school',
-    summary: 'No network in building B.',
-  })
-  s.add('role.assigned', { role: 'ops', person: { id: LEE.id, name: 'Lee' } })
-  s.add('role.assigned', { role: 'comms', person: { id: KIM.id, name: 'Kim' } })
+  const s = coreSwitchWithRoles()
   const first = s.add('log.entry', { text: 'Rebooted core-sw-2', kind: 'action' }, LEE)
   s.add('log.amended', { entryId: first.id, text: 'Rebooted core-sw-1', reason: 'wrong switch' }, LEE)
   const wrong = s.add('log.entry', { text: 'Printer on fire', kind: 'observation' }, SAM)

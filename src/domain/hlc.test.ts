@@ -60,28 +60,22 @@ describe('hybrid logical clock', () => {
     expect(hlcMillis(clock.next())).toBe(20_000)
   })
 
-  it('merges equal physical times by taking the larger counter', () => {
-    expect(receive({ ms: 10, counter: 2, node: 'a' }, { ms: 10, counter: 7, node: 'b' }, 5)).toEqual({
-      ms: 10,
-      counter: 8,
-      node: 'a',
-    })
-    expect(receive({ ms: 10, counter: 2, node: 'a' }, { ms: 9, counter: 7, node: 'b' }, 5)).toEqual({
-      ms: 10,
-      counter: 3,
-      node: 'a',
-    })
-    expect(receive({ ms: 8, counter: 2, node: 'a' }, { ms: 9, counter: 7, node: 'b' }, 5)).toEqual({
-      ms: 9,
-      counter: 8,
-      node: 'a',
-    })
-    expect(receive({ ms: 8, counter: 2, node: 'a' }, { ms: 9, counter: 7, node: 'b' }, 50)).toEqual({
-      ms: 50,
-      counter: 0,
-      node: 'a',
-    })
-  })
+  // [local ms, local counter, remote ms, remote counter, now] → [ms, counter] of the merged stamp (node stays 'a').
+  it.each([
+    [10, 2, 10, 7, 5, 10, 8],
+    [10, 2, 9, 7, 5, 10, 3],
+    [8, 2, 9, 7, 5, 9, 8],
+    [8, 2, 9, 7, 50, 50, 0],
+  ])(
+    'merges equal physical times by taking the larger counter: local %i:%i, remote %i:%i, now %i → %i:%i',
+    (ms, counter, remoteMs, remoteCounter, now, mergedMs, mergedCounter) => {
+      expect(receive({ ms, counter, node: 'a' }, { ms: remoteMs, counter: remoteCounter, node: 'b' }, now)).toEqual({
+        ms: mergedMs,
+        counter: mergedCounter,
+        node: 'a',
+      })
+    },
+  )
 
   it('does not adopt a remote clock far in the future', () => {
     const last = { ms: 10, counter: 0, node: 'a' }

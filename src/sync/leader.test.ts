@@ -62,7 +62,15 @@ async function profile(options: { joined?: boolean } = {}) {
     running.splice(running.indexOf(t.sync), 1)
   }
 
-  return { server, locks, channels, timers, started, tab, close }
+  /** Opens these tabs in order, starts each, and waits until the first is the leader. */
+  async function leading<const Ids extends readonly string[]>(...ids: Ids) {
+    const tabs = ids.map(tab) as { [K in keyof Ids]: ReturnType<typeof tab> }
+    for (const t of tabs) await t.sync.start()
+    await until(() => expect(tabs[0]!.sync.role).toBe('leader'))
+    return tabs
+  }
+
+  return { server, locks, channels, timers, started, tab, close, leading }
 }
 
 /** Waits on state, bounded so a hang fails instead of stalling the run. */
@@ -71,9 +79,7 @@ const until = (check: () => void | Promise<void>) => vi.waitFor(check, { timeout
 describe('one sync engine per browser profile', () => {
   it('eight tabs run one engine: an entry written in the eighth reaches the server through the leader', async () => {
     const p = await profile()
-    const tabs = Array.from({ length: 8 }, (_, i) => p.tab(`tab-${i + 1}`))
-    for (const t of tabs) await t.sync.start()
-    await until(() => expect(tabs[0]!.sync.role).toBe('leader'))
+    const tabs = await p.leading(...Array.from({ length: 8 }, (_, i) => `tab-${i + 1}`))
     expect(tabs.slice(1).map((t) => t.sync.role)).toEqual(Array(7).fill('follower'))
     expect(p.started).toEqual(['tab-1'])
     await until(() => expect(tabs[0]!.sync.snapshot().streaming).toBe(true))
@@ -94,13 +100,7 @@ describe('one sync engine per browser profile', () => {
 
   it('the next tab takes over when the leader closes, and still sends', async () => {
     const p = await profile()
-    const [a, b, c] = ['a', 'b', 'c'].map((id) => p.tab(id)) as [
-      ReturnType<typeof p.tab>,
-      ReturnType<typeof p.tab>,
-      ReturnType<typeof p.tab>,
-    ]
-    for (const t of [a, b, c]) await t.sync.start()
-    await until(() => expect(a.sync.role).toBe('leader'))
+    const [a, b, c] = await p.leading('a', 'b', 'c')
 
     p.close(a)
     await until(() => expect(b.sync.role).toBe('leader'))
@@ -117,11 +117,7 @@ describe('one sync engine per browser profile', () => {
 
   it('a frozen leader lets go of the lock, and queues again on resume', async () => {
     const p = await profile({ joined: false })
-    const a = p.tab('a')
-    const b = p.tab('b')
-    await a.sync.start()
-    await b.sync.start()
-    await until(() => expect(a.sync.role).toBe('leader'))
+    const [a, b] = await p.leading('a', 'b')
 
     a.sync.freeze()
     expect(a.sync.role).toBe('follower')
@@ -136,9 +132,7 @@ describe('one sync engine per browser profile', () => {
 
   it('a frozen follower leaves the queue, so the lock never goes to a tab that cannot run', async () => {
     const p = await profile({ joined: false })
-    const [a, b, c] = [p.tab('a'), p.tab('b'), p.tab('c')]
-    for (const t of [a, b, c]) await t.sync.start()
-    await until(() => expect(a.sync.role).toBe('leader'))
+    const [a, b, c] = await p.leading('a', 'b', 'c')
     b.sync.freeze()
     p.close(a)
     await until(() => expect(c.sync.role).toBe('leader'))
@@ -147,10 +141,7 @@ describe('one sync engine per browser profile', () => {
 
   it("a follower's Sync now is run by the leader and answered with its outcome", async () => {
     const p = await profile()
-    const a = p.tab('a')
-    const b = p.tab('b')
-    await a.sync.start()
-    await b.sync.start()
+    const [a, b] = await p.leading('a', 'b')
     await until(() => expect(a.sync.snapshot().status.kind).toBe('synced'))
     const pulls = p.server.pulls().length
     const status = await b.sync.syncNow()
@@ -160,11 +151,7 @@ describe('one sync engine per browser profile', () => {
 
   it('Sync now in a follower with no leader answering gives the status as it stands', async () => {
     const p = await profile({ joined: false })
-    const a = p.tab('a')
-    const b = p.tab('b')
-    await a.sync.start()
-    await b.sync.start()
-    await until(() => expect(a.sync.role).toBe('leader'))
+    const [, b] = await p.leading('a', 'b')
     // The leader's tab is gone but the next has not taken over yet (its channel is already closed).
     p.channels.closeTab('a')
     const answer = b.sync.syncNow()
@@ -175,11 +162,7 @@ describe('one sync engine per browser profile', () => {
 
   it('settings saved in a follower are taken up by the leader', async () => {
     const p = await profile({ joined: false })
-    const a = p.tab('a')
-    const b = p.tab('b')
-    await a.sync.start()
-    await b.sync.start()
-    await until(() => expect(a.sync.role).toBe('leader'))
+    const [a, b] = await p.leading('a', 'b')
     expect(b.sync.snapshot().status.kind).toBe('local-only')
 
     await b.sync.configure({ serverUrl: '', token: TEST_TOKEN })
@@ -191,10 +174,7 @@ describe('one sync engine per browser profile', () => {
 
   it('the leader streams while any tab is shown, even when its own is hidden', async () => {
     const p = await profile()
-    const a = p.tab('a')
-    const b = p.tab('b')
-    await a.sync.start()
-    await b.sync.start()
+    const [a, b] = await p.leading('a', 'b')
     await until(() => expect(a.sync.snapshot().streaming).toBe(true))
     a.sync.setVisible(false)
     expect(a.engine().snapshot().streaming).toBe(true)

@@ -1,34 +1,21 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { makeIncident } from '../../tests/fixtures/events'
 import { FakeSyncServer, TEST_TOKEN } from '../../tests/fixtures/sync-server'
-import { ManualTimers } from '../../tests/fixtures/timers'
-import { CommandPostDatabase, SyncState } from '../db/database'
+import { joinedPhone } from '../../tests/fixtures/sync-phone'
+import { SyncState } from '../db/database'
 import { appendLocalEvents, pendingCount } from '../db/events'
-import { readSetting, writeSetting } from '../db/settings'
-import { createSyncEngine, type SyncEngine } from './engine'
+import { readSetting } from '../db/settings'
+import type { SyncEngine } from './engine'
 
 // Waits are on state (engine.idle()); this only bounds a hang on a busy machine.
 const TIMEOUT = 60_000
-let n = 0
 const engines: SyncEngine[] = []
 afterEach(() => {
   for (const e of engines.splice(0)) e.stop()
 })
 
-async function phone(server: FakeSyncServer) {
-  const db = new CommandPostDatabase(`recovery-${Date.now()}-${n++}`)
-  await writeSetting(db, 'sync', { serverUrl: '', token: TEST_TOKEN })
-  const engine = createSyncEngine({
-    db,
-    fetch: server.fetch,
-    timers: new ManualTimers(),
-    random: () => 0,
-    stream: false,
-  })
-  engines.push(engine)
-  await engine.start()
-  await engine.idle()
-  return { db, engine }
+function phone(server: FakeSyncServer) {
+  return joinedPhone({ name: 'recovery', fetch: server.fetch, serverUrl: '', token: TEST_TOKEN, engines })
 }
 
 async function round(engine: SyncEngine) {

@@ -3,7 +3,7 @@ import 'fake-indexeddb/auto'
 import { flushPromises, mount } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { freshApp } from '../../tests/fixtures/app'
-import { testRouter } from '../../tests/fixtures/incident-world'
+import { leaveWorld, testRouter } from '../../tests/fixtures/incident-world'
 import { useIncidentsStore } from '../stores/incidents'
 import DeclareView from './DeclareView.vue'
 
@@ -15,11 +15,7 @@ async function setup() {
   return { ...world, router, wrapper }
 }
 
-afterEach(() => {
-  useIncidentsStore().stop()
-  localStorage.clear()
-  document.body.innerHTML = ''
-})
+afterEach(leaveWorld)
 
 describe('DeclareView', () => {
   it.each([

@@ -2,15 +2,10 @@
 import 'fake-indexeddb/auto'
 import { flushPromises } from '@vue/test-utils'
 import { afterEach, describe, expect, it } from 'vitest'
-import { incidentWorld } from '../../tests/fixtures/incident-world'
-import { useIncidentsStore } from '../stores/incidents'
+import { incidentWorld, leaveWorld } from '../../tests/fixtures/incident-world'
 import IncidentView from './IncidentView.vue'
 
-afterEach(() => {
-  useIncidentsStore().stop()
-  localStorage.clear()
-  document.body.innerHTML = ''
-})
+afterEach(leaveWorld)
 
 describe('IncidentView', () => {
   it('has a compact header, a sub-navigation, and the log with its contract names on the default tab', async () => {

@@ -2,17 +2,12 @@
 import 'fake-indexeddb/auto'
 import { flushPromises } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { incidentWorld } from '../../tests/fixtures/incident-world'
-import { useIncidentsStore } from '../stores/incidents'
+import { incidentWorld, leaveWorld } from '../../tests/fixtures/incident-world'
 import IncidentsView from './IncidentsView.vue'
 // Loaded lazily by the view: imported here first so its chunk is ready when the view asks for it.
 import '../components/incident/IncidentList.vue'
 
-afterEach(() => {
-  useIncidentsStore().stop()
-  localStorage.clear()
-  document.body.innerHTML = ''
-})
+afterEach(leaveWorld)
 
 describe('IncidentsView (incident command)', () => {
   it('shows My roles and, on each card, the next update and open tasks, kept current', async () => {

@@ -10,7 +10,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Browser, Page } from 'playwright-core'
 import { hlcMillis } from '../../src/domain/hlc'
-import { issueToken, registerE2eWorld } from './harness'
+import { PHONE, enterName, issueToken, registerE2eWorld } from './harness'
 import { IncidentCommandPage } from './command-pages'
 import { IncidentsPage } from './pages'
 import { openJoinLink, SyncIndicator } from './sync-pages'
@@ -48,7 +48,7 @@ function skewDate(skew: number): string {
 
 /** A phone with a name, its clock `skew` ms off; first run as in harness.newPhone. */
 async function phoneWithClock(browser: Browser, name: string, skew: number) {
-  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, hasTouch: true, isMobile: true })
+  const context = await browser.newContext(PHONE)
   await context.addInitScript(skewDate(skew))
   const page = await context.newPage()
   /** Push answers' `clock_ahead` refusals, counted as they come. */
@@ -63,9 +63,7 @@ async function phoneWithClock(browser: Browser, name: string, skew: number) {
       .catch(() => {})
   })
   await page.goto(world.server.url)
-  await page.getByLabel('Your name').fill(name)
-  await page.getByRole('button', { name: 'Save' }).click()
-  await page.getByRole('heading', { name: 'Incidents' }).waitFor()
+  await enterName(page, name)
   return { context, page, refusals, indicator: new SyncIndicator(page) }
 }
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { newPhone, registerE2eWorld } from './harness'
+import { PHONE, enterName, newPhone, registerE2eWorld } from './harness'
 import { IncidentPage, IncidentsPage } from './pages'
 
 const world = registerE2eWorld()
@@ -60,11 +60,7 @@ test('refuses bad input beside the field, keeps what was typed, and stores nothi
 })
 
 test('a first visit creates no database until the name is saved; a phone whose data is gone asks for the name again', async () => {
-  const context = await world.browser.newContext({
-    viewport: { width: 360, height: 740 },
-    hasTouch: true,
-    isMobile: true,
-  })
+  const context = await world.browser.newContext(PHONE)
   const page = await context.newPage()
   const databases = () => page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name))
   await page.goto(world.server.url)
@@ -73,9 +69,7 @@ test('a first visit creates no database until the name is saved; a phone whose d
   await page.waitForTimeout(1500)
   assert.deepEqual(await databases(), [], 'the welcome screen opened no database')
 
-  await page.getByLabel('Your name').fill('Kim')
-  await page.getByRole('button', { name: 'Save' }).click()
-  await page.getByRole('heading', { name: 'Incidents' }).waitFor()
+  await enterName(page, 'Kim')
   assert.deepEqual(await databases(), ['command-post'])
 
   // The data is wiped behind the app's back (the copy of the name in localStorage stays).
@@ -94,8 +88,6 @@ test('a first visit creates no database until the name is saved; a phone whose d
   // The list opens from the copy, then the database, which has no name, sends the phone to the welcome screen.
   await page.getByRole('heading', { name: 'Welcome to Command Post' }).waitFor()
   assert.match(page.url(), /\/welcome\?next=(%2F|\/)incidents$/)
-  await page.getByLabel('Your name').fill('Kim')
-  await page.getByRole('button', { name: 'Save' }).click()
-  await page.getByRole('heading', { name: 'Incidents' }).waitFor()
+  await enterName(page, 'Kim')
   await context.close()
 })

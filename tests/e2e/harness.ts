@@ -141,18 +141,31 @@ export async function waitForServiceWorker(page: Page): Promise<void> {
   if (!controlled) throw new Error('service worker never took control of the page')
 }
 
-/** A phone: a fresh browser context with the responder's name set on first run. */
+/** A 360 × 740 touch phone: the browser context options of the phones in these tests. */
+export const PHONE = { viewport: { width: 360, height: 740 }, hasTouch: true, isMobile: true } as const
+
+/** First run: answers the welcome screen with `name` and waits for the incidents list. */
+export async function enterName(page: Page, name: string): Promise<void> {
+  await page.getByLabel('Your name').fill(name)
+  await page.getByRole('button', { name: 'Save' }).click()
+  await page.getByRole('heading', { name: 'Incidents' }).waitFor()
+}
+
+/**
+ * A phone: a fresh browser context with the responder's name set on first run.
+ * `prepare` runs on the context before its first page opens (install a fake clock, an init script).
+ */
 export async function newPhone(
   browser: Browser,
   baseUrl: string,
   name: string,
+  prepare?: (context: BrowserContext) => Promise<void>,
 ): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, hasTouch: true, isMobile: true })
+  const context = await browser.newContext(PHONE)
+  await prepare?.(context)
   const page = await context.newPage()
   await page.goto(baseUrl)
-  await page.getByLabel('Your name').fill(name)
-  await page.getByRole('button', { name: 'Save' }).click()
-  await page.getByRole('heading', { name: 'Incidents' }).waitFor()
+  await enterName(page, name)
   return { context, page }
 }
 

@@ -1,8 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync } from 'node:fs'
-import { join } from 'node:path'
-import { ROOT, newPhone, registerE2eWorld } from './harness'
+import { newPhone, registerE2eWorld } from './harness'
 import { IncidentsPage } from './pages'
 import { IncidentCommandPage } from './command-pages'
 
@@ -47,17 +45,6 @@ test('runs a whole incident from declare to resolved, and the Markdown export ho
   assert.match(await incident.header.innerText(), /Next update in \d+ min/)
 
   await incident.addTask('Need one more person at the high school', 'staffing', 'Sam')
-
-  if (process.env.E2E_SCREENSHOTS) {
-    mkdirSync(join(ROOT, 'docs'), { recursive: true })
-    // A tall phone (360 px wide) so the shot shows the header, open changes, the log and the timeline.
-    await page.setViewportSize({ width: 360, height: 1280 })
-    await incident.tab('Log')
-    await page.waitForTimeout(300) // the tab row settles its sideways scroll first
-    await page.evaluate(() => window.scrollTo(0, 0))
-    await page.screenshot({ path: join(ROOT, 'docs/incident.png') })
-    await page.setViewportSize({ width: 360, height: 740 })
-  }
 
   // Command goes to Sam with a briefing drafted from the state.
   const draft = await incident.handOff('Incident commander', 'Sam', 'Watch the UPS in closet B.')

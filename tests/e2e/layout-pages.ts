@@ -1,5 +1,6 @@
 /** Page objects for layout checks: a busy incident seeded through the app's own screens, and the page's measurements. */
 import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { newPhone } from './harness'
 import { IncidentsPage } from './pages'
 import { IncidentCommandPage } from './command-pages'
 
@@ -79,19 +80,12 @@ export async function measure(page: Page, marksPrefix: string): Promise<Measurem
 }
 
 /** A phone whose clock the test can move forward (for an overdue update), with the responder's name set. */
-export async function clockedPhone(
+export function clockedPhone(
   browser: Browser,
   baseUrl: string,
   name: string,
 ): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, hasTouch: true, isMobile: true })
-  await context.clock.install()
-  const page = await context.newPage()
-  await page.goto(baseUrl)
-  await page.getByLabel('Your name').fill(name)
-  await page.getByRole('button', { name: 'Save' }).click()
-  await page.getByRole('heading', { name: 'Incidents' }).waitFor()
-  return { context, page }
+  return newPhone(browser, baseUrl, name, (context) => context.clock.install())
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   CHROME_FLAGS,
   DIST_DIR,
   chromePath,
+  enterName,
   newPhone,
   removeDir,
   startServer,
@@ -142,9 +143,7 @@ test('Chromium reports no installability errors, and the app offers its own inst
   try {
     const page = context.pages()[0] ?? (await context.newPage())
     await page.goto(world.server.url)
-    await page.getByLabel('Your name').fill('Ines')
-    await page.getByRole('button', { name: 'Save' }).click()
-    await page.getByRole('heading', { name: 'Incidents' }).waitFor()
+    await enterName(page, 'Ines')
     await waitForServiceWorker(page)
     const cdp = await context.newCDPSession(page)
     const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors')

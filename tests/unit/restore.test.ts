@@ -8,11 +8,10 @@ import { copyFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { makeEvents } from '../fixtures/events'
-import { ManualTimers } from '../fixtures/timers'
+import { joinedPhone } from '../fixtures/sync-phone'
 import { CommandPostDatabase } from '../../src/db/database'
 import { appendLocalEvents, pendingCount } from '../../src/db/events'
-import { writeSetting } from '../../src/db/settings'
-import { createSyncEngine, type SyncEngine } from '../../src/sync/engine'
+import type { SyncEngine } from '../../src/sync/engine'
 import { buildApp } from '../../server/app'
 import { TokenService } from '../../server/auth/tokens'
 import { backupDatabase, restoreDatabase } from '../../server/db-cli'
@@ -63,23 +62,11 @@ class Server {
   readonly fetch = (input: string, init?: RequestInit) => fetch(input.replace(ORIGIN, this.url), init)
 }
 
-let n = 0
 const engines: SyncEngine[] = []
 afterAll(() => engines.forEach((e) => e.stop()))
 
 async function phone(server: Server, token: string) {
-  const db = new CommandPostDatabase(`restore-${Date.now()}-${n++}`)
-  await writeSetting(db, 'sync', { serverUrl: ORIGIN, token })
-  const engine = createSyncEngine({
-    db,
-    fetch: server.fetch,
-    timers: new ManualTimers(),
-    random: () => 0,
-    stream: false,
-  })
-  engines.push(engine)
-  await engine.start()
-  await engine.idle()
+  const { db, engine } = await joinedPhone({ name: 'restore', fetch: server.fetch, serverUrl: ORIGIN, token, engines })
   const sync = async () => {
     const status = await engine.syncNow()
     await engine.idle()

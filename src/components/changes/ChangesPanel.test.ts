@@ -2,16 +2,11 @@
 import 'fake-indexeddb/auto'
 import { flushPromises } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { incidentWorld } from '../../../tests/fixtures/incident-world'
-import { useIncidentsStore } from '../../stores/incidents'
+import { DHCP_CHANGE, SWITCH_CHANGE, incidentWorld, leaveWorld } from '../../../tests/fixtures/incident-world'
 import ChangesPanel from './ChangesPanel.vue'
 import ChangesOpenBanner from './ChangesOpenBanner.vue'
 
-afterEach(() => {
-  useIncidentsStore().stop()
-  localStorage.clear()
-  document.body.innerHTML = ''
-})
+afterEach(leaveWorld)
 
 async function fill(
   wrapper: { find: (s: string) => { setValue: (v: string) => Promise<void> } },
@@ -114,13 +109,8 @@ describe('ChangesOpenBanner', () => {
     const w = await incidentWorld()
     const wrapper = w.mount(ChangesOpenBanner, { incidentId: w.id })
     expect(wrapper.find('.open-changes').exists()).toBe(false)
-    await w.record('change.made', {
-      changeId: 'CHANGE0001',
-      system: 'core-sw-1',
-      what: 'shut port 24',
-      revert: 'no shut',
-    })
-    await w.record('change.made', { changeId: 'CHANGE0002', system: 'dhcp', what: 'lease 1h', revert: 'lease 8d' })
+    await w.record('change.made', SWITCH_CHANGE)
+    await w.record('change.made', DHCP_CHANGE)
     await flushPromises()
     expect(wrapper.find('h2').text()).toBe('2 open changes — diverged from normal')
     expect(wrapper.findAll('li').map((li) => li.text())).toEqual(['core-sw-1: shut port 24', 'dhcp: lease 1h'])

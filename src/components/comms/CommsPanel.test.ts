@@ -2,16 +2,13 @@
 import 'fake-indexeddb/auto'
 import { flushPromises } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { incidentWorld } from '../../../tests/fixtures/incident-world'
-import { useIncidentsStore } from '../../stores/incidents'
+import { incidentWorld, leaveWorld } from '../../../tests/fixtures/incident-world'
 import CommsPanel from './CommsPanel.vue'
 
 const MIN = 60_000
 
 afterEach(() => {
-  useIncidentsStore().stop()
-  localStorage.clear()
-  document.body.innerHTML = ''
+  leaveWorld()
   vi.useRealTimers()
   vi.unstubAllGlobals()
   vi.restoreAllMocks()

@@ -2,8 +2,7 @@
 import 'fake-indexeddb/auto'
 import { flushPromises } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { incidentWorld } from '../../../tests/fixtures/incident-world'
-import { useIncidentsStore } from '../../stores/incidents'
+import { DHCP_CHANGE, SWITCH_CHANGE, incidentWorld, leaveWorld } from '../../../tests/fixtures/incident-world'
 import DocumentPanel from './DocumentPanel.vue'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -11,22 +10,15 @@ import { join } from 'node:path'
 const printCss = readFileSync(join(import.meta.dirname, '../../styles/document.css'), 'utf8')
 
 afterEach(() => {
-  useIncidentsStore().stop()
-  localStorage.clear()
-  document.body.innerHTML = ''
+  leaveWorld()
   vi.restoreAllMocks()
 })
 
 async function busy() {
   const w = await incidentWorld({ summary: 'No network in building B' })
   await w.record('role.assigned', { role: 'ops', person: { name: 'Lee' } })
-  await w.record('change.made', {
-    changeId: 'CHANGE0001',
-    system: 'core-sw-1',
-    what: 'shut port 24',
-    revert: 'no shut port 24',
-  })
-  await w.record('change.made', { changeId: 'CHANGE0002', system: 'dhcp', what: 'lease 1h', revert: 'lease 8d' })
+  await w.record('change.made', SWITCH_CHANGE)
+  await w.record('change.made', DHCP_CHANGE)
   await w.record('change.reverted', { changeId: 'CHANGE0002', note: 'back to normal' })
   await w.record('update.posted', { body: 'Building B offline; failing over.', audience: 'Principals' })
   await w.record('task.added', { taskId: 'TASK000001', text: 'Replace the PSU', kind: 'followup', owner: 'Sam' })

@@ -2,16 +2,11 @@
 import 'fake-indexeddb/auto'
 import { flushPromises } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { incidentWorld } from '../../../tests/fixtures/incident-world'
-import { useIncidentsStore } from '../../stores/incidents'
+import { incidentWorld, leaveWorld } from '../../../tests/fixtures/incident-world'
 import IncidentHeader from './IncidentHeader.vue'
 import IncidentTimeline from './IncidentTimeline.vue'
 
-afterEach(() => {
-  useIncidentsStore().stop()
-  localStorage.clear()
-  document.body.innerHTML = ''
-})
+afterEach(leaveWorld)
 
 type Wrapper = ReturnType<Awaited<ReturnType<typeof incidentWorld>>['mount']>
 const button = (w: Wrapper, label: string) => w.findAll('button').find((b) => b.text() === label)
@@ -26,7 +21,7 @@ describe('editing an incident from its header', () => {
     const header = w.mount(IncidentHeader, { incidentId: w.id })
     const timeline = w.mount(IncidentTimeline, { incidentId: w.id, rejected: new Map() })
     await button(header, 'Edit incident')!.trigger('click')
-    expect((header.find(`#incident-edit-name-${w.id}`).element as HTMLInputElement).value).toBe('Printer queue slow')
+    expect((header.find(`#incident-edit-title-${w.id}`).element as HTMLInputElement).value).toBe('Printer queue slow')
     await header.find(`#incident-edit-severity-${w.id}`).setValue('1')
     await header.find('form.incident-edit').trigger('submit')
     await vi.waitFor(() => expect(w.store.incident(w.id)!.severity).toBe(1))
@@ -46,7 +41,7 @@ describe('editing an incident from its header', () => {
     const w = await incidentWorld()
     const header = w.mount(IncidentHeader, { incidentId: w.id })
     await button(header, 'Edit incident')!.trigger('click')
-    await header.find(`#incident-edit-name-${w.id}`).setValue('  ')
+    await header.find(`#incident-edit-title-${w.id}`).setValue('  ')
     await header.find('form.incident-edit').trigger('submit')
     await flushPromises()
     expect(header.find('form.incident-edit [role="alert"]').text()).toBe(
@@ -54,7 +49,7 @@ describe('editing an incident from its header', () => {
     )
     expect(w.store.eventsOf(w.id).some((e) => e.type === 'incident.edited')).toBe(false)
 
-    await header.find(`#incident-edit-name-${w.id}`).setValue('Core switch down in building B')
+    await header.find(`#incident-edit-title-${w.id}`).setValue('Core switch down in building B')
     await header.find(`#incident-edit-location-${w.id}`).setValue('High school, building B')
     await header.find(`#incident-edit-summary-${w.id}`).setValue('No network on floors 1–3')
     await header.find('form.incident-edit').trigger('submit')

@@ -2,16 +2,11 @@
 import 'fake-indexeddb/auto'
 import { flushPromises } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { incidentWorld } from '../../../tests/fixtures/incident-world'
+import { SWITCH_CHANGE, incidentWorld, leaveWorld } from '../../../tests/fixtures/incident-world'
 import { groupChanges } from '../../domain/changes'
-import { useIncidentsStore } from '../../stores/incidents'
 import IncidentStatusControl from './IncidentStatusControl.vue'
 
-afterEach(() => {
-  useIncidentsStore().stop()
-  localStorage.clear()
-  document.body.innerHTML = ''
-})
+afterEach(leaveWorld)
 
 type Wrapper = ReturnType<Awaited<ReturnType<typeof incidentWorld>>['mount']>
 const buttons = (wrapper: Wrapper) => wrapper.findAll('button').map((b) => b.text())
@@ -50,12 +45,7 @@ describe('IncidentStatusControl', () => {
 
   it('asks about each open change: revert now, or keep on purpose (logged as a decision)', async () => {
     const w = await incidentWorld()
-    await w.record('change.made', {
-      changeId: 'CHANGE0001',
-      system: 'core-sw-1',
-      what: 'shut port 24',
-      revert: 'no shut port 24',
-    })
+    await w.record('change.made', SWITCH_CHANGE)
     await w.record('change.made', {
       changeId: 'CHANGE0002',
       system: 'firewall',

@@ -2,17 +2,14 @@
 import 'fake-indexeddb/auto'
 import { flushPromises } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { incidentWorld } from '../../../tests/fixtures/incident-world'
+import { incidentWorld, leaveWorld } from '../../../tests/fixtures/incident-world'
 import { receiveRemote } from '../../../tests/fixtures/remote-event'
 import { useClockStore } from '../../stores/clock'
-import { useIncidentsStore } from '../../stores/incidents'
 import IncidentTimeline from './IncidentTimeline.vue'
 
 afterEach(() => {
   vi.useRealTimers()
-  useIncidentsStore().stop()
-  localStorage.clear()
-  document.body.innerHTML = ''
+  leaveWorld()
 })
 
 type Wrapper = ReturnType<Awaited<ReturnType<typeof incidentWorld>>['mount']>
@@ -21,12 +18,27 @@ const itemWith = (wrapper: Wrapper, text: string) =>
   wrapper.findAll('[aria-label="Timeline"] > li').find((li) => li.find('.timeline__text').text().includes(text))!
 const button = (w: Wrapper | ReturnType<Wrapper['find']>, label: string) =>
   w.findAll('button').find((b) => b.text() === label)!
+/** The Timeline of the world's incident, with nothing rejected. */
+const timeline = (w: Awaited<ReturnType<typeof incidentWorld>>) =>
+  w.mount(IncidentTimeline, { incidentId: w.id, rejected: new Map() })
+/** A world whose log holds one entry, its Timeline mounted, and that entry's row. */
+async function withEntry(text: string, kind: 'action' | 'observation' | 'decision' | 'note') {
+  const w = await incidentWorld()
+  await w.record('log.entry', { text, kind })
+  const wrapper = timeline(w)
+  return { w, wrapper, item: itemWith(wrapper, text) }
+}
+/** Opens an entry's menu and taps one of its actions (Pin, Unpin, Correct, Strike, Restore). */
+async function choose(item: ReturnType<Wrapper['find']>, action: string): Promise<void> {
+  await button(item, 'Pin, correct or strike').trigger('click')
+  await button(item, action).trigger('click')
+}
 
 describe('IncidentTimeline', () => {
   it('marks a write that replaced another made at the same time offline, and shows its confirmation', async () => {
     const w = await incidentWorld()
     const declaration = w.store.incident(w.id)!.events[0]!
-    const wrapper = w.mount(IncidentTimeline, { incidentId: w.id, rejected: new Map() })
+    const wrapper = timeline(w)
     const mine = await w.record('role.assigned', { role: 'ops', person: { name: 'Sam' } })
     await flushPromises()
     expect(wrapper.find('.timeline__conflict').exists()).toBe(false)
@@ -53,7 +65,7 @@ describe('IncidentTimeline', () => {
 
   it('shows new events as they are recorded, newest first', async () => {
     const w = await incidentWorld()
-    const wrapper = w.mount(IncidentTimeline, { incidentId: w.id, rejected: new Map() })
+    const wrapper = timeline(w)
     await w.record('log.entry', { text: 'Closet is dark', kind: 'observation' })
     await w.record('role.assigned', { role: 'ops', person: { name: 'Lee' } })
     await flushPromises()
@@ -67,7 +79,7 @@ describe('IncidentTimeline', () => {
     await w.record('change.made', { changeId: 'CHANGE0001', system: 'dhcp', what: 'lease 1h', revert: 'lease 8d' })
     await w.record('update.posted', { body: 'Working on it' })
     await w.record('incident.status', { status: 'mitigated' })
-    const wrapper = w.mount(IncidentTimeline, { incidentId: w.id, rejected: new Map() })
+    const wrapper = timeline(w)
     await wrapper.find('input[value="decision"]').setValue(true)
     expect(texts(wrapper)).toEqual(['Fail over'])
     await wrapper.find('input[value="change"]').setValue(true)
@@ -89,26 +101,20 @@ describe('IncidentTimeline', () => {
     const w = await incidentWorld()
     await w.record('log.entry', { text: 'Key decision: fail over', kind: 'decision' })
     await w.record('log.entry', { text: 'Later chatter', kind: 'note' })
-    const wrapper = w.mount(IncidentTimeline, { incidentId: w.id, rejected: new Map() })
+    const wrapper = timeline(w)
     const item = itemWith(wrapper, 'Key decision')
-    await button(item, 'Pin, correct or strike').trigger('click')
-    await button(item, 'Pin').trigger('click')
+    await choose(item, 'Pin')
     await vi.waitFor(() => expect(texts(wrapper)[0]).toBe('Key decision: fail over'))
     const pinned = itemWith(wrapper, 'Key decision')
     expect(pinned.text()).toContain('Pinned')
     expect(pinned.attributes('data-pinned')).toBe('true')
-    await button(pinned, 'Pin, correct or strike').trigger('click')
-    await button(pinned, 'Unpin').trigger('click')
+    await choose(pinned, 'Unpin')
     await vi.waitFor(() => expect(texts(wrapper)[0]).toBe('Later chatter'))
   })
 
   it('corrects an entry, keeping the original in its history', async () => {
-    const w = await incidentWorld()
-    await w.record('log.entry', { text: 'Rebooted core-sw-2', kind: 'action' })
-    const wrapper = w.mount(IncidentTimeline, { incidentId: w.id, rejected: new Map() })
-    const item = itemWith(wrapper, 'core-sw-2')
-    await button(item, 'Pin, correct or strike').trigger('click')
-    await button(item, 'Correct').trigger('click')
+    const { wrapper, item } = await withEntry('Rebooted core-sw-2', 'action')
+    await choose(item, 'Correct')
     await item.find('textarea').setValue('Rebooted core-sw-1')
     await item.find('input[type="text"]').setValue('wrong switch')
     await item.find('form').trigger('submit')
@@ -121,12 +127,10 @@ describe('IncidentTimeline', () => {
   })
 
   it('strikes an entry through with a reason and can restore it; nothing is deleted', async () => {
-    const w = await incidentWorld()
-    await w.record('log.entry', { text: 'Printer on fire', kind: 'observation' })
-    const wrapper = w.mount(IncidentTimeline, { incidentId: w.id, rejected: new Map() })
-    let item = itemWith(wrapper, 'Printer on fire')
-    await button(item, 'Pin, correct or strike').trigger('click')
-    await button(item, 'Strike').trigger('click')
+    const entry = await withEntry('Printer on fire', 'observation')
+    const { w, wrapper } = entry
+    let item = entry.item
+    await choose(item, 'Strike')
     await item.find('input[type="text"]').setValue('wrong incident')
     await item.find('form').trigger('submit')
     await vi.waitFor(() =>
@@ -135,8 +139,7 @@ describe('IncidentTimeline', () => {
     item = itemWith(wrapper, 'Printer on fire')
     expect(item.find('.timeline__text').text()).toBe('Struck through: Printer on fire')
     expect(item.find('.timeline__history').text()).toContain('struck it through — wrong incident')
-    await button(item, 'Pin, correct or strike').trigger('click')
-    await button(item, 'Restore').trigger('click')
+    await choose(item, 'Restore')
     await item.find('form').trigger('submit')
     await vi.waitFor(() =>
       expect(itemWith(wrapper, 'Printer on fire').find('.timeline__text').classes()).not.toContain('struck'),
@@ -147,7 +150,7 @@ describe('IncidentTimeline', () => {
   it('renders only a window of a long timeline, each row placed in the whole list', async () => {
     const w = await incidentWorld()
     for (let i = 0; i < 130; i++) await w.record('log.entry', { text: `entry ${i}`, kind: 'note' })
-    const wrapper = w.mount(IncidentTimeline, { incidentId: w.id, rejected: new Map() })
+    const wrapper = timeline(w)
     const shown = texts(wrapper)
     // happy-dom has no layout: rows count at their estimated height, so a window plus overscan.
     expect(shown.length).toBeGreaterThan(3)
@@ -172,7 +175,7 @@ describe('IncidentTimeline', () => {
     const w = await incidentWorld()
     await w.record('log.entry', { text: 'Oldest decision', kind: 'decision' })
     for (let i = 0; i < 80; i++) await w.record('log.entry', { text: `entry ${i}`, kind: 'note' })
-    const wrapper = w.mount(IncidentTimeline, { incidentId: w.id, rejected: new Map() })
+    const wrapper = timeline(w)
     expect(texts(wrapper)).not.toContain('Oldest decision')
     await wrapper.find('input[value="decision"]').setValue(true)
     expect(texts(wrapper)).toEqual(['Oldest decision'])
@@ -207,7 +210,7 @@ describe('IncidentTimeline', () => {
     clock.locale = ['en-US']
     clock.now = Date.now()
     clock.setChoice('h23')
-    const wrapper = w.mount(IncidentTimeline, { incidentId: w.id, rejected: new Map() })
+    const wrapper = timeline(w)
     await flushPromises()
     const rows = wrapper.findAll('[aria-label="Timeline"] > li')
     expect(rows.map((li) => li.find('h3').exists() && li.find('h3').text())).toEqual([

@@ -2,23 +2,23 @@
 import 'fake-indexeddb/auto'
 import { flushPromises } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { incidentWorld } from '../../../tests/fixtures/incident-world'
-import { useIncidentsStore } from '../../stores/incidents'
+import { incidentWorld, leaveWorld } from '../../../tests/fixtures/incident-world'
 import PlanningPanel from './PlanningPanel.vue'
 
-afterEach(() => {
-  useIncidentsStore().stop()
-  localStorage.clear()
-  document.body.innerHTML = ''
-})
+afterEach(leaveWorld)
+
+/** A task Lee owns ("Call vendor", of `kind`), the Tasks panel mounted, and its edit form open; `uid` ends its field ids. */
+async function editing(kind: 'followup' | 'other') {
+  const w = await incidentWorld()
+  await w.record('task.added', { taskId: 'TASK000001', text: 'Call vendor', kind, owner: 'Lee' })
+  const wrapper = w.mount(PlanningPanel, { incidentId: w.id })
+  await wrapper.get('button[aria-label="Edit task: Call vendor"]').trigger('click')
+  return { w, wrapper, uid: `${w.id}-TASK000001` }
+}
 
 describe('editing a task', () => {
   it('corrects text, kind and owner with one task.edited holding only what changed', async () => {
-    const w = await incidentWorld()
-    await w.record('task.added', { taskId: 'TASK000001', text: 'Call vendor', kind: 'followup', owner: 'Lee' })
-    const wrapper = w.mount(PlanningPanel, { incidentId: w.id })
-    await wrapper.get('button[aria-label="Edit task: Call vendor"]').trigger('click')
-    const uid = `${w.id}-TASK000001`
+    const { w, wrapper, uid } = await editing('followup')
     expect((wrapper.get(`#task-edit-text-${uid}`).element as HTMLInputElement).value).toBe('Call vendor')
     await wrapper.get(`#task-edit-text-${uid}`).setValue('Call the switch vendor')
     await wrapper.get(`#task-edit-kind-${uid}`).setValue('bug')
@@ -38,11 +38,7 @@ describe('editing a task', () => {
   })
 
   it('clears the owner, and refuses an empty text by name, storing nothing', async () => {
-    const w = await incidentWorld()
-    await w.record('task.added', { taskId: 'TASK000001', text: 'Call vendor', kind: 'other', owner: 'Lee' })
-    const wrapper = w.mount(PlanningPanel, { incidentId: w.id })
-    await wrapper.get('button[aria-label="Edit task: Call vendor"]').trigger('click')
-    const uid = `${w.id}-TASK000001`
+    const { w, wrapper, uid } = await editing('other')
     await wrapper.get(`#task-edit-text-${uid}`).setValue(' ')
     await wrapper.get('form.task-edit').trigger('submit')
     await flushPromises()

@@ -2,22 +2,34 @@
 import 'fake-indexeddb/auto'
 import { flushPromises } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { incidentWorld } from '../../../tests/fixtures/incident-world'
+import { SWITCH_CHANGE, incidentWorld, leaveWorld } from '../../../tests/fixtures/incident-world'
 import { receiveRemote } from '../../../tests/fixtures/remote-event'
 import { holderOf } from '../../domain/fold'
-import { useIncidentsStore } from '../../stores/incidents'
 import RolesPanel from './RolesPanel.vue'
 import RolesMine from './RolesMine.vue'
 
 afterEach(() => {
-  useIncidentsStore().stop()
-  localStorage.clear()
-  document.body.innerHTML = ''
+  leaveWorld()
   vi.restoreAllMocks()
 })
 
-const seat = (wrapper: ReturnType<Awaited<ReturnType<typeof incidentWorld>>['mount']>, role: string) =>
-  wrapper.find(`[data-role="${role}"].seat`)
+type Wrapper = ReturnType<Awaited<ReturnType<typeof incidentWorld>>['mount']>
+
+const seat = (wrapper: Wrapper, role: string) => wrapper.find(`[data-role="${role}"].seat`)
+
+/** Taps the button on a role's seat whose text is `name`, or starts with it when `name` is a prefix match. */
+async function tap(wrapper: Wrapper, role: string, name: string, match: 'exact' | 'prefix' = 'exact'): Promise<void> {
+  await seat(wrapper, role)
+    .findAll('button')
+    .find((b) => (match === 'exact' ? b.text() === name : b.text().startsWith(name)))!
+    .trigger('click')
+}
+
+/** Types `person` into the open assign form and submits it. */
+async function submitPerson(wrapper: Wrapper, person: string): Promise<void> {
+  await wrapper.find('input[list]').setValue(person)
+  await wrapper.find('form').trigger('submit')
+}
 
 describe('RolesPanel', () => {
   it('shows the commander holding every undelegated role, and my duty cards', async () => {
@@ -48,22 +60,15 @@ describe('RolesPanel', () => {
       other.ok ? other.value : '',
     )
     const wrapper = w.mount(RolesPanel, { incidentId: w.id })
-    await seat(wrapper, 'ops')
-      .findAll('button')
-      .find((b) => b.text() === 'Assign Ops')!
-      .trigger('click')
+    await tap(wrapper, 'ops', 'Assign Ops')
     expect(wrapper.findAll('datalist option').map((o) => o.attributes('value'))).toEqual(['Dana', 'Sam'])
-    await wrapper.find('input[list]').setValue('sam')
-    await wrapper.find('form').trigger('submit')
+    await submitPerson(wrapper, 'sam')
     await vi.waitFor(() => expect(holderOf(w.store.incident(w.id)!, 'ops')).toEqual({ id: 'dev-sam', name: 'Sam' }))
     await flushPromises()
     expect(seat(wrapper, 'ops').text()).toContain('Sam')
     expect(seat(wrapper, 'ops').text()).toContain('assigned by Dana')
 
-    await seat(wrapper, 'ops')
-      .findAll('button')
-      .find((b) => b.text().startsWith('Hand back Ops'))!
-      .trigger('click')
+    await tap(wrapper, 'ops', 'Hand back Ops', 'prefix')
     await vi.waitFor(() => expect(w.store.incident(w.id)!.roles.ops.person).toBeNull())
     await flushPromises()
     expect(seat(wrapper, 'ops').find('h3').text()).toBe('Ops — Dana (commander)')
@@ -73,10 +78,7 @@ describe('RolesPanel', () => {
   it('refuses an empty name beside the field', async () => {
     const w = await incidentWorld()
     const wrapper = w.mount(RolesPanel, { incidentId: w.id })
-    await seat(wrapper, 'comms')
-      .findAll('button')
-      .find((b) => b.text() === 'Assign Comms')!
-      .trigger('click')
+    await tap(wrapper, 'comms', 'Assign Comms')
     await wrapper.find('form').trigger('submit')
     await flushPromises()
     expect(wrapper.find('[role="alert"]').text()).toBe('Type or pick who takes the role.')
@@ -85,12 +87,7 @@ describe('RolesPanel', () => {
 
   it('hands command off with a briefing drafted from the state, edited before sending', async () => {
     const w = await incidentWorld({ summary: 'No network in building B' })
-    await w.record('change.made', {
-      changeId: 'CHANGE0001',
-      system: 'core-sw-1',
-      what: 'shut port 24',
-      revert: 'no shut port 24',
-    })
+    await w.record('change.made', SWITCH_CHANGE)
     await w.record('task.added', {
       taskId: 'TASK000001',
       text: 'Need one more person at the high school',
@@ -108,8 +105,7 @@ describe('RolesPanel', () => {
     expect(draft).toMatch(/Next update in 30 min/)
     expect(draft).toContain('- [Staffing] Need one more person at the high school')
     await briefing.setValue(`${draft}\nWatch the UPS in closet 2.`)
-    await wrapper.find('input[list]').setValue('Sam')
-    await wrapper.find('form').trigger('submit')
+    await submitPerson(wrapper, 'Sam')
     await vi.waitFor(() => expect(w.store.incident(w.id)!.roles.command.person).toEqual({ name: 'Sam' }))
     expect(w.store.incident(w.id)!.roles.command.briefing).toMatch(/Watch the UPS in closet 2\.$/)
     await flushPromises()
@@ -127,20 +123,12 @@ describe('RolesPanel', () => {
     try {
       const w = await incidentWorld()
       const wrapper = w.mount(RolesPanel, { incidentId: w.id })
-      await seat(wrapper, 'comms')
-        .findAll('button')
-        .find((b) => b.text() === 'Assign Comms')!
-        .trigger('click')
-      await wrapper.find('input[list]').setValue('Dana')
-      await wrapper.find('form').trigger('submit')
+      await tap(wrapper, 'comms', 'Assign Comms')
+      await submitPerson(wrapper, 'Dana')
       await vi.waitFor(() => expect(w.store.incident(w.id)!.roles.comms.person?.name).toBe('Dana'))
       expect(request).toHaveBeenCalledTimes(1)
-      await seat(wrapper, 'ops')
-        .findAll('button')
-        .find((b) => b.text() === 'Assign Ops')!
-        .trigger('click')
-      await wrapper.find('input[list]').setValue('Dana')
-      await wrapper.find('form').trigger('submit')
+      await tap(wrapper, 'ops', 'Assign Ops')
+      await submitPerson(wrapper, 'Dana')
       await vi.waitFor(() => expect(w.store.incident(w.id)!.roles.ops.person?.name).toBe('Dana'))
       expect(request).toHaveBeenCalledTimes(1)
     } finally {
