@@ -125,7 +125,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   const hub = new StreamHub()
   const incidents = options.incidents
-  // The status page and push notices see a push at once; other nodes' within the projection's poll.
+  // The status page and push notices see a push at once; other nodes' through the store's watch (PostgreSQL) or the projection's poll.
   if (incidents) hub.onGrow(() => void incidents.refresh().catch(() => {}))
   const status = incidents && {
     store: options.store,

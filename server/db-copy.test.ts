@@ -73,6 +73,26 @@ async function filledDataDir(): Promise<{ dir: string; store: Store; db: ReturnT
   await ingest(store, makeIncident(40), { tokenId: dana.id, name: 'Dana' }, options)
   await ingest(store, [makeEvent('log.entry', { text: 'with \u0000 and "quotes" and é' })], undefined, options)
   await store.probeWrite(0)
+  await store.ensureVapidKeys({ publicKey: 'pub', privateKey: 'priv' })
+  await store.savePushSubscription(
+    {
+      endpoint: 'https://push.example/1',
+      tokenId: dana.id,
+      p256dh: 'B'.padEnd(87, 'A'),
+      auth: 'A'.repeat(22),
+      person: { id: 'device-1', name: 'Dana' },
+      topics: ['update-due'],
+    },
+    '2026-11-01T00:00:00.000Z',
+  )
+  await store.claimPushNotice('due:INC:1', '2026-11-01T00:00:00.000Z')
+  await store.insertStatusLink({
+    incidentId: null,
+    hash: Buffer.alloc(32, 5),
+    createdAt: '2026-11-01T00:00:00.000Z',
+    createdBy: 'Dana',
+    tokenId: dana.id,
+  })
   const runbook = {
     runbookId: 'network/switch-down',
     source: '# Switch down\n\n1. Check power\n',
@@ -96,7 +116,7 @@ async function filledDataDir(): Promise<{ dir: string; store: Store; db: ReturnT
     },
     'append',
   )
-  // Issue #15's tables: push, status links and the email outbox (copied, though not yet served on PostgreSQL).
+  // Issue #15's tables: push, status links and the email outbox.
   await store.savePushSubscription(
     {
       endpoint: 'https://fcm.googleapis.com/fcm/send/abc',
@@ -143,6 +163,12 @@ describe('npm run db:copy', () => {
     expect(await target.listTokensWithDevices()).toEqual(await store.listTokensWithDevices())
     expect(await target.listAdminActions(10)).toEqual(await store.listAdminActions(10))
     expect(await target.listRunbooks()).toEqual(await store.listRunbooks())
+    expect(await target.listPushSubscriptions()).toEqual(await store.listPushSubscriptions())
+    expect(await target.ensureVapidKeys({ publicKey: 'x', privateKey: 'y' })).toEqual({
+      publicKey: 'pub',
+      privateKey: 'priv',
+    })
+    expect(await target.findStatusLink(Buffer.alloc(32, 5))).toEqual(await store.findStatusLink(Buffer.alloc(32, 5)))
     expect(await target.runbookVersion('network/switch-down', 2)).toEqual(
       await store.runbookVersion('network/switch-down', 2),
     )
@@ -157,7 +183,7 @@ describe('npm run db:copy', () => {
       expect(Number(rows[0]!.n), table).toBe(n)
     }
 
-    // The copy carries on where the source stopped: next seq, next token id.
+    // The copy carries on where the source stopped: next seq, next token id, next status link id.
     const next = makeEvent('log.entry')
     const { lastSeq } = await ingest(target, [next])
     expect(lastSeq).toBe((await store.lastSeq()) + 1)

@@ -50,8 +50,12 @@ export interface CopyResult {
 /** Rows sent to PostgreSQL per INSERT (kept under its 65,535 parameters). */
 const BATCH_ROWS = 500
 
-/** Tables a server writes on its first start, before anything of value: replaced by the copy, not a refusal. */
-// mail_cursor: one row the migration itself writes (issue #15's email outbox), replaced by the source's.
+/**
+ * Tables a server writes on its first start, before anything of value (its
+ * identity and VAPID keys in meta, the probe's row, and mail_cursor's one row,
+ * written by the email migration itself): replaced by the source's rows, not a
+ * reason to refuse the target.
+ */
 const STARTUP_TABLES = new Set(['meta', 'write_probe', 'mail_cursor'])
 
 /** A row's value in a form both engines give alike: booleans as 0/1, bytes as hex, big integers as numbers. */
@@ -146,8 +150,6 @@ export async function copySqliteToPostgres(
           `the target database is not empty (table ${table} has rows); copy into a new, empty database`,
         )
     }
-    const meta = await client.query<{ key: string }>("SELECT key FROM meta WHERE key <> 'server_id'")
-    if (meta.rows.length) throw new DbCopyError('the target database is not empty (table meta); use a new, empty one')
 
     // One read transaction: every table as of the same moment, even if a server still writes to the file.
     source.exec('BEGIN')

@@ -20,7 +20,6 @@ import { StorageHealth } from './store/health'
 import { seedRunbooks } from './runbooks/seed'
 import { runExclusive } from './store/exclusive'
 import { openStore } from './store/open'
-import { NOT_ON_POSTGRES_YET } from './store/postgres-unsupported'
 import { packageVersion } from './version'
 
 export const FIRST_TOKEN_NAME = 'first responder'
@@ -77,10 +76,8 @@ export async function main(
   const storageHealth = new StorageHealth(store, { intervalMs: config.storageProbeMs })
   storageHealth.start()
   // Made on the first start and kept in the store, so every node and every restart signs with them.
-  // Push, status pages and email are not stored on PostgreSQL yet (server/store/postgres-unsupported.ts).
-  const comms = !config.databaseUrl
-  const vapid = comms ? await loadVapidKeys(store, { ...config.push.vapid, publicUrl: config.publicUrl }) : null
-  const incidents = comms ? new IncidentProjection({ store }) : undefined
+  const vapid = await loadVapidKeys(store, { ...config.push.vapid, publicUrl: config.publicUrl })
+  const incidents = new IncidentProjection({ store })
 
   const app = await buildApp({
     store,
@@ -101,27 +98,23 @@ export async function main(
     runbookReview: config.runbookReview,
 
     incidents,
-    push: vapid ? { publicKey: vapid.publicKey, endpointHosts: config.push.endpointHosts } : undefined,
-    statusPage: comms ? config.statusPage : undefined,
+    push: { publicKey: vapid.publicKey, endpointHosts: config.push.endpointHosts },
+    statusPage: config.statusPage,
 
-    mail: comms ? { settings: config.mail } : undefined,
+    mail: { settings: config.mail },
   })
-  const notifier =
-    vapid && incidents
-      ? new PushNotifier({
-          store,
-          projection: incidents,
-          transport: new PushSender(vapid),
-          log: app.log.child({ module: 'push' }),
-        })
-      : null
-  if (!comms) app.log.warn(`not available with DATABASE_URL (PostgreSQL) yet: ${NOT_ON_POSTGRES_YET}`)
+  const notifier = new PushNotifier({
+    store,
+    projection: incidents,
+    transport: new PushSender(vapid),
+    log: app.log.child({ module: 'push' }),
+  })
   const stopComms = () => {
-    notifier?.stop()
-    incidents?.stop()
+    notifier.stop()
+    incidents.stop()
   }
   // A token revoked here takes its phones' subscriptions with it at once (the CLI's, at the next housekeeping).
-  tokens.events.on('revoked', () => void notifier?.tidy())
+  tokens.events.on('revoked', () => void notifier.tidy())
   try {
     // Before listening: phones asking for the catalogue see the repository's runbooks from the first answer.
     // One server at a time (several start together on PostgreSQL): the others find it done, or being done.
@@ -135,9 +128,9 @@ export async function main(
         )
     })
 
-    notifier?.start()
+    notifier.start()
     // The whole log once (no notices for history), then the first due timer.
-    await incidents?.start()
+    await incidents.start()
     await app.listen({ port: config.port, host: config.host })
   } catch (err) {
     stopComms()
@@ -189,7 +182,7 @@ export async function main(
       (closing ??= (async () => {
         stopComms()
         await app.close()
-        await notifier?.idle()
+        await notifier.idle()
         await store.close()
       })()),
   }

@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import pg from 'pg'
-import { makeEvent } from '../../tests/fixtures/events'
+import { makeEvent, makeIncident } from '../../tests/fixtures/events'
 import { canonicalJson } from '../events/canonical'
 import { tempDir } from '../test-support'
 import { testDatabase, type TestDatabase } from '../test-postgres'
@@ -20,7 +20,7 @@ import { pgMigrations } from './pg-migrations'
 import { openPostgresStore } from './postgres'
 import { pgSchema, schemaDifferences, shapeOf, sqliteSchema, type SchemaInfo } from './schema-info'
 import { DATABASE_FILE, openDatabase, openSqliteStore, USAGE_KEEP_DAYS } from './sqlite'
-import type { NewEvent, Store } from './types'
+import type { NewEvent, PushSubscriptionRecord, Store } from './types'
 
 // Generous: a busy 2-core machine makes PostgreSQL slower, never wrong.
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 180_000 })
@@ -492,6 +492,145 @@ describe.each([sqlite, postgres])('the $name store', (engine) => {
       other.publishRunbookVersion('printer', 3, 'B', 't', 1),
     ])
     expect(publishes.sort()).toEqual(['moved', 'published'])
+  })
+
+  it('keeps the first VAPID keys stored and lets exactly one of two nodes claim a notice', async () => {
+    const { store, again } = await engine.fresh()
+    const other = await again()
+    const first = await store.ensureVapidKeys({ publicKey: 'pub-1', privateKey: 'priv-1' })
+    expect(await other.ensureVapidKeys({ publicKey: 'pub-2', privateKey: 'priv-2' })).toEqual(first)
+    expect(first).toEqual({ publicKey: 'pub-1', privateKey: 'priv-1' })
+    const at = '2026-01-01T00:00:00.000Z'
+    const claims = await Promise.all([store.claimPushNotice('due:INC:1', at), other.claimPushNotice('due:INC:1', at)])
+    expect(claims.filter(Boolean)).toHaveLength(1)
+    expect(await store.claimPushNotice('due:INC:1', at)).toBe(false)
+    expect(await other.claimPushNotice('due:INC:2', at)).toBe(true)
+    expect(await store.forgetPushClaims('2026-01-01T00:00:01.000Z')).toBe(2)
+    expect(await store.claimPushNotice('due:INC:1', at)).toBe(true)
+  })
+
+  it('keeps one push subscription per endpoint, lists only active tokens’ ones, deletes them with their token', async () => {
+    const { store } = await engine.fresh()
+    const dana = await store.insertToken('Dana', Buffer.alloc(32, 1), 'now')
+    const sam = await store.insertToken('Sam', Buffer.alloc(32, 2), 'now')
+    const sub = (endpoint: string, tokenId: number, over: Partial<PushSubscriptionRecord> = {}) => ({
+      endpoint,
+      tokenId,
+      p256dh: 'B'.padEnd(87, 'A'),
+      auth: 'A'.repeat(22),
+      person: { id: 'device-1', name: 'Dana' },
+      topics: ['update-due', 'role-assigned'] as PushSubscriptionRecord['topics'],
+      ...over,
+    })
+    await store.savePushSubscription(sub('https://push.example/1', dana.id), '2026-01-01T00:00:00Z')
+    await store.savePushSubscription(
+      sub('https://push.example/2', sam.id, { person: { name: 'Sam' } }),
+      '2026-01-01T00:00:01Z',
+    )
+    await store.savePushSubscription(
+      sub('https://push.example/1', dana.id, { topics: ['task-assigned'] }),
+      '2026-01-01T00:00:02Z',
+    )
+    expect((await store.listPushSubscriptions()).map((s) => [s.endpoint, s.topics, s.person])).toEqual([
+      ['https://push.example/1', ['task-assigned'], { id: 'device-1', name: 'Dana' }],
+      ['https://push.example/2', ['update-due', 'role-assigned'], { name: 'Sam' }],
+    ])
+    expect(await store.deletePushSubscription('https://push.example/1', sam.id)).toBe(false)
+    await store.revokeTokens('Sam', 'later')
+    expect((await store.listPushSubscriptions()).map((s) => s.endpoint)).toEqual(['https://push.example/1'])
+    expect(await store.deletePushSubscriptionsOfRevokedTokens()).toBe(1)
+    expect(await store.deletePushSubscription('https://push.example/1', dana.id)).toBe(true)
+    expect(await store.deletePushSubscription('https://push.example/1')).toBe(false)
+    expect(await store.listPushSubscriptions()).toEqual([])
+  })
+
+  it('finds a status link by its hash, lists newest first, withdraws once', async () => {
+    const { store, again } = await engine.fresh()
+    const other = await again()
+    const link = (n: number, incidentId: string | null) => ({
+      incidentId,
+      hash: Buffer.alloc(32, n),
+      createdAt: `2026-01-01T00:0${n}:00Z`,
+      createdBy: 'Dana',
+      tokenId: n,
+    })
+    const made = await store.insertStatusLink(link(1, 'INC0000001'))
+    expect(made).toEqual({
+      id: made.id,
+      incidentId: 'INC0000001',
+      createdAt: '2026-01-01T00:01:00Z',
+      createdBy: 'Dana',
+      tokenId: 1,
+      revokedAt: null,
+    })
+    const later = await store.insertStatusLink(link(2, 'INC0000001'))
+    const team = await store.insertStatusLink(link(3, null))
+    expect(await other.findStatusLink(Buffer.alloc(32, 1))).toEqual(made)
+    expect(await other.findStatusLink(Buffer.alloc(32, 9))).toBeNull()
+    expect((await other.listStatusLinks('INC0000001')).map((l) => l.id)).toEqual([later.id, made.id])
+    expect((await other.listStatusLinks(null)).map((l) => l.id)).toEqual([team.id])
+    expect(await other.revokeStatusLink(made.id, '2026-01-02T00:00:00Z')).toBe(true)
+    expect(await store.revokeStatusLink(made.id, '2026-01-03T00:00:00Z')).toBe(false)
+    expect((await store.statusLinkById(made.id))?.revokedAt).toBe('2026-01-02T00:00:00Z')
+    expect(await store.statusLinkById(9999)).toBeNull()
+  })
+
+  it('reads one incident’s events in seq order, with seq and sender', async () => {
+    const { store } = await engine.fresh()
+    const one = makeIncident(3)
+    const other = makeIncident(2)
+    const from = { tokenId: 3, name: 'Dana' }
+    await store.appendEvents([one[0]!, other[0]!, one[1]!, other[1]!, one[2]!].map((e) => toNew(e, from)))
+    const read = await store.readIncidentEvents(one[0]!.incidentId)
+    expect(read).toEqual(one.map((e, i) => ({ ...e, seq: [1, 3, 5][i], receivedFrom: from })))
+    expect(await store.readIncidentEvents(makeEvent('log.entry').incidentId)).toEqual([])
+  })
+
+  it('keeps the email outbox: a cursor that never goes back, one node per job by lease, each address claimed once', async () => {
+    const { store, again } = await engine.fresh()
+    const other = await again()
+    expect(await store.mailCursor()).toBe(0)
+    await store.advanceMailCursor(5)
+    await other.advanceMailCursor(3)
+    expect(await store.mailCursor()).toBe(5)
+
+    const job = { eventId: 'update-1', incidentId: 'INC-1', now: 1_000, leaseUntil: 2_000 }
+    const claims = await Promise.all([
+      store.claimMailJob({ ...job, node: 'a' }),
+      other.claimMailJob({ ...job, node: 'b' }),
+    ])
+    expect(claims.filter(Boolean)).toHaveLength(1)
+    const [holder, taker] = claims[0] ? (['a', 'b'] as const) : (['b', 'a'] as const)
+    expect(await store.renewMailJob('update-1', taker, 3_000)).toBe(false)
+    expect(await store.renewMailJob('update-1', holder, 2_500)).toBe(true)
+    expect(await store.expiredMailJobs(2_000, 10)).toEqual([])
+    expect(await store.expiredMailJobs(2_600, 10)).toEqual(['update-1'])
+    // Its lease ran out: another node takes it over, one attempt more.
+    expect(await other.claimMailJob({ ...job, node: taker, now: 2_600, leaseUntil: 5_000 })).toBe(true)
+    expect(await store.mailJobAttempts('update-1')).toBe(2)
+    expect(await store.mailJobAttempts('nothing')).toBe(0)
+
+    expect(await store.claimMailRecipients('update-1', ['a@x.example', 'b@x.example'], 2_600)).toEqual([
+      'a@x.example',
+      'b@x.example',
+    ])
+    expect(await other.claimMailRecipients('update-1', ['b@x.example', 'c@x.example'], 2_700)).toEqual(['c@x.example'])
+    await store.finishMailRecipient('update-1', 'a@x.example', 'sent', '250 OK', 2_800)
+    await store.finishMailRecipient('update-1', 'b@x.example', 'failed', '550 no such user', 2_800)
+    await store.releaseMailRecipients('update-1', ['a@x.example', 'c@x.example'])
+    expect(await store.mailRecipients('update-1')).toEqual([
+      { email: 'a@x.example', state: 'sent', answer: '250 OK' },
+      { email: 'b@x.example', state: 'failed', answer: '550 no such user' },
+    ])
+    await store.finishMailJob('update-1', taker, 'report-1')
+    expect(await store.expiredMailJobs(10_000, 10)).toEqual([])
+    expect(await store.claimMailJob({ ...job, node: holder, now: 10_000, leaseUntil: 20_000 })).toBe(false)
+
+    const incident = makeIncident(2)
+    await store.appendEvents(incident.map((e) => toNew(e)))
+    expect((await other.eventsOfIncident(incident[0]!.incidentId)).map((e) => e.seq)).toEqual([1, 2])
+    expect(await other.eventById(incident[1]!.id)).toEqual({ ...incident[1], seq: 2 })
+    expect(await other.eventById('nothing-here')).toBeNull()
   })
 
   it('answers the write probe while it takes writes', async () => {

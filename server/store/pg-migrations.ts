@@ -82,9 +82,8 @@ export const pgMigrations: readonly string[] = [
     at TEXT NOT NULL
   );
   `,
-  // 6: Web Push and status links (issue #15), the same tables as SQLite's 6. Held here so the
-  // schemas match and db:copy carries them; the PostgreSQL store does not serve them yet
-  // (postgres-unsupported.ts).
+  // 6: Web Push and status links (issue #15). VAPID keys are the meta row 'vapid_keys'; each notice
+  // is claimed by one INSERT … ON CONFLICT DO NOTHING into push_claims, so exactly one node sends it.
   `
   CREATE INDEX events_incident ON events (incident_id, seq);
   CREATE TABLE push_subscriptions (
@@ -115,8 +114,8 @@ export const pgMigrations: readonly string[] = [
   );
   CREATE INDEX status_links_incident ON status_links (incident_id);
   `,
-  // 7: the email outbox (issue #15), the same tables as SQLite's 7 (times in ms since the epoch);
-  // not served by the PostgreSQL store yet either.
+  // 7: the email outbox (issue #15), the same tables as SQLite's 7 (times in ms since the epoch).
+  // Served by pg-mail.ts; jobs are leased to one node, addresses claimed by a row before sending.
   `
   CREATE TABLE mail_cursor (
     id INTEGER PRIMARY KEY CHECK (id = 1),

@@ -19,13 +19,14 @@
  * (synchronous_commit = on, the default; the README says to keep it), so an
  * event answered "accepted" survives a crash of the node or of PostgreSQL.
  */
-import { PostgresUnsupported } from './postgres-unsupported'
+import { pgMailStore } from './pg-mail'
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { refusalFor } from '../../src/domain/declaration'
 import type { IncidentEvent } from '../../src/domain/events'
 import { QuotaExceededError, StorageFaultError, StorageUnavailableError, type DailyQuota } from './faults'
 import { pgMigrate } from './pg-migrations'
+import { PgComms } from './pg-comms'
 import { PgRunbooks } from './pg-runbooks'
 import { USAGE_KEEP_DAYS } from './sqlite'
 import type {
@@ -36,17 +37,23 @@ import type {
   DeviceSeen,
   EventPage,
   NewEvent,
+  MailJobClaim,
+  MailRecipient,
+  MailStore,
   NewRunbookVersion,
+  PushSubscriptionRecord,
   RunbookHead,
   RunbookVersionMeta,
   RunbookVersionRecord,
   SequencedEvent,
   Store,
+  StatusLinkRecord,
   StoreChange,
   StoredDeclaration,
   TokenGrants,
   TokenOverview,
   TokenRecord,
+  VapidKeys,
 } from './types'
 
 /** Advisory lock key (a bigint, in decimal) serialising seq assignment across every node: "cp:seq" in hex. */
@@ -320,7 +327,7 @@ class Listener {
   }
 }
 
-export class PostgresStore extends PostgresUnsupported implements Store {
+export class PostgresStore implements Store {
   private listener: Listener | null = null
   private readonly watchers = new Set<Change>()
   private closing: Promise<void> | undefined
@@ -329,17 +336,23 @@ export class PostgresStore extends PostgresUnsupported implements Store {
 
   /** Runbook versions (issue #16), in their own file as for SQLite. */
   private readonly runbooks: PgRunbooks
+  /** Push subscriptions, notice claims, VAPID keys, status links (migration 6), likewise. */
+  private readonly comms: PgComms
+  /** The email outbox (migration 7), likewise. */
+  private readonly mail: MailStore
 
   constructor(
     /** The pool; tests use it to look inside. */
     readonly pool: pg.Pool,
     private readonly url: string,
   ) {
-    super()
-    this.runbooks = new PgRunbooks({
-      query: (text, values) => this.query(text, values),
-      transaction: (fn) => this.transaction(fn),
-    })
+    const runner = {
+      query: <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => this.query<R>(text, values),
+      transaction: <T>(fn: (client: pg.PoolClient) => Promise<T>) => this.transaction(fn),
+    }
+    this.runbooks = new PgRunbooks(runner)
+    this.comms = new PgComms(runner)
+    this.mail = pgMailStore(runner, (where, value) => this.readEvents(where, value))
   }
 
   private async query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<R[]> {
@@ -646,6 +659,126 @@ export class PostgresStore extends PostgresUnsupported implements Store {
 
   async countTokens(): Promise<number> {
     return (await this.query<{ n: number }>('SELECT COUNT(*)::bigint AS n FROM tokens'))[0]!.n
+  }
+
+  /** Events of one incident (served by the index events_incident, migration 6) or the one with an id. */
+  private async readEvents(where: 'incident' | 'id', value: string): Promise<SequencedEvent[]> {
+    const column = where === 'incident' ? 'incident_id' : 'id'
+    const rows = await this.query<EventRow>(
+      `SELECT seq, body, sender_token_id, sender_name FROM events WHERE ${column} = $1 ORDER BY seq`,
+      [value],
+    )
+    return rows.map(toSequenced)
+  }
+
+  readIncidentEvents(incidentId: string): Promise<SequencedEvent[]> {
+    return this.readEvents('incident', incidentId)
+  }
+
+  mailCursor(): Promise<number> {
+    return this.mail.mailCursor()
+  }
+
+  advanceMailCursor(seq: number): Promise<void> {
+    return this.mail.advanceMailCursor(seq)
+  }
+
+  claimMailJob(claim: MailJobClaim): Promise<boolean> {
+    return this.mail.claimMailJob(claim)
+  }
+
+  renewMailJob(eventId: string, node: string, leaseUntil: number): Promise<boolean> {
+    return this.mail.renewMailJob(eventId, node, leaseUntil)
+  }
+
+  mailJobAttempts(eventId: string): Promise<number> {
+    return this.mail.mailJobAttempts(eventId)
+  }
+
+  finishMailJob(eventId: string, node: string, reportId: string): Promise<void> {
+    return this.mail.finishMailJob(eventId, node, reportId)
+  }
+
+  expiredMailJobs(now: number, limit: number): Promise<string[]> {
+    return this.mail.expiredMailJobs(now, limit)
+  }
+
+  claimMailRecipients(eventId: string, emails: readonly string[], now: number): Promise<string[]> {
+    return this.mail.claimMailRecipients(eventId, emails, now)
+  }
+
+  finishMailRecipient(
+    eventId: string,
+    email: string,
+    state: 'sent' | 'failed',
+    answer: string,
+    now: number,
+  ): Promise<void> {
+    return this.mail.finishMailRecipient(eventId, email, state, answer, now)
+  }
+
+  releaseMailRecipients(eventId: string, emails: readonly string[]): Promise<void> {
+    return this.mail.releaseMailRecipients(eventId, emails)
+  }
+
+  mailRecipients(eventId: string): Promise<MailRecipient[]> {
+    return this.mail.mailRecipients(eventId)
+  }
+
+  eventsOfIncident(incidentId: string): Promise<SequencedEvent[]> {
+    return this.mail.eventsOfIncident(incidentId)
+  }
+
+  eventById(id: string): Promise<SequencedEvent | null> {
+    return this.mail.eventById(id)
+  }
+
+  ensureVapidKeys(candidate: VapidKeys): Promise<VapidKeys> {
+    return this.comms.ensureVapidKeys(candidate)
+  }
+
+  savePushSubscription(sub: PushSubscriptionRecord, at: string): Promise<void> {
+    return this.comms.savePushSubscription(sub, at)
+  }
+
+  deletePushSubscription(endpoint: string, tokenId?: number): Promise<boolean> {
+    return this.comms.deletePushSubscription(endpoint, tokenId)
+  }
+
+  listPushSubscriptions(): Promise<PushSubscriptionRecord[]> {
+    return this.comms.listPushSubscriptions()
+  }
+
+  deletePushSubscriptionsOfRevokedTokens(): Promise<number> {
+    return this.comms.deletePushSubscriptionsOfRevokedTokens()
+  }
+
+  claimPushNotice(key: string, at: string): Promise<boolean> {
+    return this.comms.claimPushNotice(key, at)
+  }
+
+  forgetPushClaims(before: string): Promise<number> {
+    return this.comms.forgetPushClaims(before)
+  }
+
+  insertStatusLink(link: Parameters<PgComms['insertStatusLink']>[0]): Promise<StatusLinkRecord> {
+    return this.comms.insertStatusLink(link)
+  }
+
+  findStatusLink(hash: Buffer): Promise<StatusLinkRecord | null> {
+    return this.comms.findStatusLink(hash)
+  }
+
+  statusLinkById(id: number): Promise<StatusLinkRecord | null> {
+    return this.comms.statusLinkById(id)
+  }
+
+  listStatusLinks(incidentId: string | null): Promise<StatusLinkRecord[]> {
+    return this.comms.listStatusLinks(incidentId)
+  }
+
+  revokeStatusLink(id: number, at: string): Promise<boolean> {
+    return this.comms.revokeStatusLink(id, at)
   }
 
   listRunbooks(): Promise<RunbookHead[]> {
