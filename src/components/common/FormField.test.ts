@@ -51,7 +51,8 @@ describe('FormField', () => {
   it('keeps an empty alert in the page before any error, so it is announced when it fills', async () => {
     const wrapper = field({ id: 'f-system', label: 'System', error: '' })
     expect(wrapper.get('#f-system-error').text()).toBe('')
-    await wrapper.setProps({ error: 'must not be empty' })
+    // Cast: a generic component's props type is not always inferred for setProps (the stub-type compile of adding-an-event.test).
+    await wrapper.setProps({ error: 'must not be empty' } as Parameters<typeof wrapper.setProps>[0])
     expect(wrapper.get('#f-system-error').text()).toBe('must not be empty')
     expect(wrapper.get('input').attributes('aria-invalid')).toBe('true')
   })
