@@ -27,7 +27,7 @@ import { formatHlc, parseHlc } from '../../src/domain/hlc'
 import { newId } from '../../src/domain/ids'
 import { DIRECTORY_LIMITS } from '../../src/domain/directory-vocabulary'
 import { canonicalJson } from '../events/canonical'
-import type { EventStore, MailStore, SequencedEvent } from '../store/types'
+import type { EventStore, IncidentReader, MailStore, SequencedEvent } from '../store/types'
 import { composeUpdateMail, type MailIncident } from './compose'
 import { realClock, SendRate, type RateClock } from './rate'
 import { classifySendError, describeSendError, type MailTransport } from './transport'
@@ -71,7 +71,7 @@ export const DEFAULT_MAIL_SETTINGS: MailSettings = {
 export const SERVER_ACTOR = { id: 'server', name: 'Command Post server' } as const
 
 export interface MailerOptions {
-  store: EventStore & MailStore
+  store: EventStore & IncidentReader & MailStore
   settings: MailSettings
   /** null: email is not set up (no SMTP_URL). */
   transport: MailTransport | null
@@ -97,7 +97,7 @@ export function retryDelayMs(attempt: number): number {
 }
 
 export class Mailer {
-  private readonly store: EventStore & MailStore
+  private readonly store: EventStore & IncidentReader & MailStore
   private readonly settings: MailSettings
   private readonly clock: RateClock
   private readonly rate: SendRate
@@ -220,14 +220,14 @@ export class Mailer {
   private async run(update: Update): Promise<void> {
     const audienceId = update.payload.audienceId!
     const transport = this.options.transport
-    const directory = foldDirectory(await this.store.eventsOfIncident(DIRECTORY_ID))
+    const directory = foldDirectory(await this.store.readIncidentEvents(DIRECTORY_ID))
     const audience = directory.audiences.get(audienceId)
     const name = audience?.name || update.payload.audience || ''
     if (!transport) return this.report(update, { outcome: 'not_set_up', audience: name })
     const recipients = audience && !audience.removed ? recipientsOf(audience) : []
     if (!recipients.length) return this.report(update, { outcome: 'no_audience', audience: name })
 
-    const incident = this.incidentOf(await this.store.eventsOfIncident(update.incidentId))
+    const incident = this.incidentOf(await this.store.readIncidentEvents(update.incidentId))
     const statusUrl = await this.statusUrl(update.incidentId)
     const recorded = new Set((await this.store.mailRecipients(update.id)).map((r) => r.email))
     const todo = recipients.filter((r) => !recorded.has(r.email))

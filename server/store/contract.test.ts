@@ -628,7 +628,7 @@ describe.each([sqlite, postgres])('the $name store', (engine) => {
 
     const incident = makeIncident(2)
     await store.appendEvents(incident.map((e) => toNew(e)))
-    expect((await other.eventsOfIncident(incident[0]!.incidentId)).map((e) => e.seq)).toEqual([1, 2])
+    expect((await other.readIncidentEvents(incident[0]!.incidentId)).map((e) => e.seq)).toEqual([1, 2])
     expect(await other.eventById(incident[1]!.id)).toEqual({ ...incident[1], seq: 2 })
     expect(await other.eventById('nothing-here')).toBeNull()
   })

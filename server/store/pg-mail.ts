@@ -6,13 +6,10 @@
  * sent, under a lock on the job's row so two claims never share a position.
  */
 import type { PgRunner } from './pg-runbooks'
-import type { MailJobClaim, MailRecipient, MailRecipientState, MailStore, SequencedEvent } from './types'
+import type { MailJobClaim, MailRecipient, MailRecipientState, MailStore } from './types'
 
-/** The MailStore methods on a PostgreSQL pool; `toSequenced` turns an events row into an event as readEventsAfter does. */
-export function pgMailStore(
-  db: PgRunner,
-  readEvents: (where: 'incident' | 'id', value: string) => Promise<SequencedEvent[]>,
-): MailStore {
+/** The MailStore methods on a PostgreSQL pool. */
+export function pgMailStore(db: PgRunner): MailStore {
   return {
     async mailCursor() {
       return (await db.query<{ seq: number }>('SELECT seq FROM mail_cursor WHERE id = 1'))[0]?.seq ?? 0
@@ -109,12 +106,6 @@ export function pgMailStore(
         'SELECT email, state, answer FROM mail_recipients WHERE event_id = $1 ORDER BY position',
         [eventId],
       )
-    },
-    async eventsOfIncident(incidentId: string) {
-      return readEvents('incident', incidentId)
-    },
-    async eventById(id: string) {
-      return (await readEvents('id', id))[0] ?? null
     },
   }
 }

@@ -6,61 +6,8 @@
  * version is compared and set by one writer at a time.
  */
 import type pg from 'pg'
+import { HEAD_SELECT, META_COLUMNS, toHead, toMeta, type HeadRow, type VersionRow } from './rows'
 import type { NewRunbookVersion, RunbookHead, RunbookStore, RunbookVersionMeta, RunbookVersionRecord } from './types'
-
-interface VersionRow {
-  runbook_id: string
-  version: number
-  source?: string
-  title: string
-  review_by: string | null
-  author_name: string
-  author_token_id: number | null
-  created_at: string
-  note: string
-  base_version: number | null
-  published_at: string | null
-  published_by: string | null
-}
-
-interface HeadRow {
-  id: string
-  title: string
-  review_by: string | null
-  published_version: number | null
-  latest_version: number
-}
-
-const META_COLUMNS =
-  'runbook_id, version, title, review_by, author_name, author_token_id, created_at, note, base_version, published_at, published_by'
-
-const toMeta = (row: VersionRow): RunbookVersionMeta => ({
-  runbookId: row.runbook_id,
-  version: row.version,
-  title: row.title,
-  reviewBy: row.review_by,
-  author: row.author_name,
-  authorTokenId: row.author_token_id,
-  at: row.created_at,
-  note: row.note,
-  baseVersion: row.base_version,
-  publishedAt: row.published_at,
-  publishedBy: row.published_by,
-})
-
-const toHead = (row: HeadRow): RunbookHead => ({
-  id: row.id,
-  title: row.title,
-  reviewBy: row.review_by,
-  publishedVersion: row.published_version,
-  latestVersion: row.latest_version,
-})
-
-// The published version's title and review date, or the newest's before any is published. Ids in code-point order, as SQLite's.
-const HEAD_SELECT = `
-  SELECT r.id, v.title, v.review_by, r.published_version, r.latest_version
-  FROM runbooks r
-  JOIN runbook_versions v ON v.runbook_id = r.id AND v.version = COALESCE(r.published_version, r.latest_version)`
 
 /** How the store runs SQL: a query on the pool, and a transaction (errors already turned into store faults). */
 export interface PgRunner {

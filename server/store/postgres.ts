@@ -23,9 +23,9 @@ import { pgMailStore } from './pg-mail'
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { refusalFor } from '../../src/domain/declaration'
-import type { IncidentEvent } from '../../src/domain/events'
 import { QuotaExceededError, StorageFaultError, StorageUnavailableError, type DailyQuota } from './faults'
 import { pgMigrate } from './pg-migrations'
+import { EVENT_COLUMNS, toSequenced, type EventRow } from './rows'
 import { PgComms } from './pg-comms'
 import { PgRunbooks } from './pg-runbooks'
 import { USAGE_KEEP_DAYS } from './sqlite'
@@ -155,20 +155,6 @@ const toRecord = (row: TokenRow): TokenRecord => ({
   readOnly: row.read_only,
   admin: row.admin,
 })
-
-interface EventRow {
-  seq: number
-  body: string
-  sender_token_id: number | null
-  sender_name: string | null
-}
-
-function toSequenced(row: EventRow): SequencedEvent {
-  const event: SequencedEvent = { ...(JSON.parse(row.body) as IncidentEvent), seq: row.seq }
-  if (row.sender_token_id !== null && row.sender_name !== null)
-    event.receivedFrom = { tokenId: row.sender_token_id, name: row.sender_name }
-  return event
-}
 
 /** Same rule as sqlite.ts: a copy stored before NFC normalisation is still the same event. */
 function sameContent(stored: string, incoming: string): boolean {
@@ -352,7 +338,7 @@ export class PostgresStore implements Store {
     }
     this.runbooks = new PgRunbooks(runner)
     this.comms = new PgComms(runner)
-    this.mail = pgMailStore(runner, (where, value) => this.readEvents(where, value))
+    this.mail = pgMailStore(runner)
   }
 
   private async query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<R[]> {
@@ -511,7 +497,7 @@ export class PostgresStore implements Store {
 
   async readEventsAfter(after: number, limit: number): Promise<EventPage> {
     const rows = await this.query<EventRow>(
-      'SELECT seq, body, sender_token_id, sender_name FROM events WHERE seq > $1 ORDER BY seq LIMIT $2',
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE seq > $1 ORDER BY seq LIMIT $2`,
       [after, limit + 1],
     )
     return { events: rows.slice(0, limit).map(toSequenced), more: rows.length > limit }
@@ -664,15 +650,18 @@ export class PostgresStore implements Store {
   /** Events of one incident (served by the index events_incident, migration 6) or the one with an id. */
   private async readEvents(where: 'incident' | 'id', value: string): Promise<SequencedEvent[]> {
     const column = where === 'incident' ? 'incident_id' : 'id'
-    const rows = await this.query<EventRow>(
-      `SELECT seq, body, sender_token_id, sender_name FROM events WHERE ${column} = $1 ORDER BY seq`,
-      [value],
-    )
+    const rows = await this.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE ${column} = $1 ORDER BY seq`, [
+      value,
+    ])
     return rows.map(toSequenced)
   }
 
   readIncidentEvents(incidentId: string): Promise<SequencedEvent[]> {
     return this.readEvents('incident', incidentId)
+  }
+
+  async eventById(id: string): Promise<SequencedEvent | null> {
+    return (await this.readEvents('id', id))[0] ?? null
   }
 
   mailCursor(): Promise<number> {
@@ -723,14 +712,6 @@ export class PostgresStore implements Store {
 
   mailRecipients(eventId: string): Promise<MailRecipient[]> {
     return this.mail.mailRecipients(eventId)
-  }
-
-  eventsOfIncident(incidentId: string): Promise<SequencedEvent[]> {
-    return this.mail.eventsOfIncident(incidentId)
-  }
-
-  eventById(id: string): Promise<SequencedEvent | null> {
-    return this.mail.eventById(id)
   }
 
   ensureVapidKeys(candidate: VapidKeys): Promise<VapidKeys> {

@@ -5,53 +5,8 @@
  * CONFLICT DO NOTHING, no SQLite-only functions) so another engine can follow it.
  */
 import type Database from 'better-sqlite3'
-import { PUSH_TOPICS, type PushTopic } from '../../src/domain/push'
+import { LINK_COLUMNS, toLink, toSubscription, type LinkRow, type SubscriptionRow } from './rows'
 import type { PushSubscriptionRecord, StatusLinkRecord, VapidKeys } from './types'
-
-interface SubscriptionRow {
-  endpoint: string
-  token_id: number
-  p256dh: string
-  auth: string
-  person_id: string | null
-  person_name: string
-  topics: string
-}
-
-interface LinkRow {
-  id: number
-  incident_id: string | null
-  created_at: string
-  created_by: string
-  token_id: number | null
-  revoked_at: string | null
-}
-
-const LINK_COLUMNS = 'id, incident_id, created_at, created_by, token_id, revoked_at'
-
-const toLink = (r: LinkRow): StatusLinkRecord => ({
-  id: r.id,
-  incidentId: r.incident_id,
-  createdAt: r.created_at,
-  createdBy: r.created_by,
-  tokenId: r.token_id,
-  revokedAt: r.revoked_at,
-})
-
-/** Topics as stored (space-separated); names this version does not know are dropped. */
-function readTopics(stored: string): PushTopic[] {
-  const names = new Set(stored.split(' '))
-  return PUSH_TOPICS.filter((t) => names.has(t))
-}
-
-const toSubscription = (r: SubscriptionRow): PushSubscriptionRecord => ({
-  endpoint: r.endpoint,
-  tokenId: r.token_id,
-  p256dh: r.p256dh,
-  auth: r.auth,
-  person: r.person_id === null ? { name: r.person_name } : { id: r.person_id, name: r.person_name },
-  topics: readTopics(r.topics),
-})
 
 /** Push subscriptions, notice claims, VAPID keys and status links on one open, migrated database. */
 export class SqliteComms {

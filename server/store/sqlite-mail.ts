@@ -4,22 +4,7 @@
  * RETURNING), so the other engine can copy the statements.
  */
 import type Database from 'better-sqlite3'
-import type { IncidentEvent, ReceivedFrom } from '../../src/domain/events'
-import type { MailJobClaim, MailRecipient, MailRecipientState, MailStore, SequencedEvent } from './types'
-
-interface EventRow {
-  seq: number
-  body: string
-  sender_token_id: number | null
-  sender_name: string | null
-}
-
-function toSequenced(row: EventRow): SequencedEvent {
-  const event: SequencedEvent = { ...(JSON.parse(row.body) as IncidentEvent), seq: row.seq }
-  if (row.sender_token_id !== null && row.sender_name !== null)
-    event.receivedFrom = { tokenId: row.sender_token_id, name: row.sender_name } satisfies ReceivedFrom
-  return event
-}
+import type { MailJobClaim, MailRecipient, MailRecipientState, MailStore } from './types'
 
 /** The MailStore methods on an open, migrated database. */
 export function sqliteMailStore(db: Database.Database): MailStore {
@@ -65,10 +50,6 @@ export function sqliteMailStore(db: Database.Database): MailStore {
   const recipients = db.prepare<[string], { email: string; state: MailRecipientState; answer: string | null }>(
     'SELECT email, state, answer FROM mail_recipients WHERE event_id = ? ORDER BY position',
   )
-  const ofIncident = db.prepare<[string], EventRow>(
-    'SELECT seq, body, sender_token_id, sender_name FROM events WHERE incident_id = ? ORDER BY seq',
-  )
-  const byId = db.prepare<[string], EventRow>('SELECT seq, body, sender_token_id, sender_name FROM events WHERE id = ?')
 
   const claimMany = db.transaction((eventId: string, emails: readonly string[], now: number): string[] => {
     let position = nextPosition.get(eventId)!.n
@@ -119,13 +100,6 @@ export function sqliteMailStore(db: Database.Database): MailStore {
     },
     async mailRecipients(eventId: string): Promise<MailRecipient[]> {
       return recipients.all(eventId)
-    },
-    async eventsOfIncident(incidentId: string) {
-      return ofIncident.all(incidentId).map(toSequenced)
-    },
-    async eventById(id: string) {
-      const row = byId.get(id)
-      return row ? toSequenced(row) : null
     },
   }
 }

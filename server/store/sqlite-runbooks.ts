@@ -5,61 +5,8 @@
  */
 import type Database from 'better-sqlite3'
 import { StorageFaultError, storageFaultOf } from './faults'
+import { HEAD_SELECT, META_COLUMNS, toHead, toMeta, type HeadRow, type VersionRow } from './rows'
 import type { NewRunbookVersion, RunbookHead, RunbookStore, RunbookVersionMeta, RunbookVersionRecord } from './types'
-
-interface VersionRow {
-  runbook_id: string
-  version: number
-  source?: string
-  title: string
-  review_by: string | null
-  author_name: string
-  author_token_id: number | null
-  created_at: string
-  note: string
-  base_version: number | null
-  published_at: string | null
-  published_by: string | null
-}
-
-interface HeadRow {
-  id: string
-  title: string
-  review_by: string | null
-  published_version: number | null
-  latest_version: number
-}
-
-const META_COLUMNS =
-  'runbook_id, version, title, review_by, author_name, author_token_id, created_at, note, base_version, published_at, published_by'
-
-const toMeta = (row: VersionRow): RunbookVersionMeta => ({
-  runbookId: row.runbook_id,
-  version: row.version,
-  title: row.title,
-  reviewBy: row.review_by,
-  author: row.author_name,
-  authorTokenId: row.author_token_id,
-  at: row.created_at,
-  note: row.note,
-  baseVersion: row.base_version,
-  publishedAt: row.published_at,
-  publishedBy: row.published_by,
-})
-
-const toHead = (row: HeadRow): RunbookHead => ({
-  id: row.id,
-  title: row.title,
-  reviewBy: row.review_by,
-  publishedVersion: row.published_version,
-  latestVersion: row.latest_version,
-})
-
-// The title and review date shown are the published version's, or the newest's before any is published.
-const HEAD_SELECT = `
-  SELECT r.id, v.title, v.review_by, r.published_version, r.latest_version
-  FROM runbooks r
-  JOIN runbook_versions v ON v.runbook_id = r.id AND v.version = COALESCE(r.published_version, r.latest_version)`
 
 /** Runs a write; a disk full or read-only storage becomes StorageFaultError (503 storage_full), as for events. */
 function writing<T>(write: () => T): T {

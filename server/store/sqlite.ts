@@ -8,9 +8,9 @@ import { mkdirSync, statfsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import Database from 'better-sqlite3'
 import { refusalFor } from '../../src/domain/declaration'
-import type { IncidentEvent } from '../../src/domain/events'
 import { QuotaExceededError, StorageFaultError, storageFaultOf, type DailyQuota } from './faults'
 import { migrate } from './migrations'
+import { EVENT_COLUMNS, toSequenced, type EventRow } from './rows'
 import { SqliteRunbooks } from './sqlite-runbooks'
 
 import { SqliteComms } from './sqlite-comms'
@@ -91,21 +91,6 @@ interface AuditRow {
   action: string
   target: string
   detail: string | null
-}
-
-interface EventRow {
-  seq: number
-  body: string
-  sender_token_id: number | null
-  sender_name: string | null
-}
-
-/** The stored body with the server's own fields: `seq`, and `receivedFrom` when the sender was recorded. */
-function toSequenced(row: EventRow): SequencedEvent {
-  const event: SequencedEvent = { ...(JSON.parse(row.body) as IncidentEvent), seq: row.seq }
-  if (row.sender_token_id !== null && row.sender_name !== null)
-    event.receivedFrom = { tokenId: row.sender_token_id, name: row.sender_name }
-  return event
 }
 
 /** Opens (creating if needed) the database in `dataDir`, or `:memory:` for tests, migrated and configured. */
@@ -222,6 +207,7 @@ class SqliteStore implements Store {
   private readonly listActive
   private readonly count
   private readonly incidentEvents
+  private readonly eventByIdStmt
   /** Push subscriptions, notice claims, VAPID keys, status links (migration 6). */
   private readonly comms: SqliteComms
 
@@ -234,8 +220,9 @@ class SqliteStore implements Store {
     this.comms = new SqliteComms(db)
     // Served by the index events_incident (migration 6).
     this.incidentEvents = db.prepare<[string], EventRow>(
-      'SELECT seq, body, sender_token_id, sender_name FROM events WHERE incident_id = ? ORDER BY seq',
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE incident_id = ? ORDER BY seq`,
     )
+    this.eventByIdStmt = db.prepare<[string], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE id = ?`)
 
     this.mail = sqliteMailStore(db)
     this.insertEvent = db.prepare<[string, string, string, string, string, number | null, string | null]>(
@@ -250,7 +237,7 @@ class SqliteStore implements Store {
        ORDER BY seq LIMIT 1`,
     )
     this.after = db.prepare<[number, number], EventRow>(
-      'SELECT seq, body, sender_token_id, sender_name FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ?`,
     )
     this.maxSeq = db.prepare<[], { seq: number | null }>('SELECT MAX(seq) AS seq FROM events')
     this.idAtSeq = db.prepare<[number], { id: string }>('SELECT id FROM events WHERE seq = ?')
@@ -398,6 +385,11 @@ class SqliteStore implements Store {
 
   async readIncidentEvents(incidentId: string): Promise<SequencedEvent[]> {
     return this.incidentEvents.all(incidentId).map(toSequenced)
+  }
+
+  async eventById(id: string): Promise<SequencedEvent | null> {
+    const row = this.eventByIdStmt.get(id)
+    return row ? toSequenced(row) : null
   }
 
   async lastSeq(): Promise<number> {
@@ -613,14 +605,6 @@ class SqliteStore implements Store {
 
   mailRecipients(eventId: string): Promise<MailRecipient[]> {
     return this.mail.mailRecipients(eventId)
-  }
-
-  eventsOfIncident(incidentId: string): Promise<SequencedEvent[]> {
-    return this.mail.eventsOfIncident(incidentId)
-  }
-
-  eventById(id: string): Promise<SequencedEvent | null> {
-    return this.mail.eventById(id)
   }
 
   async close(): Promise<void> {

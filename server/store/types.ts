@@ -316,10 +316,6 @@ export interface MailStore {
   releaseMailRecipients(eventId: string, emails: readonly string[]): Promise<void>
   /** Every address recorded for the update, in the order claimed. */
   mailRecipients(eventId: string): Promise<MailRecipient[]>
-  /** Every stored event of one incident id (the directory: `directory`), ascending by seq. */
-  eventsOfIncident(incidentId: string): Promise<SequencedEvent[]>
-  /** The stored event with this id, or null. */
-  eventById(id: string): Promise<SequencedEvent | null>
 }
 
 /**
@@ -439,4 +435,6 @@ export interface IncidentReader {
    * `receivedFrom` as readEventsAfter gives them); an index on the incident keeps it cheap.
    */
   readIncidentEvents(incidentId: string): Promise<SequencedEvent[]>
+  /** The stored event with this id, or null. */
+  eventById(id: string): Promise<SequencedEvent | null>
 }
