@@ -12,6 +12,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative, sep } from 'node:path'
 import { RUNBOOK_SOURCE_MAX_BYTES } from '../../src/domain/runbook-wire'
+import { runbookIdFromPath } from '../../src/runbooks/ids'
 import type { RunbookStore } from '../store/types'
 import { REPOSITORY_AUTHOR } from './service'
 import { readRunbookSource } from './source'
@@ -22,26 +23,6 @@ export interface SeedReport {
   proposed: string[]
   /** Each names its file relative to the folder. */
   warnings: string[]
-}
-
-/**
- * The id of a file from its path under runbooks/. A copy of
- * src/runbooks/ids.ts runbookIdFromPath (the server imports only src/domain);
- * seed.test.ts checks that the two agree.
- */
-export function seedIdFromPath(relativePath: string): string | null {
-  const segments = relativePath
-    .replace(/\\/g, '/')
-    .replace(/\.md$/i, '')
-    .normalize('NFD')
-    .replace(/\p{M}+/gu, '')
-    .toLowerCase()
-    .split('/')
-    .filter((segment) => segment !== '' && segment !== '.')
-    .map((segment) => segment.replace(/[^a-z0-9_.-]/g, '-'))
-  if (segments.length === 0 || segments.includes('..')) return null
-  const id = segments.join('/')
-  return /^[A-Za-z0-9_/.-]{1,200}$/.test(id) ? id : null
 }
 
 function listMarkdown(dir: string): string[] {
@@ -69,7 +50,7 @@ export async function seedRunbooks(store: RunbookStore, dir: string, now: () => 
   const seen = new Set<string>()
   for (const file of listMarkdown(dir)) {
     const label = relative(dir, file).split(sep).join('/')
-    const id = seedIdFromPath(label)
+    const id = runbookIdFromPath(label)
     if (!id) {
       report.warnings.push(`${label}: skipped, its path cannot be a runbook id`)
       continue

@@ -68,6 +68,7 @@ const allowed: [string, string, string][] = [
   ['UI reads the runbook catalog', 'src/components/runbooks/stub.ts', '../../runbooks/catalog'],
   ['views → components', 'src/views/stub.ts', '../components/incident/IncidentCard.vue'],
   ['server → src/domain', 'server/routes/stub.ts', '../../src/domain/events'],
+  ['server → the pure runbook pipeline', 'server/runbooks/stub.ts', '../../src/runbooks/ids'],
   ['the app entry wires db and sync', 'src/main.ts', './db/load'],
 ]
 
