@@ -6,8 +6,8 @@
  */
 import * as v from 'valibot'
 import { guessSeparator, parseCsv } from './csv'
-import { payloadSchemas, type AudienceMember, type ContactPhone } from './events'
-import type { ContactKind } from './directory-vocabulary'
+import type { Contact } from './directory'
+import { payloadSchemas, type AudienceMember } from './events'
 
 /** One row of the preview: what it becomes, or why it cannot be imported. */
 export type PreviewRow<T> = { line: number; ok: true; value: T } | { line: number; ok: false; reason: string }
@@ -21,15 +21,7 @@ export interface ImportPreview<T> {
 }
 
 /** A contact as imported: the `contact.saved` fields of a new contact. */
-export interface ImportedContact {
-  name: string
-  kind: ContactKind
-  role: string
-  organization: string
-  phones: ContactPhone[]
-  email: string
-  notes: string
-}
+export type ImportedContact = Omit<Contact, 'id' | 'removed' | 'updatedAt'>
 
 /** A member as imported, and the audience it is for when the file has an audience (group) column. */
 export interface ImportedMember extends AudienceMember {
