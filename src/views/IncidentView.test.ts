@@ -24,7 +24,7 @@ describe('IncidentView', () => {
       ['Document', `/incidents/${w.id}/document`],
     ])
     expect(nav.find('[aria-current="page"]').attributes('aria-label')).toBe('Log')
-    expect(nav.find('a[href$="/document"]').text()).toBe('Doc')
+    expect(nav.find('a[href$="/document"]').text()).toBe('Document')
     expect(wrapper.find('label.visually-hidden').text()).toBe('Log entry')
     expect(wrapper.findAll('button').some((b) => b.text() === 'Add to log')).toBe(true)
     expect(wrapper.find('ol[aria-label="Timeline"]').exists()).toBe(true)
@@ -39,9 +39,9 @@ describe('IncidentView', () => {
     // Open changes are at the top of every tab but Changes itself.
     expect(wrapper.find('.open-changes h2').text()).toBe('1 open change — diverged from normal')
     const changes = wrapper.find('a[href$="/changes"].incident-tabs__link')
-    expect([changes.text(), changes.attributes('aria-label')]).toEqual(['Changes1', 'Changes, 1 open'])
+    expect([changes.text(), changes.attributes('aria-label')]).toEqual(['Changes 1', 'Changes, 1 open'])
     const tasks = wrapper.find('a[href$="/tasks"].incident-tabs__link')
-    expect([tasks.text(), tasks.attributes('aria-label')]).toEqual(['Tasks1', 'Tasks, 1 open'])
+    expect([tasks.text(), tasks.attributes('aria-label')]).toEqual(['Tasks 1', 'Tasks, 1 open'])
     // No visually hidden words in the row: they sat outside the viewport and widened the page.
     expect(wrapper.find('nav[aria-label="Incident sections"] .visually-hidden').exists()).toBe(false)
     for (const [tab, marker] of [

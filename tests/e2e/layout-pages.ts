@@ -49,6 +49,8 @@ export interface Measurement {
   nav: { left: number; right: number; top: number; bottom: number }
   /** Texts with stacked marks whose ink is not clipped to a text-sized box. */
   unclippedMarks: number
+  /** Labels of the incident's section bar cut short by their cell (what is seen must be the whole name). */
+  cutLabels: string[]
 }
 
 /** Measure the page as drawn now: document width, the Main navigation's box, unclipped mark stacks. */
@@ -71,7 +73,11 @@ export async function measure(page: Page, marksPrefix: string): Promise<Measurem
       }
       if (!clipped) unclippedMarks++
     }
+    const cutLabels = [...document.querySelectorAll('.incident-tabs__label')]
+      .filter((label) => label.scrollWidth > label.clientWidth)
+      .map((label) => label.textContent ?? '')
     return {
+      cutLabels,
       scrollWidth: document.documentElement.scrollWidth,
       nav: { left: nav.left, right: nav.right, top: nav.top, bottom: nav.bottom },
       unclippedMarks,

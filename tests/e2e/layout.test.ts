@@ -2,6 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
+import { axeScreens } from '../../bench/suites/a11y'
 import { ROOT, registerE2eWorld } from './harness'
 import { IncidentsPage } from './pages'
 import { IncidentCommandPage } from './command-pages'
@@ -38,6 +39,18 @@ test('no screen scrolls sideways at 320, 360 and 390 px and the navigation stays
   assert.deepEqual(navOff, [], 'navigation outside the screen')
   const marks = rows.filter((r) => r.m.unclippedMarks > 0).map((r) => `${r.route} at ${r.width}`)
   assert.deepEqual(marks, [], 'stacked combining marks drawn over the page')
+  const cut = rows
+    .filter((r) => r.m.cutLabels.length)
+    .map((r) => `${r.route} at ${r.width}: ${r.m.cutLabels.join(', ')}`)
+  assert.deepEqual(cut, [], 'section labels cut short (a speech user says the words they see)')
+
+  // The badges on the section bar: what is seen ("Tasks 2") must be words of the name ("Tasks, 2 open").
+  const findings = await axeScreens(page, world.server.url, [{ name: 'busy incident', path: `/incidents/${id}` }])
+  assert.deepEqual(
+    findings.filter((f) => f.impact === 'serious' || f.impact === 'critical'),
+    [],
+    'axe finds no serious or critical problem on a busy incident',
+  )
   await context.close()
 })
 
