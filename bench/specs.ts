@@ -101,7 +101,7 @@ export const SPECS: readonly MetricSpec[] = [
     limitOf: 'single_window_to_server_ms',
     budget: { on: 'value', op: '<=', n: 5000 },
     about:
-      'One browser profile, eight windows of an incident over HTTP/1.1 (one sync engine: the leader window\'s): click "Add to log" in the eighth → the entry readable from GET /api/events (polled every 20 ms). Median of 5.',
+      'One browser profile, eight windows of an incident over HTTP/1.1 (one sync engine: the leader window\'s), on a server of its own (an empty log, default limits): click "Add to log" in the eighth → the entry readable from GET /api/events (polled every 20 ms). Median of 5.',
   },
   {
     name: 'single_window_to_server_ms',

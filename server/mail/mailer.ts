@@ -90,6 +90,12 @@ export interface MailerOptions {
 type Update = EventOf<'update.posted'> & { seq: number }
 
 const PAGE = 500
+/**
+ * Events the cursor may move in memory before it is written again. Writing it is a durable write (an
+ * fsync on SQLite) that every push paid once more beside its own; a restart reads at most this many
+ * events again, and finds their jobs already claimed (a claim is refused while its lease runs or once done).
+ */
+const CURSOR_WRITE_EVERY = 5_000
 
 /** The retry delay after the n-th unreached attempt: 1, 2, 4, 8 … min, at most 30 min. */
 export function retryDelayMs(attempt: number): number {
@@ -105,6 +111,10 @@ export class Mailer {
   private readonly running = new Set<Promise<void>>()
   private scanning: Promise<void> | null = null
   private again = false
+  /** Where this process has read the log to; the stored cursor may be behind it (CURSOR_WRITE_EVERY). */
+  private cursor = 0
+  /** The cursor this process last stored. */
+  private storedCursor = 0
   private timer: ReturnType<typeof setInterval> | null = null
   private closed = false
   /** Aborted by close(): a wait for the send rate ends at once. */
@@ -176,11 +186,22 @@ export class Mailer {
     this.stopping.abort()
     if (this.timer) clearInterval(this.timer)
     await this.idle()
+    // Not stored: the next start reads those events again and finds their jobs claimed.
+    await this.storeCursor().catch((err: unknown) => this.options.onError?.(err))
     this.options.transport?.close()
   }
 
+  /** Stores the cursor read to, when it moved since it was last stored. */
+  private async storeCursor(): Promise<void> {
+    if (this.cursor <= this.storedCursor) return
+    const cursor = this.cursor
+    await this.store.advanceMailCursor(cursor)
+    this.storedCursor = cursor
+  }
+
   private async scanOnce(): Promise<void> {
-    let cursor = await this.store.mailCursor()
+    // Another process may have stored a cursor further on (it read those events and claimed their jobs).
+    let cursor = Math.max(this.cursor, await this.store.mailCursor())
     for (;;) {
       const page = await this.store.readEventsAfter(cursor, PAGE)
       for (const e of page.events) {
@@ -189,7 +210,8 @@ export class Mailer {
       if (!page.events.length) break
       cursor = page.events.at(-1)!.seq
       // Claimed jobs are in the database: past here, a stop loses none of them.
-      await this.store.advanceMailCursor(cursor)
+      this.cursor = cursor
+      if (cursor - this.storedCursor >= CURSOR_WRITE_EVERY) await this.storeCursor()
       if (!page.more || this.closed) break
     }
     const now = this.clock.now()

@@ -168,14 +168,20 @@ export class PushNotifier {
         projection.tokensOf(person.id).has(sub.tokenId))
   }
 
-  /** Claim, then send to every subscription the notice reaches; forget subscriptions that are gone. */
+  /**
+   * Claim, then send to every subscription the notice reaches; forget subscriptions that are gone.
+   * A notice no subscription reaches is neither claimed nor sent: the claim is a durable write (an
+   * fsync on SQLite), and a push of 500 events assigning tasks to people with no phone subscribed
+   * must not cost 500 of them. Another node deciding the same finds the same subscriptions.
+   */
   private async deliver(notice: PushNotice, dueMs?: number): Promise<void> {
     const { store, transport } = this.options
     try {
-      if (!(await store.claimPushNotice(notice.key, new Date(this.now()).toISOString()))) return
       const subs = (await store.listPushSubscriptions()).filter((sub) =>
         noticeReaches(notice, this.is(sub), sub.topics),
       )
+      if (!subs.length) return
+      if (!(await store.claimPushNotice(notice.key, new Date(this.now()).toISOString()))) return
       const report: DeliveryReport = { key: notice.key, topic: notice.topic, sent: 0, gone: 0, failed: [] }
       await Promise.all(
         subs.map(async (sub) => {

@@ -3,45 +3,12 @@
  * show it. Pure, so the Markdown export and the screen say the same thing.
  */
 import { assertNever } from './assert'
-import type { IncidentEvent, LogKind, PayloadOf, Role, TaskKind } from './events'
+import type { IncidentEvent, PayloadOf } from './events'
 import type { IncidentState } from './fold'
 import type { Conflict, EditedField, RegisterValue, Write } from './conflicts'
+import { LOG_KIND_LABELS, ROLE_LABELS, SEVERITY_LABELS, TASK_KIND_LABELS, severityShort } from './labels'
 
-export const ROLE_LABELS: Record<Role, string> = {
-  command: 'Incident commander',
-  ops: 'Ops',
-  comms: 'Comms',
-  planning: 'Planning',
-}
-
-export const SEVERITY_LABELS: Record<number, string> = {
-  1: 'SEV1 · critical',
-  2: 'SEV2 · major',
-  3: 'SEV3 · minor',
-  4: 'SEV4 · low',
-}
-
-/** A severity in short, as the badge shows it: `SEV1`. */
-export function severityShort(severity: number): string {
-  return `SEV${severity}`
-}
-
-/** Each log kind in words: one label per kind everywhere (composer, Timeline, document, exports). */
-export const LOG_KIND_LABELS: Record<LogKind, string> = {
-  action: 'Action',
-  observation: 'Seen',
-  decision: 'Decision',
-  note: 'Note',
-}
-
-/** Each task kind in words, never the stored name (`followup`). */
-export const TASK_KIND_LABELS: Record<TaskKind, string> = {
-  followup: 'Follow-up',
-  bug: 'Bug',
-  handoff: 'Handoff',
-  staffing: 'Staffing',
-  other: 'Other',
-}
+export { LOG_KIND_LABELS, ROLE_LABELS, SEVERITY_LABELS, TASK_KIND_LABELS, severityShort } from './labels'
 
 /** The filter a timeline item falls under. */
 export type TimelineCategory =

@@ -9,6 +9,7 @@ import type { Actor, EventType, IncidentEvent } from './events'
 import type { IncidentState, LogEntry } from './fold'
 import { attribution } from './people'
 import type { LocalDay } from './time'
+import { forgetTimeline, lastItems as memo } from './timeline-memo'
 
 export interface TimelineItem {
   event: IncidentEvent
@@ -116,11 +117,11 @@ function stillShows(
   return true
 }
 
-/** The last answer per state: a write that only appends events extends it instead of walking all 10,000. */
-const lastItems = new WeakMap<
+/** The memo, typed for this module (timeline-memo.ts holds it so the store can clear it without this file). */
+const lastItems = memo as WeakMap<
   IncidentState,
   { length: number; last: IncidentEvent | undefined; items: TimelineItem[] }
->()
+>
 
 /** Every item, newest first. The same item object while its event shows the same. */
 export function timelineItems(state: IncidentState): TimelineItem[] {
@@ -191,13 +192,7 @@ function itemFor(event: IncidentEvent, state: IncidentState): TimelineItem {
   return item
 }
 
-/**
- * Forget the last answer for `state`: an event in it was replaced by a copy that
- * shows more (its sender, learned from the server) without the list growing.
- */
-export function forgetTimeline(state: IncidentState): void {
-  lastItems.delete(state)
-}
+export { forgetTimeline }
 
 function allItems(state: IncidentState): TimelineItem[] {
   const out: TimelineItem[] = []

@@ -3,7 +3,9 @@
  * fragment, which browsers never send to a server, so it stays out of logs.
  * The server is the link's origin; '' when that is the app's own origin.
  */
-import { hasVisibleText, LIMITS, type Validation } from '../domain/events'
+import type { Validation } from '../domain/events'
+// From the vocabulary, not events.ts: the join link is read on the first screen, which must not load valibot.
+import { hasVisibleText, LIMITS } from '../domain/vocabulary'
 
 export interface JoinTarget {
   /** '' = the app's own origin. */
