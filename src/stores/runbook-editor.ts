@@ -46,15 +46,20 @@ export const useRunbookEditorStore = defineStore('runbook-editor', () => {
     fetchFn = fn
   }
 
-  /** The API bound to this phone's server and token, or null when the phone has not joined one. */
-  function api(): RunbookApi | null {
+  /**
+   * The API bound to this phone's server and token, or null when the phone has
+   * not joined one. A page opened directly (a reload on the history screen) may
+   * ask before the sync store has read its settings: it waits for them.
+   */
+  async function api(): Promise<RunbookApi | null> {
     const sync = useSyncStore()
+    if (!sync.joined && inBrowser) await sync.start().catch(() => {})
     if (!sync.joined) return null
     return createRunbookApi({ serverUrl: sync.serverUrl, token: sync.token }, fetchFn)
   }
 
-  function requireApi(): RunbookApi {
-    const bound = api()
+  async function requireApi(): Promise<RunbookApi> {
+    const bound = await api()
     if (!bound) throw new RunbookApiError(0, 'This phone has not joined a sync server: join one in Settings first.')
     return bound
   }
@@ -69,7 +74,7 @@ export const useRunbookEditorStore = defineStore('runbook-editor', () => {
   }
 
   const flight = singleFlight(async () => {
-    const bound = api()
+    const bound = await api()
     if (!bound) return
     const database = await db()
     await sendRunbookOutbox(database, bound)
@@ -99,7 +104,7 @@ export const useRunbookEditorStore = defineStore('runbook-editor', () => {
    */
   async function base(id: string): Promise<RunbookBase | null> {
     const database = await db()
-    const bound = api()
+    const bound = await api()
     if (bound) {
       try {
         const history = await bound.history(id)
@@ -160,11 +165,11 @@ export const useRunbookEditorStore = defineStore('runbook-editor', () => {
     saveDraft,
     discardDraft,
     propose,
-    history: (id: string) => requireApi().history(id),
-    version: (id: string, version: number) => requireApi().version(id, version),
-    diff: (id: string, from: number, to: number) => requireApi().diff(id, from, to),
-    publish: (id: string, version: number) => requireApi().publish(id, version),
-    restore: (id: string, version: number) => requireApi().restore(id, version),
+    history: async (id: string) => (await requireApi()).history(id),
+    version: async (id: string, version: number) => (await requireApi()).version(id, version),
+    diff: async (id: string, from: number, to: number) => (await requireApi()).diff(id, from, to),
+    publish: async (id: string, version: number) => (await requireApi()).publish(id, version),
+    restore: async (id: string, version: number) => (await requireApi()).restore(id, version),
   }
 })
 
