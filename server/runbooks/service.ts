@@ -10,7 +10,7 @@ import { RUNBOOK_SOURCE_MAX_BYTES } from '../../src/domain/runbook-wire'
 import type { RunbookCatalogue, RunbookDiff, RunbookHistory, RunbookVersion } from '../../src/domain/runbook-wire'
 import { ApiError } from '../http/errors'
 import type { RunbookHead, RunbookStore, RunbookVersionMeta, RunbookVersionRecord, TokenRecord } from '../store/types'
-import { sectionDiff } from './diff'
+import { sectionDiff } from '../../src/runbooks/diff'
 import { readRunbookSource } from './source'
 
 /**

@@ -42,6 +42,27 @@ const routes: RouteRecordRaw[] = [
     meta: { title: 'Runbook' },
   },
   {
+    // Editing and history sit outside /runbooks/ too: an id may hold "/" (network/switch-down/edit would be ambiguous).
+    path: '/new/runbook',
+    name: 'runbook-new',
+    component: () => import('../views/RunbookEditView.vue'),
+    meta: { title: 'New runbook' },
+  },
+  {
+    path: '/edit/runbooks/:id(.*)',
+    name: 'runbook-edit',
+    component: () => import('../views/RunbookEditView.vue'),
+    props: true,
+    meta: { title: 'Edit runbook' },
+  },
+  {
+    path: '/history/runbooks/:id(.*)',
+    name: 'runbook-history',
+    component: () => import('../views/RunbookHistoryView.vue'),
+    props: true,
+    meta: { title: 'Runbook history' },
+  },
+  {
     // Outside /runbooks/: any runbook id could be "print".
     path: '/print/runbooks',
     name: 'runbooks-print',

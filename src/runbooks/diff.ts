@@ -9,6 +9,9 @@
  * 64 MB) the middle is shown as all removed then all added rather than risk the
  * server's memory: correct, only less minimal. Runbooks are a few hundred lines,
  * so in practice the table is small.
+ *
+ * Shared by the server (GET /api/runbooks/:id/diff) and the phone's three-way
+ * merge (merge.ts): both sides see the same lines as changed.
  */
 
 /** One line of a diff: kept, only in `from` (removed) or only in `to` (added); line numbers 1-based. */
