@@ -3,7 +3,6 @@
  * 1–8) and what the Store gives out: one mapping per record, shared by the
  * SQLite and PostgreSQL stores so the two cannot drift apart.
  */
-import type { IncidentEvent } from '../../src/domain/events'
 import { PUSH_TOPICS, type PushTopic } from '../../src/domain/push'
 import type { PushSubscriptionRecord, RunbookHead, RunbookVersionMeta, SequencedEvent, StatusLinkRecord } from './types'
 
@@ -19,7 +18,10 @@ export interface EventRow {
 
 /** The stored body with the server's own fields: `seq`, and `receivedFrom` when the sender was recorded. */
 export function toSequenced(row: EventRow): SequencedEvent {
-  const event: SequencedEvent = { ...(JSON.parse(row.body) as IncidentEvent), seq: row.seq }
+  // The parsed object is new and ours: seq is added to it rather than copied into another (every read of
+  // the log goes through here: pulls, the projection and the mailer after each push).
+  const event = JSON.parse(row.body) as SequencedEvent
+  event.seq = row.seq
   if (row.sender_token_id !== null && row.sender_name !== null)
     event.receivedFrom = { tokenId: row.sender_token_id, name: row.sender_name }
   return event

@@ -35,6 +35,20 @@ describe('the directory on this phone', () => {
     expect(w.store.heldEvents(DIRECTORY_ID).map((e) => e.type)).toEqual(['contact.saved'])
   })
 
+  it.each([
+    { section: 'contacts', button: 'Import contacts from CSV', title: 'Import contacts from CSV' },
+    { section: 'audiences', button: 'Import addresses from CSV', title: 'Import addresses from CSV' },
+  ])('opens the CSV import of $section, whose code loads only then', async ({ section, button, title }) => {
+    const w = await incidentWorld()
+    if (section === 'audiences') await w.router.push('/directory/audiences')
+    const wrapper = w.mount(DirectoryView, section === 'audiences' ? { section } : {})
+    expect(wrapper.find('#import-title').exists()).toBe(false)
+    const open = wrapper.findAll('button').find((b) => b.text() === button)!
+    await open.trigger('click')
+    await vi.waitFor(() => expect(wrapper.find('#import-title').text()).toBe(title))
+    expect(open.attributes('aria-expanded')).toBe('true')
+  })
+
   it('refuses an address that is not an email, naming the line, and stores nothing', async () => {
     const w = await incidentWorld()
     await w.router.push('/directory/audiences')
