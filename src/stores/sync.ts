@@ -106,6 +106,11 @@ export const useSyncStore = defineStore('sync', () => {
         online: inBrowser ? navigator.onLine : true,
         visible: inBrowser ? document.visibilityState !== 'hidden' : true,
         onChange,
+        // Published runbooks reach this phone without a redeploy (src/stores/runbook-catalogue.ts), loaded on first use.
+        onRunbooks: (settings) =>
+          void import('./runbook-catalogue').then(({ useRunbookCatalogueStore }) =>
+            useRunbookCatalogueStore().refresh(settings, options.fetch),
+          ),
       })
     // One engine per browser profile: the tabs elect a leader (src/sync/leader.ts). Without
     // Web Locks every tab syncs alone, as before.

@@ -51,6 +51,13 @@ export interface SyncEngineOptions {
   debounceMs?: number
   streamIdleTimeoutMs?: number
   onChange?(snapshot: SyncSnapshot): void
+  /**
+   * The server's runbook catalogue may have changed: after every successful
+   * round (so at start and every `intervalMs`) and at once when the stream
+   * says a runbook was published. The caller refreshes its catalogue (an
+   * If-None-Match request: cheap when nothing changed). Never awaited.
+   */
+  onRunbooks?(settings: SyncSettings): void
 }
 
 export interface SyncEngine {
@@ -229,6 +236,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       setStatus(current.readOnly ? { kind: 'read-only', at: lastSyncAt } : { kind: 'synced', at: lastSyncAt })
       roundIn(intervalMs)
       ensureStream()
+      options.onRunbooks?.(current.settings)
     } catch (e) {
       // Aborted because the settings changed: the new settings' round takes over.
       if (current !== gen || current.controller.signal.aborted) return
@@ -328,6 +336,9 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         await storeServerEvents(db, batch.events, batch.lastSeq, { now })
         lastSyncAt = new Date(now()).toISOString()
         emit()
+      },
+      onNotice(name) {
+        if (name === 'runbooks' && gen) options.onRunbooks?.(gen.settings)
       },
       onOpen() {
         setStreaming(true)
