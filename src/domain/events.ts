@@ -162,9 +162,7 @@ export const payloadSchemas = {
         /** Extension: the runbook's published version the step was ticked in (see docs/CONTRACT-EXTENSIONS.md). */
         version: v.optional(int(1, 1_000_000_000)),
         /** Extension: the step's stable id in that version (src/runbooks/compile.ts `stepId`). */
-        stepId: v.optional(
-          v.pipe(v.string(), v.regex(/^[\p{L}\p{N}/-]{1,200}$/u, 'must be a step id (letters, digits, / and -)')),
-        ),
+        stepId: v.optional(v.pipe(v.string(), v.regex(/^[\p{L}\p{N}/-]{1,200}$/u, 'must be a step id'))),
         /** Extension: the runbook's parameter values the step was done with (see docs/CONTRACT-EXTENSIONS.md). */
         parameters: v.optional(runbookParameters),
       }),

@@ -22,10 +22,10 @@ export function runbookFreshness(manifest: Pick<RunbookManifest, 'generatedAt' |
 /**
  * The version a runbook is shown with: the server's number for one synced
  * from the server (`Version 3`), else the build's own (front matter
- * `version` or the source's fingerprint) marked as the copy built into the app.
+ * `version`, or the source's fingerprint).
  */
 export function versionLabel(meta: Pick<RunbookMeta, 'published' | 'version'>): string {
-  return meta.published !== undefined ? `Version ${meta.published}` : `Version ${meta.version} (built in)`
+  return `Version ${meta.published ?? meta.version}`
 }
 
 /**

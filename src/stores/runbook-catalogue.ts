@@ -1,18 +1,11 @@
 import { defineStore, acceptHMRUpdate } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import type { SyncSettings } from '../db/settings'
 import type { StoredRunbookVersion } from '../db/database'
 import { localData } from '../db/load'
-import type { FetchLike } from '../sync/api'
-import type { RefreshOutcome } from '../sync/runbook-catalogue'
 import { runbooks as built, findRunbook as findBuilt } from '../runbooks/catalog'
 import { isRunbookPage, loadRunbook, type LoadRunbookOptions } from '../runbooks/load'
 import { setSyncedRunbooks } from '../runbooks/search'
 import type { RunbookMeta, RunbookPage } from '../runbooks/types'
-import { singleFlight } from '../domain/single-flight'
-
-/** The compiler chunk (markdown-it, sanitize-html, yaml): fetched the first time a synced version is compiled. */
-const loadCompiler = () => import('../runbooks/compile-synced')
 
 /** A stored row as a page, when it has the shape this version shows (else it is ignored, never shown broken). */
 function pageOf(row: StoredRunbookVersion | undefined): RunbookPage | null {
@@ -37,8 +30,6 @@ export const useRunbookCatalogueStore = defineStore('runbookCatalogue', () => {
   const synced = shallowRef<ReadonlyMap<string, RunbookPage>>(new Map())
   /** The synced versions have been read from this phone's database once (or could not be). */
   const loaded = ref(false)
-  /** Why the last refresh failed ('' when it did not): what is stored stays as it was. */
-  const lastError = ref('')
   let watching: Promise<void> | null = null
 
   /** The catalogue: the build's order, synced entries in place, runbooks only the server has after them by title. */
@@ -95,76 +86,24 @@ export const useRunbookCatalogueStore = defineStore('runbookCatalogue', () => {
 
   /**
    * Version `version` of `id`, for a log entry that names it: the published
-   * page, else one stored on this phone (versions are kept when a newer one is
-   * published), else fetched from the server and kept when `server` is given
-   * and reachable. Null when none of these has it.
+   * page, else the one stored on this phone (every version this phone synced
+   * is kept when a newer one is published). Null when this phone never held
+   * it (an entry from a phone that synced a version this one skipped): the
+   * entry's own text still says what was done.
    */
-  async function pageAt(
-    id: string,
-    version: number,
-    server?: SyncSettings | null,
-    fetchFn?: FetchLike,
-  ): Promise<RunbookPage | null> {
+  async function pageAt(id: string, version: number): Promise<RunbookPage | null> {
     await load()
     const published = synced.value.get(id)
     if (published?.published === version) return published
     try {
-      const { database, readRunbookVersion, saveRunbookVersion } = await localData()
-      const db = database()
-      const stored = pageOf(await readRunbookVersion(db, id, version))
-      if (stored || !server) return stored
-      const [{ createRunbookApi }, { compileSyncedRunbook }] = await Promise.all([
-        import('../sync/runbook-api'),
-        loadCompiler(),
-      ])
-      const got = await createRunbookApi(server, fetchFn ?? ((input, init) => fetch(input, init))).version(id, version)
-      if (got.id !== id || got.version !== version) return null
-      const { page, text } = compileSyncedRunbook(got.source, id, version)
-      await saveRunbookVersion(db, { id, version, page, text, storedAt: new Date().toISOString() })
-      return page
+      const { database, readRunbookVersion } = await localData()
+      return pageOf(await readRunbookVersion(database(), id, version))
     } catch {
-      return null // offline, refused or unreadable: the entry's own text still says what was done
+      return null // unreadable storage
     }
   }
 
-  let pending: { settings: SyncSettings; fetch?: FetchLike } | null = null
-  let outcome: RefreshOutcome | null = null
-  const flight = singleFlight(async () => {
-    const job = pending
-    if (!job) return
-    const [{ refreshRunbookCatalogue }, { createRunbookApi }, { database }] = await Promise.all([
-      import('../sync/runbook-catalogue'),
-      import('../sync/runbook-api'),
-      localData(),
-    ])
-    outcome = await refreshRunbookCatalogue({
-      db: database(),
-      api: createRunbookApi(job.settings, job.fetch ?? ((input, init) => fetch(input, init))),
-      serverUrl: job.settings.serverUrl,
-      compile: async (source, id, version) => (await loadCompiler()).compileSyncedRunbook(source, id, version),
-    })
-  })
-
-  /**
-   * Check the server's catalogue now (sync rounds and the stream's runbook
-   * notice call this); calls during a refresh run one more after it. Resolves
-   * with what changed, or null when it failed (the reason in `lastError`;
-   * nothing stored changed).
-   */
-  async function refresh(settings: SyncSettings, fetchFn?: FetchLike): Promise<RefreshOutcome | null> {
-    pending = { settings, fetch: fetchFn }
-    void load()
-    try {
-      await flight.run()
-      lastError.value = ''
-      return outcome
-    } catch (error) {
-      lastError.value = (error as Error).message
-      return null
-    }
-  }
-
-  return { synced, loaded, lastError, list, find, load, loadPage, pageAt, refresh }
+  return { synced, loaded, list, find, load, loadPage, pageAt }
 })
 
 if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useRunbookCatalogueStore, import.meta.hot))

@@ -23,7 +23,14 @@ const appOrigin = () => (inBrowser ? window.location.origin : '')
 
 // The engine loads on first use, after the first screen is up (main.ts): the
 // incidents list must not wait for code that only talks to a server.
-const loadEngine = () => Promise.all([import('../sync/engine'), import('../sync/browser'), import('../sync/leader')])
+// With the engine: the runbook catalogue refresh it triggers (published runbooks reach this phone without a redeploy).
+const loadEngine = () =>
+  Promise.all([
+    import('../sync/engine'),
+    import('../sync/browser'),
+    import('../sync/leader'),
+    import('./runbook-refresh'),
+  ])
 
 /**
  * Sync state for the indicator, Settings and the join screen, and the
@@ -90,10 +97,8 @@ export const useSyncStore = defineStore('sync', () => {
 
   async function boot(options: StartOptions): Promise<void> {
     const born = generation
-    const [[{ createSyncEngine }, browser, leader], { database, liveQuery, pendingCount }] = await Promise.all([
-      loadEngine(),
-      localData(),
-    ])
+    const [[{ createSyncEngine }, browser, leader, runbooks], { database, liveQuery, pendingCount }] =
+      await Promise.all([loadEngine(), localData()])
     if (born !== generation) return
     requestBackgroundPush = browser.requestBackgroundPush
     afterWipe =
@@ -106,11 +111,8 @@ export const useSyncStore = defineStore('sync', () => {
         online: inBrowser ? navigator.onLine : true,
         visible: inBrowser ? document.visibilityState !== 'hidden' : true,
         onChange,
-        // Published runbooks reach this phone without a redeploy (src/stores/runbook-catalogue.ts), loaded on first use.
         onRunbooks: (settings) =>
-          void import('./runbook-catalogue').then(({ useRunbookCatalogueStore }) =>
-            useRunbookCatalogueStore().refresh(settings, options.fetch),
-          ),
+          void runbooks.refreshRunbooks(db, settings, () => import('../runbooks/compile-synced'), options.fetch),
       })
     // One engine per browser profile: the tabs elect a leader (src/sync/leader.ts). Without
     // Web Locks every tab syncs alone, as before.
