@@ -151,6 +151,8 @@ describe('runbook references with version and stepId', () => {
     expect(stepPosition({ id: 'x', step: 1, version: 2, stepId: 'power/check-the-ups' }, shownV2)).toBe(1)
     expect(stepPosition({ id: 'x', step: 3, version: 1, stepId: 'power/gone' }, shownV2)).toBeUndefined()
     expect(stepPosition({ id: 'x', step: 1 }, shownV2)).toBe(1)
+    // Ticked in the build's copy (no version): by its id too.
+    expect(stepPosition({ id: 'x', step: 0, stepId: 'power/check-the-ups' }, shownV2)).toBe(1)
     expect(stepPosition({ id: 'x', step: 0, version: 1, stepId: 'power/check-the-ups' })).toBe(0)
   })
 })

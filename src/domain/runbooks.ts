@@ -26,16 +26,17 @@ export interface ShownVersion {
 }
 
 /**
- * Which step of the version on screen a logged tick is. A tick that names its
- * version and step id (`runbook.version`, `runbook.stepId`) is its position
- * when that version is shown, else the step with the same id (undefined when
- * the step is gone from this version: steps move and change between
- * versions, so a bare position would tick the wrong one). Older ticks without
- * them keep meaning their position, as before. Without `shown`, the position.
+ * Which step of the version on screen a logged tick is. A tick of the version
+ * shown (same `runbook.version`) is its position; one that names a step id
+ * (`runbook.stepId`) is otherwise the step with that id, or undefined when the
+ * step is gone from this version: steps move and change between versions, so
+ * a bare position would tick the wrong one. Older ticks without a step id keep
+ * meaning their position, as before. Without `shown`, the position.
  */
 export function stepPosition(ref: NonNullable<LogEntry['runbook']>, shown?: ShownVersion): number | undefined {
-  if (ref.step === undefined || !shown || ref.version === undefined || ref.stepId === undefined) return ref.step
-  if (shown.version === ref.version) return ref.step
+  if (ref.step === undefined || !shown) return ref.step
+  if (ref.version !== undefined && shown.version === ref.version) return ref.step
+  if (ref.stepId === undefined) return ref.step
   return shown.steps.find((s) => s.id === ref.stepId)?.index
 }
 
