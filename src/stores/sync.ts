@@ -23,14 +23,7 @@ const appOrigin = () => (inBrowser ? window.location.origin : '')
 
 // The engine loads on first use, after the first screen is up (main.ts): the
 // incidents list must not wait for code that only talks to a server.
-// With the engine: the runbook catalogue refresh it triggers (published runbooks reach this phone without a redeploy).
-const loadEngine = () =>
-  Promise.all([
-    import('../sync/engine'),
-    import('../sync/browser'),
-    import('../sync/leader'),
-    import('./runbook-refresh'),
-  ])
+const loadEngine = () => Promise.all([import('../sync/engine'), import('../sync/browser'), import('../sync/leader')])
 
 /**
  * Sync state for the indicator, Settings and the join screen, and the
@@ -97,8 +90,10 @@ export const useSyncStore = defineStore('sync', () => {
 
   async function boot(options: StartOptions): Promise<void> {
     const born = generation
-    const [[{ createSyncEngine }, browser, leader, runbooks], { database, liveQuery, pendingCount }] =
-      await Promise.all([loadEngine(), localData()])
+    const [[{ createSyncEngine }, browser, leader], { database, liveQuery, pendingCount }] = await Promise.all([
+      loadEngine(),
+      localData(),
+    ])
     if (born !== generation) return
     requestBackgroundPush = browser.requestBackgroundPush
     afterWipe =
@@ -111,8 +106,6 @@ export const useSyncStore = defineStore('sync', () => {
         online: inBrowser ? navigator.onLine : true,
         visible: inBrowser ? document.visibilityState !== 'hidden' : true,
         onChange,
-        onRunbooks: (settings) =>
-          void runbooks.refreshRunbooks(db, settings, () => import('../runbooks/compile-synced'), options.fetch),
       })
     // One engine per browser profile: the tabs elect a leader (src/sync/leader.ts). Without
     // Web Locks every tab syncs alone, as before.

@@ -82,3 +82,62 @@ export async function refreshRunbookCatalogue(options: RefreshRunbooksOptions): 
   await saveRunbookCatalogue(db, { serverUrl, etag: answer.etag, published, checkedAt: storedAt }, rows)
   return changed.length || removed.length || !sameServer ? { kind: 'updated', changed, removed } : { kind: 'unchanged' }
 }
+
+/** The part of a dedicated Worker the compiler uses (a fake in tests). */
+export interface CompilerWorker {
+  postMessage(message: unknown): void
+  onmessage: ((event: MessageEvent) => void) | null
+  onerror: ((event: ErrorEvent) => void) | null
+  terminate(): void
+}
+
+/**
+ * Compiles in a worker (src/runbooks/compile-worker.ts), started on the first
+ * compile and ended by `close()`. A worker that fails to start or crashes
+ * rejects every compile waiting on it (the refresh then writes nothing).
+ */
+export function workerCompiler(create: () => CompilerWorker): { compile: CompileRunbookSource; close(): void } {
+  let worker: CompilerWorker | null = null
+  let n = 0
+  const waiting = new Map<number, { resolve(v: { page: unknown; text: string }): void; reject(e: Error): void }>()
+  const failAll = (message: string) => {
+    for (const w of waiting.values()) w.reject(new Error(message))
+    waiting.clear()
+  }
+  const start = (): CompilerWorker => {
+    const started = create()
+    started.onmessage = ({ data }) => {
+      const answer = data as { n: number; ok: boolean; page?: unknown; text?: string; message?: string }
+      const w = waiting.get(answer.n)
+      if (!w) return
+      waiting.delete(answer.n)
+      if (answer.ok && typeof answer.text === 'string') w.resolve({ page: answer.page, text: answer.text })
+      else w.reject(new Error(answer.message ?? 'the runbook could not be compiled'))
+    }
+    started.onerror = (event) => {
+      failAll(`the runbook compiler stopped: ${event.message || 'worker error'}`)
+      worker?.terminate()
+      worker = null
+    }
+    return started
+  }
+  return {
+    compile: (source, id, version) =>
+      new Promise((resolve, reject) => {
+        const job = ++n
+        waiting.set(job, { resolve, reject })
+        try {
+          worker ??= start()
+          worker.postMessage({ n: job, source, id, version })
+        } catch (error) {
+          waiting.delete(job)
+          reject(error instanceof Error ? error : new Error(String(error)))
+        }
+      }),
+    close() {
+      failAll('the runbook compiler was closed')
+      worker?.terminate()
+      worker = null
+    },
+  }
+}
