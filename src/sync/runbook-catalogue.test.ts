@@ -5,7 +5,12 @@ import { CommandPostDatabase } from '../db/database'
 import { publishedRunbookVersions, readRunbookCatalogue } from '../db/runbooks'
 import type { FetchLike } from './api'
 import { createRunbookApi, RunbookApiError } from './runbook-api'
-import { refreshRunbookCatalogue, type CompileRunbookSource } from './runbook-catalogue'
+import {
+  refreshRunbookCatalogue,
+  workerCompiler,
+  type CompileRunbookSource,
+  type CompilerWorker,
+} from './runbook-catalogue'
 
 let n = 0
 
@@ -115,5 +120,58 @@ describe('refreshRunbookCatalogue', () => {
     )
     // And the next good answer goes through.
     expect(await refresh()).toMatchObject({ kind: 'updated', changed: ['dhcp'] })
+  })
+})
+
+describe('workerCompiler', () => {
+  /** A worker answering in order, or failing the way a crashed worker does. */
+  function fakeWorker(answer: (job: { n: number; source: string }) => unknown) {
+    const worker: CompilerWorker & { terminated: boolean; crash(message: string): void } = {
+      onmessage: null,
+      onerror: null,
+      terminated: false,
+      postMessage(message) {
+        const job = message as { n: number; source: string }
+        queueMicrotask(() => worker.onmessage?.({ data: answer(job) } as MessageEvent))
+      },
+      terminate() {
+        worker.terminated = true
+      },
+      crash(message) {
+        worker.onerror?.({ message } as ErrorEvent)
+      },
+    }
+    return worker
+  }
+
+  it('starts one worker on the first compile, matches answers to jobs, and ends it on close', async () => {
+    const created: ReturnType<typeof fakeWorker>[] = []
+    const compiler = workerCompiler(() => {
+      const w = fakeWorker((job) =>
+        job.source === 'bad'
+          ? { n: job.n, ok: false, message: 'no id' }
+          : { n: job.n, ok: true, page: job.source, text: job.source },
+      )
+      created.push(w)
+      return w
+    })
+    expect(created).toHaveLength(0)
+    const [a, b] = await Promise.all([compiler.compile('a', 'x', 1), compiler.compile('b', 'y', 1)])
+    expect([a, b]).toEqual([
+      { page: 'a', text: 'a' },
+      { page: 'b', text: 'b' },
+    ])
+    await expect(compiler.compile('bad', 'z', 1)).rejects.toThrow('no id')
+    expect(created).toHaveLength(1)
+    compiler.close()
+    expect(created[0]!.terminated).toBe(true)
+  })
+
+  it('rejects what waits on a worker that crashed', async () => {
+    let worker: ReturnType<typeof fakeWorker> | null = null
+    const compiler = workerCompiler(() => (worker = fakeWorker(() => ({ n: -1 }))))
+    const waiting = compiler.compile('a', 'x', 1)
+    worker!.crash('out of memory')
+    await expect(waiting).rejects.toThrow(/compiler stopped: out of memory/)
   })
 })
