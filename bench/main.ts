@@ -24,6 +24,7 @@ import { logEntries, openIncidentTimed, pageHelpers, timelineRender } from './su
 import { buildFigures, searchObserver, searchQueries } from './suites/incident-search'
 import { rawSqliteInsertEps, serverIngestEps } from './suites/ingest'
 import { runLighthouse } from './suites/lighthouse'
+import { publishToPhone } from './suites/publish'
 import { lastSeq, sseFanout } from './suites/sse'
 import { NoSyncEngine, phoneSync } from './suites/sync'
 import { manyWindows } from './suites/windows'
@@ -40,6 +41,7 @@ export const SUITES = [
   'a11y',
   'sync',
   'windows',
+  'publish',
   'lighthouse',
   'hostile',
   'email',
@@ -175,7 +177,19 @@ export async function main(options: RunOptions): Promise<number> {
   }
 
   const needServer = (
-    ['bundle', 'ingest', 'sse', 'cold', 'incident', 'incident-search', 'a11y', 'sync', 'windows', 'lighthouse'] as const
+    [
+      'bundle',
+      'ingest',
+      'sse',
+      'cold',
+      'incident',
+      'incident-search',
+      'a11y',
+      'sync',
+      'windows',
+      'publish',
+      'lighthouse',
+    ] as const
   ).some(wanted)
   let server: RunningServer | null = null
   let browser: Browser | null = null
@@ -198,6 +212,8 @@ export async function main(options: RunOptions): Promise<number> {
       ingest: issueToken(srv.dataDir, 'bench ingest'),
       streams: issueToken(srv.dataDir, 'bench streams'),
       phones: issueToken(srv.dataDir, 'bench phones'),
+      reader: issueToken(srv.dataDir, 'bench reader'),
+      editor: issueToken(srv.dataDir, 'bench editor'),
     }
 
     // First, on the fresh server as `npm start` serves it, before the load suites leave the
@@ -233,9 +249,9 @@ export async function main(options: RunOptions): Promise<number> {
       })
     }
 
-    const needBrowser = (['bundle', 'cold', 'incident', 'incident-search', 'a11y', 'sync', 'windows'] as const).some(
-      wanted,
-    )
+    const needBrowser = (
+      ['bundle', 'cold', 'incident', 'incident-search', 'a11y', 'sync', 'windows', 'publish'] as const
+    ).some(wanted)
     const b = needBrowser ? await launchBrowser() : null
     browser = b
     if (b) details.chromium = `Chromium ${b.version()}`
@@ -295,6 +311,19 @@ export async function main(options: RunOptions): Promise<number> {
           await phone.close()
         }
       })
+    }
+
+    if (wanted('publish')) {
+      await guarded(
+        'publish a runbook version → a joined phone shows it, beside an event over the same stream',
+        async () => {
+          const events = generateIncident({ seed: 7100, events: 10 })
+          const r = await publishToPhone(b!, srv.url, tokens.reader, tokens.editor, events)
+          rec.set('publish_to_phone_ms', r.publishMedianMs, 0)
+          rec.set('event_to_phone_ms', r.eventMedianMs, 0)
+          details.publishToPhone = r
+        },
+      )
     }
 
     if (wanted('incident-search')) {

@@ -82,6 +82,20 @@ export const SPECS: readonly MetricSpec[] = [
       'POST /api/events, 100,000 events in 500-event batches, one client, one request at a time, real server on 127.0.0.1.',
   },
   {
+    name: 'publish_to_phone_ms',
+    unit: 'ms',
+    limitOf: 'event_to_phone_ms',
+    budget: { on: 'value', op: '<=', n: 10_000 },
+    about:
+      'A joined phone shows runbook switch-down; another token proposes and publishes a new version (POST …/publish) → the page shows "Version N" (stream notice, catalogue and version fetched, compiled in the browser, stored in IndexedDB, re-rendered). Median of 5 (1 warm-up). Budget 10 s.',
+  },
+  {
+    name: 'event_to_phone_ms',
+    unit: 'ms',
+    about:
+      "Limit: POST /api/events of one event → the same phone's IndexedDB holds it (same stream, same run, polled every 10 ms), just before each publish.",
+  },
+  {
     name: 'sync_push_eps',
     unit: 'events/s',
     limitOf: 'raw_sqlite_insert_eps',

@@ -199,6 +199,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await api.register(adminRoutes, { store: options.store, tokens: options.tokens, publicUrl: options.publicUrl })
     await api.register(runbookRoutes, {
       runbooks: new RunbookService(options.store, { review: options.runbookReview, now: options.now }),
+      // Streams of this process only: phones on another node learn it at their next round (30 s).
+      onPublished: (id, version) => hub.announce('runbooks', `published ${encodeURIComponent(id)} ${version}`),
     })
 
     if (options.push) await api.register(pushRoutes, { store: options.store, ...options.push, now: options.now })

@@ -125,6 +125,8 @@ export function fakeDist(dir: string): string {
 
 export interface SseMessage {
   id?: string
+  /** The `event:` name of a named message (a notice such as `runbooks`); absent on events. */
+  event?: string
   data?: string
   comment?: string
 }
@@ -153,7 +155,8 @@ export class SseReader {
   private async read(): Promise<void> {
     const decoder = new TextDecoder()
     const parser = createParser({
-      onEvent: (event) => this.queue.push({ id: event.id, data: event.data }),
+      onEvent: (event) =>
+        this.queue.push({ id: event.id, data: event.data, ...(event.event ? { event: event.event } : {}) }),
       onComment: (comment) => this.queue.push({ comment: comment.trim() }),
     })
     try {

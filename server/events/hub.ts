@@ -7,6 +7,8 @@ export interface Subscriber {
   readonly tokenId: number
   /** The log now reaches `lastSeq`. */
   notify(lastSeq: number): void
+  /** Send a named notice (not an event: docs/CONTRACT-EXTENSIONS.md "Runbooks reach phones"). Optional: tests' fakes need not. */
+  notice?(name: string, data: string): void
   close(): void
 }
 
@@ -32,6 +34,11 @@ export class StreamHub {
   publish(lastSeq: number): void {
     for (const l of this.growListeners) l(lastSeq)
     for (const s of this.subscribers) s.notify(lastSeq)
+  }
+
+  /** Tell every open stream something that is not an event (a runbook was published); each writes it at once. */
+  announce(name: string, data: string): void {
+    for (const s of this.subscribers) s.notice?.(name, data)
   }
 
   tokenIds(): Set<number> {

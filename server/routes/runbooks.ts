@@ -26,6 +26,8 @@ import type { RunbookService } from '../runbooks/service'
 
 export interface RunbookRoutesOptions {
   runbooks: RunbookService
+  /** A version was published: app.ts tells open streams, so online phones fetch it at once. */
+  onPublished?(id: string, version: number): void
 }
 
 /**
@@ -105,7 +107,11 @@ export async function runbookRoutes(app: FastifyInstance, options: RunbookRoutes
   api.post(
     '/api/runbooks/:id/versions/:version/publish',
     { schema: { params: RunbookVersionParamsSchema, response: { 200: RunbookVersionSchema, ...ERROR_RESPONSES } } },
-    async (request) => runbooks.publish(request.params.id, request.params.version, request.token!),
+    async (request) => {
+      const published = await runbooks.publish(request.params.id, request.params.version, request.token!)
+      options.onPublished?.(published.id, published.version)
+      return published
+    },
   )
 
   api.post(

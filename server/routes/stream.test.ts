@@ -68,6 +68,27 @@ describe('GET /api/events/stream', () => {
     expect(seen).toEqual(Array.from({ length: 1200 }, (_, i) => i + 1))
   })
 
+  it('tells open streams when a runbook version is published, as a named non-JSON notice that moves no cursor', async () => {
+    const t = await apps.live()
+    const [a] = makeEvents(1)
+    const { sse } = await apps.stream(t)
+    const post = (url: string, payload: object) =>
+      t.app
+        .inject({ method: 'POST', url, headers: t.auth, payload })
+        .then((r) => r.json() as Promise<{ version: number }>)
+    const created = await post('/api/runbooks', {
+      id: 'network/switch-down',
+      source: '# Switch down\n\n- [ ] Ping it\n',
+    })
+    await post(`/api/runbooks/network%2Fswitch-down/versions/${created.version}/publish`, {})
+    const notice = await sse.next()
+    expect(notice).toEqual({ event: 'runbooks', data: `published network%2Fswitch-down ${created.version}` })
+    // Old clients JSON.parse every message's data and skip what fails: this one must fail.
+    expect(() => JSON.parse(notice.data!)).toThrow()
+    await push(t, [a])
+    expect((await sse.next()).id).toBe('1')
+  })
+
   it('sends heartbeat comments', async () => {
     const t = await apps.live({ heartbeatMs: 50 })
     const { sse } = await apps.stream(t)

@@ -113,6 +113,17 @@ class SseSession implements Subscriber {
     if (lastSeq > this.cursor) this.catchUp()
   }
 
+  /**
+   * A named message without `id:` (the cursor does not move) whose data is
+   * not JSON on purpose: clients older than the notice parse every message's
+   * data as an event and skip what does not parse, so they ignore it.
+   * Written whole in one write, so it never splits a page of events.
+   */
+  notice(name: string, data: string): void {
+    if (this.closed || /[\r\n]/.test(name + data)) return
+    this.raw.write(`event: ${name}\ndata: ${data}\n\n`)
+  }
+
   /** Send everything after the cursor, now or after the catch-up under way. */
   catchUp(): void {
     void this.pump.run()

@@ -6,6 +6,8 @@ export interface UseRunbookPageOptions {
   id: MaybeRefOrGetter<string>
   /** Injected in tests; fetches `runbooks/<id>.json` (precached by the service worker) otherwise. */
   load?: typeof loadRunbook
+  /** Load again when this changes (the published version synced from the server), keeping the page shown meanwhile. */
+  revision?: MaybeRefOrGetter<unknown>
 }
 
 export interface UseRunbookPageReturn {
@@ -24,13 +26,15 @@ export function useRunbookPage(options: UseRunbookPageOptions): UseRunbookPageRe
   let controller: AbortController | null = null
 
   watch(
-    () => toValue(options.id),
-    async (id) => {
+    () => [toValue(options.id), toValue(options.revision)] as const,
+    async ([id], previous) => {
       controller?.abort()
       const own = (controller = new AbortController())
-      page.value = null
+      // A new version of the same runbook replaces the page in place: no flash of "Opening…".
+      const sameRunbook = previous?.[0] === id && page.value !== null
+      if (!sameRunbook) page.value = null
       error.value = null
-      loading.value = true
+      loading.value = !sameRunbook
       try {
         const loaded = await load(id, { signal: own.signal })
         if (!own.signal.aborted) page.value = loaded

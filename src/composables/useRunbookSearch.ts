@@ -11,7 +11,7 @@ export interface UseRunbookSearchOptions {
   search?: (query: string) => Promise<RunbookHit[]>
   prepare?: () => Promise<void>
   /** What a plain-text filter searches when the index cannot be loaded. */
-  catalog?: readonly RunbookMeta[]
+  catalog?: MaybeRefOrGetter<readonly RunbookMeta[]>
 }
 
 export interface UseRunbookSearchReturn {
@@ -47,7 +47,7 @@ export function useRunbookSearch(options: UseRunbookSearchOptions): UseRunbookSe
       degraded.value = false
     } catch {
       if (ticket !== latest) return
-      hits.value = plainFilter(options.catalog ?? catalog, query)
+      hits.value = plainFilter(toValue(options.catalog) ?? catalog, query)
       answered.value = query
       degraded.value = true
     } finally {

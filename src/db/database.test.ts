@@ -47,7 +47,7 @@ describe('schema upgrade from version 1 (adds the [sync+lseq] outbox index)', ()
 
     const db = new CommandPostDatabase(name)
     await db.open()
-    expect(db.verno).toBe(3)
+    expect(db.verno).toBe(4)
     expect(await db.events.orderBy('lseq').toArray()).toEqual(ROWS)
     expect(await pendingRows(db, 100)).toEqual(OLDEST_FIRST)
     expect(await pendingRows(db, 2)).toEqual(OLDEST_FIRST.slice(0, 2))
@@ -101,13 +101,33 @@ describe('schema upgrade from version 2 (adds the unreadable table)', () => {
 
     const db = new CommandPostDatabase(name)
     await db.open()
-    expect(db.verno).toBe(3)
+    expect(db.verno).toBe(4)
     expect(await db.events.orderBy('lseq').toArray()).toEqual(ROWS)
     expect(await pendingRows(db, 100)).toEqual(OLDEST_FIRST)
     expect((await db.kv.get('setting:cursor'))!.value).toEqual({ lastSeq: 12, lastSyncAt: null })
     expect(await db.unreadable.count()).toBe(0)
     await db.unreadable.put({ key: 'EVT1', incidentId: 'INC0000001', seq: 13, raw: {}, reason: 'x', storedAt: '' })
     expect(await db.unreadable.where('incidentId').equals('INC0000001').count()).toBe(1)
+    db.close()
+  })
+})
+
+describe('version 4: runbook versions synced from the server', () => {
+  it('opens a version 3 database with its events kept and an empty runbookVersions table', async () => {
+    const name = `v3-to-v4-${n++}`
+    const v3 = new Dexie(name)
+    v3.version(3).stores({
+      events: 'id, [incidentId+hlc], lseq, sync, [sync+lseq]',
+      kv: 'key',
+      unreadable: 'key, incidentId',
+    })
+    await v3.table('events').bulkAdd(ROWS.slice(0, 2))
+    v3.close()
+    const db = new CommandPostDatabase(name)
+    expect(await db.events.count()).toBe(2)
+    expect(await db.runbookVersions.count()).toBe(0)
+    await db.runbookVersions.put({ id: 'a', version: 1, page: {}, text: '', storedAt: '2026-12-01T00:00:00Z' })
+    expect((await db.runbookVersions.where('id').equals('a').toArray()).map((r) => r.version)).toEqual([1])
     db.close()
   })
 })

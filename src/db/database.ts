@@ -68,6 +68,25 @@ export interface UnreadableEvent {
   storedAt: string
 }
 
+/**
+ * One published runbook version fetched from the server and compiled on this
+ * phone (src/sync/runbook-catalogue.ts). `page` is the compiled page as the
+ * app shows it (src/runbooks/types.ts RunbookPage; typed `unknown` here because
+ * this layer does not know the runbook pipeline: the store checks its shape
+ * when reading). Versions are kept after a newer one is published, so a log
+ * entry that names an older version still resolves to its step text offline.
+ */
+export interface StoredRunbookVersion {
+  id: string
+  /** The server's version number, 1 or more. */
+  version: number
+  page: unknown
+  /** The plain text the search index holds for it (compile's `text`). */
+  text: string
+  /** When this phone stored it (ISO 8601). */
+  storedAt: string
+}
+
 export interface KeyValue {
   key: string
   value: unknown
@@ -77,6 +96,7 @@ export class CommandPostDatabase extends Dexie {
   events!: Table<StoredEvent, string>
   kv!: Table<KeyValue, string>
   unreadable!: Table<UnreadableEvent, string>
+  runbookVersions!: Table<StoredRunbookVersion, [string, number]>
 
   constructor(name = DATABASE_NAME) {
     super(name)
@@ -93,6 +113,11 @@ export class CommandPostDatabase extends Dexie {
     // A new, empty table: nothing to upgrade. Events stored before keep no seq; new ones do.
     this.version(3).stores({
       unreadable: 'key, incidentId',
+    })
+    // Published runbook versions synced from the server, compiled on the phone (src/db/runbooks.ts).
+    // A new, empty table: nothing to upgrade. Which version is published is a kv row (`runbookCatalogue`).
+    this.version(4).stores({
+      runbookVersions: '[id+version], id',
     })
   }
 }

@@ -47,6 +47,20 @@ export interface PushChoices {
   topics: PushTopic[]
 }
 
+/**
+ * What this phone last read of the server's runbook catalogue (src/sync/runbook-catalogue.ts):
+ * the published version of each runbook, and the ETag to send next time.
+ */
+export interface RunbookCatalogueState {
+  /** The server it came from ('' = the app's own origin): another server's tag is not sent. */
+  serverUrl: string
+  etag: string | null
+  /** Runbook id → its published version, for every runbook whose version is stored in `runbookVersions`. */
+  published: Record<string, number>
+  /** When it was last checked (ISO 8601). */
+  checkedAt: string
+}
+
 const defaults = {
   profile: null as Profile | null,
   sync: null as SyncSettings | null,
@@ -55,6 +69,7 @@ const defaults = {
   storagePersistAsked: false,
   pushHold: null as PushHold | null,
   pushChoices: null as PushChoices | null,
+  runbookCatalogue: null as RunbookCatalogueState | null,
 }
 export type SettingKey = keyof typeof defaults
 export type SettingValue<K extends SettingKey> = (typeof defaults)[K]

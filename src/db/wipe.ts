@@ -17,9 +17,11 @@ export async function wipePhone(
   storage: KeyStore | undefined = pageStorage(),
   now: () => number = Date.now,
 ): Promise<void> {
-  await db.transaction('rw', db.events, db.kv, async () => {
+  await db.transaction('rw', db.events, db.kv, db.runbookVersions, async () => {
     await db.events.clear()
     await db.kv.clear()
+    // The team's runbooks synced from the server go too; the build's own stay in the app.
+    await db.runbookVersions.clear()
   })
   if (!storage) return
   const keys: string[] = []

@@ -159,6 +159,10 @@ export const payloadSchemas = {
       v.object({
         id: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_/.-]{1,200}$/, 'must be a runbook id')),
         step: v.optional(int(0, 10000)),
+        /** Extension: the runbook's published version the step was ticked in (see docs/CONTRACT-EXTENSIONS.md). */
+        version: v.optional(int(1, 1_000_000_000)),
+        /** Extension: the step's stable id in that version (src/runbooks/compile.ts `stepId`). */
+        stepId: v.optional(v.pipe(v.string(), v.regex(/^[\p{L}\p{N}/-]{1,200}$/u, 'must be a step id'))),
         /** Extension: the runbook's parameter values the step was done with (see docs/CONTRACT-EXTENSIONS.md). */
         parameters: v.optional(runbookParameters),
       }),

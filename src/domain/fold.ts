@@ -59,7 +59,7 @@ export interface LogEntry {
   struck: boolean
   pinned: boolean
   /** The runbook step this entry ticks; `parameters`: the values it was done with (an extension). */
-  runbook?: { id: string; step?: number; parameters?: Record<string, string> }
+  runbook?: { id: string; step?: number; version?: number; stepId?: string; parameters?: Record<string, string> }
   history: Amendment[]
 }
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import type { EventType, IncidentEvent, PayloadOf } from './events'
-import { validateEvent } from './events'
+import { validateEvent, validatePayload } from './events'
 import { foldIncident, type IncidentState } from './fold'
 import { formatHlc } from './hlc'
-import { doneSteps, runbooksUsed, stepEntries, stepLogText } from './runbooks'
+import { doneSteps, runbooksUsed, stepEntries, stepLogText, stepPosition } from './runbooks'
 
 const INC = 'INC0000001'
 let counter = 0
@@ -118,5 +118,41 @@ describe('stepLogText', () => {
     const text = stepLogText('x'.repeat(5000), 'T', 0)
     expect(text).toHaveLength(4000)
     expect(text.endsWith('…')).toBe(true)
+  })
+})
+
+describe('runbook references with version and stepId', () => {
+  const shownV2 = {
+    version: 2,
+    steps: [
+      { index: 0, id: 'power/new-first-step' },
+      { index: 1, id: 'power/check-the-ups' },
+    ],
+  }
+
+  it('validates with and without them, and names a bad field', () => {
+    const base = { text: '✓ Check the UPS', kind: 'action' }
+    expect(validatePayload('log.entry', { ...base, runbook: { id: 'switch-down', step: 0 } }).ok).toBe(true)
+    expect(
+      validatePayload('log.entry', {
+        ...base,
+        runbook: { id: 'switch-down', step: 0, version: 1, stepId: 'power/check-the-ups' },
+      }).ok,
+    ).toBe(true)
+    const bad = validatePayload('log.entry', { ...base, runbook: { id: 'switch-down', step: 0, version: 0 } })
+    expect(bad.ok).toBe(false)
+    expect(!bad.ok && bad.reason).toMatch(/version/)
+    const badId = validatePayload('log.entry', { ...base, runbook: { id: 'switch-down', step: 0, stepId: 'a b<' } })
+    expect(!badId.ok && badId.reason).toMatch(/stepId/)
+  })
+
+  it('places a tick from an older version on the step with the same id, and an old tick on its position', () => {
+    expect(stepPosition({ id: 'x', step: 0, version: 1, stepId: 'power/check-the-ups' }, shownV2)).toBe(1)
+    expect(stepPosition({ id: 'x', step: 1, version: 2, stepId: 'power/check-the-ups' }, shownV2)).toBe(1)
+    expect(stepPosition({ id: 'x', step: 3, version: 1, stepId: 'power/gone' }, shownV2)).toBeUndefined()
+    expect(stepPosition({ id: 'x', step: 1 }, shownV2)).toBe(1)
+    // Ticked in the build's copy (no version): by its id too.
+    expect(stepPosition({ id: 'x', step: 0, stepId: 'power/check-the-ups' }, shownV2)).toBe(1)
+    expect(stepPosition({ id: 'x', step: 0, version: 1, stepId: 'power/check-the-ups' })).toBe(0)
   })
 })

@@ -19,23 +19,51 @@ export interface RunbookUse {
   lastAt: string
 }
 
-/** The log entries that tick `step` of runbook `runbookId`, oldest first; struck ones only with `includeStruck`. */
-export function stepEntries(state: IncidentState, runbookId: string, step: number, includeStruck = false): LogEntry[] {
+/** The version of a runbook on screen: its server version (absent for the build's copy) and its steps' ids by position. */
+export interface ShownVersion {
+  version?: number
+  steps: readonly { index: number; id?: string }[]
+}
+
+/**
+ * Which step of the version on screen a logged tick is. A tick of the version
+ * shown (same `runbook.version`) is its position; one that names a step id
+ * (`runbook.stepId`) is otherwise the step with that id, or undefined when the
+ * step is gone from this version: steps move and change between versions, so
+ * a bare position would tick the wrong one. Older ticks without a step id keep
+ * meaning their position, as before. Without `shown`, the position.
+ */
+export function stepPosition(ref: NonNullable<LogEntry['runbook']>, shown?: ShownVersion): number | undefined {
+  if (ref.step === undefined || !shown) return ref.step
+  if (ref.version !== undefined && shown.version === ref.version) return ref.step
+  if (ref.stepId === undefined) return ref.step
+  return shown.steps.find((s) => s.id === ref.stepId)?.index
+}
+
+/** The log entries that tick `step` of runbook `runbookId` (in `shown`, see stepPosition), oldest first; struck ones only with `includeStruck`. */
+export function stepEntries(
+  state: IncidentState,
+  runbookId: string,
+  step: number,
+  includeStruck = false,
+  shown?: ShownVersion,
+): LogEntry[] {
   const out: LogEntry[] = []
   for (const entry of state.entries.values()) {
-    if (entry.runbook?.id !== runbookId || entry.runbook.step !== step) continue
+    if (entry.runbook?.id !== runbookId || stepPosition(entry.runbook, shown) !== step) continue
     if (entry.struck && !includeStruck) continue
     out.push(entry)
   }
   return out.sort((a, b) => (a.hlc < b.hlc ? -1 : a.hlc > b.hlc ? 1 : 0))
 }
 
-/** Step indexes of `runbookId` done in this incident. */
-export function doneSteps(state: IncidentState, runbookId: string): Set<number> {
+/** Step indexes of `runbookId` done in this incident (positions in `shown`, see stepPosition). */
+export function doneSteps(state: IncidentState, runbookId: string, shown?: ShownVersion): Set<number> {
   const done = new Set<number>()
   for (const entry of state.entries.values()) {
-    if (entry.struck || entry.runbook?.id !== runbookId || entry.runbook.step === undefined) continue
-    done.add(entry.runbook.step)
+    if (entry.struck || entry.runbook?.id !== runbookId) continue
+    const position = stepPosition(entry.runbook, shown)
+    if (position !== undefined) done.add(position)
   }
   return done
 }

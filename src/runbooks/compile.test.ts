@@ -82,7 +82,7 @@ describe('compileRunbook: hostile Markdown', () => {
     expect(doc.querySelector('strong')?.textContent).toBe('rendered')
     expect(doc.querySelector('h2#impact')?.textContent).toBe('Impact')
     expect(doc.querySelector('details summary')?.textContent).toBe('More')
-    expect(runbook.steps).toEqual([{ index: 0, text: expect.stringContaining('A step') as string, checked: false }])
+    expect(runbook.steps).toEqual([{ index: 0, id: expect.any(String) as string, text: expect.stringContaining('A step') as string, checked: false }])
   })
 
   it('shows an unknown tag as the text the author typed', () => {
@@ -222,10 +222,10 @@ describe('compileRunbook: structure', () => {
     const source = ['## Do this', '', '- [ ] Ping the core `ping 10.0.0.1`', '- [x] Tell the **front office**', '  - [ ] Nested step', '- Not a step', '', '1. [X] Numbered step', ''].join('\n')
     const runbook = compileRunbook(source, 'steps.md')
     expect(runbook.steps).toEqual([
-      { index: 0, text: 'Ping the core ping 10.0.0.1', checked: false },
-      { index: 1, text: 'Tell the front office', checked: true },
-      { index: 2, text: 'Nested step', checked: false },
-      { index: 3, text: 'Numbered step', checked: true },
+      { index: 0, id: 'do-this/ping-the-core-ping-10-0-0-1', text: 'Ping the core ping 10.0.0.1', checked: false },
+      { index: 1, id: 'do-this/tell-the-front-office', text: 'Tell the front office', checked: true },
+      { index: 2, id: 'do-this/nested-step', text: 'Nested step', checked: false },
+      { index: 3, id: 'do-this/numbered-step', text: 'Numbered step', checked: true },
     ])
     expect(runbook.stepCount).toBe(4)
     const doc = page(runbook.html)
@@ -299,5 +299,17 @@ describe('compileRunbook: front matter', () => {
     expect(compileRunbook('x', 'runbooks\\node\\NodeRAIDDegraded.md').id).toBe('runbooks/node/noderaiddegraded')
     expect(compileRunbook('x', 'wifi auth (802.1X).md').id).toBe('wifi-auth--802.1x-')
     expect(() => compileRunbook('x', '../escape.md')).toThrow(/runbook id/)
+  })
+})
+
+describe('compileRunbook: step ids', () => {
+  it('derives each step id from its section and text, the same in every version, repeats numbered', () => {
+    const v1 = ['# Title', '', '- [ ] Before any section', '## Power', '', '- [ ] Check the UPS', '- [ ] Check the UPS', '## Réseau', '', '- [ ] Ping it', ''].join('\n')
+    const ids = compileRunbook(v1, 'ids.md').steps.map((s) => s.id)
+    expect(ids).toEqual(['before-any-section', 'power/check-the-ups', 'power/check-the-ups-2', 'reseau/ping-it'])
+    // A step added above keeps the others' ids, though their positions move.
+    const v2 = v1.replace('## Power\n\n', '## Power\n\n- [ ] New first step\n')
+    const after = compileRunbook(v2, 'ids.md').steps
+    expect(after.find((s) => s.text === 'Ping it')).toMatchObject({ index: 4, id: 'reseau/ping-it' })
   })
 })

@@ -185,8 +185,11 @@ function structureRule(state: StateCore): void {
   const env = state.env as CompileEnv
   const tokens = state.tokens
   // Steps first, so heading slugs never collide with the step ids.
+  const stepIds = new Set<string>()
+  let section = ''
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i] as Token
+    if (token.type === 'heading_open' && token.tag !== 'h1') section = plainInline(tokens[i + 1])
     if (token.type !== 'list_item_open') continue
     const inline = tokens[i + 2]
     if (tokens[i + 1]?.type !== 'paragraph_open' || inline?.type !== 'inline') continue
@@ -198,7 +201,8 @@ function structureRule(state: StateCore): void {
     const textId = `cp-step-${index}`
     env.usedIds.add(textId)
     const checked = marker[1] !== ' '
-    env.steps.push({ index, text: clean(plainInline(inline), MAX_STEP_TEXT), checked })
+    const text = clean(plainInline(inline), MAX_STEP_TEXT)
+    env.steps.push({ index, id: stepId(section, text, stepIds), text, checked })
     token.attrJoin('class', 'step')
     token.attrSet('data-step', String(index))
     token.attrSet('data-cp', env.nonce)
@@ -502,6 +506,31 @@ export function fingerprint(source: string): string {
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909)
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909)
   return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16).padStart(14, '0').slice(0, 8)
+}
+
+/**
+ * A step's stable id (`RunbookStep.id`, the `stepId` of a log entry's runbook
+ * reference): the slug of its section heading (the nearest level 2–6 heading
+ * above it; none before the first: the title is not a section) and the slug of its text, joined by `/`
+ * (`power/check-the-ups-lights`); a repeat in the same runbook gets `-2`,
+ * `-3`… in document order. Editing other steps, adding steps or moving a
+ * section keeps it; rewording the step or renaming its section changes it.
+ */
+export function stepId(section: string, text: string, used: Set<string>): string {
+  const slug = (value: string) =>
+    value
+      .normalize('NFKD')
+      .replace(/\p{M}+/gu, '')
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}]+/gu, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60)
+      .replace(/-+$/, '')
+  const base = [slug(section), slug(text) || 'step'].filter(Boolean).join('/')
+  let id = base
+  for (let n = 2; used.has(id); n++) id = `${base}-${n}`
+  used.add(id)
+  return id
 }
 
 /** GitHub-style slug (so `[x](#some-heading)` written for GitHub keeps working), made unique in the page. */

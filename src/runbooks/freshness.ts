@@ -4,7 +4,7 @@
  * ("is the DHCP runbook the new one?"); the build time is only a fallback when
  * no runbook has an `updated` date, since it changes on every deploy.
  */
-import type { RunbookManifest } from './types'
+import type { RunbookManifest, RunbookMeta } from './types'
 
 export interface RunbookFreshness {
   /** `YYYY-MM-DD` (from a runbook) or an ISO time (the build). */
@@ -17,6 +17,15 @@ export function runbookFreshness(manifest: Pick<RunbookManifest, 'generatedAt' |
   for (const runbook of manifest.runbooks) if (runbook.updated && (!newest || runbook.updated > newest)) newest = runbook.updated
   if (newest) return { date: newest, source: 'runbooks' }
   return Number.isNaN(Date.parse(manifest.generatedAt)) ? null : { date: manifest.generatedAt, source: 'build' }
+}
+
+/**
+ * The version a runbook is shown with: the server's number for one synced
+ * from the server (`Version 3`), else the build's own (front matter
+ * `version`, or the source's fingerprint).
+ */
+export function versionLabel(meta: Pick<RunbookMeta, 'published' | 'version'>): string {
+  return `Version ${meta.published ?? meta.version}`
 }
 
 /**

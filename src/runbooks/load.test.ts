@@ -14,7 +14,7 @@ const page: RunbookPage = {
   stepCount: 1,
   html: '<p>Hi</p>',
   toc: [],
-  steps: [{ index: 0, text: 'Ping it', checked: false }],
+  steps: [{ index: 0, id: 'first', text: 'Ping it', checked: false }],
   parameters: [],
 }
 

@@ -58,7 +58,8 @@ export async function loadRunbook(id: string, options: LoadRunbookOptions = {}):
   return page
 }
 
-function isRunbookPage(value: unknown, id: string): value is RunbookPage {
+/** The shape of a compiled page for `id` (title, html, toc and steps present): what a stored or fetched page must have to be shown. */
+export function isRunbookPage(value: unknown, id: string): value is RunbookPage {
   if (typeof value !== 'object' || value === null) return false
   const page = value as Partial<RunbookPage>
   return page.id === id && typeof page.title === 'string' && typeof page.html === 'string' && Array.isArray(page.toc) && Array.isArray(page.steps)

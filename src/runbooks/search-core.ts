@@ -12,9 +12,24 @@ export const DEFAULT_HIT_LIMIT = 50
 
 export type RunbookQuery = (query: string, limit?: number) => RunbookHit[]
 
-export function createRunbookQuery(index: MiniSearch<RunbookSearchDoc>, catalog: readonly RunbookMeta[]): RunbookQuery {
-  const byId = new Map(catalog.map((runbook) => [runbook.id, runbook]))
-  const comparableTitles = new Map(catalog.map((runbook) => [runbook.id, comparable(runbook.title)]))
+/**
+ * A query function over `index`, joining hits with `catalog`. A Map is read
+ * live: an entry set or replaced later (a runbook synced from the server) is
+ * what its hits show from then on.
+ */
+export function createRunbookQuery(
+  index: MiniSearch<RunbookSearchDoc>,
+  catalog: readonly RunbookMeta[] | ReadonlyMap<string, RunbookMeta>,
+): RunbookQuery {
+  const byId: ReadonlyMap<string, RunbookMeta> =
+    catalog instanceof Map ? catalog : new Map((catalog as readonly RunbookMeta[]).map((runbook) => [runbook.id, runbook]))
+  // Per catalogue entry, so a replaced entry gets its own.
+  const titles = new WeakMap<RunbookMeta, string>()
+  const comparableTitle = (meta: RunbookMeta): string => {
+    let title = titles.get(meta)
+    if (title === undefined) titles.set(meta, (title = comparable(meta.title)))
+    return title
+  }
   return (query, limit = DEFAULT_HIT_LIMIT) => {
     const text = query.trim().slice(0, MAX_QUERY_CHARS)
     if (text === '') return []
@@ -29,7 +44,7 @@ export function createRunbookQuery(index: MiniSearch<RunbookSearchDoc>, catalog:
       // An index entry missing from the catalog cannot be opened; skip it rather than show a dead link.
       if (!meta) continue
       // Typing a runbook's exact title puts it first, even if longer runbooks mention the words more.
-      const isExact = comparableTitles.get(meta.id) === wanted
+      const isExact = comparableTitle(meta) === wanted
       if (!isExact && hits.length >= limit) continue
       ;(isExact ? exact : hits).push({ ...meta, score: result.score, terms: result.terms })
     }

@@ -20,6 +20,8 @@ export interface RunbookHeading {
  */
 export interface RunbookStep {
   index: number
+  /** Stable across versions while the step's text and section stay (see stepId in compile.ts): a log entry's `runbook.stepId`. */
+  id: string
   text: string
   /** Written as `- [x]` in the source: shown pressed until the responder toggles it. */
   checked: boolean
@@ -40,6 +42,8 @@ export interface RunbookMeta {
   /** Front matter `version`, else a fingerprint of the source (8 hex digits): what a printout names. */
   version: string
   stepCount: number
+  /** The server's published version number, on a runbook synced from the server; absent on the build's own. */
+  published?: number
 }
 
 /** The JSON asset at `runbooks/<id>.json`: one runbook, ready to show. */

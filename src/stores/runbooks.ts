@@ -1,7 +1,7 @@
 import { defineStore, acceptHMRUpdate } from 'pinia'
 import { computed, ref } from 'vue'
 import type { IncidentEvent, Validation } from '../domain/events'
-import { stepEntries, stepLogText } from '../domain/runbooks'
+import { stepEntries, stepLogText, type ShownVersion } from '../domain/runbooks'
 import { localData } from '../db/load'
 import type { RunbookStep } from '../runbooks/types'
 import { useIncidentsStore } from './incidents'
@@ -66,21 +66,28 @@ export const useRunbooksStore = defineStore('runbooks', () => {
 
   /**
    * Tick a step in an incident: one `log.entry` (kind action) naming the
-   * runbook and step, and the parameter values it was done with (`step.text`
-   * already filled in with them). Resolves once it is stored on this phone
-   * (and shown), offline too.
+   * runbook and step (its position, its stable id and, for a runbook synced
+   * from the server, the version it was ticked in), and the parameter values
+   * it was done with (`step.text` already filled in with them). Resolves once
+   * it is stored on this phone (and shown), offline too.
    */
   function tickStep(
     incidentId: string,
-    runbook: { id: string; title: string },
-    step: Pick<RunbookStep, 'index' | 'text'>,
+    runbook: { id: string; title: string; published?: number },
+    step: Pick<RunbookStep, 'index' | 'text'> & { id?: string },
     parameters?: Readonly<Record<string, string>>,
   ): Promise<Validation<IncidentEvent>> {
     const values = parameters && Object.keys(parameters).length > 0 ? { ...parameters } : undefined
     return useIncidentsStore().record(incidentId, 'log.entry', {
       text: stepLogText(step.text, runbook.title, step.index, values),
       kind: 'action',
-      runbook: { id: runbook.id, step: step.index, ...(values ? { parameters: values } : {}) },
+      runbook: {
+        id: runbook.id,
+        step: step.index,
+        ...(runbook.published !== undefined ? { version: runbook.published } : {}),
+        ...(step.id ? { stepId: step.id } : {}),
+        ...(values ? { parameters: values } : {}),
+      },
     })
   }
 
@@ -121,11 +128,16 @@ export const useRunbooksStore = defineStore('runbooks', () => {
    * may have ticked it at once). Nothing is deleted; the entries keep their history.
    * Resolves with null, or the first reason a strike was refused.
    */
-  async function untickStep(incidentId: string, runbookId: string, step: number): Promise<string | null> {
+  async function untickStep(
+    incidentId: string,
+    runbookId: string,
+    step: number,
+    shown?: ShownVersion,
+  ): Promise<string | null> {
     const incidents = useIncidentsStore()
     const state = incidents.incident(incidentId)
     if (!state) return 'That incident is not on this phone.'
-    for (const entry of stepEntries(state, runbookId, step)) {
+    for (const entry of stepEntries(state, runbookId, step, false, shown)) {
       const result = await incidents.record(incidentId, 'log.amended', {
         entryId: entry.id,
         struck: true,

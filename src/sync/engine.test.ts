@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { makeEvent, makeEvents, makeIncident } from '../../tests/fixtures/events'
 import { FakeSyncServer, sseFor, TEST_TOKEN } from '../../tests/fixtures/sync-server'
 import { ManualTimers } from '../../tests/fixtures/timers'
@@ -285,6 +285,21 @@ describe('sync engine: pull', { timeout: TIMEOUT }, () => {
 })
 
 describe('sync engine: stream', { timeout: TIMEOUT }, () => {
+  it('asks for a runbook catalogue refresh after each good round and at once on the stream’s runbook notice', async () => {
+    const asked: string[] = []
+    const { server, engine, when, next } = await world({
+      stream: true,
+      onRunbooks: (settings) => asked.push(settings.token),
+    })
+    await engine.start()
+    await when((s) => s.streaming)
+    expect(asked).toEqual([TEST_TOKEN]) // the first round, at start
+    server.streams[0]!.write('event: runbooks\ndata: published dhcp 2\n\n')
+    await vi.waitFor(() => expect(asked).toHaveLength(2))
+    await next() // the 30 s interval round
+    expect(asked).toHaveLength(3)
+  })
+
   it('stores streamed events as they arrive, split anywhere, with heartbeats between', async () => {
     const { db, server, engine, when } = await world({ stream: true })
     await engine.start()

@@ -16,6 +16,8 @@ import { revalidateUnreadable } from '../db/unreadable'
 import { wipePhone } from '../db/wipe'
 import { createSyncApi, isCursorUnknown, SyncError, type FetchLike, type SyncApi } from './api'
 import { pullAll, storeServerEvents } from './pull'
+import { createRunbookApi } from './runbook-api'
+import { refreshRunbookCatalogue, workerCompiler, type CompilerWorker } from './runbook-catalogue'
 import { pushOutbox } from './push'
 import { clearPushHold, holdAllowsPull, holdFor, readPushHold, savePushHold } from './push-hold'
 import { createRetryPolicy, type RetryableFailure } from './retry'
@@ -51,7 +53,31 @@ export interface SyncEngineOptions {
   debounceMs?: number
   streamIdleTimeoutMs?: number
   onChange?(snapshot: SyncSnapshot): void
+  /**
+   * The server's runbook catalogue may have changed: after every successful
+   * round (so at start and every `intervalMs`) and at once when the stream
+   * says a runbook was published. The caller refreshes its catalogue (an
+   * If-None-Match request: cheap when nothing changed). Never awaited.
+   */
+  onRunbooks?(settings: SyncSettings): void
+  /**
+   * Starts the worker that compiles runbook versions. With one, the engine
+   * keeps this phone's copy of the server's published runbooks
+   * (src/sync/runbook-catalogue.ts) at the same moments as `onRunbooks`; null:
+   * it does not. Default: src/runbooks/compile-worker.ts where the platform has
+   * workers (a page), none elsewhere (Node tests).
+   */
+  runbookCompiler?: (() => CompilerWorker) | null
 }
+
+/**
+ * The compiler worker, referred to by URL only (no import: the sync layer does
+ * not load the runbook pipeline, and no page chunk carries the compiler).
+ */
+const defaultRunbookCompiler =
+  typeof Worker === 'undefined'
+    ? null
+    : () => new Worker(new URL('../runbooks/compile-worker.ts', import.meta.url), { type: 'module' })
 
 export interface SyncEngine {
   /** Load the saved settings and begin (a no-op beyond "Local only" without a server). */
@@ -153,6 +179,32 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   let wiped = false
   let wiping: Promise<void> | null = null
 
+  /** One catalogue refresh at a time; a notice during one runs one more after it. Failures change nothing stored. */
+  const runbookRefresh = singleFlight(async () => {
+    const current = gen
+    const create = options.runbookCompiler === undefined ? defaultRunbookCompiler : options.runbookCompiler
+    if (!current || !create || !online) return
+    const compiler = workerCompiler(create)
+    try {
+      await refreshRunbookCatalogue({
+        db,
+        api: createRunbookApi(current.settings, fetchFn),
+        serverUrl: current.settings.serverUrl,
+        compile: compiler.compile,
+        now,
+      })
+    } finally {
+      compiler.close()
+    }
+  })
+  /** The server's runbooks may have changed (a good round, a stream notice). */
+  function runbooksChanged(settings: SyncSettings): void {
+    options.onRunbooks?.(settings)
+    void runbookRefresh.run().catch(() => {
+      // Offline, refused or a bad answer: what is stored stays; the next round asks again.
+    })
+  }
+
   const snapshot = (): SyncSnapshot => ({ status, settings: gen?.settings ?? null, lastSyncAt, streaming })
   const emit = () => options.onChange?.(snapshot())
   function setStatus(next: SyncStatus): void {
@@ -229,6 +281,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       setStatus(current.readOnly ? { kind: 'read-only', at: lastSyncAt } : { kind: 'synced', at: lastSyncAt })
       roundIn(intervalMs)
       ensureStream()
+      runbooksChanged(current.settings)
     } catch (e) {
       // Aborted because the settings changed: the new settings' round takes over.
       if (current !== gen || current.controller.signal.aborted) return
@@ -328,6 +381,9 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         await storeServerEvents(db, batch.events, batch.lastSeq, { now })
         lastSyncAt = new Date(now()).toISOString()
         emit()
+      },
+      onNotice(name) {
+        if (name === 'runbooks' && gen) runbooksChanged(gen.settings)
       },
       onOpen() {
         setStreaming(true)

@@ -21,6 +21,8 @@ export interface StreamSupervisorOptions {
   /** Store a batch (and move the cursor); the stream reads on once it resolves. */
   store: (batch: StreamBatch) => Promise<void>
   idleTimeoutMs?: number
+  /** A named notice arrived on the stream (see stream.ts `onNotice`). */
+  onNotice?(name: string, data: string): void
   /** Connected (again). */
   onOpen(): void
   /** Disconnected; `failure` when it could not connect or broke, null when the server ended it. */
@@ -70,6 +72,7 @@ export function superviseStream(options: StreamSupervisorOptions): StreamSupervi
             options.onOpen()
           },
           onBatch: options.store,
+          onNotice: (name, data) => options.onNotice?.(name, data),
         })
       } catch (e) {
         if (signal.aborted) break

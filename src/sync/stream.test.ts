@@ -12,6 +12,7 @@ function setup() {
   const batches: StreamBatch[] = []
   const controller = new AbortController()
   let opened = 0
+  const notices: [string, string][] = []
   const run = (maxBatch = 100) =>
     runStream({
       api,
@@ -23,11 +24,14 @@ function setup() {
       onOpen: () => {
         opened++
       },
+      onNotice: (name, data) => {
+        notices.push([name, data])
+      },
       onBatch: async (batch) => {
         batches.push(batch)
       },
     })
-  return { server, timers, batches, controller, run, opened: () => opened }
+  return { server, timers, batches, controller, run, notices, opened: () => opened }
 }
 
 /** Yields to the event loop until `check` holds; no deadline of its own (the test timeout bounds a hang). */
@@ -36,6 +40,20 @@ async function until(check: () => boolean): Promise<void> {
 }
 
 describe('runStream', () => {
+  it('hands a named notice (a runbook was published) to onNotice, never to the events, and reads on', async () => {
+    const { server, batches, notices, run } = setup()
+    void run()
+    await until(() => server.streams.length === 1)
+    server.seed(makeEvents(2))
+    const [first, second] = server.stored
+    server.streams[0]!.write(sseFor([first!]))
+    server.streams[0]!.write('event: runbooks\ndata: published network%2Fswitch-down 3\n\n')
+    server.streams[0]!.write(sseFor([second!]))
+    await until(() => batches.flatMap((b) => b.events).length === 2)
+    expect(notices).toEqual([['runbooks', 'published network%2Fswitch-down 3']])
+    expect(batches.flatMap((b) => b.events).map((e) => (e as { id: string }).id)).toEqual([first!.id, second!.id])
+  })
+
   it('hands on events in batches no bigger than asked, each with its last seq, and ends when the server does', async () => {
     const { server, batches, run, opened } = setup()
     const done = run(2)

@@ -23,6 +23,11 @@ export interface StreamOptions {
   signal: AbortSignal
   /** Called once the server answered 200: the connection is up. */
   onOpen?(): void
+  /**
+   * A named message (`event: <name>`) arrived: a notice, not an incident
+   * event (today `runbooks`: a runbook was published). Never awaited.
+   */
+  onNotice?(name: string, data: string): void
   /** Store a batch; the stream waits for it. */
   onBatch(batch: StreamBatch): Promise<void>
   /** Nothing at all (not even a heartbeat) for this long: the connection is dead. */
@@ -66,6 +71,11 @@ export async function runStream(options: StreamOptions): Promise<void> {
   // Comments (the server's heartbeats) need no handler: any bytes at all re-arm the watchdog.
   const parser = createParser({
     onEvent(message) {
+      // Incident events are unnamed messages; a named one is a notice (docs/CONTRACT-EXTENSIONS.md) and never an event.
+      if (message.event !== undefined && message.event !== 'message') {
+        options.onNotice?.(message.event, message.data)
+        return
+      }
       let event: unknown
       try {
         event = JSON.parse(message.data)

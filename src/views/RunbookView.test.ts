@@ -94,7 +94,7 @@ describe('RunbookView', () => {
     expect(stepButton(wrapper, 5).element.closest('li.step')!.hasAttribute('data-done')).toBe(true)
     expect(stepButton(wrapper, 4).attributes('aria-pressed')).toBe('false')
     expect([...store.incident(incidentId)!.entries.values()].map((e) => e.runbook)).toEqual([
-      { id: 'switch-down', step: 5 },
+      { id: 'switch-down', step: 5, stepId: page.steps[5]!.id },
     ])
     expect(wrapper.get('.runbook__status').text()).toContain('Logged step 6')
   })
@@ -218,7 +218,7 @@ describe('RunbookView', () => {
     const [entry] = await storedEvents(db, 'log.entry')
     expect(entry!.payload).toEqual({
       kind: 'action',
-      runbook: { id: 'switch-down', step: 1, parameters: { switch_ip: '10.20.12.5' } },
+      runbook: { id: 'switch-down', step: 1, stepId: page.steps[1]!.id, parameters: { switch_ip: '10.20.12.5' } },
       text: '✓ Ping it from the district office: ping 10.20.12.5 — Switch down in a closet, step 2 (switch_ip: 10.20.12.5)',
     })
 
