@@ -5,6 +5,8 @@
  */
 import Dexie, { type Table } from 'dexie'
 import type { IncidentEvent } from '../domain/events'
+import type { IncidentOverview } from '../domain/summary'
+import { summarizeStoredEvents } from './summaries-upgrade'
 import { DATABASE_NAME } from './name'
 
 /**
@@ -68,6 +70,19 @@ export interface UnreadableEvent {
   storedAt: string
 }
 
+/**
+ * One incident's folded overview, kept so the phone need not fold its events
+ * at start (src/db/summaries.ts). Every incident id that has events has a row.
+ */
+export interface StoredSummary {
+  /** The incident id (also `directory`, and ids whose declaration has not arrived). */
+  id: string
+  /** null: its events fold to no incident (no declaration yet, or the directory): they are always read at start. */
+  overview: IncidentOverview | null
+  /** The highest local order (`lseq`) of the events it was folded from: an older fold never replaces a newer one. */
+  lseq: number
+}
+
 export interface KeyValue {
   key: string
   value: unknown
@@ -77,6 +92,7 @@ export class CommandPostDatabase extends Dexie {
   events!: Table<StoredEvent, string>
   kv!: Table<KeyValue, string>
   unreadable!: Table<UnreadableEvent, string>
+  summaries!: Table<StoredSummary, string>
 
   constructor(name = DATABASE_NAME) {
     super(name)
@@ -94,6 +110,12 @@ export class CommandPostDatabase extends Dexie {
     this.version(3).stores({
       unreadable: 'key, incidentId',
     })
+    // Version 4 is another branch's (runbook tables); Dexie allows the gap.
+    // Folded overviews, one per incident: start reads these, and folds only the active incidents' events.
+    // Phones with events get them from one pass over the stored events, one incident at a time.
+    this.version(5)
+      .stores({ summaries: 'id' })
+      .upgrade((tx) => summarizeStoredEvents(tx))
   }
 }
 
