@@ -10,4 +10,11 @@ export { openDeviceClock } from './clock'
 export { unreadableEvents } from './unreadable'
 export { readClockOffset } from './clock-offset'
 export { readParameterValues, writeParameterValues } from './runbook-parameters'
-export { incidentEventsInOrder, incidentRows, readStartData, writeSummaries } from './summaries'
+export {
+  incidentEventsInOrder,
+  incidentRows,
+  readSearchIndex,
+  readStartData,
+  writeSearchIndex,
+  writeSummaries,
+} from './summaries'

@@ -87,3 +87,16 @@ export async function writeSummaries(
     if (upTo > (await numberAt(db, SUMMARIES_LSEQ))) await db.kv.put({ key: SUMMARIES_LSEQ, value: upTo })
   })
 }
+
+/** The kv key of the saved incident search index. */
+const SEARCH_INDEX = 'incident-search-index'
+
+/** The incident search index as last saved (opaque JSON data, checked by its reader), or null. */
+export async function readSearchIndex(db: CommandPostDatabase): Promise<unknown> {
+  return (await db.kv.get(SEARCH_INDEX))?.value ?? null
+}
+
+/** Save the incident search index; resolves once committed. */
+export async function writeSearchIndex(db: CommandPostDatabase, data: unknown): Promise<void> {
+  await db.kv.put({ key: SEARCH_INDEX, value: data })
+}

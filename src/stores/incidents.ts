@@ -403,6 +403,16 @@ export const useIncidentsStore = defineStore('incidents', () => {
     return states.get(id)?.events ?? []
   }
 
+  /** The incident search index as saved on this phone (src/composables/useIncidentSearch.ts), or null. */
+  async function savedSearchIndex(): Promise<unknown> {
+    return data && db ? data.readSearchIndex(db) : null
+  }
+
+  /** Save the incident search index (JSON data); resolves once committed. */
+  async function saveSearchIndex(index: unknown): Promise<void> {
+    if (data && db) await data.writeSearchIndex(db, index)
+  }
+
   return {
     revision,
     ready,
@@ -417,6 +427,8 @@ export const useIncidentsStore = defineStore('incidents', () => {
     children,
     eventsOf,
     heldEvents,
+    savedSearchIndex,
+    saveSearchIndex,
     start,
     markNothingStored,
     stop,
