@@ -1,10 +1,12 @@
 import 'fake-indexeddb/auto'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { freshApp, reopenApp } from '../../tests/fixtures/app'
 import { makeEvent } from '../../tests/fixtures/events'
 import { storeRemoteEvents } from '../db/events'
 import type { EventType, PayloadOf } from '../domain/events'
 import { formatHlc } from '../domain/hlc'
+import { effectScope } from 'vue'
+import { useIncident } from '../composables/useIncident'
 import { useIncidentsStore } from './incidents'
 
 afterEach(() => useIncidentsStore().stop())
@@ -118,5 +120,16 @@ describe('incidents store: start from summaries', () => {
     await store.catchUp()
     // The watermark caught up: the next start reads summaries only.
     expect((await db.kv.get('summaries-lseq'))!.value).toBe((await db.kv.get('lseq'))!.value)
+  })
+
+  it('opening a resolved incident (useIncident, as IncidentView does) folds it: undefined, then its state', async () => {
+    const { dbName, ids } = await phoneWithHistory()
+    await reopenApp(dbName)
+    const scope = effectScope()
+    const incident = scope.run(() => useIncident({ id: ids.resolved }))!
+    expect(incident.value).toBeUndefined()
+    await vi.waitFor(() => expect(incident.value?.title).toBe('Printer queue stuck'))
+    expect([...incident.value!.entries.values()].map((e) => e.text)).toEqual(['toner replaced'])
+    scope.stop()
   })
 })
