@@ -9,7 +9,9 @@
  *   npm run bench -- --only fold,search  some suites (see SUITES in main.ts)
  *   npm run bench -- --dist <dir>        use an existing build made with bench/vite.config.ts
  *   npm run bench -- --readme            also rewrite bench/README-section.md with this run's table
- *   npm run bench -- --scale             only the opt-in PostgreSQL suite (bench/scale.ts)
+ *   npm run bench -- --scale             only the opt-in scale suites: PostgreSQL (bench/scale.ts), then a phone
+ *                                        holding 5,000 incidents (bench/phone-scale.ts, needs npm run build);
+ *                                        --scale --only postgres or --only phone for one of them
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
@@ -32,10 +34,19 @@ if (values.help) {
   process.stdout.write('usage: npm run bench -- [--no-fail] [--only suite,suite] [--dist <dir>] [--readme] | --scale\n')
   process.exit(0)
 }
-// The opt-in PostgreSQL suite (bench/scale.ts): no app build, nothing else measured.
+// The opt-in scale suites (issue #17): nothing else measured.
 if (values.scale) {
-  const { scale } = await import('./scale')
-  process.exit(await scale(values['no-fail']))
+  const parts = values.only ? values.only.split(',') : ['postgres', 'phone']
+  let failures = 0
+  if (parts.includes('postgres')) {
+    const { scale } = await import('./scale')
+    failures += await scale(values['no-fail'])
+  }
+  if (parts.includes('phone')) {
+    const { phoneScale } = await import('./phone-scale')
+    failures += await phoneScale((line) => process.stdout.write(`${line}\n`))
+  }
+  process.exit(failures && !values['no-fail'] ? 1 : 0)
 }
 
 /** Suites measured in Node alone, on no build of the app: asked for alone, they skip the build. */

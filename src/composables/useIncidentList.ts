@@ -67,14 +67,14 @@ export function useIncidentList(
     }
     const score = searching.value ? search.matches.value : null
     const keep = new Set<string>()
-    for (const s of store.incidents) if ((!score || score.has(s.id)) && passesFilter(s, f)) keep.add(s.id)
+    for (const s of store.list) if ((!score || score.has(s.id)) && passesFilter(s, f)) keep.add(s.id)
     return { keep, score }
   })
 
   const collapsed = shallowRef<ReadonlySet<string>>(new Set())
   const collapsible = computed(() => kept.value.keep === null)
   const lines = computed<IncidentListLine[]>(() => {
-    const forest = incidentForest(store.incidents, kept.value.keep, kept.value.score)
+    const forest = incidentForest(store.list, kept.value.keep, kept.value.score)
     const rows = incidentRows(forest, collapsed.value, collapsible.value)
     const open: IncidentListLine[] = []
     const resolved: IncidentListLine[] = []

@@ -5,6 +5,7 @@ import { makeEvent } from '../../tests/fixtures/events'
 import { applyEvent, foldIncident, type IncidentState } from '../domain/fold'
 import { newId } from '../domain/ids'
 import { IncidentSearchIndex } from '../domain/incident-search-index'
+import { overviewOf } from '../domain/summary'
 import { useIncidentSearch, type SearchSource } from './useIncidentSearch'
 
 function incident(title: string): IncidentState {
@@ -105,5 +106,52 @@ describe('useIncidentSearch', () => {
     expect(t.load).toHaveBeenCalledTimes(1)
     expect(t.catchUp).not.toHaveBeenCalled()
     again.scope.stop()
+  })
+})
+
+describe('useIncidentSearch over overviews and a saved index', () => {
+  it('finds incidents known by their overview only, and starts from the saved index without reading events again', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    try {
+      const held = incident('Core switch down')
+      const archived = overviewOf(incident('Printer queue stuck'))
+      let saved: unknown = null
+      const source = shallowReactive<SearchSource & { revision: number; ready: boolean }>({
+        incidents: [held],
+        list: [overviewOf(held), archived],
+        revision: 0,
+        ready: true,
+        savedSearchIndex: () => Promise.resolve(saved),
+        saveSearchIndex: (data) => {
+          saved = JSON.parse(JSON.stringify(data))
+          return Promise.resolve()
+        },
+      })
+      const query = ref('')
+      const scope = effectScope()
+      const search = scope.run(() => useIncidentSearch({ query, source, schedule: (start) => start() }))!
+      await vi.waitFor(() => expect(search.ready.value).toBe(true))
+      query.value = 'printer'
+      await vi.waitFor(() => expect([...(search.matches.value?.keys() ?? [])]).toEqual([archived.id]))
+      expect(saved).toBeNull()
+      await vi.runAllTimersAsync()
+      expect(saved).not.toBeNull()
+      scope.stop()
+
+      // The next start (a new source: a new page) reads the saved index: no event is indexed again.
+      const catchUp = vi.spyOn(IncidentSearchIndex.prototype, 'catchUp')
+      const next = shallowReactive<SearchSource & { revision: number; ready: boolean }>({ ...source, revision: 0 })
+      const again = effectScope()
+      const second = again.run(() =>
+        useIncidentSearch({ query: 'switch', source: next, schedule: (start) => start() }),
+      )!
+      await vi.waitFor(() => expect(second.ready.value).toBe(true))
+      await vi.waitFor(() => expect([...(second.matches.value?.keys() ?? [])]).toEqual([held.id]))
+      expect(catchUp).not.toHaveBeenCalled()
+      catchUp.mockRestore()
+      again.stop()
+    } finally {
+      vi.useRealTimers()
+    }
   })
 })

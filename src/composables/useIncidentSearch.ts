@@ -1,13 +1,20 @@
 import { onScopeDispose, ref, shallowRef, toValue, watch, type MaybeRefOrGetter, type Ref, type ShallowRef } from 'vue'
 import type { IncidentState } from '../domain/fold'
 import type { IncidentSearchIndex, SearchScores } from '../domain/incident-search-index'
+import type { IncidentOverview } from '../domain/summary'
 import { useIncidentsStore } from '../stores/incidents'
 import { afterFirstScreen, nextTask } from './useFirstScreen'
 
 /** What the index follows: the incidents store (or, in tests, the same shape). */
 export interface SearchSource {
-  /** Every incident on the phone, as held now. */
+  /** The incidents held folded: their heads and the text of their events are indexed. */
   readonly incidents: readonly IncidentState[]
+  /** Every incident on the phone, folded or not: the heads of those not folded are indexed from these. */
+  readonly list?: readonly IncidentOverview[]
+  /** The index as last saved on this phone (IncidentSearchIndex.toJSON), or null. */
+  savedSearchIndex?: () => Promise<unknown>
+  /** Save the index, so the next start does not index every event again. */
+  saveSearchIndex?: (data: unknown) => Promise<void>
   /** Ticks when any incident changes. */
   readonly revision: number
   /** The phone's incidents have been read: an index built before would say "ready" while holding nothing. */
@@ -39,6 +46,8 @@ export interface UseIncidentSearchReturn {
 const SLICE_MS = 8
 /** Events indexed between two looks at the clock. */
 const EVENTS_PER_STEP = 32
+/** How long after a change the index is saved (ms): a burst of events is saved once. */
+const SAVE_DELAY_MS = 5_000
 
 /**
  * One index per incidents store, kept while the page lives: leaving the list
@@ -66,6 +75,7 @@ class SearchEngine {
       await whenTrue(() => this.source.ready)
       const start = performance.now()
       this.index = await this.load()
+      this.wroteSinceSave = false
       await this.sync()
       this.ready.value = true
       performance.measure('incident-search-build', { start, end: performance.now() })
@@ -89,7 +99,13 @@ class SearchEngine {
       do {
         this.again = false
         const all = this.source.incidents
-        let wrote = index.retainOnly(new Set(all.map((s) => s.id))) > 0
+        const held = new Set(all.map((s) => s.id))
+        const list = this.source.list ?? []
+        const ids = new Set(held)
+        for (const o of list) ids.add(o.id)
+        let wrote = index.retainOnly(ids) > 0
+        // Incidents known by their overview only: their head (cheap, no events to read).
+        for (const o of list) if (!held.has(o.id) && index.catchUpHead(o)) wrote = true
         let sliceStart = performance.now()
         for (const state of all) {
           while (index.behind(state) > 0) {
@@ -103,7 +119,10 @@ class SearchEngine {
           }
         }
         this.noteSlice(sliceStart, performance.now())
-        if (wrote) this.version.value++
+        if (wrote) {
+          this.version.value++
+          this.scheduleSave()
+        }
       } while (this.again)
     })().finally(() => {
       this.syncing = null
@@ -118,6 +137,23 @@ class SearchEngine {
     const scores = this.index.search(query)
     performance.measure('incident-search-query', { start: t0, end: performance.now() })
     return scores
+  }
+
+  private wroteSinceSave = false
+  private saveTimer: ReturnType<typeof setTimeout> | null = null
+
+  /** Save the index a while after it changed (one save for a burst); a failed save is tried at the next change. */
+  private scheduleSave(): void {
+    this.wroteSinceSave = true
+    if (this.saveTimer || !this.source.saveSearchIndex) return
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = null
+      if (!this.index || !this.wroteSinceSave) return
+      this.wroteSinceSave = false
+      this.source.saveSearchIndex?.(this.index.toJSON()).catch(() => {
+        this.wroteSinceSave = true
+      })
+    }, SAVE_DELAY_MS)
   }
 
   /** The longest stretch the index work held the main thread, for the benchmark. */
@@ -135,9 +171,13 @@ class SearchEngine {
 
 const engines = new WeakMap<object, SearchEngine>()
 
-async function loadIndex(): Promise<IncidentSearchIndex> {
-  const { IncidentSearchIndex } = await import('../domain/incident-search-index')
-  return new IncidentSearchIndex()
+/** The index saved on this phone, if any and readable; else an empty one. */
+async function loadIndex(source: SearchSource): Promise<IncidentSearchIndex> {
+  const [{ IncidentSearchIndex }, saved] = await Promise.all([
+    import('../domain/incident-search-index'),
+    source.savedSearchIndex?.().catch(() => null) ?? null,
+  ])
+  return IncidentSearchIndex.fromJSON(saved) ?? new IncidentSearchIndex()
 }
 
 /** Resolves once `ok()` is true (checked now, then on every change). */
@@ -153,17 +193,20 @@ function whenTrue(ok: () => boolean): Promise<void> {
 }
 
 /**
- * Offline search over every incident (src/domain/incident-search-index.ts).
- * The index code loads after the first screen, or when the field is focused,
- * and is built in idle slices so a tap is never kept waiting; from then on each
- * new event adds its own words only. Performance entries `incident-search-build`
+ * Offline search over every incident (src/domain/incident-search-index.ts):
+ * the heads of all of them, the text of the events of those held. The index
+ * is saved on the phone a few seconds after it changes and read back at the
+ * next start, so only events that came since are indexed then. Its code
+ * loads after the first screen, or when the field is focused, and indexing
+ * runs in idle slices so a tap is never kept waiting; each new event adds its
+ * own words only. Performance entries `incident-search-build`
  * and `incident-search-query` are there for the benchmark.
  */
 export function useIncidentSearch(options: UseIncidentSearchOptions): UseIncidentSearchReturn {
   const source = options.source ?? useIncidentsStore()
   let engine = engines.get(source)
   if (!engine) {
-    engine = new SearchEngine(source, options.load ?? loadIndex)
+    engine = new SearchEngine(source, options.load ?? (() => loadIndex(source)))
     engines.set(source, engine)
   }
   const e = engine

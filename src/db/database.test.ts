@@ -47,7 +47,7 @@ describe('schema upgrade from version 1 (adds the [sync+lseq] outbox index)', ()
 
     const db = new CommandPostDatabase(name)
     await db.open()
-    expect(db.verno).toBe(4)
+    expect(db.verno).toBe(5)
     expect(await db.events.orderBy('lseq').toArray()).toEqual(ROWS)
     expect(await pendingRows(db, 100)).toEqual(OLDEST_FIRST)
     expect(await pendingRows(db, 2)).toEqual(OLDEST_FIRST.slice(0, 2))
@@ -101,7 +101,7 @@ describe('schema upgrade from version 2 (adds the unreadable table)', () => {
 
     const db = new CommandPostDatabase(name)
     await db.open()
-    expect(db.verno).toBe(4)
+    expect(db.verno).toBe(5)
     expect(await db.events.orderBy('lseq').toArray()).toEqual(ROWS)
     expect(await pendingRows(db, 100)).toEqual(OLDEST_FIRST)
     expect((await db.kv.get('setting:cursor'))!.value).toEqual({ lastSeq: 12, lastSyncAt: null })

@@ -5,6 +5,8 @@
  */
 import Dexie, { type Table } from 'dexie'
 import type { IncidentEvent } from '../domain/events'
+import type { IncidentOverview } from '../domain/summary'
+import { summarizeStoredEvents } from './summaries-upgrade'
 import { DATABASE_NAME } from './name'
 
 /**
@@ -87,6 +89,19 @@ export interface StoredRunbookVersion {
   storedAt: string
 }
 
+/**
+ * One incident's folded overview, kept so the phone need not fold its events
+ * at start (src/db/summaries.ts). Every incident id that has events has a row.
+ */
+export interface StoredSummary {
+  /** The incident id (also `directory`, and ids whose declaration has not arrived). */
+  id: string
+  /** null: its events fold to no incident (no declaration yet, or the directory): they are always read at start. */
+  overview: IncidentOverview | null
+  /** The highest local order (`lseq`) of the events it was folded from: an older fold never replaces a newer one. */
+  lseq: number
+}
+
 export interface KeyValue {
   key: string
   value: unknown
@@ -97,6 +112,7 @@ export class CommandPostDatabase extends Dexie {
   kv!: Table<KeyValue, string>
   unreadable!: Table<UnreadableEvent, string>
   runbookVersions!: Table<StoredRunbookVersion, [string, number]>
+  summaries!: Table<StoredSummary, string>
 
   constructor(name = DATABASE_NAME) {
     super(name)
@@ -119,6 +135,11 @@ export class CommandPostDatabase extends Dexie {
     this.version(4).stores({
       runbookVersions: '[id+version], id',
     })
+    // Folded overviews, one per incident: start reads these, and folds only the active incidents' events.
+    // Phones with events get them from one pass over the stored events, one incident at a time.
+    this.version(5)
+      .stores({ summaries: 'id' })
+      .upgrade((tx) => summarizeStoredEvents(tx))
   }
 }
 

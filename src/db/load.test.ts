@@ -83,7 +83,7 @@ describe('warmUp', () => {
       db.on('blocked', () => reject(new Error('blocked by the warm-up connection'))),
     )
     await Promise.race([db.open(), blocked])
-    expect(db.verno).toBe(4)
+    expect(db.verno).toBe(5)
     expect(db.events.schema.idxByName['[sync+lseq]']).toBeDefined()
     db.close()
   })

@@ -12,3 +12,11 @@ export { readClockOffset } from './clock-offset'
 export { readParameterValues, writeParameterValues } from './runbook-parameters'
 export { queuedRunbookProposals } from './runbook-drafts'
 export { publishedRunbookVersions, readRunbookVersion } from './runbooks'
+export {
+  incidentEventsInOrder,
+  incidentRows,
+  readSearchIndex,
+  readStartData,
+  writeSearchIndex,
+  writeSummaries,
+} from './summaries'

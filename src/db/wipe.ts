@@ -1,7 +1,7 @@
 /**
  * Wiping a lost phone: the team's admin revoked its token with a wipe, and the
  * server answered `401 wiped`. Everything Command Post keeps on the phone goes:
- * incident events (sent or not: the admin chose to lose them rather than leave
+ * incident events and their summaries (sent or not: the admin chose to lose them rather than leave
  * them on a lost phone), the cursor, the sync settings and profile (IndexedDB),
  * drafts and preferences (localStorage keys `command-post:…`). One mark is left
  * so the next screen can say what happened.
@@ -17,11 +17,12 @@ export async function wipePhone(
   storage: KeyStore | undefined = pageStorage(),
   now: () => number = Date.now,
 ): Promise<void> {
-  await db.transaction('rw', db.events, db.kv, db.runbookVersions, async () => {
+  await db.transaction('rw', [db.events, db.kv, db.runbookVersions, db.summaries], async () => {
     await db.events.clear()
     await db.kv.clear()
     // The team's runbooks synced from the server go too; the build's own stay in the app.
     await db.runbookVersions.clear()
+    await db.summaries.clear()
   })
   if (!storage) return
   const keys: string[] = []

@@ -23,7 +23,11 @@ export function nextUpdateDueMs(state: IncidentState): number | null {
 }
 
 export function cadenceStatus(state: IncidentState, now: number): CadenceStatus {
-  const dueMs = nextUpdateDueMs(state)
+  return cadenceAt(nextUpdateDueMs(state), now)
+}
+
+/** Where an update falling due at `dueMs` (null: none is due) stands at `now` (both ms since the epoch). */
+export function cadenceAt(dueMs: number | null, now: number): CadenceStatus {
   if (dueMs === null) return { kind: 'off' }
   if (now < dueMs) return { kind: 'due', dueMs, minutesLeft: Math.ceil((dueMs - now) / MINUTE) }
   return { kind: 'overdue', dueMs, minutesLate: Math.floor((now - dueMs) / MINUTE) }

@@ -511,7 +511,10 @@ export function foldIncidents(events: readonly IncidentEvent[]): Map<string, Inc
 }
 
 /** Sub-incidents of a parent, from all folded incidents. */
-export function childrenOf(parentId: string, all: Iterable<IncidentState>): IncidentSummary[] {
+export function childrenOf(
+  parentId: string,
+  all: Iterable<IncidentSummary & Pick<IncidentState, 'parentId'>>,
+): IncidentSummary[] {
   const out: IncidentSummary[] = []
   for (const s of all)
     if (s.parentId === parentId) out.push({ id: s.id, title: s.title, severity: s.severity, status: s.status })

@@ -17,6 +17,7 @@
  */
 import SearchableMap from 'minisearch/SearchableMap'
 import type { IncidentState } from './fold'
+import type { IncidentOverview } from './summary'
 import { allowedEdits, eventSearchText, incidentHeadText, SEARCH_WEIGHTS } from './incident-search'
 import { searchTerms } from './words'
 
@@ -38,6 +39,22 @@ interface Tracked {
   done: number
   /** Id of `state.events[done - 1]`: if another event now stands there, one arrived in between. */
   lastId: string | null
+}
+
+/** An incident's head as the index reads it: a folded state or an overview. */
+type Head = Pick<IncidentState, 'id' | 'title' | 'summary' | 'location' | 'severity' | 'status'>
+
+/**
+ * The index as plain JSON (IncidentSearchIndex.toJSON), stored on the phone so
+ * start does not index every event again. `v`: the format; another is ignored.
+ */
+export interface SavedSearchIndex {
+  v: 1
+  ids: (string | null)[]
+  /** [id, number, head texts, head words, events indexed, last indexed event id]. */
+  tracked: [string, number, string[], string[], number, string | null][]
+  /** [word, head incident numbers, body incident numbers]. */
+  postings: [string, number[] | null, number[] | null][]
 }
 
 /** One search's answer: incident id → score (higher is better). */
@@ -80,12 +97,7 @@ export class IncidentSearchIndex {
    * read again from the start; adding a word twice changes nothing.
    */
   catchUp(state: IncidentState, maxEvents = Infinity): number {
-    let t = this.tracked.get(state.id)
-    if (!t) {
-      t = { n: this.ids.length, head: [], headTerms: [], done: 0, lastId: null }
-      this.ids.push(state.id)
-      this.tracked.set(state.id, t)
-    }
+    const t = this.track(state.id)
     if (!sameHead(t.head, state)) this.putHead(t, state)
     const events = state.events
     if (t.done > events.length || (t.done > 0 && events[t.done - 1]?.id !== t.lastId)) t.done = 0
@@ -101,6 +113,62 @@ export class IncidentSearchIndex {
     t.done = end
     t.lastId = end > 0 ? events[end - 1]!.id : null
     return events.length - end
+  }
+
+  /**
+   * An incident known by its overview only (its events not folded): its head
+   * is indexed if it changed; the words of its events indexed while it was
+   * held stay. Returns whether anything changed.
+   */
+  catchUpHead(overview: IncidentOverview): boolean {
+    const t = this.track(overview.id)
+    if (sameHead(t.head, overview)) return false
+    this.putHead(t, overview)
+    return true
+  }
+
+  /** The index as JSON-safe data (see SavedSearchIndex). */
+  toJSON(): SavedSearchIndex {
+    const set = (s: Set<number> | null) => (s && s.size ? [...s] : null)
+    return {
+      v: 1,
+      ids: [...this.ids],
+      tracked: [...this.tracked].map(([id, t]) => [id, t.n, t.head, t.headTerms, t.done, t.lastId]),
+      postings: [...this.exact].map(([term, p]) => [term, set(p.head), set(p.body)]),
+    }
+  }
+
+  /** An index from `toJSON`'s data; null when it is not that format (an older app's, or damaged). */
+  static fromJSON(saved: unknown): IncidentSearchIndex | null {
+    const data = saved as Partial<SavedSearchIndex> | null
+    if (
+      !data ||
+      data.v !== 1 ||
+      !Array.isArray(data.ids) ||
+      !Array.isArray(data.tracked) ||
+      !Array.isArray(data.postings)
+    )
+      return null
+    const index = new IncidentSearchIndex()
+    index.ids.push(...data.ids)
+    for (const [id, n, head, headTerms, done, lastId] of data.tracked)
+      index.tracked.set(id, { n, head, headTerms, done, lastId })
+    for (const [term, head, body] of data.postings) {
+      const postings: Postings = { head: head ? new Set(head) : null, body: body ? new Set(body) : null }
+      index.exact.set(term, postings)
+      index.words.set(term, postings)
+    }
+    return index
+  }
+
+  private track(id: string): Tracked {
+    let t = this.tracked.get(id)
+    if (!t) {
+      t = { n: this.ids.length, head: [], headTerms: [], done: 0, lastId: null }
+      this.ids.push(id)
+      this.tracked.set(id, t)
+    }
+    return t
   }
 
   /** Forget incidents that are not among `ids` (a phone that wiped its data). Returns how many. */
@@ -180,7 +248,7 @@ export class IncidentSearchIndex {
     return out
   }
 
-  private putHead(t: Tracked, state: IncidentState): void {
+  private putHead(t: Tracked, state: Head): void {
     for (const term of t.headTerms) this.exact.get(term)?.head?.delete(t.n)
     const terms = new Set<string>()
     const head = incidentHeadText(state)
@@ -203,7 +271,7 @@ export class IncidentSearchIndex {
   }
 }
 
-function sameHead(head: readonly string[], state: IncidentState): boolean {
+function sameHead(head: readonly string[], state: Head): boolean {
   const now = incidentHeadText(state)
   for (let i = 0; i < now.length; i++) if (head[i] !== now[i]) return false
   return true

@@ -54,7 +54,9 @@ export function eventSearchText(e: IncidentEvent): string[] {
 }
 
 /** The head of an incident as one text per part, in a fixed order (compared to tell when it changed). */
-export function incidentHeadText(state: IncidentState): string[] {
+export function incidentHeadText(
+  state: Pick<IncidentState, 'title' | 'summary' | 'location' | 'severity' | 'status'>,
+): string[] {
   return [state.title, state.summary, state.location, `sev${state.severity}`, state.status]
 }
 

@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest'
 import { makeEvent } from '../../tests/fixtures/events'
-import { foldIncident, type IncidentState } from './fold'
+import { foldIncident } from './fold'
+import { overviewOf, type IncidentOverview } from './summary'
 import { newId } from './ids'
 import { incidentForest, incidentRows, passesFilter, type IncidentNode } from './incident-tree'
 
-function incident(title: string, parentId?: string, severity: 1 | 2 | 3 | 4 = 2): IncidentState {
+function incident(title: string, parentId?: string, severity: 1 | 2 | 3 | 4 = 2): IncidentOverview {
   const id = newId()
   const state = foldIncident([
     makeEvent('incident.declared', { title, severity, ...(parentId ? { parentId } : {}) }, { incidentId: id }),
   ])
   if (!state) throw new Error('no state')
-  return state
+  return overviewOf(state)
 }
 
 /** The tree as indented titles: easy to read in a failing test. */

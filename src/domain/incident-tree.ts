@@ -2,10 +2,10 @@
  * The incident list as a tree: sub-incidents under their parent at any depth,
  * and what a search or a filter keeps of it. Pure: the list view renders it.
  */
-import type { IncidentState } from './fold'
+import type { IncidentOverview } from './summary'
 
 export interface IncidentNode {
-  incident: IncidentState
+  incident: IncidentOverview
   /** Sub-incidents, in the order of the list they came from (or best match first). */
   children: IncidentNode[]
   /** Shown only because a descendant matches: the incident itself does not. */
@@ -24,13 +24,13 @@ export interface IncidentNode {
  * their subtree, ties kept in display order.
  */
 export function incidentForest(
-  incidents: readonly IncidentState[],
+  incidents: readonly IncidentOverview[],
   keep: ReadonlySet<string> | null = null,
   score: ReadonlyMap<string, number> | null = null,
 ): IncidentNode[] {
   const byId = new Map(incidents.map((s) => [s.id, s]))
-  const kids = new Map<string, IncidentState[]>()
-  const roots: IncidentState[] = []
+  const kids = new Map<string, IncidentOverview[]>()
+  const roots: IncidentOverview[] = []
   for (const s of incidents) {
     const parent = s.parentId && s.parentId !== s.id && byId.has(s.parentId) ? s.parentId : null
     if (parent && !inCycle(s, byId)) {
@@ -45,7 +45,7 @@ export function incidentForest(
     best: number
   }
   const bestFirst = (a: Built, b: Built) => b.best - a.best
-  const build = (s: IncidentState): Built | null => {
+  const build = (s: IncidentOverview): Built | null => {
     const children: Built[] = []
     const sub = kids.get(s.id)
     if (sub)
@@ -109,7 +109,7 @@ export function incidentRows(
 }
 
 /** True when following parents from `s` comes back to `s` (data from two phones can make a loop). */
-function inCycle(s: IncidentState, byId: ReadonlyMap<string, IncidentState>): boolean {
+function inCycle(s: IncidentOverview, byId: ReadonlyMap<string, IncidentOverview>): boolean {
   const seen = new Set<string>([s.id])
   let next = s.parentId
   while (next) {
@@ -122,14 +122,14 @@ function inCycle(s: IncidentState, byId: ReadonlyMap<string, IncidentState>): bo
 
 /** The filters of the incident list; `null` fields filter nothing. */
 export interface IncidentFilter {
-  status: IncidentState['status'] | 'open' | null
-  severity: IncidentState['severity'] | null
+  status: IncidentOverview['status'] | 'open' | null
+  severity: IncidentOverview['severity'] | null
   /** Ids of incidents where I hold a role, when "My roles" is on. */
   mine: ReadonlySet<string> | null
 }
 
 /** Whether `s` passes the filters ("open" = active or mitigated). */
-export function passesFilter(s: IncidentState, f: IncidentFilter): boolean {
+export function passesFilter(s: IncidentOverview, f: IncidentFilter): boolean {
   if (f.status === 'open' ? s.status === 'resolved' : f.status && s.status !== f.status) return false
   if (f.severity !== null && s.severity !== f.severity) return false
   if (f.mine && !f.mine.has(s.id)) return false

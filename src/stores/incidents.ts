@@ -4,18 +4,18 @@ import type { EventType, IncidentEvent, PayloadOf, Validation } from '../domain/
 import { applyEvent, childrenOf, foldIncident } from '../domain/fold'
 import { withSeen } from '../domain/conflicts'
 import type { IncidentState, IncidentSummary } from '../domain/fold'
+import { compareOverviews, overviewOf, sameOverview, type IncidentOverview } from '../domain/summary'
 import type { HybridClock } from '../domain/hlc'
 import { newId } from '../domain/ids'
 import { localData, type LocalData } from '../db/load'
 import { isStorageFull } from '../db/storage-full'
 import type { Subscription } from '../db/local'
+import type { CommandPostDatabase, StoredSummary } from '../db/database'
 import { forgetTimeline } from '../domain/timeline-memo'
 import { useClockStore } from './clock'
 import { onceUntilFailure } from './once'
 import { usePersistenceStore } from './persistence'
 import { useProfileStore } from './profile'
-
-const STATUS_ORDER = { active: 0, mitigated: 1, resolved: 2 } as const
 
 /** A server event this version cannot read, as the UI shows it: a placeholder in its incident. */
 export interface UnreadableEntry {
@@ -31,11 +31,6 @@ function sameEntries(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, stri
   return true
 }
 
-/**
- * Every incident on this phone, folded from its events, and the commands
- * that add events. Folded states are kept outside Vue's deep reactivity (an
- * incident can hold 10,000 entries); `revision` ticks when any of them changes.
- */
 /** Index of the event with this id, searched from the end: an echo is usually of one of the latest. */
 function lastIndexOfId(list: readonly IncidentEvent[], id: string): number {
   let i = list.length - 1
@@ -43,6 +38,15 @@ function lastIndexOfId(list: readonly IncidentEvent[], id: string): number {
   return i
 }
 
+/**
+ * Every incident on this phone, as an overview (src/domain/summary.ts), and
+ * the folded state of those held in full: the active ones, those opened, and
+ * those that arrived this session; and the commands that add events. Resolved
+ * incidents are shown from their stored overview and folded when opened
+ * (`hold`), so start-up reads what is active, not the whole history. Folded
+ * states are kept outside Vue's deep reactivity (an incident can hold 10,000
+ * entries); `revision` ticks when any of them changes.
+ */
 export const useIncidentsStore = defineStore('incidents', () => {
   const revision = ref(0)
   const ready = ref(false)
@@ -54,12 +58,21 @@ export const useIncidentsStore = defineStore('incidents', () => {
   const unreadable = shallowRef<readonly UnreadableEntry[]>([])
 
   const states = new Map<string, IncidentState>()
+  /** Every event of each incident held in full (an incident is held when it is here). */
   const eventsByIncident = new Map<string, IncidentEvent[]>()
   const known = new Set<string>()
+  /** Every incident's overview: of the held ones kept up to date by ingest, of the others as stored. */
+  const overviews = new Map<string, IncidentOverview>()
+  /** Incidents changed since their summary was last written (src/db/summaries.ts). */
+  const unsaved = new Set<string>()
+  /** Events were stored above the summaries' watermark by a writer that does not write summaries. */
+  let watermarkBehind = false
   let cursor = 0
   let clock: HybridClock | null = null
   /** The database code, once loaded (start). */
   let data: LocalData | null = null
+  /** The database opened at start: summaries go to the one their events were read from, even if tests swap the app's. */
+  let db: CommandPostDatabase | null = null
   let catchingUp: Promise<void> = Promise.resolve()
   const subscriptions: Subscription[] = []
 
@@ -104,7 +117,76 @@ export const useIncidentsStore = defineStore('incidents', () => {
       const state = foldIncident(eventsByIncident.get(id)!)
       if (state) states.set(id, state)
     }
+    for (const id of touched) {
+      const state = states.get(id)
+      if (state) overviews.set(id, overviewOf(state))
+      unsaved.add(id)
+    }
     if (touched.size) revision.value++
+  }
+
+  /**
+   * Events of incidents known only by their overview (resolved, not opened):
+   * such an incident is folded from all its stored events, its overview
+   * updated, and it is held from then on only if it is no longer resolved.
+   */
+  async function refreshArchived(ids: ReadonlySet<string>): Promise<void> {
+    for (const id of ids) {
+      const events = await data!.incidentEventsInOrder(db!, id)
+      const state = foldIncident(events)
+      if (state && state.status !== 'resolved') {
+        holdEvents(id, events)
+        continue
+      }
+      if (state) overviews.set(id, overviewOf(state))
+      unsaved.add(id)
+      revision.value++
+    }
+  }
+
+  /** Hold an incident in full from its stored events (none of which this tab holds yet). */
+  function holdEvents(id: string, events: readonly IncidentEvent[]): void {
+    eventsByIncident.set(id, [])
+    ingest(events)
+  }
+
+  /** Write the overviews changed since the last write, as folded from every event up to `cursor`. */
+  async function saveSummaries(): Promise<void> {
+    if (!data) return
+    const rows: StoredSummary[] = []
+    for (const id of unsaved) rows.push({ id, overview: overviews.get(id) ?? null, lseq: cursor })
+    unsaved.clear()
+    watermarkBehind = false
+    try {
+      await data.writeSummaries(db!, rows, cursor)
+    } catch {
+      // Storage full or the database closing: the next start folds these incidents again (their events are above the watermark).
+    }
+  }
+
+  /** Whether events of this incident are folded from what this tab holds, not from the database. */
+  function isArchived(id: string): boolean {
+    return !eventsByIncident.has(id) && overviews.has(id)
+  }
+
+  const opening = new Map<string, Promise<void>>()
+
+  /**
+   * Fold an incident known only by its overview (a resolved one, not folded at
+   * start) from its stored events, and keep it: resolves once `incident(id)`
+   * answers. At once for an incident already held or not on this phone.
+   */
+  function hold(id: string): Promise<void> {
+    if (!data || !isArchived(id)) return Promise.resolve()
+    let p = opening.get(id)
+    if (!p) {
+      p = (catchingUp = catchingUp.then(async () => {
+        if (!isArchived(id)) return
+        holdEvents(id, await data!.incidentEventsInOrder(db!, id))
+      })).finally(() => opening.delete(id))
+      opening.set(id, p)
+    }
+    return p
   }
 
   /** Replace the held copy of `e` (same id and content) by `e`, which names its sender; true when it changed. */
@@ -130,10 +212,36 @@ export const useIncidentsStore = defineStore('incidents', () => {
       const rows = await data.eventsAfter(data.database(), cursor)
       if (rows.length) {
         cursor = rows[rows.length - 1]!.lseq
-        ingest(rows.map((r) => r.event))
+        const archived = new Set<string>()
+        const held: IncidentEvent[] = []
+        for (const r of rows) {
+          if (isArchived(r.incidentId)) archived.add(r.incidentId)
+          else held.push(r.event)
+        }
+        ingest(held)
+        if (archived.size) await refreshArchived(archived)
       }
+      if (unsaved.size || watermarkBehind) await saveSummaries()
     })
     return catchingUp
+  }
+
+  /** Start: every stored overview, and the events of the incidents to fold (src/db/summaries.ts). */
+  async function readStored(local: LocalData, from: CommandPostDatabase): Promise<void> {
+    db = from
+    const start = await local.readStartData(from)
+    for (const s of start.summaries) if (s.overview) overviews.set(s.id, s.overview)
+    const folded = new Set(start.rows.map((r) => r.incidentId))
+    for (const id of folded) eventsByIncident.set(id, [])
+    ingest(start.rows.map((r) => r.event))
+    cursor = start.cursor
+    // An incident folded again to the overview it had stored needs no write; the watermark still moves up.
+    const stored = new Map(start.summaries.map((s) => [s.id, s.overview]))
+    for (const id of folded) {
+      const was = stored.get(id)
+      if (was !== undefined && sameOverview(was, overviews.get(id) ?? null)) unsaved.delete(id)
+    }
+    if (start.watermark < cursor) watermarkBehind = true
   }
 
   const time = useClockStore()
@@ -148,17 +256,18 @@ export const useIncidentsStore = defineStore('incidents', () => {
     const profile = useProfileStore()
     await profile.load()
     const local = await localData()
-    const db = local.database()
+    const opened = local.database()
     await time.followOffset(local)
-    clock = await local.openDeviceClock(db, profile.deviceId, () => time.correctedNow())
+    clock = await local.openDeviceClock(opened, profile.deviceId, () => time.correctedNow())
     data = local
+    await readStored(local, opened)
     await catchUp()
     ready.value = true
     // The kv row `lseq` changes with every stored event, in this tab or another.
-    subscriptions.push(local.liveQuery(() => db.kv.get('lseq')).subscribe({ next: () => void catchUp() }))
+    subscriptions.push(local.liveQuery(() => opened.kv.get('lseq')).subscribe({ next: () => void catchUp() }))
     subscriptions.push(
       local
-        .liveQuery(() => local.unreadableEvents(db))
+        .liveQuery(() => local.unreadableEvents(opened))
         .subscribe({
           next: (rows) => {
             unreadable.value = rows.map((r) => ({ key: r.key, incidentId: r.incidentId ?? null, reason: r.reason }))
@@ -167,7 +276,7 @@ export const useIncidentsStore = defineStore('incidents', () => {
     )
     subscriptions.push(
       local
-        .liveQuery(() => local.rejectedEvents(db))
+        .liveQuery(() => local.rejectedEvents(opened))
         .subscribe({
           next: (rows) => {
             // Re-runs on every write to the events table; a new Map each time would re-render the Timeline for nothing.
@@ -193,22 +302,37 @@ export const useIncidentsStore = defineStore('incidents', () => {
     for (const s of subscriptions.splice(0)) s.unsubscribe()
   }
 
+  /**
+   * The incidents held folded, in list order: every one not resolved (so "My
+   * roles" and update reminders see them all), and resolved ones opened or
+   * changed this session. The list shows `overviews`.
+   */
   const incidents = computed<IncidentState[]>(() => {
     void revision.value
-    return [...states.values()].sort(
-      (a, b) =>
-        STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || a.severity - b.severity || (a.lastHlc < b.lastHlc ? 1 : -1),
-    )
+    return [...states.values()].sort(compareOverviews)
   })
 
+  /** Every incident on this phone, folded or not, in list order. */
+  const list = computed<IncidentOverview[]>(() => {
+    void revision.value
+    return [...overviews.values()].sort(compareOverviews)
+  })
+
+  /** One incident's folded state; undefined when it is not on this phone or not folded yet (see `hold`). */
   function incident(id: string): IncidentState | undefined {
     void revision.value
     return states.get(id)
   }
 
+  /** One incident's overview, folded or not. */
+  function overview(id: string): IncidentOverview | undefined {
+    void revision.value
+    return overviews.get(id)
+  }
+
   function children(id: string): IncidentSummary[] {
     void revision.value
-    return childrenOf(id, states.values())
+    return childrenOf(id, overviews.values())
   }
 
   /**
@@ -224,6 +348,8 @@ export const useIncidentsStore = defineStore('incidents', () => {
     if (!profile.hasName) return { ok: false, reason: 'Set your name in Settings first.' }
     // The first write of a first visit can come before the database has opened (main.ts).
     if (!clock || !data) await start()
+    // A resolved incident written to (reopened, a late note) is folded first: the new event's conflicts are found against all of it.
+    await hold(incidentId)
     // The validators (valibot) load with the first write, not with the first screen; later writes find the module loaded.
     const { createEvent } = await import('../domain/factory')
     // Each last-writer-wins value names the write it replaces here, so a concurrent one shows (src/domain/conflicts.ts).
@@ -277,6 +403,16 @@ export const useIncidentsStore = defineStore('incidents', () => {
     return states.get(id)?.events ?? []
   }
 
+  /** The incident search index as saved on this phone (src/composables/useIncidentSearch.ts), or null. */
+  async function savedSearchIndex(): Promise<unknown> {
+    return data && db ? data.readSearchIndex(db) : null
+  }
+
+  /** Save the incident search index (JSON data); resolves once committed. */
+  async function saveSearchIndex(index: unknown): Promise<void> {
+    if (data && db) await data.writeSearchIndex(db, index)
+  }
+
   return {
     revision,
     ready,
@@ -284,10 +420,15 @@ export const useIncidentsStore = defineStore('incidents', () => {
     storageFull,
     unreadable,
     incidents,
+    list,
     incident,
+    overview,
+    hold,
     children,
     eventsOf,
     heldEvents,
+    savedSearchIndex,
+    saveSearchIndex,
     start,
     markNothingStored,
     stop,

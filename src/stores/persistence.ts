@@ -55,7 +55,7 @@ export const usePersistenceStore = defineStore('persistence', () => {
     const incidents = useIncidentsStore()
     if (!incidents.ready) return null
     const me = useProfileStore().deviceId
-    return incidents.incidents.filter((i) => i.declaredBy.id === me).length
+    return incidents.list.filter((i) => i.declaredBy.id === me).length
   })
 
   function start(): void {

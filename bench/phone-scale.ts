@@ -1,0 +1,124 @@
+/**
+ * `npm run bench -- --scale` (issue #17, "a phone holding 5,000 incidents"):
+ * a phone with 5,000 incidents of 60 events each (300,000 events stored; all
+ * but 20 resolved, as after years of use) opens offline, cold, at 4× CPU:
+ * navigation start → "Declare incident" usable on /incidents, beside the blank
+ * page in the same run (budget ≤ 3×), then the JS heap once the list is drawn
+ * (budget ≤ 60 MB). The events are stored raw, as the service worker's sync
+ * stores them (no summaries), so the first open folds them all and writes the
+ * summaries: that open is reported too, as the one-off cost, not the budget.
+ * Needs the built app (npm run build).
+ */
+import { loadavg } from 'node:os'
+import type { IncidentEvent } from '../src/domain/events'
+import { formatHlc, parseHlc } from '../src/domain/hlc'
+import { launchBrowser, startServer } from '../tests/e2e/harness'
+import { generateIncident } from './lib/events'
+import { ensureServiceWorker, openPhone, seedEvents, stopSeedServer } from './lib/phone'
+import { round } from './lib/stats'
+import { coldOpen, coldStart, interactiveObserver } from './suites/cold-start'
+
+const INCIDENTS = 5000
+const EVENTS_EACH = 60
+const ACTIVE = 20
+const SEED = 17_000
+const CHUNK = 250
+
+/** One incident's events, ending resolved unless it is among the last `ACTIVE`. */
+function incident(i: number): IncidentEvent[] {
+  const events = generateIncident({ seed: SEED + i, events: EVENTS_EACH - 1 })
+  const last = events[events.length - 1]!
+  if (i >= INCIDENTS - ACTIVE) return events
+  const t = parseHlc(last.hlc)!
+  const ms = t.ms + 1000
+  events.push({
+    ...last,
+    id: `${last.id.slice(0, 20)}R${String(i).padStart(5, '0')}`.slice(0, 26),
+    type: 'incident.status',
+    hlc: formatHlc({ ms, counter: 0, node: t.node }),
+    at: new Date(ms).toISOString(),
+    payload: { status: 'resolved' },
+  } as IncidentEvent)
+  return events
+}
+
+/** Runs the phone scale suite; prints each figure beside its limit and the machine's load. Returns failures. */
+export async function phoneScale(log: (line: string) => void): Promise<number> {
+  const srv = await startServer()
+  const browser = await launchBrowser()
+  let failures = 0
+  try {
+    const phone = await openPhone(browser, srv.url, 'Bench Scale')
+    const t0 = performance.now()
+    for (let from = 0; from < INCIDENTS; from += CHUNK) {
+      const events: IncidentEvent[] = []
+      for (let i = from; i < Math.min(INCIDENTS, from + CHUNK); i++) events.push(...incident(i))
+      await seedEvents(phone.page, events, 'acknowledged')
+    }
+    log(
+      `phone scale: seeded ${INCIDENTS} incidents, ${INCIDENTS * EVENTS_EACH} events in ${round((performance.now() - t0) / 1000, 1)} s`,
+    )
+    await ensureServiceWorker(phone.page)
+    await phone.context.addInitScript(interactiveObserver)
+    await phone.context.setOffline(true)
+    const first = await coldOpen(phone.context, srv.url, '/incidents', 4)
+    await phone.context.setOffline(false)
+    log(
+      `  first open after the events were stored (folds all, writes summaries; one-off): ${round(first.ms)} ms at 4× CPU`,
+    )
+    const page = phone.page
+    // Let the first open's summaries be written before measuring cold starts.
+    await page.goto(`${srv.url}/incidents`)
+    await page.waitForFunction(
+      async () => {
+        const db = await new Promise<IDBDatabase>((resolve, reject) => {
+          const open = indexedDB.open('command-post')
+          open.onsuccess = () => resolve(open.result)
+          open.onerror = () => reject(open.error)
+        })
+        const [mark, lseq] = await Promise.all(
+          ['summaries-lseq', 'lseq'].map(
+            (key) =>
+              new Promise<unknown>((resolve) => {
+                const get = db.transaction('kv').objectStore('kv').get(key)
+                get.onsuccess = () => resolve((get.result as { value?: unknown } | undefined)?.value)
+              }),
+          ),
+        )
+        db.close()
+        return mark === lseq
+      },
+      undefined,
+      { timeout: 300_000, polling: 1000 },
+    )
+    const x4 = await coldStart(phone.context, srv.url, 4, 5, 1)
+    const ratio = x4.appMs / x4.blankMs
+    const okStart = ratio <= 3
+    log(
+      `  cold start offline, 4× CPU: ${round(x4.appMs)} ms beside blank page ${round(x4.blankMs)} ms = ${round(ratio, 2)}× (budget ≤ 3×) ${okStart ? 'ok' : 'OVER'}`,
+    )
+    // Heap once the list is drawn, after a garbage collection.
+    const heapPage = await phone.context.newPage()
+    await heapPage.goto(`${srv.url}/incidents`)
+    await heapPage.waitForSelector('.incident-card', { timeout: 120_000 })
+    const cdp = await phone.context.newCDPSession(heapPage)
+    await cdp.send('HeapProfiler.collectGarbage')
+    const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number }
+    const mb = heap.usedSize / 1e6
+    const okHeap = mb <= 60
+    log(`  JS heap after start with the list drawn: ${round(mb, 1)} MB (budget ≤ 60) ${okHeap ? 'ok' : 'OVER'}`)
+    log(
+      `  load average (1, 5, 15 min): ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    )
+    failures = (okStart ? 0 : 1) + (okHeap ? 0 : 1)
+    await heapPage.close()
+    await phone.close()
+  } finally {
+    await browser.close()
+    await stopSeedServer()
+    await srv.stop()
+  }
+  return failures
+}
