@@ -3,7 +3,8 @@
  * RUNBOOK_REVIEW=required: phone A edits offline (the draft survives a
  * reload), proposes while offline (queued) and the proposal reaches the server
  * once online; phone B sees it, reads the diff and publishes it, while A's own
- * attempt to publish it is refused with the server's message. A proposal over
+ * attempt to publish it is refused with the server's message, and A then
+ * shows the published version, offline too. A proposal over
  * 1 MiB is refused with the server's message and the draft is kept.
  */
 import { test } from 'node:test'
@@ -101,6 +102,15 @@ test('a runbook edited offline on one phone is proposed when online, reviewed an
   await b.page.getByRole('button', { name: 'Publish version 2' }).click()
   await b.page.getByRole('status').filter({ hasText: 'Published version 2' }).waitFor()
   assert.equal((await history(a.token)).publishedVersion, 2)
+
+  // A's phone receives the published version (the stream's notice, or its next round) and keeps it offline.
+  await a.page.goto(`${world.server.url}/runbooks/${ID}`)
+  const version = a.page.locator('.runbook-review__version')
+  await version.filter({ hasText: /^Version 2$/ }).waitFor({ timeout: 45_000 })
+  await a.context.setOffline(true)
+  await a.page.reload()
+  await version.filter({ hasText: /^Version 2$/ }).waitFor()
+  await a.page.getByText(STEP).waitFor()
 
   await a.context.close()
   await b.context.close()
