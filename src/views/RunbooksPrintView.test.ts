@@ -6,6 +6,9 @@ import { h } from 'vue'
 import { createMemoryHistory, createRouter, RouterView } from 'vue-router'
 import { freshApp } from '../../tests/fixtures/app'
 import { runbookFetch, starter } from '../../tests/fixtures/runbooks'
+import { database } from '../db/database'
+import { saveRunbookCatalogue } from '../db/runbooks'
+import { compileSyncedRunbook } from '../runbooks/compile-synced'
 import { useIncidentsStore } from '../stores/incidents'
 import RunbooksPrintView from './RunbooksPrintView.vue'
 
@@ -15,8 +18,9 @@ const App = { render: () => h(RouterView) }
 const Stub = { render: () => h('p', 'elsewhere') }
 const catalog = starter.manifest.runbooks
 
-async function setup(path: string, fetch = runbookFetch()) {
+async function setup(path: string, fetch = runbookFetch(), before?: () => Promise<void>) {
   const world = await freshApp()
+  await before?.()
   vi.stubGlobal('fetch', fetch)
   const router = createRouter({
     history: createMemoryHistory(),
@@ -68,5 +72,23 @@ describe('RunbooksPrintView', () => {
     expect(wrapper.findAll('section.binder__runbook')).toHaveLength(tagged.length - 1)
     expect(wrapper.get('[role="status"]').text()).toContain('1 not on this phone')
     expect(wrapper.get('nav.binder__toc ul').text()).toBe(tagged[0]!.title)
+  })
+  it('prints the version this phone shows: the published one synced from the server, else the build’s', async () => {
+    const first = catalog[0]!
+    const source = `# ${first.title}\n\n## Steps\n\n- [ ] Ring the quokka bell\n`
+    const wrapper = await setup('/print/runbooks', runbookFetch(), async () => {
+      const stored = {
+        id: first.id,
+        version: 3,
+        ...compileSyncedRunbook(source, first.id, 3),
+        storedAt: '2026-12-01T08:00:00.000Z',
+      }
+      const state = { serverUrl: '', etag: '"e"', published: { [first.id]: 3 }, checkedAt: '2026-12-01T08:00:00.000Z' }
+      await saveRunbookCatalogue(database(), state, [stored])
+    })
+    await vi.waitFor(() => expect(wrapper.get('nav.binder__toc li').text()).toContain('Version 3'))
+    const section = wrapper.get('section.binder__runbook')
+    expect(section.text()).toContain('Ring the quokka bell')
+    expect(wrapper.findAll('section.binder__runbook')).toHaveLength(catalog.length)
   })
 })
