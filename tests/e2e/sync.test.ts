@@ -118,6 +118,8 @@ test('two phones log offline to the same incident and, back online, show the sam
 
 test('entries logged while the server is down wait with a pending count and arrive when it is back', async () => {
   const phone = await joinedPhone('Lee')
+  // An installed app: Settings' code comes from the service worker's precache while the server is down.
+  await waitForServiceWorker(phone.page)
   const incident = await new IncidentsPage(phone.page).declare('Library printers offline', 3)
   await phone.indicator.waitFor(/^Synced$/)
 
