@@ -47,6 +47,8 @@ export const SUITES = [
   'email',
 ] as const
 type Suite = (typeof SUITES)[number]
+/** Suites that start their own server, or none: every other suite shares the one server started for them. */
+const WITHOUT_SERVER: ReadonlySet<Suite> = new Set(['fold', 'search', 'hostile', 'email'])
 
 export interface RunOptions {
   distDir: string
@@ -176,21 +178,7 @@ export async function main(options: RunOptions): Promise<number> {
     })
   }
 
-  const needServer = (
-    [
-      'bundle',
-      'ingest',
-      'sse',
-      'cold',
-      'incident',
-      'incident-search',
-      'a11y',
-      'sync',
-      'windows',
-      'publish',
-      'lighthouse',
-    ] as const
-  ).some(wanted)
+  const needServer = SUITES.filter((suite) => !WITHOUT_SERVER.has(suite)).some(wanted)
   let server: RunningServer | null = null
   let browser: Browser | null = null
   try {

@@ -42,6 +42,29 @@ export async function createTestApp(options: Partial<AppOptions> & { dataDir?: s
 }
 
 /** A test app listening on 127.0.0.1 at a free port. */
+/**
+ * fetch() answered by `app` in memory (Fastify's inject), for client code
+ * tested against the real routes: method, url, headers and a string body go
+ * in; the answer is a Response with the same status, headers and body (none
+ * on a 304, as the Fetch standard requires).
+ */
+export function injectFetch(
+  app: FastifyInstance,
+): (input: string, init?: { method?: string; headers?: unknown; body?: unknown }) => Promise<Response> {
+  return async (input, init = {}) => {
+    const res = await app.inject({
+      method: (init.method ?? 'GET') as 'GET' | 'POST',
+      url: input,
+      headers: init.headers as Record<string, string>,
+      ...(typeof init.body === 'string' ? { payload: init.body } : {}),
+    })
+    return new Response(res.statusCode === 304 ? null : res.body, {
+      status: res.statusCode,
+      headers: res.headers as Record<string, string>,
+    })
+  }
+}
+
 export interface LiveApp extends TestApp {
   /** `http://127.0.0.1:<port>`, no trailing slash. */
   url: string

@@ -1,6 +1,6 @@
 // Against the real server (buildApp on a memory store, through inject): the client and the routes agree.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createTestApp, type TestApp } from '../../server/test-support'
+import { createTestApp, injectFetch, type TestApp } from '../../server/test-support'
 import type { FetchLike } from './api'
 import { createRunbookApi, RunbookApiError } from './runbook-api'
 
@@ -12,18 +12,7 @@ describe('runbook api client', () => {
   afterEach(async () => t.close())
 
   /** fetch() served by the app in memory. */
-  const viaInject: FetchLike = async (input, init = {}) => {
-    const res = await t.app.inject({
-      method: (init.method ?? 'GET') as 'GET' | 'POST',
-      url: input,
-      headers: init.headers as Record<string, string>,
-      ...(typeof init.body === 'string' ? { payload: init.body } : {}),
-    })
-    return new Response(res.statusCode === 304 ? null : res.body, {
-      status: res.statusCode,
-      headers: res.headers as Record<string, string>,
-    })
-  }
+  const viaInject: FetchLike = (input, init) => injectFetch(t.app)(input, init)
 
   it('creates, proposes, reviews, diffs and polls the catalogue with its ETag', async () => {
     const author = createRunbookApi({ serverUrl: '', token: t.token }, viaInject)

@@ -1,6 +1,6 @@
 // The catalogue sync against the real server (buildApp on a memory store, through inject) and IndexedDB (fake-indexeddb).
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createTestApp, type TestApp } from '../../server/test-support'
+import { createTestApp, injectFetch, type TestApp } from '../../server/test-support'
 import { CommandPostDatabase } from '../db/database'
 import { publishedRunbookVersions, readRunbookCatalogue } from '../db/runbooks'
 import type { FetchLike } from './api'
@@ -37,16 +37,7 @@ describe('refreshRunbookCatalogue', () => {
 
   const viaInject: FetchLike = async (input, init = {}) => {
     calls.push(`${init.method ?? 'GET'} ${input}`)
-    const res = await t.app.inject({
-      method: (init.method ?? 'GET') as 'GET' | 'POST',
-      url: input,
-      headers: init.headers as Record<string, string>,
-      ...(typeof init.body === 'string' ? { payload: init.body } : {}),
-    })
-    return new Response(res.statusCode === 304 ? null : res.body, {
-      status: res.statusCode,
-      headers: res.headers as Record<string, string>,
-    })
+    return injectFetch(t.app)(input, init)
   }
   const api = () => createRunbookApi({ serverUrl: '', token: t.token }, viaInject)
   const refresh = (a = api()) => refreshRunbookCatalogue({ db, api: a, serverUrl: '', compile })
