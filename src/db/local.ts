@@ -1,6 +1,8 @@
 /**
- * Everything the stores use from the phone's database, in one module so it
- * loads as one chunk, on first use (see ./load).
+ * Everything the stores use from the phone's database at start, in one
+ * module so it loads as one chunk, on first use (see ./load). The runbook
+ * tables (./runbooks, ./runbook-drafts) are imported by their users when
+ * first needed, so a phone's start does not fetch them.
  */
 export { liveQuery, type Subscription } from 'dexie'
 export { database, onNewerVersion, replaceDatabase } from './database'
@@ -10,8 +12,6 @@ export { openDeviceClock } from './clock'
 export { unreadableEvents } from './unreadable'
 export { readClockOffset } from './clock-offset'
 export { readParameterValues, writeParameterValues } from './runbook-parameters'
-export { queuedRunbookProposals } from './runbook-drafts'
-export { publishedRunbookVersions, readRunbookVersion } from './runbooks'
 export {
   incidentEventsInOrder,
   incidentRows,

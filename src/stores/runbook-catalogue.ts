@@ -54,9 +54,9 @@ export const useRunbookCatalogueStore = defineStore('runbookCatalogue', () => {
 
   /** Start following the synced versions (once); resolves after the first read. Never rejects. */
   function load(): Promise<void> {
-    watching ??= localData()
+    watching ??= Promise.all([localData(), import('../db/runbooks')])
       .then(
-        ({ database, liveQuery, publishedRunbookVersions }) =>
+        ([{ database, liveQuery }, { publishedRunbookVersions }]) =>
           new Promise<void>((resolve) => {
             const db = database()
             liveQuery(() => publishedRunbookVersions(db)).subscribe({
@@ -96,7 +96,7 @@ export const useRunbookCatalogueStore = defineStore('runbookCatalogue', () => {
     const published = synced.value.get(id)
     if (published?.published === version) return published
     try {
-      const { database, readRunbookVersion } = await localData()
+      const [{ database }, { readRunbookVersion }] = await Promise.all([localData(), import('../db/runbooks')])
       return pageOf(await readRunbookVersion(database(), id, version))
     } catch {
       return null // unreadable storage

@@ -90,8 +90,10 @@ export const useSyncStore = defineStore('sync', () => {
 
   async function boot(options: StartOptions): Promise<void> {
     const born = generation
-    const [[{ createSyncEngine }, browser, leader], { database, liveQuery, pendingCount, queuedRunbookProposals }] =
-      await Promise.all([loadEngine(), localData()])
+    const [[{ createSyncEngine }, browser, leader], { database, liveQuery, pendingCount }] = await Promise.all([
+      loadEngine(),
+      localData(),
+    ])
     if (born !== generation) return
     requestBackgroundPush = browser.requestBackgroundPush
     afterWipe =
@@ -141,7 +143,8 @@ export const useSyncStore = defineStore('sync', () => {
     mirror(created.snapshot())
     // Runbook proposals queued offline before a reload go out now; the editor's store then
     // sends again whenever the browser comes back online. Its code loads only when one waits.
-    if (inBrowser && joined.value && (await queuedRunbookProposals(db).catch(() => [])).length)
+    const queued = () => import('../db/runbook-drafts').then(({ queuedRunbookProposals }) => queuedRunbookProposals(db))
+    if (inBrowser && joined.value && (await queued().catch(() => [])).length)
       void import('./runbook-editor').then(({ useRunbookEditorStore }) => useRunbookEditorStore().flush())
   }
 
