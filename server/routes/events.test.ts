@@ -305,10 +305,13 @@ describe('bad input never makes a 500', () => {
 
   it('answers events that are almost right with a rejection, not an error', async () => {
     const base = makeEvent('log.entry')
+    // A body holding a `__proto__` or `constructor.prototype` key is refused whole (400, by the JSON
+    // parser: server/http/json.ts, tested in limits.test.ts), so such values are not "almost right" events.
+    const plainJson = fc.jsonValue().filter((v) => !/"(__proto__|constructor)"/.test(JSON.stringify(v)))
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom('id', 'incidentId', 'type', 'at', 'hlc', 'actor', 'payload', 'seq'),
-        fc.jsonValue(),
+        plainJson,
         async (field, value) => {
           const res = await push([{ ...base, id: makeEvent('log.entry').id, [field]: value }])
           expect(res.statusCode).toBe(200)
