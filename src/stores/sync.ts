@@ -1,14 +1,13 @@
 import { defineStore, acceptHMRUpdate } from 'pinia'
-import { computed, ref, shallowRef } from 'vue'
+import { computed, ref, shallowRef, watch } from 'vue'
 import type { Validation } from '../domain/events'
 import { localData } from '../db/load'
 import { forgetWipe, wipedAt as readWipedAt } from '../db/wipe-mark'
 import type { SyncSettings } from '../db/settings'
 import type { FetchLike } from '../sync/api'
 import type { SyncEngine, SyncSnapshot } from '../sync/engine'
-import { nameFromFragment, normalizeServerUrl, parseJoinLink, tokenFromFragment } from '../sync/join-link'
 import type { SyncStatus } from '../sync/status'
-import { describeSyncStatus, READ_ONLY_MESSAGE, SYNC_PROBLEM_MESSAGES, WIPED_MESSAGE } from '../sync/status'
+import { describeSyncStatus } from '../sync/status'
 import { useIncidentsStore } from './incidents'
 import { useProfileStore } from './profile'
 
@@ -23,6 +22,8 @@ const appOrigin = () => (inBrowser ? window.location.origin : '')
 
 // The engine loads on first use, after the first screen is up (main.ts): the
 // incidents list must not wait for code that only talks to a server.
+// Join links are read only when someone joins: their parsing stays off the first screen.
+const loadJoinLinks = () => import('../sync/join-link')
 const loadEngine = () => Promise.all([import('../sync/engine'), import('../sync/browser'), import('../sync/leader')])
 
 /**
@@ -171,6 +172,7 @@ export const useSyncStore = defineStore('sync', () => {
 
   /** Settings form: '' for this app's own server. Returns the reason when not saved. */
   async function join(url: string, accessToken: string): Promise<Validation<SyncSettings>> {
+    const { normalizeServerUrl } = await loadJoinLinks()
     const server = normalizeServerUrl(url, appOrigin())
     if (!server.ok) return server
     const trimmed = accessToken.trim()
@@ -183,6 +185,7 @@ export const useSyncStore = defineStore('sync', () => {
 
   /** A pasted or scanned join link. */
   async function joinWithLink(link: string): Promise<Validation<SyncSettings>> {
+    const { parseJoinLink } = await loadJoinLinks()
     const parsed = parseJoinLink(link, appOrigin())
     if (!parsed.ok) return parsed
     useProfileStore().suggestName(parsed.value.name ?? null)
@@ -191,6 +194,7 @@ export const useSyncStore = defineStore('sync', () => {
 
   /** A join link opened on this app (`#/join?token=…`): the server is this app's own origin. */
   async function joinFromFragment(hash: string): Promise<Validation<SyncSettings>> {
+    const { nameFromFragment, tokenFromFragment } = await loadJoinLinks()
     const found = tokenFromFragment(hash)
     if (!found) return { ok: false, reason: 'That join link has no access token in it. Ask for a new one.' }
     // The link names the person its token was issued for: the welcome screen offers that name.
@@ -213,12 +217,25 @@ export const useSyncStore = defineStore('sync', () => {
   /** The last local write failed for want of space (src/db/storage-full.ts). */
   const storageFull = computed(() => useIncidentsStore().storageFull)
   const label = computed(() => describeSyncStatus(status.value, pending.value, rejectedCount.value, storageFull.value))
-  /** The long explanation when sync is failing, for Settings and the join screen. */
-  const problem = computed(() => {
-    if (status.value.kind === 'read-only') return READ_ONLY_MESSAGE
-    if (status.value.kind === 'wiped') return WIPED_MESSAGE
-    return status.value.kind === 'error' ? SYNC_PROBLEM_MESSAGES[status.value.problem] : ''
-  })
+  /**
+   * The long explanation when sync is failing, for Settings and the join screen ('' otherwise).
+   * Its wording loads with the first problem, so it is set a moment after the status.
+   */
+  const problem = ref('')
+  watch(
+    status,
+    (now) => {
+      if (now.kind !== 'error' && now.kind !== 'read-only' && now.kind !== 'wiped') {
+        problem.value = ''
+        return
+      }
+      void import('../sync/status-messages').then(({ syncProblemMessage }) => {
+        // A newer status may have come while the wording loaded: that one decides.
+        if (status.value === now) problem.value = syncProblemMessage(now)
+      })
+    },
+    { immediate: true },
+  )
   /** The server as people should read it. */
   const serverName = computed(() => serverUrl.value || appOrigin() || 'this app’s server')
 

@@ -14,7 +14,8 @@ import { createSyncApi, SyncError, type FetchLike } from './api'
 import { createSyncEngine, type SyncEngine } from './engine'
 import { pullAll } from './pull'
 import { pushOutbox } from './push'
-import { describeSyncStatus, SYNC_PROBLEM_MESSAGES } from './status'
+import { describeSyncStatus } from './status'
+import { SYNC_PROBLEM_MESSAGES } from './status-messages'
 
 const SIGN_IN_PAGE = '<!doctype html><title>Sign in to the Wi-Fi</title>'
 let n = 0

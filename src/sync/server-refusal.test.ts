@@ -14,7 +14,8 @@ import { writeSetting } from '../db/settings'
 import { createSyncApi, SyncError } from './api'
 import { createSyncEngine, type SyncEngine } from './engine'
 import { createRetryPolicy } from './retry'
-import { describeSyncStatus, SYNC_PROBLEM_MESSAGES } from './status'
+import { describeSyncStatus } from './status'
+import { SYNC_PROBLEM_MESSAGES } from './status-messages'
 
 let n = 0
 const engines: SyncEngine[] = []

@@ -75,7 +75,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   })
   const url = await new Promise<string>((resolveUrl, reject) => {
     let out = ''
-    const timer = setTimeout(() => reject(new Error(`server did not start in 20 s\n${out}\n${stderr}`)), 20_000)
+    // A cap, not a speed check: tsx compiles the server first, which on a busy 2-core machine took over 20 s.
+    const timer = setTimeout(() => reject(new Error(`server did not start in 90 s\n${out}\n${stderr}`)), 90_000)
     child.stdout!.on('data', (d) => {
       out += String(d)
       const match = /listening on (http:\/\/\S+)/.exec(out)
