@@ -10,5 +10,12 @@ export default defineConfig({
     environment: 'node',
     setupFiles: ['tests/fixtures/setup.ts'],
     pool: 'forks',
+    // Caps, not speed checks: on a busy 2-core machine (CI, or `npm run bench` beside it) a test that
+    // starts a server and makes a few hundred requests took 5.9 s, past Vitest's 5 s default.
+    // No test asserts a duration; these only stop a hung test.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // expect.poll's own 1 s default, likewise (vi.waitFor's: tests/fixtures/setup.ts).
+    expect: { poll: { timeout: 30_000 } },
   },
 })

@@ -15,7 +15,7 @@ describe('IncidentsView (incident command)', () => {
     const other = await w.store.declare({ title: 'Printer jam', severity: 4 })
     await w.record('role.assigned', { role: 'command', person: { name: 'Sam' } }, other.ok ? other.value : '')
     const wrapper = w.mount(IncidentsView, {})
-    await vi.waitFor(() => expect(wrapper.find('.incident-card').exists()).toBe(true), { timeout: 5000 })
+    await vi.waitFor(() => expect(wrapper.find('.incident-card').exists()).toBe(true))
     const mine = wrapper.find('[aria-label="My roles"]')
     expect(mine.findAll('li .card__title').map((a) => a.text())).toEqual(['Core switch down'])
     expect(mine.find('li a').text()).toBe('Incident commander · Ops · Comms · Planning')
@@ -50,7 +50,7 @@ describe('IncidentsView (finding incidents)', () => {
   /** The list is its own chunk, loaded once there are incidents. */
   async function mountList(w: Awaited<ReturnType<typeof incidentWorld>>): Promise<Wrapper> {
     const wrapper = w.mount(IncidentsView, {})
-    await vi.waitFor(() => expect(wrapper.find('input[type="search"]').exists()).toBe(true), { timeout: 5000 })
+    await vi.waitFor(() => expect(wrapper.find('input[type="search"]').exists()).toBe(true))
     return wrapper
   }
 

@@ -77,12 +77,7 @@ describe('RunbookEditView', () => {
     await area.setValue(
       '---\nparameters:\n  campus: The school\n---\n# Printers\n\nAt {{campus}} run `lpstat -p {{printer}}`\n\nSee backup.sh\n',
     )
-    await vi.waitFor(
-      () => expect(wrapper.text()).toMatch(/Error: parameter \{\{printer\}\} is used but not declared/),
-      {
-        timeout: 5000,
-      },
-    )
+    await vi.waitFor(() => expect(wrapper.text()).toMatch(/Error: parameter \{\{printer\}\} is used but not declared/))
     // A bare name that looks like a domain is a warning, not linked.
     expect(wrapper.text()).toMatch(/Warning: .*backup\.sh.*not linked/)
     await wrapper.find('form').trigger('submit')
@@ -95,7 +90,7 @@ describe('RunbookEditView', () => {
     const area = await source()
     await area.setValue('# Hostile\n\n<script>alert(1)</script>\n<img src=x onerror=alert(1)>\n')
     await wrapper.get('button[aria-pressed]').trigger('click')
-    await vi.waitFor(() => expect(wrapper.find('.runbook-content').exists()).toBe(true), { timeout: 5000 })
+    await vi.waitFor(() => expect(wrapper.find('.runbook-content').exists()).toBe(true))
     await vi.waitFor(() => expect(wrapper.find('.runbook-content').text()).toContain('<script>'))
     expect(wrapper.find('.runbook-content script').exists()).toBe(false)
     expect(wrapper.find('.runbook-content').html()).not.toContain('onerror')
