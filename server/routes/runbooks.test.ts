@@ -164,7 +164,10 @@ describe('runbook API', () => {
     it('refuses a proposalId used for another proposal, naming it, and stores nothing', async () => {
       await create()
       await post('/api/runbooks/switch-down/versions', { source: EDITED, proposalId: 'p-used-0001' })
-      const other = await post('/api/runbooks/switch-down/versions', { source: `${SOURCE}\nMore.\n`, proposalId: 'p-used-0001' })
+      const other = await post('/api/runbooks/switch-down/versions', {
+        source: `${SOURCE}\nMore.\n`,
+        proposalId: 'p-used-0001',
+      })
       expect(other.statusCode).toBe(409)
       expect(other.json().error).toMatchObject({ code: 'conflict' })
       expect(other.json().error.message).toMatch(/^proposalId "p-used-0001" was already used/)

@@ -92,7 +92,7 @@ export interface SyncEngine {
   setOnline(online: boolean): void
   setVisible(visible: boolean): void
   snapshot(): SyncSnapshot
-  /** Resolves when no sync round is running (tests). */
+  /** Resolves when no sync round, and no runbook proposal send it started, is running (tests). */
   idle(): Promise<void>
 }
 
@@ -197,6 +197,27 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       compiler.close()
     }
   })
+  /**
+   * Sends the runbook proposals queued on this phone (src/sync/runbook-outbox.ts): after
+   * every good round, so at start, when the browser comes back online (which asks for a
+   * round), every `intervalMs`, and soon after "Propose" (the editor nudges). Only the
+   * engine sends, and only the leader tab runs one (src/sync/leader.ts), so two tabs never
+   * both send a proposal. The code loads when first needed: none of it is on the first
+   * screen. One run at a time; a failure leaves the proposals queued for the next round.
+   */
+  const proposalSend = singleFlight(async () => {
+    const current = gen
+    if (!current || !online || wiped) return
+    const { sendRunbookOutbox } = await import('./runbook-outbox')
+    if (current !== gen || !online) return
+    await sendRunbookOutbox(db, createRunbookApi(current.settings, fetchFn))
+  })
+  function sendProposals(): void {
+    void proposalSend.run().catch(() => {
+      // Storage refused a write: the proposals stay as stored; the next round tries again.
+    })
+  }
+
   /** The server's runbooks may have changed (a good round, a stream notice). */
   function runbooksChanged(settings: SyncSettings): void {
     options.onRunbooks?.(settings)
@@ -282,6 +303,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       roundIn(intervalMs)
       ensureStream()
       runbooksChanged(current.settings)
+      sendProposals()
     } catch (e) {
       // Aborted because the settings changed: the new settings' round takes over.
       if (current !== gen || current.controller.signal.aborted) return
@@ -495,6 +517,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       else void requestRound()
     },
     snapshot,
-    idle: () => rounds.idle(),
+    async idle() {
+      // A round starts a proposal send, and a send never starts a round: rounds first.
+      await rounds.idle()
+      await proposalSend.idle()
+    },
   }
 }
