@@ -18,6 +18,7 @@ import { createSyncApi, isCursorUnknown, SyncError, type FetchLike, type SyncApi
 import { pullAll, storeServerEvents } from './pull'
 import { createRunbookApi } from './runbook-api'
 import { refreshRunbookCatalogue, workerCompiler, type CompilerWorker } from './runbook-catalogue'
+import { sendRunbookOutbox } from './runbook-outbox'
 import { pushOutbox } from './push'
 import { clearPushHold, holdAllowsPull, holdFor, readPushHold, savePushHold } from './push-hold'
 import { createRetryPolicy, type RetryableFailure } from './retry'
@@ -202,14 +203,14 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
    * every good round, so at start, when the browser comes back online (which asks for a
    * round), every `intervalMs`, and soon after "Propose" (the editor nudges). Only the
    * engine sends, and only the leader tab runs one (src/sync/leader.ts), so two tabs never
-   * both send a proposal. The code loads when first needed: none of it is on the first
-   * screen. One run at a time; a failure leaves the proposals queued for the next round.
+   * both send a proposal. A static import, as the catalogue refresh's: the engine is a
+   * lazy chunk already, and a dynamic import here split the first screen's shared chunk
+   * (Vite's preload helper went into a chunk of its own, +1 kB on the first screen).
+   * One run at a time; a failure leaves the proposals queued for the next round.
    */
   const proposalSend = singleFlight(async () => {
     const current = gen
     if (!current || !online || wiped) return
-    const { sendRunbookOutbox } = await import('./runbook-outbox')
-    if (current !== gen || !online) return
     await sendRunbookOutbox(db, createRunbookApi(current.settings, fetchFn))
   })
   function sendProposals(): void {
