@@ -263,7 +263,7 @@ describe('IncidentTimeline', () => {
     await tick('✓ from version 9', { id: 'closet', step: 0, version: 9, stepId: 'power/call-facilities' })
     const wrapper = timeline(w)
     const resolved = (text: string) => itemWith(wrapper, text).find('.timeline__runbook')
-    // The row's runbook part is a lazy chunk, and reads stored versions: wait on what it shows (bounded).
+    // The row's runbook part reads stored versions after the row renders: wait on what it shows (bounded).
     const shown = { timeout: 20_000, interval: 20 }
     await vi.waitFor(() => expect(resolved('✓ facilities').exists()).toBe(true), shown)
     await vi.waitFor(() => expect(resolved('✓ UPS').exists()).toBe(true), shown)
