@@ -211,7 +211,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   const proposalSend = singleFlight(async () => {
     const current = gen
     if (!current || !online || wiped) return
-    await sendRunbookOutbox(db, createRunbookApi(current.settings, fetchFn))
+    // Cut off with the round's calls when the settings change or a wipe cannot wait: it stays queued.
+    const signal = current.controller.signal
+    const bound: FetchLike = (input, init) => fetchFn(input, { ...init, signal })
+    await sendRunbookOutbox(db, createRunbookApi(current.settings, bound))
   })
   function sendProposals(): void {
     void proposalSend.run().catch(() => {
@@ -332,6 +335,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     const current = gen
     const cutOff = timers.setTimeout(() => current?.controller.abort(), WIPE_WAIT_MS)
     await rounds.idle()
+    // A proposal being sent gets its answer stored before the data goes, as a push does.
+    await proposalSend.idle()
     timers.clearTimeout(cutOff)
     gen?.controller.abort()
     gen = null
