@@ -139,6 +139,47 @@ describe('runbook API', () => {
       expect((await get('/api/runbooks')).json().runbooks[0].version).toBe(2)
     })
 
+    it('stores a proposal sent twice with one proposalId once, and answers the stored version again', async () => {
+      // The phone's first attempt was stored but its answer lost: it sends the same body again.
+      const body = { id: 'switch-down', source: SOURCE, note: 'first', proposalId: 'p-create-0001' }
+      const first = await post('/api/runbooks', body)
+      const again = await post('/api/runbooks', body)
+      expect(first.statusCode).toBe(201)
+      expect(again.statusCode).toBe(201)
+      expect(again.json()).toEqual(first.json())
+      await post('/api/runbooks/switch-down/versions/1/publish', {})
+      const edit = { source: EDITED, note: 'core', baseVersion: 1, proposalId: 'p-edit-0001' }
+      const v2 = await post('/api/runbooks/switch-down/versions', edit)
+      const v2again = await post('/api/runbooks/switch-down/versions', edit)
+      expect(v2.statusCode).toBe(201)
+      expect(v2again.statusCode).toBe(201)
+      expect(v2again.json()).toMatchObject({ version: 2, source: EDITED, note: 'core' })
+      const history = (await get('/api/runbooks/switch-down/versions')).json<RunbookHistory>()
+      expect(history.versions.map((v) => v.version)).toEqual([1, 2])
+      // Another proposal (another key) is stored as usual.
+      const v3 = await post('/api/runbooks/switch-down/versions', { ...edit, proposalId: 'p-edit-0002' })
+      expect(v3.json()).toMatchObject({ version: 3 })
+    })
+
+    it('refuses a proposalId used for another proposal, naming it, and stores nothing', async () => {
+      await create()
+      await post('/api/runbooks/switch-down/versions', { source: EDITED, proposalId: 'p-used-0001' })
+      const other = await post('/api/runbooks/switch-down/versions', {
+        source: `${SOURCE}\nMore.\n`,
+        proposalId: 'p-used-0001',
+      })
+      expect(other.statusCode).toBe(409)
+      expect(other.json().error).toMatchObject({ code: 'conflict' })
+      expect(other.json().error.message).toMatch(/^proposalId "p-used-0001" was already used/)
+      const elsewhere = await post('/api/runbooks', { id: 'printer', source: EDITED, proposalId: 'p-used-0001' })
+      expect(elsewhere.statusCode).toBe(409)
+      expect((await get('/api/runbooks')).json().runbooks).toHaveLength(1)
+      expect((await get('/api/runbooks/switch-down/versions')).json().versions).toHaveLength(2)
+      const bad = await post('/api/runbooks/switch-down/versions', { source: EDITED, proposalId: 'no spaces' })
+      expect(bad.statusCode).toBe(400)
+      expect(bad.json().error.message).toMatch(/proposalId/)
+    })
+
     it('refuses an id clash, naming the id, and keeps the first runbook', async () => {
       await create()
       const clash = await post('/api/runbooks', { id: 'switch-down', source: '# Other\n' }, other)

@@ -69,8 +69,8 @@ export async function runbookRoutes(app: FastifyInstance, options: RunbookRoutes
       schema: { body: RunbookCreateBodySchema, response: { 201: RunbookVersionSchema, ...ERROR_RESPONSES } },
     },
     async (request, reply) => {
-      const { id, source, note } = request.body
-      const created = await runbooks.create(id, source, note, request.token!)
+      const { id, source, note, proposalId } = request.body
+      const created = await runbooks.create(id, source, note, request.token!, proposalId)
       return reply.code(201).send(created)
     },
   )
@@ -92,8 +92,8 @@ export async function runbookRoutes(app: FastifyInstance, options: RunbookRoutes
       },
     },
     async (request, reply) => {
-      const { source, note, baseVersion } = request.body
-      const proposed = await runbooks.propose(request.params.id, source, note, baseVersion, request.token!)
+      const { source, note, baseVersion, proposalId } = request.body
+      const proposed = await runbooks.propose(request.params.id, source, note, baseVersion, request.token!, proposalId)
       return reply.code(201).send(proposed)
     },
   )

@@ -100,19 +100,29 @@ export class RunbookService {
     return { id, from, to, ...sectionDiff(a.source, b.source) }
   }
 
-  /** A new runbook whose version 1 is a proposal. 409 conflict when the id is taken. */
-  async create(id: string, source: string, note: string, actor: Actor): Promise<RunbookVersion> {
+  /**
+   * A new runbook whose version 1 is a proposal. 409 conflict when the id is taken.
+   * With a `proposalId` already stored for this id and source (the phone sent it
+   * again after losing the answer), that version is answered and nothing is added.
+   */
+  async create(id: string, source: string, note: string, actor: Actor, proposalId?: string): Promise<RunbookVersion> {
     this.writable(actor)
     checkSize(source)
     const at = new Date(this.now()).toISOString()
     const added = await this.store.addRunbookVersion(
-      { ...this.versionFields(id, source, note || 'Created', actor, at), baseVersion: null, publish: false },
+      {
+        ...this.versionFields(id, source, note || 'Created', actor, at),
+        baseVersion: null,
+        publish: false,
+        ...(proposalId !== undefined ? { proposalId } : {}),
+      },
       'create',
     )
     if (added === 'exists')
       throw new ApiError(409, 'conflict', `a runbook with id "${id}" already exists: propose a new version of it instead`)
     if (added === 'missing') throw new Error('unreachable: create never answers missing')
-    return full(added, null)
+    checkRepeat(added, id, source, proposalId)
+    return full(added, (await this.store.runbookHead(id))?.publishedVersion ?? null)
   }
 
   /**
@@ -120,7 +130,14 @@ export class RunbookService {
    * the newest when none is published). Marked stale when that is older than
    * the published version; it is stored all the same, so nothing typed is lost.
    */
-  async propose(id: string, source: string, note: string, baseVersion: number | undefined, actor: Actor): Promise<RunbookVersion> {
+  async propose(
+    id: string,
+    source: string,
+    note: string,
+    baseVersion: number | undefined,
+    actor: Actor,
+    proposalId?: string,
+  ): Promise<RunbookVersion> {
     this.writable(actor)
     checkSize(source)
     const head = await this.head(id)
@@ -129,12 +146,20 @@ export class RunbookService {
       throw new ApiError(400, 'bad_request', `baseVersion ${base} does not exist: "${id}" has ${head.latestVersion} versions`)
     const at = new Date(this.now()).toISOString()
     const added = await this.store.addRunbookVersion(
-      { ...this.versionFields(id, source, note || 'Edited', actor, at), baseVersion: base, publish: false },
+      {
+        ...this.versionFields(id, source, note || 'Edited', actor, at),
+        baseVersion: base,
+        publish: false,
+        ...(proposalId !== undefined ? { proposalId } : {}),
+      },
       'append',
     )
     if (added === 'missing') throw notFound(id)
     if (added === 'exists') throw new Error('unreachable: append never answers exists')
-    return full(added, head.publishedVersion)
+    checkRepeat(added, id, source, proposalId)
+    // A repeat may answer a version stored before another was published: staleness as it is now.
+    const published = added.proposalId !== undefined ? (await this.head(id)).publishedVersion : head.publishedVersion
+    return full(added, published)
   }
 
   /** Restoring is a new proposal with an old version's source, edited from the published version. */
@@ -206,6 +231,21 @@ export class RunbookService {
 
 function notFound(id: string): ApiError {
   return new ApiError(404, 'not_found', `no runbook "${id}"`)
+}
+
+/**
+ * The store answered the version already stored under `proposalId`: it must be
+ * this proposal sent again (same runbook, same source); a key used for another
+ * one is refused (409 naming `proposalId`) rather than answered with what it is not.
+ */
+function checkRepeat(stored: RunbookVersionRecord, id: string, source: string, proposalId: string | undefined): void {
+  if (proposalId === undefined || stored.proposalId !== proposalId) return
+  if (stored.runbookId !== id || stored.source !== source)
+    throw new ApiError(
+      409,
+      'conflict',
+      `proposalId "${proposalId}" was already used for another proposal (version ${stored.version} of "${stored.runbookId}"): send a new proposalId`,
+    )
 }
 
 /** 413 naming `source` when it is over 1 MiB of UTF-8. */

@@ -494,6 +494,54 @@ describe.each([sqlite, postgres])('the $name store', (engine) => {
     expect(publishes.sort()).toEqual(['moved', 'published'])
   })
 
+  it('stores a runbook version once per proposalId, also when the repeat arrives at once on another connection', async () => {
+    const { store, again } = await engine.fresh()
+    const other = await again()
+    const v = {
+      runbookId: 'printer',
+      source: '# Printer\n',
+      title: 'Printer',
+      reviewBy: null,
+      author: 'Dana',
+      authorTokenId: 4,
+      at: 't',
+      note: 'n',
+      baseVersion: null,
+      proposalId: 'key-create-1',
+    }
+    const made = await Promise.all([
+      store.addRunbookVersion({ ...v, publish: false }, 'create'),
+      other.addRunbookVersion({ ...v, publish: false }, 'create'),
+    ])
+    expect(made).toEqual([
+      { ...v, version: 1, publishedAt: null, publishedBy: null },
+      { ...v, version: 1, publishedAt: null, publishedBy: null },
+    ])
+    const edit = { ...v, source: '# Printer, B\n', baseVersion: 1, proposalId: 'key-edit-1', publish: false }
+    const added = await Promise.all([
+      store.addRunbookVersion(edit, 'append'),
+      other.addRunbookVersion(edit, 'append'),
+      store.addRunbookVersion(edit, 'append'),
+    ])
+    expect(added.map((a) => (typeof a === 'string' ? a : a.version))).toEqual([2, 2, 2])
+    // A key is one proposal across all runbooks: the store answers what it holds, the service compares.
+    expect(await store.addRunbookVersion({ ...edit, runbookId: 'other' }, 'create')).toMatchObject({
+      runbookId: 'printer',
+      version: 2,
+    })
+    expect(await store.runbookHead('other')).toBeNull()
+    const history = await store.runbookHistory('printer')
+    expect(history.map((h) => [h.version, h.proposalId])).toEqual([
+      [1, 'key-create-1'],
+      [2, 'key-edit-1'],
+    ])
+    // Without a key, every call adds a version, as before.
+    const { proposalId: _none, ...keyless } = edit
+    await store.addRunbookVersion(keyless, 'append')
+    expect((await store.runbookVersion('printer', 3))?.proposalId).toBeUndefined()
+    expect((await store.runbookHead('printer'))?.latestVersion).toBe(3)
+  })
+
   it('keeps the first VAPID keys stored and lets exactly one of two nodes claim a notice', async () => {
     const { store, again } = await engine.fresh()
     const other = await again()

@@ -164,6 +164,12 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (runbook_id, version)
   );
   `,
+  // 9 (issue #16 review): a proposal is stored once per idempotency key sent by the phone,
+  // so a proposal sent again after its answer was lost is not stored twice. Portable SQL.
+  `
+  ALTER TABLE runbook_versions ADD COLUMN proposal_id TEXT;
+  CREATE UNIQUE INDEX runbook_versions_proposal ON runbook_versions (proposal_id) WHERE proposal_id IS NOT NULL;
+  `,
 ]
 
 export function schemaVersion(db: Database.Database): number {

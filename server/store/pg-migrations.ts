@@ -168,6 +168,11 @@ export const pgMigrations: readonly string[] = [
     PRIMARY KEY (runbook_id, version)
   );
   `,
+  // 9 (issue #16 review): one stored proposal per idempotency key, the same SQL.
+  `
+  ALTER TABLE runbook_versions ADD COLUMN proposal_id TEXT;
+  CREATE UNIQUE INDEX runbook_versions_proposal ON runbook_versions (proposal_id) WHERE proposal_id IS NOT NULL;
+  `,
 ]
 
 /** Tables of this engine's own bookkeeping, not of the schema (left out of comparisons and copies). */

@@ -15,6 +15,17 @@ export interface PgRunner {
   transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T>
 }
 
+/** The version stored under `v.proposalId`, on any runbook, or null (none sent, or none stored). */
+async function repeatOf(c: pg.PoolClient, v: NewRunbookVersion): Promise<RunbookVersionRecord | null> {
+  if (v.proposalId === undefined) return null
+  const row = (
+    await c.query<VersionRow>(`SELECT ${META_COLUMNS}, source FROM runbook_versions WHERE proposal_id = $1`, [
+      v.proposalId,
+    ])
+  ).rows[0]
+  return row ? { ...toMeta(row), source: row.source ?? '' } : null
+}
+
 /** Runbook versions on PostgreSQL. */
 export class PgRunbooks implements RunbookStore {
   constructor(private readonly db: PgRunner) {}
@@ -53,6 +64,10 @@ export class PgRunbooks implements RunbookStore {
   ): Promise<RunbookVersionRecord | 'exists' | 'missing'> {
     return this.db.transaction(async (c) => {
       let latest: number
+      // Sent again (its answer was lost): the version stored the first time. Checked again
+      // under the lock below, for a repeat that arrives while the first is being stored.
+      const early = await repeatOf(c, v)
+      if (early) return early
       if (mode === 'create') {
         // Two servers creating the same id at once: one inserts, the other finds it there.
         const made = await c.query(
@@ -60,7 +75,7 @@ export class PgRunbooks implements RunbookStore {
            ON CONFLICT (id) DO NOTHING RETURNING id`,
           [v.runbookId, v.at],
         )
-        if (made.rows.length === 0) return 'exists'
+        if (made.rows.length === 0) return (await repeatOf(c, v)) ?? 'exists'
         latest = 0
       } else {
         const current = await c.query<{ latest_version: number }>(
@@ -68,6 +83,8 @@ export class PgRunbooks implements RunbookStore {
           [v.runbookId],
         )
         if (current.rows.length === 0) return 'missing'
+        const repeat = await repeatOf(c, v)
+        if (repeat) return repeat
         latest = current.rows[0]!.latest_version
       }
       const version = latest + 1
@@ -75,8 +92,8 @@ export class PgRunbooks implements RunbookStore {
       const publishedBy = v.publish ? v.author : null
       await c.query(
         `INSERT INTO runbook_versions (runbook_id, version, source, title, review_by, author_name, author_token_id,
-           created_at, note, base_version, published_at, published_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+           created_at, note, base_version, published_at, published_by, proposal_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
         [
           v.runbookId,
           version,
@@ -90,6 +107,7 @@ export class PgRunbooks implements RunbookStore {
           v.baseVersion,
           publishedAt,
           publishedBy,
+          v.proposalId ?? null,
         ],
       )
       await c.query(

@@ -1,6 +1,6 @@
 /**
  * Rows as both engines return them (the same tables and columns, migrations
- * 1–8) and what the Store gives out: one mapping per record, shared by the
+ * 1–9) and what the Store gives out: one mapping per record, shared by the
  * SQLite and PostgreSQL stores so the two cannot drift apart.
  */
 import { PUSH_TOPICS, type PushTopic } from '../../src/domain/push'
@@ -40,6 +40,7 @@ export interface VersionRow {
   base_version: number | null
   published_at: string | null
   published_by: string | null
+  proposal_id: string | null
 }
 
 export interface HeadRow {
@@ -51,7 +52,7 @@ export interface HeadRow {
 }
 
 export const META_COLUMNS =
-  'runbook_id, version, title, review_by, author_name, author_token_id, created_at, note, base_version, published_at, published_by'
+  'runbook_id, version, title, review_by, author_name, author_token_id, created_at, note, base_version, published_at, published_by, proposal_id'
 
 export const toMeta = (row: VersionRow): RunbookVersionMeta => ({
   runbookId: row.runbook_id,
@@ -65,6 +66,7 @@ export const toMeta = (row: VersionRow): RunbookVersionMeta => ({
   baseVersion: row.base_version,
   publishedAt: row.published_at,
   publishedBy: row.published_by,
+  ...(row.proposal_id !== null && row.proposal_id !== undefined ? { proposalId: row.proposal_id } : {}),
 })
 
 export const toHead = (row: HeadRow): RunbookHead => ({

@@ -25,6 +25,7 @@ export class SqliteRunbooks implements RunbookStore {
   private readonly history
   private readonly one
   private readonly latest
+  private readonly byProposal
   private readonly insertRunbook
   private readonly bumpLatest
   private readonly insertVersion
@@ -45,14 +46,17 @@ export class SqliteRunbooks implements RunbookStore {
     this.latest = db.prepare<[string], { latest_version: number; published_version: number | null }>(
       'SELECT latest_version, published_version FROM runbooks WHERE id = ?',
     )
+    this.byProposal = db.prepare<[string], VersionRow>(
+      `SELECT ${META_COLUMNS}, source FROM runbook_versions WHERE proposal_id = ?`,
+    )
     this.insertRunbook = db.prepare(
       'INSERT INTO runbooks (id, created_at, published_version, latest_version) VALUES (?, ?, NULL, 0)',
     )
     this.bumpLatest = db.prepare('UPDATE runbooks SET latest_version = ? WHERE id = ?')
     this.insertVersion = db.prepare(
       `INSERT INTO runbook_versions (runbook_id, version, source, title, review_by, author_name, author_token_id,
-         created_at, note, base_version, published_at, published_by)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         created_at, note, base_version, published_at, published_by, proposal_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     this.setPublished = db.prepare('UPDATE runbooks SET published_version = ? WHERE id = ?')
     // Only a proposal (published_at NULL) is ever written to, and only once.
@@ -62,6 +66,9 @@ export class SqliteRunbooks implements RunbookStore {
 
     this.add = db.transaction(
       (v: NewRunbookVersion, mode: 'create' | 'append'): RunbookVersionRecord | 'exists' | 'missing' => {
+        // Sent again (its answer was lost): the version stored the first time.
+        const repeat = v.proposalId === undefined ? undefined : this.byProposal.get(v.proposalId)
+        if (repeat) return { ...toMeta(repeat), source: repeat.source ?? '' }
         const current = this.latest.get(v.runbookId)
         if (mode === 'create' && current) return 'exists'
         if (mode === 'append' && !current) return 'missing'
@@ -82,6 +89,7 @@ export class SqliteRunbooks implements RunbookStore {
           v.baseVersion,
           publishedAt,
           publishedBy,
+          v.proposalId ?? null,
         )
         this.bumpLatest.run(version, v.runbookId)
         if (v.publish) this.setPublished.run(version, v.runbookId)

@@ -189,6 +189,11 @@ export interface RunbookVersionMeta {
   /** Set once, when the version is published; never changed after. */
   publishedAt: string | null
   publishedBy: string | null
+  /**
+   * The proposing phone's idempotency key (`proposalId` on the wire), present only
+   * when one was sent: a version is stored once per key, across all runbooks.
+   */
+  proposalId?: string
 }
 
 /** A stored version with its Markdown source. */
@@ -226,7 +231,8 @@ export interface RunbookStore {
   /**
    * Adds a version atomically, numbered one above the runbook's newest.
    * `create`: the runbook must not exist yet (else 'exists'); `append`: it must
-   * (else 'missing').
+   * (else 'missing'). With a `proposalId` already stored (any runbook), nothing is
+   * added and that stored version is answered instead (the caller compares it).
    */
   addRunbookVersion(
     version: NewRunbookVersion,

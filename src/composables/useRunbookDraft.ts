@@ -32,7 +32,7 @@ export interface UseRunbookDraftReturn {
   flush: () => Promise<void>
   /** Forgets the draft and starts again from the published source. */
   discard: () => Promise<void>
-  /** Stores the proposal and tries to send it; resolves with it as stored. */
+  /** Stores the proposal (sync sends it); resolves with it as stored, `queued`. */
   propose: () => Promise<RunbookProposal>
 }
 
@@ -117,6 +117,15 @@ export function useRunbookDraft(options: UseRunbookDraftOptions): UseRunbookDraf
     { flush: 'sync' },
   )
   watch(key, () => void load(), { immediate: true })
+  // The sync engine forgets the draft once the server holds exactly what was proposed
+  // (src/db/runbook-drafts.ts); text typed since is kept, and then still shown as a draft.
+  watch(
+    () => store.proposals[key.value]?.state,
+    async (proposalState) => {
+      if (proposalState !== 'proposed' || unsaved.value || state.value !== 'ready') return
+      hasDraft.value = (await store.openDraft(key.value)).draft !== null
+    },
+  )
 
   const onHide = () => void flush()
   const onVisibility = () => {
@@ -157,7 +166,7 @@ export function useRunbookDraft(options: UseRunbookDraftOptions): UseRunbookDraf
       clearTimeout(timer)
       unsaved.value = false
       const stored = await store.propose(current())
-      hasDraft.value = stored.state !== 'proposed'
+      hasDraft.value = true
       return stored
     },
   }

@@ -49,6 +49,12 @@ export interface RunbookProposal {
   note: string
   baseVersion: number | null
   queuedAt: string
+  /**
+   * The idempotency key sent with every attempt (`proposalId` on the wire), made once
+   * when proposed: an attempt whose answer was lost and is sent again is stored once.
+   * Absent on rows queued before keys existed; the sender adds one before sending.
+   */
+  proposalId?: string
   state: 'queued' | 'refused' | 'proposed'
   status?: number
   message?: string
@@ -111,6 +117,12 @@ export async function writeRunbookBase(db: CommandPostDatabase, id: string, base
 export async function readRunbookProposal(db: CommandPostDatabase, key: string): Promise<RunbookProposal | null> {
   const value = (await db.kv.get(OUTBOX + key))?.value
   return isProposal(value) ? value : null
+}
+
+/** Every stored proposal (queued, refused or proposed), in key order: what the editor shows. */
+export async function allRunbookProposals(db: CommandPostDatabase): Promise<RunbookProposal[]> {
+  const rows = await db.kv.where('key').startsWith(OUTBOX).toArray()
+  return rows.map((row) => row.value).filter(isProposal)
 }
 
 /** Every stored proposal still waiting for the server, oldest first. */

@@ -43,15 +43,29 @@ const versionNumber = (name: string) =>
     v.minValue(1, `${name} must be 1 or more`),
   )
 
+/**
+ * A proposal's idempotency key, made by the phone once per proposal and sent with
+ * every attempt: the server stores one version per key and answers a repeat with it.
+ * The id form of CONTRACT.md §1 (8–64 of `A-Z a-z 0-9 _ -`).
+ */
+export const ProposalIdSchema = v.pipe(
+  v.string('proposalId must be a string'),
+  v.regex(/^[A-Za-z0-9_-]{8,64}$/, 'proposalId must be 8 to 64 letters, digits, _ or -'),
+)
 /** `POST /api/runbooks` body: a new runbook, its first version a proposal. */
 export const RunbookCreateBodySchema = v.object(
-  { id: RunbookIdSchema, source, note: v.optional(note, '') },
-  'the body must be { "id": "...", "source": "...", "note": "..." }',
+  { id: RunbookIdSchema, source, note: v.optional(note, ''), proposalId: v.optional(ProposalIdSchema) },
+  'the body must be { "id": "...", "source": "...", "note": "...", "proposalId": "..." }',
 )
 /** `POST /api/runbooks/:id/versions` body: a proposal edited from `baseVersion` (default: the published one). */
 export const RunbookProposeBodySchema = v.object(
-  { source, note: v.optional(note, ''), baseVersion: v.optional(versionNumber('baseVersion')) },
-  'the body must be { "source": "...", "note": "...", "baseVersion": 3 }',
+  {
+    source,
+    note: v.optional(note, ''),
+    baseVersion: v.optional(versionNumber('baseVersion')),
+    proposalId: v.optional(ProposalIdSchema),
+  },
+  'the body must be { "source": "...", "note": "...", "baseVersion": 3, "proposalId": "..." }',
 )
 /** `POST /api/runbooks/:id/restore` body: make `version`'s source a new proposal. */
 export const RunbookRestoreBodySchema = v.object(

@@ -3,7 +3,7 @@ import type { EventType, IncidentEvent, PayloadOf } from './events'
 import { validateEvent, validatePayload } from './events'
 import { foldIncident, type IncidentState } from './fold'
 import { formatHlc } from './hlc'
-import { doneSteps, runbooksUsed, stepEntries, stepLogText, stepPosition } from './runbooks'
+import { doneStepCount, doneSteps, runbooksUsed, stepEntries, stepLogText, stepPosition } from './runbooks'
 
 const INC = 'INC0000001'
 let counter = 0
@@ -154,5 +154,37 @@ describe('runbook references with version and stepId', () => {
     // Ticked in the build's copy (no version): by its id too.
     expect(stepPosition({ id: 'x', step: 0, stepId: 'power/check-the-ups' }, shownV2)).toBe(1)
     expect(stepPosition({ id: 'x', step: 0, version: 1, stepId: 'power/check-the-ups' })).toBe(0)
+  })
+
+  it('counts "n of m" done by step id in the version on screen, by position without one', () => {
+    const ref = (step: number, extra: { version?: number; stepId?: string } = {}) => ({ id: 'x', step, ...extra })
+    const entry = (r: ReturnType<typeof ref>, ms: number) =>
+      ev('log.entry', { text: `✓ ${r.step}`, kind: 'action', runbook: r }, ms)
+    const state = fold([
+      declared,
+      // Ticked in version 1 at position 0; version 2 moved that step to position 1.
+      entry(ref(0, { version: 1, stepId: 'power/check-the-ups' }), 2_000),
+      // Ticked in version 1, a step version 2 no longer has.
+      entry(ref(1, { version: 1, stepId: 'power/gone' }), 3_000),
+      // An older tick without ids: its position.
+      entry(ref(0), 4_000),
+    ])
+    // In version 2: the UPS check (position 1) and the old position-0 tick; the gone step is not counted.
+    expect([...doneSteps(state, 'x', shownV2)].sort()).toEqual([0, 1])
+    expect(doneStepCount(state, 'x', 2, shownV2)).toBe(2)
+    // By position alone (no ids known), the gone step's tick would have counted as position 1.
+    expect(doneStepCount(state, 'x', 2)).toBe(2)
+    const twoTicksOfOneStep = fold([
+      declared,
+      entry(ref(0, { version: 1, stepId: 'power/check-the-ups' }), 2_000),
+      entry(ref(1, { version: 2, stepId: 'power/check-the-ups' }), 3_000),
+    ])
+    // One step ticked in two versions is one step done, not two.
+    expect(doneStepCount(twoTicksOfOneStep, 'x', 2, shownV2)).toBe(1)
+    expect(runbooksUsed(twoTicksOfOneStep)[0]!.done).toEqual([0, 1])
+    expect(doneStepCount(twoTicksOfOneStep, 'x', 2)).toBe(2)
+    // Positions past the end of the shown version do not count.
+    expect(doneStepCount(fold([declared, entry(ref(5), 2_000)]), 'x', 2)).toBe(0)
+    expect(doneStepCount(fold([declared, entry(ref(5), 2_000)]), 'x', null)).toBe(1)
   })
 })

@@ -69,6 +69,25 @@ export function doneSteps(state: IncidentState, runbookId: string, shown?: Shown
 }
 
 /**
+ * "n of m steps done" for `runbookId` in this incident, counted in the version on
+ * screen (`shown`, with `stepCount` its m): a tick naming a step id is that step
+ * of `shown` (not counted when the step is gone from it, rather than counting
+ * whatever moved into its position); a tick without one counts by its position.
+ * Without `shown` (no step ids known: the build's copy), by position. Positions
+ * at or past `stepCount` (the runbook lost steps since) do not count; null: all count.
+ */
+export function doneStepCount(
+  state: IncidentState,
+  runbookId: string,
+  stepCount: number | null,
+  shown?: ShownVersion,
+): number {
+  let n = 0
+  for (const position of doneSteps(state, runbookId, shown)) if (stepCount === null || position < stepCount) n++
+  return n
+}
+
+/**
  * Every runbook this incident's log refers to, most recently used first. A
  * runbook whose only ticks were struck is still listed (done: []): someone
  * opened it for this incident, and may want to continue.

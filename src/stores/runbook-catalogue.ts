@@ -31,6 +31,8 @@ export const useRunbookCatalogueStore = defineStore('runbookCatalogue', () => {
   /** The synced versions have been read from this phone's database once (or could not be). */
   const loaded = ref(false)
   let watching: Promise<void> | null = null
+  /** Older versions read by pageAt, by `<version> <id>`. */
+  const versions = new Map<string, RunbookPage>()
 
   /** The catalogue: the build's order, synced entries in place, runbooks only the server has after them by title. */
   const list = computed<readonly RunbookMeta[]>(() => {
@@ -95,9 +97,16 @@ export const useRunbookCatalogueStore = defineStore('runbookCatalogue', () => {
     await load()
     const published = synced.value.get(id)
     if (published?.published === version) return published
+    // A version never changes once stored: a Timeline of many ticks reads each one once.
+    const key = `${version} ${id}`
+    const kept = versions.get(key)
+    if (kept) return kept
     try {
       const [{ database }, { readRunbookVersion }] = await Promise.all([localData(), import('../db/runbooks')])
-      return pageOf(await readRunbookVersion(database(), id, version))
+      const page = pageOf(await readRunbookVersion(database(), id, version))
+      // Not kept when absent: the version may be synced later.
+      if (page) versions.set(key, page)
+      return page
     } catch {
       return null // unreadable storage
     }

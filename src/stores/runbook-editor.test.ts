@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { freshApp, reopenApp } from '../../tests/fixtures/app'
 import type { FetchLike } from '../sync/api'
+import { writeRunbookProposal } from '../db/runbook-drafts'
 import { useIncidentsStore } from './incidents'
 import { NEW_RUNBOOK_KEY, useRunbookEditorStore, type RunbookDraft } from './runbook-editor'
 import { useSyncStore } from './sync'
@@ -71,68 +72,47 @@ describe('useRunbookEditorStore', () => {
     expect((await again.openDraft('switch-down')).draft).toBeNull()
   })
 
-  it('queues a proposal offline, keeps it across a reload, and sends it when online', async () => {
+  it('queues a proposal with a new idempotency key, keeps it across a reload, and only asks sync to run', async () => {
     const server = fakeServer(() => json(201, info(2)))
+    server.state.online = true
     const { store, dbName } = await editorWith(server.fetchFn)
+    const sendSoon = vi.spyOn(useSyncStore(), 'sendSoon')
     const queued = await store.propose(draft('# Switch down\n- [ ] Check the UPS\n'))
-    expect(queued).toMatchObject({ state: 'queued', runbookId: 'switch-down' })
+    expect(queued).toMatchObject({ state: 'queued', runbookId: 'switch-down', note: 'Add the UPS', baseVersion: 1 })
+    expect(queued.proposalId).toMatch(/^[A-Za-z0-9_-]{8,64}$/)
+    // The sync engine sends it (in the leader tab); this store never does.
+    expect(sendSoon).toHaveBeenCalledTimes(1)
     expect(server.state.sent).toEqual([])
+    const again = await store.propose(draft('# Switch down, again\n'))
+    expect(again.proposalId).not.toBe(queued.proposalId)
 
     await reopenApp(dbName)
-    useSyncStore().token = 'token-a'
-    const again = useRunbookEditorStore()
-    again.useFetch(server.fetchFn)
-    expect((await again.openDraft('switch-down')).proposal?.state).toBe('queued')
-    server.state.online = true
-    await again.flush()
-    expect(server.state.sent).toEqual([
-      {
-        url: '/api/runbooks/switch-down/versions',
-        body: { source: '# Switch down\n- [ ] Check the UPS\n', note: 'Add the UPS', baseVersion: 1 },
-      },
-    ])
-    expect(again.proposals['switch-down']).toMatchObject({ state: 'proposed', version: 2 })
-    // The server has the text now: the draft is done with.
-    expect((await again.openDraft('switch-down')).draft).toBeNull()
-    await again.flush()
-    expect(server.state.sent).toHaveLength(1)
+    const reopened = useRunbookEditorStore()
+    expect((await reopened.openDraft('switch-down')).proposal).toMatchObject({
+      state: 'queued',
+      proposalId: again.proposalId,
+    })
   })
 
-  it('keeps what was typed after proposing when the proposal reaches the server', async () => {
-    const server = fakeServer(() => json(201, info(2)))
-    const { store } = await editorWith(server.fetchFn)
-    await store.propose(draft('first'))
-    await store.saveDraft(draft('first, and more'))
-    server.state.online = true
-    await store.flush()
-    expect((await store.openDraft('switch-down')).draft?.source).toBe('first, and more')
+  it('shows what the sync engine stored for a proposal: proposed, or refused with the server’s message', async () => {
+    const { store, db } = await editorWith(fakeServer(() => json(500, {})).fetchFn)
+    const queued = await store.propose(draft('first'))
+    expect(store.proposals['switch-down']?.state).toBe('queued')
+    // Another tab's engine (or this tab's) answers in the database: the store follows.
+    await writeRunbookProposal(db, { ...queued, state: 'proposed', version: 2 })
+    await vi.waitFor(() => expect(store.proposals['switch-down']).toMatchObject({ state: 'proposed', version: 2 }))
+    const message = 'source is 1048577 bytes; a runbook may have at most 1048576 (1 MiB)'
+    await writeRunbookProposal(db, { ...queued, state: 'refused', status: 413, message })
+    await vi.waitFor(() => expect(store.proposals['switch-down']).toMatchObject({ state: 'refused', message }))
+    expect((await store.openDraft('switch-down')).draft?.source).toBe('first')
   })
 
-  it('shows a refusal with the server’s message, keeps the draft and does not send it again', async () => {
-    const message = 'source is 1048577 bytes: at most 1048576 (1 MiB)'
-    const server = fakeServer(() => json(413, { error: { code: 'too_large', message } }))
-    server.state.online = true
-    const { store } = await editorWith(server.fetchFn)
-    const refused = await store.propose(draft('x'.repeat(10)))
-    expect(refused).toMatchObject({ state: 'refused', status: 413, message })
-    expect((await store.openDraft('switch-down')).draft?.source).toBe('x'.repeat(10))
-    await store.flush()
-    expect(server.state.sent).toHaveLength(1)
-  })
-
-  it('creates a new runbook with POST /api/runbooks and reports an id clash', async () => {
-    const message = 'a runbook with id "wifi" already exists: propose a new version of it instead'
-    const server = fakeServer(() => json(409, { error: { code: 'conflict', message } }))
-    server.state.online = true
-    const { store } = await editorWith(server.fetchFn)
+  it('queues a new runbook as one to create', async () => {
+    const { store } = await editorWith(fakeServer(() => json(500, {})).fetchFn)
     const result = await store.propose(
       draft('# Wi-Fi\n', { key: NEW_RUNBOOK_KEY, runbookId: 'wifi', baseVersion: null }),
     )
-    expect(server.state.sent[0]).toEqual({
-      url: '/api/runbooks',
-      body: { id: 'wifi', source: '# Wi-Fi\n', note: 'Add the UPS' },
-    })
-    expect(result).toMatchObject({ state: 'refused', message })
+    expect(result).toMatchObject({ key: NEW_RUNBOOK_KEY, runbookId: 'wifi', isNew: true, state: 'queued' })
   })
 
   it('keeps the published source for editing offline', async () => {

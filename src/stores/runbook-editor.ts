@@ -1,8 +1,9 @@
 import { defineStore, acceptHMRUpdate } from 'pinia'
 import { ref, shallowRef } from 'vue'
-import { singleFlight } from '../domain/single-flight'
 import { localData } from '../db/load'
+import { newId } from '../domain/ids'
 import {
+  allRunbookProposals,
   deleteRunbookDraft,
   readRunbookBase,
   readRunbookDraft,
@@ -16,7 +17,6 @@ import {
 } from '../db/runbook-drafts'
 import type { FetchLike } from '../sync/api'
 import { createRunbookApi, RunbookApiError, type RunbookApi } from '../sync/runbook-api'
-import { sendRunbookOutbox } from '../sync/runbook-outbox'
 import { useSyncStore } from './sync'
 
 export { NEW_RUNBOOK_KEY } from '../db/runbook-drafts'
@@ -29,10 +29,13 @@ const db = () => localData().then(({ database }) => database())
 /**
  * Editing runbooks on this phone: drafts and queued proposals (kept in the
  * phone's database, src/db/runbook-drafts.ts), and the server's runbook API
- * for history, diffs, publishing and restoring. Proposals are stored before
- * they are sent and sent again whenever the browser comes back online, so
- * "Propose" works offline. Server calls reject with RunbookApiError (its
- * message is the server's, meant to be shown) or fetch's error when offline.
+ * for history, diffs, publishing and restoring. "Propose" only stores the
+ * proposal (so it works offline) and asks sync to run soon: the sync engine
+ * sends the outbox after each round, in the leader tab only (src/sync/engine.ts),
+ * and this store observes the stored outbox to show "queued", "proposed as N" or
+ * the server's refusal, whichever tab sent it. Server calls reject with
+ * RunbookApiError (its message is the server's, meant to be shown) or fetch's
+ * error when offline.
  */
 export const useRunbookEditorStore = defineStore('runbook-editor', () => {
   /** The latest known proposal per draft key, as stored (queued, refused or proposed). */
@@ -73,25 +76,30 @@ export const useRunbookEditorStore = defineStore('runbook-editor', () => {
     return stored
   }
 
-  const flight = singleFlight(async () => {
-    const bound = await api()
-    if (!bound) return
-    const database = await db()
-    await sendRunbookOutbox(database, bound)
-    for (const key of Object.keys(proposals.value)) await refresh(key)
-  })
-
-  /** Sends the queued proposals now; resolves when done (they stay queued when there is no answer). */
-  function flush(): Promise<void> {
-    return flight.run().catch((e: unknown) => {
-      lastError.value = `Proposals not sent: ${(e as Error).message}`
+  let watching: Promise<void> | null = null
+  /**
+   * Keeps `proposals` equal to the stored outbox from now on: the sync engine
+   * (this tab's or another tab's) writes each answer there. Started by the
+   * editor's first read, so a phone that never opens the editor never runs it.
+   */
+  function watchOutbox(): Promise<void> {
+    watching ??= localData().then(({ database, liveQuery }) => {
+      const observed = database()
+      liveQuery(() => allRunbookProposals(observed)).subscribe({
+        next: (list) => {
+          proposals.value = Object.fromEntries(list.map((p) => [p.key, p]))
+        },
+        error: (e: unknown) => {
+          lastError.value = `Proposals not read from this phone: ${(e as Error).message}`
+        },
+      })
     })
+    return watching
   }
-
-  if (inBrowser) window.addEventListener('online', () => void flush())
 
   /** The stored draft for `key`, and the stored proposal (shown as its state). */
   async function openDraft(key: string): Promise<{ draft: RunbookDraft | null; proposal: RunbookProposal | null }> {
+    void watchOutbox()
     const database = await db()
     const [draft, proposal] = await Promise.all([readRunbookDraft(database, key), refresh(key)])
     return { draft, proposal }
@@ -131,12 +139,14 @@ export const useRunbookEditorStore = defineStore('runbook-editor', () => {
   }
 
   /**
-   * Queues `draft` as a proposal (durable before this resolves), then tries to
-   * send it. Resolves with the proposal as stored afterwards: `queued` (no
-   * answer yet: sent when online), `proposed` (with its version) or `refused`
+   * Queues `draft` as a proposal with a new idempotency key (durable before this
+   * resolves) and asks sync to run soon; resolves with it as stored, `queued`.
+   * The sync engine sends it (at once when online, else when back online), and
+   * `proposals[key]` then becomes `proposed` (with its version) or `refused`
    * (with the server's message). The draft stays until the server has it.
    */
   async function propose(draft: RunbookDraft): Promise<RunbookProposal> {
+    void watchOutbox()
     const database = await db()
     await writeRunbookDraft(database, draft)
     const proposal: RunbookProposal = {
@@ -147,19 +157,20 @@ export const useRunbookEditorStore = defineStore('runbook-editor', () => {
       note: draft.note.trim(),
       baseVersion: draft.baseVersion,
       queuedAt: new Date().toISOString(),
+      proposalId: newId(),
       state: 'queued',
     }
     await writeRunbookProposal(database, proposal)
     proposals.value = { ...proposals.value, [draft.key]: proposal }
-    await flush()
-    return (await refresh(draft.key)) ?? proposal
+    useSyncStore().sendSoon()
+    return proposal
   }
 
   return {
     proposals,
     lastError,
     useFetch,
-    flush,
+    watchOutbox,
     openDraft,
     base,
     saveDraft,

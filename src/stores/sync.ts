@@ -142,11 +142,6 @@ export const useSyncStore = defineStore('sync', () => {
     cleanups.push(() => subscription.unsubscribe())
     await created.start()
     mirror(created.snapshot())
-    // Runbook proposals queued offline before a reload go out now; the editor's store then
-    // sends again whenever the browser comes back online. Its code loads only when one waits.
-    const queued = () => import('../db/runbook-drafts').then(({ queuedRunbookProposals }) => queuedRunbookProposals(db))
-    if (inBrowser && joined.value && (await queued().catch(() => [])).length)
-      void import('./runbook-editor').then(({ useRunbookEditorStore }) => useRunbookEditorStore().flush())
   }
 
   function stop(): void {
@@ -155,6 +150,11 @@ export const useSyncStore = defineStore('sync', () => {
     engine?.stop()
     engine = null
     for (const cleanup of cleanups.splice(0)) cleanup()
+  }
+
+  /** Something besides events waits to be sent (a runbook proposal): a round soon, run by the leader tab. */
+  function sendSoon(): void {
+    engine?.nudge()
   }
 
   async function syncNow(): Promise<SyncStatus> {
@@ -256,6 +256,7 @@ export const useSyncStore = defineStore('sync', () => {
     serverName,
     start,
     stop,
+    sendSoon,
     syncNow,
     join,
     joinWithLink,

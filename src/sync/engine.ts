@@ -18,6 +18,7 @@ import { createSyncApi, isCursorUnknown, SyncError, type FetchLike, type SyncApi
 import { pullAll, storeServerEvents } from './pull'
 import { createRunbookApi } from './runbook-api'
 import { refreshRunbookCatalogue, workerCompiler, type CompilerWorker } from './runbook-catalogue'
+import { sendRunbookOutbox } from './runbook-outbox'
 import { pushOutbox } from './push'
 import { clearPushHold, holdAllowsPull, holdFor, readPushHold, savePushHold } from './push-hold'
 import { createRetryPolicy, type RetryableFailure } from './retry'
@@ -92,7 +93,7 @@ export interface SyncEngine {
   setOnline(online: boolean): void
   setVisible(visible: boolean): void
   snapshot(): SyncSnapshot
-  /** Resolves when no sync round is running (tests). */
+  /** Resolves when no sync round, and no runbook proposal send it started, is running (tests). */
   idle(): Promise<void>
 }
 
@@ -197,6 +198,30 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       compiler.close()
     }
   })
+  /**
+   * Sends the runbook proposals queued on this phone (src/sync/runbook-outbox.ts): after
+   * every good round, so at start, when the browser comes back online (which asks for a
+   * round), every `intervalMs`, and soon after "Propose" (the editor nudges). Only the
+   * engine sends, and only the leader tab runs one (src/sync/leader.ts), so two tabs never
+   * both send a proposal. A static import, as the catalogue refresh's: the engine is a
+   * lazy chunk already, and a dynamic import here split the first screen's shared chunk
+   * (Vite's preload helper went into a chunk of its own, +1 kB on the first screen).
+   * One run at a time; a failure leaves the proposals queued for the next round.
+   */
+  const proposalSend = singleFlight(async () => {
+    const current = gen
+    if (!current || !online || wiped) return
+    // Cut off with the round's calls when the settings change or a wipe cannot wait: it stays queued.
+    const signal = current.controller.signal
+    const bound: FetchLike = (input, init) => fetchFn(input, { ...init, signal })
+    await sendRunbookOutbox(db, createRunbookApi(current.settings, bound))
+  })
+  function sendProposals(): void {
+    void proposalSend.run().catch(() => {
+      // Storage refused a write: the proposals stay as stored; the next round tries again.
+    })
+  }
+
   /** The server's runbooks may have changed (a good round, a stream notice). */
   function runbooksChanged(settings: SyncSettings): void {
     options.onRunbooks?.(settings)
@@ -282,6 +307,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       roundIn(intervalMs)
       ensureStream()
       runbooksChanged(current.settings)
+      sendProposals()
     } catch (e) {
       // Aborted because the settings changed: the new settings' round takes over.
       if (current !== gen || current.controller.signal.aborted) return
@@ -309,6 +335,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     const current = gen
     const cutOff = timers.setTimeout(() => current?.controller.abort(), WIPE_WAIT_MS)
     await rounds.idle()
+    // A proposal being sent gets its answer stored before the data goes, as a push does.
+    await proposalSend.idle()
     timers.clearTimeout(cutOff)
     gen?.controller.abort()
     gen = null
@@ -495,6 +523,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       else void requestRound()
     },
     snapshot,
-    idle: () => rounds.idle(),
+    async idle() {
+      // A round starts a proposal send, and a send never starts a round: rounds first.
+      await rounds.idle()
+      await proposalSend.idle()
+    },
   }
 }

@@ -44,9 +44,18 @@ export interface RunbookApi {
   history(id: string): Promise<RunbookHistory>
   version(id: string, version: number): Promise<RunbookVersion>
   diff(id: string, from: number, to: number): Promise<RunbookDiff>
-  create(id: string, source: string, note?: string): Promise<RunbookVersion>
-  /** A proposal edited from `baseVersion` (default: the published version). */
-  propose(id: string, source: string, options?: { note?: string; baseVersion?: number }): Promise<RunbookVersion>
+  /**
+   * A new runbook, its version 1 a proposal. `proposalId`: the proposal's idempotency key
+   * (8–64 of `A-Z a-z 0-9 _ -`); sent again with the same key, the server answers the version
+   * it stored the first time instead of storing another.
+   */
+  create(id: string, source: string, note?: string, proposalId?: string): Promise<RunbookVersion>
+  /** A proposal edited from `baseVersion` (default: the published version); `proposalId` as for `create`. */
+  propose(
+    id: string,
+    source: string,
+    options?: { note?: string; baseVersion?: number; proposalId?: string },
+  ): Promise<RunbookVersion>
   publish(id: string, version: number): Promise<RunbookVersion>
   /** A new proposal with `version`'s source. */
   restore(id: string, version: number, note?: string): Promise<RunbookVersion>
@@ -103,7 +112,13 @@ export function createRunbookApi(settings: { serverUrl: string; token: string },
     history: (id) => call(path(id, '/versions'), RunbookHistorySchema).then((a) => a.body),
     version: (id, version) => call(path(id, `/versions/${version}`), RunbookVersionSchema).then((a) => a.body),
     diff: (id, from, to) => call(path(id, `/diff?from=${from}&to=${to}`), RunbookDiffSchema).then((a) => a.body),
-    create: (id, source, note) => post('runbooks', RunbookVersionSchema, { id, source, ...(note ? { note } : {}) }),
+    create: (id, source, note, proposalId) =>
+      post('runbooks', RunbookVersionSchema, {
+        id,
+        source,
+        ...(note ? { note } : {}),
+        ...(proposalId ? { proposalId } : {}),
+      }),
     propose: (id, source, options = {}) => post(path(id, '/versions'), RunbookVersionSchema, { source, ...options }),
     publish: (id, version) => post(path(id, `/versions/${version}/publish`), RunbookVersionSchema, {}),
     restore: (id, version, note) =>

@@ -2,8 +2,10 @@
  * Sends the runbook proposals queued on this phone (src/db/runbook-drafts.ts)
  * to the server, oldest first. Each is stored before it is sent, so going
  * offline, closing the app or a server error loses nothing: it stays queued
- * and is sent on the next run (the editor store runs this when the browser
- * comes back online, when the app starts syncing, and on "Propose").
+ * and is sent on the next run (the sync engine runs this after each good
+ * round, in the leader tab only: src/sync/engine.ts). Each carries its
+ * idempotency key (`proposalId`): one sent again because its answer was lost
+ * is answered with the version the server stored the first time.
  *
  * A refusal (4xx other than 408/429: too large, id clash, bad field, no write
  * access) is final for that proposal: it is marked refused with the server's
@@ -11,6 +13,7 @@
  * run stops and the proposals stay queued.
  */
 import type { CommandPostDatabase } from '../db/database'
+import { newId } from '../domain/ids'
 import {
   markRunbookProposed,
   queuedRunbookProposals,
@@ -38,11 +41,31 @@ export function isFinalRefusal(error: unknown): error is RunbookApiError {
   )
 }
 
-function send(api: RunbookApi, p: RunbookProposal) {
-  if (p.isNew) return api.create(p.runbookId, p.source, p.note || undefined)
+function send(api: RunbookApi, p: RunbookProposal & { proposalId: string }) {
+  if (p.isNew) return api.create(p.runbookId, p.source, p.note || undefined, p.proposalId)
   return api.propose(p.runbookId, p.source, {
     ...(p.note ? { note: p.note } : {}),
     ...(p.baseVersion !== null ? { baseVersion: p.baseVersion } : {}),
+    proposalId: p.proposalId,
+  })
+}
+
+/**
+ * The proposal with its idempotency key. A row queued before keys existed gets one,
+ * stored before the first attempt that carries it, so every later attempt sends the same.
+ */
+async function withKey(
+  db: CommandPostDatabase,
+  p: RunbookProposal,
+): Promise<(RunbookProposal & { proposalId: string }) | null> {
+  if (p.proposalId) return { ...p, proposalId: p.proposalId }
+  return db.transaction('rw', db.kv, async () => {
+    const stored = await readRunbookProposal(db, p.key)
+    // Proposed again meanwhile, or no longer queued: not this one's turn.
+    if (!stored || stored.queuedAt !== p.queuedAt || stored.state !== 'queued') return null
+    const keyed = { ...stored, proposalId: stored.proposalId ?? newId() }
+    await writeRunbookProposal(db, keyed)
+    return keyed
   })
 }
 
@@ -50,7 +73,12 @@ function send(api: RunbookApi, p: RunbookProposal) {
 export async function sendRunbookOutbox(db: CommandPostDatabase, api: RunbookApi): Promise<OutboxRun> {
   const queued = await queuedRunbookProposals(db)
   const run: OutboxRun = { proposed: 0, refused: 0, waiting: queued.length }
-  for (const proposal of queued) {
+  for (const queuedProposal of queued) {
+    const proposal = await withKey(db, queuedProposal)
+    if (!proposal) {
+      run.waiting--
+      continue
+    }
     let version: number
     try {
       version = (await send(api, proposal)).version

@@ -4,8 +4,14 @@ import { flushPromises } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { incidentWorld, leaveWorld } from '../../../tests/fixtures/incident-world'
 import { receiveRemote } from '../../../tests/fixtures/remote-event'
+import { saveRunbookCatalogue } from '../../db/runbooks'
+import { compileSyncedRunbook } from '../../runbooks/compile-synced'
 import { useClockStore } from '../../stores/clock'
 import IncidentTimeline from './IncidentTimeline.vue'
+
+vi.mock('virtual:runbooks', async () => ({
+  default: (await import('../../../tests/fixtures/runbooks')).starter.manifest,
+}))
 
 afterEach(() => {
   vi.useRealTimers()
@@ -227,5 +233,49 @@ describe('IncidentTimeline', () => {
     await flushPromises()
     expect(times()[1]).toBe('Sun, Nov 1, 1:30 AM EST')
     expect(localStorage.getItem('command-post:clock')).toBe('h12')
+  })
+
+  it('shows a runbook tick’s step as the version it was ticked in has it, by step id, else by position', async () => {
+    const w = await incidentWorld()
+    const v1 = '# Closet\n\n## Power\n\n- [ ] Check the UPS on battery\n- [ ] Check the breaker\n'
+    const v2 = '# Closet\n\n## Power\n\n- [ ] Call facilities\n- [ ] Check the UPS on battery\n'
+    const rows = [v1, v2].map((source, i) => ({
+      id: 'closet',
+      version: i + 1,
+      ...compileSyncedRunbook(source, 'closet', i + 1),
+      storedAt: '2026-12-01T08:00:00.000Z',
+    }))
+    await saveRunbookCatalogue(w.db, { serverUrl: '', etag: '"e"', published: { closet: 2 }, checkedAt: 'now' }, rows)
+    const tick = (text: string, runbook: { id: string; step: number; version?: number; stepId?: string }) =>
+      w.record('log.entry', { text, kind: 'action', runbook })
+    // Its text was corrected by hand afterwards: the step it names is still version 1's first.
+    await tick('✓ UPS — Closet, step 1', {
+      id: 'closet',
+      step: 0,
+      version: 1,
+      stepId: 'power/check-the-ups-on-battery',
+    })
+    // No step id (an older phone): its position in version 1.
+    await tick('✓ breaker', { id: 'closet', step: 1, version: 1 })
+    // Version 2, by id.
+    await tick('✓ facilities', { id: 'closet', step: 0, version: 2, stepId: 'power/call-facilities' })
+    // A version this phone never held: only its own text.
+    await tick('✓ from version 9', { id: 'closet', step: 0, version: 9, stepId: 'power/call-facilities' })
+    const wrapper = timeline(w)
+    const resolved = (text: string) => itemWith(wrapper, text).find('.timeline__runbook')
+    // The row's runbook part reads stored versions after the row renders: wait on what it shows (bounded).
+    const shown = { timeout: 20_000, interval: 20 }
+    await vi.waitFor(() => expect(resolved('✓ facilities').exists()).toBe(true), shown)
+    await vi.waitFor(() => expect(resolved('✓ UPS').exists()).toBe(true), shown)
+    await vi.waitFor(() => expect(resolved('✓ breaker').exists()).toBe(true), shown)
+    expect(resolved('✓ UPS').text()).toBe(
+      'Closet, version 1, step 1: Check the UPS on battery (step 2 in the current version)',
+    )
+    expect(resolved('✓ breaker').text()).toBe(
+      'Closet, version 1, step 2: Check the breaker (no longer in the current version)',
+    )
+    expect(resolved('✓ facilities').text()).toBe('Closet, version 2, step 1: Call facilities')
+    expect(resolved('✓ facilities').get('a').attributes('href')).toBe(`/runbooks/closet?incident=${w.id}`)
+    expect(resolved('✓ from version 9').exists()).toBe(false)
   })
 })

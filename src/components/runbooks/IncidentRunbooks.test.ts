@@ -7,6 +7,8 @@ import { createMemoryHistory, createRouter } from 'vue-router'
 import { freshApp } from '../../../tests/fixtures/app'
 import { starter } from '../../../tests/fixtures/runbooks'
 import { useIncident } from '../../composables/useIncident'
+import { saveRunbookCatalogue } from '../../db/runbooks'
+import { compileSyncedRunbook } from '../../runbooks/compile-synced'
 import { useIncidentsStore } from '../../stores/incidents'
 import IncidentRunbooks from './IncidentRunbooks.vue'
 
@@ -15,7 +17,7 @@ vi.mock('virtual:runbooks', async () => ({ default: (await import('../../../test
 const stepCount = (id: string) => starter.manifest.runbooks.find((r) => r.id === id)!.stepCount
 
 async function setup() {
-  const { pinia } = await freshApp()
+  const { pinia, db } = await freshApp()
   const store = useIncidentsStore()
   const declared = await store.declare({ title: 'Core switch down', severity: 2 })
   if (!declared.ok) throw new Error(declared.reason)
@@ -30,12 +32,12 @@ async function setup() {
     },
   })
   const wrapper = mount(Host, { global: { plugins: [pinia, router] } })
-  const tick = async (id: string, step: number) => {
-    const made = await store.record(incidentId, 'log.entry', { text: `✓ ${id} ${step}`, kind: 'action', runbook: { id, step } })
+  const tick = async (id: string, step: number, ref: { version?: number; stepId?: string } = {}) => {
+    const made = await store.record(incidentId, 'log.entry', { text: `✓ ${id} ${step}`, kind: 'action', runbook: { id, step, ...ref } })
     if (!made.ok) throw new Error(made.reason)
     return made.value
   }
-  return { wrapper, store, router, incidentId, tick }
+  return { wrapper, store, router, incidentId, tick, db }
 }
 
 afterEach(() => {
@@ -78,5 +80,24 @@ describe('IncidentRunbooks', () => {
     await flushPromises()
     expect(wrapper.get('.incident-runbooks__title').text()).toBe('retired/old-runbook')
     expect(wrapper.get('.incident-runbooks__count').text()).toBe('1 step done')
+  })
+
+  it('counts "n of m" by step id in the published version: a step moved is one step, a step removed none', async () => {
+    const { wrapper, tick, db } = await setup()
+    const v1 = '# Closet\n\n## Power\n\n- [ ] Check the UPS\n- [ ] Check the breaker\n'
+    const v2 = '# Closet\n\n## Power\n\n- [ ] Call facilities\n- [ ] Check the UPS\n'
+    const rows = [v1, v2].map((source, i) => ({
+      id: 'closet',
+      version: i + 1,
+      ...compileSyncedRunbook(source, 'closet', i + 1),
+      storedAt: '2026-12-01T08:00:00.000Z',
+    }))
+    expect(rows[1]!.page.steps.map((s) => s.id)).toEqual(['power/call-facilities', 'power/check-the-ups'])
+    await saveRunbookCatalogue(db, { serverUrl: '', etag: '"e"', published: { closet: 2 }, checkedAt: 'now' }, rows)
+    // The UPS check ticked in version 1 (position 0) and again in version 2 (position 1); the breaker, gone in 2, in 1.
+    await tick('closet', 0, { version: 1, stepId: 'power/check-the-ups' })
+    await tick('closet', 1, { version: 2, stepId: 'power/check-the-ups' })
+    await tick('closet', 1, { version: 1, stepId: 'power/check-the-breaker' })
+    await vi.waitFor(() => expect(wrapper.get('.incident-runbooks__count').text()).toBe('1 of 2 steps done'))
   })
 })
