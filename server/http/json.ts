@@ -1,16 +1,16 @@
 /**
- * JSON bodies with bounded shape. Before the body is decoded or parsed, one
- * linear pass over its raw bytes counts nesting depth and object keys
- * (outside strings); a body past either limit is refused without being
- * decoded or parsed, so no body of at most 1 MiB can hold the event loop in
- * the decoder, the parser, the proto-poisoning check or validation (a 600 KB
- * body nested 300,000 deep held it for 1.9 s; decoding such a body to a
- * string before the check was half of the server's CPU per refused body:
- * bench figure json_cpu_per_body_ms).
- * Hand-written rather than a streaming parser library: the body is already
- * in memory (1 MiB cap), and this pass stops at the first byte past a limit.
+ * JSON bodies with bounded shape. As the body arrives, one linear pass over
+ * its raw bytes counts nesting depth and object keys (outside strings); a
+ * body past either limit is refused at the chunk that breaks it, without
+ * reading the rest into memory, decoding or parsing it. So no body of at most
+ * 1 MiB can hold the event loop in the decoder, the parser, the
+ * proto-poisoning check or validation (a 600 KB body nested 300,000 deep held
+ * it for 1.9 s), and a refused one costs the server no buffering: the rest of
+ * it is read and dropped by the lingering close (linger.ts).
+ * Hand-written rather than a streaming parser library: it only counts, and it
+ * stops at the first byte past a limit; the parse itself is Fastify's.
  */
-import type { FastifyInstance } from 'fastify'
+import { errorCodes, type FastifyInstance } from 'fastify'
 import { ApiError } from './errors'
 
 /** The deepest legitimate push nests 5 levels (body, events, event, payload, runbook). */
@@ -22,70 +22,155 @@ const QUOTE = 0x22
 const BACKSLASH = 0x5c
 const COLON = 0x3a
 
+/** A limit a JSON body breaks: 400 for nesting, 413 for keys (the app splits the batch). */
+export interface JsonShapeProblem {
+  status: 400 | 413
+  message: string
+}
+
 /**
- * The reason the JSON text `body` breaks a limit, or null. `body` is the raw
- * UTF-8 bytes or the decoded text: every byte the count looks at is ASCII, and
- * in UTF-8 no byte of a multi-byte character is, so both give the same answer.
- * Counts `{`/`[` nesting and `:` (one per key) outside strings; does not check
- * that the text is JSON (the parser after it does).
+ * Counts `{`/`[` nesting and `:` (one per key) outside strings over a JSON
+ * text fed in chunks of raw UTF-8 bytes, in any split. Every byte it looks at
+ * is ASCII, and in UTF-8 no byte of a multi-byte character is, so a split
+ * inside a character changes nothing. Does not check that the text is JSON
+ * (the parser after it does).
+ */
+export class JsonShapeScanner {
+  private depth = 0
+  private keys = 0
+  private inString = false
+  /** Backslashes that ended the previous chunk inside a string: they may escape this chunk's first quote. */
+  private carriedSlashes = 0
+
+  constructor(
+    private readonly maxDepth = MAX_JSON_DEPTH,
+    private readonly maxKeys = MAX_JSON_KEYS,
+  ) {}
+
+  /** Scans the next chunk; the first limit broken so far, or null. */
+  feed(chunk: Uint8Array): JsonShapeProblem | null {
+    const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length)
+    let i = 0
+    if (this.inString) i = this.stringEnd(bytes, 0)
+    for (; i < bytes.length; i++) {
+      switch (bytes[i]!) {
+        case QUOTE:
+          this.carriedSlashes = 0
+          i = this.stringEnd(bytes, i + 1) - 1
+          break
+        case 0x7b: // {
+        case 0x5b: // [
+          if (++this.depth > this.maxDepth)
+            return { status: 400, message: `the body nests deeper than ${this.maxDepth} levels` }
+          break
+        case 0x7d: // }
+        case 0x5d: // ]
+          this.depth--
+          break
+        case COLON:
+          // Too many keys may be a large but honest batch: 413 makes the app split it.
+          if (++this.keys > this.maxKeys)
+            return { status: 413, message: `the body holds more than ${this.maxKeys} keys; split it` }
+          break
+      }
+    }
+    return null
+  }
+
+  /**
+   * Inside a string whose text starts at `from`: the index after its closing
+   * quote, or the chunk's length when it goes on into the next chunk (native
+   * search for the quote: texts are most of a body).
+   */
+  private stringEnd(bytes: Buffer, from: number): number {
+    this.inString = true
+    let at = from - 1
+    for (;;) {
+      at = bytes.indexOf(QUOTE, at + 1)
+      const end = at < 0 ? bytes.length : at
+      let slashes = 0
+      while (end - 1 - slashes >= from && bytes[end - 1 - slashes] === BACKSLASH) slashes++
+      if (end - slashes === from) slashes += this.carriedSlashes
+      if (at < 0) {
+        this.carriedSlashes = slashes
+        return bytes.length
+      }
+      if (slashes % 2 === 0) {
+        this.inString = false
+        this.carriedSlashes = 0
+        return at + 1
+      }
+    }
+  }
+}
+
+/**
+ * The reason the whole JSON text `body` (raw UTF-8 bytes or decoded text: the
+ * same answer) breaks a limit, or null. See JsonShapeScanner.
  */
 export function jsonShapeProblem(
   body: string | Uint8Array,
   maxDepth = MAX_JSON_DEPTH,
   maxKeys = MAX_JSON_KEYS,
-): { status: 400 | 413; message: string } | null {
-  const bytes = typeof body === 'string' ? Buffer.from(body) : Buffer.from(body.buffer, body.byteOffset, body.length)
-  let depth = 0
-  let keys = 0
-  for (let i = 0; i < bytes.length; i++) {
-    switch (bytes[i]!) {
-      case QUOTE:
-        i = stringEnd(bytes, i)
-        break
-      case 0x7b: // {
-      case 0x5b: // [
-        if (++depth > maxDepth) return { status: 400, message: `the body nests deeper than ${maxDepth} levels` }
-        break
-      case 0x7d: // }
-      case 0x5d: // ]
-        depth--
-        break
-      case COLON:
-        // Too many keys may be a large but honest batch: 413 makes the app split it.
-        if (++keys > maxKeys) return { status: 413, message: `the body holds more than ${maxKeys} keys; split it` }
-        break
-    }
-  }
-  return null
-}
-
-/** Index of the quote closing the string opened at `open` (native search: texts are most of a body), or the end. */
-function stringEnd(bytes: Buffer, open: number): number {
-  let at = open
-  for (;;) {
-    at = bytes.indexOf(QUOTE, at + 1)
-    if (at < 0) return bytes.length
-    let slashes = 0
-    while (bytes[at - 1 - slashes] === BACKSLASH) slashes++
-    if (slashes % 2 === 0) return at
-  }
+): JsonShapeProblem | null {
+  return new JsonShapeScanner(maxDepth, maxKeys).feed(typeof body === 'string' ? Buffer.from(body) : body)
 }
 
 /**
  * Replaces the application/json parser on `app`: the shape check on the raw
- * bytes, then Fastify's own parser (which decodes, drops a BOM and refuses
- * `__proto__` and `constructor.prototype`).
+ * bytes as they arrive, then Fastify's own parser (which decodes, drops a BOM
+ * and refuses `__proto__` and `constructor.prototype`) on the whole body.
+ * Keeps Fastify's body rules for a parser of its own: the route's bodyLimit
+ * (413, also when Content-Length announces more) and a body as long as its
+ * Content-Length (400).
  */
 export function installBoundedJson(app: FastifyInstance): void {
   const parse = app.getDefaultJsonParser('error', 'error')
   app.removeContentTypeParser('application/json')
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
-    const bytes = body as Buffer
-    const problem = jsonShapeProblem(bytes)
-    if (problem) {
-      done(new ApiError(problem.status, problem.status === 413 ? 'too_large' : 'bad_request', problem.message))
+  app.addContentTypeParser('application/json', (request, payload, done) => {
+    const limit = request.routeOptions.bodyLimit
+    const announced = Number(request.headers['content-length'])
+    if (announced > limit) {
+      done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE(), undefined)
       return
     }
-    void parse(request, bytes.toString('utf8'), done)
+    const scanner = new JsonShapeScanner()
+    const chunks: Buffer[] = []
+    let received = 0
+    const finish = (error: Error) => {
+      payload.removeListener('data', onData)
+      payload.removeListener('end', onEnd)
+      payload.removeListener('error', onEnd)
+      // Whatever is still coming is read and dropped (the error answer closes lingering: linger.ts).
+      done(error, undefined)
+    }
+    function onData(data: Buffer | string) {
+      const chunk = typeof data === 'string' ? Buffer.from(data) : data
+      received += chunk.length
+      if (received > limit) return finish(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE())
+      const problem = scanner.feed(chunk)
+      if (problem)
+        return finish(
+          new ApiError(problem.status, problem.status === 413 ? 'too_large' : 'bad_request', problem.message),
+        )
+      chunks.push(chunk)
+    }
+    function onEnd(error?: Error & { statusCode?: number }) {
+      if (error) {
+        if (!(typeof error.statusCode === 'number' && error.statusCode >= 400)) error.statusCode = 400
+        return finish(error)
+      }
+      payload.removeListener('data', onData)
+      payload.removeListener('error', onEnd)
+      if (!Number.isNaN(announced) && received !== announced) {
+        done(new errorCodes.FST_ERR_CTP_INVALID_CONTENT_LENGTH(), undefined)
+        return
+      }
+      void parse(request, Buffer.concat(chunks, received).toString('utf8'), done)
+    }
+    payload.on('data', onData)
+    payload.on('end', onEnd)
+    payload.on('error', onEnd)
+    payload.resume()
   })
 }

@@ -7,13 +7,14 @@
  */
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
 import { makeEvents } from '../../tests/fixtures/events'
 import { rawRequest, SseReader, tempDir, TestApps } from '../test-support'
 import type { LiveApp, TestApp } from '../test-support'
 import { AuthFailureLimiter } from '../auth/failures'
 import { loadConfig } from '../config'
-import { jsonShapeProblem, MAX_JSON_DEPTH } from './json'
+import { jsonShapeProblem, JsonShapeScanner, MAX_JSON_DEPTH } from './json'
 import { defaultMaxConnections } from './limits'
 
 const apps = new TestApps({ heartbeatMs: 60_000 })
@@ -142,6 +143,45 @@ describe('JSON bodies of bounded shape', () => {
     expect(await res.json()).toEqual({
       error: { code: 'bad_request', message: `the body nests deeper than ${MAX_JSON_DEPTH} levels` },
     })
+  })
+
+  it('refuses a deep body at the first chunk that breaks the limit, without waiting for the rest of it', async () => {
+    const t = await apps.live()
+    // 600 KB announced, 2 KB sent, the rest never: the answer must not wait for bytes that cannot change it.
+    const start = `{"events":${'['.repeat(2_000)}`
+    const res = await rawRequest(t.port, post(t, `Content-Length: 600000\r\n`) + start, { untilAnswer: true })
+    expect(res.status).toBe(400)
+    expect(res.body).toEqual({
+      error: { code: 'bad_request', message: `the body nests deeper than ${MAX_JSON_DEPTH} levels` },
+    })
+    expect(res.text).toMatch(/\r\nconnection: close\r\n/i)
+  })
+
+  it('gives the same answer for a body in any split into chunks (strings, escapes and characters cut anywhere)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.constantFrom('{', '}', '[', ']', ':', '"', '\\', ',', 'é', '日', ' '), fc.string()), {
+          maxLength: 60,
+        }),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        fc.integer({ min: 0, max: 6 }),
+        fc.integer({ min: 0, max: 6 }),
+        (parts, cuts, depth, keys) => {
+          const bytes = Buffer.from(parts.join(''), 'utf8')
+          const whole = jsonShapeProblem(bytes, depth, keys)
+          const at = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b)
+          const scanner = new JsonShapeScanner(depth, keys)
+          let split: ReturnType<typeof jsonShapeProblem> = null
+          let from = 0
+          for (const to of [...at, bytes.length]) {
+            split ??= scanner.feed(bytes.subarray(from, to))
+            from = to
+          }
+          expect(split).toEqual(whole)
+        },
+      ),
+      { numRuns: 2_000 },
+    )
   })
 
   it('refuses a body with too many keys as 413 (the app splits the batch), and keeps honest pushes', async () => {
