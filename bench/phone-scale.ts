@@ -18,14 +18,14 @@ import { ensureServiceWorker, openPhone, seedEvents, stopSeedServer } from './li
 import { round } from './lib/stats'
 import { coldOpen, coldStart, interactiveObserver } from './suites/cold-start'
 
-const INCIDENTS = 5000
-const EVENTS_EACH = 60
+export const INCIDENTS = 5000
+export const EVENTS_EACH = 60
 const ACTIVE = 20
 const SEED = 17_000
-const CHUNK = 250
+export const CHUNK = 250
 
 /** One incident's events, ending resolved unless it is among the last `ACTIVE`. */
-function incident(i: number): IncidentEvent[] {
+export function incident(i: number): IncidentEvent[] {
   const events = generateIncident({ seed: SEED + i, events: EVENTS_EACH - 1 })
   const last = events[events.length - 1]!
   if (i >= INCIDENTS - ACTIVE) return events
