@@ -4,7 +4,8 @@
  * but 20 resolved, as after years of use) opens offline, cold, at 4× CPU:
  * navigation start → "Declare incident" usable on /incidents, beside the blank
  * page in the same run (budget ≤ 3×), then the JS heap once the list is drawn
- * (budget ≤ 60 MB). The events are stored raw, as the service worker's sync
+ * and again once the search index has loaded after the first screen (budget
+ * ≤ 60 MB, both). The events are stored raw, as the service worker's sync
  * stores them (no summaries), so the first open folds them all and writes the
  * summaries: that open is reported too, as the one-off cost, not the budget.
  * Needs the built app (npm run build).
@@ -105,8 +106,17 @@ export async function phoneScale(log: (line: string) => void): Promise<number> {
     await cdp.send('HeapProfiler.collectGarbage')
     const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number }
     const mb = heap.usedSize / 1e6
-    const okHeap = mb <= 60
-    log(`  JS heap after start with the list drawn: ${round(mb, 1)} MB (budget ≤ 60) ${okHeap ? 'ok' : 'OVER'}`)
+    // Start's deferred work too: the search index, loaded after the first screen in idle time.
+    await heapPage.waitForFunction(() => performance.getEntriesByName('incident-search-build').length > 0, null, {
+      timeout: 120_000,
+      polling: 250,
+    })
+    await cdp.send('HeapProfiler.collectGarbage')
+    const indexed = ((await cdp.send('Runtime.getHeapUsage')) as { usedSize: number }).usedSize / 1e6
+    const okHeap = Math.max(mb, indexed) <= 60
+    log(
+      `  JS heap after start with the list drawn: ${round(mb, 1)} MB; with the search index loaded too: ${round(indexed, 1)} MB (budget ≤ 60) ${okHeap ? 'ok' : 'OVER'}`,
+    )
     log(
       `  load average (1, 5, 15 min): ${loadavg()
         .map((l) => l.toFixed(2))

@@ -26,13 +26,17 @@ const HAS_DIGIT = /\p{N}/u
 const HEAD_SEPARATOR = '\n'
 
 /**
- * The incidents holding one word (by number), in their head and in their
- * body: sorted arrays of small integers (4 bytes each in V8), not Sets (about
- * 30 bytes an entry), so a phone's index of 5,000 incidents takes a few MB.
+ * Incident numbers in ascending order: a view into the block read from the
+ * phone (no copy) until the list first changes, then an array of small
+ * integers (4 bytes each in V8). Not a Set (about 30 bytes an entry): a
+ * phone's index of 5,000 incidents takes a few MB.
  */
+type Numbers = Uint32Array | number[]
+
+/** The incidents holding one word (by number), in their head and in their body. */
 interface Postings {
-  head: number[] | null
-  body: number[] | null
+  head: Numbers | null
+  body: Numbers | null
 }
 
 interface Tracked {
@@ -82,7 +86,7 @@ interface SavedSearchIndexV1 {
 export type SearchScores = Map<string, number>
 
 /** Index of `x` in the sorted `list`, or of where it would go. */
-function placeOf(list: readonly number[], x: number): number {
+function placeOf(list: Numbers, x: number): number {
   let lo = 0
   let hi = list.length
   while (lo < hi) {
@@ -93,20 +97,28 @@ function placeOf(list: readonly number[], x: number): number {
   return lo
 }
 
-/** Add `x` to the sorted `list` (nothing when there). Indexing adds one incident at a time: usually at the end. */
-function insert(list: number[], x: number): void {
+/**
+ * `list` with `x` (the same list when it was there): changed in place once it
+ * is an array; a view of the stored block is copied first. Indexing adds one
+ * incident at a time, so `x` usually goes at the end.
+ */
+function insert(list: Numbers, x: number): Numbers {
   const last = list.length - 1
-  if (last < 0 || list[last]! < x) {
-    list.push(x)
-    return
-  }
-  const at = placeOf(list, x)
-  if (list[at] !== x) list.splice(at, 0, x)
+  const at = last < 0 || list[last]! < x ? list.length : placeOf(list, x)
+  if (list[at] === x) return list
+  const out = Array.isArray(list) ? list : Array.from(list)
+  if (at === out.length) out.push(x)
+  else out.splice(at, 0, x)
+  return out
 }
 
-function remove(list: number[], x: number): void {
+/** `list` without `x` (see insert). */
+function remove(list: Numbers, x: number): Numbers {
   const at = placeOf(list, x)
-  if (list[at] === x) list.splice(at, 1)
+  if (list[at] !== x) return list
+  const out = Array.isArray(list) ? list : Array.from(list)
+  out.splice(at, 1)
+  return out
 }
 
 export class IncidentSearchIndex {
@@ -230,9 +242,9 @@ export class IncidentSearchIndex {
     })
     const { counts, data: numbers } = data
     let at = 0
-    const take = (count: number): number[] | null => {
+    const take = (count: number): Numbers | null => {
       if (!count) return null
-      const list = Array.from(numbers.subarray(at, at + count))
+      const list = numbers.subarray(at, at + count)
       at += count
       return list
     }
@@ -290,11 +302,19 @@ export class IncidentSearchIndex {
       const take = (postings: Postings, quality: number) => {
         if (postings.body) {
           const w = quality * SEARCH_WEIGHTS.body
-          for (const i of postings.body) if (best[i]! < w) best[i] = w
+          const list = postings.body
+          for (let k = 0; k < list.length; k++) {
+            const i = list[k]!
+            if (best[i]! < w) best[i] = w
+          }
         }
         if (postings.head) {
           const w = quality * SEARCH_WEIGHTS.head
-          for (const i of postings.head) if (best[i]! < w) best[i] = w
+          const list = postings.head
+          for (let k = 0; k < list.length; k++) {
+            const i = list[k]!
+            if (best[i]! < w) best[i] = w
+          }
         }
       }
       for (const [word, postings] of this.words.atPrefix(term)) {
@@ -334,8 +354,8 @@ export class IncidentSearchIndex {
   private putHead(t: Tracked, state: Head): void {
     for (const text of t.head.split(HEAD_SEPARATOR))
       for (const term of searchTerms(text)) {
-        const list = this.exact.get(term)?.head
-        if (list) remove(list, t.n)
+        const postings = this.exact.get(term)
+        if (postings?.head) postings.head = remove(postings.head, t.n)
       }
     const terms = new Set<string>()
     const head = incidentHeadText(state)
@@ -352,8 +372,7 @@ export class IncidentSearchIndex {
       this.words.set(term, postings)
     }
     const list = postings[part]
-    if (list) insert(list, n)
-    else postings[part] = [n]
+    postings[part] = list ? insert(list, n) : [n]
   }
 }
 
