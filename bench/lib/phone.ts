@@ -105,13 +105,15 @@ export async function stopSeedServer(): Promise<void> {
 /**
  * Write events into the phone's database as if it had stored them itself
  * (`pending`: made here, not yet sent) or pulled them (`acknowledged`), then
- * reload so the app reads them. The kv rows `lseq` and `clock` move on as
+ * reload so the app reads them (`reload: false`: not; seeding in chunks, only
+ * the last needs it). The kv rows `lseq` and `clock` move on as
  * appendLocalEvents/storeRemoteEvents move them.
  */
 export async function seedEvents(
   page: Page,
   events: readonly IncidentEvent[],
   sync: 'pending' | 'acknowledged',
+  { reload = true }: { reload?: boolean } = {},
 ): Promise<void> {
   seeds ??= SeedServer.start()
   const server = await seeds
@@ -156,6 +158,7 @@ export async function seedEvents(
     return rows.length
   }, server.offer(rows))
   if (written !== rows.length) throw new Error(`seeded ${written} of ${rows.length} rows`)
+  if (!reload) return
   await page.reload()
   await page.getByRole('heading', { name: 'Incidents' }).waitFor({ timeout: 60_000 })
 }
