@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import { chromium, type BrowserContext, type CDPSession, type Page } from 'playwright-core'
 import type { IncidentEvent } from '../src/domain/events'
 import { CHROME_FLAGS, chromePath, enterName, PHONE, startServer } from '../tests/e2e/harness'
-import { ensureServiceWorker, NAME_SHIM, seedEvents, stopSeedServer } from './lib/phone'
+import { ensureServiceWorker, NAME_SHIM, seedEvents, stopSeedServer, summariesWritten } from './lib/phone'
 import { CHUNK, EVENTS_EACH, incident, INCIDENTS } from './phone-scale'
 import { interactiveObserver } from './suites/cold-start'
 
@@ -71,28 +71,7 @@ async function settle(context: BrowserContext, url: string): Promise<void> {
   const page = await context.newPage()
   const t0 = Date.now()
   await page.goto(`${url}/incidents`)
-  await page.waitForFunction(
-    async () => {
-      const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const open = indexedDB.open('command-post')
-        open.onsuccess = () => resolve(open.result)
-        open.onerror = () => reject(open.error)
-      })
-      const values = await Promise.all(
-        ['summaries-lseq', 'lseq'].map(
-          (key) =>
-            new Promise<unknown>((resolve) => {
-              const get = db.transaction('kv').objectStore('kv').get(key)
-              get.onsuccess = () => resolve((get.result as { value?: unknown } | undefined)?.value)
-            }),
-        ),
-      )
-      db.close()
-      return typeof values[0] === 'number' && values[0] === values[1]
-    },
-    undefined,
-    { timeout: 900_000, polling: 1000 },
-  )
+  await summariesWritten(page, 900_000)
   console.log(`summaries written ${Date.now() - t0} ms after opening the app`)
   await ensureServiceWorker(page)
   await page.close()

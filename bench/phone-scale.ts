@@ -15,7 +15,7 @@ import type { IncidentEvent } from '../src/domain/events'
 import { formatHlc, parseHlc } from '../src/domain/hlc'
 import { launchBrowser, startServer } from '../tests/e2e/harness'
 import { generateIncident } from './lib/events'
-import { ensureServiceWorker, openPhone, seedEvents, stopSeedServer } from './lib/phone'
+import { ensureServiceWorker, openPhone, seedEvents, stopSeedServer, summariesWritten } from './lib/phone'
 import { round } from './lib/stats'
 import { coldStart, interactiveObserver } from './suites/cold-start'
 
@@ -66,28 +66,7 @@ export async function phoneScale(log: (line: string) => void): Promise<number> {
     // Until the summaries are written (a number equal to lseq; both absent is not done) cold starts would measure that.
     const t1 = performance.now()
     await page.goto(`${srv.url}/incidents`)
-    await page.waitForFunction(
-      async () => {
-        const db = await new Promise<IDBDatabase>((resolve, reject) => {
-          const open = indexedDB.open('command-post')
-          open.onsuccess = () => resolve(open.result)
-          open.onerror = () => reject(open.error)
-        })
-        const [mark, lseq] = await Promise.all(
-          ['summaries-lseq', 'lseq'].map(
-            (key) =>
-              new Promise<unknown>((resolve) => {
-                const get = db.transaction('kv').objectStore('kv').get(key)
-                get.onsuccess = () => resolve((get.result as { value?: unknown } | undefined)?.value)
-              }),
-          ),
-        )
-        db.close()
-        return typeof mark === 'number' && mark === lseq
-      },
-      undefined,
-      { timeout: 900_000, polling: 1000 },
-    )
+    await summariesWritten(page, 900_000)
     log(
       `  first open after the events were stored (folds all, writes the summaries; one-off, 1× CPU): ${round((performance.now() - t1) / 1000, 1)} s`,
     )

@@ -203,3 +203,36 @@ export async function ensureServiceWorker(page: Page): Promise<'app' | 'bench'> 
   await waitForServiceWorker(page)
   return registeredBy
 }
+
+/**
+ * Resolves once the phone's summaries are written up to its last stored
+ * event (kv `summaries-lseq` a number equal to `lseq`), polled each second
+ * from Node: page.waitForFunction does not await an async predicate (its
+ * promise counts as true at once). Throws after `timeoutMs`.
+ */
+export async function summariesWritten(page: Page, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const done = await page.evaluate(async () => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const open = indexedDB.open('command-post')
+        open.onsuccess = () => resolve(open.result)
+        open.onerror = () => reject(open.error)
+      })
+      const [mark, lseq] = await Promise.all(
+        ['summaries-lseq', 'lseq'].map(
+          (key) =>
+            new Promise<unknown>((resolve) => {
+              const get = db.transaction('kv').objectStore('kv').get(key)
+              get.onsuccess = () => resolve((get.result as { value?: unknown } | undefined)?.value)
+            }),
+        ),
+      )
+      db.close()
+      return typeof mark === 'number' && mark === lseq
+    })
+    if (done) return
+    if (Date.now() > deadline) throw new Error(`the summaries were not written within ${timeoutMs / 1000} s`)
+    await sleep(1000)
+  }
+}
