@@ -211,16 +211,26 @@ export async function ensureServiceWorker(page: Page): Promise<'app' | 'bench'> 
  * promise counts as true at once). Throws after `timeoutMs`.
  */
 export async function summariesWritten(page: Page, timeoutMs: number): Promise<void> {
+  if (!(await kvUntil(page, timeoutMs, 'summaries')))
+    throw new Error(`the summaries were not written within ${timeoutMs / 1000} s`)
+}
+
+/** Resolves true once the incident search index is saved on the phone (kv row), false after `timeoutMs`. */
+export function searchIndexSaved(page: Page, timeoutMs: number): Promise<boolean> {
+  return kvUntil(page, timeoutMs, 'index')
+}
+
+async function kvUntil(page: Page, timeoutMs: number, what: 'summaries' | 'index'): Promise<boolean> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
-    const done = await page.evaluate(async () => {
+    const done = await page.evaluate(async (what) => {
       const db = await new Promise<IDBDatabase>((resolve, reject) => {
         const open = indexedDB.open('command-post')
         open.onsuccess = () => resolve(open.result)
         open.onerror = () => reject(open.error)
       })
-      const [mark, lseq] = await Promise.all(
-        ['summaries-lseq', 'lseq'].map(
+      const [mark, lseq, index] = await Promise.all(
+        ['summaries-lseq', 'lseq', 'incident-search-index'].map(
           (key) =>
             new Promise<unknown>((resolve) => {
               const get = db.transaction('kv').objectStore('kv').get(key)
@@ -229,10 +239,10 @@ export async function summariesWritten(page: Page, timeoutMs: number): Promise<v
         ),
       )
       db.close()
-      return typeof mark === 'number' && mark === lseq
-    })
-    if (done) return
-    if (Date.now() > deadline) throw new Error(`the summaries were not written within ${timeoutMs / 1000} s`)
+      return what === 'index' ? index !== undefined : typeof mark === 'number' && mark === lseq
+    }, what)
+    if (done) return true
+    if (Date.now() > deadline) return false
     await sleep(1000)
   }
 }

@@ -238,7 +238,12 @@ export class IncidentSearchIndex {
     index.ids.push(...data.ids)
     data.ids.forEach((id, n) => {
       if (id !== null)
-        index.tracked.set(id, { n, head: data.heads![n] ?? '', done: data.done![n] ?? 0, lastId: data.lastIds![n] ?? null })
+        index.tracked.set(id, {
+          n,
+          head: data.heads![n] ?? '',
+          done: data.done![n] ?? 0,
+          lastId: data.lastIds![n] ?? null,
+        })
     })
     const { counts, data: numbers } = data
     let at = 0
