@@ -4,7 +4,8 @@
  * but 20 resolved, as after years of use) opens offline, cold, at 4× CPU:
  * navigation start → "Declare incident" usable on /incidents, beside the blank
  * page in the same run (budget ≤ 3×), then the JS heap once the list is drawn
- * (budget ≤ 60 MB). The events are stored raw, as the service worker's sync
+ * and again once the search index has loaded after the first screen (budget
+ * ≤ 60 MB, both). The events are stored raw, as the service worker's sync
  * stores them (no summaries), so the first open folds them all and writes the
  * summaries: that open is reported too, as the one-off cost, not the budget.
  * Needs the built app (npm run build).
@@ -14,18 +15,25 @@ import type { IncidentEvent } from '../src/domain/events'
 import { formatHlc, parseHlc } from '../src/domain/hlc'
 import { launchBrowser, startServer } from '../tests/e2e/harness'
 import { generateIncident } from './lib/events'
-import { ensureServiceWorker, openPhone, seedEvents, stopSeedServer } from './lib/phone'
+import {
+  ensureServiceWorker,
+  openPhone,
+  searchIndexSaved,
+  seedEvents,
+  stopSeedServer,
+  summariesWritten,
+} from './lib/phone'
 import { round } from './lib/stats'
-import { coldOpen, coldStart, interactiveObserver } from './suites/cold-start'
+import { coldStart, interactiveObserver } from './suites/cold-start'
 
-const INCIDENTS = 5000
-const EVENTS_EACH = 60
+export const INCIDENTS = 5000
+export const EVENTS_EACH = 60
 const ACTIVE = 20
 const SEED = 17_000
-const CHUNK = 250
+export const CHUNK = 250
 
 /** One incident's events, ending resolved unless it is among the last `ACTIVE`. */
-function incident(i: number): IncidentEvent[] {
+export function incident(i: number): IncidentEvent[] {
   const events = generateIncident({ seed: SEED + i, events: EVENTS_EACH - 1 })
   const last = events[events.length - 1]!
   if (i >= INCIDENTS - ACTIVE) return events
@@ -49,48 +57,36 @@ export async function phoneScale(log: (line: string) => void): Promise<number> {
   let failures = 0
   try {
     const phone = await openPhone(browser, srv.url, 'Bench Scale')
+    const page = phone.page
+    // Written from a page without the app: an app page would fold every chunk as it lands (and hold it all).
+    await page.goto(`${srv.url}/blank.html`)
     const t0 = performance.now()
     for (let from = 0; from < INCIDENTS; from += CHUNK) {
       const events: IncidentEvent[] = []
       for (let i = from; i < Math.min(INCIDENTS, from + CHUNK); i++) events.push(...incident(i))
-      await seedEvents(phone.page, events, 'acknowledged')
+      await seedEvents(page, events, 'acknowledged', { reload: false })
     }
     log(
       `phone scale: seeded ${INCIDENTS} incidents, ${INCIDENTS * EVENTS_EACH} events in ${round((performance.now() - t0) / 1000, 1)} s`,
     )
-    await ensureServiceWorker(phone.page)
-    await phone.context.addInitScript(interactiveObserver)
-    await phone.context.setOffline(true)
-    const first = await coldOpen(phone.context, srv.url, '/incidents', 4)
-    await phone.context.setOffline(false)
-    log(
-      `  first open after the events were stored (folds all, writes summaries; one-off): ${round(first.ms)} ms at 4× CPU`,
-    )
-    const page = phone.page
-    // Let the first open's summaries be written before measuring cold starts.
+    // The first open after the events were stored folds them all and writes the summaries (one-off, not a budget).
+    // Until the summaries are written (a number equal to lseq; both absent is not done) cold starts would measure that.
+    const t1 = performance.now()
     await page.goto(`${srv.url}/incidents`)
-    await page.waitForFunction(
-      async () => {
-        const db = await new Promise<IDBDatabase>((resolve, reject) => {
-          const open = indexedDB.open('command-post')
-          open.onsuccess = () => resolve(open.result)
-          open.onerror = () => reject(open.error)
-        })
-        const [mark, lseq] = await Promise.all(
-          ['summaries-lseq', 'lseq'].map(
-            (key) =>
-              new Promise<unknown>((resolve) => {
-                const get = db.transaction('kv').objectStore('kv').get(key)
-                get.onsuccess = () => resolve((get.result as { value?: unknown } | undefined)?.value)
-              }),
-          ),
-        )
-        db.close()
-        return mark === lseq
-      },
-      undefined,
-      { timeout: 300_000, polling: 1000 },
+    await summariesWritten(page, 900_000)
+    log(
+      `  first open after the events were stored (folds all, writes the summaries; one-off, 1× CPU): ${round((performance.now() - t1) / 1000, 1)} s`,
     )
+    // The search index that page builds (every event of every incident: it folded them all) and saves.
+    const t2 = performance.now()
+    const saved = await searchIndexSaved(page, 300_000)
+    log(
+      `  search index ${saved ? `saved ${round((performance.now() - t2) / 1000, 1)} s after that` : 'not saved within 300 s: the heap below holds the index of the active incidents only'}`,
+    )
+    await ensureServiceWorker(page)
+    // That page holds what the first open folded: leave it, so no other tab of the app runs during the measures.
+    await page.goto(`${srv.url}/blank.html`)
+    await phone.context.addInitScript(interactiveObserver)
     const x4 = await coldStart(phone.context, srv.url, 4, 5, 1)
     const ratio = x4.appMs / x4.blankMs
     const okStart = ratio <= 3
@@ -105,8 +101,17 @@ export async function phoneScale(log: (line: string) => void): Promise<number> {
     await cdp.send('HeapProfiler.collectGarbage')
     const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number }
     const mb = heap.usedSize / 1e6
-    const okHeap = mb <= 60
-    log(`  JS heap after start with the list drawn: ${round(mb, 1)} MB (budget ≤ 60) ${okHeap ? 'ok' : 'OVER'}`)
+    // Start's deferred work too: the search index, loaded after the first screen in idle time.
+    await heapPage.waitForFunction(() => performance.getEntriesByName('incident-search-build').length > 0, null, {
+      timeout: 120_000,
+      polling: 250,
+    })
+    await cdp.send('HeapProfiler.collectGarbage')
+    const indexed = ((await cdp.send('Runtime.getHeapUsage')) as { usedSize: number }).usedSize / 1e6
+    const okHeap = Math.max(mb, indexed) <= 60
+    log(
+      `  JS heap after start with the list drawn: ${round(mb, 1)} MB; with the search index loaded too: ${round(indexed, 1)} MB (budget ≤ 60) ${okHeap ? 'ok' : 'OVER'}`,
+    )
     log(
       `  load average (1, 5, 15 min): ${loadavg()
         .map((l) => l.toFixed(2))

@@ -105,13 +105,15 @@ export async function stopSeedServer(): Promise<void> {
 /**
  * Write events into the phone's database as if it had stored them itself
  * (`pending`: made here, not yet sent) or pulled them (`acknowledged`), then
- * reload so the app reads them. The kv rows `lseq` and `clock` move on as
+ * reload so the app reads them (`reload: false`: not; seeding in chunks, only
+ * the last needs it). The kv rows `lseq` and `clock` move on as
  * appendLocalEvents/storeRemoteEvents move them.
  */
 export async function seedEvents(
   page: Page,
   events: readonly IncidentEvent[],
   sync: 'pending' | 'acknowledged',
+  { reload = true }: { reload?: boolean } = {},
 ): Promise<void> {
   seeds ??= SeedServer.start()
   const server = await seeds
@@ -156,6 +158,7 @@ export async function seedEvents(
     return rows.length
   }, server.offer(rows))
   if (written !== rows.length) throw new Error(`seeded ${written} of ${rows.length} rows`)
+  if (!reload) return
   await page.reload()
   await page.getByRole('heading', { name: 'Incidents' }).waitFor({ timeout: 60_000 })
 }
@@ -199,4 +202,47 @@ export async function ensureServiceWorker(page: Page): Promise<'app' | 'bench'> 
   }
   await waitForServiceWorker(page)
   return registeredBy
+}
+
+/**
+ * Resolves once the phone's summaries are written up to its last stored
+ * event (kv `summaries-lseq` a number equal to `lseq`), polled each second
+ * from Node: page.waitForFunction does not await an async predicate (its
+ * promise counts as true at once). Throws after `timeoutMs`.
+ */
+export async function summariesWritten(page: Page, timeoutMs: number): Promise<void> {
+  if (!(await kvUntil(page, timeoutMs, 'summaries')))
+    throw new Error(`the summaries were not written within ${timeoutMs / 1000} s`)
+}
+
+/** Resolves true once the incident search index is saved on the phone (kv row), false after `timeoutMs`. */
+export function searchIndexSaved(page: Page, timeoutMs: number): Promise<boolean> {
+  return kvUntil(page, timeoutMs, 'index')
+}
+
+async function kvUntil(page: Page, timeoutMs: number, what: 'summaries' | 'index'): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const done = await page.evaluate(async (what) => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const open = indexedDB.open('command-post')
+        open.onsuccess = () => resolve(open.result)
+        open.onerror = () => reject(open.error)
+      })
+      const [mark, lseq, index] = await Promise.all(
+        ['summaries-lseq', 'lseq', 'incident-search-index'].map(
+          (key) =>
+            new Promise<unknown>((resolve) => {
+              const get = db.transaction('kv').objectStore('kv').get(key)
+              get.onsuccess = () => resolve((get.result as { value?: unknown } | undefined)?.value)
+            }),
+        ),
+      )
+      db.close()
+      return what === 'index' ? index !== undefined : typeof mark === 'number' && mark === lseq
+    }, what)
+    if (done) return true
+    if (Date.now() > deadline) return false
+    await sleep(1000)
+  }
 }

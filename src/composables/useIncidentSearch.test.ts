@@ -123,7 +123,7 @@ describe('useIncidentSearch over overviews and a saved index', () => {
         ready: true,
         savedSearchIndex: () => Promise.resolve(saved),
         saveSearchIndex: (data) => {
-          saved = JSON.parse(JSON.stringify(data))
+          saved = structuredClone(data)
           return Promise.resolve()
         },
       })

@@ -3,7 +3,7 @@
  * (title, summary, location, severity, status) or body (the text of their
  * events) holds it. Words live in MiniSearch's radix tree (`SearchableMap`),
  * which finds them by prefix and within an edit distance (typos); each word
- * points to two small sets of incident numbers.
+ * points to two sorted lists of incident numbers (head, body).
  *
  * Why not a MiniSearch document per incident: scoring every field of every
  * matching incident with BM25 took 61 ms per keystroke on a phone with 2,000
@@ -22,19 +22,28 @@ import { allowedEdits, eventSearchText, incidentHeadText, SEARCH_WEIGHTS } from 
 import { searchTerms } from './words'
 
 const HAS_DIGIT = /\p{N}/u
+/** Between the parts of an incident's head as the index keeps it (one string, compared as a whole). */
+const HEAD_SEPARATOR = '\n'
+
+/**
+ * Incident numbers in ascending order: a view into the block read from the
+ * phone (no copy) until the list first changes, then an array of small
+ * integers (4 bytes each in V8). Not a Set (about 30 bytes an entry): a
+ * phone's index of 5,000 incidents takes a few MB.
+ */
+type Numbers = Uint32Array | number[]
 
 /** The incidents holding one word (by number), in their head and in their body. */
 interface Postings {
-  head: Set<number> | null
-  body: Set<number> | null
+  head: Numbers | null
+  body: Numbers | null
 }
 
 interface Tracked {
   /** This incident's number in the postings. */
   n: number
-  /** Head texts indexed (incidentHeadText), and their words, to remove them when they change. */
-  head: string[]
-  headTerms: string[]
+  /** Head texts indexed (incidentHeadText, joined by HEAD_SEPARATOR): their words are removed when it changes. */
+  head: string
   /** `state.events[0 … done)` are indexed. */
   done: number
   /** Id of `state.events[done - 1]`: if another event now stands there, one arrived in between. */
@@ -45,20 +54,72 @@ interface Tracked {
 type Head = Pick<IncidentState, 'id' | 'title' | 'summary' | 'location' | 'severity' | 'status'>
 
 /**
- * The index as plain JSON (IncidentSearchIndex.toJSON), stored on the phone so
- * start does not index every event again. `v`: the format; another is ignored.
+ * The index as stored on the phone (IndexedDB, structured clone) so start
+ * does not index every event again: the postings in one Uint32Array, copied
+ * as one block, not as millions of numbers. `v`: the format; version 1 (the
+ * postings as arrays, the app before this one) is read and converted; any
+ * other is ignored (the phone indexes again).
  */
 export interface SavedSearchIndex {
+  v: 2
+  /** Incident number → id; null for a number whose incident is gone. */
+  ids: (string | null)[]
+  /** Per number: its head texts joined by a line break ('' when gone), events indexed, last indexed event id. */
+  heads: string[]
+  done: number[]
+  lastIds: (string | null)[]
+  /** Every word, and per word 2 counts: its head numbers then its body numbers, in `data` one after another. */
+  terms: string[]
+  counts: Uint32Array
+  data: Uint32Array
+}
+
+/** Version 1 (Sets in memory, arrays on disk): read once and converted. */
+interface SavedSearchIndexV1 {
   v: 1
   ids: (string | null)[]
-  /** [id, number, head texts, head words, events indexed, last indexed event id]. */
   tracked: [string, number, string[], string[], number, string | null][]
-  /** [word, head incident numbers, body incident numbers]. */
   postings: [string, number[] | null, number[] | null][]
 }
 
 /** One search's answer: incident id → score (higher is better). */
 export type SearchScores = Map<string, number>
+
+/** Index of `x` in the sorted `list`, or of where it would go. */
+function placeOf(list: Numbers, x: number): number {
+  let lo = 0
+  let hi = list.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (list[mid]! < x) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+/**
+ * `list` with `x` (the same list when it was there): changed in place once it
+ * is an array; a view of the stored block is copied first. Indexing adds one
+ * incident at a time, so `x` usually goes at the end.
+ */
+function insert(list: Numbers, x: number): Numbers {
+  const last = list.length - 1
+  const at = last < 0 || list[last]! < x ? list.length : placeOf(list, x)
+  if (list[at] === x) return list
+  const out = Array.isArray(list) ? list : Array.from(list)
+  if (at === out.length) out.push(x)
+  else out.splice(at, 0, x)
+  return out
+}
+
+/** `list` without `x` (see insert). */
+function remove(list: Numbers, x: number): Numbers {
+  const at = placeOf(list, x)
+  if (list[at] !== x) return list
+  const out = Array.isArray(list) ? list : Array.from(list)
+  out.splice(at, 1)
+  return out
+}
 
 export class IncidentSearchIndex {
   private readonly words = new SearchableMap<Postings>()
@@ -127,36 +188,75 @@ export class IncidentSearchIndex {
     return true
   }
 
-  /** The index as JSON-safe data (see SavedSearchIndex). */
+  /** The index as structured-clone data for IndexedDB (see SavedSearchIndex). */
   toJSON(): SavedSearchIndex {
-    const set = (s: Set<number> | null) => (s && s.size ? [...s] : null)
-    return {
-      v: 1,
-      ids: [...this.ids],
-      tracked: [...this.tracked].map(([id, t]) => [id, t.n, t.head, t.headTerms, t.done, t.lastId]),
-      postings: [...this.exact].map(([term, p]) => [term, set(p.head), set(p.body)]),
+    const heads: string[] = new Array<string>(this.ids.length).fill('')
+    const done: number[] = new Array<number>(this.ids.length).fill(0)
+    const lastIds: (string | null)[] = new Array<string | null>(this.ids.length).fill(null)
+    for (const t of this.tracked.values()) {
+      heads[t.n] = t.head
+      done[t.n] = t.done
+      lastIds[t.n] = t.lastId
     }
+    const terms: string[] = []
+    let total = 0
+    for (const p of this.exact.values()) total += (p.head?.length ?? 0) + (p.body?.length ?? 0)
+    const counts = new Uint32Array(this.exact.size * 2)
+    const data = new Uint32Array(total)
+    let at = 0
+    for (const [term, p] of this.exact) {
+      const i = terms.length
+      terms.push(term)
+      counts[2 * i] = p.head?.length ?? 0
+      counts[2 * i + 1] = p.body?.length ?? 0
+      if (p.head) data.set(p.head, at)
+      at += counts[2 * i]!
+      if (p.body) data.set(p.body, at)
+      at += counts[2 * i + 1]!
+    }
+    return { v: 2, ids: [...this.ids], heads, done, lastIds, terms, counts, data }
   }
 
-  /** An index from `toJSON`'s data; null when it is not that format (an older app's, or damaged). */
+  /** An index from `toJSON`'s data (or version 1's); null when it is not that (another app's format, or damaged). */
   static fromJSON(saved: unknown): IncidentSearchIndex | null {
-    const data = saved as Partial<SavedSearchIndex> | null
+    const data = saved as Partial<SavedSearchIndex> | Partial<SavedSearchIndexV1> | null
+    if (data?.v === 1) return fromVersion1(data)
     if (
       !data ||
-      data.v !== 1 ||
+      data.v !== 2 ||
       !Array.isArray(data.ids) ||
-      !Array.isArray(data.tracked) ||
-      !Array.isArray(data.postings)
+      !Array.isArray(data.heads) ||
+      !Array.isArray(data.done) ||
+      !Array.isArray(data.lastIds) ||
+      !Array.isArray(data.terms) ||
+      !(data.counts instanceof Uint32Array) ||
+      !(data.data instanceof Uint32Array) ||
+      data.counts.length !== data.terms.length * 2
     )
       return null
     const index = new IncidentSearchIndex()
     index.ids.push(...data.ids)
-    for (const [id, n, head, headTerms, done, lastId] of data.tracked)
-      index.tracked.set(id, { n, head, headTerms, done, lastId })
-    for (const [term, head, body] of data.postings) {
-      const postings: Postings = { head: head ? new Set(head) : null, body: body ? new Set(body) : null }
-      index.exact.set(term, postings)
-      index.words.set(term, postings)
+    data.ids.forEach((id, n) => {
+      if (id !== null)
+        index.tracked.set(id, {
+          n,
+          head: data.heads![n] ?? '',
+          done: data.done![n] ?? 0,
+          lastId: data.lastIds![n] ?? null,
+        })
+    })
+    const { counts, data: numbers } = data
+    let at = 0
+    const take = (count: number): Numbers | null => {
+      if (!count) return null
+      const list = numbers.subarray(at, at + count)
+      at += count
+      return list
+    }
+    for (let i = 0; i < data.terms.length; i++) {
+      const postings: Postings = { head: take(counts[2 * i]!), body: take(counts[2 * i + 1]!) }
+      index.exact.set(data.terms[i]!, postings)
+      index.words.set(data.terms[i]!, postings)
     }
     return index
   }
@@ -164,7 +264,7 @@ export class IncidentSearchIndex {
   private track(id: string): Tracked {
     let t = this.tracked.get(id)
     if (!t) {
-      t = { n: this.ids.length, head: [], headTerms: [], done: 0, lastId: null }
+      t = { n: this.ids.length, head: '', done: 0, lastId: null }
       this.ids.push(id)
       this.tracked.set(id, t)
     }
@@ -207,11 +307,19 @@ export class IncidentSearchIndex {
       const take = (postings: Postings, quality: number) => {
         if (postings.body) {
           const w = quality * SEARCH_WEIGHTS.body
-          for (const i of postings.body) if (best[i]! < w) best[i] = w
+          const list = postings.body
+          for (let k = 0; k < list.length; k++) {
+            const i = list[k]!
+            if (best[i]! < w) best[i] = w
+          }
         }
         if (postings.head) {
           const w = quality * SEARCH_WEIGHTS.head
-          for (const i of postings.head) if (best[i]! < w) best[i] = w
+          const list = postings.head
+          for (let k = 0; k < list.length; k++) {
+            const i = list[k]!
+            if (best[i]! < w) best[i] = w
+          }
         }
       }
       for (const [word, postings] of this.words.atPrefix(term)) {
@@ -249,13 +357,16 @@ export class IncidentSearchIndex {
   }
 
   private putHead(t: Tracked, state: Head): void {
-    for (const term of t.headTerms) this.exact.get(term)?.head?.delete(t.n)
+    for (const text of t.head.split(HEAD_SEPARATOR))
+      for (const term of searchTerms(text)) {
+        const postings = this.exact.get(term)
+        if (postings?.head) postings.head = remove(postings.head, t.n)
+      }
     const terms = new Set<string>()
     const head = incidentHeadText(state)
     for (const text of head) for (const term of searchTerms(text)) terms.add(term)
     for (const term of terms) this.add(term, 'head', t.n)
-    t.head = head
-    t.headTerms = [...terms]
+    t.head = head.join(HEAD_SEPARATOR)
   }
 
   private add(term: string, part: 'head' | 'body', n: number): void {
@@ -265,14 +376,47 @@ export class IncidentSearchIndex {
       this.exact.set(term, postings)
       this.words.set(term, postings)
     }
-    const set = postings[part]
-    if (set) set.add(n)
-    else postings[part] = new Set([n])
+    const list = postings[part]
+    postings[part] = list ? insert(list, n) : [n]
   }
 }
 
-function sameHead(head: readonly string[], state: Head): boolean {
-  const now = incidentHeadText(state)
-  for (let i = 0; i < now.length; i++) if (head[i] !== now[i]) return false
-  return true
+/** Whether the head indexed (joined texts) is `state`'s head now. */
+function sameHead(head: string, state: Head): boolean {
+  return head === incidentHeadText(state).join(HEAD_SEPARATOR)
+}
+
+/** Version 1's data (Sets on disk as arrays, heads as lists) as an index. */
+function fromVersion1(data: Partial<SavedSearchIndexV1>): IncidentSearchIndex | null {
+  if (!Array.isArray(data.ids) || !Array.isArray(data.tracked) || !Array.isArray(data.postings)) return null
+  const done: number[] = data.ids.map(() => 0)
+  const heads: string[] = data.ids.map(() => '')
+  const lastIds: (string | null)[] = data.ids.map(() => null)
+  for (const [, n, head, , indexed, lastId] of data.tracked) {
+    heads[n] = head.join(HEAD_SEPARATOR)
+    done[n] = indexed
+    lastIds[n] = lastId
+  }
+  const terms: string[] = []
+  const counts: number[] = []
+  const numbers: number[] = []
+  const sorted = (list: number[] | null) => (list ? [...list].sort((a, b) => a - b) : [])
+  for (const [term, head, body] of data.postings) {
+    const h = sorted(head)
+    const b = sorted(body)
+    terms.push(term)
+    counts.push(h.length, b.length)
+    for (const n of h) numbers.push(n)
+    for (const n of b) numbers.push(n)
+  }
+  return IncidentSearchIndex.fromJSON({
+    v: 2,
+    ids: data.ids,
+    heads,
+    done,
+    lastIds,
+    terms,
+    counts: Uint32Array.from(counts),
+    data: Uint32Array.from(numbers),
+  } satisfies SavedSearchIndex)
 }
