@@ -20,3 +20,4 @@ export {
   writeSearchIndex,
   writeSummaries,
 } from './summaries'
+export { readRemoteSummaries, remoteAmong, REMOTE_REVISION } from './scope'

@@ -19,6 +19,7 @@ import { pullAll, storeServerEvents } from './pull'
 import { createRunbookApi } from './runbook-api'
 import { refreshRunbookCatalogue, workerCompiler, type CompilerWorker } from './runbook-catalogue'
 import { pushOutbox } from './push'
+import { joinScoped, refreshRemote } from './scope'
 import { clearPushHold, holdAllowsPull, holdFor, readPushHold, savePushHold } from './push-hold'
 import { createRetryPolicy, type RetryableFailure } from './retry'
 import type { SyncProblem, SyncStatus } from './status'
@@ -105,6 +106,8 @@ interface Generation {
   readOnly: boolean
   /** This server's clock has been sampled (a push answer or /api/health): the offset is its. */
   clockChecked: boolean
+  /** The server answered 404 to `GET /api/summaries`: this phone pulls everything from it (src/sync/scope.ts). */
+  unscoped: boolean
 }
 
 /**
@@ -264,7 +267,9 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
           }
         }
       }
+      await joinIfNew(current)
       const pulled = await pullAll(db, current.api, { now })
+      await refreshRemote(db, current.api, pulled.incidents, { now })
       // A restored server lacked these: send them again now, not a round later (unless pushing is on hold).
       if (pulled.requeued && current === gen && !held && !refused && !current.readOnly)
         await pushOutbox(db, current.api, undefined, { now })
@@ -287,6 +292,29 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       if (current !== gen || current.controller.signal.aborted) return
       await fail(e)
     }
+  }
+
+  /**
+   * A phone that never pulled from this server (cursor 0, no recovery under way)
+   * joins by summaries: every overview, and the events of the incidents it holds
+   * in full (src/sync/scope.ts). The pull then goes on from the seq they reflect.
+   */
+  async function joinIfNew(current: Generation): Promise<void> {
+    if (current.unscoped) return
+    const cursor = await readSetting(db, 'cursor')
+    if (cursor.lastSeq !== 0 || cursor.recovering || (await readSetting(db, 'scope')) !== null) return
+    if (!(await joinScoped(db, current.api, { now }))) current.unscoped = true
+  }
+
+  /** Remote overviews the stream touched: one refresh at a time; a failure waits for the next round's. */
+  const scopeRefresh = {
+    touched: new Set<string>(),
+    flight: singleFlight(async () => {
+      const current = gen
+      const touched = [...scopeRefresh.touched]
+      scopeRefresh.touched.clear()
+      if (current && touched.length) await refreshRemote(db, current.api, touched, { now })
+    }),
   }
 
   /**
@@ -378,7 +406,9 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         return { after: lastSeq, afterId: lastSeq > 0 ? lastId : undefined }
       },
       async store(batch) {
-        await storeServerEvents(db, batch.events, batch.lastSeq, { now })
+        const { fresh } = await storeServerEvents(db, batch.events, batch.lastSeq, { now })
+        for (const e of fresh) scopeRefresh.touched.add(e.incidentId)
+        if (fresh.length) void scopeRefresh.flight.run().catch(() => {})
         lastSyncAt = new Date(now()).toISOString()
         emit()
       },
@@ -417,6 +447,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       api: createSyncApi(settings, fetchFn, controller.signal, now),
       readOnly: false,
       clockChecked: false,
+      unscoped: false,
     }
   }
 
@@ -468,7 +499,11 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
           await writeSetting(db, 'sync', next)
           // The wait was the old settings' answer: the new server or token is asked afresh.
           await writeSetting(db, 'pushHold', null)
-          if (serverChanged) await writeSetting(db, 'cursor', { lastSeq: 0, lastSyncAt: null })
+          if (serverChanged) {
+            await writeSetting(db, 'cursor', { lastSeq: 0, lastSyncAt: null })
+            // The new server is joined by its own summaries.
+            await writeSetting(db, 'scope', null)
+          }
         })
         if (serverChanged) lastSyncAt = null
       } finally {
