@@ -20,4 +20,4 @@ export {
   writeSearchIndex,
   writeSummaries,
 } from './summaries'
-export { readRemoteSummaries, remoteAmong, REMOTE_REVISION } from './scope'
+export { readAfter } from './scope'

@@ -7,13 +7,14 @@
  * an incident with any event of this phone's is never made remote.
  *
  * kv rows: `setting:scope` (the summaries' delta cursor, see ScopeState) and
- * `summaries-remote` (a counter bumped by every write of remote rows, which
- * the incidents store follows).
+ * `summaries-remote` (a counter bumped by every write of remote rows). Those
+ * writes also move the kv `lseq` on by one (a gap in the local order, which
+ * readers allow), so the incidents store, which follows `lseq`, reads them.
  */
 import type { IncidentEvent } from '../domain/events'
 import type { IncidentOverview } from '../domain/summary'
-import type { CommandPostDatabase, StoredSummary } from './database'
-import { storeRemoteEvents } from './events'
+import type { CommandPostDatabase, StoredEvent, StoredSummary } from './database'
+import { eventsAfter, storeRemoteEvents } from './events'
 import { readSetting, writeSetting, type SyncCursor } from './settings'
 import { storeUnreadable, type Unreadable } from './unreadable'
 
@@ -36,9 +37,15 @@ export async function incidentIdsWithEvents(db: CommandPostDatabase): Promise<Se
   return ids
 }
 
+async function bump(db: CommandPostDatabase, key: string): Promise<void> {
+  const row = await db.kv.get(key)
+  await db.kv.put({ key, value: (typeof row?.value === 'number' ? row.value : 0) + 1 })
+}
+
+/** Remote rows changed: the counter, and `lseq` so readers of the local order wake up. */
 async function bumpRemote(db: CommandPostDatabase): Promise<void> {
-  const row = await db.kv.get(REMOTE_REVISION)
-  await db.kv.put({ key: REMOTE_REVISION, value: (typeof row?.value === 'number' ? row.value : 0) + 1 })
+  await bump(db, REMOTE_REVISION)
+  await bump(db, 'lseq')
 }
 
 /**
@@ -143,4 +150,31 @@ export async function remoteAmong(db: CommandPostDatabase, ids: Iterable<string>
 /** Every remote row (a full scan of a few thousand small rows: read when they change, not at every event). */
 export function readRemoteSummaries(db: CommandPostDatabase): Promise<StoredSummary[]> {
   return db.summaries.filter((row) => row.remote !== undefined).toArray()
+}
+
+/** What the incidents store reads after its cursor (src/stores/incidents.ts catchUp). */
+export interface ReadAfter {
+  /** Events with `lseq` above the cursor, in local order, except those of remote incidents (not all of theirs are here). */
+  rows: StoredEvent[]
+  /** The local order read up to. */
+  last: number
+  /** The remote rows' counter now. */
+  remoteRevision: unknown
+  /** Every remote row, when the counter is not the one asked with. */
+  remote?: StoredSummary[]
+}
+
+/** Read after `cursor` in one transaction: the events to fold, and the remote rows if they changed since `remoteRevision`. */
+export function readAfter(db: CommandPostDatabase, cursor: number, remoteRevision: unknown): Promise<ReadAfter> {
+  return db.transaction('r', db.events, db.kv, db.summaries, async () => {
+    const all = await eventsAfter(db, cursor)
+    const revision = (await db.kv.get(REMOTE_REVISION))?.value
+    const away = all.length ? new Set(await remoteAmong(db, new Set(all.map((r) => r.incidentId)))) : null
+    return {
+      rows: away?.size ? all.filter((r) => !away.has(r.incidentId)) : all,
+      last: all.at(-1)?.lseq ?? cursor,
+      remoteRevision: revision,
+      ...(revision === remoteRevision ? {} : { remote: await readRemoteSummaries(db) }),
+    }
+  })
 }

@@ -65,14 +65,10 @@ export const useIncidentsStore = defineStore('incidents', () => {
   const overviews = new Map<string, IncidentOverview>()
   /** Incidents changed since their summary was last written (src/db/summaries.ts). */
   const unsaved = new Set<string>()
-  /** Archived incidents whose events are on the server only (scoped sync, src/db/scope.ts): fetched when opened. */
-  const remote = new Set<string>()
-  /** Why an archived incident's log could not be fetched (incident id → the text the page shows). */
-  const holdErrors = shallowRef(new Map<string, string>())
-  /** The kv counter of remote rows as last read: a change means the sync engine wrote new server overviews. */
-  let remoteRevision: unknown
   /** Events were stored above the summaries' watermark by a writer that does not write summaries. */
   let watermarkBehind = false
+  /** The remote rows' counter as last read (src/db/scope.ts): archived incidents known by the server's overview. */
+  let remoteRevision: unknown
   let cursor = 0
   let clock: HybridClock | null = null
   /** The database code, once loaded (start). */
@@ -177,40 +173,19 @@ export const useIncidentsStore = defineStore('incidents', () => {
 
   const opening = new Map<string, Promise<void>>()
 
-  function setHoldError(id: string, text: string | null): void {
-    const next = new Map(holdErrors.value)
-    if (text === null) next.delete(id)
-    else next.set(id, text)
-    holdErrors.value = next
-  }
-
-  /** A remote incident's events, fetched from the server once and stored (the module loads only then). */
-  async function fetchIfRemote(id: string): Promise<void> {
-    if (!remote.has(id)) return
-    setHoldError(id, null)
-    let archived: typeof import('../sync/archived') | null = null
-    try {
-      archived = await import('../sync/archived')
-      await archived.fetchArchivedIncident(db!, id)
-    } catch (e) {
-      setHoldError(id, archived ? archived.archivedFailureText(e) : 'This incident’s log is not on this phone yet.')
-      throw e
-    }
-    remote.delete(id)
-  }
-
   /**
    * Fold an incident known only by its overview (a resolved one, not folded at
    * start) from its stored events, and keep it: resolves once `incident(id)`
-   * answers. At once for an incident already held or not on this phone. A
-   * remote one's events are fetched from the server first; rejects when that
-   * fails (`holdError(id)` says why; calling again tries again).
+   * answers. At once for an incident already held or not on this phone. One
+   * whose events only the server has (scoped sync) is fetched first; that
+   * rejects with an `ArchivedUnavailable` error saying why (src/sync/archived.ts).
    */
   function hold(id: string): Promise<void> {
     if (!data || !isArchived(id)) return Promise.resolve()
     let p = opening.get(id)
     if (!p) {
-      p = fetchIfRemote(id)
+      p = import('../sync/archived')
+        .then((archived) => archived.fetchIfRemote(db!, id))
         .then(
           () =>
             (catchingUp = catchingUp.then(async () => {
@@ -244,21 +219,19 @@ export const useIncidentsStore = defineStore('incidents', () => {
   function catchUp(): Promise<void> {
     catchingUp = catchingUp.then(async () => {
       if (!data) return
-      const rows = await data.eventsAfter(data.database(), cursor)
+      // Without the few events of remote incidents, whose overviews are the server's (src/db/scope.ts).
+      const read = await data.readAfter(data.database(), cursor, remoteRevision)
+      remoteRevision = read.remoteRevision
+      if (read.remote) {
+        for (const r of read.remote) if (r.overview && !eventsByIncident.has(r.id)) overviews.set(r.id, r.overview)
+        revision.value++
+      }
+      cursor = read.last
+      const rows = read.rows
       if (rows.length) {
-        cursor = rows[rows.length - 1]!.lseq
-        // Events of an incident not held: it may be remote (only the server holds all of it), or no longer be.
-        const unheld = new Set<string>()
-        for (const r of rows) if (!eventsByIncident.has(r.incidentId)) unheld.add(r.incidentId)
-        const away = new Set(unheld.size ? await data.remoteAmong(db!, unheld) : [])
-        for (const id of unheld)
-          if (away.has(id)) remote.add(id)
-          else remote.delete(id)
         const archived = new Set<string>()
         const held: IncidentEvent[] = []
         for (const r of rows) {
-          // A few events of a remote incident: its overview stays the server's (reloadRemote).
-          if (away.has(r.incidentId)) continue
           if (isArchived(r.incidentId)) archived.add(r.incidentId)
           else held.push(r.event)
         }
@@ -270,34 +243,12 @@ export const useIncidentsStore = defineStore('incidents', () => {
     return catchingUp
   }
 
-  /** The sync engine wrote server overviews (scoped sync): remote incidents' overviews, and which are remote. */
-  function reloadRemote(): Promise<void> {
-    catchingUp = catchingUp.then(async () => {
-      if (!data) return
-      const rows = await data.readRemoteSummaries(db!)
-      const now = new Set<string>()
-      for (const r of rows)
-        if (!eventsByIncident.has(r.id)) {
-          now.add(r.id)
-          if (r.overview) overviews.set(r.id, r.overview)
-        }
-      // No longer remote: its events were stored, and catchUp folds them.
-      for (const id of remote) if (!now.has(id)) remote.delete(id)
-      for (const id of now) remote.add(id)
-      revision.value++
-    })
-    return catchingUp
-  }
-
   /** Start: every stored overview, and the events of the incidents to fold (src/db/summaries.ts). */
   async function readStored(local: LocalData, from: CommandPostDatabase): Promise<void> {
     db = from
     const start = await local.readStartData(from)
     remoteRevision = start.remoteRevision
-    for (const s of start.summaries) {
-      if (s.overview) overviews.set(s.id, s.overview)
-      if (s.remote) remote.add(s.id)
-    }
+    for (const s of start.summaries) if (s.overview) overviews.set(s.id, s.overview)
     const folded = new Set(start.rows.map((r) => r.incidentId))
     for (const id of folded) eventsByIncident.set(id, [])
     ingest(start.rows.map((r) => r.event))
@@ -332,17 +283,6 @@ export const useIncidentsStore = defineStore('incidents', () => {
     ready.value = true
     // The kv row `lseq` changes with every stored event, in this tab or another.
     subscriptions.push(local.liveQuery(() => opened.kv.get('lseq')).subscribe({ next: () => void catchUp() }))
-    subscriptions.push(
-      local
-        .liveQuery(() => opened.kv.get(local.REMOTE_REVISION))
-        .subscribe({
-          next: (row) => {
-            if (row?.value === remoteRevision) return
-            remoteRevision = row?.value
-            void reloadRemote()
-          },
-        }),
-    )
     subscriptions.push(
       local
         .liveQuery(() => local.unreadableEvents(opened))
@@ -402,11 +342,6 @@ export const useIncidentsStore = defineStore('incidents', () => {
     return states.get(id)
   }
 
-  /** Why opening this archived incident failed (its log could not be fetched), or undefined. */
-  function holdError(id: string): string | undefined {
-    return holdErrors.value.get(id)
-  }
-
   /** One incident's overview, folded or not. */
   function overview(id: string): IncidentOverview | undefined {
     void revision.value
@@ -432,14 +367,8 @@ export const useIncidentsStore = defineStore('incidents', () => {
     // The first write of a first visit can come before the database has opened (main.ts).
     if (!clock || !data) await start()
     // A resolved incident written to (reopened, a late note) is folded first: the new event's conflicts are found against all of it.
-    try {
-      await hold(incidentId)
-    } catch (e) {
-      // An archived incident whose log could not be fetched: nothing is written, the reason is shown.
-      const reason = holdErrors.value.get(incidentId)
-      if (reason === undefined) throw e
-      return { ok: false, reason }
-    }
+    // An archived incident whose log cannot be fetched (offline) rejects here: nothing is written.
+    await hold(incidentId)
     // The validators (valibot) load with the first write, not with the first screen; later writes find the module loaded.
     const { createEvent } = await import('../domain/factory')
     // Each last-writer-wins value names the write it replaces here, so a concurrent one shows (src/domain/conflicts.ts).
@@ -514,7 +443,6 @@ export const useIncidentsStore = defineStore('incidents', () => {
     incident,
     overview,
     hold,
-    holdError,
     children,
     eventsOf,
     heldEvents,
