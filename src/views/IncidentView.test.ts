@@ -94,7 +94,7 @@ describe('IncidentView', () => {
     await w.store.catchUp()
     expect(w.store.overview(id)).toBeDefined()
     const wrapper = w.mount(IncidentView, { id })
-    expect(wrapper.find('h1').text()).toBe(events[0]!.payload.title)
+    expect(wrapper.find('h1').text()).toBe(overviewFromEvents(events)!.title)
     await vi.waitFor(() => expect(wrapper.find('[role="alert"]').exists()).toBe(true))
     expect(wrapper.find('[role="alert"]').text()).toMatch(/^This incident’s log is not on this phone yet/)
     expect(wrapper.find('section').attributes('aria-busy')).toBe('false')
