@@ -269,7 +269,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       }
       await joinIfNew(current)
       const pulled = await pullAll(db, current.api, { now })
-      await refreshRemote(db, current.api, pulled.incidents, { now })
+      // Remote overviews touched by this pull, or by streamed events whose own refresh failed.
+      const touched = [...pulled.incidents, ...scopeRefresh.touched]
+      await refreshRemote(db, current.api, touched, { now })
+      for (const id of touched) scopeRefresh.touched.delete(id)
       // A restored server lacked these: send them again now, not a round later (unless pushing is on hold).
       if (pulled.requeued && current === gen && !held && !refused && !current.readOnly)
         await pushOutbox(db, current.api, undefined, { now })
@@ -306,14 +309,15 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     if (!(await joinScoped(db, current.api, { now }))) current.unscoped = true
   }
 
-  /** Remote overviews the stream touched: one refresh at a time; a failure waits for the next round's. */
+  /** Remote overviews the stream touched: one refresh at a time; after a failure the ids wait for the next round. */
   const scopeRefresh = {
     touched: new Set<string>(),
     flight: singleFlight(async () => {
       const current = gen
       const touched = [...scopeRefresh.touched]
-      scopeRefresh.touched.clear()
-      if (current && touched.length) await refreshRemote(db, current.api, touched, { now })
+      if (!current || !touched.length) return
+      await refreshRemote(db, current.api, touched, { now })
+      for (const id of touched) scopeRefresh.touched.delete(id)
     }),
   }
 
