@@ -73,7 +73,8 @@ async function joined() {
 
 const offline = () => Promise.reject(new TypeError('Failed to fetch'))
 
-describe('incidents store: archived incidents (scoped sync)', () => {
+// Waits are on state; this only bounds a hang (fake-indexeddb and the in-memory server on a busy machine).
+describe('incidents store: archived incidents (scoped sync)', { timeout: 60_000 }, () => {
   it('lists an archived incident from the server’s overview, and folds it only once its log is fetched', async () => {
     const { dbName, online, ids } = await joined()
     await reopenApp(dbName)
