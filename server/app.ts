@@ -28,6 +28,7 @@ import { runbookRoutes } from './routes/runbooks'
 
 import { pushRoutes } from './routes/push'
 import { statusLinkRoutes, statusPageRoutes } from './routes/status'
+import { summaryRoutes } from './routes/summaries'
 import type { IncidentProjection } from './incidents/projection'
 import { staticRoutes } from './routes/static'
 import { streamRoutes } from './routes/stream'
@@ -196,6 +197,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       now: options.now,
       serverId,
     })
+    await api.register(summaryRoutes, { store: options.store, projection: incidents, serverId })
     await api.register(adminRoutes, { store: options.store, tokens: options.tokens, publicUrl: options.publicUrl })
     await api.register(runbookRoutes, {
       runbooks: new RunbookService(options.store, { review: options.runbookReview, now: options.now }),

@@ -17,6 +17,7 @@ import type { IncidentEvent } from '../../src/domain/events'
 import { reminderView, type ReminderView } from '../../src/domain/push'
 import { publicIncident, type PublicIncident } from '../../src/domain/status-page'
 import { singleFlight } from '../../src/domain/single-flight'
+import { overviewOf, type IncidentOverview } from '../../src/domain/summary'
 import type { EventStore, IncidentReader } from '../store/types'
 
 /** One incident whose events grew in a refresh: its state after them, and the new events. */
@@ -43,6 +44,23 @@ export interface ProjectionOptions {
 
 const NONE: ReadonlySet<number> = new Set()
 
+/** One incident id as `GET /api/summaries` serves it (src/domain/wire.ts SummaryEntrySchema). */
+export interface SummaryEntry {
+  id: string
+  /** The seq of its latest stored event. */
+  lastSeq: number
+  /** null: its events fold to no incident (no declaration yet, the directory). */
+  overview: IncidentOverview | null
+}
+
+/** A page of summaries (src/domain/wire.ts SummaryPageSchema, without `serverId`). */
+export interface SummaryPage {
+  summaries: SummaryEntry[]
+  last: number
+  lastId?: string
+  more: boolean
+}
+
 /** Events read per page: the pull's own maximum. */
 const PAGE = 1000
 
@@ -63,6 +81,15 @@ export class IncidentProjection {
   /** Access tokens each device (actor id) has sent events through: a person's token reaches all their devices. */
   private readonly actorTokens = new Map<string, Set<number>>()
   private readonly flight = singleFlight(() => this.catchUp())
+  /**
+   * Every incident id with events, in ascending order of its latest event's seq (a changed incident is
+   * moved to the end), for `summariesAfter`. `overview` undefined: an open incident's, made from its state
+   * when first asked after a change (like `public`); null: no declaration.
+   */
+  private readonly latest = new Map<string, { lastSeq: number; overview: IncidentOverview | null | undefined }>()
+  /** The seq (and its event's id) every entry of `latest` reflects: moved only once a refresh has applied it all. */
+  private summarizedUpTo = 0
+  private summarizedId: string | undefined
   private timer: ReturnType<typeof setInterval> | undefined
 
   constructor(private readonly options: ProjectionOptions) {}
@@ -118,10 +145,40 @@ export class IncidentProjection {
     return [...this.views.values()].map((v) => v.reminder)
   }
 
+  /**
+   * Incidents whose latest event's seq is above `after`, ascending by it, at most `limit` (see
+   * SummaryPage). Call `refresh()` first to include what other nodes stored. Paging by `lastSeq` loses
+   * nothing: an incident that changes between two pages moves past every seq asked so far, into a later page.
+   */
+  summariesAfter(after: number, limit: number): SummaryPage {
+    const summaries: SummaryEntry[] = []
+    let more = false
+    for (const [id, entry] of this.latest) {
+      if (entry.lastSeq <= after) continue
+      if (summaries.length === limit) {
+        more = true
+        break
+      }
+      if (entry.overview === undefined) entry.overview = overviewOf(this.open.get(id)!)
+      summaries.push({ id, lastSeq: entry.lastSeq, overview: entry.overview })
+    }
+    if (more) return { summaries, last: summaries.at(-1)!.lastSeq, more }
+    if (after >= this.summarizedUpTo) return { summaries, last: after, more }
+    return {
+      summaries,
+      last: this.summarizedUpTo,
+      more,
+      ...(this.summarizedId === undefined ? {} : { lastId: this.summarizedId }),
+    }
+  }
+
   private async catchUp(): Promise<void> {
     const { store } = this.options
     const pageSize = this.options.pageSize ?? PAGE
     const added = new Map<string, IncidentEvent[]>()
+    /** Per incident, its latest seq in this refresh; and the refresh's last event. */
+    const lastSeqs = new Map<string, number>()
+    let lastEvent: { seq: number; id: string } | undefined
     for (;;) {
       const page = await store.readEventsAfter(this.cursor, pageSize)
       for (const e of page.events) {
@@ -133,6 +190,8 @@ export class IncidentProjection {
         const list = added.get(e.incidentId)
         if (list) list.push(e)
         else added.set(e.incidentId, [e])
+        lastSeqs.set(e.incidentId, e.seq)
+        lastEvent = e
       }
       if (page.events.length) this.cursor = page.events.at(-1)!.seq
       if (!page.more || page.events.length === 0) break
@@ -141,14 +200,25 @@ export class IncidentProjection {
     this.started = true
     if (added.size === 0) return
     const changes: IncidentChange[] = []
+    const overviews = new Map<string, IncidentOverview | null | undefined>()
     for (const [incidentId, events] of added) {
       const state = await this.advance(incidentId, events)
+      overviews.set(incidentId, state ? (state.status === 'resolved' ? overviewOf(state) : undefined) : null)
       if (!state) continue // its declaration has not arrived: its events wait, as on a phone
       const resolved = state.status === 'resolved'
       this.views.set(incidentId, { public: resolved ? publicIncident(state) : null, reminder: reminderView(state) })
       if (resolved) this.open.delete(incidentId)
       else this.open.set(incidentId, state)
       changes.push({ state, added: events })
+    }
+    // All at once, after the awaits: a summaries page never shows a seq its overviews do not reflect yet.
+    for (const [incidentId, lastSeq] of [...lastSeqs].sort((a, b) => a[1] - b[1])) {
+      this.latest.delete(incidentId)
+      this.latest.set(incidentId, { lastSeq, overview: overviews.get(incidentId) })
+    }
+    if (lastEvent) {
+      this.summarizedUpTo = lastEvent.seq
+      this.summarizedId = lastEvent.id
     }
     for (const listener of this.listeners) await listener(changes, live)
   }

@@ -100,6 +100,12 @@ export interface StoredSummary {
   overview: IncidentOverview | null
   /** The highest local order (`lseq`) of the events it was folded from: an older fold never replaces a newer one. */
   lseq: number
+  /**
+   * Scoped sync (src/db/scope.ts): the overview is the server's, and this phone does not hold the
+   * incident's events (an archived incident, fetched when opened). `lastSeq`: the seq of the
+   * incident's latest event that overview reflects. Absent: the phone folds it from its own events.
+   */
+  remote?: { lastSeq: number }
 }
 
 export interface KeyValue {

@@ -20,3 +20,4 @@ export {
   writeSearchIndex,
   writeSummaries,
 } from './summaries'
+export { readAfter } from './scope'

@@ -61,6 +61,18 @@ export interface RunbookCatalogueState {
   checkedAt: string
 }
 
+/**
+ * Scoped sync (src/db/scope.ts): this phone joined its server by summaries. `upTo`: every remote
+ * overview reflects the server's log up to this seq (the next `GET /api/summaries?after=`).
+ * null: not joined that way (an older server, or a phone that pulled everything).
+ */
+export interface ScopeState {
+  upTo: number
+}
+
+/** Resolved incidents a joining phone holds in full: those with activity in this many days (Settings). */
+export const DEFAULT_HOLD_RESOLVED_DAYS = 30
+
 const defaults = {
   profile: null as Profile | null,
   sync: null as SyncSettings | null,
@@ -70,6 +82,8 @@ const defaults = {
   pushHold: null as PushHold | null,
   pushChoices: null as PushChoices | null,
   runbookCatalogue: null as RunbookCatalogueState | null,
+  scope: null as ScopeState | null,
+  holdResolvedDays: DEFAULT_HOLD_RESOLVED_DAYS as number,
 }
 export type SettingKey = keyof typeof defaults
 export type SettingValue<K extends SettingKey> = (typeof defaults)[K]

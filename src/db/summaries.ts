@@ -14,6 +14,7 @@ import type { IncidentEvent } from '../domain/events'
 import { foldedAtStart } from '../domain/summary'
 import type { CommandPostDatabase, StoredEvent, StoredSummary } from './database'
 import { SUMMARIES_LSEQ } from './summaries-upgrade'
+import { REMOTE_REVISION } from './scope'
 
 /** What the incidents store reads at start. */
 export interface StartData {
@@ -25,6 +26,8 @@ export interface StartData {
   cursor: number
   /** The summaries' watermark: below `cursor` when a writer stored events without writing their summaries. */
   watermark: number
+  /** The kv counter of remote rows these summaries were read at (src/db/scope.ts REMOTE_REVISION). */
+  remoteRevision: unknown
 }
 
 async function numberAt(db: CommandPostDatabase, key: string): Promise<number> {
@@ -38,22 +41,27 @@ async function numberAt(db: CommandPostDatabase, key: string): Promise<number> {
  */
 export function readStartData(db: CommandPostDatabase): Promise<StartData> {
   return db.transaction('r', db.events, db.kv, db.summaries, async () => {
-    const [summaries, watermark, cursor] = await Promise.all([
+    const [summaries, watermark, cursor, remoteRow] = await Promise.all([
       db.summaries.toArray(),
       numberAt(db, SUMMARIES_LSEQ),
       numberAt(db, 'lseq'),
+      db.kv.get(REMOTE_REVISION),
     ])
     const fold = new Set<string>()
-    for (const s of summaries) if (foldedAtStart(s.overview)) fold.add(s.id)
+    const remote = new Set<string>()
+    for (const s of summaries)
+      if (s.remote) remote.add(s.id)
+      else if (foldedAtStart(s.overview)) fold.add(s.id)
     // Changed since their summary was written (by a tab that closed, or the service worker): folded again.
+    // Not a remote one: the few events it has here are not all of it (src/db/scope.ts).
     await db.events
       .where('lseq')
       .above(watermark)
-      .each((row) => void fold.add(row.incidentId))
+      .each((row) => void (remote.has(row.incidentId) || fold.add(row.incidentId)))
     const rows: StoredEvent[] = []
     for (const id of fold) rows.push(...(await incidentRows(db, id)))
     rows.sort((a, b) => a.lseq - b.lseq)
-    return { summaries, rows, cursor, watermark }
+    return { summaries, rows, cursor, watermark, remoteRevision: remoteRow?.value }
   })
 }
 
@@ -81,7 +89,8 @@ export async function writeSummaries(
   await db.transaction('rw', db.summaries, db.kv, async () => {
     if (summaries.length) {
       const held = await db.summaries.bulkGet(summaries.map((s) => s.id))
-      const newer = summaries.filter((s, i) => !held[i] || held[i].lseq <= s.lseq)
+      // A remote row is the server's overview of events this phone does not hold: only scope.ts changes it.
+      const newer = summaries.filter((s, i) => !held[i] || (!held[i].remote && held[i].lseq <= s.lseq))
       if (newer.length) await db.summaries.bulkPut(newer)
     }
     if (upTo > (await numberAt(db, SUMMARIES_LSEQ))) await db.kv.put({ key: SUMMARIES_LSEQ, value: upTo })

@@ -10,6 +10,7 @@
  */
 import * as v from 'valibot'
 import { LIMITS } from './events'
+import type { IncidentOverview } from './summary'
 
 /** Pull page sizes (`?limit`): the server's default and the most it hands out at once. */
 export const PULL_LIMITS = { default: 500, max: 1000 } as const
@@ -140,6 +141,77 @@ export const PullPageSchema = v.object({
   last: SeqSchema,
   more: v.boolean(),
   /** The database's identity; a phone seeing it change pulls everything again (absent from older servers). */
+  serverId: v.optional(ServerIdSchema),
+})
+
+/** `GET /api/summaries` page sizes (`?limit`): overviews are about 400 bytes each. */
+export const SUMMARY_LIMITS = { default: 1000, max: 2000 } as const
+
+/** `GET /api/summaries` query (docs/CONTRACT-EXTENSIONS.md, scoped sync): incidents whose last event's seq is above `after`. */
+export const SummariesQuerySchema = v.object({
+  after: v.optional(countParam('after'), '0'),
+  limit: v.optional(countParam('limit', 1, SUMMARY_LIMITS.max), String(SUMMARY_LIMITS.default)),
+})
+
+const text = v.string()
+const count = v.pipe(v.number(), v.integer(), v.minValue(0))
+
+/** An incident's overview as the server folds it (src/domain/summary.ts IncidentOverview, the same fold as a phone's). */
+export const IncidentOverviewSchema = v.object({
+  id: text,
+  title: text,
+  severity: v.picklist([1, 2, 3, 4]),
+  status: v.picklist(['active', 'mitigated', 'resolved']),
+  summary: text,
+  location: text,
+  parentId: v.optional(text),
+  declaredAt: text,
+  declaredBy: v.object({ id: text, name: text }),
+  lastHlc: text,
+  lastActivityAt: text,
+  openTasks: count,
+  openChanges: count,
+  nextUpdateDueMs: v.nullable(v.number()),
+  eventCount: count,
+})
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+/** Compile-time: the schema describes exactly IncidentOverview (a new overview field fails the type check here). */
+export const OVERVIEW_SCHEMA_MATCHES: Same<v.InferOutput<typeof IncidentOverviewSchema>, IncidentOverview> = true
+
+/**
+ * One incident id the server holds events of: `lastSeq` is the seq of its
+ * latest event; `overview` is null while its events fold to no incident (no
+ * declaration yet, or the directory), which a phone then holds in full.
+ */
+export const SummaryEntrySchema = v.object({
+  id: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an incident id')),
+  lastSeq: SeqSchema,
+  overview: v.nullable(IncidentOverviewSchema),
+})
+
+/**
+ * `GET /api/summaries` answer (200), ascending by `lastSeq`. With `more`, ask
+ * again after `last` (the last entry's `lastSeq`); without, `last` is the seq
+ * every overview of the whole answer reflects the log up to, and `lastId` the
+ * id of the event there (a phone's pull cursor may start at it).
+ */
+export const SummaryPageSchema = v.object({
+  summaries: v.array(SummaryEntrySchema),
+  last: SeqSchema,
+  lastId: v.optional(v.string()),
+  more: v.boolean(),
+  serverId: v.optional(ServerIdSchema),
+})
+
+/** `GET /api/incidents/:id/events` params. */
+export const IncidentParamsSchema = v.object({
+  id: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'id must be an incident id (1–64 of A-Z a-z 0-9 _ -)')),
+})
+
+/** `GET /api/incidents/:id/events` answer (200): every event the server holds of that incident, ascending by seq (none: `[]`). */
+export const IncidentEventsSchema = v.object({
+  events: v.array(v.unknown()),
   serverId: v.optional(ServerIdSchema),
 })
 
@@ -276,6 +348,9 @@ export type Rejection = v.InferOutput<typeof RejectionSchema>
 export type PushAnswer = v.InferOutput<typeof PushAnswerSchema>
 export type PullQuery = v.InferOutput<typeof PullQuerySchema>
 export type PullPage = v.InferOutput<typeof PullPageSchema>
+export type SummaryPage = v.InferOutput<typeof SummaryPageSchema>
+export type SummaryEntry = v.InferOutput<typeof SummaryEntrySchema>
+export type IncidentEventsAnswer = v.InferOutput<typeof IncidentEventsSchema>
 export type StreamQuery = v.InferOutput<typeof StreamQuerySchema>
 export type HealthAnswer = v.InferOutput<typeof HealthAnswerSchema>
 export type ErrorBody = v.InferOutput<typeof ErrorBodySchema>

@@ -67,6 +67,8 @@ export const useIncidentsStore = defineStore('incidents', () => {
   const unsaved = new Set<string>()
   /** Events were stored above the summaries' watermark by a writer that does not write summaries. */
   let watermarkBehind = false
+  /** The remote rows' counter as last read (src/db/scope.ts): archived incidents known by the server's overview. */
+  let remoteRevision: unknown
   let cursor = 0
   let clock: HybridClock | null = null
   /** The database code, once loaded (start). */
@@ -174,16 +176,24 @@ export const useIncidentsStore = defineStore('incidents', () => {
   /**
    * Fold an incident known only by its overview (a resolved one, not folded at
    * start) from its stored events, and keep it: resolves once `incident(id)`
-   * answers. At once for an incident already held or not on this phone.
+   * answers. At once for an incident already held or not on this phone. One
+   * whose events only the server has (scoped sync) is fetched first; that
+   * rejects with an `ArchivedUnavailable` error saying why (src/sync/archived.ts).
    */
   function hold(id: string): Promise<void> {
     if (!data || !isArchived(id)) return Promise.resolve()
     let p = opening.get(id)
     if (!p) {
-      p = (catchingUp = catchingUp.then(async () => {
-        if (!isArchived(id)) return
-        holdEvents(id, await data!.incidentEventsInOrder(db!, id))
-      })).finally(() => opening.delete(id))
+      p = import('../sync/archived')
+        .then((archived) => archived.fetchIfRemote(db!, id))
+        .then(
+          () =>
+            (catchingUp = catchingUp.then(async () => {
+              if (!isArchived(id)) return
+              holdEvents(id, await data!.incidentEventsInOrder(db!, id))
+            })),
+        )
+        .finally(() => opening.delete(id))
       opening.set(id, p)
     }
     return p
@@ -209,9 +219,16 @@ export const useIncidentsStore = defineStore('incidents', () => {
   function catchUp(): Promise<void> {
     catchingUp = catchingUp.then(async () => {
       if (!data) return
-      const rows = await data.eventsAfter(data.database(), cursor)
+      // Without the few events of remote incidents, whose overviews are the server's (src/db/scope.ts).
+      const read = await data.readAfter(data.database(), cursor, remoteRevision)
+      remoteRevision = read.remoteRevision
+      if (read.remote) {
+        for (const r of read.remote) if (r.overview && !eventsByIncident.has(r.id)) overviews.set(r.id, r.overview)
+        revision.value++
+      }
+      cursor = read.last
+      const rows = read.rows
       if (rows.length) {
-        cursor = rows[rows.length - 1]!.lseq
         const archived = new Set<string>()
         const held: IncidentEvent[] = []
         for (const r of rows) {
@@ -230,6 +247,7 @@ export const useIncidentsStore = defineStore('incidents', () => {
   async function readStored(local: LocalData, from: CommandPostDatabase): Promise<void> {
     db = from
     const start = await local.readStartData(from)
+    remoteRevision = start.remoteRevision
     for (const s of start.summaries) if (s.overview) overviews.set(s.id, s.overview)
     const folded = new Set(start.rows.map((r) => r.incidentId))
     for (const id of folded) eventsByIncident.set(id, [])
@@ -349,6 +367,7 @@ export const useIncidentsStore = defineStore('incidents', () => {
     // The first write of a first visit can come before the database has opened (main.ts).
     if (!clock || !data) await start()
     // A resolved incident written to (reopened, a late note) is folded first: the new event's conflicts are found against all of it.
+    // An archived incident whose log cannot be fetched (offline) rejects here: nothing is written.
     await hold(incidentId)
     // The validators (valibot) load with the first write, not with the first screen; later writes find the module loaded.
     const { createEvent } = await import('../domain/factory')

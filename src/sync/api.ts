@@ -10,15 +10,19 @@ import { describeIssue, type IncidentEvent } from '../domain/events'
 import {
   ErrorMessageSchema,
   HealthAnswerSchema,
+  IncidentEventsSchema,
   PullPageSchema,
+  SummaryPageSchema,
   PushAnswerSchema,
+  type IncidentEventsAnswer,
   type PullPage,
   type PushAnswer,
   type PushBody,
+  type SummaryPage,
 } from '../domain/wire'
 import type { SyncSettings } from '../db/settings'
 
-export type { PullPage, PushAnswer }
+export type { IncidentEventsAnswer, PullPage, PushAnswer, SummaryPage }
 
 /**
  * An answer with what it says about the server's clock: `clockSample` is
@@ -76,6 +80,13 @@ export interface SyncApi {
   pull(after: number, limit: number, afterId?: string): Promise<PullPage>
   /** The open stream's response, status already checked. */
   stream(after: number, signal: AbortSignal, afterId?: string): Promise<Response>
+  /**
+   * `GET /api/summaries` (scoped sync): overviews of incidents changed after seq `after`.
+   * An older server answers 404: a SyncError of kind `server`, status 404.
+   */
+  summaries(after: number, limit: number): Promise<SummaryPage>
+  /** `GET /api/incidents/:id/events`: every event of one incident (unvalidated, as for a pull page). */
+  incidentEvents(incidentId: string): Promise<IncidentEventsAnswer>
 }
 
 /** The server does not hold this phone's cursor event: its history was replaced (a restored backup). */
@@ -256,6 +267,13 @@ export function createSyncApi(
     async pull(after, limit, afterId) {
       const response = await call(`events?after=${after}${afterIdParam(afterId)}&limit=${limit}`, { method: 'GET' })
       return answer(response, PullPageSchema)
+    },
+    async summaries(after, limit) {
+      return answer(await call(`summaries?after=${after}&limit=${limit}`, { method: 'GET' }), SummaryPageSchema)
+    },
+    async incidentEvents(incidentId) {
+      const response = await call(`incidents/${encodeURIComponent(incidentId)}/events`, { method: 'GET' })
+      return answer(response, IncidentEventsSchema)
     },
     stream(after, signal, afterId) {
       return call(`events/stream?after=${after}${afterIdParam(afterId)}`, {

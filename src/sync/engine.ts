@@ -20,6 +20,7 @@ import { createRunbookApi } from './runbook-api'
 import { refreshRunbookCatalogue, workerCompiler, type CompilerWorker } from './runbook-catalogue'
 import { sendRunbookOutbox } from './runbook-outbox'
 import { pushOutbox } from './push'
+import { joinScoped, refreshRemote } from './scope'
 import { clearPushHold, holdAllowsPull, holdFor, readPushHold, savePushHold } from './push-hold'
 import { createRetryPolicy, type RetryableFailure } from './retry'
 import type { SyncProblem, SyncStatus } from './status'
@@ -106,6 +107,8 @@ interface Generation {
   readOnly: boolean
   /** This server's clock has been sampled (a push answer or /api/health): the offset is its. */
   clockChecked: boolean
+  /** The server answered 404 to `GET /api/summaries`: this phone pulls everything from it (src/sync/scope.ts). */
+  unscoped: boolean
 }
 
 /**
@@ -289,7 +292,12 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
           }
         }
       }
+      await joinIfNew(current)
       const pulled = await pullAll(db, current.api, { now })
+      // Remote overviews touched by this pull, or by streamed events whose own refresh failed.
+      const touched = [...pulled.incidents, ...scopeRefresh.touched]
+      await refreshRemote(db, current.api, touched, { now })
+      for (const id of touched) scopeRefresh.touched.delete(id)
       // A restored server lacked these: send them again now, not a round later (unless pushing is on hold).
       if (pulled.requeued && current === gen && !held && !refused && !current.readOnly)
         await pushOutbox(db, current.api, undefined, { now })
@@ -313,6 +321,30 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       if (current !== gen || current.controller.signal.aborted) return
       await fail(e)
     }
+  }
+
+  /**
+   * A phone that never pulled from this server (cursor 0, no recovery under way)
+   * joins by summaries: every overview, and the events of the incidents it holds
+   * in full (src/sync/scope.ts). The pull then goes on from the seq they reflect.
+   */
+  async function joinIfNew(current: Generation): Promise<void> {
+    if (current.unscoped) return
+    const cursor = await readSetting(db, 'cursor')
+    if (cursor.lastSeq !== 0 || cursor.recovering || (await readSetting(db, 'scope')) !== null) return
+    if (!(await joinScoped(db, current.api, { now }))) current.unscoped = true
+  }
+
+  /** Remote overviews the stream touched: one refresh at a time; after a failure the ids wait for the next round. */
+  const scopeRefresh = {
+    touched: new Set<string>(),
+    flight: singleFlight(async () => {
+      const current = gen
+      const touched = [...scopeRefresh.touched]
+      if (!current || !touched.length) return
+      await refreshRemote(db, current.api, touched, { now })
+      for (const id of touched) scopeRefresh.touched.delete(id)
+    }),
   }
 
   /**
@@ -406,7 +438,9 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         return { after: lastSeq, afterId: lastSeq > 0 ? lastId : undefined }
       },
       async store(batch) {
-        await storeServerEvents(db, batch.events, batch.lastSeq, { now })
+        const { fresh } = await storeServerEvents(db, batch.events, batch.lastSeq, { now })
+        for (const e of fresh) scopeRefresh.touched.add(e.incidentId)
+        if (fresh.length) void scopeRefresh.flight.run().catch(() => {})
         lastSyncAt = new Date(now()).toISOString()
         emit()
       },
@@ -445,6 +479,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       api: createSyncApi(settings, fetchFn, controller.signal, now),
       readOnly: false,
       clockChecked: false,
+      unscoped: false,
     }
   }
 
@@ -496,7 +531,11 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
           await writeSetting(db, 'sync', next)
           // The wait was the old settings' answer: the new server or token is asked afresh.
           await writeSetting(db, 'pushHold', null)
-          if (serverChanged) await writeSetting(db, 'cursor', { lastSeq: 0, lastSyncAt: null })
+          if (serverChanged) {
+            await writeSetting(db, 'cursor', { lastSeq: 0, lastSyncAt: null })
+            // The new server is joined by its own summaries.
+            await writeSetting(db, 'scope', null)
+          }
         })
         if (serverChanged) lastSyncAt = null
       } finally {

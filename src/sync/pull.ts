@@ -102,6 +102,8 @@ export interface PullResult {
   recovered: boolean
   /** Events the restored server lacked, put back in the outbox: push again. */
   requeued: number
+  /** Incident ids of the events new to this phone (scoped sync refreshes remote overviews from them). */
+  incidents: Set<string>
 }
 
 /** The restored history was noticed: pull from 0 (at most this many times in one pullAll). */
@@ -119,7 +121,15 @@ export async function pullAll(
   options: { limit?: number; now?: () => number; validate?: Validate } = {},
 ): Promise<PullResult> {
   const limit = options.limit ?? PULL_LIMIT
-  const result: PullResult = { received: 0, fresh: 0, invalid: 0, lastSeq: 0, recovered: false, requeued: 0 }
+  const result: PullResult = {
+    received: 0,
+    fresh: 0,
+    invalid: 0,
+    lastSeq: 0,
+    recovered: false,
+    requeued: 0,
+    incidents: new Set(),
+  }
   for (let recoveries = 0; ; recoveries++) {
     const cursor = await readSetting(db, 'cursor')
     const restart = await pullPages(db, api, cursor, limit, options, result)
@@ -169,6 +179,7 @@ async function pullPages(
     const stored = await storeServerEvents(db, page.events, page.last, { ...options, serverId: page.serverId })
     result.received += page.events.length
     result.fresh += stored.fresh.length
+    for (const e of stored.fresh) result.incidents.add(e.incidentId)
     result.invalid += stored.invalid
     // A server that says "more" without moving on would loop forever.
     const moved = stored.lastSeq > lastSeq

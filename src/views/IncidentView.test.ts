@@ -1,7 +1,9 @@
 // @vitest-environment happy-dom
 import 'fake-indexeddb/auto'
 import { flushPromises } from '@vue/test-utils'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { overviewFromEvents } from '../domain/summary'
+import { makeIncident } from '../../tests/fixtures/events'
 import { incidentWorld, leaveWorld } from '../../tests/fixtures/incident-world'
 import IncidentView from './IncidentView.vue'
 
@@ -80,5 +82,25 @@ describe('IncidentView', () => {
     const w = await incidentWorld()
     const wrapper = w.mount(IncidentView, { id: 'NOTHERE0001' })
     expect(wrapper.find('h1').text()).toBe('Incident not on this phone yet')
+  })
+
+  it('an archived incident whose log cannot be fetched says why, and offers to try again', async () => {
+    const w = await incidentWorld()
+    // Known by the server's overview only (scoped sync), on a phone with no server to fetch it from.
+    const events = makeIncident(3)
+    const id = events[0]!.incidentId
+    await w.db.summaries.put({ id, overview: overviewFromEvents(events), lseq: 0, remote: { lastSeq: 3 } })
+    await w.db.kv.put({ key: 'summaries-remote', value: 1 })
+    await w.store.catchUp()
+    expect(w.store.overview(id)).toBeDefined()
+    const wrapper = w.mount(IncidentView, { id })
+    expect(wrapper.find('h1').text()).toBe(overviewFromEvents(events)!.title)
+    await vi.waitFor(() => expect(wrapper.find('[role="alert"]').exists()).toBe(true))
+    expect(wrapper.find('[role="alert"]').text()).toMatch(/^This incident’s log is not on this phone yet/)
+    expect(wrapper.find('section').attributes('aria-busy')).toBe('false')
+    await wrapper.find('button').trigger('click')
+    expect(wrapper.find('[role="status"]').text()).toBe('Opening the incident’s log…')
+    await flushPromises()
+    await vi.waitFor(() => expect(wrapper.find('[role="alert"]').exists()).toBe(true))
   })
 })

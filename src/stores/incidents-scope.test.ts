@@ -1,0 +1,144 @@
+// The incidents store with archived incidents known by the server's overview only (scoped sync).
+import 'fake-indexeddb/auto'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { IncidentProjection } from '../../server/incidents/projection'
+import { openSqliteStore } from '../../server/store/sqlite'
+import { createTestApp, injectFetch, type TestApp } from '../../server/test-support'
+import { freshApp, reopenApp } from '../../tests/fixtures/app'
+import { makeEvent } from '../../tests/fixtures/events'
+import { pendingCount } from '../db/events'
+import { writeSetting } from '../db/settings'
+import type { Actor, IncidentEvent } from '../domain/events'
+import { formatHlc } from '../domain/hlc'
+import { newId } from '../domain/ids'
+import { createSyncApi, type FetchLike } from '../sync/api'
+import { joinScoped } from '../sync/scope'
+import { useIncidentsStore } from './incidents'
+
+const DAY = 24 * 60 * 60 * 1000
+const OTHER: Actor = { id: 'other-phone', name: 'Riley Other' }
+const apps: TestApp[] = []
+
+afterEach(async () => {
+  useIncidentsStore().stop()
+  vi.unstubAllGlobals()
+  for (const t of apps.splice(0)) await t.close()
+})
+
+function incident(title: string, startMs: number, resolved: boolean): IncidentEvent[] {
+  const incidentId = newId()
+  const stamp = (i: number) => {
+    const ms = startMs + i * 1000
+    return {
+      incidentId,
+      actor: OTHER,
+      at: new Date(ms).toISOString(),
+      hlc: formatHlc({ ms, counter: 0, node: OTHER.id }),
+    }
+  }
+  return [
+    makeEvent('incident.declared', { title, severity: 3 }, stamp(0)),
+    makeEvent('log.entry', { text: `${title}: what we found`, kind: 'observation' }, stamp(1)),
+    ...(resolved ? [makeEvent('incident.status', { status: 'resolved' }, stamp(2))] : []),
+  ]
+}
+
+/** A server with an archived incident and a recent one, and a phone that joined it by summaries. */
+async function joined() {
+  const store = openSqliteStore(':memory:')
+  const projection = new IncidentProjection({ store, pollMs: 0 })
+  await projection.start()
+  const t = await createTestApp({ store, incidents: projection })
+  apps.push(t)
+  const archived = incident('Old printer outage', Date.now() - 90 * DAY, true)
+  const recent = incident('Projector fault', Date.now() - DAY, true)
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/api/events',
+    headers: t.auth,
+    payload: { events: [...archived, ...recent] },
+  })
+  expect(res.json().accepted).toHaveLength(archived.length + recent.length)
+  const online: FetchLike = (input, init) => injectFetch(t.app)(input, init)
+  const world = await freshApp()
+  const settings = { serverUrl: '', token: t.token }
+  await writeSetting(world.db, 'sync', settings)
+  expect(await joinScoped(world.db, createSyncApi(settings, online), { now: Date.now })).toBe(true)
+  // The running store has read what the join wrote (a reload while it still reads would race it).
+  const running = useIncidentsStore()
+  await vi.waitFor(() => expect(running.overview(archived[0]!.incidentId)).toBeDefined())
+  await running.catchUp()
+  return { ...world, online, ids: { archived: archived[0]!.incidentId, recent: recent[0]!.incidentId } }
+}
+
+const offline = () => Promise.reject(new TypeError('Failed to fetch'))
+
+// Waits are on state; this only bounds a hang (fake-indexeddb and the in-memory server on a busy machine).
+describe('incidents store: archived incidents (scoped sync)', { timeout: 60_000 }, () => {
+  it('lists an archived incident from the server’s overview, and folds it only once its log is fetched', async () => {
+    const { dbName, online, ids } = await joined()
+    await reopenApp(dbName)
+    const store = useIncidentsStore()
+    expect(store.list.map((o) => o.title).sort()).toEqual(['Old printer outage', 'Projector fault'])
+    // The recent one's log is on the phone: it opens offline.
+    vi.stubGlobal('fetch', offline)
+    await store.hold(ids.recent)
+    expect(store.incident(ids.recent)?.status).toBe('resolved')
+    expect(store.incident(ids.archived)).toBeUndefined()
+
+    vi.stubGlobal('fetch', online)
+    await store.hold(ids.archived)
+    const state = store.incident(ids.archived)!
+    expect([...state.entries.values()].map((e) => e.text)).toEqual(['Old printer outage: what we found'])
+  })
+
+  it('offline, opening one fails with a reason and so does a write to it, nothing stored; after a reload it opens offline once fetched', async () => {
+    const { dbName, db, online, ids } = await joined()
+    await reopenApp(dbName)
+    const store = useIncidentsStore()
+    vi.stubGlobal('fetch', offline)
+    const why = /^This incident’s log is not on this phone yet, and the server cannot be reached/
+    await expect(store.hold(ids.archived)).rejects.toThrow(why)
+    await expect(store.record(ids.archived, 'log.entry', { text: 'late note', kind: 'note' })).rejects.toThrow(why)
+    expect(await pendingCount(db)).toBe(0)
+
+    vi.stubGlobal('fetch', online)
+    await store.hold(ids.archived)
+    expect((await store.record(ids.archived, 'log.entry', { text: 'late note', kind: 'note' })).ok).toBe(true)
+
+    vi.stubGlobal('fetch', offline)
+    await reopenApp(dbName)
+    const again = useIncidentsStore()
+    await again.hold(ids.archived)
+    expect([...again.incident(ids.archived)!.entries.values()].map((e) => e.text)).toEqual([
+      'Old printer outage: what we found',
+      'late note',
+    ])
+  })
+
+  it('follows overviews the sync engine writes while it runs (the remote rows’ counter)', async () => {
+    const world = await freshApp()
+    const store = useIncidentsStore()
+    expect(store.list).toEqual([])
+    const { online, ids } = await (async () => {
+      // The same join, into this running store's database.
+      const storeDb = openSqliteStore(':memory:')
+      const projection = new IncidentProjection({ store: storeDb, pollMs: 0 })
+      await projection.start()
+      const t = await createTestApp({ store: storeDb, incidents: projection })
+      apps.push(t)
+      const archived = incident('Old printer outage', Date.now() - 90 * DAY, true)
+      await t.app.inject({ method: 'POST', url: '/api/events', headers: t.auth, payload: { events: archived } })
+      const fetchFn: FetchLike = (input, init) => injectFetch(t.app)(input, init)
+      const settings = { serverUrl: '', token: t.token }
+      await writeSetting(world.db, 'sync', settings)
+      await joinScoped(world.db, createSyncApi(settings, fetchFn), { now: Date.now })
+      return { online: fetchFn, ids: { archived: archived[0]!.incidentId } }
+    })()
+    await vi.waitFor(() => expect(store.overview(ids.archived)?.title).toBe('Old printer outage'))
+    expect(store.incident(ids.archived)).toBeUndefined()
+    vi.stubGlobal('fetch', online)
+    await store.hold(ids.archived)
+    expect(store.incident(ids.archived)?.status).toBe('resolved')
+  })
+})

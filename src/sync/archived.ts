@@ -1,0 +1,61 @@
+/**
+ * Opening an archived incident (scoped sync, ./scope.ts): the incidents store
+ * loads this module only then, so the first screen carries none of it. An
+ * incident whose events only the server holds is fetched once from the joined
+ * server and stored held, so it opens offline from then on.
+ */
+import type { CommandPostDatabase } from '../db/database'
+import { readSetting } from '../db/settings'
+import { createSyncApi, SyncError } from './api'
+import { fetchIncident } from './scope'
+
+/** What the incident page says (and a write to it is refused with) when the log could not be fetched. */
+export function archivedFailureText(e: unknown): string {
+  const start = 'This incident’s log is not on this phone yet'
+  if (e instanceof SyncError && e.failure.kind === 'network')
+    return `${start}, and the server cannot be reached. Try again when online.`
+  if (e instanceof SyncError && (e.failure.kind === 'auth' || e.failure.kind === 'wiped'))
+    return `${start}, and the server refused the access token (see Settings).`
+  return `${start}, and could not be fetched: ${e instanceof Error ? e.message : String(e)}`
+}
+
+/** An archived incident's log could not be fetched; `message` is archivedFailureText's. */
+export class ArchivedUnavailableError extends Error {
+  override name = 'ArchivedUnavailable'
+}
+
+type FetchFn = (input: string, init?: RequestInit) => Promise<Response>
+const globalFetch: FetchFn = (input, init) => globalThis.fetch(input, init)
+
+/**
+ * Fetch and store every event of `incidentId` from the server in the sync
+ * settings. Resolves once they are committed; rejects (nothing changed) when
+ * there is no server, or it cannot be reached or refuses.
+ */
+export async function fetchArchivedIncident(
+  db: CommandPostDatabase,
+  incidentId: string,
+  fetchFn: FetchFn = globalFetch,
+): Promise<void> {
+  const settings = await readSetting(db, 'sync')
+  if (!settings?.token) throw new Error('this phone has no server to fetch it from (Settings)')
+  await fetchIncident(db, createSyncApi(settings, fetchFn), incidentId, Date.now())
+}
+
+/**
+ * Before an incident known by its overview is folded: when it is remote (only
+ * the server holds its events), fetch them. Resolves at once otherwise; rejects
+ * with ArchivedUnavailableError when the fetch fails.
+ */
+export async function fetchIfRemote(
+  db: CommandPostDatabase,
+  incidentId: string,
+  fetchFn: FetchFn = globalFetch,
+): Promise<void> {
+  if (!(await db.summaries.get(incidentId))?.remote) return
+  try {
+    await fetchArchivedIncident(db, incidentId, fetchFn)
+  } catch (e) {
+    throw new ArchivedUnavailableError(archivedFailureText(e))
+  }
+}
