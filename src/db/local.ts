@@ -15,6 +15,7 @@ export { readParameterValues, writeParameterValues } from './runbook-parameters'
 export {
   incidentEventsInOrder,
   incidentRows,
+  readIncidents,
   readSearchIndex,
   readStartData,
   writeSearchIndex,

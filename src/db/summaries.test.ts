@@ -7,7 +7,7 @@ import { newId } from '../domain/ids'
 import { overviewFromEvents } from '../domain/summary'
 import { CommandPostDatabase, SyncState, type StoredEvent } from './database'
 import { appendLocalEvents } from './events'
-import { readStartData, writeSummaries } from './summaries'
+import { readIncidents, readStartData, writeSummaries } from './summaries'
 import { SUMMARIES_LSEQ } from './summaries-upgrade'
 
 let n = 0
@@ -77,11 +77,11 @@ describe('version 5: incident summaries', () => {
     const db = new CommandPostDatabase(name)
     const start = await readStartData(db)
     expect(start.summaries).toHaveLength(4)
-    expect(new Set(start.rows.map((r) => r.incidentId))).toEqual(
-      new Set([h.active[0]!.incidentId, 'directory', h.waiting[0]!.incidentId]),
-    )
-    // In local order, as the store ingests them.
-    expect(start.rows.map((r) => r.lseq)).toEqual([...start.rows.map((r) => r.lseq)].sort((a, b) => a - b))
+    expect(new Set(start.fold)).toEqual(new Set([h.active[0]!.incidentId, 'directory', h.waiting[0]!.incidentId]))
+    // Each incident's events in local order, as the store ingests them.
+    const [rows] = await readIncidents(db, [h.active[0]!.incidentId])
+    expect(rows!.map((r) => r.event.id)).toEqual(h.active.map((e) => e.id))
+    expect(rows!.map((r) => r.lseq)).toEqual([...rows!.map((r) => r.lseq)].sort((a, b) => a - b))
     expect(start.cursor).toBe(h.all.length)
     expect(start.watermark).toBe(h.all.length)
     db.close()
@@ -95,7 +95,8 @@ describe('version 5: incident summaries', () => {
     const late = makeEvent('log.entry', { text: 'late note' }, { incidentId: h.resolved[0]!.incidentId })
     await appendLocalEvents(db, [late])
     const start = await readStartData(db)
-    expect(start.rows.filter((r) => r.incidentId === late.incidentId)).toHaveLength(6)
+    expect(start.fold).toContain(late.incidentId)
+    expect((await readIncidents(db, [late.incidentId]))[0]).toHaveLength(6)
     expect(start.watermark).toBe(h.all.length)
     expect(start.cursor).toBe(h.all.length + 1)
     db.close()

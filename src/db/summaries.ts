@@ -20,8 +20,11 @@ import { REMOTE_REVISION } from './scope'
 export interface StartData {
   /** Every stored overview (incidents not folded at start are shown from these). */
   summaries: StoredSummary[]
-  /** Every event of the incidents folded at start (not resolved, never declared, or changed since their summary), in local order. */
-  rows: StoredEvent[]
+  /**
+   * The incidents to fold at start (not resolved, never declared, or changed
+   * since their summary), their events read in batches by `readIncidents`.
+   */
+  fold: string[]
   /** The local order read up to: later events come from eventsAfter(cursor). */
   cursor: number
   /** The summaries' watermark: below `cursor` when a writer stored events without writing their summaries. */
@@ -36,8 +39,9 @@ async function numberAt(db: CommandPostDatabase, key: string): Promise<number> {
 }
 
 /**
- * Read the overviews and the events of the incidents to fold, in one read
- * transaction (a consistent picture: an event written meanwhile has a higher lseq).
+ * Read the overviews and which incidents to fold, in one read transaction (a
+ * consistent picture: an event written meanwhile has a higher lseq, and
+ * reaches the store again from `eventsAfter(cursor)`).
  */
 export function readStartData(db: CommandPostDatabase): Promise<StartData> {
   return db.transaction('r', db.events, db.kv, db.summaries, async () => {
@@ -58,11 +62,20 @@ export function readStartData(db: CommandPostDatabase): Promise<StartData> {
       .where('lseq')
       .above(watermark)
       .each((row) => void (remote.has(row.incidentId) || fold.add(row.incidentId)))
-    const rows: StoredEvent[] = []
-    for (const id of fold) rows.push(...(await incidentRows(db, id)))
-    rows.sort((a, b) => a.lseq - b.lseq)
-    return { summaries, rows, cursor, watermark, remoteRevision: remoteRow?.value }
+    return { summaries, fold: [...fold], cursor, watermark, remoteRevision: remoteRow?.value }
   })
+}
+
+/**
+ * Every stored row of each of these incidents, each list in local order,
+ * from one read transaction whose queries run side by side: a phone folding
+ * thousands of incidents at start pays one round trip per batch, not one
+ * per incident.
+ */
+export function readIncidents(db: CommandPostDatabase, ids: readonly string[]): Promise<StoredEvent[][]> {
+  return db.transaction('r', db.events, () =>
+    Promise.all(ids.map(async (id) => (await incidentRows(db, id)).sort((a, b) => a.lseq - b.lseq))),
+  )
 }
 
 /** Every stored row of one incident (by the `[incidentId+hlc]` index). */

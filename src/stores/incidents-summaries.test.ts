@@ -122,6 +122,36 @@ describe('incidents store: start from summaries', () => {
     expect((await db.kv.get('summaries-lseq'))!.value).toBe((await db.kv.get('lseq'))!.value)
   })
 
+  it('a phone whose summaries are behind (history stored with no tab open) folds it at start but holds only what is active', async () => {
+    const { dbName, db, ids } = await phoneWithHistory()
+    useIncidentsStore().stop()
+    // 300 incidents another phone declared, every third still active, stored by the service worker's sync.
+    const history: string[] = []
+    const events = []
+    for (let i = 0; i < 300; i++) {
+      const id = `history-${String(i).padStart(3, '0')}`
+      history.push(id)
+      events.push(remote('incident.declared', { title: `Old incident ${i}`, severity: 3, type: 'other' }, id))
+      events.push(remote('log.entry', { text: `what was done ${i}`, kind: 'action' }, id))
+      if (i % 3) events.push(remote('incident.status', { status: 'resolved' }, id))
+    }
+    await storeRemoteEvents(db, events)
+    await reopenApp(dbName)
+    const store = useIncidentsStore()
+    await store.catchUp()
+    expect(store.list).toHaveLength(303)
+    const active = history.filter((_, i) => i % 3 === 0)
+    expect(store.incidents.map((s) => s.id).sort()).toEqual([ids.active, ...active].sort())
+    expect(store.incident(history[1]!)).toBeUndefined()
+    expect(store.overview(history[1]!)).toMatchObject({ title: 'Old incident 1', status: 'resolved' })
+    // Its overview is written: the next start reads it, not its events.
+    expect((await db.summaries.get(history[1]!))!.overview!.status).toBe('resolved')
+    expect((await db.kv.get('summaries-lseq'))!.value).toBe((await db.kv.get('lseq'))!.value)
+    // Opened, it is folded from its events like any other resolved one.
+    await store.hold(history[1]!)
+    expect([...store.incident(history[1]!)!.entries.values()].map((e) => e.text)).toEqual(['what was done 1'])
+  })
+
   it('opening a resolved incident (useIncident, as IncidentView does) folds it: undefined, then its state', async () => {
     const { dbName, ids } = await phoneWithHistory()
     await reopenApp(dbName)

@@ -4,7 +4,7 @@ import type { EventType, IncidentEvent, PayloadOf, Validation } from '../domain/
 import { applyEvent, childrenOf, foldIncident } from '../domain/fold'
 import { withSeen } from '../domain/conflicts'
 import type { IncidentState, IncidentSummary } from '../domain/fold'
-import { compareOverviews, overviewOf, sameOverview, type IncidentOverview } from '../domain/summary'
+import { compareOverviews, foldedAtStart, overviewOf, sameOverview, type IncidentOverview } from '../domain/summary'
 import type { HybridClock } from '../domain/hlc'
 import { newId } from '../domain/ids'
 import { localData, type LocalData } from '../db/load'
@@ -37,6 +37,9 @@ function lastIndexOfId(list: readonly IncidentEvent[], id: string): number {
   while (i >= 0 && list[i]!.id !== id) i--
   return i
 }
+
+/** How many incidents' events start reads in one transaction (what is held beyond the active ones at a time). */
+const START_BATCH = 200
 
 /**
  * Every incident on this phone, as an overview (src/domain/summary.ts), and
@@ -243,23 +246,41 @@ export const useIncidentsStore = defineStore('incidents', () => {
     return catchingUp
   }
 
-  /** Start: every stored overview, and the events of the incidents to fold (src/db/summaries.ts). */
+  /**
+   * Start: every stored overview, and the events of the incidents to fold
+   * (src/db/summaries.ts), a batch of incidents at a time. One found resolved
+   * once folded (its summary was behind: events stored by the service worker,
+   * or by a page without the app) is kept as its overview only, so a phone
+   * whose summaries are far behind holds what is active, not its history.
+   */
   async function readStored(local: LocalData, from: CommandPostDatabase): Promise<void> {
     db = from
     const start = await local.readStartData(from)
     remoteRevision = start.remoteRevision
     for (const s of start.summaries) if (s.overview) overviews.set(s.id, s.overview)
-    const folded = new Set(start.rows.map((r) => r.incidentId))
-    for (const id of folded) eventsByIncident.set(id, [])
-    ingest(start.rows.map((r) => r.event))
     cursor = start.cursor
-    // An incident folded again to the overview it had stored needs no write; the watermark still moves up.
     const stored = new Map(start.summaries.map((s) => [s.id, s.overview]))
-    for (const id of folded) {
-      const was = stored.get(id)
-      if (was !== undefined && sameOverview(was, overviews.get(id) ?? null)) unsaved.delete(id)
+    for (let i = 0; i < start.fold.length; i += START_BATCH) {
+      const batch = start.fold.slice(i, i + START_BATCH)
+      const rows = await local.readIncidents(from, batch)
+      batch.forEach((id, k) => {
+        const events = rows[k]!.map((r) => r.event)
+        holdEvents(id, events)
+        const now = overviews.get(id) ?? null
+        // An incident folded again to the overview it had stored needs no write; the watermark still moves up.
+        const was = stored.get(id)
+        if (was !== undefined && sameOverview(was, now)) unsaved.delete(id)
+        if (states.has(id) && !foldedAtStart(now)) release(id)
+      })
     }
     if (start.watermark < cursor) watermarkBehind = true
+  }
+
+  /** Stop holding an incident: it is shown from its overview and folded again when opened (`hold`). */
+  function release(id: string): void {
+    for (const e of eventsByIncident.get(id) ?? []) known.delete(e.id)
+    eventsByIncident.delete(id)
+    states.delete(id)
   }
 
   const time = useClockStore()
