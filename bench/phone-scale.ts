@@ -6,8 +6,9 @@
  * page in the same run (budget ≤ 3×), then the JS heap once the list is drawn
  * and again once the search index has loaded after the first screen (budget
  * ≤ 60 MB, both). The events are stored raw, as the service worker's sync
- * stores them (no summaries), so the first open folds them all and writes the
- * summaries: that open is reported too, as the one-off cost, not the budget.
+ * stores them (no summaries), so the first open folds them all (a batch of
+ * incidents at a time, keeping the active ones) and writes the summaries: that
+ * open is reported too, as the one-off cost, not the budget.
  * Needs the built app (npm run build).
  */
 import { loadavg } from 'node:os'
@@ -77,7 +78,7 @@ export async function phoneScale(log: (line: string) => void): Promise<number> {
     log(
       `  first open after the events were stored (folds all, writes the summaries; one-off, 1× CPU): ${round((performance.now() - t1) / 1000, 1)} s`,
     )
-    // The search index that page builds (every event of every incident: it folded them all) and saves.
+    // The search index that page builds (every incident's head, the text of the active ones) and saves.
     const t2 = performance.now()
     const saved = await searchIndexSaved(page, 300_000)
     log(
