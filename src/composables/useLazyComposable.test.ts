@@ -12,17 +12,23 @@ function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: 
   return { promise, resolve, reject }
 }
 
+/** A caller's scope that used a lazy composable whose code arrives when the test resolves `loaded`. */
+function lazyInScope() {
+  const loaded = deferred<() => void>()
+  const scope = effectScope()
+  scope.run(() =>
+    useLazyComposable(
+      () => loaded.promise,
+      (start) => start(),
+    ),
+  )
+  return { loaded, scope }
+}
+
 describe('useLazyComposable', () => {
   it('runs the loaded composable inside the caller’s scope, so it stops with it', async () => {
     const log: string[] = []
-    const loaded = deferred<() => void>()
-    const scope = effectScope()
-    scope.run(() =>
-      useLazyComposable(
-        () => loaded.promise,
-        (start) => start(),
-      ),
-    )
+    const { loaded, scope } = lazyInScope()
     expect(log).toEqual([])
     loaded.resolve(() => {
       log.push('started')
@@ -37,14 +43,7 @@ describe('useLazyComposable', () => {
 
   it('runs nothing when the caller is gone before the code arrives', async () => {
     const log: string[] = []
-    const loaded = deferred<() => void>()
-    const scope = effectScope()
-    scope.run(() =>
-      useLazyComposable(
-        () => loaded.promise,
-        (start) => start(),
-      ),
-    )
+    const { loaded, scope } = lazyInScope()
     scope.stop()
     loaded.resolve(() => log.push('started'))
     await loaded.promise
@@ -53,14 +52,7 @@ describe('useLazyComposable', () => {
   })
 
   it('runs nothing and throws nothing when the code cannot be fetched (offline, not cached)', async () => {
-    const loaded = deferred<() => void>()
-    const scope = effectScope()
-    scope.run(() =>
-      useLazyComposable(
-        () => loaded.promise,
-        (start) => start(),
-      ),
-    )
+    const { loaded, scope } = lazyInScope()
     loaded.reject(new TypeError('Failed to fetch dynamically imported module'))
     await expect(loaded.promise).rejects.toThrow('Failed to fetch')
     await Promise.resolve()
