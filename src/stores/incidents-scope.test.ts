@@ -5,12 +5,10 @@ import { IncidentProjection } from '../../server/incidents/projection'
 import { openSqliteStore } from '../../server/store/sqlite'
 import { createTestApp, injectFetch, type TestApp } from '../../server/test-support'
 import { freshApp, reopenApp } from '../../tests/fixtures/app'
-import { makeEvent } from '../../tests/fixtures/events'
+import { pastIncident } from '../../tests/fixtures/events'
 import { pendingCount } from '../db/events'
 import { writeSetting } from '../db/settings'
 import type { Actor, IncidentEvent } from '../domain/events'
-import { formatHlc } from '../domain/hlc'
-import { newId } from '../domain/ids'
 import { createSyncApi, type FetchLike } from '../sync/api'
 import { joinScoped } from '../sync/scope'
 import { useIncidentsStore } from './incidents'
@@ -26,21 +24,7 @@ afterEach(async () => {
 })
 
 function incident(title: string, startMs: number, resolved: boolean): IncidentEvent[] {
-  const incidentId = newId()
-  const stamp = (i: number) => {
-    const ms = startMs + i * 1000
-    return {
-      incidentId,
-      actor: OTHER,
-      at: new Date(ms).toISOString(),
-      hlc: formatHlc({ ms, counter: 0, node: OTHER.id }),
-    }
-  }
-  return [
-    makeEvent('incident.declared', { title, severity: 3 }, stamp(0)),
-    makeEvent('log.entry', { text: `${title}: what we found`, kind: 'observation' }, stamp(1)),
-    ...(resolved ? [makeEvent('incident.status', { status: 'resolved' }, stamp(2))] : []),
-  ]
+  return pastIncident({ title, entry: `${title}: what we found`, startMs, stepMs: 1000, resolved, actor: OTHER })
 }
 
 /** A server with an archived incident and a recent one, and a phone that joined it by summaries. */

@@ -131,7 +131,7 @@ describe('incidents store: start from summaries', () => {
     for (let i = 0; i < 300; i++) {
       const id = `history-${String(i).padStart(3, '0')}`
       history.push(id)
-      events.push(remote('incident.declared', { title: `Old incident ${i}`, severity: 3, type: 'other' }, id))
+      events.push(remote('incident.declared', { title: `Old incident ${i}`, severity: 3 }, id))
       events.push(remote('log.entry', { text: `what was done ${i}`, kind: 'action' }, id))
       if (i % 3) events.push(remote('incident.status', { status: 'resolved' }, id))
     }

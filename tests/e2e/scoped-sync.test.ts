@@ -7,9 +7,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Actor, IncidentEvent } from '../../src/domain/events'
-import { formatHlc } from '../../src/domain/hlc'
-import { newId } from '../../src/domain/ids'
-import { makeEvent } from '../fixtures/events'
+import { pastIncident } from '../fixtures/events'
 import { issueToken, newPhone, registerE2eWorld, waitForServiceWorker } from './harness'
 import { IncidentPage, IncidentsPage } from './pages'
 import { openJoinLink, SyncIndicator } from './sync-pages'
@@ -20,21 +18,7 @@ const OTHER: Actor = { id: 'other-phone', name: 'Riley Other' }
 
 /** One incident stamped from `startMs`, a minute apart: declared, one log entry, resolved. */
 function resolvedIncident(title: string, entry: string, startMs: number): IncidentEvent[] {
-  const incidentId = newId()
-  const stamp = (i: number) => {
-    const ms = startMs + i * 60_000
-    return {
-      incidentId,
-      actor: OTHER,
-      at: new Date(ms).toISOString(),
-      hlc: formatHlc({ ms, counter: 0, node: OTHER.id }),
-    }
-  }
-  return [
-    makeEvent('incident.declared', { title, severity: 3 }, stamp(0)),
-    makeEvent('log.entry', { text: entry, kind: 'observation' }, stamp(1)),
-    makeEvent('incident.status', { status: 'resolved' }, stamp(2)),
-  ]
+  return pastIncident({ title, entry, startMs, stepMs: 60_000, resolved: true, actor: OTHER })
 }
 
 /** Incident ids of the events stored on the phone (IndexedDB). */
