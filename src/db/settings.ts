@@ -73,6 +73,19 @@ export interface ScopeState {
 /** Resolved incidents a joining phone holds in full: those with activity in this many days (Settings). */
 export const DEFAULT_HOLD_RESOLVED_DAYS = 30
 
+/** The bounds of `holdResolvedDays` the Settings form accepts (whole days). */
+export const HOLD_RESOLVED_DAYS_RANGE = { min: 1, max: 3650 } as const
+
+/**
+ * The last time the sync engine brought what is held in line with the window
+ * (src/sync/evict.ts): `at`, ms on this phone's clock; `days`, the window it used.
+ * It runs again a day later, or as soon as the window is not `days` any more.
+ */
+export interface ScopeReconciled {
+  at: number
+  days: number
+}
+
 const defaults = {
   profile: null as Profile | null,
   sync: null as SyncSettings | null,
@@ -84,6 +97,7 @@ const defaults = {
   runbookCatalogue: null as RunbookCatalogueState | null,
   scope: null as ScopeState | null,
   holdResolvedDays: DEFAULT_HOLD_RESOLVED_DAYS as number,
+  scopeReconciled: null as ScopeReconciled | null,
 }
 export type SettingKey = keyof typeof defaults
 export type SettingValue<K extends SettingKey> = (typeof defaults)[K]

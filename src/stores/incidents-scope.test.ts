@@ -7,11 +7,13 @@ import { createTestApp, injectFetch, type TestApp } from '../../server/test-supp
 import { freshApp, reopenApp } from '../../tests/fixtures/app'
 import { makeEvent } from '../../tests/fixtures/events'
 import { pendingCount } from '../db/events'
-import { writeSetting } from '../db/settings'
+import { readSetting, writeSetting } from '../db/settings'
 import type { Actor, IncidentEvent } from '../domain/events'
 import { formatHlc } from '../domain/hlc'
 import { newId } from '../domain/ids'
 import { createSyncApi, type FetchLike } from '../sync/api'
+import { reconcileScope } from '../sync/evict'
+import { openIncidents, type OpenLocks } from '../sync/open-incidents'
 import { joinScoped } from '../sync/scope'
 import { useIncidentsStore } from './incidents'
 
@@ -140,5 +142,40 @@ describe('incidents store: archived incidents (scoped sync)', { timeout: 60_000 
     vi.stubGlobal('fetch', online)
     await store.hold(ids.archived)
     expect(store.incident(ids.archived)?.status).toBe('resolved')
+  })
+
+  it('eviction leaves alone an incident a page opened; once no page has it, it is evicted, and opens again fetched', async () => {
+    const { dbName, db, online, ids } = await joined()
+    // The Web Locks API as far as open-incidents.ts uses it: shared locks held until the page goes.
+    let held: string[] = []
+    const locks: OpenLocks = {
+      async request(name, _options, callback) {
+        held.push(name)
+        return callback()
+      },
+      async query() {
+        return { held: held.map((name) => ({ name })) }
+      },
+    }
+    vi.stubGlobal('navigator', { locks })
+    const store = useIncidentsStore()
+    await store.hold(ids.recent)
+    expect(await openIncidents()).toEqual(new Set([ids.recent]))
+    const api = createSyncApi({ serverUrl: '', token: (await readSetting(db, 'sync'))!.token }, online)
+    // Ten days on, the recent incident is past the 3-day window: still held while open.
+    await writeSetting(db, 'holdResolvedDays', 3)
+    const later = { now: () => Date.now() + 10 * DAY, openIncidents: () => openIncidents() }
+    expect((await reconcileScope(db, api, later)).evicted).toEqual([])
+
+    await reopenApp(dbName)
+    held = [] // the page was closed: the browser let go of its locks
+    expect((await reconcileScope(db, api, later)).evicted).toEqual([ids.recent])
+    const again = useIncidentsStore()
+    await vi.waitFor(() => expect(again.overview(ids.recent)?.title).toBe('Projector fault'))
+    vi.stubGlobal('fetch', online)
+    await again.hold(ids.recent)
+    expect([...again.incident(ids.recent)!.entries.values()].map((e) => e.text)).toEqual([
+      'Projector fault: what we found',
+    ])
   })
 })

@@ -12,6 +12,7 @@ import { isStorageFull } from '../db/storage-full'
 import type { Subscription } from '../db/local'
 import type { CommandPostDatabase, StoredSummary } from '../db/database'
 import { forgetTimeline } from '../domain/timeline-memo'
+import { keepOpen } from '../sync/open-incidents'
 import { useClockStore } from './clock'
 import { onceUntilFailure } from './once'
 import { usePersistenceStore } from './persistence'
@@ -175,25 +176,50 @@ export const useIncidentsStore = defineStore('incidents', () => {
   }
 
   const opening = new Map<string, Promise<void>>()
+  /** Incidents opened in this page: each holds a Web Lock until the page goes (src/sync/open-incidents.ts). */
+  const markedOpen = new Set<string>()
+
+  function markOpen(id: string): Promise<void> {
+    if (markedOpen.has(id)) return Promise.resolve()
+    markedOpen.add(id)
+    return keepOpen(id)
+  }
 
   /**
    * Fold an incident known only by its overview (a resolved one, not folded at
    * start) from its stored events, and keep it: resolves once `incident(id)`
-   * answers. At once for an incident already held or not on this phone. One
+   * answers. At once for an incident already held or not on this phone. Any
+   * incident on this phone asked for is marked open for the rest of this
+   * page's life: scoped sync never evicts it (src/sync/open-incidents.ts). One
    * whose events only the server has (scoped sync) is fetched first; that
    * rejects with an `ArchivedUnavailable` error saying why (src/sync/archived.ts).
    */
   function hold(id: string): Promise<void> {
-    if (!data || !isArchived(id)) return Promise.resolve()
+    if (!data) return Promise.resolve()
+    if (!isArchived(id)) {
+      if (eventsByIncident.has(id)) void markOpen(id)
+      return Promise.resolve()
+    }
     let p = opening.get(id)
     if (!p) {
       p = import('../sync/archived')
-        .then((archived) => archived.fetchIfRemote(db!, id))
+        // Marked open before its events are read: the sync engine's eviction leaves it alone from then on.
+        .then(async (archived) => {
+          await markOpen(id)
+          await archived.fetchIfRemote(db!, id)
+          return archived
+        })
         .then(
-          () =>
+          (archived) =>
             (catchingUp = catchingUp.then(async () => {
               if (!isArchived(id)) return
-              holdEvents(id, await data!.incidentEventsInOrder(db!, id))
+              let events = await data!.incidentEventsInOrder(db!, id)
+              // Evicted between the engine's look at the locks and our lock: fetched again.
+              if (!events.length) {
+                await archived.fetchIfRemote(db!, id)
+                events = await data!.incidentEventsInOrder(db!, id)
+              }
+              holdEvents(id, events)
             })),
         )
         .finally(() => opening.delete(id))
