@@ -3,6 +3,7 @@
  */
 import { newId } from '../domain/ids'
 import type { PushTopic } from '../domain/push'
+import { DEFAULT_HOLD_RESOLVED_DAYS } from '../domain/scope-window'
 import type { CommandPostDatabase } from './database'
 
 export interface Profile {
@@ -70,11 +71,8 @@ export interface ScopeState {
   upTo: number
 }
 
-/** Resolved incidents a joining phone holds in full: those with activity in this many days (Settings). */
-export const DEFAULT_HOLD_RESOLVED_DAYS = 30
-
-/** The bounds of `holdResolvedDays` the Settings form accepts (whole days). */
-export const HOLD_RESOLVED_DAYS_RANGE = { min: 1, max: 3650 } as const
+/** Resolved incidents a phone holds in full: those with activity in this many days (Settings, src/domain/scope-window.ts). */
+export { DEFAULT_HOLD_RESOLVED_DAYS }
 
 /**
  * The last time the sync engine brought what is held in line with the window

@@ -12,7 +12,6 @@ import { isStorageFull } from '../db/storage-full'
 import type { Subscription } from '../db/local'
 import type { CommandPostDatabase, StoredSummary } from '../db/database'
 import { forgetTimeline } from '../domain/timeline-memo'
-import { keepOpen } from '../sync/open-incidents'
 import { useClockStore } from './clock'
 import { onceUntilFailure } from './once'
 import { usePersistenceStore } from './persistence'
@@ -182,7 +181,8 @@ export const useIncidentsStore = defineStore('incidents', () => {
   function markOpen(id: string): Promise<void> {
     if (markedOpen.has(id)) return Promise.resolve()
     markedOpen.add(id)
-    return keepOpen(id)
+    // Loaded with the first incident opened, not with the first screen.
+    return import('../sync/open-incidents').then((open) => open.keepOpen(id))
   }
 
   /**
