@@ -179,4 +179,31 @@ describe('incidents store: archived incidents (scoped sync)', { timeout: 60_000 
       'Projector fault: what we found',
     ])
   })
+
+  it('lets go of an incident it held but never opened once the engine evicts it; opening it fetches it again', async () => {
+    const { db, online, ids } = await joined()
+    // Web Locks that grant at once and tell of none held (no page has it open).
+    const locks: OpenLocks = {
+      request: async (_name, _options, granted) => granted(),
+      query: async () => ({ held: [] }),
+    }
+    vi.stubGlobal('navigator', { locks })
+    const store = useIncidentsStore()
+    // It arrived this session: folded here without anyone opening it.
+    expect(store.incident(ids.recent)?.status).toBe('resolved')
+    const api = createSyncApi({ serverUrl: '', token: (await readSetting(db, 'sync'))!.token }, online)
+    await writeSetting(db, 'holdResolvedDays', 3)
+    const later = { now: () => Date.now() + 10 * DAY, openIncidents: () => openIncidents() }
+    expect((await reconcileScope(db, api, later)).evicted).toEqual([ids.recent])
+    await vi.waitFor(() => expect(store.incident(ids.recent)).toBeUndefined())
+    expect(store.overview(ids.recent)?.title).toBe('Projector fault')
+
+    vi.stubGlobal('fetch', online)
+    expect((await store.record(ids.recent, 'log.entry', { text: 'lamp replaced', kind: 'note' })).ok).toBe(true)
+    expect([...store.incident(ids.recent)!.entries.values()].map((e) => e.text)).toEqual([
+      'Projector fault: what we found',
+      'lamp replaced',
+    ])
+    expect((await db.summaries.get(ids.recent))?.remote).toBeUndefined()
+  })
 })

@@ -244,6 +244,17 @@ export const useIncidentsStore = defineStore('incidents', () => {
     return true
   }
 
+  /**
+   * An incident this tab holds was made remote. Not opened here: let go of it,
+   * so opening or writing to it fetches it first. Opened here (evicted just
+   * before this page's lock was granted): fetched again, in the background, so
+   * the open view writes to an incident held in full; offline, it stays as it is.
+   */
+  function evictedHere(id: string): void {
+    if (!markedOpen.has(id)) return release(id)
+    void import('../sync/archived').then((archived) => archived.fetchIfRemote(db!, id)).catch(() => {})
+  }
+
   /** Read what other tabs, the sync engine or the service worker stored since we last looked. */
   function catchUp(): Promise<void> {
     catchingUp = catchingUp.then(async () => {
@@ -252,7 +263,11 @@ export const useIncidentsStore = defineStore('incidents', () => {
       const read = await data.readAfter(data.database(), cursor, remoteRevision)
       remoteRevision = read.remoteRevision
       if (read.remote) {
-        for (const r of read.remote) if (r.overview && !eventsByIncident.has(r.id)) overviews.set(r.id, r.overview)
+        for (const r of read.remote) {
+          // Held here but remote in the database: the sync engine evicted it (src/sync/evict.ts).
+          if (eventsByIncident.has(r.id)) evictedHere(r.id)
+          if (r.overview && !eventsByIncident.has(r.id)) overviews.set(r.id, r.overview)
+        }
         revision.value++
       }
       cursor = read.last
