@@ -4,8 +4,10 @@
  * every event in `events`; the others ("remote") are a `summaries` row whose
  * overview came from the server (`remote` set), and at most the few events
  * that arrived after the phone joined. The events table stays the outbox and
- * the one source of what this phone wrote: nothing here deletes an event, and
- * an incident with any event of this phone's is never made remote.
+ * the one source of what this phone wrote: nothing here deletes an event the
+ * server has not acknowledged, and an incident with any event waiting to be
+ * sent, refused, or not confirmed by the server is never made remote
+ * (evictIncidents deletes the events of one only when every one is acknowledged).
  *
  * kv rows: `setting:scope` (the summaries' delta cursor, see ScopeState) and
  * `summaries-remote` (a counter bumped by every write of remote rows). Those
@@ -13,8 +15,8 @@
  * readers allow), so the incidents store, which follows `lseq`, reads them.
  */
 import type { IncidentEvent } from '../domain/events'
-import type { IncidentOverview } from '../domain/summary'
-import type { CommandPostDatabase, StoredSummary } from './database'
+import { overviewFromEvents, type IncidentOverview } from '../domain/summary'
+import { SyncState, type CommandPostDatabase, type StoredSummary } from './database'
 import { storeRemoteEvents } from './events'
 import { readRemoteSummaries, REMOTE_REVISION } from './scope'
 import { readSetting, writeSetting, type SyncCursor } from './settings'
@@ -137,4 +139,52 @@ export async function updateRemoteSummaries(
 export async function remoteIncidentsToHold(db: CommandPostDatabase): Promise<string[]> {
   const rows = await readRemoteSummaries(db)
   return rows.filter((r) => r.overview?.status !== 'resolved').map((r) => r.id)
+}
+
+/** Incidents evicted per transaction: short transactions, so a write by the page never waits long. */
+const EVICT_BATCH = 50
+
+/**
+ * Turn held incidents back into remote ones (scoped sync's eviction,
+ * src/sync/evict.ts): for each id, in one read-write transaction per batch,
+ * its events are read and the incident is evicted only when every one of
+ * them is acknowledged by the server (none pending, refused, or unconfirmed
+ * after a restore: what this phone wrote is never lost or left unsent) and
+ * `evictable` says yes to the overview folded from them. Its events are
+ * deleted and a remote row is written with that overview, which is the
+ * server's own (the same fold of the same events, src/domain/summary.ts), and
+ * the highest seq known among them (a lower bound: an event this phone pushed
+ * learns its seq from the pull's echo), so a later server overview replaces it.
+ * Unreadable events stay (they are the server's, and a fetch stores them once).
+ * Resolves to the ids evicted; a storage failure rejects with the batch undone.
+ */
+export async function evictIncidents(
+  db: CommandPostDatabase,
+  ids: readonly string[],
+  evictable: (overview: IncidentOverview) => boolean,
+): Promise<string[]> {
+  const evicted: string[] = []
+  for (let i = 0; i < ids.length; i += EVICT_BATCH) {
+    const batch = ids.slice(i, i + EVICT_BATCH)
+    const batchDone = await db.transaction('rw', db.events, db.kv, db.summaries, async () => {
+      const done: string[] = []
+      for (const id of batch) {
+        const range = db.events.where('[incidentId+hlc]').between([id, ''], [id, '\uffff'])
+        const rows = await range.toArray()
+        if (!rows.length || rows.some((r) => r.sync !== SyncState.acknowledged)) continue
+        if ((await db.summaries.get(id))?.remote) continue
+        const overview = overviewFromEvents(rows.map((r) => r.event))
+        if (!overview || !evictable(overview)) continue
+        let lastSeq = 0
+        for (const r of rows) lastSeq = Math.max(lastSeq, r.seq ?? r.event.seq ?? 0)
+        await range.delete()
+        await db.summaries.put({ id, overview, lseq: 0, remote: { lastSeq } })
+        done.push(id)
+      }
+      if (done.length) await bumpRemote(db)
+      return done
+    })
+    evicted.push(...batchDone)
+  }
+  return evicted
 }

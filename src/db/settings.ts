@@ -3,6 +3,7 @@
  */
 import { newId } from '../domain/ids'
 import type { PushTopic } from '../domain/push'
+import { DEFAULT_HOLD_RESOLVED_DAYS } from '../domain/scope-window'
 import type { CommandPostDatabase } from './database'
 
 export interface Profile {
@@ -70,8 +71,18 @@ export interface ScopeState {
   upTo: number
 }
 
-/** Resolved incidents a joining phone holds in full: those with activity in this many days (Settings). */
-export const DEFAULT_HOLD_RESOLVED_DAYS = 30
+/** Resolved incidents a phone holds in full: those with activity in this many days (Settings, src/domain/scope-window.ts). */
+export { DEFAULT_HOLD_RESOLVED_DAYS }
+
+/**
+ * The last time the sync engine brought what is held in line with the window
+ * (src/sync/evict.ts): `at`, ms on this phone's clock; `days`, the window it used.
+ * It runs again a day later, or as soon as the window is not `days` any more.
+ */
+export interface ScopeReconciled {
+  at: number
+  days: number
+}
 
 const defaults = {
   profile: null as Profile | null,
@@ -84,6 +95,7 @@ const defaults = {
   runbookCatalogue: null as RunbookCatalogueState | null,
   scope: null as ScopeState | null,
   holdResolvedDays: DEFAULT_HOLD_RESOLVED_DAYS as number,
+  scopeReconciled: null as ScopeReconciled | null,
 }
 export type SettingKey = keyof typeof defaults
 export type SettingValue<K extends SettingKey> = (typeof defaults)[K]

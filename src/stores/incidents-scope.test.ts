@@ -7,9 +7,11 @@ import { createTestApp, injectFetch, type TestApp } from '../../server/test-supp
 import { freshApp, reopenApp } from '../../tests/fixtures/app'
 import { pastIncident } from '../../tests/fixtures/events'
 import { pendingCount } from '../db/events'
-import { writeSetting } from '../db/settings'
+import { readSetting, writeSetting } from '../db/settings'
 import type { Actor, IncidentEvent } from '../domain/events'
 import { createSyncApi, type FetchLike } from '../sync/api'
+import { reconcileScope } from '../sync/evict'
+import { openIncidents, type OpenLocks } from '../sync/open-incidents'
 import { joinScoped } from '../sync/scope'
 import { useIncidentsStore } from './incidents'
 
@@ -124,5 +126,68 @@ describe('incidents store: archived incidents (scoped sync)', { timeout: 60_000 
     vi.stubGlobal('fetch', online)
     await store.hold(ids.archived)
     expect(store.incident(ids.archived)?.status).toBe('resolved')
+  })
+
+  it('eviction leaves alone an incident a page opened; once no page has it, it is evicted, and opens again fetched', async () => {
+    const { dbName, db, online, ids } = await joined()
+    // The Web Locks API as far as open-incidents.ts uses it: shared locks held until the page goes.
+    let held: string[] = []
+    const locks: OpenLocks = {
+      async request(name, _options, callback) {
+        held.push(name)
+        return callback()
+      },
+      async query() {
+        return { held: held.map((name) => ({ name })) }
+      },
+    }
+    vi.stubGlobal('navigator', { locks })
+    const store = useIncidentsStore()
+    await store.hold(ids.recent)
+    // Held already (it arrived this session): marked open without holding up the view.
+    await vi.waitFor(async () => expect(await openIncidents()).toEqual(new Set([ids.recent])))
+    const api = createSyncApi({ serverUrl: '', token: (await readSetting(db, 'sync'))!.token }, online)
+    // Ten days on, the recent incident is past the 3-day window: still held while open.
+    await writeSetting(db, 'holdResolvedDays', 3)
+    const later = { now: () => Date.now() + 10 * DAY, openIncidents: () => openIncidents() }
+    expect((await reconcileScope(db, api, later)).evicted).toEqual([])
+
+    await reopenApp(dbName)
+    held = [] // the page was closed: the browser let go of its locks
+    expect((await reconcileScope(db, api, later)).evicted).toEqual([ids.recent])
+    const again = useIncidentsStore()
+    await vi.waitFor(() => expect(again.overview(ids.recent)?.title).toBe('Projector fault'))
+    vi.stubGlobal('fetch', online)
+    await again.hold(ids.recent)
+    expect([...again.incident(ids.recent)!.entries.values()].map((e) => e.text)).toEqual([
+      'Projector fault: what we found',
+    ])
+  })
+
+  it('lets go of an incident it held but never opened once the engine evicts it; opening it fetches it again', async () => {
+    const { db, online, ids } = await joined()
+    // Web Locks that grant at once and tell of none held (no page has it open).
+    const locks: OpenLocks = {
+      request: async (_name, _options, granted) => granted(),
+      query: async () => ({ held: [] }),
+    }
+    vi.stubGlobal('navigator', { locks })
+    const store = useIncidentsStore()
+    // It arrived this session: folded here without anyone opening it.
+    expect(store.incident(ids.recent)?.status).toBe('resolved')
+    const api = createSyncApi({ serverUrl: '', token: (await readSetting(db, 'sync'))!.token }, online)
+    await writeSetting(db, 'holdResolvedDays', 3)
+    const later = { now: () => Date.now() + 10 * DAY, openIncidents: () => openIncidents() }
+    expect((await reconcileScope(db, api, later)).evicted).toEqual([ids.recent])
+    await vi.waitFor(() => expect(store.incident(ids.recent)).toBeUndefined())
+    expect(store.overview(ids.recent)?.title).toBe('Projector fault')
+
+    vi.stubGlobal('fetch', online)
+    expect((await store.record(ids.recent, 'log.entry', { text: 'lamp replaced', kind: 'note' })).ok).toBe(true)
+    expect([...store.incident(ids.recent)!.entries.values()].map((e) => e.text)).toEqual([
+      'Projector fault: what we found',
+      'lamp replaced',
+    ])
+    expect((await db.summaries.get(ids.recent))?.remote).toBeUndefined()
   })
 })

@@ -175,25 +175,51 @@ export const useIncidentsStore = defineStore('incidents', () => {
   }
 
   const opening = new Map<string, Promise<void>>()
+  /** Incidents opened in this page: each holds a Web Lock until the page goes (src/sync/open-incidents.ts). */
+  const markedOpen = new Set<string>()
+
+  function markOpen(id: string): Promise<void> {
+    if (markedOpen.has(id)) return Promise.resolve()
+    markedOpen.add(id)
+    // Loaded with the first incident opened, not with the first screen.
+    return import('../sync/open-incidents').then((open) => open.keepOpen(id))
+  }
 
   /**
    * Fold an incident known only by its overview (a resolved one, not folded at
    * start) from its stored events, and keep it: resolves once `incident(id)`
-   * answers. At once for an incident already held or not on this phone. One
+   * answers. At once for an incident already held or not on this phone. Any
+   * incident on this phone asked for is marked open for the rest of this
+   * page's life: scoped sync never evicts it (src/sync/open-incidents.ts). One
    * whose events only the server has (scoped sync) is fetched first; that
    * rejects with an `ArchivedUnavailable` error saying why (src/sync/archived.ts).
    */
   function hold(id: string): Promise<void> {
-    if (!data || !isArchived(id)) return Promise.resolve()
+    if (!data) return Promise.resolve()
+    if (!isArchived(id)) {
+      if (eventsByIncident.has(id)) void markOpen(id)
+      return Promise.resolve()
+    }
     let p = opening.get(id)
     if (!p) {
       p = import('../sync/archived')
-        .then((archived) => archived.fetchIfRemote(db!, id))
+        // Marked open before its events are read: the sync engine's eviction leaves it alone from then on.
+        .then(async (archived) => {
+          await markOpen(id)
+          await archived.fetchIfRemote(db!, id)
+          return archived
+        })
         .then(
-          () =>
+          (archived) =>
             (catchingUp = catchingUp.then(async () => {
               if (!isArchived(id)) return
-              holdEvents(id, await data!.incidentEventsInOrder(db!, id))
+              let events = await data!.incidentEventsInOrder(db!, id)
+              // Evicted between the engine's look at the locks and our lock: fetched again.
+              if (!events.length) {
+                await archived.fetchIfRemote(db!, id)
+                events = await data!.incidentEventsInOrder(db!, id)
+              }
+              holdEvents(id, events)
             })),
         )
         .finally(() => opening.delete(id))
@@ -218,6 +244,17 @@ export const useIncidentsStore = defineStore('incidents', () => {
     return true
   }
 
+  /**
+   * An incident this tab holds was made remote. Not opened here: let go of it,
+   * so opening or writing to it fetches it first. Opened here (evicted just
+   * before this page's lock was granted): fetched again, in the background, so
+   * the open view writes to an incident held in full; offline, it stays as it is.
+   */
+  function evictedHere(id: string): void {
+    if (!markedOpen.has(id)) return release(id)
+    void import('../sync/archived').then((archived) => archived.fetchIfRemote(db!, id)).catch(() => {})
+  }
+
   /** Read what other tabs, the sync engine or the service worker stored since we last looked. */
   function catchUp(): Promise<void> {
     catchingUp = catchingUp.then(async () => {
@@ -226,7 +263,11 @@ export const useIncidentsStore = defineStore('incidents', () => {
       const read = await data.readAfter(data.database(), cursor, remoteRevision)
       remoteRevision = read.remoteRevision
       if (read.remote) {
-        for (const r of read.remote) if (r.overview && !eventsByIncident.has(r.id)) overviews.set(r.id, r.overview)
+        for (const r of read.remote) {
+          // Held here but remote in the database: the sync engine evicted it (src/sync/evict.ts).
+          if (eventsByIncident.has(r.id)) evictedHere(r.id)
+          if (r.overview && !eventsByIncident.has(r.id)) overviews.set(r.id, r.overview)
+        }
         revision.value++
       }
       cursor = read.last

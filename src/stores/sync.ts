@@ -42,6 +42,8 @@ export const useSyncStore = defineStore('sync', () => {
   const token = ref('')
   const streaming = ref(false)
   const joined = computed(() => token.value !== '')
+  /** Resolved incidents with activity in this many days are held in full (scoped sync); null until loadHoldResolvedDays. */
+  const holdResolvedDays = ref<number | null>(null)
   /**
    * When the team's admin wiped this phone (ISO time), read once at start: the wipe
    * reloads the page, and the page after it shows the notice until it is dismissed.
@@ -208,6 +210,33 @@ export const useSyncStore = defineStore('sync', () => {
     wipedAt.value = null
   }
 
+  /** Read the window of resolved incidents held in full into `holdResolvedDays`; resolves with it. */
+  async function loadHoldResolvedDays(): Promise<number> {
+    const { database, readSetting } = await localData()
+    holdResolvedDays.value = await readSetting(database(), 'holdResolvedDays')
+    return holdResolvedDays.value
+  }
+
+  /**
+   * Settings: keep resolved incidents with activity in this many days in full
+   * (a whole number, 1–3650; the reason names the field, and nothing changes,
+   * when it is not). Resolves once saved. The sync engine's leader evicts or
+   * fetches to match at its next round (src/sync/evict.ts), nudged to come soon.
+   */
+  async function setHoldResolvedDays(input: number | string): Promise<Validation<number>> {
+    // The rule loads with Settings, not with the first screen, which this store is part of.
+    const [{ checkHoldResolvedDays }, { database, writeSetting }] = await Promise.all([
+      import('../domain/scope-window'),
+      localData(),
+    ])
+    const checked = checkHoldResolvedDays(input)
+    if (!checked.ok) return checked
+    await writeSetting(database(), 'holdResolvedDays', checked.value)
+    holdResolvedDays.value = checked.value
+    engine?.nudge()
+    return checked
+  }
+
   /** Back to Local only. Everything stays on this phone; unsent events wait for the next server. */
   async function leave(): Promise<void> {
     await configure(null)
@@ -248,6 +277,7 @@ export const useSyncStore = defineStore('sync', () => {
     streaming,
     role,
     joined,
+    holdResolvedDays,
     wipedAt,
     rejectedCount,
     storageFull,
@@ -258,6 +288,8 @@ export const useSyncStore = defineStore('sync', () => {
     stop,
     sendSoon,
     syncNow,
+    loadHoldResolvedDays,
+    setHoldResolvedDays,
     join,
     joinWithLink,
     joinFromFragment,

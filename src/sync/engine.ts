@@ -21,6 +21,8 @@ import { refreshRunbookCatalogue, workerCompiler, type CompilerWorker } from './
 import { sendRunbookOutbox } from './runbook-outbox'
 import { pushOutbox } from './push'
 import { joinScoped, refreshRemote } from './scope'
+import { reconcileDue, reconcileScope } from './evict'
+import { openIncidents } from './open-incidents'
 import { clearPushHold, holdAllowsPull, holdFor, readPushHold, savePushHold } from './push-hold'
 import { createRetryPolicy, type RetryableFailure } from './retry'
 import type { SyncProblem, SyncStatus } from './status'
@@ -70,6 +72,12 @@ export interface SyncEngineOptions {
    * workers (a page), none elsewhere (Node tests).
    */
   runbookCompiler?: (() => CompilerWorker) | null
+  /**
+   * The incidents some page holds open, never evicted by scoped sync
+   * (src/sync/evict.ts); null: not known, nothing is evicted. Default: the
+   * Web Locks pages take (src/sync/open-incidents.ts).
+   */
+  openIncidents?: () => Promise<ReadonlySet<string> | null>
 }
 
 /**
@@ -94,7 +102,7 @@ export interface SyncEngine {
   setOnline(online: boolean): void
   setVisible(visible: boolean): void
   snapshot(): SyncSnapshot
-  /** Resolves when no sync round, and no runbook proposal send it started, is running (tests). */
+  /** Resolves when no sync round, and no runbook proposal send or scoped sync's eviction it started, is running (tests). */
   idle(): Promise<void>
 }
 
@@ -219,6 +227,23 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     const bound: FetchLike = (input, init) => fetchFn(input, { ...init, signal })
     await sendRunbookOutbox(db, createRunbookApi(current.settings, bound))
   })
+  /**
+   * Scoped sync's eviction and widening (src/sync/evict.ts): after a good round,
+   * when a day has passed or the window changed. Only the leader's engine runs
+   * it. One run at a time; a failure (offline, a refused fetch, storage) leaves
+   * the last run's mark, so a later round runs it again.
+   */
+  const scopeReconcile = singleFlight(async () => {
+    const current = gen
+    if (!current || current.unscoped || !online || wiped || !(await reconcileDue(db, now()))) return
+    await reconcileScope(db, current.api, { now, openIncidents: options.openIncidents ?? (() => openIncidents()) })
+  })
+  function reconcileScopeSoon(): void {
+    void scopeReconcile.run().catch(() => {
+      // Nothing lost: eviction deletes only acknowledged events, in one transaction; the next round asks again.
+    })
+  }
+
   function sendProposals(): void {
     void proposalSend.run().catch(() => {
       // Storage refused a write: the proposals stay as stored; the next round tries again.
@@ -316,6 +341,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       ensureStream()
       runbooksChanged(current.settings)
       sendProposals()
+      reconcileScopeSoon()
     } catch (e) {
       // Aborted because the settings changed: the new settings' round takes over.
       if (current !== gen || current.controller.signal.aborted) return
@@ -369,6 +395,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     await rounds.idle()
     // A proposal being sent gets its answer stored before the data goes, as a push does.
     await proposalSend.idle()
+    await scopeReconcile.idle()
     timers.clearTimeout(cutOff)
     gen?.controller.abort()
     gen = null
@@ -526,7 +553,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         nextRound.clear()
         gen?.controller.abort()
         // Wait for the old round and stream to let go, so nothing they fetched lands after the reset.
-        await Promise.all([rounds.idle(), stopStream()])
+        // Eviction too: it must not make incidents remote once the server they were acknowledged by is replaced.
+        await Promise.all([rounds.idle(), stopStream(), scopeReconcile.idle()])
         await db.transaction('rw', db.kv, async () => {
           await writeSetting(db, 'sync', next)
           // The wait was the old settings' answer: the new server or token is asked afresh.
@@ -566,6 +594,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       // A round starts a proposal send, and a send never starts a round: rounds first.
       await rounds.idle()
       await proposalSend.idle()
+      await scopeReconcile.idle()
     },
   }
 }

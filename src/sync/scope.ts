@@ -10,9 +10,13 @@
  * server (a delta of `GET /api/summaries`), and one that is reopened is held.
  *
  * Scoping never touches the outbox: nothing here deletes an event, and every
- * incident this phone holds an event of (its own, sent or not) is held.
+ * incident this phone holds an event of (its own, sent or not) is held. Later,
+ * ./evict.ts turns held incidents that fell out of the window back into
+ * overviews (only once the server has acknowledged every one of their events),
+ * and fetches remote ones a wider window takes in.
  */
 import { validateEvent, type IncidentEvent } from '../domain/events'
+import type { IncidentOverview } from '../domain/summary'
 import { SUMMARY_LIMITS, type SummaryEntry, type SummaryPage } from '../domain/wire'
 import type { CommandPostDatabase } from '../db/database'
 import { remoteAmong } from '../db/scope'
@@ -21,7 +25,8 @@ import { readSetting } from '../db/settings'
 import type { Unreadable } from '../db/unreadable'
 import { SyncError, type SyncApi } from './api'
 
-const DAY_MS = 24 * 60 * 60 * 1000
+/** One day in ms: the window of resolved incidents held in full is counted in days. */
+export const DAY_MS = 24 * 60 * 60 * 1000
 /** Incidents fetched at once while joining: enough to hide round trips, few enough not to crowd the pull. */
 const CONCURRENCY = 4
 
@@ -48,9 +53,24 @@ async function readSummaries(api: SyncApi, after: number): Promise<{ entries: Su
   }
 }
 
-/** Whether a joining phone holds this incident in full (see the file's comment). */
-function heldInFull(entry: SummaryEntry, since: number, person: { id: string; name: string } | null): boolean {
-  const o = entry.overview
+/** This phone's person, as the declarer of an incident is compared with (their device id or their name). */
+export interface Person {
+  id: string
+  name: string
+}
+
+/** This phone's person from its profile; null before it has one. */
+export async function phonePerson(db: CommandPostDatabase): Promise<Person | null> {
+  const profile = await readSetting(db, 'profile')
+  return profile ? { id: profile.deviceId, name: profile.name } : null
+}
+
+/**
+ * Whether this phone holds an incident in full, by its overview (see the
+ * file's comment): not resolved, active at or after `since` (ms), or declared
+ * by `person`. An incident already on the phone is held whatever this says.
+ */
+export function heldInFull(o: IncidentOverview | null, since: number, person: Person | null): boolean {
   if (!o || o.status !== 'resolved') return true
   if (Date.parse(o.lastActivityAt) >= since) return true
   return person !== null && (o.declaredBy.id === person.id || (person.name !== '' && o.declaredBy.name === person.name))
@@ -79,7 +99,13 @@ export async function fetchIncident(
   await storeIncidentEvents(db, incidentId, valid, unreadable, new Date(now).toISOString())
 }
 
-async function fetchAll(db: CommandPostDatabase, api: SyncApi, ids: readonly string[], now: number): Promise<void> {
+/** Fetch these incidents' events and hold them, a few at a time; rejects with the first failure (those stored stay). */
+export async function fetchAll(
+  db: CommandPostDatabase,
+  api: SyncApi,
+  ids: readonly string[],
+  now: number,
+): Promise<void> {
   let next = 0
   const worker = async () => {
     while (next < ids.length) await fetchIncident(db, api, ids[next++]!, now)
@@ -104,17 +130,16 @@ export async function joinScoped(db: CommandPostDatabase, api: SyncApi, options:
     throw e
   }
   const now = options.now()
-  const [days, profile, local] = await Promise.all([
+  const [days, person, local] = await Promise.all([
     readSetting(db, 'holdResolvedDays'),
-    readSetting(db, 'profile'),
+    phonePerson(db),
     incidentIdsWithEvents(db),
   ])
   const since = now - days * DAY_MS
-  const person = profile ? { id: profile.deviceId, name: profile.name } : null
   const held: string[] = []
   const remote: SummaryEntry[] = []
   for (const e of read.entries)
-    if (local.has(e.id) || heldInFull(e, since, person)) held.push(e.id)
+    if (local.has(e.id) || heldInFull(e.overview, since, person)) held.push(e.id)
     else remote.push(e)
   await fetchAll(db, api, held, now)
   const { end } = read
