@@ -10,8 +10,9 @@
  *   npm run bench -- --dist <dir>        use an existing build made with bench/vite.config.ts
  *   npm run bench -- --readme            also rewrite bench/README-section.md with this run's table
  *   npm run bench -- --scale             only the opt-in scale suites: PostgreSQL (bench/scale.ts), then a phone
- *                                        holding 5,000 incidents (bench/phone-scale.ts, needs npm run build);
- *                                        --scale --only postgres or --only phone for one of them
+ *                                        holding 5,000 incidents (bench/phone-scale.ts, needs npm run build), then
+ *                                        a new phone joining a server of 1,000,000 events (bench/join-scale.ts, same);
+ *                                        --scale --only postgres, --only phone or --only join for one of them
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
@@ -36,7 +37,7 @@ if (values.help) {
 }
 // The opt-in scale suites (issue #17): nothing else measured.
 if (values.scale) {
-  const parts = values.only ? values.only.split(',') : ['postgres', 'phone']
+  const parts = values.only ? values.only.split(',') : ['postgres', 'phone', 'join']
   let failures = 0
   if (parts.includes('postgres')) {
     const { scale } = await import('./scale')
@@ -45,6 +46,10 @@ if (values.scale) {
   if (parts.includes('phone')) {
     const { phoneScale } = await import('./phone-scale')
     failures += await phoneScale((line) => process.stdout.write(`${line}\n`))
+  }
+  if (parts.includes('join')) {
+    const { joinScale } = await import('./join-scale')
+    failures += await joinScale((line) => process.stdout.write(`${line}\n`))
   }
   process.exit(failures && !values['no-fail'] ? 1 : 0)
 }

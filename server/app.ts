@@ -14,6 +14,7 @@ import { StreamHub } from './events/hub'
 import { ApiError, errorBody, errorHandler } from './http/errors'
 import { isApiPath, registerHeaders } from './http/headers'
 import { installBoundedJson } from './http/json'
+import { registerCompression } from './http/compress'
 import { clientErrorHandler, DEFAULT_LIMITS, registerRequestLimits, serverOptions, StreamLimits } from './http/limits'
 import type { ServerLimits } from './http/limits'
 import { registerRateLimit } from './http/rate-limit'
@@ -189,6 +190,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const failures = options.authFailuresPerMinute ? new AuthFailureLimiter(options.authFailuresPerMinute) : undefined
     api.addHook('onRequest', authGuard(options.tokens, failures))
     await registerRateLimit(api, options.rateLimit ?? DEFAULT_RATE_LIMIT)
+    // Only around /api: the built app is served precompressed by @fastify/static.
+    await registerCompression(api)
     await api.register(eventRoutes, {
       store: options.store,
       hub,

@@ -109,6 +109,8 @@ export async function eventRoutes(
       schema: { body: PushBodySchema, response: { 200: PushAnswerSchema, ...ERROR_RESPONSES } },
       // Runs after the auth guard and before the body is read: a read-only token's push costs no parsing.
       onRequest: refuseReadOnly,
+      // The ids the phone just sent, random and barely compressible: ingest stays free of compression work.
+      compress: false,
     },
     async (request) => {
       const at = now()

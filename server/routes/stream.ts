@@ -33,7 +33,8 @@ export async function streamRoutes(app: FastifyInstance, options: StreamOptions)
   const pages = new SharedPages(store, PAGE)
   const offGrow = hub.onGrow(() => pages.grew())
 
-  const route = { schema: { querystring: StreamQuerySchema, response: ERROR_RESPONSES } }
+  // Never compressed: a compressor would hold messages back until its buffer filled (http/compress.ts).
+  const route = { schema: { querystring: StreamQuerySchema, response: ERROR_RESPONSES }, compress: false as const }
   app.withTypeProvider<ValibotTypeProvider>().get('/api/events/stream', route, async (request, reply) => {
     const lastEventId = request.headers['last-event-id']
     // Last-Event-ID wins: a reconnecting EventSource repeats the original ?after.

@@ -51,6 +51,8 @@ export interface StartOptions {
   dataDir?: string
   port?: number
   env?: Record<string, string>
+  /** How long the server may take to listen (ms); default 90 s. A server holding a large log folds it first. */
+  startTimeoutMs?: number
 }
 
 /** Start the real server. Pass the same dataDir (and port) to restart it. */
@@ -76,7 +78,11 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const url = await new Promise<string>((resolveUrl, reject) => {
     let out = ''
     // A cap, not a speed check: tsx compiles the server first, which on a busy 2-core machine took over 20 s.
-    const timer = setTimeout(() => reject(new Error(`server did not start in 90 s\n${out}\n${stderr}`)), 90_000)
+    const limitMs = options.startTimeoutMs ?? 90_000
+    const timer = setTimeout(
+      () => reject(new Error(`server did not start in ${limitMs / 1000} s\n${out}\n${stderr}`)),
+      limitMs,
+    )
     child.stdout!.on('data', (d) => {
       out += String(d)
       const match = /listening on (http:\/\/\S+)/.exec(out)
