@@ -185,6 +185,19 @@ export const useIncidentsStore = defineStore('incidents', () => {
     return import('../sync/open-incidents').then((open) => open.keepOpen(id))
   }
 
+  /** The write path's module (validators), loaded with the first write unless asked for sooner. */
+  const writer = () => import('../domain/factory')
+
+  /**
+   * Load the write path now, where a write is about to come (an incident or the
+   * declare form opened): a first visit whose service worker has not finished
+   * installing can then still write after the network goes. Never rejects; a
+   * failure is retried by the write itself.
+   */
+  function prepareToWrite(): void {
+    writer().catch(() => {})
+  }
+
   /**
    * Fold an incident known only by its overview (a resolved one, not folded at
    * start) from its stored events, and keep it: resolves once `incident(id)`
@@ -432,7 +445,7 @@ export const useIncidentsStore = defineStore('incidents', () => {
     // An archived incident whose log cannot be fetched (offline) rejects here: nothing is written.
     await hold(incidentId)
     // The validators (valibot) load with the first write, not with the first screen; later writes find the module loaded.
-    const { createEvent } = await import('../domain/factory')
+    const { createEvent } = await writer()
     // Each last-writer-wins value names the write it replaces here, so a concurrent one shows (src/domain/conflicts.ts).
     const state = states.get(incidentId)
     const stamped = state ? withSeen(state, type, payload) : payload
@@ -516,6 +529,7 @@ export const useIncidentsStore = defineStore('incidents', () => {
     catchUp,
     record,
     declare,
+    prepareToWrite,
   }
 })
 

@@ -30,6 +30,8 @@ async function setup(options: { withIncident?: boolean; fetch?: ReturnType<typeo
       { path: '/runbooks', component: Stub },
       { path: '/runbooks/:id(.*)', component: RunbookView, props: true },
       { path: '/incidents/:id', component: Stub },
+      // Every other link the view renders (edit, history): a missing route makes Vue Router warn on each render.
+      { path: '/:elsewhere(.*)*', component: Stub },
     ],
   })
   await router.push(
@@ -37,6 +39,7 @@ async function setup(options: { withIncident?: boolean; fetch?: ReturnType<typeo
       (options.withIncident === false ? '/runbooks/switch-down' : `/runbooks/switch-down?incident=${incidentId}`),
   )
   const wrapper = mount(App, { global: { plugins: [world.pinia, router] }, attachTo: document.body })
+  mounted.push(wrapper)
   return { ...world, store, router, wrapper, incidentId, fetch }
 }
 
@@ -51,7 +54,11 @@ async function storedEvents(db: Awaited<ReturnType<typeof setup>>['db'], type: s
   return (await db.events.toArray()).map((row) => row.event).filter((e) => e.type === type)
 }
 
+/** Apps still mounted: unmounted after each test, so no late render logs once Vitest has torn the file down. */
+const mounted: ReturnType<typeof mount>[] = []
+
 afterEach(() => {
+  for (const wrapper of mounted.splice(0)) if (!wrapper.vm.$.isUnmounted) wrapper.unmount()
   useIncidentsStore().stop()
   document.body.innerHTML = ''
   vi.unstubAllGlobals()

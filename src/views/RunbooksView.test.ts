@@ -22,6 +22,8 @@ function makeRouter() {
       { path: '/runbooks', component: RunbooksView },
       { path: '/runbooks/:id(.*)', component: Stub },
       { path: '/incidents/:id', component: Stub },
+      // Every other link the view renders (print, new runbook): a missing route makes Vue Router warn on each render.
+      { path: '/:elsewhere(.*)*', component: Stub },
     ],
   })
 }
@@ -30,6 +32,7 @@ async function open(pinia: Awaited<ReturnType<typeof freshApp>>['pinia'], path =
   const router = makeRouter()
   await router.push(path)
   const wrapper = mount(App, { global: { plugins: [pinia, router] }, attachTo: document.body })
+  mounted.push(wrapper)
   return { wrapper, router }
 }
 
@@ -46,7 +49,11 @@ const storedFavourites = async (db: Awaited<ReturnType<typeof freshApp>>['db']) 
 
 const titles = (wrapper: ReturnType<typeof mount>) => wrapper.findAll('.runbook-item__title').map((a) => a.text())
 
+/** Apps still mounted: unmounted after each test, so no late render logs once Vitest has torn the file down. */
+const mounted: ReturnType<typeof mount>[] = []
+
 afterEach(() => {
+  for (const wrapper of mounted.splice(0)) if (!wrapper.vm.$.isUnmounted) wrapper.unmount()
   useIncidentsStore().stop()
   document.body.innerHTML = ''
   Reflect.deleteProperty(navigator, 'serviceWorker')

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { after, before } from 'node:test'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core'
 
 export const ROOT = resolve(import.meta.dirname, '../..')
 export const DIST_DIR = process.env.E2E_DIST_DIR ?? join(ROOT, 'dist')
@@ -167,8 +167,10 @@ export async function newPhone(
   baseUrl: string,
   name: string,
   prepare?: (context: BrowserContext) => Promise<void>,
+  /** Added to the phone's context options, e.g. `{ serviceWorkers: 'block' }` for a first visit the worker never holds. */
+  options: BrowserContextOptions = {},
 ): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext(PHONE)
+  const context = await browser.newContext({ ...PHONE, ...options })
   await prepare?.(context)
   const page = await context.newPage()
   await page.goto(baseUrl)

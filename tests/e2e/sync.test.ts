@@ -4,6 +4,7 @@
  * phone that joins late gets the whole history.
  */
 import { test } from 'node:test'
+import type { BrowserContextOptions } from 'playwright-core'
 import assert from 'node:assert/strict'
 import { makeIncident } from '../fixtures/events'
 import { issueToken, newPhone, registerE2eWorld, waitForServiceWorker } from './harness'
@@ -13,9 +14,9 @@ import { openJoinLink, SyncIndicator, SyncSettingsPage } from './sync-pages'
 const world = registerE2eWorld()
 
 /** A phone with a name that has opened its join link and finished its first sync. */
-async function joinedPhone(name: string) {
+async function joinedPhone(name: string, options: BrowserContextOptions = {}) {
   const token = issueToken(world.server.dataDir, name)
-  const phone = await newPhone(world.browser, world.server.url, name)
+  const phone = await newPhone(world.browser, world.server.url, name, undefined, options)
   await openJoinLink(phone.page, world.server.url, token)
   const indicator = new SyncIndicator(phone.page)
   await indicator.waitFor(/^Synced$/)
@@ -112,6 +113,32 @@ test('two phones log offline to the same incident and, back online, show the sam
   for (const text of entriesA)
     assert.equal(held.filter((e) => e.payload.text === text).length, 1, `"${text}" is held once`)
   assert.equal(held.filter((e) => e.payload.title === 'Gym Wi-Fi down').length, 1)
+  await a.context.close()
+  await b.context.close()
+})
+
+test('a phone that has only read an incident logs to it after the network goes, before a service worker holds the app', async () => {
+  const a = await joinedPhone('Dana')
+  // A first visit whose service worker has not installed yet: nothing of the app is cached for offline.
+  const b = await joinedPhone('Sam', { serviceWorkers: 'block' })
+  await new IncidentsPage(a.page).declare('Cafeteria tills offline', 2)
+  await a.indicator.waitFor(/^Synced$/)
+  // Sam has written nothing yet: the write path (validators) loads when the incident opens, not at the first write.
+  const writePath = b.page.waitForResponse((r) => /\/assets\/factory-[^/]*\.js$/.test(r.url()))
+  await b.page.getByRole('link', { name: /Cafeteria tills offline/ }).click()
+  await b.page.getByRole('heading', { name: 'Cafeteria tills offline' }).waitFor()
+  await writePath
+
+  await b.context.setOffline(true)
+  await b.indicator.waitFor(/^Offline$/)
+  const incident = new IncidentPage(b.page)
+  await incident.log('Sam: till 3 shows no network')
+  await b.indicator.waitFor(/^Offline · 1 pending$/)
+
+  await b.context.setOffline(false)
+  await b.indicator.waitFor(/^Synced$/)
+  const held = await serverEvents(a.token)
+  assert.equal(held.filter((e) => e.payload.text === 'Sam: till 3 shows no network').length, 1)
   await a.context.close()
   await b.context.close()
 })
