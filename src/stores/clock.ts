@@ -1,5 +1,5 @@
 import { defineStore, acceptHMRUpdate } from 'pinia'
-import { computed, onScopeDispose, ref } from 'vue'
+import { computed, onScopeDispose, ref, shallowRef, type WritableComputedRef } from 'vue'
 import { clockWarning } from '../domain/clock-offset'
 import { createTimeFormatter } from '../domain/time'
 import type { HourCycle, LocalDay, TimeFormatter } from '../domain/time'
@@ -48,6 +48,32 @@ function phoneLocales(): readonly string[] {
 }
 
 /**
+ * A value made when first read, not when the store is made, and settable (a
+ * test sets the zone, the midnight timer moves `now`): the phone's first
+ * `Intl.DateTimeFormat` (zone, languages, formatters) cost about 95 ms of a
+ * 4× CPU cold start, before a first screen that shows no time. A writable
+ * computed, so Pinia keeps it as a getter and never reads it while making the
+ * store. `onFirstRead` runs once, in a later task (never inside the render that read it).
+ */
+function lazy<T>(make: () => T, onFirstRead?: () => void): WritableComputedRef<T> {
+  const assigned = shallowRef<{ value: T } | null>(null)
+  let made: { value: T } | null = null
+  return computed({
+    get: () => {
+      if (assigned.value) return assigned.value.value
+      if (!made) {
+        made = { value: make() }
+        if (onFirstRead) setTimeout(onFirstRead, 0)
+      }
+      return made.value
+    },
+    set: (value) => {
+      assigned.value = { value }
+    },
+  })
+}
+
+/**
  * How this phone tells and writes times: the present corrected by the
  * server's clock (`correctedNow`, what stamps, cadence and reminders use),
  * its zone and languages, and the 12/24-hour choice from Settings.
@@ -63,16 +89,20 @@ export const useClockStore = defineStore('clock', () => {
   const offsetMs = ref<number | null>(null)
   /** "This phone's clock is 3 h 2 min fast", or null within 2 minutes of the server's. */
   const warning = computed(() => clockWarning(offsetMs.value))
-  /** The phone's zone and languages as of the start (refs, so a test can set New York or London). */
-  const timeZone = ref(phoneZone())
-  const locale = ref<readonly string[]>(phoneLocales())
-  /** Moved on at each local midnight, so "Today" and the dates on entries follow the calendar. */
+  /** The phone's zone and languages as of the first time shown (refs, so a test can set New York or London). */
+  const timeZone = lazy(phoneZone)
+  const locale = lazy<readonly string[]>(phoneLocales)
   /** The phone's clock corrected by the server's offset, ms. Reactive: reading it in a computed follows the offset. */
   function correctedNow(): number {
     return Date.now() + (offsetMs.value ?? 0)
   }
 
-  const now = ref(correctedNow())
+  /** Moved on at each local midnight (from the first time shown), so "Today" and the dates on entries follow the calendar. */
+  let midnightTimer = false
+  const now = lazy(correctedNow, () => {
+    midnightTimer = true
+    untilMidnight()
+  })
 
   const formatter = computed<TimeFormatter>(() =>
     createTimeFormatter({
@@ -83,8 +113,10 @@ export const useClockStore = defineStore('clock', () => {
   )
 
   let timer: ReturnType<typeof setTimeout> | undefined
+  let disposed = false
   function untilMidnight(): void {
     clearTimeout(timer)
+    if (disposed) return
     const wait = formatter.value.day(correctedNow()).end - correctedNow()
     timer = setTimeout(
       () => {
@@ -94,9 +126,9 @@ export const useClockStore = defineStore('clock', () => {
       Math.max(1000, wait + 1000),
     )
   }
-  untilMidnight()
   let following: Subscription | null = null
   onScopeDispose(() => {
+    disposed = true
     clearTimeout(timer)
     following?.unsubscribe()
   })
@@ -116,7 +148,7 @@ export const useClockStore = defineStore('clock', () => {
         next: (value) => {
           if (value !== offsetMs.value) {
             offsetMs.value = value
-            untilMidnight()
+            if (midnightTimer) untilMidnight()
           }
         },
       })
