@@ -83,6 +83,20 @@ export async function finishJoin(
 }
 
 /**
+ * Mark a phone that pulled the whole log as scoped, its overviews (none
+ * remote yet) reflecting the log up to `upTo` (the seq it has pulled to).
+ * Leaves a phone already scoped, or one recovering after a server restore,
+ * as it is; the check and the write are one transaction.
+ */
+export async function scopeFrom(db: CommandPostDatabase, upTo: number): Promise<void> {
+  await db.transaction('rw', db.kv, async () => {
+    const [scope, cursor] = await Promise.all([readSetting(db, 'scope'), readSetting(db, 'cursor')])
+    if (scope || cursor.recovering || cursor.lastSeq < upTo) return
+    await writeSetting(db, 'scope', { upTo })
+  })
+}
+
+/**
  * Store every event of one incident from the server (`GET /api/incidents/:id/events`)
  * and make it held: its remote mark goes in the same transaction. The pull
  * cursor does not move (these are one incident's, not a page of the log).

@@ -20,7 +20,7 @@ import { createRunbookApi } from './runbook-api'
 import { refreshRunbookCatalogue, workerCompiler, type CompilerWorker } from './runbook-catalogue'
 import { sendRunbookOutbox } from './runbook-outbox'
 import { pushOutbox } from './push'
-import { joinScoped, refreshRemote } from './scope'
+import { adoptScope, joinScoped, refreshRemote } from './scope'
 import { reconcileDue, reconcileScope } from './evict'
 import { openIncidents } from './open-incidents'
 import { clearPushHold, holdAllowsPull, holdFor, readPushHold, savePushHold } from './push-hold'
@@ -353,12 +353,16 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
    * A phone that never pulled from this server (cursor 0, no recovery under way)
    * joins by summaries: every overview, and the events of the incidents it holds
    * in full (src/sync/scope.ts). The pull then goes on from the seq they reflect.
+   * One that pulled everything before is scoped from its cursor (adoptScope), so
+   * eviction applies to it too.
    */
   async function joinIfNew(current: Generation): Promise<void> {
     if (current.unscoped) return
     const cursor = await readSetting(db, 'cursor')
-    if (cursor.lastSeq !== 0 || cursor.recovering || (await readSetting(db, 'scope')) !== null) return
-    if (!(await joinScoped(db, current.api, { now }))) current.unscoped = true
+    if (cursor.recovering || (await readSetting(db, 'scope')) !== null) return
+    // A phone that pulled everything before (an older version, or an older server) is scoped from where it is.
+    const scoped = cursor.lastSeq === 0 ? joinScoped(db, current.api, { now }) : adoptScope(db, current.api)
+    if (!(await scoped)) current.unscoped = true
   }
 
   /** Remote overviews the stream touched: one refresh at a time; after a failure the ids wait for the next round. */

@@ -72,11 +72,12 @@ async function world() {
     timers,
     /** Incidents a page holds open (what the Web Locks would say). */
     open,
-    /** Join with the sync engine and wait for its first round (and the eviction run after it). */
-    async join() {
+    /** Join with the sync engine (another one than before, when called again) and wait for its first round (and the eviction run after it). */
+    async join(through: FetchLike = fetchFn) {
+      engine?.stop()
       engine = createSyncEngine({
         db,
-        fetch: fetchFn,
+        fetch: through,
         timers,
         random: () => 0,
         stream: false,
@@ -192,6 +193,40 @@ describe('scoped sync: eviction', { timeout: 60_000 }, () => {
     phone.timers.clock = NOW + DAY
     await phone.syncNow()
     expect(await heldIds(phone.db)).toEqual(new Set())
+  })
+})
+
+describe('scoped sync: a phone that pulled everything', { timeout: 60_000 }, () => {
+  it('is scoped from its cursor once the server serves summaries, and then evicts like one that joined by them', async () => {
+    const { phone, push, serverSummary } = await world()
+    const old = incident('Projector fault', NOW - 60 * DAY, { resolved: true })
+    const active = incident('Long-running migration', NOW - 200 * DAY)
+    await push([...old, ...active])
+    const [oldId, activeId] = [old[0]!.incidentId, active[0]!.incidentId]
+    // An older server (no summaries route): the phone pulls the whole log, as every phone did before scoped sync.
+    const olderServer: FetchLike = (input, init) =>
+      String(input).includes('/api/summaries')
+        ? Promise.resolve(new Response(JSON.stringify({ error: 'not_found' }), { status: 404 }))
+        : phone.fetchFn(input, init)
+    await phone.join(olderServer)
+    expect(await heldIds(phone.db)).toEqual(new Set([oldId, activeId]))
+    expect(await readSetting(phone.db, 'scope')).toBeNull()
+    const pulledTo = (await readSetting(phone.db, 'cursor')).lastSeq
+    expect(pulledTo).toBe(old.length + active.length)
+
+    // The server is upgraded: the next start scopes the phone where it is, and the resolved incident leaves it.
+    await phone.join()
+    expect(await readSetting(phone.db, 'scope')).toEqual({ upTo: pulledTo })
+    expect(await heldIds(phone.db)).toEqual(new Set([activeId]))
+    const row = await phone.db.summaries.get(oldId)
+    expect(row?.overview).toEqual((await serverSummary(oldId))!.overview)
+
+    // And it follows the log as a scoped phone: a note on the archived incident updates its overview.
+    await push([makeEvent('log.entry', { text: 'lamp replaced', kind: 'note' }, stamp(oldId, NOW - DAY / 2))])
+    await phone.syncNow()
+    const updated = await phone.db.summaries.get(oldId)
+    expect(updated?.remote).toEqual({ lastSeq: pulledTo + 1 })
+    expect(updated?.overview?.eventCount).toBe(old.length + 1)
   })
 })
 

@@ -20,7 +20,13 @@ import type { IncidentOverview } from '../domain/summary'
 import { SUMMARY_LIMITS, type SummaryEntry, type SummaryPage } from '../domain/wire'
 import type { CommandPostDatabase } from '../db/database'
 import { remoteAmong } from '../db/scope'
-import { finishJoin, incidentIdsWithEvents, storeIncidentEvents, updateRemoteSummaries } from '../db/scope-writes'
+import {
+  finishJoin,
+  incidentIdsWithEvents,
+  scopeFrom,
+  storeIncidentEvents,
+  updateRemoteSummaries,
+} from '../db/scope-writes'
 import { readSetting } from '../db/settings'
 import type { Unreadable } from '../db/unreadable'
 import { SyncError, type SyncApi } from './api'
@@ -153,6 +159,27 @@ export async function joinScoped(db: CommandPostDatabase, api: SyncApi, options:
     },
     new Date(now).toISOString(),
   )
+  return true
+}
+
+/**
+ * A phone that pulled the whole log (before scoped sync, or from a server
+ * without it) becomes scoped from the seq it has pulled to, so ./evict.ts
+ * keeps what it holds to the window from then on. It holds every incident in
+ * full: there is no overview to fetch, only whether the server serves them
+ * (one page of summaries changed since its cursor). Resolves true once scoped
+ * (or already), false when the server does not serve summaries; rejects with
+ * a SyncError when it cannot be reached. Nothing is deleted here.
+ */
+export async function adoptScope(db: CommandPostDatabase, api: SyncApi): Promise<boolean> {
+  const cursor = await readSetting(db, 'cursor')
+  try {
+    await api.summaries(cursor.lastSeq, 1)
+  } catch (e) {
+    if (notServed(e)) return false
+    throw e
+  }
+  await scopeFrom(db, cursor.lastSeq)
   return true
 }
 
