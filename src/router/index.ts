@@ -1,4 +1,5 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import { useIncidentsStore } from '../stores/incidents'
 import { useProfileStore } from '../stores/profile'
 import { useSyncStore } from '../stores/sync'
 import IncidentsView from '../views/IncidentsView.vue'
@@ -94,6 +95,8 @@ const routes: RouteRecordRaw[] = [
 
 /** Screens that work before this phone's incidents are read: the list shows its header at once. */
 const WITHOUT_DATA = new Set<unknown>(['incidents', 'welcome'])
+/** Screens of one incident (`:id`). */
+const INCIDENT_ROUTES = new Set<unknown>(['incident', 'incident-tab'])
 
 /** `dataReady`: resolves once the incidents store has read this phone's events (main.ts). */
 export function createAppRouter(options: { dataReady?: Promise<unknown> } = {}) {
@@ -114,6 +117,12 @@ export function createAppRouter(options: { dataReady?: Promise<unknown> } = {}) 
     if (!profile.hasName && to.name !== 'welcome') return { name: 'welcome', query: { next: to.fullPath } }
     // An incident page before its events are read would say "not found"; a failed read shows the page as before.
     if (options.dataReady && !WITHOUT_DATA.has(to.name)) await options.dataReady.catch(() => {})
+    // An incident known here only by its overview (scoped sync) fetches its log while the screen's code
+    // loads, not after; the screen shows the outcome (its own hold() gets the same promise).
+    if (INCIDENT_ROUTES.has(to.name) && typeof to.params.id === 'string')
+      useIncidentsStore()
+        .hold(to.params.id)
+        .catch(() => {})
     return true
   })
   router.afterEach((to) => {

@@ -216,10 +216,10 @@ export const useIncidentsStore = defineStore('incidents', () => {
     let p = opening.get(id)
     if (!p) {
       p = import('../sync/archived')
-        // Marked open before its events are read: the sync engine's eviction leaves it alone from then on.
+        // Marked open before its events are read (the lock taken while they are fetched): the sync engine's
+        // eviction leaves it alone from then on, and one evicted before the lock is fetched again below.
         .then(async (archived) => {
-          await markOpen(id)
-          await archived.fetchIfRemote(db!, id)
+          await Promise.all([markOpen(id), archived.fetchIfRemote(db!, id)])
           return archived
         })
         .then(
