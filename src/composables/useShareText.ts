@@ -44,8 +44,9 @@ export function useShareText(): UseShareText {
     document.body.append(link)
     link.click()
     link.remove()
-    // Revoke later: some browsers start the download after the click handler returns.
-    setTimeout(() => URL.revokeObjectURL(url), 10_000)
+    // Revoke later: the browser starts the download after the click handler returns, and a busy phone can take
+    // longer than a few seconds to (a revoked URL downloads nothing). FileSaver.js waits 40 s; a minute here.
+    setTimeout(() => URL.revokeObjectURL(url), 60_000)
   }
 
   function mailtoHref(subject: string, body: string): string {

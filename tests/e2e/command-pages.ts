@@ -146,10 +146,12 @@ export class IncidentCommandPage extends IncidentPage {
   /** The file "Download Markdown" saves. */
   async downloadMarkdown(): Promise<{ name: string; text: string }> {
     await this.tab('Document')
-    const [download] = await Promise.all([
-      this.page.waitForEvent('download'),
-      this.page.getByRole('button', { name: 'Download Markdown' }).click(),
-    ])
+    // A cap, not a speed check: on a loaded machine Chromium can take a while to start a download.
+    const downloading = this.page.waitForEvent('download', { timeout: 120_000 })
+    await this.page.getByRole('button', { name: 'Download Markdown' }).click()
+    // The app's own word that it handed the file to the browser: a missing download then is the browser's.
+    await this.page.getByRole('status').filter({ hasText: 'Incident document downloaded.' }).waitFor()
+    const download = await downloading
     const path = await download.path()
     return { name: download.suggestedFilename(), text: readFileSync(path, 'utf8') }
   }
