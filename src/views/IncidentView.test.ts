@@ -54,7 +54,9 @@ describe('IncidentView', () => {
       ['document', 'article.document'],
     ] as const) {
       await wrapper.setProps({ tab })
-      expect(wrapper.find(marker).exists()).toBe(true)
+      // Each section's code loads when first shown: busy, then the section.
+      await vi.waitFor(() => expect(wrapper.find(marker).exists()).toBe(true))
+      expect(wrapper.find('.incident__panel').attributes('aria-busy')).toBeUndefined()
       expect(wrapper.find('[aria-current="page"]').attributes('href')).toBe(`/incidents/${w.id}/${tab}`)
       expect(wrapper.find('.open-changes').exists()).toBe(tab !== 'changes')
     }

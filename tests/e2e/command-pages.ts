@@ -17,7 +17,8 @@ export class IncidentCommandPage extends IncidentPage {
 
   async tab(name: Tab): Promise<void> {
     await this.page.getByRole('navigation', { name: 'Incident sections' }).getByRole('link', { name }).click()
-    await this.page.locator(`[data-tab="${name.toLowerCase()}"]`).waitFor()
+    // A section other than the Log loads its code when first shown: busy until then.
+    await this.page.locator(`[data-tab="${name.toLowerCase()}"] .incident__panel:not([aria-busy])`).waitFor()
   }
 
   seat(role: RoleName) {

@@ -29,7 +29,8 @@ export function routesFor(incidentId: string): LayoutRoute[] {
   const tab = (t: string) => ({
     name: `incident ${t}`,
     path: t === 'log' ? `/incidents/${incidentId}` : `/incidents/${incidentId}/${t}`,
-    ready: `[data-tab="${t}"]`,
+    // A section other than the Log loads its code when first shown: busy until then.
+    ready: `[data-tab="${t}"] .incident__panel:not([aria-busy])`,
   })
   return [
     { name: 'incidents', path: '/incidents', ready: '.incident-card' },
