@@ -3,7 +3,7 @@ import './db/warm-up'
 import { createApp, watch } from 'vue'
 import { createPinia } from 'pinia'
 import App from './App.vue'
-import { createAppRouter } from './router'
+import { createAppRouter, warmIncidentScreen } from './router'
 import { afterFirstScreen, markFirstScreenShown, nextTask } from './composables/useFirstScreen'
 import { hasLocalData } from './db/load'
 import { useProfileStore } from './stores/profile'
@@ -69,6 +69,8 @@ async function boot(): Promise<void> {
       incidents.start().catch(() => {})
       usePersistenceStore().start()
       void useSyncStore().start()
+      // Then, at the next idle moment, the screen a tap on the list opens.
+      afterFirstScreen(() => void warmIncidentScreen())
     })
   if (stored) background()
   else watch(() => profile.hasName, background, { once: true })

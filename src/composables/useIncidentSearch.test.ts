@@ -15,7 +15,9 @@ function incident(title: string): IncidentState {
 
 function setup(read = true) {
   // Shallow: folded states stay plain objects, as the store keeps them.
-  const source = shallowReactive<SearchSource & { revision: number; ready: boolean }>({
+  const source = shallowReactive<
+    SearchSource & { revision: number; ready: boolean; list?: SearchSource['list']; openingCount?: number }
+  >({
     incidents: [incident('Core switch down'), incident('Printer queue stuck')],
     revision: 0,
     ready: read,
@@ -64,6 +66,25 @@ describe('useIncidentSearch', () => {
     t.mutable.ready = true
     await vi.waitFor(() => expect(t.search.ready.value).toBe(true))
     expect(t.catchUp).toHaveBeenCalledTimes(2)
+    t.scope.stop()
+  })
+
+  it('indexes thousands of overviews in slices, and pauses while an incident is being opened', async () => {
+    // Every look at the clock finds a slice's time used up: each step yields (no real time is measured).
+    let clock = 0
+    const now = vi.spyOn(performance, 'now').mockImplementation(() => (clock += 10))
+    const t = setup()
+    const overviews = Array.from({ length: 200 }, (_, i) => overviewOf(incident(`Archived outage ${i}`))!)
+    t.mutable.list = overviews
+    t.mutable.openingCount = 1
+    t.start()
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 0))
+    expect(t.search.ready.value).toBe(false)
+    t.mutable.openingCount = 0
+    await vi.waitFor(() => expect(t.search.ready.value).toBe(true))
+    t.query.value = 'outage'
+    await vi.waitFor(() => expect(t.search.matches.value?.size).toBe(200))
+    now.mockRestore()
     t.scope.stop()
   })
 
@@ -116,7 +137,9 @@ describe('useIncidentSearch over overviews and a saved index', () => {
       const held = incident('Core switch down')
       const archived = overviewOf(incident('Printer queue stuck'))
       let saved: unknown = null
-      const source = shallowReactive<SearchSource & { revision: number; ready: boolean }>({
+      const source = shallowReactive<
+        SearchSource & { revision: number; ready: boolean; list?: SearchSource['list']; openingCount?: number }
+      >({
         incidents: [held],
         list: [overviewOf(held), archived],
         revision: 0,

@@ -19,6 +19,8 @@ export interface SearchSource {
   readonly revision: number
   /** The phone's incidents have been read: an index built before would say "ready" while holding nothing. */
   readonly ready: boolean
+  /** Incidents being opened now (a tap waits for them): indexing in the background pauses until none. */
+  readonly openingCount?: number
 }
 
 export interface UseIncidentSearchOptions {
@@ -46,6 +48,8 @@ export interface UseIncidentSearchReturn {
 const SLICE_MS = 8
 /** Events indexed between two looks at the clock. */
 const EVENTS_PER_STEP = 32
+/** Incident heads (title, summary, location) indexed between two looks at the clock. */
+const HEADS_PER_STEP = 16
 /** How long after a change the index is saved (ms): a burst of events is saved once. */
 const SAVE_DELAY_MS = 5_000
 
@@ -104,18 +108,27 @@ class SearchEngine {
         const ids = new Set(held)
         for (const o of list) ids.add(o.id)
         let wrote = index.retainOnly(ids) > 0
-        // Incidents known by their overview only: their head (cheap, no events to read).
-        for (const o of list) if (!held.has(o.id) && index.catchUpHead(o)) wrote = true
         let sliceStart = performance.now()
+        /** Give the thread back once this slice has had its time. */
+        const endOfSlice = async () => {
+          const now = performance.now()
+          if (now - sliceStart < SLICE_MS) return
+          this.noteSlice(sliceStart, now)
+          await this.yieldThread()
+          sliceStart = performance.now()
+        }
+        // Incidents known by their overview only: their head (no events to read, but 5,000 of them after a join).
+        let heads = 0
+        for (const o of list) {
+          if (held.has(o.id) || !index.catchUpHead(o)) continue
+          wrote = true
+          if (++heads % HEADS_PER_STEP === 0) await endOfSlice()
+        }
         for (const state of all) {
           while (index.behind(state) > 0) {
             index.catchUp(state, EVENTS_PER_STEP)
             wrote = true
-            const now = performance.now()
-            if (now - sliceStart < SLICE_MS) continue
-            this.noteSlice(sliceStart, now)
-            await this.yieldThread()
-            sliceStart = performance.now()
+            await endOfSlice()
           }
         }
         this.noteSlice(sliceStart, performance.now())
@@ -162,9 +175,17 @@ class SearchEngine {
     if (end - start > this.longest.end - this.longest.start) this.longest = { start, end }
   }
 
-  /** Building in the background waits for idle time; someone waiting gets the next slice at once. */
-  private yieldThread(): Promise<void> {
-    if (this.urgent || typeof requestIdleCallback !== 'function') return nextTask()
+  /**
+   * Building in the background waits for idle time, and for no incident being
+   * opened (an opening waits on IndexedDB and the network, the main thread
+   * idle between, and each slice taken then put the tap behind it: an
+   * archived incident opened right after joining took twice as long at 4×
+   * CPU); someone waiting for the index gets the next slice at once.
+   */
+  private async yieldThread(): Promise<void> {
+    if (this.urgent) return nextTask()
+    await whenTrue(() => !this.source.openingCount)
+    if (typeof requestIdleCallback !== 'function') return nextTask()
     return new Promise((resolve) => requestIdleCallback(() => resolve(), { timeout: 250 }))
   }
 }

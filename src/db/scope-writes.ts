@@ -112,11 +112,10 @@ export async function storeIncidentEvents(
     await storeRemoteEvents(db, events)
     await storeUnreadable(db, unreadable, at)
     const row = await db.summaries.get(incidentId)
-    if (row?.remote) {
-      // lseq 0: the incidents store folds it from its events now and writes its own row.
-      await db.summaries.put({ id: incidentId, overview: row.overview, lseq: 0 })
-      await bumpRemote(db)
-    }
+    // lseq 0: the incidents store folds it from its events now and writes its own row. The remote
+    // rows' counter is left alone: the store learns of the incident from its new events, and a bump
+    // made every tab read all remote rows again (5,000 after a join) while the responder waited.
+    if (row?.remote) await db.summaries.put({ id: incidentId, overview: row.overview, lseq: 0 })
   })
 }
 

@@ -1,5 +1,6 @@
 // The incidents store with archived incidents known by the server's overview only (scoped sync).
 import 'fake-indexeddb/auto'
+import Dexie from 'dexie'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { IncidentProjection } from '../../server/incidents/projection'
 import { openSqliteStore } from '../../server/store/sqlite'
@@ -76,6 +77,29 @@ describe('incidents store: archived incidents (scoped sync)', { timeout: 60_000 
     await store.hold(ids.archived)
     const state = store.incident(ids.archived)!
     expect([...state.entries.values()].map((e) => e.text)).toEqual(['Old printer outage: what we found'])
+  })
+
+  it('shows an archived incident once its log is fetched, not once it is written (a write can wait behind the sync engine’s)', async () => {
+    const { dbName, db, online, ids } = await joined()
+    await reopenApp(dbName)
+    const store = useIncidentsStore()
+    vi.stubGlobal('fetch', online)
+    // Another writer holds the events table, as the sync engine's pull does after a join.
+    let letGo!: () => void
+    const gate = new Promise<void>((resolve) => (letGo = resolve))
+    const busy = db.transaction('rw', db.events, () => Dexie.waitFor(gate))
+    let kept = false
+    const opening = store.hold(ids.archived).then(() => (kept = true))
+    await vi.waitFor(() => expect(store.incident(ids.archived)).toBeDefined())
+    expect([...store.incident(ids.archived)!.entries.values()].map((e) => e.text)).toEqual([
+      'Old printer outage: what we found',
+    ])
+    // Shown, not yet kept: hold() answers once the events are on the phone.
+    expect(kept).toBe(false)
+    letGo()
+    await busy
+    await opening
+    expect(await db.events.where('incidentId').equals(ids.archived).count()).toBeGreaterThan(0)
   })
 
   it('offline, opening one fails with a reason and so does a write to it, nothing stored; after a reload it opens offline once fetched', async () => {

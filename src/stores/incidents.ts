@@ -16,6 +16,7 @@ import { useClockStore } from './clock'
 import { onceUntilFailure } from './once'
 import { usePersistenceStore } from './persistence'
 import { useProfileStore } from './profile'
+import type { FetchedIncident } from '../sync/archived'
 
 /** A server event this version cannot read, as the UI shows it: a placeholder in its incident. */
 export interface UnreadableEntry {
@@ -138,6 +139,8 @@ export const useIncidentsStore = defineStore('incidents', () => {
   async function refreshArchived(ids: ReadonlySet<string>): Promise<void> {
     for (const id of ids) {
       const events = await data!.incidentEventsInOrder(db!, id)
+      // Opened while they were read (held from the server's answer): its own events are folded there.
+      if (!isArchived(id)) continue
       const state = foldIncident(events)
       if (state && state.status !== 'resolved') {
         holdEvents(id, events)
@@ -151,7 +154,7 @@ export const useIncidentsStore = defineStore('incidents', () => {
 
   /** Hold an incident in full from its stored events (none of which this tab holds yet). */
   function holdEvents(id: string, events: readonly IncidentEvent[]): void {
-    eventsByIncident.set(id, [])
+    if (!eventsByIncident.has(id)) eventsByIncident.set(id, [])
     ingest(events)
   }
 
@@ -175,6 +178,10 @@ export const useIncidentsStore = defineStore('incidents', () => {
   }
 
   const opening = new Map<string, Promise<void>>()
+  /** Archived incidents being opened → their new events a catch-up left to `hold`. */
+  const skippedWhileOpening = new Map<string, IncidentEvent[]>()
+  /** How many incidents are being opened (`hold`) now: background work (the search index) waits for none. */
+  const openingCount = ref(0)
   /** Incidents opened in this page: each holds a Web Lock until the page goes (src/sync/open-incidents.ts). */
   const markedOpen = new Set<string>()
 
@@ -183,6 +190,17 @@ export const useIncidentsStore = defineStore('incidents', () => {
     markedOpen.add(id)
     // Loaded with the first incident opened, not with the first screen.
     return import('../sync/open-incidents').then((open) => open.keepOpen(id))
+  }
+
+  /** Opening an archived incident's modules, loaded with the first one opened unless asked for sooner. */
+  const opener = () => import('../sync/archived')
+
+  /** Load what opening an incident needs (idle time on the list, src/router warmIncidentScreen). Never rejects. */
+  function prepareToOpen(): Promise<void> {
+    return Promise.all([opener(), import('../sync/open-incidents')]).then(
+      () => {},
+      () => {},
+    )
   }
 
   /** The write path's module (validators), loaded with the first write unless asked for sooner. */
@@ -215,30 +233,59 @@ export const useIncidentsStore = defineStore('incidents', () => {
     }
     let p = opening.get(id)
     if (!p) {
-      p = import('../sync/archived')
+      p = opener()
         // Marked open before its events are read (the lock taken while they are fetched): the sync engine's
         // eviction leaves it alone from then on, and one evicted before the lock is fetched again below.
         .then(async (archived) => {
-          await Promise.all([markOpen(id), archived.fetchIfRemote(db!, id)])
-          return archived
+          const [, fetched] = await Promise.all([markOpen(id), archived.fetchRemote(db!, id)])
+          if (fetched) return holdFetched(id, fetched)
+          await (catchingUp = catchingUp.then(async () => {
+            if (!isArchived(id)) return
+            let events = await data!.incidentEventsInOrder(db!, id)
+            // Evicted between the engine's look at the locks and our lock: fetched again.
+            if (!events.length) {
+              await archived.fetchIfRemote(db!, id)
+              events = await data!.incidentEventsInOrder(db!, id)
+            }
+            skippedWhileOpening.delete(id)
+            holdEvents(id, events)
+          }))
         })
-        .then(
-          (archived) =>
-            (catchingUp = catchingUp.then(async () => {
-              if (!isArchived(id)) return
-              let events = await data!.incidentEventsInOrder(db!, id)
-              // Evicted between the engine's look at the locks and our lock: fetched again.
-              if (!events.length) {
-                await archived.fetchIfRemote(db!, id)
-                events = await data!.incidentEventsInOrder(db!, id)
-              }
-              holdEvents(id, events)
-            })),
-        )
-        .finally(() => opening.delete(id))
+        .finally(() => {
+          opening.delete(id)
+          openingCount.value = opening.size
+          // The opening failed after events of it were stored: its overview is folded from them as usual.
+          if (skippedWhileOpening.delete(id) && isArchived(id))
+            catchingUp = catchingUp.then(() => refreshArchived(new Set([id]))).catch(() => {})
+        })
       opening.set(id, p)
+      openingCount.value = opening.size
     }
     return p
+  }
+
+  /**
+   * Hold an archived incident from the events the server sent: shown at once,
+   * while they are written (an IndexedDB write can wait seconds behind the sync
+   * engine's after a join). Resolves once they are kept; if the write fails the
+   * incident is let go again and this rejects, so nothing is written to an
+   * incident this phone does not keep.
+   */
+  async function holdFetched(id: string, fetched: FetchedIncident): Promise<void> {
+    if (isArchived(id)) {
+      holdEvents(id, fetched.events)
+      // Stored meanwhile (from the stream) and left to us by a catch-up.
+      const later = skippedWhileOpening.get(id)
+      skippedWhileOpening.delete(id)
+      if (later) ingest(later)
+    }
+    try {
+      await fetched.stored
+    } catch (e) {
+      release(id)
+      revision.value++
+      throw e
+    }
   }
 
   /** Replace the held copy of `e` (same id and content) by `e`, which names its sender; true when it changed. */
@@ -265,7 +312,9 @@ export const useIncidentsStore = defineStore('incidents', () => {
    */
   function evictedHere(id: string): void {
     if (!markedOpen.has(id)) return release(id)
-    void import('../sync/archived').then((archived) => archived.fetchIfRemote(db!, id)).catch(() => {})
+    void opener()
+      .then((archived) => archived.fetchIfRemote(db!, id))
+      .catch(() => {})
   }
 
   /** Read what other tabs, the sync engine or the service worker stored since we last looked. */
@@ -289,8 +338,14 @@ export const useIncidentsStore = defineStore('incidents', () => {
         const archived = new Set<string>()
         const held: IncidentEvent[] = []
         for (const r of rows) {
-          if (isArchived(r.incidentId)) archived.add(r.incidentId)
-          else held.push(r.event)
+          if (!isArchived(r.incidentId)) held.push(r.event)
+          // Being opened: `hold` reads every stored event of it after this, and folds it once.
+          else if (opening.has(r.incidentId)) {
+            const later = skippedWhileOpening.get(r.incidentId)
+            if (later) later.push(r.event)
+            else skippedWhileOpening.set(r.incidentId, [r.event])
+          }
+          else archived.add(r.incidentId)
         }
         ingest(held)
         if (archived.size) await refreshArchived(archived)
@@ -510,6 +565,7 @@ export const useIncidentsStore = defineStore('incidents', () => {
   return {
     revision,
     ready,
+    openingCount,
     rejected,
     storageFull,
     unreadable,
@@ -530,6 +586,7 @@ export const useIncidentsStore = defineStore('incidents', () => {
     record,
     declare,
     prepareToWrite,
+    prepareToOpen,
   }
 })
 

@@ -5,9 +5,11 @@
  * server and stored held, so it opens offline from then on.
  */
 import type { CommandPostDatabase } from '../db/database'
+import { storeIncidentEvents } from '../db/scope-writes'
 import { readSetting } from '../db/settings'
+import type { IncidentEvent } from '../domain/events'
 import { createSyncApi, SyncError } from './api'
-import { fetchIncident } from './scope'
+import { fetchIncident, fetchIncidentEvents } from './scope'
 
 /** What the incident page says (and a write to it is refused with) when the log could not be fetched. */
 export function archivedFailureText(e: unknown): string {
@@ -52,9 +54,41 @@ export async function fetchIfRemote(
   incidentId: string,
   fetchFn: FetchFn = globalFetch,
 ): Promise<void> {
-  if (!(await db.summaries.get(incidentId))?.remote) return
+  await (await fetchRemote(db, incidentId, fetchFn))?.stored
+}
+
+/** A remote incident's log as fetched: `events` can be shown at once; `stored` settles once they are kept on the phone. */
+export interface FetchedIncident {
+  /** The events this version reads, in the server's order. */
+  events: IncidentEvent[]
+  /** Resolves once they (and those kept unread) are committed, the incident held; rejects with ArchivedUnavailableError. */
+  stored: Promise<void>
+}
+
+/**
+ * Fetch a remote incident's events and start storing them: resolves once they
+ * are fetched and checked, before the write commits (an IndexedDB write waits
+ * behind the sync engine's; the responder need not). Null when the incident is
+ * not remote; rejects with ArchivedUnavailableError when the fetch fails.
+ */
+export async function fetchRemote(
+  db: CommandPostDatabase,
+  incidentId: string,
+  fetchFn: FetchFn = globalFetch,
+): Promise<FetchedIncident | null> {
+  if (!(await db.summaries.get(incidentId))?.remote) return null
   try {
-    await fetchArchivedIncident(db, incidentId, fetchFn)
+    const settings = await readSetting(db, 'sync')
+    if (!settings?.token) throw new Error('this phone has no server to fetch it from (Settings)')
+    const { valid, unreadable } = await fetchIncidentEvents(createSyncApi(settings, fetchFn), incidentId)
+    const stored = storeIncidentEvents(db, incidentId, valid, unreadable, new Date().toISOString()).catch(
+      (e: unknown) => {
+        throw new ArchivedUnavailableError(archivedFailureText(e))
+      },
+    )
+    // Whoever shows the events may not wait for the write: a failure is theirs to read, never unhandled.
+    stored.catch(() => {})
+    return { events: valid, stored }
   } catch (e) {
     throw new ArchivedUnavailableError(archivedFailureText(e))
   }

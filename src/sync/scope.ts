@@ -94,6 +94,18 @@ export async function fetchIncident(
   incidentId: string,
   now: number,
 ): Promise<void> {
+  const { valid, unreadable } = await fetchIncidentEvents(api, incidentId)
+  await storeIncidentEvents(db, incidentId, valid, unreadable, new Date(now).toISOString())
+}
+
+/** One incident's events as the server sends them, checked: those this version reads, and the others kept unread. */
+export interface FetchedEvents {
+  valid: IncidentEvent[]
+  unreadable: Unreadable[]
+}
+
+/** Fetch every event of one incident and check each (nothing stored). Rejects with a SyncError when the server cannot be reached. */
+export async function fetchIncidentEvents(api: SyncApi, incidentId: string): Promise<FetchedEvents> {
   const answer = await api.incidentEvents(incidentId)
   const valid: IncidentEvent[] = []
   const unreadable: Unreadable[] = []
@@ -102,7 +114,7 @@ export async function fetchIncident(
     if (checked.ok) valid.push(checked.value)
     else unreadable.push({ raw, reason: checked.reason })
   }
-  await storeIncidentEvents(db, incidentId, valid, unreadable, new Date(now).toISOString())
+  return { valid, unreadable }
 }
 
 /** Fetch these incidents' events and hold them, a few at a time; rejects with the first failure (those stored stay). */
