@@ -344,8 +344,7 @@ export const useIncidentsStore = defineStore('incidents', () => {
             const later = skippedWhileOpening.get(r.incidentId)
             if (later) later.push(r.event)
             else skippedWhileOpening.set(r.incidentId, [r.event])
-          }
-          else archived.add(r.incidentId)
+          } else archived.add(r.incidentId)
         }
         ingest(held)
         if (archived.size) await refreshArchived(archived)

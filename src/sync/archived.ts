@@ -54,7 +54,9 @@ export async function fetchIfRemote(
   incidentId: string,
   fetchFn: FetchFn = globalFetch,
 ): Promise<void> {
-  await (await fetchRemote(db, incidentId, fetchFn))?.stored
+  await (
+    await fetchRemote(db, incidentId, fetchFn)
+  )?.stored
 }
 
 /** A remote incident's log as fetched: `events` can be shown at once; `stored` settles once they are kept on the phone. */
