@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { DANA, MIN, incidentScript } from '../../tests/fixtures/incident-script'
 import { activityLogMarkdown, incidentMarkdown } from './export'
-import { createExportTimes, createTimeFormatter, formatIsoLocal, formatOffset } from './time'
+import { createExportTimes, createTimeFormatter, formatAgo, formatIsoLocal, formatOffset } from './time'
 import type { TimeFormatter } from './time'
 import { timelineDayStarts, timelineItems } from './timeline'
 import type { TimelineItem } from './timeline'
@@ -224,5 +224,16 @@ describe('time formatter', () => {
   it('starts a heading where the unpinned entries begin', () => {
     const items = [now, now - MIN, now - 2 * MIN].map((ms) => ({ atMs: ms }) as unknown as TimelineItem)
     expect([...timelineDayStarts(items, fmt.day, 1).keys()]).toEqual([0, 1])
+  })
+})
+
+describe('formatAgo', () => {
+  const now = Date.parse('2026-12-02T15:00:00Z')
+  it('is relative for a day, then the date as the runtime writes it by default', () => {
+    expect(formatAgo('2026-12-02T14:59:50Z', now)).toBe('just now')
+    expect(formatAgo('2026-12-02T14:48:00Z', now)).toBe('12 min ago')
+    expect(formatAgo('2026-12-02T12:00:00Z', now)).toBe('3 h ago')
+    for (const iso of ['2026-11-30T09:00:00Z', '2025-01-05T23:30:00Z'])
+      expect(formatAgo(iso, now)).toBe(new Date(iso).toLocaleDateString())
   })
 })

@@ -11,14 +11,20 @@
  *   (`2026-11-01 01:30 -04:00`, ASCII hyphen-minus), and the zone is named once.
  */
 
-/** Times as a responder reads them: relative while recent, clock time in the log. */
+/** The runtime's default date format (as `toLocaleDateString()`), made once: a list of 5,000 old incidents made one per card per render. */
+let defaultDate: Intl.DateTimeFormat | undefined
+
+/**
+ * Times as a responder reads them: relative while recent (`just now`,
+ * `12 min ago`, `3 h ago`), the date in the runtime's default format after a day.
+ */
 export function formatAgo(iso: string, now: number): string {
   const minutes = Math.round((now - Date.parse(iso)) / 60_000)
   if (minutes < 1) return 'just now'
   if (minutes < 60) return `${minutes} min ago`
   const hours = Math.round(minutes / 60)
   if (hours < 24) return `${hours} h ago`
-  return new Date(iso).toLocaleDateString()
+  return (defaultDate ??= new Intl.DateTimeFormat()).format(new Date(iso))
 }
 
 /** A 12-hour (`1:30 PM`) or 24-hour (`13:30`) clock. */
