@@ -196,6 +196,20 @@ describe.each([sqlite, postgres])('the $name store', (engine) => {
     expect((await store.readEventsAfter(0, 10)).events.map((e) => e.id)).toEqual([early.id, decl.id, after.id])
   })
 
+  it('judges a batch that declares an incident by its own declaration, for every event after it', async () => {
+    const { store } = await engine.fresh()
+    const incidentId = 'INC0000000000000000000003'
+    const first = makeEvent('incident.declared', { title: 'First' }, { incidentId, hlc: '000000000005000:00000:a' })
+    const second = makeEvent('incident.declared', { title: 'Second' }, { incidentId, hlc: '000000000006000:00000:b' })
+    const before = makeEvent('log.entry', {}, { incidentId, hlc: '000000000004000:00000:a' })
+    const after = makeEvent('log.entry', {}, { incidentId, hlc: '000000000007000:00000:a' })
+    const elsewhere = makeEvent('log.entry', {}, { incidentId: 'INC0000000000000000000004' })
+    expect((await store.appendEvents([first, second, before, after, elsewhere].map((e) => toNew(e)))).outcomes).toEqual(
+      ['accepted', 'already_declared', 'before_declared', 'accepted', 'accepted'],
+    )
+    expect((await store.declarationOf(incidentId))?.id).toBe(first.id)
+  })
+
   it('lets only one of two concurrent batches, on two connections, declare an incident', async () => {
     const { store, again } = await engine.fresh()
     const other = await again()
