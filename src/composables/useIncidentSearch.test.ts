@@ -13,11 +13,17 @@ function incident(title: string): IncidentState {
   return foldIncident([makeEvent('incident.declared', { title, severity: 2 }, { incidentId: id })])!
 }
 
+/** A source the tests change as the store would. */
+type MutableSource = SearchSource & {
+  revision: number
+  ready: boolean
+  list?: SearchSource['list']
+  openingCount?: number
+}
+
 function setup(read = true) {
   // Shallow: folded states stay plain objects, as the store keeps them.
-  const source = shallowReactive<
-    SearchSource & { revision: number; ready: boolean; list?: SearchSource['list']; openingCount?: number }
-  >({
+  const source = shallowReactive<MutableSource>({
     incidents: [incident('Core switch down'), incident('Printer queue stuck')],
     revision: 0,
     ready: read,
@@ -137,9 +143,7 @@ describe('useIncidentSearch over overviews and a saved index', () => {
       const held = incident('Core switch down')
       const archived = overviewOf(incident('Printer queue stuck'))
       let saved: unknown = null
-      const source = shallowReactive<
-        SearchSource & { revision: number; ready: boolean; list?: SearchSource['list']; openingCount?: number }
-      >({
+      const source = shallowReactive<MutableSource>({
         incidents: [held],
         list: [overviewOf(held), archived],
         revision: 0,

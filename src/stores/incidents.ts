@@ -1,5 +1,5 @@
 import { defineStore, acceptHMRUpdate } from 'pinia'
-import { computed, ref, shallowRef, watch } from 'vue'
+import { computed, ref, shallowReactive, shallowRef, watch } from 'vue'
 import type { EventType, IncidentEvent, PayloadOf, Validation } from '../domain/events'
 import { applyEvent, childrenOf, foldIncident } from '../domain/fold'
 import { withSeen } from '../domain/conflicts'
@@ -177,11 +177,12 @@ export const useIncidentsStore = defineStore('incidents', () => {
     return !eventsByIncident.has(id) && overviews.has(id)
   }
 
-  const opening = new Map<string, Promise<void>>()
+  /** Incidents being opened (`hold`): reactive, so background work (the search index) can wait for none. */
+  const opening = shallowReactive(new Map<string, Promise<void>>())
   /** Archived incidents being opened → their new events a catch-up left to `hold`. */
   const skippedWhileOpening = new Map<string, IncidentEvent[]>()
-  /** How many incidents are being opened (`hold`) now: background work (the search index) waits for none. */
-  const openingCount = ref(0)
+  /** How many incidents are being opened now. */
+  const openingCount = computed(() => opening.size)
   /** Incidents opened in this page: each holds a Web Lock until the page goes (src/sync/open-incidents.ts). */
   const markedOpen = new Set<string>()
 
@@ -253,13 +254,11 @@ export const useIncidentsStore = defineStore('incidents', () => {
         })
         .finally(() => {
           opening.delete(id)
-          openingCount.value = opening.size
           // The opening failed after events of it were stored: its overview is folded from them as usual.
           if (skippedWhileOpening.delete(id) && isArchived(id))
             catchingUp = catchingUp.then(() => refreshArchived(new Set([id]))).catch(() => {})
         })
       opening.set(id, p)
-      openingCount.value = opening.size
     }
     return p
   }

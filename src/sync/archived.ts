@@ -8,7 +8,7 @@ import type { CommandPostDatabase } from '../db/database'
 import { storeIncidentEvents } from '../db/scope-writes'
 import { readSetting } from '../db/settings'
 import type { IncidentEvent } from '../domain/events'
-import { createSyncApi, SyncError } from './api'
+import { createSyncApi, SyncError, type SyncApi } from './api'
 import { fetchIncident, fetchIncidentEvents } from './scope'
 
 /** What the incident page says (and a write to it is refused with) when the log could not be fetched. */
@@ -39,9 +39,14 @@ export async function fetchArchivedIncident(
   incidentId: string,
   fetchFn: FetchFn = globalFetch,
 ): Promise<void> {
+  await fetchIncident(db, await joinedServer(db, fetchFn), incidentId, Date.now())
+}
+
+/** The sync API of the server this phone joined; rejects when it has none. */
+async function joinedServer(db: CommandPostDatabase, fetchFn: FetchFn): Promise<SyncApi> {
   const settings = await readSetting(db, 'sync')
   if (!settings?.token) throw new Error('this phone has no server to fetch it from (Settings)')
-  await fetchIncident(db, createSyncApi(settings, fetchFn), incidentId, Date.now())
+  return createSyncApi(settings, fetchFn)
 }
 
 /**
@@ -80,9 +85,7 @@ export async function fetchRemote(
 ): Promise<FetchedIncident | null> {
   if (!(await db.summaries.get(incidentId))?.remote) return null
   try {
-    const settings = await readSetting(db, 'sync')
-    if (!settings?.token) throw new Error('this phone has no server to fetch it from (Settings)')
-    const { valid, unreadable } = await fetchIncidentEvents(createSyncApi(settings, fetchFn), incidentId)
+    const { valid, unreadable } = await fetchIncidentEvents(await joinedServer(db, fetchFn), incidentId)
     const stored = storeIncidentEvents(db, incidentId, valid, unreadable, new Date().toISOString()).catch(
       (e: unknown) => {
         throw new ArchivedUnavailableError(archivedFailureText(e))
