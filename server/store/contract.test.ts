@@ -238,7 +238,9 @@ describe.each([sqlite, postgres])('the $name store', (engine) => {
   it('pages with `more`, reads after a cursor, and hands back bodies byte for byte with their sender', async () => {
     const { store } = await engine.fresh()
     const sender = { tokenId: 7, name: 'Dana' }
-    const events = Array.from({ length: 5 }, (_, i) => makeEvent('log.entry', { text: `é ${'\u0000'} ${i} "q" 🚒` }))
+    const events = Array.from({ length: 5 }, (_, i) =>
+      makeEvent('log.entry', { text: `é ${'\u0000'} ${i} "q" \\ ${'\u001e'} 🚒` }),
+    )
     await store.appendEvents(events.map((e) => toNew(e, sender)))
     const p1 = await store.readEventsAfter(0, 2)
     expect(p1.events.map((e) => e.seq)).toEqual([1, 2])

@@ -81,6 +81,22 @@ function nextChange(s: PostgresStore, want: (c: StoreChange) => boolean): Promis
   })
 }
 
+describe('bodies', () => {
+  it('refuses a body holding the separator its bodies travel joined by, and stores nothing of the batch', async () => {
+    const s = await store()
+    const [a, b] = [makeEvent('log.entry', { text: 'fine' }), makeEvent('log.entry', { text: 'also fine' })]
+    const raw = { ...toNew(b!), body: toNew(b!).body.replace('also fine', 'also\x1efine') }
+    await expect(s.appendEvents([toNew(a!), raw])).rejects.toThrow(/not canonical JSON/)
+    expect((await s.readEventsAfter(0, 10)).events).toEqual([])
+    // Escaped, as canonical JSON writes it, the same character is stored and read back as sent.
+    const escaped = makeEvent('log.entry', { text: 'also\x1efine' })
+    expect(toNew(escaped).body).toContain('\\u001e')
+    await s.appendEvents([toNew(a!), toNew(escaped)])
+    expect((await s.readEventsAfter(0, 10)).events.map((e) => e.id)).toEqual([a!.id, escaped.id])
+    expect((await s.readEventsAfter(1, 10)).events[0]).toEqual({ ...escaped, seq: 2 })
+  })
+})
+
 describe('seq across connections', () => {
   it('shows the hazard the lock prevents: without it, seq N+1 can commit while N is still open', async () => {
     await store()

@@ -66,6 +66,14 @@ export const SEQ_LOCK = String(0x63703a736571)
  * lone surrogate, which valid events may carry.
  */
 const DECLARED_SUFFIX = '"type":"incident.declared"}'
+/**
+ * The bodies of an append travel as one text joined by this (U+001E, record
+ * separator) and split by PostgreSQL, not as a text[]: pg quotes and escapes
+ * every `"` of every body for an array literal, and PostgreSQL unescapes them,
+ * which cost the store a fifth of its ingest rate (store alone on 100,000
+ * events: 45,000 events/s as text[], 56,000 joined).
+ */
+const BODY_SEPARATOR = '\x1e'
 const IS_DECLARATION = `right(body, ${DECLARED_SUFFIX.length}) = '${DECLARED_SUFFIX}'`
 
 /**
@@ -386,9 +394,13 @@ export class PostgresStore implements Store {
    */
   async appendEvents(events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult> {
     if (events.length === 0) return { outcomes: [], lastSeq: await this.lastSeq() }
-    for (const e of events)
+    for (const e of events) {
       if ((e.type === 'incident.declared') !== e.body.endsWith(DECLARED_SUFFIX))
         throw new Error(`event ${e.id}: its body is not canonical JSON ending with its type`)
+      // Canonical JSON escapes every control character, so the separator of the bodies' parameter never occurs in one.
+      if (e.body.includes(BODY_SEPARATOR))
+        throw new Error(`event ${e.id}: its body is not canonical JSON (it holds a raw control character)`)
+    }
     const prune = options && this.usagePrunedFor !== options.day ? firstKeptDay(options.day) : null
     // Held to COMMIT: appends from every node take their seqs, and commit, one after the other.
     const result = await this.transaction(async (c) => {
@@ -451,7 +463,7 @@ export class PostgresStore implements Store {
         `WITH stored AS (
            INSERT INTO events (seq, id, incident_id, hlc, body, received_at, sender_token_id, sender_name)
            SELECT s, i, inc, h, b, $6, t, n
-           FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $7::bigint[], $8::text[])
+           FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], string_to_array($5::text, E'\\x1e') /* BODY_SEPARATOR */, $7::bigint[], $8::text[])
              AS u(s, i, inc, h, b, t, n)
          ), counted AS (
            INSERT INTO usage (day, token_id, events, bytes) SELECT $9, $10, $11, $12 WHERE $9::text IS NOT NULL
@@ -467,7 +479,7 @@ export class PostgresStore implements Store {
           rows.map((row) => row.e.id),
           rows.map((row) => row.e.incidentId),
           rows.map((row) => row.e.hlc),
-          rows.map((row) => row.e.body),
+          rows.map((row) => row.e.body).join(BODY_SEPARATOR),
           new Date().toISOString(),
           rows.map((row) => row.e.receivedFrom?.tokenId ?? null),
           rows.map((row) => row.e.receivedFrom?.name ?? null),
