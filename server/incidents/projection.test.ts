@@ -4,6 +4,7 @@ import type { Actor } from '../../src/domain/events'
 import { foldIncident } from '../../src/domain/fold'
 import { formatHlc } from '../../src/domain/hlc'
 import { newId } from '../../src/domain/ids'
+import { reminderView } from '../../src/domain/push'
 import { publicIncident } from '../../src/domain/status-page'
 import { makeEvent } from '../../tests/fixtures/events'
 import { ingest } from '../events/ingest'
@@ -22,6 +23,34 @@ const at = (ms: number, actor = DANA) => ({
 
 let store: Store
 afterEach(() => store.close())
+
+/** The store, counting reads of one incident's events (what the projection avoids for an open incident). */
+function counting(inner: Store): { store: Store; incidentReads: () => number } {
+  let reads = 0
+  const wrapped = Object.create(inner) as Store
+  wrapped.readIncidentEvents = (id: string) => {
+    reads++
+    return inner.readIncidentEvents(id)
+  }
+  return { store: wrapped, incidentReads: () => reads }
+}
+
+/** A seeded shuffle (mulberry32), so a failure repeats. */
+function shuffled<T>(items: readonly T[], seed: number): T[] {
+  let a = seed
+  const random = () => {
+    a = (a + 0x6d2b79f5) | 0
+    let t = Math.imul(a ^ (a >>> 15), 1 | a)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+  const out = [...items]
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1))
+    ;[out[i], out[j]] = [out[j]!, out[i]!]
+  }
+  return out
+}
 
 async function push(events: Parameters<typeof ingest>[1]) {
   await ingest(store, events, undefined, undefined, T0 + 24 * 60 * 60_000)
@@ -52,6 +81,55 @@ describe('IncidentProjection', () => {
     await projection.refresh()
     expect(projection.publicView(id)).toEqual(publicIncident(foldIncident(await store.readIncidentEvents(id))!))
     expect(projection.reminderViews()).toEqual([expect.objectContaining({ id, dueMs: T0 + 5000 + 30 * 60_000 })])
+  })
+
+  it('folds an open incident’s late events with what it holds, never reading the store, and agrees with a full fold after every push', async () => {
+    store = openSqliteStore(':memory:')
+    const { store: watched, incidentReads } = counting(store)
+    const projection = new IncidentProjection({ store: watched, pollMs: 0 })
+    const id = newId()
+    const e = <T extends Parameters<typeof makeEvent>[0]>(type: T, payload: object, ms: number, actor = DANA) =>
+      makeEvent(type, payload as never, { incidentId: id, ...at(ms, actor) })
+    await push([e('incident.declared', { title: 'Wi-Fi', severity: 3 }, T0)])
+    await projection.start()
+    const kinds = [
+      (i: number) => e('log.entry', { text: `step ${i}`, kind: 'note' }, T0 + 1000 * i, i % 2 ? SAM : DANA),
+      (i: number) =>
+        e('incident.edited', { title: `Wi-Fi ${i}`, severity: (i % 4) + 1 }, T0 + 1000 * i, i % 3 ? SAM : DANA),
+      (i: number) => e('role.assigned', { role: 'comms', person: { name: `P${i}` } }, T0 + 1000 * i),
+      (i: number) => e('incident.status', { status: i % 2 ? 'mitigated' : 'active' }, T0 + 1000 * i, SAM),
+      (i: number) => e('update.posted', { body: `update ${i}` }, T0 + 1000 * i),
+    ]
+    const events = Array.from({ length: 60 }, (_, i) => kinds[i % kinds.length]!(i + 1))
+    // Four phones' pushes arriving in any order: batches of 1–6 events, each batch in its own order.
+    const order = shuffled(events, 17)
+    for (let i = 0; i < order.length;) {
+      const size = 1 + (i % 6)
+      await push(order.slice(i, i + size))
+      await projection.refresh()
+      i += size
+      const full = foldIncident(await store.readIncidentEvents(id))!
+      expect(projection.publicView(id)).toEqual(publicIncident(full))
+      expect(projection.reminderViews()).toEqual([expect.objectContaining({ id, dueMs: reminderView(full).dueMs })])
+    }
+    expect(incidentReads()).toBe(0)
+  })
+
+  it('starts from a populated log without reading any incident a second time', async () => {
+    store = openSqliteStore(':memory:')
+    const ids = [newId(), newId(), newId()]
+    for (const [n, id] of ids.entries())
+      await push([
+        makeEvent('log.entry', { text: 'before its declaration', kind: 'note' }, { incidentId: id, ...at(T0 + 5) }),
+        makeEvent('incident.declared', { title: `Incident ${n}`, severity: 3 }, { incidentId: id, ...at(T0) }),
+        makeEvent('incident.edited', { title: `Renamed ${n}` }, { incidentId: id, ...at(T0 + 10) }),
+      ])
+    const { store: watched, incidentReads } = counting(store)
+    const projection = new IncidentProjection({ store: watched, pollMs: 0 })
+    await projection.start()
+    expect(incidentReads()).toBe(0)
+    for (const id of ids)
+      expect(projection.publicView(id)).toEqual(publicIncident(foldIncident(await store.readIncidentEvents(id))!))
   })
 
   it('waits for a declaration that arrives after its incident’s events', async () => {

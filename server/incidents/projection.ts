@@ -175,6 +175,8 @@ export class IncidentProjection {
   private async catchUp(): Promise<void> {
     const { store } = this.options
     const pageSize = this.options.pageSize ?? PAGE
+    // Read from the log's start: each incident's events below are all it has stored.
+    const whole = this.cursor === 0
     const added = new Map<string, IncidentEvent[]>()
     /** Per incident, its latest seq in this refresh; and the refresh's last event. */
     const lastSeqs = new Map<string, number>()
@@ -202,7 +204,7 @@ export class IncidentProjection {
     const changes: IncidentChange[] = []
     const overviews = new Map<string, IncidentOverview | null | undefined>()
     for (const [incidentId, events] of added) {
-      const state = await this.advance(incidentId, events)
+      const state = await this.advance(incidentId, events, whole)
       overviews.set(incidentId, state ? (state.status === 'resolved' ? overviewOf(state) : undefined) : null)
       if (!state) continue // its declaration has not arrived: its events wait, as on a phone
       const resolved = state.status === 'resolved'
@@ -225,13 +227,23 @@ export class IncidentProjection {
 
   /**
    * The incident's state with `events` applied: in place when they come after
-   * what its state holds, else (an event stamped earlier, a resolved or new
-   * incident) folded again from all its stored events, since last writer wins
-   * needs the whole order.
+   * what its state holds; else folded again, since last writer wins needs the
+   * whole order. An open incident's state holds every stored event its
+   * declaration accepts (the rest it would refuse again), so an event stamped
+   * earlier is folded with those, without a read: several phones pushing one
+   * busy incident at once made every node read and parse all of it on nearly
+   * every push. `whole`: `events` are all the incident has stored (a catch-up
+   * from the log's start). A new declaration, or a resolved or unknown
+   * incident, is folded from its stored events.
    */
-  private async advance(incidentId: string, events: IncidentEvent[]): Promise<IncidentState | null> {
+  private async advance(incidentId: string, events: IncidentEvent[], whole: boolean): Promise<IncidentState | null> {
+    if (whole) return foldIncident(events)
     const state = this.open.get(incidentId)
-    if (state && events.every((e) => applyEvent(state, e))) return state
+    if (state) {
+      // applyEvent may have applied some before the one it refused: sortEvents keeps one copy of each id.
+      if (events.every((e) => applyEvent(state, e))) return state
+      if (!events.some((e) => e.type === 'incident.declared')) return foldIncident([...state.events, ...events])
+    }
     return foldIncident(await this.options.store.readIncidentEvents(incidentId))
   }
 }
