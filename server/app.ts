@@ -33,6 +33,7 @@ import { summaryRoutes } from './routes/summaries'
 import type { IncidentProjection } from './incidents/projection'
 import { staticRoutes } from './routes/static'
 import { streamRoutes } from './routes/stream'
+import { SharedReads } from './events/shared-reads'
 import type { DailyQuota } from './store/faults'
 import type { StorageHealth } from './store/health'
 import type { Store } from './store/types'
@@ -91,6 +92,11 @@ export interface AppOptions {
    * API is served, and a push refreshes it at once. Started by the caller.
    */
   incidents?: IncidentProjection
+  /**
+   * The reads of the log this node's followers share (the projection, the mailer, live streams): give
+   * the projection the same one. Default: one of its own (the projection then reads alone).
+   */
+  reads?: SharedReads
   /** Web Push: the VAPID public key and the push services allowed; without it /api/push is not served. */
   push?: { publicKey: string; endpointHosts: readonly string[] }
   /** Status pages: team-wide links allowed (TEAM_STATUS_PAGE), and how often pages refresh (s). */
@@ -126,6 +132,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await registerHeaders(app)
 
   const hub = new StreamHub()
+  // First of the hub's listeners: a read begun before this growth is shared with none of those after it.
+  const reads = options.reads ?? new SharedReads(options.store)
+  hub.onGrow(() => reads.grew())
   const incidents = options.incidents
   // The status page and push notices see a push at once; other nodes' through the store's watch (PostgreSQL) or the projection's poll.
   if (incidents) hub.onGrow(() => void incidents.refresh().catch(() => {}))
@@ -164,6 +173,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       settings,
       transport,
       publish: (lastSeq) => hub.publish(lastSeq),
+      log: reads,
       clock: options.mail.clock,
       node: options.mail.node,
       onError: (err) => app.log.error({ err }, 'emailing updates failed; retried at the next scan'),
@@ -217,6 +227,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       heartbeatMs: options.heartbeatMs ?? 15_000,
       tokenRecheckMs: options.tokenRecheckMs ?? 5_000,
       limits: new StreamLimits(limits),
+      log: reads,
     })
   })
 

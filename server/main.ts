@@ -11,6 +11,7 @@ import { joinLink, qrCode } from './auth/join-link'
 import { TokenService } from './auth/tokens'
 import { loadConfig } from './config'
 import { IncidentProjection } from './incidents/projection'
+import { SharedReads } from './events/shared-reads'
 import { loadVapidKeys } from './push/keys'
 import { PushNotifier } from './push/notifier'
 import { PushSender } from './push/sender'
@@ -77,7 +78,9 @@ export async function main(
   storageHealth.start()
   // Made on the first start and kept in the store, so every node and every restart signs with them.
   const vapid = await loadVapidKeys(store, { ...config.push.vapid, publicUrl: config.publicUrl })
-  const incidents = new IncidentProjection({ store })
+  // One read of what each push added, for the projection, the mailer and the streams alike.
+  const reads = new SharedReads(store)
+  const incidents = new IncidentProjection({ store, log: reads })
 
   const app = await buildApp({
     store,
@@ -98,6 +101,7 @@ export async function main(
     runbookReview: config.runbookReview,
 
     incidents,
+    reads,
     push: { publicKey: vapid.publicKey, endpointHosts: config.push.endpointHosts },
     statusPage: config.statusPage,
 

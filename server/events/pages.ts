@@ -4,7 +4,7 @@
  * same string. A page read before the log grew may be short, so pages are
  * forgotten whenever it grows.
  */
-import type { EventStore } from '../store/types'
+import type { LogReader } from './shared-reads'
 
 export interface SsePage {
   /** `id: <seq>\ndata: <event>\n\n` for each event, ready to write. */
@@ -19,7 +19,7 @@ export class SharedPages {
   private pages = new Map<number, Promise<SsePage>>()
 
   constructor(
-    private readonly store: EventStore,
+    private readonly store: LogReader,
     private readonly size: number,
     /** Pages kept at once: streams replaying a backlog from different cursors. */
     private readonly keep = 32,

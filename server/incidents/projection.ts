@@ -18,6 +18,7 @@ import { reminderView, type ReminderView } from '../../src/domain/push'
 import { publicIncident, type PublicIncident } from '../../src/domain/status-page'
 import { singleFlight } from '../../src/domain/single-flight'
 import { overviewOf, type IncidentOverview } from '../../src/domain/summary'
+import { FOLLOW_PAGE, type LogReader } from '../events/shared-reads'
 import type { EventStore, IncidentReader } from '../store/types'
 
 /** One incident whose events grew in a refresh: its state after them, and the new events. */
@@ -40,6 +41,8 @@ export interface ProjectionOptions {
   pollMs?: number
   /** Events read per page while catching up. */
   pageSize?: number
+  /** Where it reads what was stored since its last refresh: the node's SharedReads; default the store. */
+  log?: LogReader
 }
 
 const NONE: ReadonlySet<number> = new Set()
@@ -61,7 +64,7 @@ export interface SummaryPage {
   more: boolean
 }
 
-/** Events read per page: the pull's own maximum. */
+/** Events read per page from the log's start: the pull's own maximum. */
 const PAGE = 1000
 
 /** The incidents as the server sees them, following the log in the store. See the file's comment. */
@@ -174,15 +177,17 @@ export class IncidentProjection {
 
   private async catchUp(): Promise<void> {
     const { store } = this.options
-    const pageSize = this.options.pageSize ?? PAGE
     // Read from the log's start: each incident's events below are all it has stored.
     const whole = this.cursor === 0
+    // What a push added is read with the node's other followers, in their page size; the whole log alone.
+    const log = whole ? store : (this.options.log ?? store)
+    const size = this.options.pageSize ?? (whole ? PAGE : FOLLOW_PAGE)
     const added = new Map<string, IncidentEvent[]>()
     /** Per incident, its latest seq in this refresh; and the refresh's last event. */
     const lastSeqs = new Map<string, number>()
     let lastEvent: { seq: number; id: string } | undefined
     for (;;) {
-      const page = await store.readEventsAfter(this.cursor, pageSize)
+      const page = await log.readEventsAfter(this.cursor, size)
       for (const e of page.events) {
         if (e.receivedFrom) {
           const tokens = this.actorTokens.get(e.actor.id)

@@ -27,6 +27,7 @@ import { formatHlc, parseHlc } from '../../src/domain/hlc'
 import { newId } from '../../src/domain/ids'
 import { DIRECTORY_LIMITS } from '../../src/domain/directory-vocabulary'
 import { canonicalJson } from '../events/canonical'
+import { FOLLOW_PAGE, type LogReader } from '../events/shared-reads'
 import type { EventStore, IncidentReader, MailStore, SequencedEvent } from '../store/types'
 import { composeUpdateMail, type MailIncident } from './compose'
 import { realClock, SendRate, type RateClock } from './rate'
@@ -83,13 +84,14 @@ export interface MailerOptions {
   node?: string
   /** Problems that are not an update's (a database error): the server's log. */
   onError?: (err: unknown) => void
+  /** Where it reads the log: the node's SharedReads (one read per push for all its followers); default the store. */
+  log?: LogReader
   /** The status page link of an incident, when the status page feature provides one; else `settings.statusUrl`. */
   statusLink?: (incidentId: string) => Promise<string | undefined>
 }
 
 type Update = EventOf<'update.posted'> & { seq: number }
 
-const PAGE = 500
 /**
  * Events the cursor may move in memory before it is written again. Writing it is a durable write (an
  * fsync on SQLite) that every push paid once more beside its own; a restart reads at most this many
@@ -203,7 +205,7 @@ export class Mailer {
     // Another process may have stored a cursor further on (it read those events and claimed their jobs).
     let cursor = Math.max(this.cursor, await this.store.mailCursor())
     for (;;) {
-      const page = await this.store.readEventsAfter(cursor, PAGE)
+      const page = await (this.options.log ?? this.store).readEventsAfter(cursor, FOLLOW_PAGE)
       for (const e of page.events) {
         if (e.type === 'update.posted' && e.payload.audienceId) await this.claimAndRun(e)
       }

@@ -10,6 +10,7 @@ import type { TokenService } from '../auth/tokens'
 import type { EventStore } from '../store/types'
 import { StreamQuerySchema, StreamResumeSchema } from '../../src/domain/wire'
 import { SharedPages } from '../events/pages'
+import { FOLLOW_PAGE, type LogReader } from '../events/shared-reads'
 import type { StreamLimits } from '../http/limits'
 import { ERROR_RESPONSES, parseRequestPart, type ValibotTypeProvider } from '../http/valibot'
 import { checkCursor } from './events'
@@ -24,13 +25,13 @@ export interface StreamOptions {
   tokenRecheckMs: number
   /** Open streams per token and per address; past them a stream is refused 429 before it opens. */
   limits: StreamLimits
+  /** Where streams read the log: the node's SharedReads (one read per push for all its followers); default the store. */
+  log?: LogReader
 }
-
-const PAGE = 500
 
 export async function streamRoutes(app: FastifyInstance, options: StreamOptions): Promise<void> {
   const { store, hub, tokens } = options
-  const pages = new SharedPages(store, PAGE)
+  const pages = new SharedPages(options.log ?? store, FOLLOW_PAGE)
   const offGrow = hub.onGrow(() => pages.grew())
 
   // Never compressed: a compressor would hold messages back until its buffer filled (http/compress.ts).

@@ -1,0 +1,138 @@
+/** SharedReads: one read for the followers of the log, never one begun before a growth they were told of. */
+import { afterEach, describe, expect, it } from 'vitest'
+import type { IncidentEvent } from '../../src/domain/events'
+import { makeEvent, makeIncident } from '../../tests/fixtures/events'
+import { mailerOf } from '../app'
+import { IncidentProjection } from '../incidents/projection'
+import { DEFAULT_MAIL_SETTINGS } from '../mail/mailer'
+import { openSqliteStore } from '../store/sqlite'
+import type { EventPage, Store } from '../store/types'
+import { TestApps } from '../test-support'
+import { SharedReads, type LogReader } from './shared-reads'
+
+/** A store whose reads stay under way until the test answers them. */
+function slowStore() {
+  const reads: { after: number; limit: number; answer(page: EventPage): void; fail(e: Error): void }[] = []
+  const store: LogReader = {
+    readEventsAfter: (after, limit) =>
+      new Promise<EventPage>((answer, fail) => reads.push({ after, limit, answer, fail })),
+  }
+  return { store, reads }
+}
+
+const page = (more = false): EventPage => ({ events: [], more })
+
+describe('SharedReads', () => {
+  it('gives callers asking the same that read, under way or answered, until it is keepMs old', async () => {
+    const { store, reads } = slowStore()
+    let now = 0
+    const shared = new SharedReads(store, { keepMs: 1_000, now: () => now })
+    const a = shared.readEventsAfter(10, 500)
+    const b = shared.readEventsAfter(10, 500)
+    expect(b).toBe(a)
+    expect(reads).toHaveLength(1)
+    // Another cursor or page size is another read.
+    void shared.readEventsAfter(11, 500)
+    void shared.readEventsAfter(10, 100)
+    expect(reads.map((r) => [r.after, r.limit])).toEqual([
+      [10, 500],
+      [11, 500],
+      [10, 100],
+    ])
+    const answer = page(true)
+    now = 5_000
+    reads[0]!.answer(answer)
+    expect(await a).toBe(answer)
+    now = 5_999
+    expect(shared.readEventsAfter(10, 500)).toBe(a)
+    expect(reads).toHaveLength(3)
+    // A poll for what other nodes stored (no notice of it) reaches the store again.
+    now = 6_000
+    expect(shared.readEventsAfter(10, 500)).not.toBe(a)
+    expect(reads).toHaveLength(4)
+  })
+
+  it('shares no read begun before the log grew with a caller after it', async () => {
+    const { store, reads } = slowStore()
+    const shared = new SharedReads(store)
+    const before = shared.readEventsAfter(10, 500)
+    shared.grew()
+    const after = shared.readEventsAfter(10, 500)
+    expect(after).not.toBe(before)
+    expect(reads).toHaveLength(2)
+    // The older read, answered last, does not drop the newer one.
+    reads[1]!.answer(page())
+    reads[0]!.answer(page())
+    await Promise.all([before, after])
+    expect(shared.readEventsAfter(10, 500)).toBe(after)
+    shared.grew()
+    expect(shared.readEventsAfter(10, 500)).not.toBe(after)
+  })
+
+  it('passes a failed read to everyone who shared it, and shares it with nobody after', async () => {
+    const { store, reads } = slowStore()
+    const shared = new SharedReads(store)
+    const a = shared.readEventsAfter(0, 500)
+    const b = shared.readEventsAfter(0, 500)
+    reads[0]!.fail(new Error('connection lost'))
+    await expect(a).rejects.toThrow('connection lost')
+    await expect(b).rejects.toThrow('connection lost')
+    void shared.readEventsAfter(0, 500)
+    expect(reads).toHaveLength(2)
+  })
+})
+
+describe('a node’s followers of the log', () => {
+  const apps = new TestApps({ heartbeatMs: 60_000 })
+  afterEach(() => apps.closeAll())
+
+  it('read what a push added once: the projection, the mailer and every stream together', async () => {
+    const inner = openSqliteStore(':memory:')
+    let logReads = 0
+    const store = Object.create(inner) as Store
+    store.readEventsAfter = (after, limit) => {
+      logReads++
+      return inner.readEventsAfter(after, limit)
+    }
+    // A clock that stands still: how long an answered read is shared is not what this test is about.
+    const reads = new SharedReads(store, { now: () => 0 })
+    const incidents = new IncidentProjection({ store, log: reads, pollMs: 0 })
+    const t = await apps.live({
+      store,
+      incidents,
+      reads,
+      mail: { settings: { ...DEFAULT_MAIL_SETTINGS }, autoStart: false },
+    })
+    const incident = makeIncident(2)
+    await incidents.start()
+    const streams = [(await apps.stream(t)).sse, (await apps.stream(t)).sse]
+    const mailer = mailerOf(t.app)!
+
+    /** Pushes `events` (the log then ends at seq `last`), then waits until every follower has them. */
+    const pushAndFollow = async (events: IncidentEvent[], last: number) => {
+      const res = await fetch(`${t.url}/api/events`, {
+        method: 'POST',
+        headers: { ...t.auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ events }),
+      })
+      expect(((await res.json()) as { accepted: string[] }).accepted).toHaveLength(events.length)
+      for (const sse of streams) for (const e of events) expect(JSON.parse((await sse.next()).data!).id).toBe(e.id)
+      while (incidents.summariesAfter(0, 10).last < last) await new Promise((r) => setImmediate(r))
+      // The mailer wakes after the push's listeners (setImmediate), then reads.
+      await new Promise((r) => setImmediate(r))
+      await mailer.idle()
+    }
+    await pushAndFollow(incident, 2)
+    const before = logReads
+    const id = incident[0]!.incidentId
+    await pushAndFollow(
+      [
+        makeEvent('log.entry', { text: 'one' }, { incidentId: id }),
+        makeEvent('log.entry', { text: 'two' }, { incidentId: id }),
+      ],
+      4,
+    )
+    expect(incidents.summariesAfter(0, 10).last).toBe(4)
+    expect(logReads - before).toBe(1)
+  })
+})

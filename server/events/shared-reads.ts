@@ -1,0 +1,82 @@
+/**
+ * One read of the log's newest events for everyone on this node who follows
+ * it. After a push the projection, the mailer and the live streams all read on
+ * from the same cursor: each made its own read, so every push was read from
+ * the database and parsed three times over on every node.
+ *
+ * A read, under way or answered, is shared with whoever asks the same until
+ * the log grows (`grew()`: it may miss what was just stored, and whoever asks
+ * now was told of that) or, once answered, for `keepMs`: growth stored by
+ * another node whose notice was lost is told to nobody, and a follower that
+ * polls for it must reach the database again within a poll.
+ */
+import type { EventPage, EventStore } from '../store/types'
+
+/**
+ * Events per read for those who follow the log (the projection, the mailer, live streams): the same
+ * size, so their reads after a push are one.
+ */
+export const FOLLOW_PAGE = 500
+
+/** A reader of the log: `EventStore.readEventsAfter`, which SharedReads also is. */
+export type LogReader = Pick<EventStore, 'readEventsAfter'>
+
+export interface SharedReadsOptions {
+  /** How long an answered read is shared (ms); default 1,000, under the projection's 2 s poll. */
+  keepMs?: number
+  /** Reads kept at once (followers at different cursors); the oldest goes first. Default 32. */
+  keep?: number
+  /** Clock (ms); tests pass a fake one. */
+  now?: () => number
+}
+
+interface Read {
+  page: Promise<EventPage>
+  /** When it was answered (ms, `now`); undefined while under way. */
+  answeredAt?: number
+}
+
+export class SharedReads implements LogReader {
+  private reads = new Map<string, Read>()
+  private readonly keepMs: number
+  private readonly keep: number
+  private readonly now: () => number
+
+  constructor(
+    private readonly store: LogReader,
+    options: SharedReadsOptions = {},
+  ) {
+    this.keepMs = options.keepMs ?? 1_000
+    this.keep = options.keep ?? 32
+    this.now = options.now ?? (() => performance.now())
+  }
+
+  /**
+   * The store's page of at most `limit` events after seq `after`, shared (see the file's comment): its
+   * events are the same objects for everyone who gets it, so none may change them. A failed read is
+   * shared by those already waiting for it, then forgotten.
+   */
+  readEventsAfter(after: number, limit: number): Promise<EventPage> {
+    const key = `${after}/${limit}`
+    const known = this.reads.get(key)
+    if (known && (known.answeredAt === undefined || this.now() - known.answeredAt < this.keepMs)) return known.page
+    const reads = this.reads
+    const read: Read = { page: this.store.readEventsAfter(after, limit) }
+    reads.delete(key)
+    reads.set(key, read)
+    // Oldest first: a Map iterates in insertion order.
+    if (reads.size > this.keep) reads.delete(reads.keys().next().value!)
+    read.page.then(
+      () => (read.answeredAt = this.now()),
+      () => {
+        if (reads.get(key) === read) reads.delete(key)
+      },
+    )
+    return read.page
+  }
+
+  /** The log grew: no read begun before is shared with anyone asking from now on. */
+  grew(): void {
+    this.reads = new Map()
+  }
+}
