@@ -15,6 +15,8 @@ export interface Subscriber {
 export class StreamHub {
   private readonly subscribers = new Set<Subscriber>()
   private readonly growListeners = new Set<(lastSeq: number) => void>()
+  /** The highest seq published. */
+  private told = 0
 
   get size(): number {
     return this.subscribers.size
@@ -31,7 +33,15 @@ export class StreamHub {
     return () => this.growListeners.delete(listener)
   }
 
+  /**
+   * The log now reaches `lastSeq`: tells the grow listeners, then every stream. A growth already told
+   * (a seq at or below one published before) is dropped: on PostgreSQL a node's own append comes back
+   * to it by NOTIFY, and its followers would read again for nothing. Seqs only grow, and a reader that
+   * sees seq N sees every seq below it (the store's seq invariant), so a later seq covers an earlier one.
+   */
   publish(lastSeq: number): void {
+    if (lastSeq <= this.told) return
+    this.told = lastSeq
     for (const l of this.growListeners) l(lastSeq)
     for (const s of this.subscribers) s.notify(lastSeq)
   }
