@@ -57,7 +57,9 @@ export function collectRunbooks(dir: string): CollectedRunbooks {
       for (const error of runbook.errors) errors.push(`${label(file)}: ${error}`)
       if (runbook.errors.length === 0) runbooks.push(runbook)
     } catch (error) {
-      warnings.push(`${label(file)}: skipped, could not be compiled (${error instanceof Error ? error.message : String(error)})`)
+      warnings.push(
+        `${label(file)}: skipped, could not be compiled (${error instanceof Error ? error.message : String(error)})`,
+      )
     }
   }
   runbooks.sort((a, b) => a.title.localeCompare(b.title, 'en') || a.id.localeCompare(b.id))
@@ -70,7 +72,11 @@ export function toMeta(runbook: CompiledRunbook): RunbookMeta {
   return { id, title, summary, tags, updated, reviewed, reviewBy, version, stepCount }
 }
 
-export function toManifest(runbooks: readonly CompiledRunbook[], searchIndex: string | null, generatedAt: string): RunbookManifest {
+export function toManifest(
+  runbooks: readonly CompiledRunbook[],
+  searchIndex: string | null,
+  generatedAt: string,
+): RunbookManifest {
   return { generatedAt, searchIndex, runbooks: runbooks.map(toMeta) }
 }
 

@@ -4,7 +4,13 @@
  */
 import MiniSearch from 'minisearch'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { CORPUS_DIR, corpusAvailable, loadCorpus, measureRunbookSearch, type CorpusFile } from '../../tests/fixtures/corpus'
+import {
+  CORPUS_DIR,
+  corpusAvailable,
+  loadCorpus,
+  measureRunbookSearch,
+  type CorpusFile,
+} from '../../tests/fixtures/corpus'
 import { createRunbookQuery } from '../../src/runbooks/search-core'
 import { INDEX_OPTIONS, processTerm, tokenizeForIndex } from '../../src/runbooks/search-options'
 import type { CompiledRunbook } from '../../src/runbooks/types'
@@ -27,7 +33,10 @@ describe('third-party runbook corpus', () => {
   let compiled: CompiledRunbook[]
 
   beforeAll(() => {
-    if (!corpusAvailable()) throw new Error(`No runbook corpus at ${CORPUS_DIR}: clone with shared/ beside the repository or set RUNBOOK_CORPUS_DIR.`)
+    if (!corpusAvailable())
+      throw new Error(
+        `No runbook corpus at ${CORPUS_DIR}: clone with shared/ beside the repository or set RUNBOOK_CORPUS_DIR.`,
+      )
     corpus = loadCorpus()
     compiled = corpus.map((file) => compileRunbook(file.source, file.path))
   })
@@ -84,27 +93,33 @@ describe('third-party runbook corpus', () => {
     })
     expect(misses).toEqual([])
     const top3 = ranks.filter((rank) => rank >= 1 && rank <= 3).length
-    console.log(`[runbook search] corpus: ${compiled.length} runbooks each found by a title word; ${top3} ranked in the top 3, worst rank ${Math.max(...ranks)}`)
+    console.log(
+      `[runbook search] corpus: ${compiled.length} runbooks each found by a title word; ${top3} ranked in the top 3, worst rank ${Math.max(...ranks)}`,
+    )
     // Exact titles come first, whatever else matches the words.
     for (const runbook of compiled) expect(search(runbook.title, 1)[0]?.title, runbook.id).toBe(runbook.title)
   })
 
-  it('measures index build and query time over 600 runbooks (printed, not asserted)', { timeout: 120_000 }, async () => {
-    for (const distinctVocabulary of [false, true]) {
-      const m = await measureRunbookSearch(600, { distinctVocabulary, corpus })
-      const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`
-      console.log(
-        [
-          `[runbook search] ${m.runbooks} runbooks (${distinctVocabulary ? 'distinct vocabulary per copy' : 'identical copies'}), ${m.queries} queries`,
-          `  index build (addAll + toJSON): median ${m.buildMs.toFixed(0)} ms`,
-          `  index load (loadJSON):         median ${m.loadMs.toFixed(0)} ms`,
-          `  index size: ${kib(m.indexBytes)}, gzip ${kib(m.indexGzipBytes)}; ${m.terms} terms; runbook pages ${kib(m.pageBytes)} in total`,
-          `  query: p50 ${m.p50Ms.toFixed(2)} ms, p95 ${m.p95Ms.toFixed(2)} ms, max ${m.maxMs.toFixed(2)} ms; p95 of per-query medians ${m.p95SteadyMs.toFixed(2)} ms`,
-        ].join('\n'),
-      )
-      expect(m.runbooks).toBe(600)
-    }
-  })
+  it(
+    'measures index build and query time over 600 runbooks (printed, not asserted)',
+    { timeout: 120_000 },
+    async () => {
+      for (const distinctVocabulary of [false, true]) {
+        const m = await measureRunbookSearch(600, { distinctVocabulary, corpus })
+        const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`
+        console.log(
+          [
+            `[runbook search] ${m.runbooks} runbooks (${distinctVocabulary ? 'distinct vocabulary per copy' : 'identical copies'}), ${m.queries} queries`,
+            `  index build (addAll + toJSON): median ${m.buildMs.toFixed(0)} ms`,
+            `  index load (loadJSON):         median ${m.loadMs.toFixed(0)} ms`,
+            `  index size: ${kib(m.indexBytes)}, gzip ${kib(m.indexGzipBytes)}; ${m.terms} terms; runbook pages ${kib(m.pageBytes)} in total`,
+            `  query: p50 ${m.p50Ms.toFixed(2)} ms, p95 ${m.p95Ms.toFixed(2)} ms, max ${m.maxMs.toFixed(2)} ms; p95 of per-query medians ${m.p95SteadyMs.toFixed(2)} ms`,
+          ].join('\n'),
+        )
+        expect(m.runbooks).toBe(600)
+      }
+    },
+  )
 })
 
 function titleTerms(title: string): string[] {

@@ -43,13 +43,17 @@ describe('starter runbooks', () => {
   })
 
   it('cross-link to each other through app routes', () => {
-    const links = (id: string) => Array.from(parseFragment(byId.get(id)?.html ?? '').querySelectorAll('a')).map((a) => a.getAttribute('href'))
+    const links = (id: string) =>
+      Array.from(parseFragment(byId.get(id)?.html ?? '').querySelectorAll('a')).map((a) => a.getAttribute('href'))
     expect(links('switch-down')).toContain('/runbooks/campus-network-outage')
-    expect(links('campus-network-outage')).toEqual(expect.arrayContaining(['/runbooks/switch-down', '/runbooks/dhcp-scope-exhausted', '/runbooks/roles-quick-card']))
+    expect(links('campus-network-outage')).toEqual(
+      expect.arrayContaining(['/runbooks/switch-down', '/runbooks/dhcp-scope-exhausted', '/runbooks/roles-quick-card']),
+    )
     expect(links('roles-quick-card')).toContain('/runbooks/running-an-incident')
     for (const runbook of runbooks) {
       for (const href of links(runbook.id)) {
-        if (href?.startsWith('/runbooks/')) expect(byId.has(href.slice('/runbooks/'.length).split('#')[0] ?? ''), `${runbook.id} → ${href}`).toBe(true)
+        if (href?.startsWith('/runbooks/'))
+          expect(byId.has(href.slice('/runbooks/'.length).split('#')[0] ?? ''), `${runbook.id} → ${href}`).toBe(true)
       }
     }
   })

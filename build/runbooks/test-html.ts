@@ -13,7 +13,25 @@ export function parseFragment(html: string): DocumentFragment {
   return template.content as unknown as DocumentFragment
 }
 
-const DANGEROUS_TAGS = new Set(['script', 'style', 'iframe', 'object', 'embed', 'form', 'input', 'svg', 'math', 'base', 'meta', 'link', 'frame', 'frameset', 'template', 'textarea', 'select'])
+const DANGEROUS_TAGS = new Set([
+  'script',
+  'style',
+  'iframe',
+  'object',
+  'embed',
+  'form',
+  'input',
+  'svg',
+  'math',
+  'base',
+  'meta',
+  'link',
+  'frame',
+  'frameset',
+  'template',
+  'textarea',
+  'select',
+])
 const URL_ATTRIBUTES = new Set(['href', 'src', 'action', 'formaction', 'cite', 'poster', 'background', 'xlink:href'])
 const SAFE_SCHEMES = new Set(['http', 'https', 'mailto', 'tel'])
 
@@ -24,7 +42,8 @@ export function executableFindings(html: string): string[] {
     const tag = element.tagName.toLowerCase()
     if (DANGEROUS_TAGS.has(tag)) findings.push(`<${tag}>`)
     for (const { name, value } of Array.from(element.attributes)) {
-      if (name.startsWith('on') || name === 'style' || name === 'srcset' || name === 'formaction') findings.push(`<${tag} ${name}>`)
+      if (name.startsWith('on') || name === 'style' || name === 'srcset' || name === 'formaction')
+        findings.push(`<${tag} ${name}>`)
       // Browsers ignore whitespace and control characters inside a scheme (`java\tscript:`).
       const compact = Array.from(value)
         .filter((char) => char.charCodeAt(0) > 0x20 && char.charCodeAt(0) !== 0x7f)

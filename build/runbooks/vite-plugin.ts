@@ -42,7 +42,8 @@ export interface RunbookBuild {
 export function buildRunbooks(dir: string, assetsDir = 'assets', generatedAt = buildTime()): RunbookBuild {
   const collected = collectRunbooks(dir)
   const assets = new Map<string, string>()
-  for (const runbook of collected.runbooks) assets.set(`${RUNBOOK_ASSET_DIR}/${runbook.id}.json`, JSON.stringify(toPage(runbook)))
+  for (const runbook of collected.runbooks)
+    assets.set(`${RUNBOOK_ASSET_DIR}/${runbook.id}.json`, JSON.stringify(toPage(runbook)))
   let searchIndex: string | null = null
   if (collected.runbooks.length > 0) {
     const json = serializeSearchIndex(collected.runbooks)

@@ -45,7 +45,11 @@ function listMarkdown(dir: string): string[] {
 }
 
 /** Reads `dir` (runbooks/) and brings the store up to it as described above. `now`: ms since the epoch. */
-export async function seedRunbooks(store: RunbookStore, dir: string, now: () => number = Date.now): Promise<SeedReport> {
+export async function seedRunbooks(
+  store: RunbookStore,
+  dir: string,
+  now: () => number = Date.now,
+): Promise<SeedReport> {
   const report: SeedReport = { created: [], updated: [], proposed: [], warnings: [] }
   const seen = new Set<string>()
   for (const file of listMarkdown(dir)) {

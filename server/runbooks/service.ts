@@ -86,7 +86,11 @@ export class RunbookService {
   async history(id: string): Promise<RunbookHistory> {
     const head = await this.head(id)
     const versions = await this.store.runbookHistory(id)
-    return { id, publishedVersion: head.publishedVersion, versions: versions.map((v) => info(v, head.publishedVersion)) }
+    return {
+      id,
+      publishedVersion: head.publishedVersion,
+      versions: versions.map((v) => info(v, head.publishedVersion)),
+    }
   }
 
   async version(id: string, version: number): Promise<RunbookVersion> {
@@ -119,7 +123,11 @@ export class RunbookService {
       'create',
     )
     if (added === 'exists')
-      throw new ApiError(409, 'conflict', `a runbook with id "${id}" already exists: propose a new version of it instead`)
+      throw new ApiError(
+        409,
+        'conflict',
+        `a runbook with id "${id}" already exists: propose a new version of it instead`,
+      )
     if (added === 'missing') throw new Error('unreachable: create never answers missing')
     checkRepeat(added, id, source, proposalId)
     return full(added, (await this.store.runbookHead(id))?.publishedVersion ?? null)
@@ -143,7 +151,11 @@ export class RunbookService {
     const head = await this.head(id)
     const base = baseVersion ?? head.publishedVersion ?? head.latestVersion
     if (base > head.latestVersion)
-      throw new ApiError(400, 'bad_request', `baseVersion ${base} does not exist: "${id}" has ${head.latestVersion} versions`)
+      throw new ApiError(
+        400,
+        'bad_request',
+        `baseVersion ${base} does not exist: "${id}" has ${head.latestVersion} versions`,
+      )
     const at = new Date(this.now()).toISOString()
     const added = await this.store.addRunbookVersion(
       {
@@ -178,7 +190,8 @@ export class RunbookService {
     this.writable(actor)
     const head = await this.head(id)
     const v = await this.stored(id, version)
-    if (v.publishedAt !== null) throw new ApiError(409, 'conflict', `version ${version} of "${id}" is already published`)
+    if (v.publishedAt !== null)
+      throw new ApiError(409, 'conflict', `version ${version} of "${id}" is already published`)
     const own = v.authorTokenId !== null && (v.authorTokenId === actor.id || v.author === actor.name)
     if (this.options.review === 'required' && own)
       throw new ApiError(
@@ -252,5 +265,9 @@ function checkRepeat(stored: RunbookVersionRecord, id: string, source: string, p
 function checkSize(source: string): void {
   const bytes = Buffer.byteLength(source, 'utf8')
   if (bytes > RUNBOOK_SOURCE_MAX_BYTES)
-    throw new ApiError(413, 'too_large', `source is ${bytes} bytes; a runbook may have at most ${RUNBOOK_SOURCE_MAX_BYTES} (1 MiB)`)
+    throw new ApiError(
+      413,
+      'too_large',
+      `source is ${bytes} bytes; a runbook may have at most ${RUNBOOK_SOURCE_MAX_BYTES} (1 MiB)`,
+    )
 }

@@ -10,12 +10,37 @@ const fragment = (html: string) => {
 }
 
 describe('binderHtml', () => {
-  const source = ['# T', '', '## Check the uplink', '', 'See [below](#a-loop).', '', '- [ ] Ping it', '', '```', 'ping 10.0.0.1', '```', '', '### A loop', '', '| a |', '|---|', '| 1 |', '', '#### Deep'].join('\n')
+  const source = [
+    '# T',
+    '',
+    '## Check the uplink',
+    '',
+    'See [below](#a-loop).',
+    '',
+    '- [ ] Ping it',
+    '',
+    '```',
+    'ping 10.0.0.1',
+    '```',
+    '',
+    '### A loop',
+    '',
+    '| a |',
+    '|---|',
+    '| 1 |',
+    '',
+    '#### Deep',
+  ].join('\n')
   const html = binderHtml(compileRunbook(source, 't.md').html, 'b2', 'Switch down')
   const doc = fragment(html)
 
   it('prefixes ids and what points at them, so many runbooks share one document', () => {
-    expect(Array.from(doc.querySelectorAll('[id]')).map((el) => el.id)).toEqual(['b2-check-the-uplink', 'b2-cp-step-0', 'b2-a-loop', 'b2-deep'])
+    expect(Array.from(doc.querySelectorAll('[id]')).map((el) => el.id)).toEqual([
+      'b2-check-the-uplink',
+      'b2-cp-step-0',
+      'b2-a-loop',
+      'b2-deep',
+    ])
     expect(doc.querySelector('a')?.getAttribute('href')).toBe('#b2-a-loop')
   })
 

@@ -26,10 +26,18 @@ export function binderHtml(html: string, prefix: string, title: string, doc: Doc
   for (const element of Array.from(root.querySelectorAll('*'))) {
     for (const name of ID_ATTRIBUTES) {
       const value = element.getAttribute(name)
-      if (value) element.setAttribute(name, value.split(/\s+/).map((id) => `${prefix}-${id}`).join(' '))
+      if (value)
+        element.setAttribute(
+          name,
+          value
+            .split(/\s+/)
+            .map((id) => `${prefix}-${id}`)
+            .join(' '),
+        )
     }
     const href = element.getAttribute('href')
-    if (element.tagName === 'A' && href?.startsWith('#') && href.length > 1) element.setAttribute('href', `#${prefix}-${href.slice(1)}`)
+    if (element.tagName === 'A' && href?.startsWith('#') && href.length > 1)
+      element.setAttribute('href', `#${prefix}-${href.slice(1)}`)
   }
   for (const heading of Array.from(root.querySelectorAll('h1, h2, h3, h4, h5, h6'))) {
     const level = Math.min(6, Math.max(3, Number(heading.tagName.slice(1)) + 1))
@@ -45,6 +53,7 @@ export function binderHtml(html: string, prefix: string, title: string, doc: Doc
     button.replaceWith(box)
   }
   for (const button of Array.from(root.querySelectorAll('button.copy-code'))) button.remove()
-  for (const region of Array.from(root.querySelectorAll('.table-scroll[aria-label]'))) region.setAttribute('aria-label', `${region.getAttribute('aria-label') ?? 'Table'}, ${title}`)
+  for (const region of Array.from(root.querySelectorAll('.table-scroll[aria-label]')))
+    region.setAttribute('aria-label', `${region.getAttribute('aria-label') ?? 'Table'}, ${title}`)
   return template.innerHTML
 }

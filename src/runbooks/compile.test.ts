@@ -82,7 +82,9 @@ describe('compileRunbook: hostile Markdown', () => {
     expect(doc.querySelector('strong')?.textContent).toBe('rendered')
     expect(doc.querySelector('h2#impact')?.textContent).toBe('Impact')
     expect(doc.querySelector('details summary')?.textContent).toBe('More')
-    expect(runbook.steps).toEqual([{ index: 0, id: expect.any(String) as string, text: expect.stringContaining('A step') as string, checked: false }])
+    expect(runbook.steps).toEqual([
+      { index: 0, id: expect.any(String) as string, text: expect.stringContaining('A step') as string, checked: false },
+    ])
   })
 
   it('shows an unknown tag as the text the author typed', () => {
@@ -94,7 +96,20 @@ describe('compileRunbook: hostile Markdown', () => {
 
   it('keeps the links but drops dangerous targets', () => {
     const anchors = Array.from(page(runbook.html).querySelectorAll('a'))
-    expect(anchors.map((a) => a.textContent)).toEqual(expect.arrayContaining(['plain js', 'mixed case', 'entity', 'hex entity', 'tab', 'data link', 'vb', 'protocol relative', 'ctl', 'nl']))
+    expect(anchors.map((a) => a.textContent)).toEqual(
+      expect.arrayContaining([
+        'plain js',
+        'mixed case',
+        'entity',
+        'hex entity',
+        'tab',
+        'data link',
+        'vb',
+        'protocol relative',
+        'ctl',
+        'nl',
+      ]),
+    )
     for (const a of anchors) expect(a.getAttribute('href')).toBeNull()
   })
 
@@ -106,7 +121,7 @@ describe('compileRunbook: hostile Markdown', () => {
     expect(doc.textContent).toContain('fake control')
   })
 
-  it('gives tabindex only to the compiler\'s code blocks, never to hand-written ones', () => {
+  it("gives tabindex only to the compiler's code blocks, never to hand-written ones", () => {
     const own = compileRunbook('<pre tabindex="0">hand</pre>\n\n<div tabindex="0">x</div>\n', 'own.md')
     expect(own.html).toContain('hand')
     expect(own.html).not.toMatch(/tabindex/)
@@ -132,7 +147,22 @@ describe('compileRunbook: structure', () => {
   })
 
   it('gives headings unique slug ids and a level 2–3 table of contents', () => {
-    const source = ['# Title', '', '## Check the switch', '', '### Check the switch', '', '## Check the switch', '', '#### Deep', '', '## Café & Ops!', '', '## ', ''].join('\n')
+    const source = [
+      '# Title',
+      '',
+      '## Check the switch',
+      '',
+      '### Check the switch',
+      '',
+      '## Check the switch',
+      '',
+      '#### Deep',
+      '',
+      '## Café & Ops!',
+      '',
+      '## ',
+      '',
+    ].join('\n')
     const runbook = compileRunbook(source, 'toc.md')
     expect(runbook.toc).toEqual([
       { level: 2, id: 'check-the-switch', text: 'Check the switch' },
@@ -144,11 +174,15 @@ describe('compileRunbook: structure', () => {
     expect(runbook.headings.map((h) => h.level)).toEqual([2, 3, 2, 4, 2, 2])
     const ids = Array.from(page(runbook.html).querySelectorAll('[id]')).map((el) => el.id)
     expect(new Set(ids).size).toBe(ids.length)
-    for (const heading of runbook.headings) expect(page(runbook.html).querySelector(`[id="${heading.id}"]`)).not.toBeNull()
+    for (const heading of runbook.headings)
+      expect(page(runbook.html).querySelector(`[id="${heading.id}"]`)).not.toBeNull()
   })
 
   it('does not repeat a leading h1 that matches the title, but keeps a different one', () => {
-    const same = compileRunbook('---\ntitle: Kube Pod Crash Looping\n---\n# KubePodCrashLooping\n\n## Meaning\n', 'k.md')
+    const same = compileRunbook(
+      '---\ntitle: Kube Pod Crash Looping\n---\n# KubePodCrashLooping\n\n## Meaning\n',
+      'k.md',
+    )
     expect(page(same.html).querySelector('h1')).toBeNull()
     expect(same.text).toContain('KubePodCrashLooping')
     const different = compileRunbook('---\ntitle: Switch down\n---\n# Before you start\n\ntext\n', 's.md')
@@ -163,12 +197,17 @@ describe('compileRunbook: structure', () => {
     expect(region?.getAttribute('aria-label')).toBe('Table')
     expect(region?.querySelector('table th.align-right')?.textContent).toBe('State')
     const two = compileRunbook('| a |\n|---|\n| 1 |\n\ntext\n\n| b |\n|---|\n| 2 |\n', 'tables.md')
-    const labels = Array.from(page(two.html).querySelectorAll('div.table-scroll')).map((el) => el.getAttribute('aria-label'))
+    const labels = Array.from(page(two.html).querySelectorAll('div.table-scroll')).map((el) =>
+      el.getAttribute('aria-label'),
+    )
     expect(labels).toEqual(['Table 1', 'Table 2'])
   })
 
   it('wraps code blocks with a copy button and no inline script', () => {
-    const runbook = compileRunbook('```sh\nshow interfaces status\n```\n\n    ping 10.0.0.1\n\nInline `code` stays inline.\n', 'code.md')
+    const runbook = compileRunbook(
+      '```sh\nshow interfaces status\n```\n\n    ping 10.0.0.1\n\nInline `code` stays inline.\n',
+      'code.md',
+    )
     const blocks = Array.from(page(runbook.html).querySelectorAll('div.code-block'))
     expect(blocks).toHaveLength(2)
     for (const block of blocks) {
@@ -194,7 +233,9 @@ describe('compileRunbook: structure', () => {
     const runbook = compileRunbook(source, 'incident/switch-down.md', {
       knownIds: new Set(['incident/campus-network-outage', 'network/switch-down', 'incident/sub/deep']),
     })
-    const hrefs = Object.fromEntries(Array.from(page(runbook.html).querySelectorAll('a')).map((a) => [a.textContent, a.getAttribute('href')]))
+    const hrefs = Object.fromEntries(
+      Array.from(page(runbook.html).querySelectorAll('a')).map((a) => [a.textContent, a.getAttribute('href')]),
+    )
     expect(hrefs).toEqual({
       a: '/runbooks/incident/campus-network-outage',
       b: '/runbooks/incident/campus-network-outage#who-to-call',
@@ -214,12 +255,25 @@ describe('compileRunbook: structure', () => {
     expect(external?.getAttribute('target')).toBe('_blank')
     expect(page(runbook.html).querySelector('a[href="#local"]')?.hasAttribute('target')).toBe(false)
     expect(runbook.warnings).toEqual(
-      expect.arrayContaining([expect.stringContaining('outside the runbooks folder'), expect.stringContaining('does not exist (incident/missing)')]),
+      expect.arrayContaining([
+        expect.stringContaining('outside the runbooks folder'),
+        expect.stringContaining('does not exist (incident/missing)'),
+      ]),
     )
   })
 
   it('turns task-list items into indexed steps with toggle buttons', () => {
-    const source = ['## Do this', '', '- [ ] Ping the core `ping 10.0.0.1`', '- [x] Tell the **front office**', '  - [ ] Nested step', '- Not a step', '', '1. [X] Numbered step', ''].join('\n')
+    const source = [
+      '## Do this',
+      '',
+      '- [ ] Ping the core `ping 10.0.0.1`',
+      '- [x] Tell the **front office**',
+      '  - [ ] Nested step',
+      '- Not a step',
+      '',
+      '1. [X] Numbered step',
+      '',
+    ].join('\n')
     const runbook = compileRunbook(source, 'steps.md')
     expect(runbook.steps).toEqual([
       { index: 0, id: 'do-this/ping-the-core-ping-10-0-0-1', text: 'Ping the core ping 10.0.0.1', checked: false },
@@ -232,14 +286,23 @@ describe('compileRunbook: structure', () => {
     const items = Array.from(doc.querySelectorAll('li.step'))
     expect(items.map((li) => li.getAttribute('data-step'))).toEqual(['0', '1', '2', '3'])
     items.forEach((li, i) => {
-      const button = li.querySelector(':scope > button.step-toggle, :scope > p > button.step-toggle') ?? li.querySelector('button.step-toggle')
+      const button =
+        li.querySelector(':scope > button.step-toggle, :scope > p > button.step-toggle') ??
+        li.querySelector('button.step-toggle')
       expect(button?.getAttribute('type')).toBe('button')
       expect(button?.getAttribute('data-step')).toBe(String(i))
       expect(button?.getAttribute('aria-label')).toBe(`Step ${i + 1} done`)
       const describedBy = button?.getAttribute('aria-describedby') ?? ''
-      expect(doc.querySelector(`[id="${describedBy}"]`)?.textContent).toContain(runbook.steps[i]?.text.split(' ')[0] ?? '?')
+      expect(doc.querySelector(`[id="${describedBy}"]`)?.textContent).toContain(
+        runbook.steps[i]?.text.split(' ')[0] ?? '?',
+      )
     })
-    expect(items.map((li) => li.querySelector('button')?.getAttribute('aria-pressed'))).toEqual(['false', 'true', 'false', 'true'])
+    expect(items.map((li) => li.querySelector('button')?.getAttribute('aria-pressed'))).toEqual([
+      'false',
+      'true',
+      'false',
+      'true',
+    ])
     expect(doc.textContent).not.toContain('[ ]')
     expect(doc.textContent).toContain('Not a step')
   })
@@ -255,19 +318,51 @@ describe('compileRunbook: structure', () => {
 describe('compileRunbook: front matter', () => {
   it('reads title, summary, tags (list), updated and ignores Hugo keys', () => {
     const runbook = compileRunbook(
-      ['---', 'title: "DHCP scope exhausted"', "summary: 'Devices get no address'", 'tags:', '  - network', '  - dhcp', 'updated: 2026-03-01', 'weight: 20', 'menu:', '  after:', '    weight: -100', 'aliases:', '  - /old/', 'bookHidden: true', '---', '', 'Body'].join('\n'),
+      [
+        '---',
+        'title: "DHCP scope exhausted"',
+        "summary: 'Devices get no address'",
+        'tags:',
+        '  - network',
+        '  - dhcp',
+        'updated: 2026-03-01',
+        'weight: 20',
+        'menu:',
+        '  after:',
+        '    weight: -100',
+        'aliases:',
+        '  - /old/',
+        'bookHidden: true',
+        '---',
+        '',
+        'Body',
+      ].join('\n'),
       'dhcp.md',
     )
-    expect(runbook).toMatchObject({ id: 'dhcp', title: 'DHCP scope exhausted', summary: 'Devices get no address', tags: ['network', 'dhcp'], updated: '2026-03-01', warnings: [] })
+    expect(runbook).toMatchObject({
+      id: 'dhcp',
+      title: 'DHCP scope exhausted',
+      summary: 'Devices get no address',
+      tags: ['network', 'dhcp'],
+      updated: '2026-03-01',
+      warnings: [],
+    })
   })
 
   it('reads tags as a flow list or a comma string', () => {
-    expect(compileRunbook('---\ntitle: A\ntags: [wifi, "802.1X", radius]\n---\n', 'a.md').tags).toEqual(['wifi', '802.1X', 'radius'])
+    expect(compileRunbook('---\ntitle: A\ntags: [wifi, "802.1X", radius]\n---\n', 'a.md').tags).toEqual([
+      'wifi',
+      '802.1X',
+      'radius',
+    ])
     expect(compileRunbook('---\ntitle: A\ntags: wifi, radius ,, Wifi\n---\n', 'a.md').tags).toEqual(['wifi', 'radius'])
   })
 
   it('reads TOML front matter', () => {
-    const runbook = compileRunbook('+++\ntitle = "Bells down"\ntags = ["bells"]\nupdated = "2026-02-02"\n[menu]\nx = 1\n+++\nBody', 'bells.md')
+    const runbook = compileRunbook(
+      '+++\ntitle = "Bells down"\ntags = ["bells"]\nupdated = "2026-02-02"\n[menu]\nx = 1\n+++\nBody',
+      'bells.md',
+    )
     expect(runbook).toMatchObject({ title: 'Bells down', tags: ['bells'], updated: '2026-02-02' })
   })
 
@@ -283,14 +378,19 @@ describe('compileRunbook: front matter', () => {
     const unclosed = compileRunbook('---\ntitle: Oops\n\n# Real title\n\nBody', 'broken.md')
     expect(unclosed.title).toBe('Broken')
     expect(unclosed.warnings.join(' ')).toContain('never closed')
-    const garbage = compileRunbook('---\ntitle: Fine\n: nope\n  indented: ignored\nupdated: 2026-02-30\n---\nBody', 'garbage.md')
+    const garbage = compileRunbook(
+      '---\ntitle: Fine\n: nope\n  indented: ignored\nupdated: 2026-02-30\n---\nBody',
+      'garbage.md',
+    )
     expect(garbage.title).toBe('Fine')
     expect(garbage.updated).toBeNull()
     expect(garbage.warnings).toEqual([expect.stringContaining('line 3'), expect.stringContaining('not a date')])
   })
 
   it('summarises from the first paragraph when there is no summary', () => {
-    expect(compileRunbook('# T\n\nThe first paragraph explains.\n\nSecond.', 't.md').summary).toBe('The first paragraph explains.')
+    expect(compileRunbook('# T\n\nThe first paragraph explains.\n\nSecond.', 't.md').summary).toBe(
+      'The first paragraph explains.',
+    )
     expect(compileRunbook('---\ntitle: T\ndescription: From Hugo\n---\nText', 't.md').summary).toBe('From Hugo')
   })
 
@@ -304,7 +404,19 @@ describe('compileRunbook: front matter', () => {
 
 describe('compileRunbook: step ids', () => {
   it('derives each step id from its section and text, the same in every version, repeats numbered', () => {
-    const v1 = ['# Title', '', '- [ ] Before any section', '## Power', '', '- [ ] Check the UPS', '- [ ] Check the UPS', '## Réseau', '', '- [ ] Ping it', ''].join('\n')
+    const v1 = [
+      '# Title',
+      '',
+      '- [ ] Before any section',
+      '## Power',
+      '',
+      '- [ ] Check the UPS',
+      '- [ ] Check the UPS',
+      '## Réseau',
+      '',
+      '- [ ] Ping it',
+      '',
+    ].join('\n')
     const ids = compileRunbook(v1, 'ids.md').steps.map((s) => s.id)
     expect(ids).toEqual(['before-any-section', 'power/check-the-ups', 'power/check-the-ups-2', 'reseau/ping-it'])
     // A step added above keeps the others' ids, though their positions move.

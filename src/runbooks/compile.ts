@@ -58,15 +58,75 @@ interface CompileEnv {
 
 // Tags an author may write as raw HTML. Everything else is escaped and shown as typed.
 const AUTHOR_TAGS = new Set([
-  'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'p', 'br', 'hr', 'blockquote', 'pre', 'code', 'kbd', 'samp', 'var',
-  'em', 'strong', 'b', 'i', 'u', 's', 'del', 'ins', 'small', 'sub', 'sup', 'mark', 'abbr', 'q', 'cite', 'time',
-  'a', 'img', 'ul', 'ol', 'li', 'dl', 'dt', 'dd', 'table', 'caption', 'thead', 'tbody', 'tfoot', 'tr', 'th', 'td',
-  'details', 'summary', 'figure', 'figcaption', 'div', 'span',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'p',
+  'br',
+  'hr',
+  'blockquote',
+  'pre',
+  'code',
+  'kbd',
+  'samp',
+  'var',
+  'em',
+  'strong',
+  'b',
+  'i',
+  'u',
+  's',
+  'del',
+  'ins',
+  'small',
+  'sub',
+  'sup',
+  'mark',
+  'abbr',
+  'q',
+  'cite',
+  'time',
+  'a',
+  'img',
+  'ul',
+  'ol',
+  'li',
+  'dl',
+  'dt',
+  'dd',
+  'table',
+  'caption',
+  'thead',
+  'tbody',
+  'tfoot',
+  'tr',
+  'th',
+  'td',
+  'details',
+  'summary',
+  'figure',
+  'figcaption',
+  'div',
+  'span',
 ])
 
 // Attributes only the compiler may set (checked by nonce); stripped from hand-written HTML.
 const TRUSTED_ONLY_ATTRIBUTES = new Set([
-  'id', 'class', 'type', 'tabindex', 'role', 'aria-label', 'aria-pressed', 'aria-describedby', 'data-step', 'data-copy', 'data-param', 'data-bare',
+  'id',
+  'class',
+  'type',
+  'tabindex',
+  'role',
+  'aria-label',
+  'aria-pressed',
+  'aria-describedby',
+  'data-step',
+  'data-copy',
+  'data-param',
+  'data-bare',
 ])
 
 const md = new MarkdownIt({ html: true, linkify: true, typographer: false })
@@ -123,7 +183,8 @@ export function compileRunbook(source: string, fileId: string, options: CompileO
   const text = extractText(tokens, dropH1 ? leadingH1 : '')
   const html = sanitize(md.renderer.render(tokens, md.options, env), env.nonce, id, options.knownIds, warnings)
 
-  const summary = clean(scalar(front.data.summary) || scalar(front.data.description), MAX_SUMMARY) || firstParagraph(tokens)
+  const summary =
+    clean(scalar(front.data.summary) || scalar(front.data.description), MAX_SUMMARY) || firstParagraph(tokens)
   const updated = parseDate('updated', scalar(front.data.updated) || scalar(front.data.lastmod), warnings)
   const review = reviewDates({
     reviewed: parseDate('reviewed', scalar(front.data.reviewed), warnings),
@@ -131,13 +192,22 @@ export function compileRunbook(source: string, fileId: string, options: CompileO
     updated,
   })
   for (const near of ['review_by', 'reviewBy', 'reviewby', 'last-reviewed', 'last_reviewed', 'lastReviewed']) {
-    if (front.data[near] !== undefined) warnings.push(`"${near}" is not read; did you mean "${near.toLowerCase().includes('last') ? 'reviewed' : 'review-by'}"?`)
+    if (front.data[near] !== undefined)
+      warnings.push(
+        `"${near}" is not read; did you mean "${near.toLowerCase().includes('last') ? 'reviewed' : 'review-by'}"?`,
+      )
   }
   checkParameters(declared.parameters, env, warnings, errors)
   if (env.domainLike.size > 0) {
     const names = [...env.domainLike]
-    const listed = names.slice(0, 5).map((n) => `"${n}"`).join(', ') + (names.length > 5 ? ` and ${names.length - 5} more` : '')
-    warnings.push(`${listed} ${names.length === 1 ? 'looks like a web address but is' : 'look like web addresses but are'} not linked: write https://… (or www.…) to link one, or put file names in \`backticks\``)
+    const listed =
+      names
+        .slice(0, 5)
+        .map((n) => `"${n}"`)
+        .join(', ') + (names.length > 5 ? ` and ${names.length - 5} more` : '')
+    warnings.push(
+      `${listed} ${names.length === 1 ? 'looks like a web address but is' : 'look like web addresses but are'} not linked: write https://… (or www.…) to link one, or put file names in \`backticks\``,
+    )
   }
 
   return {
@@ -167,15 +237,26 @@ export function compileRunbook(source: string, fileId: string, options: CompileO
  * declares none keeps `{{word}}` as written (Go and Jinja templates in code
  * samples), with a warning in case a declaration was forgotten.
  */
-function checkParameters(parameters: readonly RunbookParameter[], env: CompileEnv, warnings: string[], errors: string[]): void {
+function checkParameters(
+  parameters: readonly RunbookParameter[],
+  env: CompileEnv,
+  warnings: string[],
+  errors: string[],
+): void {
   const used = [...env.placeholders]
   if (parameters.length === 0) {
     if (used.length > 0)
-      warnings.push(`${used.map((n) => `{{${n}}}`).join(', ')} ${used.length === 1 ? 'looks like a parameter' : 'look like parameters'}, but the runbook declares none, so ${used.length === 1 ? 'it is' : 'they are'} shown as written; declare ${used.length === 1 ? 'it' : 'them'} under "parameters:" to have ${used.length === 1 ? 'it' : 'them'} filled in`)
+      warnings.push(
+        `${used.map((n) => `{{${n}}}`).join(', ')} ${used.length === 1 ? 'looks like a parameter' : 'look like parameters'}, but the runbook declares none, so ${used.length === 1 ? 'it is' : 'they are'} shown as written; declare ${used.length === 1 ? 'it' : 'them'} under "parameters:" to have ${used.length === 1 ? 'it' : 'them'} filled in`,
+      )
     return
   }
-  for (const name of used) if (!env.parameters.has(name)) errors.push(`parameter {{${name}}} is used but not declared under "parameters:" in the front matter`)
-  for (const parameter of parameters) if (!env.placeholders.has(parameter.name)) warnings.push(`parameter "${parameter.name}" is declared but never used as {{${parameter.name}}}`)
+  for (const name of used)
+    if (!env.parameters.has(name))
+      errors.push(`parameter {{${name}}} is used but not declared under "parameters:" in the front matter`)
+  for (const parameter of parameters)
+    if (!env.placeholders.has(parameter.name))
+      warnings.push(`parameter "${parameter.name}" is declared but never used as {{${parameter.name}}}`)
 }
 
 /* ---------- markdown-it rules ---------- */
@@ -253,7 +334,8 @@ function textRule(state: StateCore): void {
         child.attrSet('data-cp', env.nonce)
       }
       if (child.type === 'link_open' || (child.type === 'html_inline' && /^<a[>\s]/i.test(child.content))) linkLevel++
-      else if (child.type === 'link_close' || (child.type === 'html_inline' && /^<\/a\s*>/i.test(child.content))) linkLevel--
+      else if (child.type === 'link_close' || (child.type === 'html_inline' && /^<\/a\s*>/i.test(child.content)))
+        linkLevel--
       else if (child.type === 'code_inline') notePlaceholders(child.content, env)
       if (child.type !== 'text') {
         children.push(child)
@@ -312,16 +394,19 @@ function markCodeParameters(html: string, env: CompileEnv): string {
   const contentStart = open === -1 ? 0 : html.indexOf('>', open) + 1
   return (
     html.slice(0, contentStart) +
-    html.slice(contentStart).replace(CODE_PLACEHOLDER, (whole, escape: string, name: string) =>
-      escape ? whole.slice(1) : paramMarkup(name, env.nonce),
-    )
+    html
+      .slice(contentStart)
+      .replace(CODE_PLACEHOLDER, (whole, escape: string, name: string) =>
+        escape ? whole.slice(1) : paramMarkup(name, env.nonce),
+      )
   )
 }
 
 function installRenderers(markdown: MarkdownIt): void {
   const rules = markdown.renderer.rules
 
-  rules.cp_param = (tokens, idx, _options, env: CompileEnv) => paramMarkup((tokens[idx]?.meta as { name: string }).name, env.nonce)
+  rules.cp_param = (tokens, idx, _options, env: CompileEnv) =>
+    paramMarkup((tokens[idx]?.meta as { name: string }).name, env.nonce)
 
   rules.cp_step_toggle = (tokens, idx, _options, env: CompileEnv) => {
     const { index, checked, textId } = tokens[idx]?.meta as { index: number; checked: boolean; textId: string }
@@ -332,7 +417,8 @@ function installRenderers(markdown: MarkdownIt): void {
   rules.cp_step_text_close = () => '</span>'
 
   // A long line scrolls the <pre> sideways: keyboard users must be able to focus it to scroll (axe scrollable-region-focusable).
-  const focusablePre = (inner: string, nonce: string) => inner.replace(/^<pre>/, `<pre tabindex="0" data-cp="${nonce}">`)
+  const focusablePre = (inner: string, nonce: string) =>
+    inner.replace(/^<pre>/, `<pre tabindex="0" data-cp="${nonce}">`)
   const wrapCode = (inner: string, nonce: string) =>
     `<div class="code-block" data-cp="${nonce}"><button type="button" class="copy-code" data-copy aria-label="Copy code" data-cp="${nonce}">Copy</button>${focusablePre(inner.trimEnd(), nonce)}</div>\n`
   const fence = rules.fence
@@ -370,7 +456,9 @@ const TAG_START = /<(\/?)([A-Za-z][A-Za-z0-9-]*)/g
  * Comments are left to the sanitiser, which drops them.
  */
 function escapeUnknownTags(raw: string): string {
-  return raw.replace(TAG_START, (whole, slash: string, name: string) => (AUTHOR_TAGS.has(name.toLowerCase()) ? whole : `&lt;${slash}${name}`))
+  return raw.replace(TAG_START, (whole, slash: string, name: string) =>
+    AUTHOR_TAGS.has(name.toLowerCase()) ? whole : `&lt;${slash}${name}`,
+  )
 }
 
 function startsWithKnownTag(raw: string): boolean {
@@ -381,13 +469,24 @@ function startsWithKnownTag(raw: string): boolean {
 
 /* ---------- sanitising ---------- */
 
-function sanitize(html: string, nonce: string, id: string, knownIds: ReadonlySet<string> | undefined, warnings: string[]): string {
+function sanitize(
+  html: string,
+  nonce: string,
+  id: string,
+  knownIds: ReadonlySet<string> | undefined,
+  warnings: string[],
+): string {
   return sanitizeHtml(html, {
     allowedTags: [...AUTHOR_TAGS, 'button'],
     allowedAttributes: {
       a: ['href', 'title', 'rel', 'target', 'data-bare'],
       img: ['src', 'alt', 'title', 'width', 'height', 'loading'],
-      h1: ['id'], h2: ['id'], h3: ['id'], h4: ['id'], h5: ['id'], h6: ['id'],
+      h1: ['id'],
+      h2: ['id'],
+      h3: ['id'],
+      h4: ['id'],
+      h5: ['id'],
+      h6: ['id'],
       span: ['id', 'class', 'data-param'],
       div: ['class', 'tabindex', 'role', 'aria-label'],
       pre: ['tabindex'],
@@ -413,11 +512,37 @@ function sanitize(html: string, nonce: string, id: string, knownIds: ReadonlySet
     // tel: lets a responder call a vendor straight from the runbook on a phone.
     allowedSchemes: ['http', 'https', 'mailto', 'tel'],
     allowedSchemesByTag: { img: ['http', 'https'] },
-    allowedSchemesAppliedToAttributes: ['href', 'src', 'cite', 'action', 'formaction', 'xlink:href', 'poster', 'background'],
+    allowedSchemesAppliedToAttributes: [
+      'href',
+      'src',
+      'cite',
+      'action',
+      'formaction',
+      'xlink:href',
+      'poster',
+      'background',
+    ],
     allowProtocolRelative: false,
     disallowedTagsMode: 'discard',
     // Contents of these are code or markup, not prose: dropped with the tag.
-    nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'iframe', 'object', 'embed', 'template', 'title', 'xmp', 'noembed', 'noframes', 'svg', 'math', 'select'],
+    nonTextTags: [
+      'script',
+      'style',
+      'textarea',
+      'option',
+      'noscript',
+      'iframe',
+      'object',
+      'embed',
+      'template',
+      'title',
+      'xmp',
+      'noembed',
+      'noframes',
+      'svg',
+      'math',
+      'select',
+    ],
     enforceHtmlBoundary: false,
     transformTags: {
       '*': (tagName, attribs) => {
@@ -443,7 +568,12 @@ function sanitize(html: string, nonce: string, id: string, knownIds: ReadonlySet
  * app routes (`/runbooks/<id>#x`) so they open offline from the precache.
  * External http(s) links open in a new tab without access to this window.
  */
-function rewriteLink(attribs: sanitizeHtml.Attributes, fromId: string, knownIds: ReadonlySet<string> | undefined, warnings: string[]): void {
+function rewriteLink(
+  attribs: sanitizeHtml.Attributes,
+  fromId: string,
+  knownIds: ReadonlySet<string> | undefined,
+  warnings: string[],
+): void {
   delete attribs.rel
   delete attribs.target
   const href = (attribs.href ?? '').trim()
@@ -467,7 +597,8 @@ function rewriteLink(attribs: sanitizeHtml.Attributes, fromId: string, knownIds:
     warnings.push(`link "${href}" points outside the runbooks folder; left as is`)
     return
   }
-  if (knownIds && !knownIds.has(targetId)) warnings.push(`link "${href}" points to a runbook that does not exist (${targetId})`)
+  if (knownIds && !knownIds.has(targetId))
+    warnings.push(`link "${href}" points to a runbook that does not exist (${targetId})`)
   attribs.href = `/runbooks/${targetId}${match[2] ?? ''}`
 }
 
@@ -581,7 +712,9 @@ function extractText(tokens: Token[], leadingH1: string): string {
 }
 
 function firstParagraph(tokens: Token[]): string {
-  const index = tokens.findIndex((t, i) => t.type === 'paragraph_open' && t.level === 0 && tokens[i + 1]?.type === 'inline')
+  const index = tokens.findIndex(
+    (t, i) => t.type === 'paragraph_open' && t.level === 0 && tokens[i + 1]?.type === 'inline',
+  )
   return index === -1 ? '' : clean(plainInline(tokens[index + 1]), MAX_SUMMARY)
 }
 
@@ -632,7 +765,8 @@ function parseDate(key: string, value: string, warnings: string[]): string | nul
   if (match) {
     const [, y, m, d] = match.map(Number) as [number, number, number, number]
     const date = new Date(Date.UTC(y, m - 1, d))
-    if (date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d) return `${match[1]}-${match[2]}-${match[3]}`
+    if (date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d)
+      return `${match[1]}-${match[2]}-${match[3]}`
   }
   warnings.push(`"${key}: ${value}" is not a date (YYYY-MM-DD); ignored`)
   return null

@@ -52,7 +52,11 @@ export function diffLines(from: readonly string[], to: readonly string[]): DiffL
   let head = 0
   while (head < from.length && head < to.length && from[head] === to[head]) head++
   let tail = 0
-  while (tail < from.length - head && tail < to.length - head && from[from.length - 1 - tail] === to[to.length - 1 - tail])
+  while (
+    tail < from.length - head &&
+    tail < to.length - head &&
+    from[from.length - 1 - tail] === to[to.length - 1 - tail]
+  )
     tail++
   const out: DiffLine[] = []
   for (let i = 0; i < head; i++) out.push({ op: 'same', text: from[i]!, fromLine: i + 1, toLine: i + 1 })
@@ -132,7 +136,8 @@ export function sectionDiff(fromSource: string, toSource: string): SectionDiff {
       current = { heading: line.text.trim(), lines: [] }
     }
     if (fence) {
-      if (line.op !== 'added') fenceFrom = fenceFrom === null ? fence[0]! : fence.startsWith(fenceFrom) ? null : fenceFrom
+      if (line.op !== 'added')
+        fenceFrom = fenceFrom === null ? fence[0]! : fence.startsWith(fenceFrom) ? null : fenceFrom
       if (line.op !== 'removed') fenceTo = fenceTo === null ? fence[0]! : fence.startsWith(fenceTo) ? null : fenceTo
     }
     if (line.op === 'added') added++

@@ -14,7 +14,8 @@ export interface RunbookFreshness {
 
 export function runbookFreshness(manifest: Pick<RunbookManifest, 'generatedAt' | 'runbooks'>): RunbookFreshness | null {
   let newest: string | null = null
-  for (const runbook of manifest.runbooks) if (runbook.updated && (!newest || runbook.updated > newest)) newest = runbook.updated
+  for (const runbook of manifest.runbooks)
+    if (runbook.updated && (!newest || runbook.updated > newest)) newest = runbook.updated
   if (newest) return { date: newest, source: 'runbooks' }
   return Number.isNaN(Date.parse(manifest.generatedAt)) ? null : { date: manifest.generatedAt, source: 'build' }
 }
@@ -37,5 +38,10 @@ export function formatRunbookDate(date: string, locale?: string): string {
   const plain = /^\d{4}-\d{2}-\d{2}$/.test(date)
   const parsed = new Date(plain ? `${date}T00:00:00Z` : date)
   if (Number.isNaN(parsed.getTime())) return date
-  return parsed.toLocaleDateString(locale, { day: 'numeric', month: 'short', year: 'numeric', ...(plain ? { timeZone: 'UTC' } : {}) })
+  return parsed.toLocaleDateString(locale, {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    ...(plain ? { timeZone: 'UTC' } : {}),
+  })
 }

@@ -58,16 +58,25 @@ describe('parseFrontMatter', () => {
     // YAML reads the two stray lines as one (multi-line) key, so one warning, on its first line.
     const result = parseFrontMatter('---\ntitle: ok\nthis is not yaml\n- stray\n---\n')
     expect(result.data).toEqual({ title: 'ok' })
-    expect(result.warnings).toEqual([expect.stringMatching(/^front matter line 3 is not valid YAML \(.+\): this is not yaml$/)])
+    expect(result.warnings).toEqual([
+      expect.stringMatching(/^front matter line 3 is not valid YAML \(.+\): this is not yaml$/),
+    ])
   })
 
   describe('every YAML scalar form', () => {
     const read = (yaml: string) => parseFrontMatter(`---\n${yaml}\n---\nBody`)
 
     it('folded (>), with its paragraph break and chomping indicators', () => {
-      const { data, warnings } = read('summary: >\n  Wi-Fi is down\n  on floor 3.\n\n  Staff use 4G.\nkeep: >+\n  kept\n\nstrip: >-\n  stripped\ntitle: T')
+      const { data, warnings } = read(
+        'summary: >\n  Wi-Fi is down\n  on floor 3.\n\n  Staff use 4G.\nkeep: >+\n  kept\n\nstrip: >-\n  stripped\ntitle: T',
+      )
       expect(warnings).toEqual([])
-      expect(data).toEqual({ summary: 'Wi-Fi is down on floor 3.\nStaff use 4G.', keep: 'kept', strip: 'stripped', title: 'T' })
+      expect(data).toEqual({
+        summary: 'Wi-Fi is down on floor 3.\nStaff use 4G.',
+        keep: 'kept',
+        strip: 'stripped',
+        title: 'T',
+      })
     })
 
     it('literal (|), keeping line breaks and deeper indentation', () => {
@@ -98,30 +107,43 @@ describe('parseFrontMatter', () => {
 
   it('names the file line of a YAML error, not a silent cut', () => {
     // The classic slip: an unquoted colon in a value.
-    const { data, warnings } = parseFrontMatter('---\ntitle: Printer queue\nsummary: Queue: stuck\ntags: [a]\n---\nBody')
+    const { data, warnings } = parseFrontMatter(
+      '---\ntitle: Printer queue\nsummary: Queue: stuck\ntags: [a]\n---\nBody',
+    )
     expect(data.title).toBe('Printer queue')
-    expect(warnings).toEqual([expect.stringMatching(/^front matter line 3 is not valid YAML \(.+\): summary: Queue: stuck$/)])
+    expect(warnings).toEqual([
+      expect.stringMatching(/^front matter line 3 is not valid YAML \(.+\): summary: Queue: stuck$/),
+    ])
   })
 
   it('reaches the build log naming the runbook file and its line', () => {
     const root = mkdtempSync(join(tmpdir(), 'cp-front-matter-'))
     try {
       mkdirSync(join(root, 'runbooks', 'print'), { recursive: true })
-      writeFileSync(join(root, 'runbooks', 'print', 'queue.md'), '---\ntitle: Printer queue\nsummary: Queue: stuck\n---\n# Printer queue\n')
+      writeFileSync(
+        join(root, 'runbooks', 'print', 'queue.md'),
+        '---\ntitle: Printer queue\nsummary: Queue: stuck\n---\n# Printer queue\n',
+      )
       const { runbooks, warnings } = collectRunbooks(join(root, 'runbooks'))
       expect(runbooks.map((r) => r.title)).toEqual(['Printer queue'])
-      expect(warnings).toEqual([expect.stringMatching(/^runbooks\/print\/queue\.md: front matter line 3 is not valid YAML/)])
+      expect(warnings).toEqual([
+        expect.stringMatching(/^runbooks\/print\/queue\.md: front matter line 3 is not valid YAML/),
+      ])
     } finally {
       rmSync(root, { recursive: true, force: true })
     }
   })
 
   it('warns when the front matter is not a map', () => {
-    expect(parseFrontMatter('---\n- a\n- b\n---\n').warnings).toEqual(['front matter is not a list of "key: value" lines; ignored'])
+    expect(parseFrontMatter('---\n- a\n- b\n---\n').warnings).toEqual([
+      'front matter is not a list of "key: value" lines; ignored',
+    ])
   })
 
   it('reads TOML and skips its tables', () => {
-    const { data, warnings } = parseFrontMatter('+++\ntitle = "Bells"\ntags = ["a", "b"]\nweight = 3\n[menu.main]\nname = "x"\n+++\n')
+    const { data, warnings } = parseFrontMatter(
+      '+++\ntitle = "Bells"\ntags = ["a", "b"]\nweight = 3\n[menu.main]\nname = "x"\n+++\n',
+    )
     expect(warnings).toEqual([])
     expect(data).toEqual({ title: 'Bells', tags: ['a', 'b'], weight: '3' })
   })

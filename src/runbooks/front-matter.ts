@@ -39,12 +39,15 @@ export function parseFrontMatter(source: string): FrontMatter {
   const fence = lines[0]?.trimEnd()
   if (fence !== '---' && fence !== '+++') return { data: {}, body: text, warnings: [] }
 
-  const closeAt = lines.findIndex((line, i) => i > 0 && (line.trimEnd() === fence || (fence === '---' && line.trimEnd() === '...')))
+  const closeAt = lines.findIndex(
+    (line, i) => i > 0 && (line.trimEnd() === fence || (fence === '---' && line.trimEnd() === '...')),
+  )
   if (closeAt === -1) {
     // Most likely a forgotten closing fence; showing the block as text beats guessing where it ends.
     return { data: {}, body: text, warnings: [`front matter starts with ${fence} but is never closed; shown as text`] }
   }
-  const { data, maps, warnings } = fence === '---' ? parseYaml(lines.slice(1, closeAt).join('\n')) : parseTomlSubset(lines.slice(1, closeAt))
+  const { data, maps, warnings } =
+    fence === '---' ? parseYaml(lines.slice(1, closeAt).join('\n')) : parseTomlSubset(lines.slice(1, closeAt))
   const body = lines.slice(closeAt + 1).join('\n')
   return maps && Object.keys(maps).length > 0 ? { data, maps, body, warnings } : { data, body, warnings }
 }
@@ -56,7 +59,11 @@ export function parseFrontMatter(source: string): FrontMatter {
  * empty values are skipped. A syntax error becomes one warning per line, with
  * the file's line number, and whatever YAML recovered is kept.
  */
-function parseYaml(block: string): { data: Record<string, FrontMatterValue>; maps: Record<string, unknown>; warnings: string[] } {
+function parseYaml(block: string): {
+  data: Record<string, FrontMatterValue>
+  maps: Record<string, unknown>
+  warnings: string[]
+} {
   const data: Record<string, FrontMatterValue> = {}
   const maps: Record<string, unknown> = {}
   const blockLines = block.split('\n')
@@ -101,12 +108,18 @@ function yamlProblems(problems: YAMLError[], blockLines: string[]): string[] {
     seen.add(blockLine)
     // The library's message names block-relative positions; ours names the file's line instead.
     const reason = (problem.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')
-    warnings.push(`front matter line ${blockLine + 1} is not valid YAML (${reason}): ${truncate(blockLines[blockLine - 1] ?? '')}`)
+    warnings.push(
+      `front matter line ${blockLine + 1} is not valid YAML (${reason}): ${truncate(blockLines[blockLine - 1] ?? '')}`,
+    )
   }
   return warnings
 }
 
-function parseTomlSubset(lines: string[]): { data: Record<string, FrontMatterValue>; maps?: undefined; warnings: string[] } {
+function parseTomlSubset(lines: string[]): {
+  data: Record<string, FrontMatterValue>
+  maps?: undefined
+  warnings: string[]
+} {
   const data: Record<string, FrontMatterValue> = {}
   const warnings: string[] = []
   let inTable = false

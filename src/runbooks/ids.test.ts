@@ -22,13 +22,19 @@ describe('runbook ids', () => {
   })
 
   it('isRunbookId rejects traversal and malformed ids', () => {
-    for (const good of ['switch-down', 'network/switch-down', 'runbooks/node/_index', 'v1.2']) expect(isRunbookId(good), good).toBe(true)
-    for (const bad of ['', '../x', 'a/../b', 'a//b', '/a', 'a/', '.', 'a b', 'a?b', 'a#b', '%2e%2e']) expect(isRunbookId(bad), bad).toBe(false)
+    for (const good of ['switch-down', 'network/switch-down', 'runbooks/node/_index', 'v1.2'])
+      expect(isRunbookId(good), good).toBe(true)
+    for (const bad of ['', '../x', 'a/../b', 'a//b', '/a', 'a/', '.', 'a b', 'a?b', 'a#b', '%2e%2e'])
+      expect(isRunbookId(bad), bad).toBe(false)
   })
 
   it('are accepted by the log.entry schema of the domain', () => {
     for (const id of ['switch-down', 'network/switch-down', 'runbooks/prometheus-operator/_index']) {
-      const result = v.safeParse(payloadSchemas['log.entry'], { text: 'Step done', kind: 'action', runbook: { id, step: 0 } })
+      const result = v.safeParse(payloadSchemas['log.entry'], {
+        text: 'Step done',
+        kind: 'action',
+        runbook: { id, step: 0 },
+      })
       expect(result.success, id).toBe(true)
     }
   })

@@ -5,7 +5,10 @@ import { compileRunbook } from './compile'
 import { domainLikeNames } from './linkify'
 
 const links = (html: string) =>
-  Array.from(parseFragment(html).querySelectorAll('a')).map((a) => ({ text: a.textContent, href: a.getAttribute('href') }))
+  Array.from(parseFragment(html).querySelectorAll('a')).map((a) => ({
+    text: a.textContent,
+    href: a.getAttribute('href'),
+  }))
 
 describe('linkify: only text that says it is an address becomes a link', () => {
   // ../shared/field/linkify.md: a runbook whose steps name files in plain text.
@@ -14,7 +17,16 @@ describe('linkify: only text that says it is an address becomes a link', () => {
   it('leaves the file names of the field runbook as text, with no new-tab links', () => {
     expect(links(field.html)).toEqual([])
     const text = parseFragment(field.html).textContent
-    for (const name of ['backup.sh', 'restore.py', 'README.md', 'switch-core.cfg', 'config.sh', 'notes.md', './switch-down.md']) expect(text).toContain(name)
+    for (const name of [
+      'backup.sh',
+      'restore.py',
+      'README.md',
+      'switch-core.cfg',
+      'config.sh',
+      'notes.md',
+      './switch-down.md',
+    ])
+      expect(text).toContain(name)
     expect(field.steps.map((s) => s.text)).toEqual([
       'Run backup.sh on the jump host, then check that restore.py finished.',
       'Read README.md in the backup folder before you touch anything.',
@@ -51,7 +63,9 @@ describe('linkify: only text that says it is an address becomes a link', () => {
       { text: 'a real link', href: 'https://docs.example/backup.sh' },
     ])
     // Bare names in code or inside a link are not reported; example.com in prose is.
-    expect(runbook.warnings).toEqual([expect.stringMatching(/^"example\.com" looks like a web address but is not linked/)])
+    expect(runbook.warnings).toEqual([
+      expect.stringMatching(/^"example\.com" looks like a web address but is not linked/),
+    ])
   })
 
   it('lists the names a fuzzy linkifier would have linked', () => {

@@ -18,7 +18,8 @@ const page: RunbookPage = {
   parameters: [],
 }
 
-const respond = (body: string, status = 200) => vi.fn<typeof fetch>(async () => new Response(body, { status, headers: { 'Content-Type': 'application/json' } }))
+const respond = (body: string, status = 200) =>
+  vi.fn<typeof fetch>(async () => new Response(body, { status, headers: { 'Content-Type': 'application/json' } }))
 
 describe('loadRunbook', () => {
   it('fetches runbooks/<id>.json under the base URL', async () => {
@@ -37,7 +38,10 @@ describe('loadRunbook', () => {
   })
 
   it('tells not-found from offline', async () => {
-    await expect(loadRunbook('gone', { fetch: respond('nope', 404) })).rejects.toMatchObject({ reason: 'not-found', id: 'gone' })
+    await expect(loadRunbook('gone', { fetch: respond('nope', 404) })).rejects.toMatchObject({
+      reason: 'not-found',
+      id: 'gone',
+    })
     await expect(loadRunbook('busy', { fetch: respond('', 503) })).rejects.toMatchObject({ reason: 'offline' })
     const offline = vi.fn<typeof fetch>(async () => {
       throw new TypeError('Failed to fetch')
@@ -48,8 +52,12 @@ describe('loadRunbook', () => {
   })
 
   it('treats an HTML fallback page or a foreign shape as not found', async () => {
-    await expect(loadRunbook('switch-down', { fetch: respond('<!doctype html><title>Command Post</title>') })).rejects.toMatchObject({ reason: 'not-found' })
-    await expect(loadRunbook('switch-down', { fetch: respond(JSON.stringify(page)) })).rejects.toMatchObject({ reason: 'not-found' })
+    await expect(
+      loadRunbook('switch-down', { fetch: respond('<!doctype html><title>Command Post</title>') }),
+    ).rejects.toMatchObject({ reason: 'not-found' })
+    await expect(loadRunbook('switch-down', { fetch: respond(JSON.stringify(page)) })).rejects.toMatchObject({
+      reason: 'not-found',
+    })
   })
 
   it('lets an abort through as an abort', async () => {
@@ -58,6 +66,8 @@ describe('loadRunbook', () => {
       throw new DOMException('aborted', 'AbortError')
     })
     controller.abort()
-    await expect(loadRunbook('switch-down', { fetch, signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' })
+    await expect(loadRunbook('switch-down', { fetch, signal: controller.signal })).rejects.toMatchObject({
+      name: 'AbortError',
+    })
   })
 })

@@ -62,5 +62,11 @@ export async function loadRunbook(id: string, options: LoadRunbookOptions = {}):
 export function isRunbookPage(value: unknown, id: string): value is RunbookPage {
   if (typeof value !== 'object' || value === null) return false
   const page = value as Partial<RunbookPage>
-  return page.id === id && typeof page.title === 'string' && typeof page.html === 'string' && Array.isArray(page.toc) && Array.isArray(page.steps)
+  return (
+    page.id === id &&
+    typeof page.title === 'string' &&
+    typeof page.html === 'string' &&
+    Array.isArray(page.toc) &&
+    Array.isArray(page.steps)
+  )
 }

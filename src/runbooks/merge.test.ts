@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest'
 import { mergeThreeWay } from './merge'
 
 const doc = (...lines: string[]) => lines.map((l) => `${l}\n`).join('')
-const BASE = doc('# Switch down', '', '## Steps', '- [ ] Check power', '- [ ] Ping it', '', '## Escalate', 'Call the NOC')
+const BASE = doc(
+  '# Switch down',
+  '',
+  '## Steps',
+  '- [ ] Check power',
+  '- [ ] Ping it',
+  '',
+  '## Escalate',
+  'Call the NOC',
+)
 
 describe('mergeThreeWay', () => {
   it('is clean and unchanged when nobody changed anything', () => {
@@ -20,7 +29,9 @@ describe('mergeThreeWay', () => {
     const theirs = BASE.replace('Call the NOC', 'Call the NOC on 555-0100')
     const merged = mergeThreeWay(BASE, mine, theirs)
     expect(merged.conflicts).toBe(0)
-    expect(merged.text).toBe(BASE.replace('Check power', 'Check power and the UPS').replace('Call the NOC', 'Call the NOC on 555-0100'))
+    expect(merged.text).toBe(
+      BASE.replace('Check power', 'Check power and the UPS').replace('Call the NOC', 'Call the NOC on 555-0100'),
+    )
   })
 
   it('takes the same change made on both sides once', () => {
@@ -56,7 +67,16 @@ describe('mergeThreeWay', () => {
   it('keeps the agreed lines around a conflict, so nothing else is lost', () => {
     const merged = mergeThreeWay(BASE, BASE.replace('Ping it', 'A'), BASE.replace('Ping it', 'B'))
     const flat = merged.chunks.flatMap((c) => (c.kind === 'ok' ? c.lines : ['<conflict>']))
-    expect(flat).toEqual(['# Switch down', '', '## Steps', '- [ ] Check power', '<conflict>', '', '## Escalate', 'Call the NOC'])
+    expect(flat).toEqual([
+      '# Switch down',
+      '',
+      '## Steps',
+      '- [ ] Check power',
+      '<conflict>',
+      '',
+      '## Escalate',
+      'Call the NOC',
+    ])
   })
 
   it('reports deletion on one side against an edit on the other as a conflict', () => {

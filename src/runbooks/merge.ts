@@ -14,8 +14,7 @@ import { diffLines, splitLines } from './diff'
 
 /** A stretch of the merge: agreed lines, or a conflict with all three sides' lines. */
 export type MergeChunk =
-  | { kind: 'ok'; lines: string[] }
-  | { kind: 'conflict'; base: string[]; mine: string[]; theirs: string[] }
+  { kind: 'ok'; lines: string[] } | { kind: 'conflict'; base: string[]; mine: string[]; theirs: string[] }
 
 /** `text` is the merged source when `conflicts` is 0, null otherwise (the chunks say what clashed). */
 export interface MergeResult {
@@ -78,6 +77,8 @@ export function mergeThreeWay(base: string, mine: string, theirs: string): Merge
     ib = endB
   }
   const text =
-    conflicts === 0 ? chunks.flatMap((c) => (c.kind === 'ok' ? c.lines : [])).join('\n') + (chunks.length ? '\n' : '') : null
+    conflicts === 0
+      ? chunks.flatMap((c) => (c.kind === 'ok' ? c.lines : [])).join('\n') + (chunks.length ? '\n' : '')
+      : null
   return { conflicts, chunks, text }
 }

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import { parseFragment } from '../../build/runbooks/test-html'
 import { compileRunbook } from './compile'
-import { fillParameters, fillText, missingParameters, parseParameters, placeholderHtml, placeholdersIn, recordedValues, type RunbookParameter } from './parameters'
+import {
+  fillParameters,
+  fillText,
+  missingParameters,
+  parseParameters,
+  placeholderHtml,
+  placeholdersIn,
+  recordedValues,
+  type RunbookParameter,
+} from './parameters'
 
 const source = [
   '---',
@@ -53,27 +62,40 @@ describe('runbook parameters: compiling', () => {
 
   it('refuses a parameter used but not declared, naming it', () => {
     const typo = compileRunbook(source.replace('Ping {{switch_ip}}', 'Ping {{swtich_ip}}'), 'typo.md')
-    expect(typo.errors).toEqual(['parameter {{swtich_ip}} is used but not declared under "parameters:" in the front matter'])
+    expect(typo.errors).toEqual([
+      'parameter {{swtich_ip}} is used but not declared under "parameters:" in the front matter',
+    ])
     const inCode = compileRunbook(source.replace('ssh admin@{{switch_ip}}', 'ssh {{user}}@{{switch_ip}}'), 'code.md')
     expect(inCode.errors).toEqual([expect.stringContaining('{{user}}')])
   })
 
   it('warns about a declared parameter never used', () => {
-    const unused = compileRunbook(source.replace('  switch_ip: Management', '  vlan: VLAN id\n  switch_ip: Management'), 'unused.md')
+    const unused = compileRunbook(
+      source.replace('  switch_ip: Management', '  vlan: VLAN id\n  switch_ip: Management'),
+      'unused.md',
+    )
     expect(unused.errors).toEqual([])
     expect(unused.warnings).toEqual(['parameter "vlan" is declared but never used as {{vlan}}'])
   })
 
   it('leaves templates alone in a runbook that declares no parameters, with a warning', () => {
-    const go = compileRunbook("# Go\n\n```\nkubectl get nodes -o template --template='{{range .items}}{{.metadata.name}}{{end}}'\n```\n\nHugo {{< ref \"x.md\" >}}\n", 'go.md')
+    const go = compileRunbook(
+      '# Go\n\n```\nkubectl get nodes -o template --template=\'{{range .items}}{{.metadata.name}}{{end}}\'\n```\n\nHugo {{< ref "x.md" >}}\n',
+      'go.md',
+    )
     expect(go.errors).toEqual([])
     expect(parseFragment(go.html).querySelectorAll('span.param')).toHaveLength(0)
     expect(text(go.html)).toContain('{{range .items}}{{.metadata.name}}{{end}}')
-    expect(go.warnings).toContainEqual(expect.stringContaining('{{end}} looks like a parameter, but the runbook declares none'))
+    expect(go.warnings).toContainEqual(
+      expect.stringContaining('{{end}} looks like a parameter, but the runbook declares none'),
+    )
   })
 
   it('strips a hand-written placeholder element of what makes it one', () => {
-    const forged = compileRunbook('---\ntitle: F\nparameters:\n  x: X\n---\n\n<span class="param" data-param="x">{{x}}</span>\n', 'forged.md')
+    const forged = compileRunbook(
+      '---\ntitle: F\nparameters:\n  x: X\n---\n\n<span class="param" data-param="x">{{x}}</span>\n',
+      'forged.md',
+    )
     const spans = Array.from(parseFragment(forged.html).querySelectorAll('span'))
     // The text inside is still a use (and marked by the compiler); the outer span lost its class and data-param.
     expect(spans.filter((s) => s.getAttribute('data-param') === 'x')).toHaveLength(1)
@@ -101,7 +123,9 @@ describe('runbook parameters: front matter', () => {
       'parameters: "port" values must be a list; ignored',
     ])
     expect(parseParameters(['switch_ip', 'vlan']).parameters.map((p) => p.name)).toEqual(['switch_ip', 'vlan'])
-    expect(compileRunbook('+++\ntitle = "T"\nparameters = ["vlan"]\n+++\n`show vlan {{vlan}}`\n', 't.md')).toMatchObject({ parameters: [{ name: 'vlan' }], errors: [] })
+    expect(
+      compileRunbook('+++\ntitle = "T"\nparameters = ["vlan"]\n+++\n`show vlan {{vlan}}`\n', 't.md'),
+    ).toMatchObject({ parameters: [{ name: 'vlan' }], errors: [] })
     expect(parseParameters('switch_ip').warnings).toEqual([expect.stringContaining('must be a list')])
     expect(parseParameters(undefined)).toEqual({ parameters: [], warnings: [] })
   })
@@ -127,9 +151,13 @@ describe('runbook parameters: filling on the phone', () => {
   })
 
   it('fills plain text, and records only declared, allowed, non-empty values', () => {
-    expect(fillText('Ping {{switch_ip}} at {{ campus }}', { switch_ip: '10.0.0.1' })).toBe('Ping 10.0.0.1 at {{ campus }}')
+    expect(fillText('Ping {{switch_ip}} at {{ campus }}', { switch_ip: '10.0.0.1' })).toBe(
+      'Ping 10.0.0.1 at {{ campus }}',
+    )
     expect(placeholdersIn('a {{x}} b {{ y }} {{x}} {{< ref >}} {{ .Values }}')).toEqual(['x', 'y'])
-    expect(recordedValues(parameters, { switch_ip: '10.0.0.1', campus: 'East', other: 'x' })).toEqual({ switch_ip: '10.0.0.1' })
+    expect(recordedValues(parameters, { switch_ip: '10.0.0.1', campus: 'East', other: 'x' })).toEqual({
+      switch_ip: '10.0.0.1',
+    })
     expect(recordedValues(parameters, { campus: 'South' })).toEqual({ campus: 'South' })
     expect(recordedValues(parameters, { switch_ip: '  ' })).toBeUndefined()
     expect(missingParameters(parameters, { campus: 'South' })).toEqual(['switch_ip'])

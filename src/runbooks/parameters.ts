@@ -40,7 +40,8 @@ export function placeholderHtml(name: string): string {
 }
 
 // What the sanitiser gives back for placeholderHtml (attributes in the order written, text escaped).
-const PLACEHOLDER_HTML = /<span class="param" data-param="([A-Za-z_][A-Za-z0-9_]{0,39})">\{\{[A-Za-z_][A-Za-z0-9_]{0,39}\}\}<\/span>/g
+const PLACEHOLDER_HTML =
+  /<span class="param" data-param="([A-Za-z_][A-Za-z0-9_]{0,39})">\{\{[A-Za-z_][A-Za-z0-9_]{0,39}\}\}<\/span>/g
 
 /** Names used in `text` as `{{name}}`, in order of first use. */
 export function placeholdersIn(text: string): string[] {
@@ -76,7 +77,10 @@ export function fillText(text: string, values: ParameterValues): string {
  * What to record with a ticked step: the runbook's declared parameters that
  * have a value (trimmed, allowed, bounded), or undefined when none has.
  */
-export function recordedValues(parameters: readonly RunbookParameter[], values: ParameterValues): Record<string, string> | undefined {
+export function recordedValues(
+  parameters: readonly RunbookParameter[],
+  values: ParameterValues,
+): Record<string, string> | undefined {
   const out: Record<string, string> = {}
   for (const parameter of parameters.slice(0, MAX_PARAMETERS)) {
     const value = valueOf(values, parameter.name)
@@ -130,7 +134,9 @@ export function parseParameters(raw: unknown): { parameters: RunbookParameter[];
   const parameters: RunbookParameter[] = []
   for (const [name, spec] of entries) {
     if (!PARAMETER_NAME.test(name)) {
-      warnings.push(`parameters: "${name}" is not a parameter name (letters, digits and _, not starting with a digit); skipped`)
+      warnings.push(
+        `parameters: "${name}" is not a parameter name (letters, digits and _, not starting with a digit); skipped`,
+      )
       continue
     }
     if (parameters.some((p) => p.name === name)) {
@@ -141,13 +147,21 @@ export function parseParameters(raw: unknown): { parameters: RunbookParameter[];
       warnings.push(`parameters: more than ${MAX_PARAMETERS}; "${name}" and the rest are skipped`)
       break
     }
-    const description = typeof spec === 'string' ? spec : isRecord(spec) && typeof spec.description === 'string' ? spec.description : ''
+    const description =
+      typeof spec === 'string' ? spec : isRecord(spec) && typeof spec.description === 'string' ? spec.description : ''
     const rawValues = isRecord(spec) ? spec.values : undefined
     const values = Array.isArray(rawValues)
-      ? [...new Set(rawValues.filter((v): v is string => typeof v === 'string').map((v) => v.trim()))].filter((v) => v !== '' && v.length <= MAX_PARAMETER_VALUE)
+      ? [...new Set(rawValues.filter((v): v is string => typeof v === 'string').map((v) => v.trim()))].filter(
+          (v) => v !== '' && v.length <= MAX_PARAMETER_VALUE,
+        )
       : []
-    if (rawValues !== undefined && !Array.isArray(rawValues)) warnings.push(`parameters: "${name}" values must be a list; ignored`)
-    parameters.push({ name, description: description.replace(/\s+/g, ' ').trim().slice(0, MAX_DESCRIPTION), values: values.slice(0, MAX_ALLOWED_VALUES) })
+    if (rawValues !== undefined && !Array.isArray(rawValues))
+      warnings.push(`parameters: "${name}" values must be a list; ignored`)
+    parameters.push({
+      name,
+      description: description.replace(/\s+/g, ' ').trim().slice(0, MAX_DESCRIPTION),
+      values: values.slice(0, MAX_ALLOWED_VALUES),
+    })
   }
   return { parameters, warnings }
 }

@@ -6,20 +6,29 @@ const front = (lines: string[]) => compileRunbook(['---', 'title: T', ...lines, 
 
 describe('review dates from the front matter', () => {
   it('defaults review-by to 12 months after reviewed, else after updated', () => {
-    expect(front(['reviewed: 2025-03-10', 'updated: 2026-01-05'])).toMatchObject({ reviewed: '2025-03-10', reviewBy: '2026-03-10' })
+    expect(front(['reviewed: 2025-03-10', 'updated: 2026-01-05'])).toMatchObject({
+      reviewed: '2025-03-10',
+      reviewBy: '2026-03-10',
+    })
     expect(front(['updated: 2026-01-05'])).toMatchObject({ reviewed: '2026-01-05', reviewBy: '2027-01-05' })
     expect(front([])).toMatchObject({ reviewed: null, reviewBy: null })
   })
 
   it('takes an explicit review-by, with or without a review date', () => {
-    expect(front(['reviewed: 2025-03-10', 'review-by: 2025-09-01'])).toMatchObject({ reviewed: '2025-03-10', reviewBy: '2025-09-01' })
+    expect(front(['reviewed: 2025-03-10', 'review-by: 2025-09-01'])).toMatchObject({
+      reviewed: '2025-03-10',
+      reviewBy: '2025-09-01',
+    })
     expect(front(['review-by: 2026-06-30'])).toMatchObject({ reviewed: null, reviewBy: '2026-06-30' })
   })
 
   it('warns about dates that do not exist and near-miss keys', () => {
     const bad = front(['reviewed: 2025-02-30', 'review_by: 2026-01-01'])
     expect(bad).toMatchObject({ reviewed: null, reviewBy: null })
-    expect(bad.warnings).toEqual(['"reviewed: 2025-02-30" is not a date (YYYY-MM-DD); ignored', '"review_by" is not read; did you mean "review-by"?'])
+    expect(bad.warnings).toEqual([
+      '"reviewed: 2025-02-30" is not a date (YYYY-MM-DD); ignored',
+      '"review_by" is not read; did you mean "review-by"?',
+    ])
   })
 
   it('clamps to the end of a shorter month', () => {
@@ -37,7 +46,9 @@ describe('review state on the phone', () => {
     const due = reviewState(dates, '2026-03-10')
     expect(due).toEqual({ kind: 'overdue', reviewBy: '2026-03-10', since: '2025-03-10' })
     expect(overdueLabel(due, 'en-GB')).toBe('Not reviewed since March 2025')
-    expect(overdueLabel(reviewState({ reviewed: null, reviewBy: '2026-01-31' }, '2026-02-01'), 'en-US')).toBe('Review was due January 2026')
+    expect(overdueLabel(reviewState({ reviewed: null, reviewBy: '2026-01-31' }, '2026-02-01'), 'en-US')).toBe(
+      'Review was due January 2026',
+    )
     expect(overdueLabel(reviewState(dates, '2026-01-01'))).toBe('')
     expect(reviewState({ reviewed: null, reviewBy: null }, '2030-01-01')).toEqual({ kind: 'unknown' })
   })

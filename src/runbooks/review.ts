@@ -42,7 +42,11 @@ export function addMonths(date: string, months: number): string {
 }
 
 /** The catalog's review dates from the front matter's dates (each a valid `YYYY-MM-DD` or null). */
-export function reviewDates(dates: { reviewed: string | null; reviewBy: string | null; updated: string | null }): RunbookReviewDates {
+export function reviewDates(dates: {
+  reviewed: string | null
+  reviewBy: string | null
+  updated: string | null
+}): RunbookReviewDates {
   const reviewed = dates.reviewed ?? dates.updated
   const reviewBy = dates.reviewBy ?? (reviewed ? addMonths(reviewed, REVIEW_INTERVAL_MONTHS) : null)
   return { reviewed, reviewBy }
@@ -69,5 +73,7 @@ export function monthYear(date: string, locale?: string): string {
 /** The mark for the list and the page: "Not reviewed since March 2025", "Review was due March 2026"; '' when not due. */
 export function overdueLabel(state: ReviewState, locale?: string): string {
   if (state.kind !== 'overdue') return ''
-  return state.since ? `Not reviewed since ${monthYear(state.since, locale)}` : `Review was due ${monthYear(state.reviewBy, locale)}`
+  return state.since
+    ? `Not reviewed since ${monthYear(state.since, locale)}`
+    : `Review was due ${monthYear(state.reviewBy, locale)}`
 }

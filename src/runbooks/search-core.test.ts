@@ -50,7 +50,11 @@ describe('runbook search', () => {
 
   it('returns catalog entries with score and matched terms, limited', () => {
     const [hit] = search('switch', 1)
-    expect(hit).toMatchObject({ id: 'switch-down', title: 'Switch down in a closet', stepCount: expect.any(Number) as number })
+    expect(hit).toMatchObject({
+      id: 'switch-down',
+      title: 'Switch down in a closet',
+      stepCount: expect.any(Number) as number,
+    })
     expect(hit?.score).toBeGreaterThan(0)
     expect(hit?.terms).toContain('switch')
     expect(search('network', 2)).toHaveLength(2)
@@ -71,8 +75,24 @@ describe('runbook search', () => {
 
 describe('search options', () => {
   it('split camel-cased words so parts are searchable', () => {
-    expect(tokenizeForIndex('NodeFilesystemSpaceFillingUp')).toEqual(['NodeFilesystemSpaceFillingUp', 'Node', 'Filesystem', 'Space', 'Filling', 'Up'])
-    expect(tokenizeForIndex('NodeRAIDDegraded etcdNoLeader')).toEqual(['NodeRAIDDegraded', 'Node', 'RAID', 'Degraded', 'etcdNoLeader', 'etcd', 'No', 'Leader'])
+    expect(tokenizeForIndex('NodeFilesystemSpaceFillingUp')).toEqual([
+      'NodeFilesystemSpaceFillingUp',
+      'Node',
+      'Filesystem',
+      'Space',
+      'Filling',
+      'Up',
+    ])
+    expect(tokenizeForIndex('NodeRAIDDegraded etcdNoLeader')).toEqual([
+      'NodeRAIDDegraded',
+      'Node',
+      'RAID',
+      'Degraded',
+      'etcdNoLeader',
+      'etcd',
+      'No',
+      'Leader',
+    ])
     expect(tokenizeForIndex('show ip dhcp-snooping, 802.1X')).toEqual(['show', 'ip', 'dhcp', 'snooping', '802', '1X'])
   })
 

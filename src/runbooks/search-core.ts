@@ -22,7 +22,9 @@ export function createRunbookQuery(
   catalog: readonly RunbookMeta[] | ReadonlyMap<string, RunbookMeta>,
 ): RunbookQuery {
   const byId: ReadonlyMap<string, RunbookMeta> =
-    catalog instanceof Map ? catalog : new Map((catalog as readonly RunbookMeta[]).map((runbook) => [runbook.id, runbook]))
+    catalog instanceof Map
+      ? catalog
+      : new Map((catalog as readonly RunbookMeta[]).map((runbook) => [runbook.id, runbook]))
   // Per catalogue entry, so a replaced entry gets its own.
   const titles = new WeakMap<RunbookMeta, string>()
   const comparableTitle = (meta: RunbookMeta): string => {
@@ -53,5 +55,9 @@ export function createRunbookQuery(
 }
 
 function comparable(text: string): string {
-  return text.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '')
+  return text
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '')
 }

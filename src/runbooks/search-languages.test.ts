@@ -17,7 +17,10 @@ import { INDEX_OPTIONS, processTerm, tokenizeForIndex } from './search-options'
 const { runbooks: starters } = collectRunbooks(resolve(import.meta.dirname, '../../runbooks'))
 const others = [
   compileRunbook(readFieldFile('cjk-ja.md'), 'ja/core-switch-down.md'),
-  compileRunbook('---\ntitle: 核心交换机故障\ntags: [网络]\n---\n\n- [ ] 检查核心交换机的电源和上行链路。\n', 'zh/core-switch.md'),
+  compileRunbook(
+    '---\ntitle: 核心交换机故障\ntags: [网络]\n---\n\n- [ ] 检查核心交换机的电源和上行链路。\n',
+    'zh/core-switch.md',
+  ),
   compileRunbook('---\ntitle: สวิตช์หลักล่ม\n---\n\n- [ ] ตรวจสอบสวิตช์หลักและไฟเลี้ยง\n', 'th/core-switch.md'),
   compileRunbook('---\ntitle: 코어 스위치 장애\n---\n\n- [ ] 코어 스위치의 전원을 확인한다\n', 'ko/core-switch.md'),
 ]

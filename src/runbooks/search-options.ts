@@ -33,8 +33,31 @@ const CAMEL_BOUNDARY = /(?<=\p{Ll})(?=\p{Lu})|(?<=\p{Lu})(?=\p{Lu}\p{Ll})/u
 
 // Small on purpose: words that match nearly every runbook and only bloat the index.
 const STOP_WORDS = new Set([
-  'a', 'an', 'and', 'are', 'as', 'at', 'be', 'by', 'for', 'from', 'if', 'in', 'is', 'it', 'its', 'of',
-  'on', 'or', 'that', 'the', 'this', 'to', 'was', 'will', 'with',
+  'a',
+  'an',
+  'and',
+  'are',
+  'as',
+  'at',
+  'be',
+  'by',
+  'for',
+  'from',
+  'if',
+  'in',
+  'is',
+  'it',
+  'its',
+  'of',
+  'on',
+  'or',
+  'that',
+  'the',
+  'this',
+  'to',
+  'was',
+  'will',
+  'with',
 ])
 
 /** Words split on spaces and punctuation; a word in an unspaced script (`ネットワークが停止した`) is cut into its words. */
@@ -70,7 +93,11 @@ const ONE_CHARACTER_WORD = /^[\p{N}\p{Script=Han}\p{Script=Hangul}]$/u
  * Single kana (の, を: particles) are dropped like single Latin letters.
  */
 export function processTerm(term: string): string | null {
-  const folded = term.normalize('NFD').replace(/[\u0300-\u036f]+/g, '').normalize('NFC').toLowerCase()
+  const folded = term
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]+/g, '')
+    .normalize('NFC')
+    .toLowerCase()
   if (folded.length < 2 && !ONE_CHARACTER_WORD.test(folded)) return null
   if (STOP_WORDS.has(folded)) return null
   return folded

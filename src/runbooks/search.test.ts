@@ -46,7 +46,9 @@ describe('searchRunbooks', () => {
     const { searchRunbooks, prepareRunbookSearch } = await import('./search')
     await expect(searchRunbooks('switch')).rejects.toThrow('Failed to fetch')
     await prepareRunbookSearch()
-    await expect(searchRunbooks('switch')).resolves.toEqual(expect.arrayContaining([expect.objectContaining({ id: 'switch-down' })]))
+    await expect(searchRunbooks('switch')).resolves.toEqual(
+      expect.arrayContaining([expect.objectContaining({ id: 'switch-down' })]),
+    )
     expect(fetchMock).toHaveBeenCalledTimes(2)
   })
 
@@ -60,7 +62,10 @@ describe('searchRunbooks', () => {
 describe('setSyncedRunbooks', () => {
   beforeEach(() => {
     vi.resetModules()
-    vi.stubGlobal('fetch', vi.fn<typeof fetch>(async () => new Response(built.index, { status: 200 })))
+    vi.stubGlobal(
+      'fetch',
+      vi.fn<typeof fetch>(async () => new Response(built.index, { status: 200 })),
+    )
   })
   afterEach(() => {
     vi.unstubAllGlobals()
@@ -84,7 +89,9 @@ describe('setSyncedRunbooks', () => {
     expect((await searchRunbooks('zorblax')).map((h) => [h.id, h.published])).toEqual([['switch-down', 2]])
     expect((await searchRunbooks('overloaded')).map((h) => h.id)).not.toContain('switch-down')
     // The same list again: nothing to do.
-    expect(setSyncedRunbooks([{ meta: meta(2), text: 'Check the flux capacitor for zorblax warnings' }]).updated).toEqual([])
+    expect(
+      setSyncedRunbooks([{ meta: meta(2), text: 'Check the flux capacitor for zorblax warnings' }]).updated,
+    ).toEqual([])
     // Withdrawn by the server: the build's text comes back (the prebuilt index is loaded again).
     expect(setSyncedRunbooks([])).toEqual({ updated: [], reopened: true })
     expect((await searchRunbooks('overloaded')).map((h) => h.id)).toContain('switch-down')

@@ -12,7 +12,9 @@ import { compileSyncedRunbook } from '../../runbooks/compile-synced'
 import { useIncidentsStore } from '../../stores/incidents'
 import IncidentRunbooks from './IncidentRunbooks.vue'
 
-vi.mock('virtual:runbooks', async () => ({ default: (await import('../../../tests/fixtures/runbooks')).starter.manifest }))
+vi.mock('virtual:runbooks', async () => ({
+  default: (await import('../../../tests/fixtures/runbooks')).starter.manifest,
+}))
 
 const stepCount = (id: string) => starter.manifest.runbooks.find((r) => r.id === id)!.stepCount
 
@@ -22,7 +24,10 @@ async function setup() {
   const declared = await store.declare({ title: 'Core switch down', severity: 2 })
   if (!declared.ok) throw new Error(declared.reason)
   const incidentId = declared.value
-  const router = createRouter({ history: createMemoryHistory(), routes: [{ path: '/:path(.*)*', component: { render: () => null } }] })
+  const router = createRouter({
+    history: createMemoryHistory(),
+    routes: [{ path: '/:path(.*)*', component: { render: () => null } }],
+  })
   await router.push(`/incidents/${incidentId}`)
   // As IncidentView passes it: the incident state from useIncident.
   const Host = defineComponent({
@@ -33,7 +38,11 @@ async function setup() {
   })
   const wrapper = mount(Host, { global: { plugins: [pinia, router] } })
   const tick = async (id: string, step: number, ref: { version?: number; stepId?: string } = {}) => {
-    const made = await store.record(incidentId, 'log.entry', { text: `✓ ${id} ${step}`, kind: 'action', runbook: { id, step, ...ref } })
+    const made = await store.record(incidentId, 'log.entry', {
+      text: `✓ ${id} ${step}`,
+      kind: 'action',
+      runbook: { id, step, ...ref },
+    })
     if (!made.ok) throw new Error(made.reason)
     return made.value
   }
@@ -61,7 +70,9 @@ describe('IncidentRunbooks', () => {
     await tick('dhcp-scope-exhausted', 2)
     await flushPromises()
     const items = () => wrapper.findAll('ul[aria-label="Runbooks used in this incident"] a')
-    expect(items().map((a) => [a.get('.incident-runbooks__title').text(), a.get('.incident-runbooks__count').text()])).toEqual([
+    expect(
+      items().map((a) => [a.get('.incident-runbooks__title').text(), a.get('.incident-runbooks__count').text()]),
+    ).toEqual([
       ['DHCP scope exhausted', `1 of ${stepCount('dhcp-scope-exhausted')} steps done`],
       ['Switch down in a closet', `2 of ${stepCount('switch-down')} steps done`],
     ])
