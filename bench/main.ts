@@ -26,7 +26,7 @@ import { rawSqliteInsertEps, serverIngestEps } from './suites/ingest'
 import { runLighthouse } from './suites/lighthouse'
 import { publishToPhone } from './suites/publish'
 import { lastSeq, sseFanout } from './suites/sse'
-import { NoSyncEngine, phoneSync } from './suites/sync'
+import { NoSyncEngine, phoneSync, rawIdbAddEps } from './suites/sync'
 import { manyWindows } from './suites/windows'
 
 export const SUITES = [
@@ -349,6 +349,10 @@ export async function main(options: RunOptions): Promise<number> {
         const pending = generateIncidents(PUSH.incidents, PUSH.eventsEach, PUSH.seed)
         const head = await lastSeq(srv.url, tokens.phones)
         try {
+          const same = ingestEvents.length
+            ? ingestEvents
+            : generateIncidents(INGEST.incidents, INGEST.eventsEach, INGEST.seed)
+          rec.set('raw_idb_add_eps', await rawIdbAddEps(b!, srv.url, same), 0)
           const r = await phoneSync(b!, srv.url, tokens.phones, pending, head, (m) => log(`  ${m}`))
           rec.set('sync_push_eps', r.pushEps, 0)
           rec.set('sync_pull_eps', r.pullEps, 0)

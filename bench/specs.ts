@@ -105,9 +105,16 @@ export const SPECS: readonly MetricSpec[] = [
   {
     name: 'sync_pull_eps',
     unit: 'events/s',
-    limitOf: 'raw_sqlite_insert_eps',
+    limitOf: 'raw_idb_add_eps',
+    budget: { on: 'ratio', op: '>=', n: 0.3 },
     about:
-      "A fresh phone opens the join link and pulls the whole log (100,023 events: the ingested 100,000 and the fan-out test's) into IndexedDB. Stops after 25 s: then the rate of what was stored by then.",
+      "A fresh phone opens the join link and pulls the whole log (100,023 events: the ingested 100,000 and the fan-out test's; all active, so all held in full) into IndexedDB. Stops after 25 s: then the rate of what was stored by then. Timed from opening the link, so the app's start is in it.",
+  },
+  {
+    name: 'raw_idb_add_eps',
+    unit: 'events/s',
+    about:
+      "Limit: the rows a pull stores for the 100,000 ingested events, added by plain IndexedDB (IDBObjectStore.add) in the same browser, one transaction per pull page of 1,000, into a store with the app's key and indexes; the rows already in the page. Best of 2.",
   },
   {
     name: 'eight_windows_to_server_ms',

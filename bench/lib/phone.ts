@@ -97,6 +97,12 @@ class SeedServer {
 
 let seeds: Promise<SeedServer> | null = null
 
+/** A URL the page can fetch `value` from once, as JSON (see SeedServer). */
+export async function offerToPage(value: unknown): Promise<string> {
+  seeds ??= SeedServer.start()
+  return (await seeds).offer(value)
+}
+
 export async function stopSeedServer(): Promise<void> {
   if (seeds) await (await seeds).close()
   seeds = null

@@ -4,12 +4,17 @@
  *    (the 100,000 ingested events and the fan-out test's few) until its
  *    IndexedDB holds them all;
  *  - sync_push_eps: a phone holding 20,000 pending events joins and pushes
- *    until every one is acknowledged in its IndexedDB.
+ *    until every one is acknowledged in its IndexedDB;
+ *  - raw_idb_add_eps, the pull's limit: the rows a pull stores for the same
+ *    events, added by plain IndexedDB in the same browser, one transaction per
+ *    pull page, into a store with the app's key and indexes.
  * Timed from opening the join link, so app start with the data is included.
  */
 import type { Browser, Page } from 'playwright-core'
 import type { IncidentEvent } from '../../src/domain/events'
-import { countRows, openPhone, seedEvents } from '../lib/phone'
+import { PULL_LIMITS } from '../../src/domain/wire'
+import { SyncState } from '../../src/db/database'
+import { countRows, offerToPage, openPhone, seedEvents, storedRows } from '../lib/phone'
 import { sleep } from '../lib/stats'
 
 export class NoSyncEngine extends Error {}
@@ -182,5 +187,64 @@ export async function phoneSync(
     }
   } finally {
     await pusher.close()
+  }
+}
+
+/**
+ * Raw IndexedDB: the rows the app stores for `events` (bench/lib/phone.ts storedRows), added with
+ * IDBObjectStore.add in one transaction per pull page (PULL_LIMITS.max rows) into a new database whose
+ * events store has the app's key and indexes (src/db/database.ts), in a page of the app's origin.
+ * The rows are in the page before the clock starts. Best of `runs`, events/s.
+ */
+export async function rawIdbAddEps(browser: Browser, url: string, events: readonly IncidentEvent[], runs = 2) {
+  const context = await browser.newContext()
+  try {
+    const page = await context.newPage()
+    await page.goto(`${url}/blank.html`)
+    let best = 0
+    for (let run = 0; run < runs; run++) {
+      const source = await offerToPage(storedRows(events, 1, SyncState.acknowledged))
+      const ms = await page.evaluate(
+        async ({ source, page: pageSize }) => {
+          const rows = (await (await fetch(source)).json()) as unknown[]
+          const name = 'bench-raw-idb'
+          await new Promise((resolve) => {
+            const del = indexedDB.deleteDatabase(name)
+            del.onsuccess = del.onerror = del.onblocked = resolve
+          })
+          const db = await new Promise<IDBDatabase>((resolve, reject) => {
+            const open = indexedDB.open(name, 1)
+            open.onupgradeneeded = () => {
+              const store = open.result.createObjectStore('events', { keyPath: 'id' })
+              store.createIndex('[incidentId+hlc]', ['incidentId', 'hlc'])
+              store.createIndex('lseq', 'lseq')
+              store.createIndex('sync', 'sync')
+              store.createIndex('[sync+lseq]', ['sync', 'lseq'])
+            }
+            open.onsuccess = () => resolve(open.result)
+            open.onerror = () => reject(open.error)
+          })
+          const t = performance.now()
+          for (let i = 0; i < rows.length; i += pageSize) {
+            await new Promise<void>((resolve, reject) => {
+              const tx = db.transaction('events', 'readwrite')
+              const store = tx.objectStore('events')
+              for (const row of rows.slice(i, i + pageSize)) store.add(row)
+              tx.oncomplete = () => resolve()
+              tx.onerror = () => reject(tx.error)
+            })
+          }
+          const ms = performance.now() - t
+          db.close()
+          indexedDB.deleteDatabase(name)
+          return ms
+        },
+        { source, page: PULL_LIMITS.max },
+      )
+      best = Math.max(best, events.length / (ms / 1000))
+    }
+    return best
+  } finally {
+    await context.close()
   }
 }
