@@ -27,7 +27,15 @@ export const useStatusLinksStore = defineStore('status-links', () => {
   return {
     useFetch,
     list: (incidentId: string) => listStatusLinks(settings(), fetchFn, incidentId),
-    create: (incidentId: string) => createStatusLink(settings(), fetchFn, incidentId),
+    /**
+     * Sends what this phone wrote first: the server makes a link only for an
+     * incident it holds, and a responder makes one right after declaring.
+     */
+    create: async (incidentId: string) => {
+      // A sync round, not a look at `pending`: its count follows a write a moment later.
+      await useSyncStore().syncNow()
+      return createStatusLink(settings(), fetchFn, incidentId)
+    },
     revoke: (id: number) => revokeStatusLink(settings(), fetchFn, id),
   }
 })

@@ -108,7 +108,10 @@ export class StatusLinksPanel {
   async make(): Promise<string> {
     await this.section.getByRole('button', { name: 'Make a status link' }).click()
     const field = this.section.getByLabel('New status link')
-    await field.waitFor()
+    const refusal = this.section.getByRole('alert').filter({ hasText: /\S/ })
+    // Either the link or the panel's error; the error's words make a failure say why.
+    await field.or(refusal).first().waitFor()
+    if (await refusal.count()) throw new Error(`Make a status link was refused: ${await refusal.first().textContent()}`)
     return field.inputValue()
   }
 
