@@ -134,7 +134,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const hub = new StreamHub()
   // First of the hub's listeners: a read begun before this growth is shared with none of those after it.
   const reads = options.reads ?? new SharedReads(options.store)
-  hub.onGrow(() => reads.grew())
+  hub.onGrow((lastSeq, stored) => reads.grew(lastSeq, stored))
   const incidents = options.incidents
   // The status page and push notices see a push at once; other nodes' through the store's watch (PostgreSQL) or the projection's poll.
   if (incidents) hub.onGrow(() => void incidents.refresh().catch(() => {}))

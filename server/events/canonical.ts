@@ -4,7 +4,16 @@
  * duplicate-or-conflict test is a string comparison.
  */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value))
+  return JSON.stringify(canonicalCopy(value))
+}
+
+/**
+ * A deep copy of JSON data with object keys sorted at every depth and undefined members left out:
+ * `JSON.stringify` of it is canonicalJson, and it equals `JSON.parse` of that, key order included, for
+ * data that came from JSON (no -0, NaN or toJSON), so whoever holds it need not parse the string back.
+ */
+export function canonicalCopy<T>(value: T): T {
+  return sortKeys(value) as T
 }
 
 function sortKeys(value: unknown): unknown {

@@ -3,6 +3,8 @@
  * the log grew, and each stream reads on from its own cursor. So a stream that
  * is replaying its backlog, or is slow, can never skip or repeat an event.
  */
+import type { SequencedEvent } from '../store/types'
+
 export interface Subscriber {
   readonly tokenId: number
   /** The log now reaches `lastSeq`. */
@@ -12,9 +14,15 @@ export interface Subscriber {
   close(): void
 }
 
+/**
+ * Told on each growth: `lastSeq`, and when this node stored the growth itself, `stored`, the events
+ * with seqs lastSeq − stored.length + 1 … lastSeq as a read of the log returns them.
+ */
+export type GrowListener = (lastSeq: number, stored?: readonly SequencedEvent[]) => void
+
 export class StreamHub {
   private readonly subscribers = new Set<Subscriber>()
-  private readonly growListeners = new Set<(lastSeq: number) => void>()
+  private readonly growListeners = new Set<GrowListener>()
   /** The highest seq published. */
   private told = 0
 
@@ -28,7 +36,7 @@ export class StreamHub {
   }
 
   /** Called on each publish before any subscriber: shared caches drop what is stale. */
-  onGrow(listener: (lastSeq: number) => void): () => void {
+  onGrow(listener: GrowListener): () => void {
     this.growListeners.add(listener)
     return () => this.growListeners.delete(listener)
   }
@@ -38,11 +46,12 @@ export class StreamHub {
    * (a seq at or below one published before) is dropped: on PostgreSQL a node's own append comes back
    * to it by NOTIFY, and its followers would read again for nothing. Seqs only grow, and a reader that
    * sees seq N sees every seq below it (the store's seq invariant), so a later seq covers an earlier one.
+   * `stored`: the events of this growth, when this node stored them (see GrowListener).
    */
-  publish(lastSeq: number): void {
+  publish(lastSeq: number, stored?: readonly SequencedEvent[]): void {
     if (lastSeq <= this.told) return
     this.told = lastSeq
-    for (const l of this.growListeners) l(lastSeq)
+    for (const l of this.growListeners) l(lastSeq, stored)
     for (const s of this.subscribers) s.notify(lastSeq)
   }
 

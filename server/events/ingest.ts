@@ -3,15 +3,17 @@
  * judged alone: a bad one is rejected with a reason and the rest are stored.
  */
 import { CLOCK_AHEAD, isClockAhead } from '../../src/domain/clock-offset'
-import { isServerOnlyType, validateEvent, type ReceivedFrom } from '../../src/domain/events'
+import { isServerOnlyType, validateEvent, type IncidentEvent, type ReceivedFrom } from '../../src/domain/events'
 import type { PushAnswer, Rejection } from '../../src/domain/wire'
-import type { AppendOptions, EventStore, NewEvent } from '../store/types'
-import { canonicalJson } from './canonical'
+import type { AppendOptions, EventStore, NewEvent, SequencedEvent } from '../store/types'
+import { canonicalCopy } from './canonical'
 
 export interface IngestResult {
   answer: PushAnswer
   /** Highest seq stored after this batch; listeners are told when anything was accepted. */
   lastSeq: number
+  /** The accepted events as a read of the log returns them: seqs lastSeq − stored.length + 1 … lastSeq. */
+  stored: SequencedEvent[]
 }
 
 /** The reason given when an id is already stored with different content. */
@@ -35,7 +37,7 @@ export async function ingest(
   now: number = Date.now(),
 ): Promise<IngestResult> {
   const rejected: (Rejection & { index: number })[] = []
-  const valid: (NewEvent & { index: number })[] = []
+  const valid: (NewEvent & { index: number; copy: IncidentEvent })[] = []
 
   entries.forEach((entry, index) => {
     if (
@@ -64,13 +66,16 @@ export async function ingest(
       rejected.push({ index, id: event.id, reason: CLOCK_AHEAD })
       return
     }
+    // The body's own data (canonicalCopy): once stored, it is the event as a read of the log returns it.
+    const copy = canonicalCopy(event)
     valid.push({
       index,
+      copy,
       id: event.id,
       incidentId: event.incidentId,
       type: event.type,
       hlc: event.hlc,
-      body: canonicalJson(event),
+      body: JSON.stringify(copy),
       ...(sender && { receivedFrom: sender }),
     })
   })
@@ -78,10 +83,18 @@ export async function ingest(
   const { outcomes, lastSeq } = await store.appendEvents(valid, options)
   const accepted: string[] = []
   const duplicate: string[] = []
+  const stored: SequencedEvent[] = []
+  const firstSeq = lastSeq - outcomes.filter((o) => o === 'accepted').length + 1
   outcomes.forEach((outcome, i) => {
     const event = valid[i]!
-    if (outcome === 'accepted') accepted.push(event.id)
-    else if (outcome === 'duplicate') duplicate.push(event.id)
+    if (outcome === 'accepted') {
+      accepted.push(event.id)
+      // As store/rows.ts toSequenced builds a read's event: the body's data, then seq, then the sender.
+      const read = event.copy as SequencedEvent
+      read.seq = firstSeq + stored.length
+      if (sender) read.receivedFrom = { tokenId: sender.tokenId, name: sender.name }
+      stored.push(read)
+    } else if (outcome === 'duplicate') duplicate.push(event.id)
     // conflict, or the declaration rule's already_declared / before_declared: the outcome is the reason.
     else rejected.push({ index: event.index, id: event.id, reason: outcome })
   })
@@ -89,5 +102,6 @@ export async function ingest(
   return {
     answer: { accepted, duplicate, rejected: rejected.map(({ id, reason }) => ({ id, reason })), now },
     lastSeq,
+    stored,
   }
 }

@@ -6,9 +6,10 @@ import { mailerOf } from '../app'
 import { IncidentProjection } from '../incidents/projection'
 import { DEFAULT_MAIL_SETTINGS } from '../mail/mailer'
 import { openSqliteStore } from '../store/sqlite'
-import type { EventPage, Store } from '../store/types'
+import type { EventPage, Store, StoreChange } from '../store/types'
 import { TestApps } from '../test-support'
-import { SharedReads, type LogReader } from './shared-reads'
+import { canonicalJson } from './canonical'
+import { SharedReads, FOLLOW_PAGE, type LogReader } from './shared-reads'
 
 /** A store whose reads stay under way until the test answers them. */
 function slowStore() {
@@ -69,6 +70,27 @@ describe('SharedReads', () => {
     expect(shared.readEventsAfter(10, 500)).not.toBe(after)
   })
 
+  it('knows the page after a growth this node stored without a read, until the log grows again', async () => {
+    const { store, reads } = slowStore()
+    const shared = new SharedReads(store, { now: () => 0 })
+    const stored = [5, 6, 7].map((seq) => ({ ...makeEvent('log.entry'), seq }))
+    shared.grew(7, stored)
+    expect(await shared.readEventsAfter(4, FOLLOW_PAGE)).toEqual({ events: stored, more: false })
+    expect(reads).toHaveLength(0)
+    // Another cursor or size is a read; so is the same page once the log grew again (told without events).
+    void shared.readEventsAfter(5, FOLLOW_PAGE)
+    void shared.readEventsAfter(4, 100)
+    shared.grew()
+    void shared.readEventsAfter(4, FOLLOW_PAGE)
+    expect(reads.map((r) => [r.after, r.limit])).toEqual([
+      [5, FOLLOW_PAGE],
+      [4, 100],
+      [4, FOLLOW_PAGE],
+    ])
+    // Events that are not the run of seqs just below lastSeq would make followers skip: refused.
+    expect(() => shared.grew(8, stored)).toThrow('seq 5 at 0, expected 6')
+  })
+
   it('passes a failed read to everyone who shared it, and shares it with nobody after', async () => {
     const { store, reads } = slowStore()
     const shared = new SharedReads(store)
@@ -86,13 +108,19 @@ describe('a node’s followers of the log', () => {
   const apps = new TestApps({ heartbeatMs: 60_000 })
   afterEach(() => apps.closeAll())
 
-  it('read what a push added once: the projection, the mailer and every stream together', async () => {
+  it('read nothing back for a push this node stored, and another node’s once: the projection, the mailer and every stream together', async () => {
     const inner = openSqliteStore(':memory:')
     let logReads = 0
     const store = Object.create(inner) as Store
     store.readEventsAfter = (after, limit) => {
       logReads++
       return inner.readEventsAfter(after, limit)
+    }
+    // Another node on the same database: it appends, and this node learns of it as from PostgreSQL's NOTIFY.
+    let told: ((change: StoreChange) => void) | null = null
+    store.watch = (listener) => {
+      told = listener
+      return () => (told = null)
     }
     // A clock that stands still: how long an answered read is shared is not what this test is about.
     const reads = new SharedReads(store, { now: () => 0 })
@@ -108,31 +136,49 @@ describe('a node’s followers of the log', () => {
     const streams = [(await apps.stream(t)).sse, (await apps.stream(t)).sse]
     const mailer = mailerOf(t.app)!
 
-    /** Pushes `events` (the log then ends at seq `last`), then waits until every follower has them. */
-    const pushAndFollow = async (events: IncidentEvent[], last: number) => {
+    /** Waits until every follower has `events` (the log then ends at seq `last`). */
+    const followed = async (events: IncidentEvent[], last: number) => {
+      for (const sse of streams)
+        for (const e of events) {
+          const data = (await sse.next()).data!
+          const sent = JSON.parse(data) as IncidentEvent & { seq: number }
+          expect(sent.id).toBe(e.id)
+          // What a read of the store would hand out, to the byte (key order too): content, seq and sender.
+          expect(data).toBe(JSON.stringify((await inner.readEventsAfter(sent.seq - 1, 1)).events[0]))
+        }
+      while (incidents.summariesAfter(0, 10).last < last) await new Promise((r) => setImmediate(r))
+      // The mailer wakes after the push's listeners (setImmediate), then reads.
+      await new Promise((r) => setImmediate(r))
+      await mailer.idle()
+    }
+    const push = async (events: IncidentEvent[]) => {
       const res = await fetch(`${t.url}/api/events`, {
         method: 'POST',
         headers: { ...t.auth, 'content-type': 'application/json' },
         body: JSON.stringify({ events }),
       })
       expect(((await res.json()) as { accepted: string[] }).accepted).toHaveLength(events.length)
-      for (const sse of streams) for (const e of events) expect(JSON.parse((await sse.next()).data!).id).toBe(e.id)
-      while (incidents.summariesAfter(0, 10).last < last) await new Promise((r) => setImmediate(r))
-      // The mailer wakes after the push's listeners (setImmediate), then reads.
-      await new Promise((r) => setImmediate(r))
-      await mailer.idle()
     }
-    await pushAndFollow(incident, 2)
-    const before = logReads
+    await push(incident)
+    await followed(incident, 2)
     const id = incident[0]!.incidentId
-    await pushAndFollow(
-      [
-        makeEvent('log.entry', { text: 'one' }, { incidentId: id }),
-        makeEvent('log.entry', { text: 'two' }, { incidentId: id }),
-      ],
-      4,
-    )
+    const own = [
+      makeEvent('log.entry', { text: 'one' }, { incidentId: id }),
+      makeEvent('log.entry', { text: 'two' }, { incidentId: id }),
+    ]
+    let before = logReads
+    await push(own)
+    await followed(own, 4)
     expect(incidents.summariesAfter(0, 10).last).toBe(4)
+    expect(logReads - before).toBe(0)
+
+    const elsewhere = [makeEvent('log.entry', { text: 'three' }, { incidentId: id })]
+    before = logReads
+    const { lastSeq } = await inner.appendEvents(
+      elsewhere.map((e) => ({ id: e.id, incidentId: e.incidentId, type: e.type, hlc: e.hlc, body: canonicalJson(e) })),
+    )
+    told!({ kind: 'grew', lastSeq })
+    await followed(elsewhere, 5)
     expect(logReads - before).toBe(1)
   })
 })

@@ -128,9 +128,9 @@ export async function eventRoutes(
       } catch (e) {
         throw storageRefusal(e, at, storage)
       }
-      const { answer, lastSeq } = result
+      const { answer, lastSeq, stored } = result
       // The answer is sent after the commit: accepted means on disk.
-      if (answer.accepted.length) hub.publish(lastSeq)
+      if (answer.accepted.length) hub.publish(lastSeq, stored)
       return answer
     },
   )

@@ -727,6 +727,34 @@ describe.each([sqlite, postgres])('the $name store', (engine) => {
     writing = false
     expect(await read).toBe(writers.length * batches * perBatch)
   })
+
+  it('gives a batch’s accepted events the seqs just below lastSeq, in batch order, while three connections append at once', async () => {
+    const { store, again } = await engine.fresh()
+    const writers = [await again(), await again(), await again()]
+    const seen = new Map<string, number>()
+    await Promise.all(
+      writers.map(async (w, n) => {
+        for (let b = 0; b < 10; b++) {
+          // An id stored before (other content: a conflict) and an id twice in the batch, among new ones.
+          const fresh = Array.from({ length: 3 }, () => toNew(makeEvent('log.entry')))
+          const earlier = [...seen.keys()][n + b]
+          const batch = [
+            fresh[0]!,
+            ...(earlier ? [{ ...toNew(makeEvent('log.entry')), id: earlier }] : []),
+            fresh[1]!,
+            fresh[1]!,
+            fresh[2]!,
+          ]
+          const { outcomes, lastSeq } = await w.appendEvents(batch)
+          const accepted = batch.filter((_, i) => outcomes[i] === 'accepted')
+          expect(accepted.map((e) => e.id)).toEqual(fresh.map((e) => e.id))
+          accepted.forEach((e, i) => seen.set(e.id, lastSeq - accepted.length + 1 + i))
+        }
+      }),
+    )
+    const page = await store.readEventsAfter(0, 1000)
+    expect(page.events.map((e) => [e.id, e.seq])).toEqual([...seen].sort((a, b) => a[1] - b[1]))
+  })
 })
 
 describe('the schemas of the two engines', () => {

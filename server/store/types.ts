@@ -44,7 +44,10 @@ export type AppendOutcome = 'accepted' | 'duplicate' | 'conflict' | DeclarationR
 export interface AppendResult {
   /** One outcome per input event, in input order. */
   outcomes: AppendOutcome[]
-  /** The highest seq stored so far (0 when empty). */
+  /**
+   * The highest seq stored so far (0 when empty). When any event was accepted, the k accepted events
+   * hold seqs lastSeq − k + 1 … lastSeq, in input order: a batch's seqs are taken together, none between.
+   */
   lastSeq: number
 }
 
