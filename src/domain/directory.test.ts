@@ -41,6 +41,10 @@ describe('the directory fold', () => {
       removed: true,
     })
     expect(listed(foldDirectory([c1, c2]).contacts.values())).toEqual([])
+    // The removed ones, for bringing one back: the record with every field it had.
+    expect(listed(foldDirectory([c1, c2]).contacts.values(), true).map((c) => [c.name, c.removed])).toEqual([
+      ['Superintendent', true],
+    ])
     const c3 = makeEvent('contact.saved', {
       contactId: 'CON00000001',
       name: undefined,

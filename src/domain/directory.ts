@@ -115,10 +115,16 @@ export function foldDirectory(events: readonly IncidentEvent[]): DirectoryState 
   return state
 }
 
-/** Records not removed, by name (case-insensitive, then id so equal names keep one order everywhere). */
-export function listed<T extends { name: string; id: string; removed: boolean }>(records: Iterable<T>): T[] {
+/**
+ * Records not removed (or, with `removed`, only the removed ones), by name
+ * (case-insensitive, then id so equal names keep one order everywhere).
+ */
+export function listed<T extends { name: string; id: string; removed: boolean }>(
+  records: Iterable<T>,
+  removed = false,
+): T[] {
   return [...records]
-    .filter((r) => !r.removed)
+    .filter((r) => r.removed === removed)
     .sort((a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: 'base' }) || (a.id < b.id ? -1 : 1))
 }
 

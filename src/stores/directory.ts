@@ -16,6 +16,9 @@ export const useDirectoryStore = defineStore('directory', () => {
   const audiences = computed<Audience[]>(() => listed(state.value.audiences.values()))
   /** Contacts not removed, by name. */
   const contacts = computed<Contact[]>(() => listed(state.value.contacts.values()))
+  /** Removed audiences and contacts, by name: kept in the history, and brought back from there. */
+  const removedAudiences = computed<Audience[]>(() => listed(state.value.audiences.values(), true))
+  const removedContacts = computed<Contact[]>(() => listed(state.value.contacts.values(), true))
 
   /** An audience by id, removed or not; undefined when this phone has never seen it. */
   function audience(id: string): Audience | undefined {
@@ -33,7 +36,7 @@ export const useDirectoryStore = defineStore('directory', () => {
     return key ? audiences.value.find((a) => a.name.toLocaleLowerCase() === key) : undefined
   }
 
-  return { audiences, contacts, audience, contact, audienceNamed }
+  return { audiences, contacts, removedAudiences, removedContacts, audience, contact, audienceNamed }
 })
 
 if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useDirectoryStore, import.meta.hot))

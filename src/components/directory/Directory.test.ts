@@ -62,6 +62,50 @@ describe('the directory on this phone', () => {
     expect(wrapper.text()).toContain('Line 2: “principal” is not an email address')
     expect(w.store.heldEvents(DIRECTORY_ID)).toEqual([])
   })
+
+  it.each([
+    { kind: 'contact' as const, section: undefined, list: 'Removed contacts' },
+    { kind: 'audience' as const, section: 'audiences', list: 'Removed audiences' },
+  ])(
+    'brings a removed $kind back, every field as it was, from the list of removed ones',
+    async ({ kind, section, list }) => {
+      const w = await incidentWorld()
+      const id = 'REC0000000000000000000001'
+      if (kind === 'contact') {
+        await w.record(
+          'contact.saved',
+          { contactId: id, name: 'Metro Fiber NOC', email: 'noc@metrofiber.example' },
+          DIRECTORY_ID,
+        )
+        await w.record('contact.saved', { contactId: id, removed: true }, DIRECTORY_ID)
+      } else {
+        await w.record(
+          'audience.saved',
+          { audienceId: id, name: 'Metro Fiber NOC', members: [{ email: 'noc@metrofiber.example' }] },
+          DIRECTORY_ID,
+        )
+        await w.record('audience.saved', { audienceId: id, removed: true }, DIRECTORY_ID)
+      }
+      if (section) await w.router.push(`/directory/${section}`)
+      const wrapper = w.mount(DirectoryView, section ? { section } : {})
+      await flushPromises()
+      expect(wrapper.find('summary').text()).toBe(`${list} (1)`)
+      const back = wrapper.find(`[aria-label="${list}"] button`)
+      expect(back.text()).toBe('Bring back Metro Fiber NOC')
+      await back.trigger('click')
+      const directory = useDirectoryStore()
+      const listed = () => (kind === 'contact' ? directory.contacts : directory.audiences)
+      await vi.waitFor(() => expect(listed().map((r) => r.name)).toEqual(['Metro Fiber NOC']))
+      const record = kind === 'contact' ? directory.contact(id)! : directory.audience(id)!
+      expect(kind === 'contact' ? directory.contact(id)!.email : directory.audience(id)!.members).toEqual(
+        kind === 'contact' ? 'noc@metrofiber.example' : [{ email: 'noc@metrofiber.example' }],
+      )
+      expect(record.removed).toBe(false)
+      await flushPromises()
+      expect(wrapper.find(`[aria-label="${list}"]`).exists()).toBe(false)
+      expect(wrapper.find('[role="status"]').text()).toBe('Metro Fiber NOC is back on every phone.')
+    },
+  )
 })
 
 describe('emailing an update from the Updates tab', () => {
