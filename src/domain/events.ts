@@ -343,19 +343,32 @@ type EventVariants = { [T in EventType]: ReturnType<typeof variant<T>> }
 // Derived from payloadSchemas, so a new type cannot be left out of the union.
 const eventVariants = EVENT_TYPES.map((type) => variant(type)) as EventVariants[EventType][]
 
+/** The directory's events, and only they, belong to the reserved incident id. */
+function inItsPlace(e: { type: EventType; incidentId: string }): boolean {
+  return isDirectoryType(e.type) === (e.incidentId === DIRECTORY_ID)
+}
+
+function misplaced(type: EventType): string {
+  return isDirectoryType(type)
+    ? `incidentId: must be "${DIRECTORY_ID}" for audience and contact events`
+    : `incidentId: "${DIRECTORY_ID}" is reserved for audience and contact events`
+}
+
+/** Each type's own schema, by type: validateEvent goes straight to it instead of trying each in turn. */
+const variantOf = new Map<unknown, EventVariants[EventType]>(eventVariants.map((s) => [s.entries.type.literal, s]))
+
+const AnyVariant = v.variant('type', eventVariants)
+type AnyVariantOutput = v.InferOutput<typeof AnyVariant>
+
 /**
  * Any event of the vocabulary, discriminated by `type`. The incident id
  * `directory` is reserved for the directory's events (audiences, contacts) and
  * holds nothing else, so nobody can declare it an incident.
  */
 export const EventSchema = v.pipe(
-  v.variant('type', eventVariants),
-  v.check(
-    (e) => isDirectoryType(e.type) === (e.incidentId === DIRECTORY_ID),
-    (issue) =>
-      isDirectoryType((issue.input as { type: string }).type)
-        ? `incidentId: must be "${DIRECTORY_ID}" for audience and contact events`
-        : `incidentId: "${DIRECTORY_ID}" is reserved for audience and contact events`,
+  AnyVariant,
+  v.check<AnyVariantOutput, v.ErrorMessage<v.CheckIssue<AnyVariantOutput>>>(inItsPlace, (issue) =>
+    misplaced(issue.input.type),
   ),
 )
 export { DIRECTORY_ID, isDirectoryType, isServerOnlyType }
@@ -377,6 +390,16 @@ export type Validation<T> = { ok: true; value: T } | { ok: false; reason: string
 
 /** Validate an untrusted event; the reason names the first bad field, for people. */
 export function validateEvent(input: unknown): Validation<IncidentEvent> {
+  // valibot's variant tries the types one by one: a third of the time of validating a log entry.
+  const known =
+    typeof input === 'object' && input !== null ? variantOf.get((input as { type?: unknown }).type) : undefined
+  if (known) {
+    const direct = v.safeParse(known, input)
+    if (!direct.success) return { ok: false, reason: describeIssue(direct.issues[0]) }
+    const event = direct.output
+    return inItsPlace(event) ? { ok: true, value: event } : { ok: false, reason: misplaced(event.type) }
+  }
+  // An unknown or missing type: the union's own message.
   const result = v.safeParse(EventSchema, input)
   if (result.success) return { ok: true, value: result.output }
   return { ok: false, reason: describeIssue(result.issues[0]) }
