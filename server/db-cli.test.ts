@@ -42,6 +42,11 @@ describe('npm run db:backup', () => {
     const file = join(dir(), 'nested', 'cp.sqlite')
     const result = await backupDatabase(data, file)
     expect(result).toEqual({ file, events: 5 })
+    // One self-contained file to copy off the machine: no -wal or -shm beside it, now or once it is read.
+    const copy = new Database(file, { readonly: true })
+    expect(copy.pragma('journal_mode', { simple: true })).toBe('delete')
+    copy.close()
+    expect([existsSync(`${file}-wal`), existsSync(`${file}-shm`)]).toEqual([false, false])
     await expect(backupDatabase(data, file)).rejects.toThrow(/exists already/)
   })
 })

@@ -42,6 +42,14 @@ export async function backupDatabase(dataDir: string, target: string): Promise<B
   } finally {
     db.close()
   }
+  // The copy keeps the live file's WAL mode, and anything that opens it (the count below, an operator's
+  // sqlite3) would leave -wal and -shm files beside it: make it one self-contained file.
+  const copy = new Database(file, { fileMustExist: true })
+  try {
+    copy.pragma('journal_mode = DELETE')
+  } finally {
+    copy.close()
+  }
   return { file, events: countEvents(file) }
 }
 
