@@ -5,6 +5,7 @@
 import { CLOCK_AHEAD, isClockAhead } from '../../src/domain/clock-offset'
 import { isServerOnlyType, validateEvent, type IncidentEvent, type ReceivedFrom } from '../../src/domain/events'
 import type { PushAnswer, Rejection } from '../../src/domain/wire'
+import { withServerFields } from '../store/rows'
 import type { AppendOptions, EventStore, NewEvent, SequencedEvent } from '../store/types'
 import { canonicalCopy } from './canonical'
 
@@ -89,11 +90,7 @@ export async function ingest(
     const event = valid[i]!
     if (outcome === 'accepted') {
       accepted.push(event.id)
-      // As store/rows.ts toSequenced builds a read's event: the body's data, then seq, then the sender.
-      const read = event.copy as SequencedEvent
-      read.seq = firstSeq + stored.length
-      if (sender) read.receivedFrom = { tokenId: sender.tokenId, name: sender.name }
-      stored.push(read)
+      stored.push(withServerFields(event.copy, firstSeq + stored.length, sender))
     } else if (outcome === 'duplicate') duplicate.push(event.id)
     // conflict, or the declaration rule's already_declared / before_declared: the outcome is the reason.
     else rejected.push({ index: event.index, id: event.id, reason: outcome })

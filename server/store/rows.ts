@@ -3,6 +3,7 @@
  * 1–9) and what the Store gives out: one mapping per record, shared by the
  * SQLite and PostgreSQL stores so the two cannot drift apart.
  */
+import type { IncidentEvent, ReceivedFrom } from '../../src/domain/events'
 import { PUSH_TOPICS, type PushTopic } from '../../src/domain/push'
 import type { PushSubscriptionRecord, RunbookHead, RunbookVersionMeta, SequencedEvent, StatusLinkRecord } from './types'
 
@@ -18,13 +19,24 @@ export interface EventRow {
 
 /** The stored body with the server's own fields: `seq`, and `receivedFrom` when the sender was recorded. */
 export function toSequenced(row: EventRow): SequencedEvent {
-  // The parsed object is new and ours: seq is added to it rather than copied into another (every read of
-  // the log goes through here: pulls, the projection and the mailer after each push).
-  const event = JSON.parse(row.body) as SequencedEvent
-  event.seq = row.seq
-  if (row.sender_token_id !== null && row.sender_name !== null)
-    event.receivedFrom = { tokenId: row.sender_token_id, name: row.sender_name }
-  return event
+  const sender =
+    row.sender_token_id !== null && row.sender_name !== null
+      ? { tokenId: row.sender_token_id, name: row.sender_name }
+      : undefined
+  return withServerFields(JSON.parse(row.body) as IncidentEvent, row.seq, sender)
+}
+
+/**
+ * An event as every read of the log hands it out: its body's data, then `seq`, then `receivedFrom` when
+ * the sender is known. `event` must be new and ours (parsed, or canonicalCopy): the fields are added to it
+ * rather than copied into another (every read goes through here: pulls, the projection, the mailer).
+ * `sender` ({ tokenId, name } and nothing else) is kept as it is: whoever gets the event may not change it.
+ */
+export function withServerFields(event: IncidentEvent, seq: number, sender?: ReceivedFrom): SequencedEvent {
+  const read = event as SequencedEvent
+  read.seq = seq
+  if (sender) read.receivedFrom = sender
+  return read
 }
 
 export interface VersionRow {
