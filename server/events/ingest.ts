@@ -52,7 +52,7 @@ export async function ingest(
     }
     // seq and receivedFrom belong to the server: whatever the client sent is dropped before validation,
     // so they are never part of the stored body (nor of its duplicate/conflict comparison).
-    const { seq: _clientSeq, receivedFrom: _clientSender, ...candidate } = entry as Record<string, unknown>
+    const candidate = withoutServerFields(entry as Record<string, unknown>)
     const result = validateEvent(candidate)
     if (!result.ok) {
       rejected.push({ index, id: candidate.id as string, reason: result.reason })
@@ -101,4 +101,11 @@ export async function ingest(
     lastSeq,
     stored,
   }
+}
+
+/** The entry without `seq` and `receivedFrom`: itself when it has neither (a phone's push), not copied. */
+function withoutServerFields(entry: Record<string, unknown>): Record<string, unknown> {
+  if (!('seq' in entry) && !('receivedFrom' in entry)) return entry
+  const { seq: _clientSeq, receivedFrom: _clientSender, ...candidate } = entry
+  return candidate
 }

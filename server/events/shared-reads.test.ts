@@ -9,7 +9,7 @@ import { openSqliteStore } from '../store/sqlite'
 import type { EventPage, Store, StoreChange } from '../store/types'
 import { TestApps } from '../test-support'
 import { canonicalJson } from './canonical'
-import { SharedReads, FOLLOW_PAGE, type LogReader } from './shared-reads'
+import { SharedReads, FOLLOW_PAGE, TAIL_KEEP, type LogReader } from './shared-reads'
 
 /** A store whose reads stay under way until the test answers them. */
 function slowStore() {
@@ -70,27 +70,63 @@ describe('SharedReads', () => {
     expect(shared.readEventsAfter(10, 500)).not.toBe(after)
   })
 
-  it('knows the page after a growth this node stored without a read, until the log grows again', async () => {
+  it('knows the pages within the growths this node stored without a read, and reads what lies past them', async () => {
     const { store, reads } = slowStore()
     const shared = new SharedReads(store, { now: () => 0 })
-    const stored = [5, 6, 7].map((seq) => ({ ...makeEvent('log.entry'), seq }))
-    shared.grew(7, stored)
-    expect(await shared.readEventsAfter(4, FOLLOW_PAGE)).toEqual({ events: stored, more: false })
+    const at = (...seqs: number[]) => seqs.map((seq) => ({ ...makeEvent('log.entry'), seq }))
+    const first = at(5, 6, 7)
+    shared.grew(7, first)
+    expect(await shared.readEventsAfter(4, FOLLOW_PAGE)).toEqual({ events: first, more: false })
+    // Any cursor and size within the tail: a follower asking for less, or from further on.
+    expect(await shared.readEventsAfter(5, FOLLOW_PAGE)).toEqual({ events: first.slice(1), more: false })
+    expect(await shared.readEventsAfter(4, 2)).toEqual({ events: first.slice(0, 2), more: true })
+    expect(await shared.readEventsAfter(7, FOLLOW_PAGE)).toEqual({ events: [], more: false })
+    // A follower still busy with the first push when the second landed reads both from the tail.
+    const second = at(8, 9)
+    shared.grew(9, second)
+    expect(await shared.readEventsAfter(4, FOLLOW_PAGE)).toEqual({ events: [...first, ...second], more: false })
     expect(reads).toHaveLength(0)
-    // Another cursor or size is a read; so is the same page once the log grew again (told without events).
-    void shared.readEventsAfter(5, FOLLOW_PAGE)
-    void shared.readEventsAfter(4, 100)
-    shared.grew()
+    // Before the tail, and past it once another node's growth is told (without events), the store is read.
+    void shared.readEventsAfter(3, FOLLOW_PAGE)
+    shared.grew(12)
     void shared.readEventsAfter(4, FOLLOW_PAGE)
+    // A full page within the tail is still whole: only more is known to follow.
+    expect(await shared.readEventsAfter(4, 2)).toEqual({ events: first.slice(0, 2), more: true })
+    expect(await shared.readEventsAfter(7, 2)).toEqual({ events: second, more: true })
     expect(reads.map((r) => [r.after, r.limit])).toEqual([
-      [5, FOLLOW_PAGE],
-      [4, 100],
+      [3, FOLLOW_PAGE],
       [4, FOLLOW_PAGE],
     ])
+    // A push after the gap starts the tail again; the one that filled the gap, told late, is not the newest.
+    const later = at(13, 14)
+    shared.grew(14, later)
+    expect(await shared.readEventsAfter(12, FOLLOW_PAGE)).toEqual({ events: later, more: false })
+    void shared.readEventsAfter(9, FOLLOW_PAGE)
+    expect(reads).toHaveLength(3)
+    shared.grew(12, at(10, 11, 12))
+    void shared.readEventsAfter(9, FOLLOW_PAGE)
+    expect(reads).toHaveLength(4)
     // Events that are not the run of seqs just below lastSeq would make followers skip: not used, the page is read.
-    shared.grew(8, stored)
-    void shared.readEventsAfter(5, FOLLOW_PAGE)
-    expect(reads.map((r) => r.after)).toEqual([5, 4, 4, 5])
+    shared.grew(20, later)
+    void shared.readEventsAfter(12, FOLLOW_PAGE)
+    expect(reads.map((r) => r.after)).toEqual([3, 4, 9, 9, 12])
+  })
+
+  it('keeps the newest TAIL_KEEP events of its own pushes', async () => {
+    const { store, reads } = slowStore()
+    const shared = new SharedReads(store, { now: () => 0 })
+    let seq = 0
+    const push = (n: number) => {
+      const stored = Array.from({ length: n }, () => ({ ...makeEvent('log.entry'), seq: ++seq }))
+      shared.grew(seq, stored)
+      return stored
+    }
+    push(TAIL_KEEP)
+    const newest = push(3)
+    expect(await shared.readEventsAfter(seq - 3, FOLLOW_PAGE)).toEqual({ events: newest, more: false })
+    expect((await shared.readEventsAfter(3, FOLLOW_PAGE)).events[0]!.seq).toBe(4)
+    void shared.readEventsAfter(2, FOLLOW_PAGE)
+    expect(reads.map((r) => r.after)).toEqual([2])
   })
 
   it('passes a failed read to everyone who shared it, and shares it with nobody after', async () => {

@@ -10,10 +10,12 @@
  * another node whose notice was lost is told to nobody, and a follower that
  * polls for it must reach the database again within a poll.
  *
- * A growth this node stored itself comes with its events: the page after the
- * seq before them is known without a read, so a push is not read back from
- * the database at all (on PostgreSQL: a query, its rows and their JSON, per
- * push, on the node that had them in hand).
+ * A growth this node stored itself comes with its events, kept as the known
+ * tail of the log (its last TAIL_KEEP events while they run on without a gap):
+ * a page that falls within it is answered without a read, so a push is not
+ * read back from the database at all (on PostgreSQL: a query, its rows and
+ * their JSON, per push, on the node that had them in hand), even by a follower
+ * still busy with an earlier push when the next one landed.
  */
 import type { EventPage, EventStore, SequencedEvent } from '../store/types'
 
@@ -22,6 +24,9 @@ import type { EventPage, EventStore, SequencedEvent } from '../store/types'
  * size, so their reads after a push are one.
  */
 export const FOLLOW_PAGE = 500
+
+/** Events of this node's own pushes kept to answer followers from (4 pages: a follower a few pushes behind). */
+export const TAIL_KEEP = 4 * FOLLOW_PAGE
 
 /** A reader of the log: `EventStore.readEventsAfter`, which SharedReads also is. */
 export type LogReader = Pick<EventStore, 'readEventsAfter'>
@@ -43,6 +48,12 @@ interface Read {
 
 export class SharedReads implements LogReader {
   private reads = new Map<string, Read>()
+  /** The newest events this node stored, seqs without a gap, oldest first (at most TAIL_KEEP). */
+  private tail: readonly SequencedEvent[] = []
+  /** Whether no growth is known past the tail's last event (another node's, or a push told out of order). */
+  private tailIsNewest = false
+  /** The highest seq any growth was told with. */
+  private newestTold = 0
   private readonly keepMs: number
   private readonly keep: number
   private readonly now: () => number
@@ -62,6 +73,27 @@ export class SharedReads implements LogReader {
    * shared by those already waiting for it, then forgotten.
    */
   readEventsAfter(after: number, limit: number): Promise<EventPage> {
+    const known = this.fromTail(after, limit)
+    if (known) return Promise.resolve(known)
+    return this.shared(after, limit)
+  }
+
+  /**
+   * The page from the known tail, or null when the tail cannot tell it whole: `after` outside it, or
+   * fewer than `limit` events in it past `after` while the log is known to go on past the tail.
+   */
+  private fromTail(after: number, limit: number): EventPage | null {
+    const first = this.tail[0]?.seq
+    if (first === undefined || after < first - 1) return null
+    const start = after + 1 - first
+    if (start > this.tail.length) return null
+    const events = this.tail.slice(start, start + limit)
+    const rest = this.tail.length - start - events.length
+    if (events.length < limit && !this.tailIsNewest) return null
+    return { events, more: rest > 0 || (events.length === limit && !this.tailIsNewest) }
+  }
+
+  private shared(after: number, limit: number): Promise<EventPage> {
     const key = `${after}/${limit}`
     const known = this.reads.get(key)
     if (known && (known.answeredAt === undefined || this.now() - known.answeredAt < this.keepMs)) return known.page
@@ -81,19 +113,26 @@ export class SharedReads implements LogReader {
   }
 
   /**
-   * The log grew: no read begun before is shared with anyone asking from now on. `stored`: the growth's
-   * events when this node stored them, seqs lastSeq − stored.length + 1 … lastSeq (AppendResult): the
-   * page of FOLLOW_PAGE after the seq before them is those events (at most FOLLOW_PAGE of them), `more`
-   * false: a later growth is told by another call, which drops it. Events that are not that run of seqs
-   * (a caller's bug) are not used: the followers read the page from the store, as for another node's growth.
+   * The log grew to `lastSeq` (undefined: not told): no read begun before is shared with anyone asking
+   * from now on. `stored`: the growth's events when this node stored them, seqs lastSeq − stored.length
+   * + 1 … lastSeq (AppendResult): they join the known tail (or start it again after a gap), and pages
+   * within it are answered without a read; a page that reaches past the tail's end is read once the log
+   * is known to go on past it. Events that are not that run of seqs (a caller's bug) are not used: the
+   * followers read the pages from the store, as for another node's growth.
    */
   grew(lastSeq?: number, stored?: readonly SequencedEvent[]): void {
     this.reads = new Map()
-    if (lastSeq === undefined || !stored?.length || stored.length > FOLLOW_PAGE) return
-    const after = lastSeq - stored.length
+    this.newestTold = Math.max(this.newestTold, lastSeq ?? Number.POSITIVE_INFINITY)
+    const run = lastSeq !== undefined && stored?.length ? stored : undefined
+    const after = lastSeq! - (run?.length ?? 0)
     // Never at the cost of the push: it is acknowledged already, and a wrong page would make followers skip.
-    if (stored.some((e, i) => e.seq !== after + 1 + i)) return
-    const page = Promise.resolve({ events: [...stored], more: false })
-    this.reads.set(`${after}/${FOLLOW_PAGE}`, { page, answeredAt: this.now() })
+    if (!run || run.some((e, i) => e.seq !== after + 1 + i)) {
+      this.tailIsNewest = false
+      return
+    }
+    const joins = this.tail.at(-1)?.seq === after
+    const tail = joins ? [...this.tail, ...run] : [...run]
+    this.tail = tail.length > TAIL_KEEP ? tail.slice(tail.length - TAIL_KEEP) : tail
+    this.tailIsNewest = lastSeq === this.newestTold
   }
 }

@@ -176,6 +176,25 @@ describe('emailing an update to an audience', () => {
     expect(reportEvent.hlc > s.update.hlc).toBe(true)
   })
 
+  it('sends on a push without a query of its own; a poll also reads the stored cursor and takes over expired jobs', async () => {
+    t = await appWith()
+    const asked = { cursor: 0, expired: 0 }
+    const { mailCursor, expiredMailJobs } = t.store
+    t.store.mailCursor = () => (asked.cursor++, mailCursor.call(t.store))
+    t.store.expiredMailJobs = (now, limit) => (asked.expired++, expiredMailJobs.call(t.store, now, limit))
+    const s = scenario(['kim@lincoln.example'])
+    expect((await push(t, s.events)).json().accepted).toHaveLength(3)
+    const mailer = mailerOf(t.app)!
+    // The push's own wake (after the answer, setImmediate), as the server does for every growth.
+    await new Promise((resolve) => setImmediate(resolve))
+    await mailer.idle()
+    expect(received.map((m) => m.to)).toEqual([['kim@lincoln.example']])
+    expect(asked).toEqual({ cursor: 0, expired: 0 })
+    await mailer.scan()
+    expect(asked).toEqual({ cursor: 1, expired: 1 })
+    expect(received).toHaveLength(1)
+  })
+
   it('escapes every text field in the HTML part', async () => {
     t = await appWith()
     const hostile = HOSTILE_TEXTS.join(' ')

@@ -113,6 +113,8 @@ export class Mailer {
   private readonly running = new Set<Promise<void>>()
   private scanning: Promise<void> | null = null
   private again = false
+  /** Whether the next scan is a full one (see scan). */
+  private againFull = false
   /** Where this process has read the log to; the stored cursor may be behind it (CURSOR_WRITE_EVERY). */
   private cursor = 0
   /** The cursor this process last stored. */
@@ -137,23 +139,30 @@ export class Mailer {
 
   /** Looks for work now and every `pollMs`. */
   start(): void {
-    this.wake()
-    this.timer = setInterval(() => this.wake(), this.settings.pollMs)
+    this.wake(true)
+    this.timer = setInterval(() => this.wake(true), this.settings.pollMs)
     this.timer.unref?.()
   }
 
-  /** The log grew (a push was stored): look for new updates, without waiting. */
-  wake(): void {
+  /**
+   * The log grew (a push was stored): look for new updates, without waiting. `full`: also learn how far
+   * other nodes read (the stored cursor) and take over expired jobs, as every poll does; a growth only
+   * reads on from where this node is, so a push costs the database no query of the mailer's own.
+   */
+  wake(full = false): void {
     if (this.closed) return
-    this.scan().catch((err: unknown) => this.options.onError?.(err))
+    this.scan(full).catch((err: unknown) => this.options.onError?.(err))
   }
 
   /**
    * Reads the log from the cursor and starts a job for each update to an
-   * audience, then takes over expired jobs. One scan at a time; a wake during
-   * a scan runs one more after it. Resolves when the jobs are claimed, not sent.
+   * audience; `full` (the default), first reads the stored cursor (another
+   * node may have read further) and afterwards takes over expired jobs. One
+   * scan at a time; a wake during a scan runs one more after it (full if any
+   * wake asked for it). Resolves when the jobs are claimed, not sent.
    */
-  scan(): Promise<void> {
+  scan(full = true): Promise<void> {
+    this.againFull ||= full
     if (this.scanning) {
       this.again = true
       return this.scanning
@@ -162,7 +171,9 @@ export class Mailer {
       try {
         do {
           this.again = false
-          await this.scanOnce()
+          const whole = this.againFull
+          this.againFull = false
+          await this.scanOnce(whole)
         } while (this.again && !this.closed)
       } finally {
         this.scanning = null
@@ -201,9 +212,9 @@ export class Mailer {
     this.storedCursor = cursor
   }
 
-  private async scanOnce(): Promise<void> {
+  private async scanOnce(full: boolean): Promise<void> {
     // Another process may have stored a cursor further on (it read those events and claimed their jobs).
-    let cursor = Math.max(this.cursor, await this.store.mailCursor())
+    let cursor = full ? Math.max(this.cursor, await this.store.mailCursor()) : this.cursor
     for (;;) {
       const page = await (this.options.log ?? this.store).readEventsAfter(cursor, FOLLOW_PAGE)
       for (const e of page.events) {
@@ -216,6 +227,7 @@ export class Mailer {
       if (cursor - this.storedCursor >= CURSOR_WRITE_EVERY) await this.storeCursor()
       if (!page.more || this.closed) break
     }
+    if (!full) return
     const now = this.clock.now()
     for (const id of await this.store.expiredMailJobs(now, 100)) {
       const e = await this.store.eventById(id)

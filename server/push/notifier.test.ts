@@ -278,6 +278,33 @@ describe('event notices', () => {
     expect(transport.to('https://push.example/dana-laptop')).toEqual([])
   })
 
+  it('read the subscriptions once for all the notices of a push', async () => {
+    const store = memoryStore()
+    const transport = new RecordingTransport()
+    const t = await team(store, { sam: ['role-assigned', 'major-declared', 'task-assigned'] })
+    const n = await node(store, transport)
+    const list = store.listPushSubscriptions.bind(store)
+    let reads = 0
+    store.listPushSubscriptions = () => {
+      reads++
+      return list()
+    }
+    const id = newId()
+    await t.push('dana', [
+      ev('incident.declared', { title: 'Core switch down', severity: 2 }, DANA, T0 + 1, id),
+      ev('role.assigned', { role: 'ops', person: SAM }, DANA, T0 + 2, id),
+      ev('task.added', { taskId: newId(), text: 'Swap the PSU', kind: 'other', owner: 'sam' }, DANA, T0 + 3, id),
+    ])
+    await n.projection.refresh()
+    await n.notifier.idle()
+    expect(transport.to('https://push.example/sam-phone').map((m) => m.topic)).toEqual([
+      'major-declared',
+      'role-assigned',
+      'task-assigned',
+    ])
+    expect(reads).toBe(1)
+  })
+
   it('respect the choices, and skip assignments a later write already replaced', async () => {
     const store = memoryStore()
     const transport = new RecordingTransport()

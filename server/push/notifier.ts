@@ -62,6 +62,12 @@ const WEEK_MS = 7 * 24 * 60 * 60 * 1000
 /** The longest a due timer sleeps before looking again (a clock change, or a moment the views missed). */
 const MAX_SLEEP_MS = 60 * 60 * 1000
 
+/** A notice to deliver; reminders carry their due moment (ms), to report how late they went. */
+interface Due {
+  notice: PushNotice
+  dueMs?: number
+}
+
 const silent: NotifierLog = { info() {}, warn() {} }
 
 /** The push job (see the file's comment); one per server process. */
@@ -123,9 +129,10 @@ export class PushNotifier {
   }
 
   private changed(changes: IncidentChange[], live: boolean): void {
-    if (live)
-      for (const { state, added } of changes)
-        for (const event of added) for (const notice of noticesForEvent(event, state)) this.track(this.deliver(notice))
+    if (live) {
+      const notices = changes.flatMap(({ state, added }) => added.flatMap((event) => noticesForEvent(event, state)))
+      if (notices.length) this.track(this.deliverAll(notices.map((notice) => ({ notice }))))
+    }
     this.schedule()
   }
 
@@ -135,13 +142,15 @@ export class PushNotifier {
     clearTimeout(this.dueTimer)
     const now = this.now()
     let next = Infinity
+    const due: Due[] = []
     for (const view of this.options.projection.reminderViews()) {
       const notice = dueNotice(view, now, this.staleMs)
       if (notice && !this.handled.has(notice.key)) {
         this.handled.set(notice.key, view.dueMs!)
-        this.track(this.deliver(notice, view.dueMs!))
+        due.push({ notice, dueMs: view.dueMs! })
       } else if (view.dueMs !== null && view.dueMs > now) next = Math.min(next, view.dueMs)
     }
+    if (due.length) this.track(this.deliverAll(due))
     const sleep = Math.min(Math.max(next - now, 0), MAX_SLEEP_MS)
     this.dueTimer = setTimeout(() => this.schedule(), sleep)
     this.dueTimer.unref()
@@ -169,17 +178,35 @@ export class PushNotifier {
   }
 
   /**
+   * Each notice to the subscriptions it reaches (deliver), the subscriptions read once for all of them:
+   * a push of 500 events makes tens of notices, and one read each was most of the database's work for
+   * that push.
+   */
+  private async deliverAll(due: readonly Due[]): Promise<void> {
+    let subscriptions: PushSubscriptionRecord[]
+    try {
+      subscriptions = await this.options.store.listPushSubscriptions()
+    } catch (err) {
+      this.log.warn({ err, keys: due.map((d) => d.notice.key) }, 'push notice failed')
+      return
+    }
+    await Promise.all(due.map(({ notice, dueMs }) => this.deliver(notice, subscriptions, dueMs)))
+  }
+
+  /**
    * Claim, then send to every subscription the notice reaches; forget subscriptions that are gone.
    * A notice no subscription reaches is neither claimed nor sent: the claim is a durable write (an
    * fsync on SQLite), and a push of 500 events assigning tasks to people with no phone subscribed
    * must not cost 500 of them. Another node deciding the same finds the same subscriptions.
    */
-  private async deliver(notice: PushNotice, dueMs?: number): Promise<void> {
+  private async deliver(
+    notice: PushNotice,
+    subscriptions: readonly PushSubscriptionRecord[],
+    dueMs?: number,
+  ): Promise<void> {
     const { store, transport } = this.options
     try {
-      const subs = (await store.listPushSubscriptions()).filter((sub) =>
-        noticeReaches(notice, this.is(sub), sub.topics),
-      )
+      const subs = subscriptions.filter((sub) => noticeReaches(notice, this.is(sub), sub.topics))
       if (!subs.length) return
       if (!(await store.claimPushNotice(notice.key, new Date(this.now()).toISOString()))) return
       const report: DeliveryReport = { key: notice.key, topic: notice.topic, sent: 0, gone: 0, failed: [] }

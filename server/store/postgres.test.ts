@@ -97,6 +97,35 @@ describe('bodies', () => {
   })
 })
 
+describe('one batch, several senders', () => {
+  it('stores each event with its own sender, or none, and the seqs in batch order', async () => {
+    const s = await store()
+    const [a, b, c, d] = Array.from({ length: 4 }, () => makeEvent('log.entry'))
+    const dana = { tokenId: 1, name: 'Dana' }
+    const sam = { tokenId: 2, name: 'Sam, "on call"' }
+    await s.appendEvents([
+      { ...toNew(a!), receivedFrom: dana },
+      { ...toNew(b!), receivedFrom: sam },
+      toNew(c!),
+      { ...toNew(d!), receivedFrom: dana },
+    ])
+    const read = (await s.readEventsAfter(0, 10)).events
+    expect(read.map((e) => [e.id, e.seq, e.receivedFrom])).toEqual([
+      [a!.id, 1, dana],
+      [b!.id, 2, sam],
+      [c!.id, 3, undefined],
+      [d!.id, 4, dana],
+    ])
+  })
+
+  it('refuses an id or clock holding the separator the batch travels joined by', async () => {
+    const s = await store()
+    const e = toNew(makeEvent('log.entry'))
+    await expect(s.appendEvents([{ ...e, hlc: `${e.hlc}\x1e` }])).rejects.toThrow(/control character/)
+    expect((await s.readEventsAfter(0, 10)).events).toEqual([])
+  })
+})
+
 describe('seq across connections', () => {
   it('shows the hazard the lock prevents: without it, seq N+1 can commit while N is still open', async () => {
     await store()
@@ -169,6 +198,27 @@ describe('changes reach every node', () => {
     const revoked = nextChange(nodeB, (c) => c.kind === 'revoked')
     await nodeA.revokeTokens('Dana', 'later')
     expect(await revoked).toEqual({ kind: 'revoked', tokenIds: [token.id] })
+  })
+
+  it('reports what other nodes appended, never its own appends (their callers tell them, with the events)', async () => {
+    const nodeA = await store()
+    const nodeB = await store()
+    const changes: StoreChange[] = []
+    nodeA.watch((c) => changes.push(c))
+    // Its report on listening: the log as it is, empty.
+    await until(() => changes.length > 0)
+    for (let i = 0; i < 5; i++) await nodeA.appendEvents([toNew(makeEvent('log.entry')), toNew(makeEvent('log.entry'))])
+    await nodeB.appendEvents([toNew(makeEvent('log.entry'))])
+    await until(() => changes.some((c) => c.kind === 'grew' && c.lastSeq === 11))
+    // After node B's, which was committed later: every one of node A's own NOTIFYs has come back by now.
+    for (let i = 0; i < 2; i++) await nodeA.appendEvents([toNew(makeEvent('log.entry'))])
+    await nodeB.appendEvents([toNew(makeEvent('log.entry'))])
+    await until(() => changes.some((c) => c.kind === 'grew' && c.lastSeq === 14))
+    expect(changes).toEqual([
+      { kind: 'grew', lastSeq: 0 },
+      { kind: 'grew', lastSeq: 11 },
+      { kind: 'grew', lastSeq: 14 },
+    ])
   })
 
   it('listens again after its connection is cut, and reports what was stored meanwhile', async () => {

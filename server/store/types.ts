@@ -336,9 +336,11 @@ export type StoreChange = { kind: 'grew'; lastSeq: number } | { kind: 'revoked';
 export interface Store
   extends EventStore, TokenStore, IncidentReader, PushStore, StatusLinkStore, RunbookStore, MailStore {
   /**
-   * Engines that several server processes share (PostgreSQL) report what any
-   * of them stored, so live streams and revocations reach every node. Absent
-   * on SQLite: one process serves the file, and it publishes its own changes.
+   * Engines that several server processes share (PostgreSQL) report what the
+   * others stored, so live streams and revocations reach every node; a growth
+   * this store appended itself is not reported (appendEvents' caller tells it,
+   * with the events: StreamHub.publish), revocations always are. Absent on
+   * SQLite: one process serves the file, and it publishes its own changes.
    * Returns the function that stops listening.
    */
   watch?(listener: (change: StoreChange) => void): () => void

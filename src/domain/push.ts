@@ -128,6 +128,9 @@ export function noticeReaches(
   return notice.to === 'everyone' || is(notice.to)
 }
 
+/** The claim key of the notice an event makes: one per event and topic. */
+const noticeKey = (event: IncidentEvent, topic: PushTopic) => `event:${event.id}:${topic}`
+
 /**
  * The notices one stored event calls for, judged against its incident's state
  * after folding (so an assignment a later write already replaced, or a task
@@ -135,17 +138,26 @@ export function noticeReaches(
  */
 export function noticesForEvent(event: IncidentEvent, state: IncidentState): PushNotice[] {
   if (state.status === 'resolved' || event.incidentId !== state.id) return []
-  const key = (topic: PushTopic) => `event:${event.id}:${topic}`
   if (event.type === 'incident.declared') {
     if (state.declaration.id !== event.id || event.payload.severity > 2) return []
     const message = pushMessage('major-declared', { ...state, severity: event.payload.severity as Severity })
-    return [{ topic: 'major-declared', to: 'everyone', except: event.actor, key: key('major-declared'), message }]
+    return [
+      {
+        topic: 'major-declared',
+        to: 'everyone',
+        except: event.actor,
+        key: noticeKey(event, 'major-declared'),
+        message,
+      },
+    ]
   }
   if (event.type === 'role.assigned') {
     const { role, person } = event.payload
     if (!person || samePerson(event.actor, person) || !samePerson(holderOf(state, role), person)) return []
     const message = pushMessage('role-assigned', state, role)
-    return [{ topic: 'role-assigned', to: person, except: event.actor, key: key('role-assigned'), message }]
+    return [
+      { topic: 'role-assigned', to: person, except: event.actor, key: noticeKey(event, 'role-assigned'), message },
+    ]
   }
   if (event.type === 'task.added' || event.type === 'task.edited') {
     const owner = event.payload.owner?.trim()
@@ -154,7 +166,15 @@ export function noticesForEvent(event: IncidentEvent, state: IncidentState): Pus
     if (!owner || !task || task.done || !task.owner || !samePerson({ name: task.owner }, { name: owner })) return []
     if (samePerson({ name: event.actor.name }, { name: owner })) return []
     const message = pushMessage('task-assigned', state)
-    return [{ topic: 'task-assigned', to: { name: owner }, except: event.actor, key: key('task-assigned'), message }]
+    return [
+      {
+        topic: 'task-assigned',
+        to: { name: owner },
+        except: event.actor,
+        key: noticeKey(event, 'task-assigned'),
+        message,
+      },
+    ]
   }
   return []
 }
