@@ -112,9 +112,8 @@ export class Mailer {
   readonly node: string
   private readonly running = new Set<Promise<void>>()
   private scanning: Promise<void> | null = null
-  private again = false
-  /** Whether the next scan is a full one (see scan). */
-  private againFull = false
+  /** The scan asked for while one runs (see scan): none, one reading on, or a full one. */
+  private asked: 'none' | 'follow' | 'full' = 'none'
   /** Where this process has read the log to; the stored cursor may be behind it (CURSOR_WRITE_EVERY). */
   private cursor = 0
   /** The cursor this process last stored. */
@@ -162,19 +161,15 @@ export class Mailer {
    * wake asked for it). Resolves when the jobs are claimed, not sent.
    */
   scan(full = true): Promise<void> {
-    this.againFull ||= full
-    if (this.scanning) {
-      this.again = true
-      return this.scanning
-    }
+    this.asked = full || this.asked === 'full' ? 'full' : 'follow'
+    if (this.scanning) return this.scanning
     this.scanning = (async () => {
       try {
         do {
-          this.again = false
-          const whole = this.againFull
-          this.againFull = false
+          const whole = this.asked === 'full'
+          this.asked = 'none'
           await this.scanOnce(whole)
-        } while (this.again && !this.closed)
+        } while (this.asked !== 'none' && !this.closed)
       } finally {
         this.scanning = null
       }

@@ -77,6 +77,28 @@ const DECLARED_SUFFIX = '"type":"incident.declared"}'
 const BODY_SEPARATOR = '\x1e'
 /** Own appends remembered until their NOTIFY comes back (PostgresStore.ownAppends). */
 const OWN_APPENDS_KEPT = 1_000
+
+/**
+ * The senders of a batch as columns: the distinct senders (few: one for a push) as `tokens` and `names`,
+ * and for each event its sender's 1-based index among them, '' for none.
+ */
+function sendersOf(events: readonly NewEvent[]): { tokens: number[]; names: string[]; indexes: string[] } {
+  const seen = new Map<string, number>()
+  const tokens: number[] = []
+  const names: string[] = []
+  const indexes = events.map(({ receivedFrom: from }) => {
+    if (!from) return ''
+    const key = `${from.tokenId}:${from.name}`
+    let index = seen.get(key)
+    if (index === undefined) {
+      index = tokens.push(from.tokenId)
+      names.push(from.name)
+      seen.set(key, index)
+    }
+    return String(index)
+  })
+  return { tokens, names, indexes }
+}
 const IS_DECLARATION = `right(body, ${DECLARED_SUFFIX.length}) = '${DECLARED_SUFFIX}'`
 
 /**
@@ -504,22 +526,7 @@ export class PostgresStore implements Store {
       }
       // Delivered to every node's LISTEN when this commits, never before.
       writing(seq)
-      // Senders: few per batch (one for a push); each row names its own by a 1-based index, '' for none.
-      const senders = new Map<string, number>()
-      const senderTokens: number[] = []
-      const senderNames: string[] = []
-      const senderOf = ({ e }: { e: NewEvent }): string => {
-        if (!e.receivedFrom) return ''
-        const key = `${e.receivedFrom.tokenId}:${e.receivedFrom.name}`
-        let index = senders.get(key)
-        if (index === undefined) {
-          index = senders.size + 1
-          senders.set(key, index)
-          senderTokens.push(e.receivedFrom.tokenId)
-          senderNames.push(e.receivedFrom.name)
-        }
-        return String(index)
-      }
+      const senders = sendersOf(rows.map((row) => row.e))
       const joined = (pick: (row: { e: NewEvent }) => string) => rows.map(pick).join(BODY_SEPARATOR)
       // Accepted rows take the seqs after the last one, in order: the first seq and each row's ordinality.
       await c.query(
@@ -547,8 +554,8 @@ export class PostgresStore implements Store {
           joined((row) => row.e.hlc),
           joined((row) => row.e.body),
           new Date().toISOString(),
-          senderTokens,
-          senderNames,
+          senders.tokens,
+          senders.names,
           options?.day ?? null,
           options?.tokenId ?? null,
           adding.events,
@@ -556,7 +563,7 @@ export class PostgresStore implements Store {
           CHANNEL,
           JSON.stringify({ grew: seq }),
           prune,
-          joined(senderOf),
+          senders.indexes.join(BODY_SEPARATOR),
         ],
       )
       return { outcomes, lastSeq: seq }
@@ -915,11 +922,11 @@ export class PostgresStore implements Store {
     this.listener ??= new Listener(
       this.url,
       (change) => {
-        const own = change.kind === 'grew' ? this.ownAppends.get(change.lastSeq) : undefined
         // This node's own append: its caller tells it, with its events.
-        if (change.kind === 'grew' && own === 'committing') this.ownAppends.set(change.lastSeq, 'heard')
-        else if (change.kind === 'grew' && own === 'committed') this.ownAppends.delete(change.lastSeq)
-        else this.tell(change)
+        if (change.kind === 'grew' && this.ownAppends.has(change.lastSeq)) {
+          if (this.ownAppends.get(change.lastSeq) === 'committing') this.ownAppends.set(change.lastSeq, 'heard')
+          else this.ownAppends.delete(change.lastSeq)
+        } else this.tell(change)
       },
       () => this.lastSeq(),
     )

@@ -128,8 +128,10 @@ export function noticeReaches(
   return notice.to === 'everyone' || is(notice.to)
 }
 
-/** The claim key of the notice an event makes: one per event and topic. */
-const noticeKey = (event: IncidentEvent, topic: PushTopic) => `event:${event.id}:${topic}`
+/** The notice `event` makes on `topic` for `to`: never to its own author; claimed once per event and topic. */
+function noticeOf(event: IncidentEvent, topic: PushTopic, to: PushNotice['to'], message: PushMessage): PushNotice {
+  return { topic, to, except: event.actor, key: `event:${event.id}:${topic}`, message }
+}
 
 /**
  * The notices one stored event calls for, judged against its incident's state
@@ -141,23 +143,13 @@ export function noticesForEvent(event: IncidentEvent, state: IncidentState): Pus
   if (event.type === 'incident.declared') {
     if (state.declaration.id !== event.id || event.payload.severity > 2) return []
     const message = pushMessage('major-declared', { ...state, severity: event.payload.severity as Severity })
-    return [
-      {
-        topic: 'major-declared',
-        to: 'everyone',
-        except: event.actor,
-        key: noticeKey(event, 'major-declared'),
-        message,
-      },
-    ]
+    return [noticeOf(event, 'major-declared', 'everyone', message)]
   }
   if (event.type === 'role.assigned') {
     const { role, person } = event.payload
     if (!person || samePerson(event.actor, person) || !samePerson(holderOf(state, role), person)) return []
     const message = pushMessage('role-assigned', state, role)
-    return [
-      { topic: 'role-assigned', to: person, except: event.actor, key: noticeKey(event, 'role-assigned'), message },
-    ]
+    return [noticeOf(event, 'role-assigned', person, message)]
   }
   if (event.type === 'task.added' || event.type === 'task.edited') {
     const owner = event.payload.owner?.trim()
@@ -166,15 +158,7 @@ export function noticesForEvent(event: IncidentEvent, state: IncidentState): Pus
     if (!owner || !task || task.done || !task.owner || !samePerson({ name: task.owner }, { name: owner })) return []
     if (samePerson({ name: event.actor.name }, { name: owner })) return []
     const message = pushMessage('task-assigned', state)
-    return [
-      {
-        topic: 'task-assigned',
-        to: { name: owner },
-        except: event.actor,
-        key: noticeKey(event, 'task-assigned'),
-        message,
-      },
-    ]
+    return [noticeOf(event, 'task-assigned', { name: owner }, message)]
   }
   return []
 }
