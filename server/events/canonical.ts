@@ -16,6 +16,32 @@ export function canonicalCopy<T>(value: T): T {
   return sortKeys(value) as T
 }
 
+/**
+ * `value` in the form canonicalCopy gives: `value` itself when it already is
+ * (every object's keys in sorted order, no undefined member), else a sorted
+ * copy. For data the caller alone holds, such as a validator's fresh output
+ * (src/domain/events.ts declares every object's fields in sorted order, so a
+ * valid event is canonical as it comes out): checking costs a walk, copying
+ * cost a sort and a new object at every level, on every pushed event.
+ */
+export function canonicalForm<T>(value: T): T {
+  return isCanonical(value) ? value : canonicalCopy(value)
+}
+
+function isCanonical(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return true
+  if (Array.isArray(value)) return value.every(isCanonical)
+  let previous: string | undefined
+  // Own keys as Object.keys lists them: JSON and validators make plain objects, with nothing inherited.
+  for (const key of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[key]
+    // Integer-like keys come first in any object whatever their text: such an object is copied, and stays equal.
+    if (v === undefined || (previous !== undefined && previous >= key) || !isCanonical(v)) return false
+    previous = key
+  }
+  return true
+}
+
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys)
   if (value === null || typeof value !== 'object') return value

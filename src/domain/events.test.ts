@@ -169,6 +169,42 @@ describe('event vocabulary', () => {
     expect(result.ok ? result.value.type : result.reason).toBe(type)
   })
 
+  it.each(Object.entries(valid))(
+    'gives a valid %s with its keys in sorted order at every depth, whatever order they came in',
+    (type, payload) => {
+      // Canonical JSON's order (server/events/canonical.ts): the server then stores the event as validated.
+      const reversed = (value: unknown): unknown =>
+        Array.isArray(value)
+          ? value.map(reversed)
+          : value !== null && typeof value === 'object'
+            ? Object.fromEntries(
+                Object.entries(value)
+                  .reverse()
+                  .map(([k, x]) => [k, reversed(x)]),
+              )
+            : value
+      const keyOrders = (value: unknown): string[][] =>
+        Array.isArray(value)
+          ? value.flatMap(keyOrders)
+          : value !== null && typeof value === 'object'
+            ? [Object.keys(value), ...Object.values(value).flatMap(keyOrders)]
+            : []
+      const result = validateEvent(reversed(envelope(type, payload)))
+      expect(result.ok).toBe(true)
+      for (const keys of keyOrders(result.ok && result.value)) expect(keys).toEqual([...keys].sort())
+    },
+  )
+
+  it('gives runbook parameter values (a record, in the order typed) in sorted order too', () => {
+    const parameters = { switch_ip: '10.20.12.5', campus: 'Nord', building: 'B' }
+    const result = validateEvent(
+      envelope('log.entry', { text: 'Ping', kind: 'action', runbook: { id: 'a', parameters } }),
+    )
+    expect(
+      result.ok && result.value.type === 'log.entry' && Object.keys(result.value.payload.runbook!.parameters!),
+    ).toEqual(['building', 'campus', 'switch_ip'])
+  })
+
   it.each(invalid)('refuses %s %j naming %s', (type, payload, reason) => {
     const result = validateEvent(envelope(type, payload))
     expect(result.ok).toBe(false)

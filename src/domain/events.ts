@@ -22,6 +22,19 @@ import { CONTACT_KINDS, EMAIL_OUTCOMES } from './directory-vocabulary'
 // The vocabulary's constants live apart from the schemas so the first screen can use them without valibot.
 export { DEFAULT_UPDATE_CADENCE_MINUTES, LIMITS, LOG_KINDS, ROLES, SEVERITIES, STATUSES, TASK_KINDS, hasVisibleText }
 
+/**
+ * An object schema (valibot's `object`: unknown keys dropped) whose entries are
+ * declared in sorted order, whatever order the source lists them in. Its output
+ * keeps that order, so a valid event comes out of validation with its keys as
+ * canonical JSON sorts them (server/events/canonical.ts), and the server stores
+ * it without a sorted copy. The first bad field a reason names is the first in
+ * that order.
+ */
+function fields<const E extends v.ObjectEntries>(entries: E): v.ObjectSchema<E, undefined> {
+  const sorted = Object.fromEntries(Object.entries(entries).sort(([a], [b]) => (a < b ? -1 : 1)))
+  return v.object(sorted as E)
+}
+
 const id = v.pipe(v.string(), v.regex(ID_PATTERN, 'must be 8–64 of A-Z a-z 0-9 _ -'))
 /**
  * A required text: NFC-normalised first, so limits count the stored form and
@@ -52,11 +65,11 @@ const isoTime = v.pipe(
   v.check((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(s) && !Number.isNaN(Date.parse(s)), 'must be an ISO-8601 time'),
 )
 
-export const ActorSchema = v.object({
+export const ActorSchema = fields({
   id: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 of A-Z a-z 0-9 _ -')),
   name: text(1, LIMITS.personName),
 })
-export const PersonSchema = v.object({
+export const PersonSchema = fields({
   id: v.optional(v.pipe(v.string(), v.maxLength(64))),
   name: text(1, LIMITS.personName),
 })
@@ -81,6 +94,8 @@ const runbookParameters = v.pipe(
     const count = Object.keys(values).length
     return count >= 1 && count <= 20
   }, 'must hold 1 to 20 values'),
+  // In sorted order, as `fields` gives every object of an event (see there).
+  v.transform((values) => Object.fromEntries(Object.entries(values).sort(([a], [b]) => (a < b ? -1 : 1)))),
 )
 
 /**
@@ -102,18 +117,18 @@ const phoneNumber = v.pipe(
   v.regex(/^\+?[0-9 ().\-/]*[0-9][0-9 ().\-/]*((x|ext\.?)\s*[0-9]{1,6})?$/i, 'must be a phone number'),
 )
 /** One member of an audience: an address, and the name to greet (optional). */
-export const AudienceMemberSchema = v.object({
+export const AudienceMemberSchema = fields({
   email,
   name: optionalText(LIMITS.personName),
 })
 /** One phone number of a contact, with what it is (`mobile`, `NOC 24/7`). */
-export const ContactPhoneSchema = v.object({
+export const ContactPhoneSchema = fields({
   label: optionalText(DIRECTORY_LIMITS.phoneLabel),
   number: phoneNumber,
 })
 
 export const payloadSchemas = {
-  'incident.declared': v.object({
+  'incident.declared': fields({
     title: text(1, LIMITS.title),
     severity,
     summary: optionalText(LIMITS.summary),
@@ -123,7 +138,7 @@ export const payloadSchemas = {
     updateCadenceMinutes: v.optional(cadence),
   }),
   'incident.edited': v.pipe(
-    v.object({
+    fields({
       title: v.optional(text(1, LIMITS.title)),
       severity: v.optional(severity),
       summary: optionalText(LIMITS.summary),
@@ -131,7 +146,7 @@ export const payloadSchemas = {
       updateCadenceMinutes: v.optional(cadence),
       /** Extension: per field set, the write it replaced (see `seen`). */
       seen: v.optional(
-        v.object({
+        fields({
           title: seen,
           severity: seen,
           summary: seen,
@@ -145,18 +160,18 @@ export const payloadSchemas = {
       'must change at least one field',
     ),
   ),
-  'incident.status': v.object({ status: v.picklist(STATUSES), note: optionalText(LIMITS.logText) }),
-  'role.assigned': v.object({
+  'incident.status': fields({ status: v.picklist(STATUSES), note: optionalText(LIMITS.logText) }),
+  'role.assigned': fields({
     role: v.picklist(ROLES),
     person: v.nullable(PersonSchema),
     briefing: optionalText(LIMITS.updateBody),
     seen,
   }),
-  'log.entry': v.object({
+  'log.entry': fields({
     text: text(1, LIMITS.logText),
     kind: v.picklist(LOG_KINDS),
     runbook: v.optional(
-      v.object({
+      fields({
         id: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_/.-]{1,200}$/, 'must be a runbook id')),
         step: v.optional(int(0, 10000)),
         /** Extension: the runbook's published version the step was ticked in (see docs/CONTRACT-EXTENSIONS.md). */
@@ -171,54 +186,54 @@ export const payloadSchemas = {
     keptChangeId: v.optional(id),
   }),
   'log.amended': v.pipe(
-    v.object({
+    fields({
       entryId: id,
       text: v.optional(text(1, LIMITS.logText)),
       struck: v.optional(v.boolean()),
       pinned: v.optional(v.boolean()),
       reason: optionalText(LIMITS.logText),
       /** Extension: per part set, the write it replaced (see `seen`). */
-      seen: v.optional(v.object({ text: seen, struck: seen, pinned: seen })),
+      seen: v.optional(fields({ text: seen, struck: seen, pinned: seen })),
     }),
     v.check(
       (p) => p.text !== undefined || p.struck !== undefined || p.pinned !== undefined,
       'must change text, struck or pinned',
     ),
   ),
-  'change.made': v.object({
+  'change.made': fields({
     changeId: id,
     system: text(1, LIMITS.system),
     what: text(1, LIMITS.changeText),
     revert: text(1, LIMITS.changeText),
   }),
-  'change.reverted': v.object({ changeId: id, note: optionalText(LIMITS.changeText) }),
-  'update.posted': v.object({
+  'change.reverted': fields({ changeId: id, note: optionalText(LIMITS.changeText) }),
+  'update.posted': fields({
     body: text(1, LIMITS.updateBody),
     audience: optionalText(LIMITS.audience),
     nextDueMinutes: v.optional(cadence),
     /** Extension: the directory audience (`audience.saved`) the server emails this update to. */
     audienceId: v.optional(id),
   }),
-  'task.added': v.object({
+  'task.added': fields({
     taskId: id,
     text: text(1, LIMITS.taskText),
     kind: v.picklist(TASK_KINDS),
     owner: optionalText(LIMITS.personName),
   }),
-  'task.done': v.object({ taskId: id, seen }),
+  'task.done': fields({ taskId: id, seen }),
   /** Extension: a task marked done by mistake is opened again. */
-  'task.reopened': v.object({ taskId: id, seen }),
+  'task.reopened': fields({ taskId: id, seen }),
   /**
    * Extension: someone confirmed a conflict, a write (`replacedId`) that
    * last-writer-wins replaced by another (`keptId`) made at the same time offline.
    */
-  'conflict.acknowledged': v.object({ keptId: id, replacedId: id }),
+  'conflict.acknowledged': fields({ keptId: id, replacedId: id }),
   /**
    * Extension: a task's text, kind or owner corrected (only the fields that
    * changed; an empty owner means nobody). Last writer by `hlc` wins per field.
    */
   'task.edited': v.pipe(
-    v.object({
+    fields({
       taskId: id,
       text: v.optional(text(1, LIMITS.taskText)),
       kind: v.optional(v.picklist(TASK_KINDS)),
@@ -235,7 +250,7 @@ export const payloadSchemas = {
    * `members` is one field: the whole list as its writer saw it.
    */
   'audience.saved': v.pipe(
-    v.object({
+    fields({
       audienceId: id,
       name: v.optional(text(1, LIMITS.audience)),
       members: v.optional(
@@ -258,7 +273,7 @@ export const payloadSchemas = {
    * clears it.
    */
   'contact.saved': v.pipe(
-    v.object({
+    fields({
       contactId: id,
       name: v.optional(text(1, LIMITS.personName)),
       kind: v.optional(v.picklist(CONTACT_KINDS)),
@@ -280,7 +295,7 @@ export const payloadSchemas = {
    * Extension, written by the server only (a phone's push of it is refused):
    * what became of emailing an update to its audience.
    */
-  'update.emailed': v.object({
+  'update.emailed': fields({
     updateId: id,
     audienceId: id,
     audience: v.pipe(v.string(), v.maxLength(LIMITS.audience)),
@@ -289,7 +304,7 @@ export const payloadSchemas = {
     sent: int(0, DIRECTORY_LIMITS.members),
     failed: v.pipe(
       v.array(
-        v.object({
+        fields({
           email: v.pipe(v.string(), v.maxLength(DIRECTORY_LIMITS.email)),
           answer: v.pipe(v.string(), v.maxLength(DIRECTORY_LIMITS.smtpAnswer)),
         }),
@@ -317,7 +332,7 @@ export const EVENT_TYPES = Object.keys(payloadSchemas) as EventType[]
  * the event's content (duplicate/conflict checks leave it out). The name is
  * shown as given by the server, so it is not held to the visible-text rule.
  */
-export const ReceivedFromSchema = v.object({
+export const ReceivedFromSchema = fields({
   tokenId: v.pipe(v.number(), v.integer(), v.minValue(1)),
   name: v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.personName)),
 })
@@ -334,7 +349,7 @@ const envelope = {
 }
 
 function variant<T extends EventType>(type: T) {
-  return v.object({ ...envelope, type: v.literal(type), payload: payloadSchemas[type] })
+  return fields({ ...envelope, type: v.literal(type), payload: payloadSchemas[type] })
 }
 
 /** One variant schema per event type, each keeping its own payload type. */
