@@ -7,7 +7,7 @@ import { isServerOnlyType, validateEvent, type IncidentEvent, type ReceivedFrom 
 import type { PushAnswer, Rejection } from '../../src/domain/wire'
 import { withServerFields } from '../store/rows'
 import type { AppendOptions, EventStore, NewEvent, SequencedEvent } from '../store/types'
-import { canonicalCopy } from './canonical'
+import { canonicalForm } from './canonical'
 
 export interface IngestResult {
   answer: PushAnswer
@@ -39,6 +39,8 @@ export async function ingest(
 ): Promise<IngestResult> {
   const rejected: (Rejection & { index: number })[] = []
   const valid: (NewEvent & { index: number; copy: IncidentEvent })[] = []
+  // Read while the batch is checked: what the store needs to judge it depends only on ids.
+  const prepared = await store.prepareAppend?.(...claimedIds(entries), options)
 
   entries.forEach((entry, index) => {
     if (
@@ -67,8 +69,8 @@ export async function ingest(
       rejected.push({ index, id: event.id, reason: CLOCK_AHEAD })
       return
     }
-    // The body's own data (canonicalCopy): once stored, it is the event as a read of the log returns it.
-    const copy = canonicalCopy(event)
+    // The body's own data (validation's fresh output, in canonical form): once stored, it is the event as a read of the log returns it.
+    const copy = canonicalForm(event)
     valid.push({
       index,
       copy,
@@ -81,7 +83,7 @@ export async function ingest(
     })
   })
 
-  const { outcomes, lastSeq } = await store.appendEvents(valid, options)
+  const { outcomes, lastSeq } = await store.appendEvents(valid, options, prepared)
   const accepted: string[] = []
   const duplicate: string[] = []
   const stored: SequencedEvent[] = []
@@ -101,6 +103,19 @@ export async function ingest(
     lastSeq,
     stored,
   }
+}
+
+/** The ids and incident ids the entries claim, before anything is checked: every valid event's are among them. */
+function claimedIds(entries: readonly unknown[]): [ids: string[], incidentIds: string[]] {
+  const ids: string[] = []
+  const incidentIds: string[] = []
+  for (const entry of entries) {
+    if (entry === null || typeof entry !== 'object') continue
+    const { id, incidentId } = entry as { id?: unknown; incidentId?: unknown }
+    if (typeof id === 'string') ids.push(id)
+    if (typeof incidentId === 'string') incidentIds.push(incidentId)
+  }
+  return [ids, incidentIds]
 }
 
 /** The entry without `seq` and `receivedFrom`: itself when it has neither (a phone's push), not copied. */

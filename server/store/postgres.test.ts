@@ -19,10 +19,10 @@ import { canonicalJson } from '../events/canonical'
 import { createTestApp, type TestApp } from '../test-support'
 import { testDatabase, type TestDatabase } from '../test-postgres'
 import { runExclusive } from './exclusive'
-import { StorageUnavailableError, UNAVAILABLE_RETRY_AFTER_S } from './faults'
+import { NO_QUOTA, StorageUnavailableError, UNAVAILABLE_RETRY_AFTER_S } from './faults'
 import { StorageHealth } from './health'
 import { openPostgresStore, pgFault, SEQ_LOCK, type PostgresStore } from './postgres'
-import type { NewEvent, StoreChange } from './types'
+import type { AppendPreparation, NewEvent, StoreChange } from './types'
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 180_000 })
 
@@ -123,6 +123,101 @@ describe('one batch, several senders', () => {
     const e = toNew(makeEvent('log.entry'))
     await expect(s.appendEvents([{ ...e, hlc: `${e.hlc}\x1e` }])).rejects.toThrow(/control character/)
     expect((await s.readEventsAfter(0, 10)).events).toEqual([])
+  })
+})
+
+describe('the read an append makes before the seq lock', () => {
+  /** How many reads of what an append needs (APPEND_READ) the store sent while `fn` ran. */
+  async function appendReads(fn: () => Promise<unknown>): Promise<number> {
+    const real = pg.Client.prototype.query as (...args: unknown[]) => unknown
+    const sent: string[] = []
+    const spy = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (
+      this: pg.Client,
+      ...args: unknown[]
+    ) {
+      if (typeof args[0] === 'string') sent.push(args[0])
+      return real.apply(this, args)
+    } as never)
+    try {
+      await fn()
+    } finally {
+      spy.mockRestore()
+    }
+    return sent.filter((text) => text.includes('AS existing')).length
+  }
+  /** Resolves once the early read is done, so what is stored after it is news to it. */
+  const readDone = (prepared: AppendPreparation) => (prepared as unknown as { read: Promise<unknown> }).read
+
+  it('is used when nothing was appended since: no second read under the lock', async () => {
+    const s = await store()
+    const [a, b] = [makeEvent('log.entry'), makeEvent('log.entry')]
+    const reads = await appendReads(async () => {
+      const prepared = await s.prepareAppend([a!.id, b!.id], [a!.incidentId, b!.incidentId])
+      expect((await s.appendEvents([toNew(a!), toNew(b!)], undefined, prepared)).outcomes).toEqual([
+        'accepted',
+        'accepted',
+      ])
+    })
+    expect(reads).toBe(1)
+    expect((await s.readEventsAfter(0, 10)).events.map((e) => [e.id, e.seq])).toEqual([
+      [a!.id, 1],
+      [b!.id, 2],
+    ])
+  })
+
+  it('is read again when another node appended in between: what it stored is judged against, not written twice', async () => {
+    const [here, there] = [await store(), await store()]
+    const declared = makeEvent('incident.declared', { title: 'Core switch down' })
+    const second = makeEvent(
+      'incident.declared',
+      { title: 'Core switch down, again' },
+      { incidentId: declared.incidentId },
+    )
+    const same = makeEvent('log.entry', { text: 'uplink checked' })
+    const changed = { ...same, payload: { ...same.payload, text: 'uplink checked twice' } }
+    const fresh = makeEvent('log.entry')
+    const batch = [toNew(second), toNew(same), toNew(fresh)]
+    const prepared = await here.prepareAppend(
+      batch.map((e) => e.id),
+      batch.map((e) => e.incidentId),
+    )
+    await readDone(prepared)
+    // Another node stores the incident's declaration and the same entry between the read and the lock.
+    await there.appendEvents([toNew(declared), toNew(same)])
+    const reads = await appendReads(async () => {
+      expect((await here.appendEvents(batch, undefined, prepared)).outcomes).toEqual([
+        'already_declared',
+        'duplicate',
+        'accepted',
+      ])
+    })
+    expect(reads).toBe(1)
+    // And a changed copy of a stored id is a conflict, as without the early read.
+    const again = await here.prepareAppend([changed.id], [changed.incidentId])
+    await readDone(again)
+    await there.appendEvents([toNew(makeEvent('log.entry'))])
+    expect((await here.appendEvents([toNew(changed)], undefined, again)).outcomes).toEqual(['conflict'])
+    expect((await here.readEventsAfter(0, 10)).events.map((e) => e.id)).toEqual([
+      declared.id,
+      same.id,
+      fresh.id,
+      expect.any(String),
+    ])
+  })
+
+  it('is not used for a batch it does not cover, or for another token or day', async () => {
+    const s = await store()
+    const stored = makeEvent('log.entry')
+    await s.appendEvents([toNew(stored)])
+    // Nothing is appended after this read, but it does not know `stored` is stored.
+    const forOthers = await s.prepareAppend([makeEvent('log.entry').id], [stored.incidentId])
+    expect((await s.appendEvents([toNew(stored)], undefined, forOthers)).outcomes).toEqual(['duplicate'])
+    const day = { tokenId: 1, day: '2026-12-03', quota: NO_QUOTA }
+    const forToday = await s.prepareAppend([stored.id], [stored.incidentId], day)
+    const reads = await appendReads(async () => {
+      await s.appendEvents([toNew(stored)], { ...day, day: '2026-12-04' }, forToday)
+    })
+    expect(reads).toBe(1)
   })
 })
 

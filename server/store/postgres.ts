@@ -33,6 +33,7 @@ import type {
   AdminAction,
   AppendOptions,
   AppendOutcome,
+  AppendPreparation,
   AppendResult,
   DeviceSeen,
   EventPage,
@@ -100,6 +101,52 @@ function sendersOf(events: readonly NewEvent[]): { tokens: number[]; names: stri
   return { tokens, names, indexes }
 }
 const IS_DECLARATION = `right(body, ${DECLARED_SUFFIX.length}) = '${DECLARED_SUFFIX}'`
+
+/**
+ * What an append must know before it judges a batch: the last seq, the stored
+ * copies of its ids ($1), its incidents' ($2) declarations, and the day's ($3)
+ * usage of the token ($4) and of the server. Read in one statement, so in one
+ * snapshot: under the seq lock, or before it (prepareAppend) and then used only
+ * if the last seq has not moved.
+ */
+const APPEND_READ = `SELECT
+   (SELECT COALESCE(MAX(seq), 0) FROM events)::bigint AS max_seq,
+   (SELECT json_agg(json_build_array(id, body)) FROM events WHERE id = ANY($1::text[])) AS existing,
+   (SELECT json_agg(json_build_array(incident_id, id, hlc, seq)) FROM (
+      SELECT DISTINCT ON (incident_id) incident_id, id, hlc, seq FROM events
+      WHERE incident_id = ANY($2::text[]) AND ${IS_DECLARATION} ORDER BY incident_id, seq) d) AS declarations,
+   (SELECT json_build_array(
+      COALESCE(SUM(events) FILTER (WHERE token_id = $4), 0), COALESCE(SUM(bytes) FILTER (WHERE token_id = $4), 0),
+      COALESCE(SUM(events), 0), COALESCE(SUM(bytes), 0))
+    FROM usage WHERE day = $3) AS usage`
+
+/** APPEND_READ's row: usage is [token events, token bytes, server events, server bytes]. */
+interface AppendRead {
+  max_seq: number
+  existing: [string, string][] | null
+  declarations: [string, string, string, number][] | null
+  usage: [number, number, number, number]
+}
+
+function appendReadValues(ids: string[], incidentIds: string[], options: AppendOptions | undefined): unknown[] {
+  return [ids, incidentIds, options?.day ?? null, options?.tokenId ?? null]
+}
+
+/** prepareAppend's read: null when it failed (appendEvents then reads under the lock, and meets the fault there). */
+class EarlyRead implements AppendPreparation {
+  constructor(
+    readonly ids: ReadonlySet<string>,
+    readonly incidentIds: ReadonlySet<string>,
+    private readonly options: AppendOptions | undefined,
+    readonly read: Promise<AppendRead | null>,
+  ) {}
+
+  /** Whether the read holds what appending `events` with `options` needs. */
+  covers(events: readonly NewEvent[], options: AppendOptions | undefined): boolean {
+    if (options?.day !== this.options?.day || options?.tokenId !== this.options?.tokenId) return false
+    return events.every((e) => this.ids.has(e.id) && this.incidentIds.has(e.incidentId))
+  }
+}
 
 /**
  * The actor of a stored body, read as text for the same reason: canonical
@@ -394,7 +441,10 @@ export class PostgresStore implements Store {
    * what must come first); the client is destroyed, not reused, when its
    * connection failed.
    */
-  private async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+  private async transaction<T>(
+    fn: (client: pg.PoolClient, begun: pg.QueryResult | pg.QueryResult[]) => Promise<T>,
+    begin = 'BEGIN',
+  ): Promise<T> {
     let client: pg.PoolClient
     try {
       client = await this.pool.connect()
@@ -403,8 +453,8 @@ export class PostgresStore implements Store {
     }
     let broken: Error | undefined
     try {
-      await client.query(begin)
-      const result = await fn(client)
+      const begun = (await client.query(begin)) as pg.QueryResult | pg.QueryResult[]
+      const result = await fn(client, begun)
       // If COMMIT fails the outcome is unknown: the caller answers 503, never "accepted".
       await client.query('COMMIT')
       return result
@@ -419,12 +469,51 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * Four round trips per batch, whatever its size: BEGIN with the seq lock;
-   * one read (stored copies of these ids, the incidents' declarations, the last
-   * seq, the day's usage); one write (the events, the usage, the NOTIFY);
-   * COMMIT. Raw INSERT needs three; every extra one is a wake-up of PostgreSQL.
+   * Sends the append's read (APPEND_READ) on a connection of its own, before
+   * the seq lock, for PostgreSQL to run while the caller validates the batch.
+   * See EventStore.prepareAppend.
    */
-  async appendEvents(events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult> {
+  async prepareAppend(
+    ids: readonly string[],
+    incidentIds: readonly string[],
+    options?: AppendOptions,
+  ): Promise<AppendPreparation> {
+    const covered = { ids: new Set(ids), incidentIds: new Set(incidentIds) }
+    let read: Promise<AppendRead | null>
+    try {
+      // Resolved once the read is on its way: the caller's checks then run while PostgreSQL reads.
+      const client = await this.pool.connect()
+      read = client
+        .query<AppendRead>(APPEND_READ, appendReadValues([...covered.ids], [...covered.incidentIds], options))
+        .then(
+          (result) => {
+            client.release()
+            return result.rows[0]!
+          },
+          (e: unknown) => {
+            client.release(e as Error)
+            return null
+          },
+        )
+    } catch {
+      read = Promise.resolve(null)
+    }
+    return new EarlyRead(covered.ids, covered.incidentIds, options, read)
+  }
+
+  /**
+   * Three round trips per batch, whatever its size, when prepareAppend's read
+   * holds: BEGIN with the seq lock and the last seq; one write (the events, the
+   * usage, the NOTIFY); COMMIT, as raw INSERT. Without it, or when another append
+   * came between, a fourth after the lock: the read (stored copies of these ids,
+   * the incidents' declarations, the day's usage). Every round trip is a
+   * wake-up of PostgreSQL.
+   */
+  async appendEvents(
+    events: readonly NewEvent[],
+    options?: AppendOptions,
+    prepared?: AppendPreparation,
+  ): Promise<AppendResult> {
     if (events.length === 0) return { outcomes: [], lastSeq: await this.lastSeq() }
     for (const e of events) {
       if ((e.type === 'incident.declared') !== e.body.endsWith(DECLARED_SUFFIX))
@@ -437,10 +526,12 @@ export class PostgresStore implements Store {
         throw new Error(`event ${e.id}: its id, incident id or clock holds a control character`)
     }
     const prune = options && this.usagePrunedFor !== options.day ? firstKeptDay(options.day) : null
+    // Awaited before the lock is taken: the lock is never held waiting for it.
+    const early = prepared instanceof EarlyRead && prepared.covers(events, options) ? await prepared.read : null
     let mine: number | undefined
     let result: AppendResult
     try {
-      result = await this.appendInTransaction(events, options, prune, (seq) => {
+      result = await this.appendInTransaction(events, options, prune, early, (seq) => {
         mine = seq
         this.ownAppends.set(seq, 'committing')
         // Notices lost with a listening connection never come back: the oldest entries go.
@@ -461,43 +552,41 @@ export class PostgresStore implements Store {
     return result
   }
 
-  /** appendEvents' transaction; `writing(lastSeq)` is called before the write whose COMMIT makes lastSeq visible. */
+  /**
+   * appendEvents' transaction; `writing(lastSeq)` is called before the write whose COMMIT makes lastSeq
+   * visible. `early`: prepareAppend's read, used when the last seq under the lock is still the one it saw.
+   */
   private appendInTransaction(
     events: readonly NewEvent[],
     options: AppendOptions | undefined,
     prune: string | null,
+    early: AppendRead | null,
     writing: (lastSeq: number) => void,
   ): Promise<AppendResult> {
     // Held to COMMIT: appends from every node take their seqs, and commit, one after the other.
-    return this.transaction(async (c) => {
-      const ids = [...new Set(events.map((e) => e.id))]
-      const incidents = [...new Set(events.map((e) => e.incidentId))]
-      // After the lock, in a statement of its own: its snapshot sees every append committed before ours.
-      const read = await c.query<{
-        max_seq: number
-        existing: [string, string][] | null
-        declarations: [string, string, string, number][] | null
-        usage: [number, number, number, number]
-      }>(
-        `SELECT
-           (SELECT COALESCE(MAX(seq), 0) FROM events)::bigint AS max_seq,
-           (SELECT json_agg(json_build_array(id, body)) FROM events WHERE id = ANY($1::text[])) AS existing,
-           (SELECT json_agg(json_build_array(incident_id, id, hlc, seq)) FROM (
-              SELECT DISTINCT ON (incident_id) incident_id, id, hlc, seq FROM events
-              WHERE incident_id = ANY($2::text[]) AND ${IS_DECLARATION} ORDER BY incident_id, seq) d) AS declarations,
-           (SELECT json_build_array(
-              COALESCE(SUM(events) FILTER (WHERE token_id = $4), 0), COALESCE(SUM(bytes) FILTER (WHERE token_id = $4), 0),
-              COALESCE(SUM(events), 0), COALESCE(SUM(bytes), 0))
-            FROM usage WHERE day = $3) AS usage`,
-        [ids, incidents, options?.day ?? null, options?.tokenId ?? null],
-      )
-      const r = read.rows[0]!
+    return this.transaction(async (c, begun) => {
+      const lastSeq = Number((begun as pg.QueryResult<{ max_seq: number }>[])[2]!.rows[0]!.max_seq)
+      // Every append that changes what the read holds adds a seq: none came between the read and the lock.
+      const r =
+        early && Number(early.max_seq) === lastSeq
+          ? early
+          : // After the lock, in a statement of its own: its snapshot sees every append committed before ours.
+            (
+              await c.query<AppendRead>(
+                APPEND_READ,
+                appendReadValues(
+                  [...new Set(events.map((e) => e.id))],
+                  [...new Set(events.map((e) => e.incidentId))],
+                  options,
+                ),
+              )
+            ).rows[0]!
       const stored = new Map(r.existing ?? [])
       // Same predicate as the partial index events_declarations (migration 2).
       const declarations = new Map<string, StoredDeclaration>(
         (r.declarations ?? []).map(([incident, id, hlc, seq]) => [incident, { id, hlc, seq }]),
       )
-      let seq = r.max_seq
+      let seq = lastSeq
       const rows: { seq: number; e: NewEvent }[] = []
       // Judged one by one in batch order, as sqlite.ts does: earlier events of the batch count.
       const outcomes = events.map((e): AppendOutcome => {
@@ -567,7 +656,7 @@ export class PostgresStore implements Store {
         ],
       )
       return { outcomes, lastSeq: seq }
-    }, `BEGIN; SELECT pg_advisory_xact_lock(${SEQ_LOCK})`)
+    }, `BEGIN; SELECT pg_advisory_xact_lock(${SEQ_LOCK}); SELECT COALESCE(MAX(seq), 0)::bigint AS max_seq FROM events`)
   }
 
   async declarationOf(incidentId: string): Promise<StoredDeclaration | null> {

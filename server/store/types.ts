@@ -69,6 +69,13 @@ export interface AppendOptions {
   quota: DailyQuota
 }
 
+/** A read begun by EventStore.prepareAppend, for its appendEvents alone: what it holds is the store's own. */
+export interface AppendPreparation {
+  /** The ids and incident ids the read covers. */
+  readonly ids: ReadonlySet<string>
+  readonly incidentIds: ReadonlySet<string>
+}
+
 export interface EventStore {
   /**
    * Store a batch atomically. Resolves only once the batch is durable: the caller
@@ -83,7 +90,25 @@ export interface EventStore {
    * A write the storage refuses (disk full, read-only) rejects with
    * StorageFaultError and stores nothing. Both come from store/faults.ts.
    */
-  appendEvents(events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult>
+  appendEvents(
+    events: readonly NewEvent[],
+    options?: AppendOptions,
+    prepared?: AppendPreparation,
+  ): Promise<AppendResult>
+  /**
+   * Optional: starts reading what appending a batch of these ids and incidents
+   * will need (which ids are stored, the incidents' declarations, the day's
+   * usage) before the batch is ready, so the read runs while the caller
+   * validates it (PostgreSQL: a round trip and a read taken off every push).
+   * Passed to appendEvents, it is used only when nothing was appended since and
+   * it covers every event of the batch; else appendEvents reads again. Resolves
+   * once the read is under way; never rejects (a failed read is read again).
+   */
+  prepareAppend?(
+    ids: readonly string[],
+    incidentIds: readonly string[],
+    options?: AppendOptions,
+  ): Promise<AppendPreparation>
   /** The first `incident.declared` stored for this incident, or null when none is stored yet. */
   declarationOf(incidentId: string): Promise<StoredDeclaration | null>
   /**
