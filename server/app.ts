@@ -137,7 +137,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   hub.onGrow((lastSeq, stored) => reads.grew(lastSeq, stored))
   const incidents = options.incidents
   // The status page and push notices see a push at once; other nodes' through the store's watch (PostgreSQL) or the projection's poll.
-  if (incidents) hub.onGrow(() => void incidents.refresh().catch(() => {}))
+  if (incidents) hub.onGrow(() => setImmediate(() => void incidents.refresh().catch(() => {})))
   const status = incidents && {
     store: options.store,
     projection: incidents,
