@@ -31,6 +31,7 @@ import { testDatabase, type TestDatabase } from '../server/test-postgres'
 import type { IncidentEvent } from '../src/domain/events'
 import { INGEST } from './lib/datasets'
 import { generateIncidents } from './lib/events'
+import { pushBatch } from './lib/push'
 import { percentile, round } from './lib/stats'
 
 const ROOT = join(import.meta.dirname, '..')
@@ -164,14 +165,9 @@ async function issue(url: string, names: string[]): Promise<Record<string, strin
 
 async function post(node: Node, token: string, body: string): Promise<number> {
   const t = performance.now()
-  const res = await fetch(`${node.url}/api/events`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body,
-  })
-  if (!res.ok) throw new Error(`push answered ${res.status}: ${await res.text()}`)
-  const answer = (await res.json()) as { rejected: unknown[] }
-  if (answer.rejected.length) throw new Error(`rejected: ${JSON.stringify(answer.rejected.slice(0, 2))}`)
+  const { status, body: answer } = await pushBatch(node.url, token, body)
+  if (status !== 200) throw new Error(`push answered ${status}: ${JSON.stringify(answer)}`)
+  if (answer.rejected?.length) throw new Error(`rejected: ${JSON.stringify(answer.rejected.slice(0, 2))}`)
   return performance.now() - t
 }
 
@@ -301,9 +297,18 @@ export async function scale(noFail: boolean): Promise<number> {
   const failed: string[] = []
   try {
     const events = generateIncidents(INGEST.incidents, INGEST.eventsEach, INGEST.seed)
-    // Best of two, as the SQLite limit: a limit is what the machine can do, and a shared machine swings.
-    const raw = Math.max(await rawInsertEps(database.url, events), await rawInsertEps(database.url, events))
-    log(`  raw PostgreSQL INSERT, 500 rows per transaction, best of 2: ${round(raw, 0)} events/s (load ${load()})`)
+    // Raw and through the server in turn, best of two each: a limit is what the machine can do (as the
+    // SQLite limit), and on a shared machine that swings both sides get the same two chances.
+    const raws: number[] = []
+    const ingests: number[] = []
+    for (let run = 0; run < 2; run++) {
+      raws.push(await rawInsertEps(database.url, events))
+      ingests.push(await ingestThroughServer(database.url, events))
+    }
+    const raw = Math.max(...raws)
+    log(
+      `  raw PostgreSQL INSERT, 500 rows per transaction, best of 2: ${round(raw, 0)} events/s (runs ${raws.map((r) => round(r, 0)).join(', ')}) (load ${load()})`,
+    )
     // The store sends bodies joined (server/store/postgres.ts BODY_SEPARATOR): the same trick on the raw INSERT, for comparison.
     const rawJoined = await rawInsertEps(database.url, events, true)
     log(`  (the same raw INSERT with bodies joined as the store sends them: ${round(rawJoined, 0)} events/s)`)
@@ -311,10 +316,10 @@ export async function scale(noFail: boolean): Promise<number> {
     log(
       `  the PostgreSQL store alone (appendEvents, no HTTP): ${round(alone, 0)} events/s = ${round((alone / raw) * 100, 0)}% of raw (load ${load()})`,
     )
-    const ingest = await ingestThroughServer(database.url, events)
+    const ingest = Math.max(...ingests)
     const share = ingest / raw
     log(
-      `  PostgreSQL ingest through the server: ${round(ingest, 0)} events/s = ${round(share * 100, 0)}% of raw (budget ≥ 50%) (load ${load()})`,
+      `  PostgreSQL ingest through the server, best of 2: ${round(ingest, 0)} events/s = ${round(share * 100, 0)}% of raw (budget ≥ 50%) (runs ${ingests.map((r) => round(r, 0)).join(', ')}) (load ${load()})`,
     )
     if (share < 0.5) failed.push('pg ingest < 50% of raw INSERT')
 

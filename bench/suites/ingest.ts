@@ -13,6 +13,7 @@ import { openDatabase } from '../../server/store/sqlite'
 import type { IncidentEvent } from '../../src/domain/events'
 import { INGEST } from '../lib/datasets'
 import type { Recorder } from '../lib/metrics'
+import { pushBatch } from '../lib/push'
 
 /** Best of `runs`: a limit is what the machine can do, and fsync time varies a lot on a shared disk. */
 export function rawSqliteInsertEps(events: readonly IncidentEvent[], runs = 2): number {
@@ -51,16 +52,11 @@ export async function serverIngestEps(url: string, token: string, events: readon
   let accepted = 0
   const t = performance.now()
   for (const body of bodies) {
-    const res = await fetch(`${url}/api/events`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body,
-    })
-    if (!res.ok) throw new Error(`POST /api/events answered ${res.status}: ${await res.text()}`)
-    const answer = (await res.json()) as { accepted: string[]; rejected: unknown[] }
-    if (answer.rejected.length)
+    const { status, body: answer } = await pushBatch(url, token, body)
+    if (status !== 200) throw new Error(`POST /api/events answered ${status}: ${JSON.stringify(answer)}`)
+    if (answer.rejected?.length)
       throw new Error(`the server rejected bench events: ${JSON.stringify(answer.rejected.slice(0, 3))}`)
-    accepted += answer.accepted.length
+    accepted += answer.accepted?.length ?? 0
   }
   const ms = performance.now() - t
   if (accepted !== events.length) throw new Error(`server accepted ${accepted} of ${events.length}`)
