@@ -405,6 +405,20 @@ describe('PostgreSQL unreachable', () => {
   const push = (events: readonly IncidentEvent[]) =>
     t.app.inject({ method: 'POST', url: '/api/events', headers: t.auth, payload: { events } })
 
+  it('answers an append whose early read found PostgreSQL gone at once, without waiting for a second connection', async () => {
+    const { s } = await appBehindProxy()
+    const [e] = makeEvents(1)
+    await outage.down()
+    const prepared = await s.prepareAppend([e!.id], [e!.incidentId])
+    const connect = vi.spyOn(s.pool, 'connect')
+    await expect(s.appendEvents([toNew(e!)], undefined, prepared)).rejects.toBeInstanceOf(StorageUnavailableError)
+    expect(connect).not.toHaveBeenCalled()
+    await outage.up()
+    expect(
+      (await s.appendEvents([toNew(e!)], undefined, await s.prepareAppend([e!.id], [e!.incidentId]))).outcomes,
+    ).toEqual(['accepted'])
+  })
+
   it('answers pushes 503 storage_unavailable with Retry-After, acknowledges nothing, and recovers by itself', async () => {
     const { storageHealth } = await appBehindProxy()
     const before = makeEvents(3)

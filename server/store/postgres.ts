@@ -132,13 +132,16 @@ function appendReadValues(ids: string[], incidentIds: string[], options: AppendO
   return [ids, incidentIds, options?.day ?? null, options?.tokenId ?? null]
 }
 
-/** prepareAppend's read: null when it failed (appendEvents then reads under the lock, and meets the fault there). */
+/**
+ * prepareAppend's read, or why it failed: appendEvents answers storage_unavailable at once when PostgreSQL
+ * could not be reached, and reads again under the lock after any other failure.
+ */
 class EarlyRead implements AppendPreparation {
   constructor(
     readonly ids: ReadonlySet<string>,
     readonly incidentIds: ReadonlySet<string>,
     private readonly options: AppendOptions | undefined,
-    readonly read: Promise<AppendRead | null>,
+    readonly read: Promise<AppendRead | Error>,
   ) {}
 
   /** Whether the read holds what appending `events` with `options` needs. */
@@ -479,7 +482,7 @@ export class PostgresStore implements Store {
     options?: AppendOptions,
   ): Promise<AppendPreparation> {
     const covered = { ids: new Set(ids), incidentIds: new Set(incidentIds) }
-    let read: Promise<AppendRead | null>
+    let read: Promise<AppendRead | Error>
     try {
       // Resolved once the read is on its way: the caller's checks then run while PostgreSQL reads.
       const client = await this.pool.connect()
@@ -492,11 +495,11 @@ export class PostgresStore implements Store {
           },
           (e: unknown) => {
             client.release(e as Error)
-            return null
+            return e as Error
           },
         )
-    } catch {
-      read = Promise.resolve(null)
+    } catch (e) {
+      read = Promise.resolve(e as Error)
     }
     return new EarlyRead(covered.ids, covered.incidentIds, options, read)
   }
@@ -528,10 +531,12 @@ export class PostgresStore implements Store {
     const prune = options && this.usagePrunedFor !== options.day ? firstKeptDay(options.day) : null
     // Awaited before the lock is taken: the lock is never held waiting for it.
     const early = prepared instanceof EarlyRead && prepared.covers(events, options) ? await prepared.read : null
+    // PostgreSQL could not be reached a moment ago: answered now, not after a second wait for a connection.
+    if (early instanceof Error && pgFault(early) instanceof StorageUnavailableError) throw pgFault(early)
     let mine: number | undefined
     let result: AppendResult
     try {
-      result = await this.appendInTransaction(events, options, prune, early, (seq) => {
+      result = await this.appendInTransaction(events, options, prune, early instanceof Error ? null : early, (seq) => {
         mine = seq
         this.ownAppends.set(seq, 'committing')
         // Notices lost with a listening connection never come back: the oldest entries go.
