@@ -440,6 +440,25 @@ export class PostgresStore implements Store {
   }
 
   /**
+   * A client of the pool, checked out. A connection lost while a client is out
+   * fails its query and also emits 'error', which the pool hears only while the
+   * client is idle: unheard, that event ends the process (a connection reset
+   * under an append's early read did, in postgres.test.ts). Callers act on the
+   * failed query, so the event is ignored until the client goes back.
+   */
+  private async checkOut(): Promise<pg.PoolClient> {
+    const client = await this.pool.connect()
+    const ignore = () => {}
+    client.on('error', ignore)
+    const release = client.release.bind(client)
+    client.release = (err?: Error | boolean) => {
+      client.removeListener('error', ignore)
+      release(err)
+    }
+    return client
+  }
+
+  /**
    * `fn` in one transaction, opened by `begin` (one round trip: BEGIN and
    * what must come first); the client is destroyed, not reused, when its
    * connection failed.
@@ -450,7 +469,7 @@ export class PostgresStore implements Store {
   ): Promise<T> {
     let client: pg.PoolClient
     try {
-      client = await this.pool.connect()
+      client = await this.checkOut()
     } catch (e) {
       throw pgFault(e)
     }
@@ -485,7 +504,7 @@ export class PostgresStore implements Store {
     let read: Promise<AppendRead | Error>
     try {
       // Resolved once the read is on its way: the caller's checks then run while PostgreSQL reads.
-      const client = await this.pool.connect()
+      const client = await this.checkOut()
       read = client
         .query<AppendRead>(APPEND_READ, appendReadValues([...covered.ids], [...covered.incidentIds], options))
         .then(
@@ -981,7 +1000,7 @@ export class PostgresStore implements Store {
   async exclusive(name: string, fn: () => Promise<void>): Promise<boolean> {
     let client: pg.PoolClient
     try {
-      client = await this.pool.connect()
+      client = await this.checkOut()
     } catch (e) {
       throw pgFault(e)
     }
