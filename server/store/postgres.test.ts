@@ -419,6 +419,31 @@ describe('PostgreSQL unreachable', () => {
     ).toEqual(['accepted'])
   })
 
+  it('answers 503 to an append whose connection is reset while it waits for the seq lock, and the process lives on', async () => {
+    const { s } = await appBehindProxy()
+    const other = await admin()
+    await other.query('BEGIN')
+    await other.query('SELECT pg_advisory_xact_lock($1)', [SEQ_LOCK])
+    const uncaught = vi.fn()
+    process.on('uncaughtException', uncaught)
+    try {
+      const append = s.appendEvents([toNew(makeEvent('log.entry'))])
+      const watcher = await admin()
+      await until(
+        async () =>
+          (await watcher.query("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")).rows.length > 0,
+      )
+      // Reset with its query under way: pg fails the query and emits 'error' on the client, which is checked out.
+      await outage.down()
+      await expect(append).rejects.toBeInstanceOf(StorageUnavailableError)
+      await new Promise((resolve) => setImmediate(resolve))
+      expect(uncaught).not.toHaveBeenCalled()
+    } finally {
+      process.off('uncaughtException', uncaught)
+      await other.query('ROLLBACK')
+    }
+  })
+
   it('answers pushes 503 storage_unavailable with Retry-After, acknowledges nothing, and recovers by itself', async () => {
     const { storageHealth } = await appBehindProxy()
     const before = makeEvents(3)
