@@ -551,7 +551,8 @@ export class PostgresStore implements Store {
     // Awaited before the lock is taken: the lock is never held waiting for it.
     const early = prepared instanceof EarlyRead && prepared.covers(events, options) ? await prepared.read : null
     // PostgreSQL could not be reached a moment ago: answered now, not after a second wait for a connection.
-    if (early instanceof Error && pgFault(early) instanceof StorageUnavailableError) throw pgFault(early)
+    const fault = early instanceof Error ? pgFault(early) : null
+    if (fault instanceof StorageUnavailableError) throw fault
     let mine: number | undefined
     let result: AppendResult
     try {

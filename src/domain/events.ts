@@ -31,8 +31,12 @@ export { DEFAULT_UPDATE_CADENCE_MINUTES, LIMITS, LOG_KINDS, ROLES, SEVERITIES, S
  * that order.
  */
 function fields<const E extends v.ObjectEntries>(entries: E): v.ObjectSchema<E, undefined> {
-  const sorted = Object.fromEntries(Object.entries(entries).sort(([a], [b]) => (a < b ? -1 : 1)))
-  return v.object(sorted as E)
+  return v.object(inKeyOrder(entries))
+}
+
+/** The same members, with the keys in sorted order (code units, as canonical JSON sorts them). */
+function inKeyOrder<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1))) as T
 }
 
 const id = v.pipe(v.string(), v.regex(ID_PATTERN, 'must be 8–64 of A-Z a-z 0-9 _ -'))
@@ -95,7 +99,7 @@ const runbookParameters = v.pipe(
     return count >= 1 && count <= 20
   }, 'must hold 1 to 20 values'),
   // In sorted order, as `fields` gives every object of an event (see there).
-  v.transform((values) => Object.fromEntries(Object.entries(values).sort(([a], [b]) => (a < b ? -1 : 1)))),
+  v.transform(inKeyOrder),
 )
 
 /**
