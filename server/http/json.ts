@@ -39,24 +39,37 @@ export class JsonShapeScanner {
   private depth = 0
   private keys = 0
   private inString = false
-  /** Backslashes that ended the previous chunk inside a string: they may escape this chunk's first quote. */
-  private carriedSlashes = 0
+  /** The previous chunk ended inside a string on a backslash: this chunk's first byte is escaped. */
+  private escaped = false
 
   constructor(
     private readonly maxDepth = MAX_JSON_DEPTH,
     private readonly maxKeys = MAX_JSON_KEYS,
   ) {}
 
-  /** Scans the next chunk; the first limit broken so far, or null. */
+  /**
+   * Scans the next chunk; the first limit broken so far, or null. One plain loop over the bytes, with no
+   * call per string: a native search per string (Buffer#indexOf) cost 1.3–1.7 ms per 500-event push, more
+   * than parsing it, for the call overhead on ~15,000 short strings.
+   */
   feed(chunk: Uint8Array): JsonShapeProblem | null {
-    const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length)
+    const n = chunk.length
     let i = 0
-    if (this.inString) i = this.stringEnd(bytes, 0)
-    for (; i < bytes.length; i++) {
-      switch (bytes[i]!) {
+    let inString = this.inString
+    if (this.escaped && n > 0) {
+      this.escaped = false
+      i = 1
+    }
+    for (; i < n; i++) {
+      const byte = chunk[i]!
+      if (inString) {
+        if (byte === QUOTE) inString = false
+        else if (byte === BACKSLASH) i++ // the escaped byte; past the chunk's end it is the next chunk's first
+        continue
+      }
+      switch (byte) {
         case QUOTE:
-          this.carriedSlashes = 0
-          i = this.stringEnd(bytes, i + 1) - 1
+          inString = true
           break
         case 0x7b: // {
         case 0x5b: // [
@@ -74,33 +87,10 @@ export class JsonShapeScanner {
           break
       }
     }
+    this.inString = inString
+    // The loop stepped past the end only over an escape whose escaped byte is the next chunk's first.
+    if (i > n) this.escaped = true
     return null
-  }
-
-  /**
-   * Inside a string whose text starts at `from`: the index after its closing
-   * quote, or the chunk's length when it goes on into the next chunk (native
-   * search for the quote: texts are most of a body).
-   */
-  private stringEnd(bytes: Buffer, from: number): number {
-    this.inString = true
-    let at = from - 1
-    for (;;) {
-      at = bytes.indexOf(QUOTE, at + 1)
-      const end = at < 0 ? bytes.length : at
-      let slashes = 0
-      while (end - 1 - slashes >= from && bytes[end - 1 - slashes] === BACKSLASH) slashes++
-      if (end - slashes === from) slashes += this.carriedSlashes
-      if (at < 0) {
-        this.carriedSlashes = slashes
-        return bytes.length
-      }
-      if (slashes % 2 === 0) {
-        this.inString = false
-        this.carriedSlashes = 0
-        return at + 1
-      }
-    }
   }
 }
 

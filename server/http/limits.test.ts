@@ -184,6 +184,21 @@ describe('JSON bodies of bounded shape', () => {
     )
   })
 
+  it('carries an escape cut from what it escapes across chunks, at every cut of escape-heavy bodies', () => {
+    // Structure hidden inside strings behind escaped quotes and backslashes: read wrongly, it breaks both limits.
+    const samples = ['{"a":"\\"[[[:{{:"}', '{"b":"\\\\"}', '{"c":"x\\\\\\"[[:[["}', '["\\\\\\\\","[[:"]']
+    for (const text of samples) {
+      const bytes = Buffer.from(text, 'utf8')
+      const whole = jsonShapeProblem(bytes, 2, 1)
+      expect(whole, text).toBeNull()
+      for (let cut = 0; cut <= bytes.length; cut++) {
+        const scanner = new JsonShapeScanner(2, 1)
+        const split = scanner.feed(bytes.subarray(0, cut)) ?? scanner.feed(bytes.subarray(cut))
+        expect(split, `${text} cut at ${cut}`).toEqual(whole)
+      }
+    }
+  })
+
   it('refuses a body with too many keys as 413 (the app splits the batch), and keeps honest pushes', async () => {
     const t = await apps.live()
     const many = `{"events":[{${Array.from({ length: 60_000 }, (_, i) => `"k${i}":0`).join(',')}}]}`
