@@ -10,6 +10,7 @@ import { LIMITS } from '../src/domain/events'
 import { AuthFailureLimiter } from './auth/failures'
 import { authGuard } from './auth/guard'
 import type { TokenService } from './auth/tokens'
+import { followUp } from './events/follow-ups'
 import { StreamHub } from './events/hub'
 import { ApiError, errorBody, errorHandler } from './http/errors'
 import { isApiPath, registerHeaders } from './http/headers'
@@ -132,12 +133,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await registerHeaders(app)
 
   const hub = new StreamHub()
+  /** Runs `work` after the log grows, once for the growths of a moment (events/follow-ups.ts). */
+  const afterGrowth = (work: () => void) => {
+    const next = followUp(work)
+    hub.onGrow(() => next.ask())
+    app.addHook('onClose', async () => next.cancel())
+  }
   // First of the hub's listeners: a read begun before this growth is shared with none of those after it.
   const reads = options.reads ?? new SharedReads(options.store)
   hub.onGrow((lastSeq, stored) => reads.grew(lastSeq, stored))
   const incidents = options.incidents
-  // The status page and push notices see a push at once; other nodes' through the store's watch (PostgreSQL) or the projection's poll.
-  if (incidents) hub.onGrow(() => setImmediate(() => void incidents.refresh().catch(() => {})))
+  // The status page and push notices see a push within FOLLOW_UP_DELAY_MS; other nodes' through the store's watch (PostgreSQL) or the projection's poll.
+  if (incidents) afterGrowth(() => void incidents.refresh().catch(() => {}))
   const status = incidents && {
     store: options.store,
     projection: incidents,
@@ -180,7 +187,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     })
     mailers.set(app, mailer)
     // After the push is answered and its listeners told: the request never waits for SMTP.
-    hub.onGrow(() => setImmediate(() => mailer.wake()))
+    afterGrowth(() => mailer.wake())
     if (options.mail.autoStart !== false) app.addHook('onReady', async () => mailer.start())
     app.addHook('preClose', async () => mailer.close())
   }

@@ -185,7 +185,7 @@ describe('a node’s followers of the log', () => {
           expect(data).toBe(JSON.stringify((await inner.readEventsAfter(sent.seq - 1, 1)).events[0]))
         }
       while (incidents.summariesAfter(0, 10).last < last) await new Promise((r) => setImmediate(r))
-      // The mailer wakes after the push's listeners (setImmediate), then reads.
+      // The mailer wakes with the projection (events/follow-ups.ts: the same delay, asked for after it), then reads.
       await new Promise((r) => setImmediate(r))
       await mailer.idle()
     }

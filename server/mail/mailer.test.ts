@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { SMTPServer } from 'smtp-server'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { describeEmailReport } from '../../src/domain/describe'
 import type { IncidentEvent, PayloadOf } from '../../src/domain/events'
 import { makeEvent } from '../../tests/fixtures/events'
@@ -185,10 +185,11 @@ describe('emailing an update to an audience', () => {
     const s = scenario(['kim@lincoln.example'])
     expect((await push(t, s.events)).json().accepted).toHaveLength(3)
     const mailer = mailerOf(t.app)!
-    // The push's own wake (after the answer, setImmediate), as the server does for every growth.
-    await new Promise((resolve) => setImmediate(resolve))
-    await mailer.idle()
-    expect(received.map((m) => m.to)).toEqual([['kim@lincoln.example']])
+    // The push's own wake (events/follow-ups.ts, after the answer), as the server does for every growth.
+    await vi.waitFor(async () => {
+      await mailer.idle()
+      expect(received.map((m) => m.to)).toEqual([['kim@lincoln.example']])
+    })
     expect(asked).toEqual({ cursor: 0, expired: 0 })
     await mailer.scan()
     expect(asked).toEqual({ cursor: 1, expired: 1 })
