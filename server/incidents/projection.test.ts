@@ -10,7 +10,7 @@ import { makeEvent } from '../../tests/fixtures/events'
 import { ingest } from '../events/ingest'
 import { openSqliteStore } from '../store/sqlite'
 import type { Store } from '../store/types'
-import { IncidentProjection } from './projection'
+import { APPLY_SLICE, IncidentProjection } from './projection'
 
 const T0 = Date.UTC(2026, 10, 1, 9, 0, 0)
 const DANA: Actor = { id: 'dana-phone', name: 'Dana' }
@@ -113,6 +113,36 @@ describe('IncidentProjection', () => {
       expect(projection.reminderViews()).toEqual([expect.objectContaining({ id, dueMs: reminderView(full).dueMs })])
     }
     expect(incidentReads()).toBe(0)
+  })
+
+  it('applies a large push in slices, letting I/O run between them, and ends where a full fold does', async () => {
+    store = openSqliteStore(':memory:')
+    const projection = new IncidentProjection({ store, pollMs: 0 })
+    const id = newId()
+    await push([makeEvent('incident.declared', { title: 'Core switch', severity: 2 }, { incidentId: id, ...at(T0) })])
+    await projection.start()
+    const count = APPLY_SLICE * 2 + 50
+    await push(
+      Array.from({ length: count }, (_, i) =>
+        makeEvent('log.entry', { text: `step ${i}`, kind: 'note' }, { incidentId: id, ...at(T0 + 1000 * (i + 1)) }),
+      ),
+    )
+    // What I/O waiting meanwhile would see: the events of the incident's state (private) at each turn of the loop.
+    const held = () => (projection as unknown as { open: Map<string, { events: unknown[] }> }).open.get(id)!.events
+    const seen: number[] = []
+    let done = false
+    const watch = () => {
+      seen.push(held().length)
+      if (!done) setImmediate(watch)
+    }
+    setImmediate(watch)
+    await projection.refresh()
+    done = true
+    // Turns of the loop came while it applied: it held a prefix of the events, never all at once.
+    expect(seen.some((n) => n > 1 && n < count + 1)).toBe(true)
+    const full = foldIncident(await store.readIncidentEvents(id))!
+    expect(projection.publicView(id)).toEqual(publicIncident(full))
+    expect(full.events).toHaveLength(count + 1)
   })
 
   it('starts from a populated log without reading any incident a second time', async () => {

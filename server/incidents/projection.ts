@@ -67,6 +67,27 @@ export interface SummaryPage {
 /** Events read per page from the log's start: the pull's own maximum. */
 const PAGE = 1000
 
+/**
+ * Events applied in place between two turns of the event loop (about 0.6 ms on the 2-core machines).
+ * A 500-event push applied at once held the thread 3 ms: a request arriving meanwhile (a PostgreSQL
+ * answer the next push was waiting for, say) waited for all of it.
+ */
+export const APPLY_SLICE = 100
+
+/**
+ * Applies `events` to `state` in place, in order, letting pending I/O run between slices of APPLY_SLICE;
+ * false at the first event applyEvent refuses (those before it stay applied). Between slices the state
+ * holds a prefix of the events: what it would hold had fewer arrived.
+ */
+async function applyInSlices(state: IncidentState, events: readonly IncidentEvent[]): Promise<boolean> {
+  for (let from = 0; from < events.length; from += APPLY_SLICE) {
+    if (from > 0) await new Promise((resolve) => setImmediate(resolve))
+    for (let i = from; i < Math.min(from + APPLY_SLICE, events.length); i++)
+      if (!applyEvent(state, events[i]!)) return false
+  }
+  return true
+}
+
 /** The incidents as the server sees them, following the log in the store. See the file's comment. */
 export class IncidentProjection {
   private cursor = 0
@@ -246,7 +267,7 @@ export class IncidentProjection {
     const state = this.open.get(incidentId)
     if (state) {
       // applyEvent may have applied some before the one it refused: sortEvents keeps one copy of each id.
-      if (events.every((e) => applyEvent(state, e))) return state
+      if (await applyInSlices(state, events)) return state
       if (!events.some((e) => e.type === 'incident.declared')) return foldIncident([...state.events, ...events])
     }
     return foldIncident(await this.options.store.readIncidentEvents(incidentId))
