@@ -237,7 +237,7 @@ export const SPECS: readonly MetricSpec[] = [
     limitValue: 100,
     budget: { on: 'value', op: '>=', n: 100 },
     about:
-      'Lighthouse 12.8, default (mobile) config, first visit to / as the server serves it; the median of 3 runs (computeMedianRun).',
+      'Lighthouse 12.8, default (mobile) config, first visit to / as the server serves it; the median of 5 runs (computeMedianRun; BENCH_LIGHTHOUSE_RUNS).',
   },
   {
     name: 'lighthouse_accessibility',
