@@ -60,7 +60,10 @@ export interface RunOptions {
 }
 
 const TSX = join(ROOT, 'node_modules/.bin/tsx')
-/** Lighthouse runs whose median is reported (BENCH_LIGHTHOUSE_RUNS): one run swings by points here, and of 3 the median run scored 98–100 on unchanged code (Lighthouse suggests 5: docs/variability.md). */
+/**
+ * Lighthouse runs whose median is reported (BENCH_LIGHTHOUSE_RUNS): one run swings by points here, and
+ * of 3 the median run scored 98–100 on unchanged code (Lighthouse suggests 5: docs/variability.md).
+ */
 const LIGHTHOUSE_RUNS = Math.max(1, Number(process.env.BENCH_LIGHTHOUSE_RUNS) || 5)
 
 function log(message: string): void {

@@ -60,7 +60,7 @@ const scoresOf = (lhr: Result) => {
   }
 }
 
-export async function runLighthouse(url: string, runs = 5): Promise<LighthouseScores> {
+export async function runLighthouse(url: string, runs: number): Promise<LighthouseScores> {
   const results: Result[] = []
   for (let i = 0; i < runs; i++) results.push(await runOnce(url))
   const median = computeMedianRun(results) as Result

@@ -2,8 +2,8 @@
  * The server's own view of every incident, for status pages and push
  * notices. It follows the event log from the store (never from one node's
  * memory), so with several nodes on one database each one sees what the
- * others stored: a push here refreshes it at once (the hub), another node's
- * within `pollMs`.
+ * others stored: a push here refreshes it within FOLLOW_UP_DELAY_MS (the hub,
+ * events/follow-ups.ts), another node's within `pollMs`.
  *
  * Per incident it keeps what those features read (the public part and the
  * reminder view), folded with the domain's fold, so the server agrees with
