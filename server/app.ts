@@ -143,7 +143,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const reads = options.reads ?? new SharedReads(options.store)
   hub.onGrow((lastSeq, stored) => reads.grew(lastSeq, stored))
   const incidents = options.incidents
-  // The status page and push notices see a push within FOLLOW_UP_DELAY_MS; other nodes' through the store's watch (PostgreSQL) or the projection's poll.
+  // The status page and push notices see a push right after its answer; other nodes' through the store's watch (PostgreSQL) or the projection's poll.
   if (incidents) afterGrowth(() => void incidents.refresh().catch(() => {}))
   const status = incidents && {
     store: options.store,

@@ -2,7 +2,7 @@
  * The server's own view of every incident, for status pages and push
  * notices. It follows the event log from the store (never from one node's
  * memory), so with several nodes on one database each one sees what the
- * others stored: a push here refreshes it within FOLLOW_UP_DELAY_MS (the hub,
+ * others stored: a push here refreshes it right after its answer (the hub,
  * events/follow-ups.ts), another node's within `pollMs`.
  *
  * Per incident it keeps what those features read (the public part and the
