@@ -14,7 +14,7 @@ import { rawRequest, SseReader, tempDir, TestApps } from '../test-support'
 import type { LiveApp, TestApp } from '../test-support'
 import { AuthFailureLimiter } from '../auth/failures'
 import { loadConfig } from '../config'
-import { jsonShapeProblem, JsonShapeScanner, MAX_JSON_DEPTH } from './json'
+import { jsonShapeProblem, JsonShapeScanner, MAX_JSON_DEPTH, mayPoison } from './json'
 import { defaultMaxConnections } from './limits'
 
 const apps = new TestApps({ heartbeatMs: 60_000 })
@@ -220,6 +220,31 @@ describe('JSON bodies of bounded shape', () => {
     const res = await postRaw(t, 'application/json', '{"events":[{"__proto__":{"x":1}}]}')
     expect(res.statusCode).toBe(400)
     expect(res.json().error.code).toBe('invalid_json')
+  })
+
+  it('parses plain bodies itself and leaves every poisoned, BOM-led or empty one to Fastify’s parser', async () => {
+    const push = Buffer.from(JSON.stringify({ events: makeEvents(50) }))
+    expect(mayPoison(push)).toBe(false)
+    const poisoned = [
+      '{"events":[{"__proto__":{"x":1}}]}',
+      '{"events":[{"\\u005f_proto__":{"x":1}}]}',
+      '{"events":[{"__pro\\u0074o__":{"x":1}}]}',
+      '{"events":[],"constructor":{"prototype":{"x":1}}}',
+      '{"events":[],"c\\u006fnstructor":{"prototype":{"x":1}}}',
+    ]
+    const t = await apps.app()
+    for (const body of poisoned) {
+      expect(mayPoison(Buffer.from(body)), body).toBe(true)
+      const res = await postRaw(t, 'application/json', body)
+      expect(res.statusCode, body).toBe(400)
+      expect(res.json().error.code, body).toBe('invalid_json')
+    }
+    const broken = await postRaw(t, 'application/json', '{"events":[')
+    expect(broken.statusCode).toBe(400)
+    expect(broken.json().error.code).toBe('invalid_json')
+    const events = makeEvents(2)
+    const bom = await postRaw(t, 'application/json', `\ufeff${JSON.stringify({ events })}`)
+    expect(bom.json().accepted).toEqual(events.map((e) => e.id))
   })
 
   it('counts the raw UTF-8 bytes, so a body is checked before it is decoded', () => {
