@@ -175,6 +175,59 @@ export const pgMigrations: readonly string[] = [
   `,
 ]
 
+/**
+ * Functions of the PostgreSQL store's own, (re)made by every pgMigrate: not
+ * schema (SQLite has no counterpart, and nothing of them is copied), so they
+ * take no migration; a change is a new function under a new versioned name,
+ * since nodes of both versions may run on one database at once.
+ *
+ * command_post_append_v1: an append's write (postgres.ts APPEND_WRITE) in one
+ * round trip, COMMIT included when called outside a transaction. It takes the
+ * seq lock ($18), then, in a statement of its own (so with a snapshot taken
+ * after the lock: it sees every append committed before), checks that the
+ * last seq is still $17, the one the caller judged the batch against; if not
+ * it writes nothing and answers false. Then the accepted events ($1 the first
+ * seq; ids, incident ids, clocks and bodies joined by U+001E, each one's
+ * sender an index into $7/$8, '' for none), the day's usage ($9–$12, when $9
+ * is not null), the pruning of usage before day $15 (when not null) and the
+ * NOTIFY ($13, $14) that tells every node when this commits.
+ */
+export const pgRoutines: readonly string[] = [
+  `
+  CREATE OR REPLACE FUNCTION command_post_append_v1(
+    first_seq BIGINT, ids TEXT, incident_ids TEXT, hlcs TEXT, bodies TEXT, received TEXT,
+    sender_tokens BIGINT[], sender_names TEXT[], usage_day TEXT, usage_token BIGINT, added_events BIGINT,
+    added_bytes BIGINT, channel TEXT, notice TEXT, prune_before TEXT, senders TEXT, expected_last_seq BIGINT,
+    seq_lock BIGINT
+  ) RETURNS BOOLEAN LANGUAGE plpgsql AS $fn$
+  #variable_conflict use_column
+  BEGIN
+    PERFORM pg_advisory_xact_lock(seq_lock);
+    IF (SELECT COALESCE(MAX(seq), 0) FROM events) <> expected_last_seq THEN
+      RETURN FALSE;
+    END IF;
+    INSERT INTO events (seq, id, incident_id, hlc, body, received_at, sender_token_id, sender_name)
+    SELECT first_seq + u.o - 1, u.i, u.inc, u.h, u.b, received, sender_tokens[w.n], sender_names[w.n]
+    FROM unnest(
+        string_to_array(ids, E'\x1e'), string_to_array(incident_ids, E'\x1e'), string_to_array(hlcs, E'\x1e'),
+        string_to_array(bodies, E'\x1e'), string_to_array(senders, E'\x1e')
+      ) WITH ORDINALITY AS u(i, inc, h, b, w, o),
+      LATERAL (SELECT NULLIF(u.w, '')::int AS n) w;
+    IF usage_day IS NOT NULL THEN
+      INSERT INTO usage (day, token_id, events, bytes) VALUES (usage_day, usage_token, added_events, added_bytes)
+      ON CONFLICT (day, token_id)
+        DO UPDATE SET events = usage.events + excluded.events, bytes = usage.bytes + excluded.bytes;
+    END IF;
+    IF prune_before IS NOT NULL THEN
+      DELETE FROM usage WHERE day < prune_before;
+    END IF;
+    PERFORM pg_notify(channel, notice);
+    RETURN TRUE;
+  END
+  $fn$
+  `,
+]
+
 /** Tables of this engine's own bookkeeping, not of the schema (left out of comparisons and copies). */
 export const PG_BOOKKEEPING_TABLES = ['schema_migrations'] as const
 
@@ -192,7 +245,8 @@ export async function pgSchemaVersion(client: pg.ClientBase): Promise<number> {
 /**
  * Brings the database up to the latest version in one transaction, under an
  * advisory lock: several nodes started at once wait for the first, then find
- * nothing left to do. Throws when the database is newer than `list`.
+ * nothing left to do. Throws when the database is newer than `list`. Makes
+ * pgRoutines in the same transaction.
  */
 export async function pgMigrate(client: pg.ClientBase, list: readonly string[] = pgMigrations): Promise<number> {
   await client.query('BEGIN')
@@ -211,6 +265,7 @@ export async function pgMigrate(client: pg.ClientBase, list: readonly string[] =
         new Date().toISOString(),
       ])
     }
+    for (const routine of pgRoutines) await client.query(routine)
     await client.query('COMMIT')
     return list.length
   } catch (e) {

@@ -126,24 +126,30 @@ describe('one batch, several senders', () => {
   })
 })
 
+/** The texts of the statements the store sent while `fn` ran, in order (plain or named). */
+async function statementsSent(fn: () => Promise<unknown>): Promise<string[]> {
+  const real = pg.Client.prototype.query as (...args: unknown[]) => unknown
+  const sent: string[] = []
+  const spy = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (
+    this: pg.Client,
+    ...args: unknown[]
+  ) {
+    const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: unknown } | undefined)?.text
+    if (typeof text === 'string') sent.push(text)
+    return real.apply(this, args)
+  } as never)
+  try {
+    await fn()
+  } finally {
+    spy.mockRestore()
+  }
+  return sent
+}
+
 describe('the read an append makes before the seq lock', () => {
   /** How many reads of what an append needs (APPEND_READ) the store sent while `fn` ran. */
   async function appendReads(fn: () => Promise<unknown>): Promise<number> {
-    const real = pg.Client.prototype.query as (...args: unknown[]) => unknown
-    const sent: string[] = []
-    const spy = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (
-      this: pg.Client,
-      ...args: unknown[]
-    ) {
-      if (typeof args[0] === 'string') sent.push(args[0])
-      return real.apply(this, args)
-    } as never)
-    try {
-      await fn()
-    } finally {
-      spy.mockRestore()
-    }
-    return sent.filter((text) => text.includes('AS existing')).length
+    return (await statementsSent(fn)).filter((text) => text.includes('AS existing')).length
   }
   /** Resolves once the early read is done, so what is stored after it is news to it. */
   const readDone = (prepared: AppendPreparation) => (prepared as unknown as { read: Promise<unknown> }).read
@@ -202,6 +208,53 @@ describe('the read an append makes before the seq lock', () => {
       same.id,
       fresh.id,
       expect.any(String),
+    ])
+  })
+
+  it('makes the append one statement when it holds: the lock, the write and COMMIT, no transaction opened', async () => {
+    const s = await store()
+    const [a, b] = [makeEvent('log.entry'), makeEvent('log.entry')]
+    const prepared = await s.prepareAppend([a.id, b.id], [a.incidentId, b.incidentId])
+    await readDone(prepared)
+    const sent = await statementsSent(() => s.appendEvents([toNew(a), toNew(b)], undefined, prepared))
+    expect(sent).toEqual([expect.stringContaining('command_post_append_v1(')])
+    expect((await s.readEventsAfter(0, 10)).events.map((e) => [e.id, e.seq])).toEqual([
+      [a.id, 1],
+      [b.id, 2],
+    ])
+  })
+
+  it('waits for the seq lock in that one statement too, so N+1 is never visible before N', async () => {
+    const s = await store()
+    const mine = makeEvent('log.entry')
+    const prepared = await s.prepareAppend([mine.id], [mine.incidentId])
+    await readDone(prepared)
+    // Another node in the middle of an append: it holds the lock and has written seq 1, not committed.
+    const other = await admin()
+    await other.query('BEGIN')
+    await other.query('SELECT pg_advisory_xact_lock($1)', [SEQ_LOCK])
+    const held = makeEvent('log.entry')
+    await other.query(
+      'INSERT INTO events (seq, id, incident_id, hlc, body, received_at) VALUES (1, $1, $2, $3, $4, $5)',
+      [held.id, held.incidentId, held.hlc, canonicalJson(held), 'now'],
+    )
+    let settled = false
+    const append = s.appendEvents([toNew(mine)], undefined, prepared).finally(() => {
+      settled = true
+    })
+    const watcher = await admin()
+    await until(
+      async () =>
+        (await watcher.query("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")).rows.length > 0,
+    )
+    expect(settled).toBe(false)
+    expect((await s.readEventsAfter(0, 10)).events).toEqual([])
+    await other.query('COMMIT')
+    // Judged against seq 0, it found seq 1 under the lock: written nothing, then appended after it.
+    expect(await append).toEqual({ outcomes: ['accepted'], lastSeq: 2 })
+    expect((await s.readEventsAfter(0, 10)).events.map((e) => [e.seq, e.id])).toEqual([
+      [1, held.id],
+      [2, mine.id],
     ])
   })
 
