@@ -90,6 +90,7 @@ const DECLARED_SUFFIX = '"type":"incident.declared"}'
  * events: 45,000 events/s as text[], 56,000 joined).
  */
 const BODY_SEPARATOR = '\x1e'
+const SEPARATOR_BYTE = 0x1e
 /** Own appends remembered until their NOTIFY comes back (PostgresStore.ownAppends). */
 const OWN_APPENDS_KEPT = 1_000
 
@@ -202,6 +203,24 @@ function planAppend(
   return { outcomes, rows, lastSeq: seq, adding, breach }
 }
 
+/**
+ * `texts` joined by BODY_SEPARATOR as UTF-8 bytes, for a parameter PostgreSQL takes as text (node-postgres
+ * sends a Buffer as is, in binary format: a text's bytes). For the bodies: joined as a string (about
+ * 220 KB per 500 events) they were copied once more, into a string V8 keeps apart from the rest (a
+ * large object, mapped afresh each time), before node-postgres encoded it: 0.6–1 ms per push.
+ */
+function joinedBytes(texts: readonly string[]): Buffer {
+  let length = Math.max(texts.length - 1, 0)
+  for (const text of texts) length += Buffer.byteLength(text)
+  const bytes = Buffer.allocUnsafe(length)
+  let at = 0
+  texts.forEach((text, i) => {
+    if (i > 0) bytes[at++] = SEPARATOR_BYTE
+    at += bytes.write(text, at)
+  })
+  return bytes
+}
+
 /** APPEND_WRITE's parameters for `plan`, judged against `judgedAt` (the last seq before it). */
 function appendWriteValues(
   plan: AppendPlan,
@@ -217,7 +236,7 @@ function appendWriteValues(
     joined((row) => row.e.id),
     joined((row) => row.e.incidentId),
     joined((row) => row.e.hlc),
-    joined((row) => row.e.body),
+    joinedBytes(rows.map((row) => row.e.body)),
     new Date().toISOString(),
     senders.tokens,
     senders.names,
