@@ -130,10 +130,7 @@ describe('one batch, several senders', () => {
 async function statementsSent(fn: () => Promise<unknown>): Promise<string[]> {
   const real = pg.Client.prototype.query as (...args: unknown[]) => unknown
   const sent: string[] = []
-  const spy = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (
-    this: pg.Client,
-    ...args: unknown[]
-  ) {
+  const spy = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args: unknown[]) {
     const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: unknown } | undefined)?.text
     if (typeof text === 'string') sent.push(text)
     return real.apply(this, args)
