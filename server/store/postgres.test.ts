@@ -255,6 +255,38 @@ describe('the read an append makes before the seq lock', () => {
     ])
   })
 
+  it('keeps seqs gap-free and each event once when stores append at once, each from its own early read', async () => {
+    const stores = [await store(), await store(), await store()]
+    const batches = stores.map(() => Array.from({ length: 12 }, () => makeEvents(10).map(toNew)))
+    // Each store's batches one after another, the three stores side by side: most reads are overtaken.
+    const answers = await Promise.all(
+      stores.map(async (s, i) => {
+        const out = []
+        for (const batch of batches[i]!) {
+          const prepared = await s.prepareAppend(
+            batch.map((e) => e.id),
+            batch.map((e) => e.incidentId),
+          )
+          out.push(await s.appendEvents(batch, undefined, prepared))
+        }
+        return out
+      }),
+    )
+    for (const answer of answers.flat()) expect(answer.outcomes).toEqual(Array(10).fill('accepted'))
+    const stored = (await stores[0]!.readEventsAfter(0, 1000)).events
+    expect(stored.map((e) => e.seq)).toEqual(Array.from({ length: 360 }, (_, i) => i + 1))
+    expect(new Set(stored.map((e) => e.id))).toEqual(new Set(batches.flat(2).map((e) => e.id)))
+    // Each batch's events took consecutive seqs, ending at the lastSeq its append answered.
+    const seqOf = new Map(stored.map((e) => [e.id, e.seq]))
+    batches.forEach((list, i) =>
+      list.forEach((batch, b) =>
+        expect(batch.map((e) => seqOf.get(e.id))).toEqual(
+          Array.from({ length: 10 }, (_, k) => answers[i]![b]!.lastSeq - 9 + k),
+        ),
+      ),
+    )
+  })
+
   it('is not used for a batch it does not cover, or for another token or day', async () => {
     const s = await store()
     const stored = makeEvent('log.entry')
