@@ -70,6 +70,36 @@ async function until(check: () => Promise<boolean> | boolean, everyMs = 20): Pro
   while (!(await check())) await new Promise((r) => setTimeout(r, everyMs))
 }
 
+/** Another node in the middle of an append: it holds the seq lock and has written `seq`, not committed. */
+async function appendLeftOpen(seq: number): Promise<{ other: pg.Client; held: IncidentEvent }> {
+  const other = await admin()
+  await other.query('BEGIN')
+  await other.query('SELECT pg_advisory_xact_lock($1)', [SEQ_LOCK])
+  const held = makeEvent('log.entry')
+  await other.query(
+    'INSERT INTO events (seq, id, incident_id, hlc, body, received_at) VALUES ($1, $2, $3, $4, $5, $6)',
+    [seq, held.id, held.incidentId, held.hlc, canonicalJson(held), 'now'],
+  )
+  return { other, held }
+}
+
+/**
+ * Starts `append` and resolves once PostgreSQL's own state shows it queued behind an advisory lock;
+ * `settled()` tells whether it has finished since.
+ */
+async function queuedBehindLock<T>(append: () => Promise<T>): Promise<{ answer: Promise<T>; settled: () => boolean }> {
+  let settled = false
+  const answer = append().finally(() => {
+    settled = true
+  })
+  const watcher = await admin()
+  await until(
+    async () =>
+      (await watcher.query("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")).rows.length > 0,
+  )
+  return { answer, settled: () => settled }
+}
+
 /** The next change a store's watch reports that matches `want`. */
 function nextChange(s: PostgresStore, want: (c: StoreChange) => boolean): Promise<StoreChange> {
   return new Promise((resolve) => {
@@ -226,29 +256,13 @@ describe('the read an append makes before the seq lock', () => {
     const mine = makeEvent('log.entry')
     const prepared = await s.prepareAppend([mine.id], [mine.incidentId])
     await readDone(prepared)
-    // Another node in the middle of an append: it holds the lock and has written seq 1, not committed.
-    const other = await admin()
-    await other.query('BEGIN')
-    await other.query('SELECT pg_advisory_xact_lock($1)', [SEQ_LOCK])
-    const held = makeEvent('log.entry')
-    await other.query(
-      'INSERT INTO events (seq, id, incident_id, hlc, body, received_at) VALUES (1, $1, $2, $3, $4, $5)',
-      [held.id, held.incidentId, held.hlc, canonicalJson(held), 'now'],
-    )
-    let settled = false
-    const append = s.appendEvents([toNew(mine)], undefined, prepared).finally(() => {
-      settled = true
-    })
-    const watcher = await admin()
-    await until(
-      async () =>
-        (await watcher.query("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")).rows.length > 0,
-    )
-    expect(settled).toBe(false)
+    const { other, held } = await appendLeftOpen(1)
+    const append = await queuedBehindLock(() => s.appendEvents([toNew(mine)], undefined, prepared))
+    expect(append.settled()).toBe(false)
     expect((await s.readEventsAfter(0, 10)).events).toEqual([])
     await other.query('COMMIT')
     // Judged against seq 0, it found seq 1 under the lock: written nothing, then appended after it.
-    expect(await append).toEqual({ outcomes: ['accepted'], lastSeq: 2 })
+    expect(await append.answer).toEqual({ outcomes: ['accepted'], lastSeq: 2 })
     expect((await s.readEventsAfter(0, 10)).events.map((e) => [e.seq, e.id])).toEqual([
       [1, held.id],
       [2, mine.id],
@@ -324,30 +338,13 @@ describe('seq across connections', () => {
   it('makes an append wait for the seq lock, so N+1 is never visible before N', async () => {
     const s = await store()
     await s.appendEvents([toNew(makeEvent('log.entry'))])
-    // Another node in the middle of an append: it holds the lock and has written seq 2, not committed.
-    const other = await admin()
-    await other.query('BEGIN')
-    await other.query('SELECT pg_advisory_xact_lock($1)', [SEQ_LOCK])
-    const held = makeEvent('log.entry')
-    await other.query(
-      'INSERT INTO events (seq, id, incident_id, hlc, body, received_at) VALUES (2, $1, $2, $3, $4, $5)',
-      [held.id, held.incidentId, held.hlc, canonicalJson(held), 'now'],
-    )
+    const { other, held } = await appendLeftOpen(2)
     const mine = makeEvent('log.entry')
-    let settled = false
-    const append = s.appendEvents([toNew(mine)]).finally(() => {
-      settled = true
-    })
-    // Wait on PostgreSQL's own state: our append is queued behind the lock.
-    const watcher = await admin()
-    await until(
-      async () =>
-        (await watcher.query("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")).rows.length > 0,
-    )
-    expect(settled).toBe(false)
+    const append = await queuedBehindLock(() => s.appendEvents([toNew(mine)]))
+    expect(append.settled()).toBe(false)
     expect((await s.readEventsAfter(1, 10)).events).toEqual([])
     await other.query('COMMIT')
-    expect(await append).toEqual({ outcomes: ['accepted'], lastSeq: 3 })
+    expect(await append.answer).toEqual({ outcomes: ['accepted'], lastSeq: 3 })
     expect((await s.readEventsAfter(1, 10)).events.map((e) => [e.seq, e.id])).toEqual([
       [2, held.id],
       [3, mine.id],
