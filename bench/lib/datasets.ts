@@ -1,5 +1,12 @@
 /** The data sets of a run, by seed: change a seed and every figure changes meaning. */
 export const INGEST = { incidents: 10, eventsEach: 10_000, seed: 1000, batch: 500 } as const
+
+/** `list` cut into the pushes of INGEST (batch items each, the last one shorter). */
+export function ingestBatches<T>(list: readonly T[]): T[][] {
+  const batches: T[][] = []
+  for (let i = 0; i < list.length; i += INGEST.batch) batches.push(list.slice(i, i + INGEST.batch))
+  return batches
+}
 /**
  * Stored untimed before each side of the PostgreSQL ingest comparison (bench/scale.ts): 10 batches, so
  * raw INSERT's client and the server alike are timed warm (compiled by V8, PostgreSQL's caches filled).
